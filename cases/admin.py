@@ -1,0 +1,62 @@
+"""Django admin for configuration only: partnerships, agencies, users, memberships, tokens.
+
+Case data is never edited here; it changes through the product's services.
+"""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases.models import Agency, ApiToken, Membership, Partnership, User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["partnership", "agency"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
+    inlines = [MembershipInline]
+    list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "name",
+        "reference_prefix",
+        "information_request_working_days",
+        "uses_chronology_template",
+        "school_request_route",
+        "holds_request_parameters_meeting",
+    ]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Agency)
+class AgencyAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind"]
+    list_filter = ["kind", "partnerships"]
+    search_fields = ["name"]
+    filter_horizontal = ["partnerships"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(SimpleHistoryAdmin):
+    list_display = ["user", "role", "partnership", "agency", "is_active"]
+    list_filter = ["role", "partnership", "is_active"]
+    search_fields = ["user__username", "user__last_name", "agency__name"]
+    autocomplete_fields = ["user", "partnership", "agency"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(SimpleHistoryAdmin):
+    list_display = ["key_prefix", "user", "membership", "created_at", "revoked_at"]
+    readonly_fields = ["key_prefix", "user", "membership", "created_at"]
+
+    def has_add_permission(self, request):
+        # Tokens are made with `manage.py create_api_token`, which shows the key once.
+        return False

@@ -1,0 +1,64 @@
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+from rest_framework.permissions import IsAuthenticated
+
+from cases import selectors
+from cases.api.scoping import HasScope
+from cases.models import Case, Stage
+from cases.permissions import Action
+
+
+class CaseOutputSerializer(serializers.ModelSerializer):
+    url = serializers.HyperlinkedIdentityField(
+        view_name="api_case_detail", lookup_field="reference"
+    )
+    partnership = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+
+    class Meta:
+        model = Case
+        fields = ["reference", "url", "partnership", "stage", "opened_on", "created_at"]
+
+
+class CaseFilterSerializer(serializers.Serializer):
+    stage = serializers.MultipleChoiceField(choices=Stage.choices, required=False)
+
+
+class ScopedApiMixin:
+    permission_classes = [IsAuthenticated, HasScope]
+    required_action = Action.READ_API
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "stage",
+            enum=Stage.values,
+            many=True,
+            description="Only cases at these stages (repeat the parameter for several).",
+        )
+    ]
+)
+class CaseListApi(ScopedApiMixin, generics.ListAPIView):
+    """The partnership's cases, newest first."""
+
+    serializer_class = CaseOutputSerializer
+
+    def get_queryset(self):
+        filters = CaseFilterSerializer(
+            data={"stage": self.request.query_params.getlist("stage")}
+            if "stage" in self.request.query_params
+            else {}
+        )
+        filters.is_valid(raise_exception=True)
+        return selectors.case_list(
+            scope=self.request.scope, stages=list(filters.validated_data.get("stage", []))
+        )
+
+
+class CaseDetailApi(ScopedApiMixin, generics.RetrieveAPIView):
+    """One case by its reference; another partnership's case answers 404."""
+
+    serializer_class = CaseOutputSerializer
+
+    def get_object(self):
+        return selectors.case_get(scope=self.request.scope, reference=self.kwargs["reference"])

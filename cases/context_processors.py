@@ -1,0 +1,11 @@
+from django.conf import settings
+
+
+def scope(request):
+    """The active partnership or agency for the header and the organisation switcher."""
+    current = getattr(request, "scope", None)
+    return {
+        "product_name": settings.PRODUCT_NAME,
+        "active_membership": current.membership if current else None,
+        "has_other_memberships": len(getattr(request, "memberships", [])) > 1,
+    }

@@ -1,0 +1,33 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from cases.models import Stage
+
+
+class SignInForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+        "inactive": "This account is not active. Ask your partnership admin.",
+    }
+
+
+class CaseFilterForm(forms.Form):
+    reference = forms.CharField(required=False, max_length=30, label="Case reference", strip=True)
+    stage = forms.MultipleChoiceField(
+        required=False, choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class OrganisationChoiceForm(forms.Form):
+    membership = forms.TypedChoiceField(
+        coerce=int,
+        widget=forms.RadioSelect,
+        label="Which organisation are you working for?",
+        error_messages={"required": "Select the organisation you are working for."},
+    )
+
+    def __init__(self, *args, memberships, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["membership"].choices = [
+            (m.pk, f"{m.organisation_name} – {m.get_role_display()}") for m in memberships
+        ]

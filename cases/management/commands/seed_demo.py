@@ -1,0 +1,164 @@
+"""Demo data: the real LLR agencies, demo users and a few cases in each partnership.
+
+Idempotent: running it again changes nothing that is already there.
+"""
+
+from datetime import timedelta
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from environ import Env
+
+from cases import services
+from cases.models import Agency, AgencyKind, Case, Membership, Partnership, Role, Stage, User
+
+DEMO_PASSWORD_DEFAULT = "lcspr-demo-only"  # noqa: S105 - the README states it; demo only
+
+BOTH = ("leicester", "leicestershire-rutland")
+AGENCIES = [
+    ("Leicestershire Police", AgencyKind.POLICE, BOTH),
+    (
+        "Leicester, Leicestershire and Rutland Integrated Care Board",
+        AgencyKind.INTEGRATED_CARE_BOARD,
+        BOTH,
+    ),
+    ("Leicester City Council", AgencyKind.LOCAL_AUTHORITY, ("leicester",)),
+    ("Leicestershire County Council", AgencyKind.LOCAL_AUTHORITY, ("leicestershire-rutland",)),
+    ("Rutland County Council", AgencyKind.LOCAL_AUTHORITY, ("leicestershire-rutland",)),
+    ("University Hospitals of Leicester NHS Trust", AgencyKind.HEALTH_TRUST, BOTH),
+    ("Leicestershire Partnership NHS Trust", AgencyKind.HEALTH_TRUST, BOTH),
+    ("Probation Service – Leicester, Leicestershire and Rutland", AgencyKind.PROBATION, BOTH),
+    (
+        "Leicester City Council Education Safeguarding (Education representative)",
+        AgencyKind.EDUCATION_REPRESENTATIVE,
+        ("leicester",),
+    ),
+    (
+        "Leicestershire and Rutland Education Safeguarding (Education representative)",
+        AgencyKind.EDUCATION_REPRESENTATIVE,
+        ("leicestershire-rutland",),
+    ),
+    ("Riverside Primary Academy (demo school)", AgencyKind.SCHOOL, ("leicester",)),
+    (
+        "Charnwood Heights Secondary School (demo school)",
+        AgencyKind.SCHOOL,
+        ("leicestershire-rutland",),
+    ),
+    ("Oakham Vale Primary School (demo school)", AgencyKind.SCHOOL, ("leicestershire-rutland",)),
+]
+
+# username, full name, memberships as (role, partnership slug or None, agency name or None)
+USERS = [
+    ("leicester-office", "Priya Shah", [(Role.BUSINESS_OFFICE, "leicester", None)]),
+    ("lr-office", "Tom Ellis", [(Role.BUSINESS_OFFICE, "leicestershire-rutland", None)]),
+    ("leicester-chair", "Dr Ruth Adeyemi", [(Role.CRG_CHAIR, "leicester", None)]),
+    ("lr-chair", "Mark Holloway", [(Role.CRG_CHAIR, "leicestershire-rutland", None)]),
+    (
+        "scrutineer",
+        "Helen Carter",
+        [
+            (Role.INDEPENDENT_SCRUTINEER, "leicester", None),
+            (Role.INDEPENDENT_SCRUTINEER, "leicestershire-rutland", None),
+        ],
+    ),
+    ("police-portal", "DS Sam Patel", [(Role.AGENCY_USER, None, "Leicestershire Police")]),
+    (
+        "school-portal",
+        "Jo Bennett",
+        [(Role.AGENCY_USER, None, "Riverside Primary Academy (demo school)")],
+    ),
+]
+
+# Demo cases per partnership: (days ago received, stage to reach, led by the office user?)
+CASES = [
+    (3, Stage.RAPID_REVIEW, True),
+    (12, Stage.RAPID_REVIEW, True),
+    (25, Stage.REFERRAL_DECISION, True),
+    (70, Stage.LCSPR, False),
+    (200, Stage.PUBLICATION, True),
+    (120, Stage.CLOSED, False),
+]
+OFFICE_USER = {"leicester": "leicester-office", "leicestershire-rutland": "lr-office"}
+
+
+class Command(BaseCommand):
+    help = "Create the demo agencies, users and cases (idempotent)."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        password = Env().str("DEMO_PASSWORD", default=DEMO_PASSWORD_DEFAULT)
+        partnerships = {p.slug: p for p in Partnership.objects.all()}
+        agencies = self._agencies(partnerships)
+        users = {
+            username: self._user(username, full_name, password, roles, partnerships, agencies)
+            for username, full_name, roles in USERS
+        }
+        self._superuser(password)
+        opened = 0
+        for slug, partnership in partnerships.items():
+            if Case.objects.for_partnership(partnership).exists():
+                continue
+            office = users[OFFICE_USER[slug]]
+            for days_ago, stage, led in CASES:
+                opened += 1
+                case = services.case_open(
+                    partnership=partnership,
+                    opened_on=timezone.localdate() - timedelta(days=days_ago),
+                    actor=office,
+                    stage=Stage.INTAKE,
+                    lead_officer=office if led else None,
+                    reason="Demo case",
+                )
+                if stage != Stage.INTAKE:
+                    services.case_stage_set(
+                        case=case, stage=stage, actor=office, reason="Demo: moved on"
+                    )
+        self.stdout.write(
+            f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
+            f"{opened} new cases. Demo password: "
+            f"{'from DEMO_PASSWORD' if password != DEMO_PASSWORD_DEFAULT else DEMO_PASSWORD_DEFAULT}"
+        )
+
+    def _agencies(self, partnerships):
+        agencies = {}
+        for name, kind, serves in AGENCIES:
+            agency, _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind})
+            wanted = {partnerships[slug] for slug in serves}
+            if set(agency.partnerships.all()) != wanted:
+                agency.partnerships.set(wanted)
+            agencies[name] = agency
+        return agencies
+
+    def _user(self, username, full_name, password, roles, partnerships, agencies):
+        first, _, last = full_name.rpartition(" ")
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
+        )
+        if created or not user.check_password(password):
+            user.set_password(password)
+            user._change_reason = "Demo user"
+            user.save()
+        for role, slug, agency_name in roles:
+            Membership.objects.get_or_create(
+                user=user,
+                role=role,
+                partnership=partnerships.get(slug),
+                agency=agencies.get(agency_name),
+            )
+        return user
+
+    def _superuser(self, password):
+        admin, created = User.objects.get_or_create(
+            username="admin",
+            defaults={
+                "is_staff": True,
+                "is_superuser": True,
+                "first_name": "Demo",
+                "last_name": "Admin",
+            },
+        )
+        if created or not admin.check_password(password):
+            admin.set_password(password)
+            admin.save()

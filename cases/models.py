@@ -1,0 +1,286 @@
+"""Tenancy, agencies, people and roles, and the Case aggregate."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from cases.tenancy import TenantManager
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their memberships."""
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        ordering = ["username"]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+
+class SchoolRequestRoute(models.TextChoices):
+    DIRECT = "direct", "Directly to schools, with a school-holiday exception"
+    VIA_EDUCATION_REPRESENTATIVES = (
+        "via_education_representatives",
+        "Via the Education representatives",
+    )
+
+
+class Partnership(models.Model):
+    """A safeguarding children partnership: the tenant.
+
+    Local variants of the framework are fields here, never checks of the slug.
+    """
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    business_office_name = models.CharField(max_length=200)
+    reference_prefix = models.CharField(
+        max_length=10,
+        unique=True,
+        help_text="Case references are PREFIX-YEAR-NUMBER, e.g. LSCP-2026-0001.",
+    )
+    # §4.3.3: information requests go out within N working days of a notification.
+    information_request_working_days = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text="§4.3.3. Empty: no local limit.",
+    )
+    # §4.1.7, §4.3.1, §4.5.1: chronology template with requests; combined
+    # chronology at the Rapid Review meeting.
+    uses_chronology_template = models.BooleanField(
+        default=False, help_text="§4.1.7, §4.3.1, §4.5.1."
+    )
+    # §4.4 footnote 15.
+    school_request_route = models.CharField(
+        max_length=40,
+        choices=SchoolRequestRoute.choices,
+        default=SchoolRequestRoute.VIA_EDUCATION_REPRESENTATIVES,
+        help_text="§4.4 footnote 15.",
+    )
+    # §4.4.3: an extra CRG meeting on notification agrees the request
+    # parameters and the Rapid Review meeting date.
+    holds_request_parameters_meeting = models.BooleanField(default=False, help_text="§4.4.3.")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class AgencyKind(models.TextChoices):
+    INTEGRATED_CARE_BOARD = "icb", "Integrated Care Board"
+    POLICE = "police", "Police"
+    LOCAL_AUTHORITY = "local_authority", "Local Authority"
+    SCHOOL = "school", "School"
+    HEALTH_TRUST = "health_trust", "Health trust"
+    PROBATION = "probation", "Probation"
+    EDUCATION_REPRESENTATIVE = "education_representative", "Education representative"
+    VOLUNTARY = "voluntary", "Voluntary sector"
+    OTHER = "other", "Other"
+
+
+# The three statutory Safeguarding Partners (framework §1.1.1, §4.6.1).
+SAFEGUARDING_PARTNER_KINDS = frozenset(
+    {AgencyKind.INTEGRATED_CARE_BOARD, AgencyKind.POLICE, AgencyKind.LOCAL_AUTHORITY}
+)
+
+
+class Agency(models.Model):
+    """An organisation that holds information about children; may serve both partnerships."""
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=40, choices=AgencyKind.choices)
+    partnerships = models.ManyToManyField(Partnership, related_name="agencies")
+
+    history = HistoricalRecords(m2m_fields=[partnerships])
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "agencies"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_safeguarding_partner(self) -> bool:
+        return self.kind in SAFEGUARDING_PARTNER_KINDS
+
+
+class Role(models.TextChoices):
+    BUSINESS_OFFICE = "business_office", "Business Office"
+    CRG_CHAIR = "crg_chair", "Case Review Group chair"
+    CRG_MEMBER = "crg_member", "Case Review Group member"
+    INDEPENDENT_SCRUTINEER = "independent_scrutineer", "Independent Scrutineer"
+    REVIEWER = "reviewer", "Reviewer"
+    PANEL_MEMBER = "panel_member", "Case Review Panel member"
+    PARTNERSHIP_ADMIN = "partnership_admin", "Partnership admin"
+    AGENCY_USER = "agency_user", "Agency user"
+
+
+class Membership(models.Model):
+    """A user's role in a partnership, or (for portal users) in an agency."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=40, choices=Role.choices)
+    partnership = models.ForeignKey(
+        Partnership,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="memberships",
+    )
+    is_active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["user__username", "partnership__name", "agency__name", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="membership_partnership_xor_agency",
+                condition=(
+                    Q(role=Role.AGENCY_USER, agency__isnull=False, partnership__isnull=True)
+                    | (
+                        ~Q(role=Role.AGENCY_USER)
+                        & Q(agency__isnull=True, partnership__isnull=False)
+                    )
+                ),
+                violation_error_message=(
+                    "An agency user belongs to an agency; every other role belongs "
+                    "to a partnership."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "partnership", "role"],
+                condition=Q(partnership__isnull=False),
+                name="membership_unique_partnership_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "agency"],
+                condition=Q(agency__isnull=False),
+                name="membership_unique_agency",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.organisation}"
+
+    @property
+    def organisation(self) -> Partnership | Agency:
+        return self.partnership or self.agency
+
+    @property
+    def organisation_name(self) -> str:
+        return str(self.organisation)
+
+    def clean(self):
+        if self.role == Role.AGENCY_USER and (self.partnership_id or not self.agency_id):
+            raise ValidationError(
+                {"agency": "An agency user belongs to an agency, not a partnership."}
+            )
+        if self.role != Role.AGENCY_USER and (self.agency_id or not self.partnership_id):
+            raise ValidationError(
+                {"partnership": "This role belongs to a partnership, not an agency."}
+            )
+
+
+class Stage(models.TextChoices):
+    """Where a case is on its path (DESIGN.md "The case's path")."""
+
+    INTAKE = "intake", "Intake"
+    RAPID_REVIEW = "rapid_review", "Rapid Review"
+    REFERRAL_DECISION = "referral_decision", "Referral decision"
+    LCSPR = "lcspr", "LCSPR"
+    PUBLICATION = "publication", "Publication"
+    LEARNING = "learning", "Learning and action plans"
+    CLOSED = "closed", "Closed"
+
+
+class Case(models.Model):
+    """One child's (or sibling group's) case, known only by its reference."""
+
+    tenant_partnership_path = "partnership"
+    tenant_agency_path = None  # portal users read requests, not cases
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
+    reference = models.CharField(max_length=30, unique=True, editable=False)
+    stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.INTAKE)
+    opened_on = models.DateField(
+        help_text="The date the partnership received the notification or referral."
+    )
+    lead_officer = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="led_cases",
+        help_text="The Business Office officer who runs the case.",
+    )
+    opened_notice_sent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the Business Office was told of the new case.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["-opened_on", "-id"]
+        indexes = [models.Index(fields=["partnership", "stage"])]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("case_detail", kwargs={"reference": self.reference})
+
+
+class ApiToken(models.Model):
+    """A secret for a reporting or Local Authority system, bound to one membership.
+
+    Only a SHA-256 digest of the key is stored; the key is shown once, when made.
+    The membership fixes the token's partnership (or agency), so an API request
+    never chooses its own tenant.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="api_tokens")
+    key_digest = models.CharField(max_length=64, unique=True, editable=False)
+    key_prefix = models.CharField(
+        max_length=8, editable=False, help_text="The key's first characters, to tell tokens apart."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["key_digest"])
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.key_prefix}… ({self.user})"

@@ -1,0 +1,85 @@
+"""Tenant-scoped reads. Every query of case data in views, API and tasks starts here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Count, QuerySet
+from django.http import Http404
+
+from cases.models import Case, Membership, Stage, User
+from cases.tenancy import Scope
+
+
+def memberships_for(user: User) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("partnership", "agency")
+        .order_by("partnership__name", "agency__name", "role")
+    )
+
+
+def case_list(
+    *, scope: Scope, stages: list[str] | None = None, reference: str = ""
+) -> QuerySet[Case]:
+    cases = Case.objects.visible_to(scope).select_related("partnership", "lead_officer")
+    if stages:
+        cases = cases.filter(stage__in=stages)
+    if reference:
+        cases = cases.filter(reference__icontains=reference.strip())
+    return cases
+
+
+def case_get(*, scope: Scope, reference: str) -> Case:
+    """The case with this reference if the scope may see it; otherwise 404, never 403."""
+    try:
+        return case_list(scope=scope).get(reference=reference)
+    except Case.DoesNotExist:
+        raise Http404("No such case.") from None
+
+
+def my_cases(*, scope: Scope) -> QuerySet[Case]:
+    return case_list(scope=scope).filter(lead_officer=scope.user).exclude(stage=Stage.CLOSED)
+
+
+def case_counts_by_stage(*, scope: Scope) -> list[tuple[str, str, int]]:
+    """(stage value, stage label, number of cases) for every stage, zeros included."""
+    counts = dict(
+        Case.objects.visible_to(scope)
+        .order_by()
+        .values_list("stage")
+        .annotate(n=Count("id"))
+        .values_list("stage", "n")
+    )
+    return [(stage.value, stage.label, counts.get(stage.value, 0)) for stage in Stage]
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    at: datetime
+    title: str
+    by: str
+    reason: str
+
+
+def case_timeline(*, case: Case) -> list[TimelineEvent]:
+    """What happened to the case, newest first, from its history records."""
+    records = list(case.history.select_related("history_user").order_by("-history_date"))
+    events = []
+    for record, older in zip(records, [*records[1:], None], strict=True):
+        if record.history_type == "+":
+            title = "Case opened"
+        elif older is not None and older.stage != record.stage:
+            title = f"Stage changed to {Stage(record.stage).label}"
+        else:
+            title = "Case details updated"
+        events.append(
+            TimelineEvent(
+                at=record.history_date,
+                title=title,
+                by=str(record.history_user) if record.history_user else "System",
+                reason=record.history_change_reason or "",
+            )
+        )
+    return events

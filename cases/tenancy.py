@@ -1,0 +1,141 @@
+"""The one choke point for tenant scoping.
+
+Every model that holds case data uses `TenantQuerySet` as its `objects` manager
+and declares where its partnership (and, for portal users, its agency) lives.
+Such a queryset refuses to run until it has been scoped, so a forgotten filter
+raises `UnscopedQueryError` instead of returning every partnership's rows:
+
+    Case.objects.visible_to(scope)        # a user's request (UI, API)
+    Case.objects.for_partnership(p)       # system work for one partnership (tasks, commands)
+
+Django's own machinery (admin, related managers, validation) uses the model's
+plain `unscoped` manager, which is named so that every bypass is visible in review.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from cases.models import Agency, Membership, Partnership, User
+
+
+class UnscopedQueryError(RuntimeError):
+    """A tenant model was queried without choosing whose data to read."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Who is asking: a user acting through one membership.
+
+    A partnership membership sees that partnership's data; an agency membership
+    sees what is addressed to its agency, in any partnership the agency serves.
+    """
+
+    user: User
+    membership: Membership
+
+    @property
+    def partnership(self) -> Partnership | None:
+        return self.membership.partnership
+
+    @property
+    def agency(self) -> Agency | None:
+        return self.membership.agency
+
+    @property
+    def role(self) -> str:
+        return self.membership.role
+
+    @property
+    def is_agency_user(self) -> bool:
+        return self.membership.agency_id is not None
+
+    def can(self, action: str) -> bool:
+        from cases.permissions import role_can
+
+        return role_can(self.role, action)
+
+
+class TenantQuerySet(models.QuerySet):
+    _tenant_scoped = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._tenant_scoped = self._tenant_scoped
+        return clone
+
+    def _mark_scoped(self):
+        clone = self._chain()
+        clone._tenant_scoped = True
+        return clone
+
+    def for_partnership(self, partnership: Partnership) -> TenantQuerySet:
+        """Rows of one partnership, for system work that acts on its behalf."""
+        if partnership is None:
+            raise UnscopedQueryError("for_partnership() needs a partnership.")
+        path = self.model.tenant_partnership_path
+        return self.filter(**{path: partnership})._mark_scoped()
+
+    def visible_to(self, scope: Scope | None) -> TenantQuerySet:
+        """Rows the scope's user may read: nothing, if there is no scope."""
+        if scope is None:
+            return self.none()._mark_scoped()
+        if scope.partnership is not None:
+            return self.for_partnership(scope.partnership)
+        agency_path = getattr(self.model, "tenant_agency_path", None)
+        if scope.agency is None or agency_path is None:
+            return self.none()._mark_scoped()
+        partnership_path = self.model.tenant_partnership_path
+        return self.filter(
+            **{
+                agency_path: scope.agency,
+                f"{partnership_path}__in": scope.agency.partnerships.all(),
+            }
+        )._mark_scoped()
+
+    def _check_scoped(self):
+        if not self._tenant_scoped:
+            raise UnscopedQueryError(
+                f"{self.model.__name__} was queried without a tenant scope. Read it "
+                "through a selector (visible_to(scope) / for_partnership(p))."
+            )
+
+    def _fetch_all(self):
+        if self._result_cache is None:
+            self._check_scoped()
+        super()._fetch_all()
+
+    def count(self):
+        self._check_scoped()
+        return super().count()
+
+    def exists(self):
+        self._check_scoped()
+        return super().exists()
+
+    def aggregate(self, *args, **kwargs):
+        self._check_scoped()
+        return super().aggregate(*args, **kwargs)
+
+    def iterator(self, *args, **kwargs):
+        self._check_scoped()
+        return super().iterator(*args, **kwargs)
+
+    def update(self, **kwargs):
+        self._check_scoped()
+        return super().update(**kwargs)
+
+    def delete(self):
+        self._check_scoped()
+        return super().delete()
+
+    def in_bulk(self, *args, **kwargs):
+        self._check_scoped()
+        return super().in_bulk(*args, **kwargs)
+
+
+TenantManager = models.Manager.from_queryset(TenantQuerySet)

@@ -1,0 +1,132 @@
+"""Thin views: check the scope, call a selector or service, render."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from cases import selectors
+from cases.forms import CaseFilterForm, OrganisationChoiceForm
+from cases.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
+from cases.models import Stage
+from cases.permissions import Action
+
+NO_ROLE_MESSAGE = (
+    "Your account has no role in a partnership or agency yet. Ask your partnership admin."
+)
+CASES_PER_PAGE = 25
+
+
+def scope_required(action: Action | None = None):
+    """Signed in, working for one organisation, and (optionally) allowed `action`."""
+
+    def decorator(view):
+        @login_required
+        @never_cache
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.scope is None:
+                if len(request.memberships) > 1:
+                    query = urlencode({"next": request.get_full_path()})
+                    return redirect(f"{reverse('organisation_choose')}?{query}")
+                raise PermissionDenied(NO_ROLE_MESSAGE)
+            if action is not None and not request.scope.can(action):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+@scope_required()
+def dashboard(request):
+    scope = request.scope
+    context = {"scope": scope}
+    if scope.can(Action.VIEW_CASES):
+        context["my_cases"] = selectors.my_cases(scope=scope)[:50]
+        context["stage_counts"] = selectors.case_counts_by_stage(scope=scope)
+    return render(request, "cases/dashboard.html", context)
+
+
+@scope_required(Action.VIEW_CASES)
+def case_list(request):
+    form = CaseFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_list(
+        scope=request.scope,
+        stages=filters.get("stage") or None,
+        reference=filters.get("reference", ""),
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    selected_stages = [(value, Stage(value).label) for value in filters.get("stage", [])]
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "cases/case_list.html",
+        {
+            "form": form,
+            "page": page,
+            "selected_stages": selected_stages,
+            "reference_filter": filters.get("reference", ""),
+            "query_without_page": query_without_page.urlencode(),
+            "is_filtered": bool(selected_stages or filters.get("reference")),
+        },
+    )
+
+
+@scope_required(Action.VIEW_CASES)
+def case_detail(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    return render(request, "cases/case_detail.html", {"case": case, "tab": "overview"})
+
+
+@scope_required(Action.VIEW_CASES)
+def case_timeline(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    return render(
+        request,
+        "cases/case_timeline.html",
+        {"case": case, "tab": "timeline", "events": selectors.case_timeline(case=case)},
+    )
+
+
+@login_required
+@never_cache
+def organisation_choose(request):
+    memberships = request.memberships
+    if not memberships:
+        raise PermissionDenied(NO_ROLE_MESSAGE)
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = ""
+    initial = {"membership": request.scope.membership.pk} if request.scope else {}
+    form = OrganisationChoiceForm(request.POST or None, memberships=memberships, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
+        chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
+        messages.success(request, f"You are now working for {chosen.organisation_name}.")
+        # A page of the other organisation would now answer 404: start from the dashboard.
+        return redirect(next_url if next_url and request.scope is None else "dashboard")
+    return render(request, "cases/organisation_choose.html", {"form": form, "next": next_url})
+
+
+@require_GET
+def health(request):
+    """Liveness and database check for the load balancer; no data, no session."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return HttpResponse("ok", content_type="text/plain")

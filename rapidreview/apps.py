@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RapidReviewConfig(AppConfig):
+    name = "rapidreview"
+    verbose_name = "Rapid Review"
