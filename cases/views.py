@@ -114,7 +114,11 @@ def organisation_choose(request):
     ):
         next_url = ""
     initial = {"membership": request.scope.membership.pk} if request.scope else {}
-    form = OrganisationChoiceForm(request.POST or None, memberships=memberships, initial=initial)
+    form = OrganisationChoiceForm(
+        request.POST if request.method == "POST" else None,
+        memberships=memberships,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
         chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `make run`: the demo on the embedded defaults (SQLite under var/, Celery on the
+# filesystem transport, console email), with a real worker and beat beside the web app.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+host=${1:-127.0.0.1}
+port=${2:-8000}
+export DEBUG=${DEBUG:-1}
+export HTTPS=${HTTPS:-0}
+bin=.venv/bin
+
+$bin/python manage.py migrate --no-input -v0
+$bin/python manage.py seed_demo
+
+$bin/celery -A lcspr worker --beat --pool=solo --without-mingle --without-gossip \
+  --loglevel=INFO --schedule "var/celerybeat-schedule" &
+worker=$!
+trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
+
+cat <<TXT
+
+  LCSPR case manager: http://$host:$port/sign-in/
+  Sign in as leicester-office, lr-office, leicester-chair, lr-chair, scrutineer,
+  police-portal or school-portal (configuration: admin at /admin/), password:
+  ${DEMO_PASSWORD:-lcspr-demo-only}
+  Database: ${DATABASE_URL:-var/lcspr.sqlite3 (SQLite)}. Background jobs: ${REDIS_URL:-embedded (var/celery)}.
+  Emails are printed here. Stop with Ctrl-C.
+
+TXT
+$bin/python manage.py runserver "$host:$port"

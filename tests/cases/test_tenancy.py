@@ -1,0 +1,88 @@
+"""The scoping choke point: unscoped reads fail loudly; scoped reads see one tenant."""
+
+import pytest
+
+from cases.models import Case, Membership, Role
+from cases.tenancy import Scope, UnscopedQueryError
+from tests.factories import AgencyFactory, agency_user, open_case, staff_user
+
+
+def scope_of(user):
+    return Scope(user=user, membership=Membership.objects.get(user=user))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(lambda: list(Case.objects.all()), id="iterate"),
+        pytest.param(lambda: Case.objects.filter(stage="intake").count(), id="count"),
+        pytest.param(lambda: Case.objects.exists(), id="exists"),
+        pytest.param(lambda: Case.objects.get(reference="LSCP-2026-0001"), id="get"),
+        pytest.param(lambda: Case.objects.first(), id="first"),
+        pytest.param(lambda: list(Case.objects.values_list("reference")), id="values"),
+        pytest.param(lambda: Case.objects.update(stage="closed"), id="update"),
+        pytest.param(lambda: Case.objects.all().delete(), id="delete"),
+        pytest.param(lambda: list(Case.objects.iterator()), id="iterator"),
+    ],
+)
+def test_an_unscoped_query_of_case_data_raises(query, leicester):
+    open_case(leicester)
+    with pytest.raises(UnscopedQueryError, match="without a tenant scope"):
+        query()
+
+
+def test_scoping_survives_chaining(leicester, leicester_office):
+    case = open_case(leicester)
+    scoped = Case.objects.visible_to(scope_of(leicester_office))
+    assert list(scoped.filter(stage=case.stage).order_by("reference")) == [case]
+    assert scoped.exclude(pk=case.pk).count() == 0
+
+
+def test_staff_see_only_their_partnership(leicester, lr, leicester_office, lr_office):
+    mine = open_case(leicester)
+    theirs = open_case(lr)
+    assert list(Case.objects.visible_to(scope_of(leicester_office))) == [mine]
+    assert list(Case.objects.visible_to(scope_of(lr_office))) == [theirs]
+
+
+def test_agency_users_see_no_cases_of_either_partnership(leicester, lr):
+    open_case(leicester)
+    open_case(lr)
+    police = agency_user(AgencyFactory(name="Leicestershire Police"))
+    assert Case.objects.visible_to(scope_of(police)).count() == 0
+
+
+def test_no_scope_sees_nothing(leicester):
+    open_case(leicester)
+    assert Case.objects.visible_to(None).count() == 0
+
+
+def test_a_user_with_two_partnerships_reads_one_at_a_time(leicester, lr):
+    user = staff_user(leicester, role=Role.INDEPENDENT_SCRUTINEER)
+    Membership.objects.create(user=user, role=Role.INDEPENDENT_SCRUTINEER, partnership=lr)
+    leicester_case, lr_case = open_case(leicester), open_case(lr)
+    for membership, expected in [
+        (user.memberships.get(partnership=leicester), leicester_case),
+        (user.memberships.get(partnership=lr), lr_case),
+    ]:
+        assert list(Case.objects.visible_to(Scope(user=user, membership=membership))) == [expected]
+
+
+def test_no_product_code_reads_case_data_around_the_choke_point():
+    """Bypasses of the scoped manager are allowed only where they are named here."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    allowed = {"cases/tenancy.py", "cases/models.py"}
+    offenders = []
+    for path in root.glob("*/**/*.py"):
+        relative = path.relative_to(root).as_posix()
+        if (
+            relative.split("/")[0] in {"tests", ".venv", "node_modules"}
+            or "/migrations/" in relative
+        ):
+            continue
+        text = path.read_text()
+        if relative not in allowed and (".unscoped" in text or "_default_manager" in text):
+            offenders.append(relative)
+    assert offenders == []

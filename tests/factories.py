@@ -1,0 +1,57 @@
+"""Factories that keep related objects in one partnership."""
+
+import factory
+from django.utils import timezone
+
+from cases import services
+from cases.models import Agency, AgencyKind, Membership, Partnership, Role, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agency
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Agency {n}")
+    kind = AgencyKind.POLICE
+
+    @factory.post_generation
+    def partnerships(self, create, extracted, **kwargs):
+        if create:
+            self.partnerships.set(extracted or Partnership.objects.all())
+
+
+def membership(user, role, *, partnership=None, agency=None):
+    return Membership.objects.create(user=user, role=role, partnership=partnership, agency=agency)
+
+
+def staff_user(partnership, role=Role.BUSINESS_OFFICE, **kwargs):
+    user = UserFactory(**kwargs)
+    membership(user, role, partnership=partnership)
+    return user
+
+
+def agency_user(agency, **kwargs):
+    user = UserFactory(**kwargs)
+    membership(user, Role.AGENCY_USER, agency=agency)
+    return user
+
+
+def open_case(partnership, *, opened_on=None, **kwargs):
+    return services.case_open(
+        partnership=partnership,
+        opened_on=opened_on or timezone.localdate(),
+        actor=None,
+        **kwargs,
+    )

@@ -1,0 +1,90 @@
+"""Cross-tenant reads, generated from the URL configuration so every new page is covered.
+
+Every route that takes a case `reference` must answer 404 to a user of the other
+partnership (UI and API alike), and no list page may show the other's references.
+"""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework.test import APIClient
+
+from cases.services import api_token_create
+from tests.factories import AgencyFactory, agency_user, open_case, staff_user
+
+
+def _routes(patterns=None, prefix=""):
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+CASE_ROUTES = sorted(path for path, entry in _routes() if "<str:reference>" in path)
+# Pages without parameters that show no case data; every other one must list the
+# user's own cases and none of the other partnership's.
+NON_CASE_PAGES = {
+    "sign-in/",
+    "sign-out/",
+    "organisation/",
+    "health/",
+    "api/schema/",
+    "api/docs/",
+}
+LIST_ROUTES = sorted(
+    path for path, entry in _routes() if "<" not in path and path not in NON_CASE_PAGES
+)
+
+
+def _url(path, reference):
+    return "/" + path.replace("<str:reference>", reference)
+
+
+def test_the_generated_route_lists_hold_the_known_pages():
+    assert {"cases/<str:reference>/", "api/v1/cases/<str:reference>/"} <= set(CASE_ROUTES)
+    assert {"", "cases/", "api/v1/cases/"} <= set(LIST_ROUTES)
+
+
+@pytest.fixture
+def two_cases(leicester, lr):
+    return open_case(leicester), open_case(lr)
+
+
+@pytest.mark.parametrize("path", CASE_ROUTES)
+def test_a_case_of_the_other_partnership_is_not_found(path, client, two_cases, lr):
+    leicester_case, lr_case = two_cases
+    lr_user = staff_user(lr)
+    client.force_login(lr_user)
+    assert client.get(_url(path, lr_case.reference)).status_code == 200
+    assert client.get(_url(path, leicester_case.reference)).status_code == 404
+
+
+@pytest.mark.parametrize("path", [p for p in CASE_ROUTES if p.startswith("api/")])
+def test_a_token_of_the_other_partnership_gets_not_found(path, two_cases, leicester):
+    leicester_case, lr_case = two_cases
+    key = api_token_create(membership=staff_user(leicester).memberships.get())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get(_url(path, leicester_case.reference)).status_code == 200
+    assert client.get(_url(path, lr_case.reference)).status_code == 404
+
+
+@pytest.mark.parametrize("path", CASE_ROUTES)
+def test_agency_users_never_read_a_case_page(path, client, two_cases):
+    client.force_login(agency_user(AgencyFactory(name="Leicestershire Police")))
+    for case in two_cases:
+        assert client.get(_url(path, case.reference)).status_code in (403, 404)
+
+
+@pytest.mark.parametrize("path", LIST_ROUTES)
+def test_list_pages_show_only_the_own_partnership(path, client, leicester, lr):
+    officer = staff_user(leicester)
+    own = open_case(leicester, lead_officer=officer)
+    other = open_case(lr, lead_officer=staff_user(lr))
+    client.force_login(officer)
+    response = client.get("/" + path, HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert own.reference in response.text
+    assert other.reference not in response.text
