@@ -69,7 +69,6 @@ def case_list(request):
         reference=filters.get("reference", ""),
     )
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    selected_stages = [(value, Stage(value).label) for value in filters.get("stage", [])]
     query_without_page = request.GET.copy()
     query_without_page.pop("page", None)
     return render(
@@ -78,12 +77,28 @@ def case_list(request):
         {
             "form": form,
             "page": page,
-            "selected_stages": selected_stages,
-            "reference_filter": filters.get("reference", ""),
+            "selected_filters": _selected_filters(query_without_page, filters),
             "query_without_page": query_without_page.urlencode(),
-            "is_filtered": bool(selected_stages or filters.get("reference")),
         },
     )
+
+
+def _selected_filters(query, filters):
+    """(category, label, link that removes just this filter) for the MOJ filter tags."""
+
+    def without(key, value):
+        remaining = query.copy()
+        remaining.setlist(key, [v for v in remaining.getlist(key) if v != value])
+        return f"?{remaining.urlencode()}"
+
+    selected = []
+    if filters.get("reference"):
+        selected.append(
+            ("Case reference", filters["reference"], without("reference", query["reference"]))
+        )
+    for value in filters.get("stage", []):
+        selected.append(("Stage", Stage(value).label, without("stage", value)))
+    return selected
 
 
 @scope_required(Action.VIEW_CASES)

@@ -62,13 +62,18 @@ def test_case_list_filters_by_stage_and_reference(signed_in, leicester, leiceste
 
     by_stage = client.get(reverse("case_list"), {"stage": "closed"})
     assert list(by_stage.context["page"].object_list) == [closed]
-    assert "1 case match your filters" in by_stage.text
+    assert "1 case matches your filters" in by_stage.text
 
     by_reference = client.get(reverse("case_list"), {"reference": intake.reference[-4:]})
     assert list(by_reference.context["page"].object_list) == [intake]
 
     nothing = client.get(reverse("case_list"), {"reference": "NOPE"})
     assert "No cases match your filters" in nothing.text
+
+    both = client.get(reverse("case_list"), {"stage": ["closed", "intake"], "reference": "LSCP"})
+    tags = {label: link for _, label, link in both.context["selected_filters"]}
+    assert tags["Closed"] == "?stage=intake&reference=LSCP"
+    assert tags["LSCP"] == "?stage=closed&stage=intake"
 
 
 def test_case_list_says_when_a_filter_is_not_valid(signed_in, leicester, leicester_office):

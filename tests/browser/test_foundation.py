@@ -1,0 +1,110 @@
+"""A Business Office officer, a scrutineer of both partnerships and an agency user, in Chromium."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case, Partnership
+from tests.browser.conftest import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "lcspr-demo-only"
+
+
+def sign_in(page, username, password=PASSWORD):
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def a_case_of(slug):
+    return Case.objects.for_partnership(Partnership.objects.get(slug=slug)).first()
+
+
+def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/sign-in/"))
+    assert_accessible(page, "sign-in")
+
+    sign_in(page, "leicester-office", "not-the-password")
+    expect(page.get_by_text("Enter a correct username and password")).to_be_visible()
+    expect(page.get_by_label("Username")).to_have_value("leicester-office")
+    assert_accessible(page, "sign-in-error")
+
+    sign_in(page, "leicester-office")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.locator(".govuk-service-navigation__service-name")).to_have_text(
+        "Leicester Safeguarding Children Partnership"
+    )
+    expect(page.get_by_role("table", name="My cases")).to_contain_text("LSCP-")
+    assert "GDS Transport" not in page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert_accessible(page, "dashboard")
+
+    page.get_by_role("link", name="Cases", exact=True).click()
+    expect(page.get_by_role("heading", name="Cases", exact=True)).to_be_visible()
+    assert_accessible(page, "case-list")
+    page.get_by_label("Rapid Review").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("2 cases match your filters")).to_be_visible()
+    assert_accessible(page, "case-list-filtered")
+
+    reference = page.get_by_role("table").get_by_role("link").first.inner_text()
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", name=f"Case {reference}")).to_be_visible()
+    assert_accessible(page, "case-overview")
+    page.get_by_role("link", name="Timeline").click()
+    expect(page.get_by_role("heading", name="Case opened")).to_be_visible()
+    assert_accessible(page, "case-timeline")
+
+    other = a_case_of("leicestershire-rutland")
+    response = page.goto(f"/cases/{other.reference}/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(page.get_by_text(other.reference)).to_have_count(0)
+    assert_accessible(page, "not-found")
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(re.compile(r"/sign-in/"))
+
+
+def test_scrutineer_chooses_a_partnership_and_sees_only_its_cases(page):
+    sign_in(page, "scrutineer")
+    expect(
+        page.get_by_role("heading", name="Which organisation are you working for?")
+    ).to_be_visible()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("Select the organisation you are working for")).to_have_count(2)
+    assert_accessible(page, "organisation-choose-error")
+
+    page.get_by_label(re.compile("Leicestershire & Rutland")).check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_text("You are now working for Leicestershire & Rutland")).to_be_visible()
+    assert_accessible(page, "dashboard-scrutineer")
+
+    page.goto("/cases/")
+    rows = page.get_by_role("table").get_by_role("link")
+    expect(rows).to_have_count(6)
+    for reference in rows.all_inner_texts():
+        assert reference.startswith("LRSCP-")
+
+    page.get_by_role("link", name="Change organisation").click()
+    page.get_by_label(re.compile("^Leicester Safeguarding")).check()
+    page.get_by_role("button", name="Continue").click()
+    page.goto("/cases/")
+    for reference in page.get_by_role("table").get_by_role("link").all_inner_texts():
+        assert reference.startswith("LSCP-")
+
+
+def test_agency_user_sees_the_portal_dashboard_only(page):
+    sign_in(page, "police-portal")
+    expect(
+        page.get_by_text("There are no information requests for Leicestershire Police")
+    ).to_be_visible()
+    assert_accessible(page, "agency-dashboard")
+    response = page.goto("/cases/")
+    assert response.status == 403
+    expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()
+    assert_accessible(page, "forbidden")
