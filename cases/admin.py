@@ -7,6 +7,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases import services
 from cases.models import Agency, ApiToken, Membership, Partnership, User
 
 
@@ -56,6 +57,14 @@ class MembershipAdmin(SimpleHistoryAdmin):
 class ApiTokenAdmin(SimpleHistoryAdmin):
     list_display = ["key_prefix", "user", "membership", "created_at", "revoked_at"]
     readonly_fields = ["key_prefix", "user", "membership", "created_at"]
+
+    actions = ["revoke"]
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset):
+        for token in queryset:
+            services.api_token_revoke(token=token, actor=request.user, reason="Revoked in admin")
+        self.message_user(request, f"{queryset.count()} token(s) revoked.")
 
     def has_add_permission(self, request):
         # Tokens are made with `manage.py create_api_token`, which shows the key once.

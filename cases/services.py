@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.models import ApiToken, Case, Membership, Partnership, Role, Stage, User
@@ -115,6 +116,16 @@ def api_token_create(*, membership: Membership, reason: str = "API token created
     token.save()
     logger.info("api token id %s created for user id %s", token.pk, membership.user_id)
     return key
+
+
+def api_token_revoke(*, token: ApiToken, actor: User | None, reason: str) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token._history_user = actor
+        token._change_reason = reason
+        token.save(update_fields=["revoked_at"])
+        logger.info("api token id %s revoked", token.pk)
+    return token
 
 
 def api_token_authenticate(*, key: str) -> ApiToken | None:

@@ -2,9 +2,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
+from cases import services
 from cases.models import ApiToken, Membership, Role, Stage
 from tests.factories import open_case, staff_user
 
@@ -74,7 +74,9 @@ def test_requests_without_a_valid_token_are_refused(api, leicester_office):
     assert APIClient().get("/api/v1/cases/").status_code in (401, 403)
     assert api("not-a-token").get("/api/v1/cases/").status_code == 401
     key = token_for(leicester_office)
-    ApiToken.objects.filter(user=leicester_office).update(revoked_at=timezone.now())
+    services.api_token_revoke(
+        token=ApiToken.objects.get(user=leicester_office), actor=None, reason="test"
+    )
     assert api(key).get("/api/v1/cases/").status_code == 401
 
 
