@@ -1,0 +1,19 @@
+"""Every model of the product keeps history (django-simple-history)."""
+
+from django.apps import apps
+from simple_history.models import registered_models
+
+PRODUCT_APPS = {"cases", "rapidreview", "reviews", "publication"}
+
+
+def test_every_product_model_keeps_history():
+    models = [
+        model
+        for model in apps.get_models()
+        if model._meta.app_label in PRODUCT_APPS
+        and not model.__name__.startswith("Historical")
+        and not model._meta.auto_created
+    ]
+    assert models, "no product models found"
+    missing = [model.__name__ for model in models if model not in registered_models.values()]
+    assert missing == []
