@@ -56,7 +56,8 @@ class MembershipAdmin(SimpleHistoryAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(SimpleHistoryAdmin):
     list_display = ["key_prefix", "user", "membership", "created_at", "revoked_at"]
-    readonly_fields = ["key_prefix", "user", "membership", "created_at"]
+    # Revoking goes through the action above, which records who and why.
+    readonly_fields = ["key_prefix", "user", "membership", "created_at", "revoked_at"]
 
     actions = ["revoke"]
 

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "cases"
     verbose_name = "Cases, partnerships and people"
+
+    def ready(self):
+        from cases import checks  # noqa: F401 - registers the system checks

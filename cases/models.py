@@ -213,14 +213,31 @@ class Stage(models.TextChoices):
     CLOSED = "closed", "Closed"
 
 
+# Where a case may go next. Each later issue's service moves the case along these.
+STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
+    Stage.INTAKE: frozenset({Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION, Stage.CLOSED}),
+    # §4.1.6: a referral becomes a Rapid Review when the Local Authority notifies.
+    Stage.REFERRAL_DECISION: frozenset({Stage.RAPID_REVIEW, Stage.LCSPR, Stage.CLOSED}),
+    Stage.RAPID_REVIEW: frozenset({Stage.LCSPR, Stage.CLOSED}),
+    Stage.LCSPR: frozenset({Stage.PUBLICATION, Stage.CLOSED}),
+    Stage.PUBLICATION: frozenset({Stage.LEARNING, Stage.CLOSED}),
+    Stage.LEARNING: frozenset({Stage.CLOSED}),
+    Stage.CLOSED: frozenset(),
+}
+
+
 class Case(models.Model):
     """One child's (or sibling group's) case, known only by its reference."""
 
     tenant_partnership_path = "partnership"
     tenant_agency_path = None  # portal users read requests, not cases
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="cases")
+    # No reverse accessors (partnership.cases, user.led_cases): case data is read
+    # through the scoped manager only.
+    partnership = models.ForeignKey(Partnership, on_delete=models.PROTECT, related_name="+")
     reference = models.CharField(max_length=30, unique=True, editable=False)
+    reference_year = models.PositiveSmallIntegerField(editable=False)
+    reference_number = models.PositiveIntegerField(editable=False)
     stage = models.CharField(max_length=30, choices=Stage.choices, default=Stage.INTAKE)
     opened_on = models.DateField(
         help_text="The date the partnership received the notification or referral."
@@ -230,7 +247,7 @@ class Case(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="led_cases",
+        related_name="+",
         help_text="The Business Office officer who runs the case.",
     )
     opened_notice_sent_at = models.DateTimeField(
@@ -252,6 +269,12 @@ class Case(models.Model):
         base_manager_name = "unscoped"
         ordering = ["-opened_on", "-id"]
         indexes = [models.Index(fields=["partnership", "stage"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "reference_year", "reference_number"],
+                name="case_reference_number_unique_per_partnership_year",
+            )
+        ]
 
     def __str__(self):
         return self.reference
@@ -281,6 +304,7 @@ class ApiToken(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "API token"
 
     def __str__(self):
         return f"{self.key_prefix}… ({self.user})"

@@ -1,13 +1,15 @@
-"""What each role may do: one table, checked by `Scope.can(action)`."""
+"""What each role may do: one table, checked by `Scope.can(action)` and `user_can(...)`."""
 
 from enum import StrEnum
 
-from cases.models import Role
+from cases.models import Membership, Partnership, Role, User
 
 
 class Action(StrEnum):
     VIEW_CASES = "view_cases"
     READ_API = "read_api"
+    OPEN_CASE = "open_case"
+    CHANGE_STAGE = "change_stage"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -17,8 +19,23 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # ever see the requests addressed to their agency.
     Action.VIEW_CASES: _PARTNERSHIP_ROLES,
     Action.READ_API: _PARTNERSHIP_ROLES,
+    # The Business Office logs referrals and notifications (DESIGN.md "Who uses it").
+    Action.OPEN_CASE: frozenset({Role.BUSINESS_OFFICE}),
+    # Moving a case on follows a CRG decision the Business Office records.
+    Action.CHANGE_STAGE: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
 }
 
 
 def role_can(role: str, action: str) -> bool:
     return role in PERMISSIONS.get(Action(action), frozenset())
+
+
+def user_can(user: User, partnership: Partnership, action: Action) -> bool:
+    """Whether any of the user's active roles in the partnership allows the action."""
+    return Membership.objects.filter(
+        user=user,
+        partnership=partnership,
+        role__in=PERMISSIONS[action],
+        is_active=True,
+        user__is_active=True,
+    ).exists()

@@ -7,28 +7,35 @@ import logging
 import secrets
 from datetime import date
 
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from cases.errors import ApplicationError
-from cases.models import ApiToken, Case, Membership, Partnership, Role, Stage, User
+from cases.models import (
+    STAGE_TRANSITIONS,
+    ApiToken,
+    Case,
+    Membership,
+    Partnership,
+    Role,
+    Stage,
+    User,
+)
+from cases.permissions import Action, user_can
 
 logger = logging.getLogger(__name__)
 
 CASE_REFERENCE_DIGITS = 4
 
 
-def _next_case_reference(*, partnership: Partnership, year: int) -> str:
-    """The next free reference for the partnership and year; call inside a locking transaction."""
-    prefix = f"{partnership.reference_prefix}-{year}-"
-    latest = (
-        Case.objects.for_partnership(partnership)
-        .filter(reference__startswith=prefix)
-        .aggregate(latest=Max("reference"))["latest"]
-    )
-    number = int(latest.removeprefix(prefix)) + 1 if latest else 1
-    return f"{prefix}{number:0{CASE_REFERENCE_DIGITS}d}"
+def _require(actor: User | None, partnership: Partnership, action: Action, message: str):
+    """`actor` None is the system itself (demo data, background jobs)."""
+    if actor is not None and not user_can(actor, partnership, action):
+        raise ApplicationError(message)
 
 
 def case_open(
@@ -36,21 +43,16 @@ def case_open(
     partnership: Partnership,
     opened_on: date,
     actor: User | None,
-    stage: str = Stage.INTAKE,
     lead_officer: User | None = None,
     reason: str = "Case opened",
 ) -> Case:
-    """Open a case with the partnership's next reference (PREFIX-YEAR-NNNN)."""
-    if (
-        actor is not None
-        and not Membership.objects.filter(
-            user=actor,
-            partnership=partnership,
-            role=Role.BUSINESS_OFFICE,
-            is_active=True,
-        ).exists()
-    ):
-        raise ApplicationError("Only the partnership's Business Office can open a case.")
+    """Open a case at intake with the partnership's next reference (PREFIX-YEAR-NNNN)."""
+    _require(
+        actor,
+        partnership,
+        Action.OPEN_CASE,
+        "Only the partnership's Business Office can open a case.",
+    )
     if (
         lead_officer is not None
         and not Membership.objects.filter(
@@ -64,10 +66,18 @@ def case_open(
     with transaction.atomic():
         # Lock the partnership row so two cases opened at once get different numbers.
         Partnership.objects.select_for_update().get(pk=partnership.pk)
+        year = opened_on.year
+        latest = (
+            Case.objects.for_partnership(partnership)
+            .filter(reference_year=year)
+            .aggregate(latest=Max("reference_number"))["latest"]
+        )
+        number = (latest or 0) + 1
         case = Case(
             partnership=partnership,
-            reference=_next_case_reference(partnership=partnership, year=opened_on.year),
-            stage=stage,
+            reference=f"{partnership.reference_prefix}-{year}-{number:0{CASE_REFERENCE_DIGITS}d}",
+            reference_year=year,
+            reference_number=number,
             opened_on=opened_on,
             lead_officer=lead_officer,
         )
@@ -86,15 +96,68 @@ def case_open(
 
 
 def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -> Case:
+    """Move the case along its path (models.STAGE_TRANSITIONS), with the reason recorded."""
+    _require(
+        actor,
+        case.partnership,
+        Action.CHANGE_STAGE,
+        "Only the Business Office or the CRG chair can move a case on.",
+    )
     if not reason.strip():
         raise ApplicationError("Give a reason for moving the case.", field="reason")
+    if stage not in STAGE_TRANSITIONS[case.stage]:
+        raise ApplicationError(
+            f"A case at {Stage(case.stage).label} cannot move to {Stage(stage).label}.",
+            field="stage",
+        )
     with transaction.atomic():
         case.stage = stage
         case.full_clean()
         case._history_user = actor
         case._change_reason = reason
         case.save(update_fields=["stage", "updated_at"])
+    logger.info("case %s moved to %s", case.reference, stage)
     return case
+
+
+def case_opened_notice_send(*, partnership_id: int, case_id: int) -> int:
+    """Tell the partnership's Business Office that a case was opened (by reference only).
+
+    The case row is locked and stamped in the same transaction as the send, so a
+    second run, or two runs at once, send nothing more; a failed send rolls the
+    stamp back so that a retry sends it.
+    """
+    with transaction.atomic():
+        case = (
+            Case.objects.for_partnership(partnership_id)
+            .select_for_update()
+            .filter(pk=case_id, opened_notice_sent_at__isnull=True)
+            .select_related("partnership")
+            .first()
+        )
+        if case is None:
+            return 0
+        recipients = sorted(
+            Membership.objects.filter(
+                partnership_id=partnership_id, role=Role.BUSINESS_OFFICE, is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+        context = {"case": case, "product_name": settings.PRODUCT_NAME}
+        if recipients:
+            send_mail(
+                subject=f"Case {case.reference} opened",
+                message=render_to_string("emails/case_opened.txt", context),
+                html_message=render_to_string("emails/case_opened.html", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        case.opened_notice_sent_at = timezone.now()
+        case._change_reason = "Business Office told of the new case"
+        case.save(update_fields=["opened_notice_sent_at"])
+    logger.info("case %s: opened notice sent to %d recipients", case.reference, len(recipients))
+    return len(recipients)
 
 
 def _token_digest(key: str) -> str:

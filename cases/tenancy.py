@@ -97,6 +97,33 @@ class TenantQuerySet(models.QuerySet):
             }
         )._mark_scoped()
 
+    def _combined_with(self, combined, others):
+        """A combination (|, &, ^, union...) is scoped only if every part was."""
+        combined = combined._chain()
+        combined._tenant_scoped = self._tenant_scoped and all(
+            getattr(other, "_tenant_scoped", False) for other in others
+        )
+        return combined
+
+    def __or__(self, other):
+        return self._combined_with(super().__or__(other), [other])
+
+    def __and__(self, other):
+        return self._combined_with(super().__and__(other), [other])
+
+    def __xor__(self, other):
+        return self._combined_with(super().__xor__(other), [other])
+
+    def _combinator_query(self, combinator, *other_qs, all=False):  # noqa: A002 - Django's name
+        return self._combined_with(
+            super()._combinator_query(combinator, *other_qs, all=all), other_qs
+        )
+
+    def resolve_expression(self, *args, **kwargs):
+        # Used as a subquery (`filter(case__in=Case.objects...)`): the inner query too.
+        self._check_scoped()
+        return super().resolve_expression(*args, **kwargs)
+
     def _check_scoped(self):
         if not self._tenant_scoped:
             raise UnscopedQueryError(

@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,7 +62,10 @@ def dashboard(request):
 @scope_required(Action.VIEW_CASES)
 def case_list(request):
     form = CaseFilterForm(request.GET or None)
-    filters = form.cleaned_data if form.is_valid() else {}
+    filters = {}
+    if form.is_bound:
+        form.is_valid()  # a bad value is reported beside its filter...
+        filters = form.cleaned_data  # ...and the valid filters still apply
     cases = selectors.case_list(
         scope=request.scope,
         stages=filters.get("stage") or None,
@@ -77,6 +80,7 @@ def case_list(request):
         {
             "form": form,
             "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
             "selected_filters": _selected_filters(query_without_page, filters),
             "query_without_page": query_without_page.urlencode(),
         },
@@ -124,7 +128,7 @@ def organisation_choose(request):
     if not memberships:
         raise PermissionDenied(NO_ROLE_MESSAGE)
     next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if not url_has_allowed_host_and_scheme(
+    if not next_url.startswith("/") or not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         next_url = ""
@@ -139,7 +143,9 @@ def organisation_choose(request):
         chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
         messages.success(request, f"You are now working for {chosen.organisation_name}.")
         # A page of the other organisation would now answer 404: start from the dashboard.
-        return redirect(next_url if next_url and request.scope is None else "dashboard")
+        if next_url and request.scope is None:
+            return HttpResponseRedirect(next_url)
+        return redirect("dashboard")
     return render(request, "cases/organisation_choose.html", {"form": form, "next": next_url})
 
 

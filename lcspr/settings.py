@@ -224,12 +224,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "LCSPR case manager API",
     "DESCRIPTION": (
-        "Read access for reporting systems and intake for Local Authority systems. "
+        "Read access for reporting systems. "
         "Authenticate with `Authorization: Token <key>` (see `manage.py create_api_token`). "
         "Every response is scoped to the token's partnership."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -245,9 +246,17 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # Django's own console handler would print every record a second time.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request lines carry only URLs, which hold case references, never names.
-        "django.server": {"level": "INFO"},
+        "django.server": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
 
 PRODUCT_NAME = "LCSPR case manager"
+
+# Demo data (`seed_demo`) has known passwords: allowed only for the local demo and
+# the tests, and `check --deploy` fails while it is on (cases/checks.py).
+DEMO_DATA_ALLOWED = env.bool("DEMO", default=DEBUG)
+DEMO_PASSWORD_DEFAULT = "lcspr-demo-only"  # noqa: S105 - the README states it; demo only
+DEMO_PASSWORD = env.str("DEMO_PASSWORD", default=DEMO_PASSWORD_DEFAULT)

@@ -48,10 +48,14 @@ def agency_user(agency, **kwargs):
     return user
 
 
-def open_case(partnership, *, opened_on=None, **kwargs):
-    return services.case_open(
+def open_case(partnership, *, opened_on=None, stage=None, **kwargs):
+    """A case opened by the system; `stage` moves it straight on from intake."""
+    case = services.case_open(
         partnership=partnership,
         opened_on=opened_on or timezone.localdate(),
         actor=None,
         **kwargs,
     )
+    if stage is not None:
+        services.case_stage_set(case=case, stage=stage, actor=None, reason="Test set-up")
+    return case

@@ -23,6 +23,7 @@ def _manage(*args, **env):
             "DATABASE_URL",
             "REDIS_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
+            "DEMO",
         }
     }
     return subprocess.run(
@@ -54,11 +55,30 @@ def test_production_settings_pass_the_deploy_check():
     assert "System check identified no issues (0 silenced)." in result.stdout
 
 
-def test_debug_must_be_asked_for(settings):
-    # The suite runs with the production default.
-    assert settings.DEBUG is False
-    assert settings.SESSION_COOKIE_HTTPONLY is True
-    assert settings.X_FRAME_OPTIONS == "DENY"
+def test_debug_and_demo_data_must_be_asked_for():
+    shown = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.DEBUG, s.DEMO_DATA_ALLOWED, s.SESSION_COOKIE_SECURE, s.X_FRAME_OPTIONS)",
+        SECRET_KEY="x" * 50,
+    )
+    assert shown.stdout.split() == ["False", "False", "True", "DENY"], shown.stderr
+
+
+def test_the_deploy_check_refuses_demo_data():
+    result = _manage(
+        "check", "--deploy", SECRET_KEY="x" * 64, ALLOWED_HOSTS="lcspr.example.org", DEMO="1"
+    )
+    assert result.returncode != 0
+    assert "lcspr.E001" in result.stderr
+
+
+def test_seed_demo_refuses_without_demo_mode():
+    result = _manage("seed_demo", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "only loaded with DEBUG=1 or DEMO=1" in result.stderr
 
 
 def test_docker_compose_names_the_production_services():

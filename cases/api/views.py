@@ -41,6 +41,8 @@ class ScopedApiMixin:
 class CaseListApi(ScopedApiMixin, generics.ListAPIView):
     """The partnership's cases, newest first."""
 
+    name = "Cases"
+
     serializer_class = CaseOutputSerializer
 
     def get_queryset(self):
@@ -57,6 +59,8 @@ class CaseListApi(ScopedApiMixin, generics.ListAPIView):
 
 class CaseDetailApi(ScopedApiMixin, generics.RetrieveAPIView):
     """One case by its reference; another partnership's case answers 404."""
+
+    name = "Case"
 
     serializer_class = CaseOutputSerializer
 

@@ -94,7 +94,9 @@ def test_scrutineer_chooses_a_partnership_and_sees_only_its_cases(page):
     page.get_by_label(re.compile("^Leicester Safeguarding")).check()
     page.get_by_role("button", name="Continue").click()
     page.goto("/cases/")
-    for reference in page.get_by_role("table").get_by_role("link").all_inner_texts():
+    rows = page.get_by_role("table").get_by_role("link")
+    expect(rows).to_have_count(6)
+    for reference in rows.all_inner_texts():
         assert reference.startswith("LSCP-")
 
 

@@ -80,9 +80,18 @@ def test_requests_without_a_valid_token_are_refused(api, leicester_office):
     assert api(key).get("/api/v1/cases/").status_code == 401
 
 
-def test_a_deactivated_user_or_membership_loses_api_access(api, leicester_office):
+def test_a_deactivated_membership_loses_api_access(api, leicester_office):
     key = token_for(leicester_office)
-    Membership.objects.filter(user=leicester_office).update(is_active=False)
+    membership = leicester_office.memberships.get()
+    membership.is_active = False
+    membership.save()
+    assert api(key).get("/api/v1/cases/").status_code == 401
+
+
+def test_a_deactivated_user_loses_api_access(api, leicester_office):
+    key = token_for(leicester_office)
+    leicester_office.is_active = False
+    leicester_office.save()
     assert api(key).get("/api/v1/cases/").status_code == 401
 
 
@@ -116,7 +125,10 @@ def test_browser_session_uses_the_chosen_organisation(client, leicester, leicest
     assert [item["reference"] for item in response.json()["results"]] == [case.reference]
 
 
-def test_openapi_schema_and_docs(client, leicester_office):
+def test_openapi_schema_and_docs_are_for_signed_in_users(client, leicester_office):
+    assert client.get(reverse("schema")).status_code in (401, 403)
+    assert client.get(reverse("swagger-ui")).status_code in (401, 403)
+    client.force_login(leicester_office)
     schema = client.get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]

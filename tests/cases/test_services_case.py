@@ -6,7 +6,7 @@ from django.db import connection
 
 from cases import services
 from cases.errors import ApplicationError
-from cases.models import Case, Role
+from cases.models import Case, Role, Stage
 from tests.factories import open_case, staff_user
 
 
@@ -85,3 +85,56 @@ def test_cases_opened_at_once_get_different_references(partnerships):
     assert errors == []
     assert sorted(references) == [f"LSCP-2026-000{n}" for n in range(1, 7)]
     assert Case.objects.for_partnership(leicester).count() == 6
+
+
+def test_references_keep_counting_past_ten_thousand(leicester):
+    case = open_case(leicester, opened_on=date(2026, 2, 2))
+    Case.objects.for_partnership(leicester).filter(pk=case.pk).update(reference_number=9999)
+    assert open_case(leicester, opened_on=date(2026, 2, 3)).reference == "LSCP-2026-10000"
+    assert open_case(leicester, opened_on=date(2026, 2, 4)).reference == "LSCP-2026-10001"
+
+
+def test_stage_changes_follow_the_case_path(leicester, leicester_office):
+    case = open_case(leicester)
+    with pytest.raises(ApplicationError, match="cannot move to Publication"):
+        services.case_stage_set(
+            case=case, stage=Stage.PUBLICATION, actor=leicester_office, reason="skip ahead"
+        )
+    with pytest.raises(ApplicationError, match="Give a reason"):
+        services.case_stage_set(
+            case=case, stage=Stage.RAPID_REVIEW, actor=leicester_office, reason=" "
+        )
+    services.case_stage_set(
+        case=case, stage=Stage.RAPID_REVIEW, actor=leicester_office, reason="Notified"
+    )
+    assert case.history.first().history_change_reason == "Notified"
+
+
+def test_only_business_office_or_chair_move_a_case_and_only_in_their_partnership(leicester, lr):
+    case = open_case(leicester)
+    for actor in (
+        staff_user(leicester, role=Role.CRG_MEMBER),
+        staff_user(lr, role=Role.CRG_CHAIR),
+    ):
+        with pytest.raises(ApplicationError, match="Only the Business Office or the CRG chair"):
+            services.case_stage_set(case=case, stage=Stage.CLOSED, actor=actor, reason="x")
+    chair = staff_user(leicester, role=Role.CRG_CHAIR)
+    services.case_stage_set(case=case, stage=Stage.CLOSED, actor=chair, reason="No LCSPR")
+    assert case.stage == Stage.CLOSED
+
+
+def test_a_failed_email_is_retried_not_lost(leicester, leicester_office, monkeypatch):
+    from smtplib import SMTPException
+
+    def broken_send(*args, **kwargs):
+        raise SMTPException("relay down")
+
+    monkeypatch.setattr("cases.services.send_mail", broken_send)
+    case = open_case(leicester)
+    with pytest.raises(SMTPException):
+        services.case_opened_notice_send(partnership_id=leicester.pk, case_id=case.pk)
+    case = Case.objects.for_partnership(leicester).get(pk=case.pk)
+    assert case.opened_notice_sent_at is None  # so the retry sends it
+    from cases.tasks import case_opened_notify
+
+    assert SMTPException in case_opened_notify.autoretry_for

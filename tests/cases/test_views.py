@@ -76,10 +76,17 @@ def test_case_list_filters_by_stage_and_reference(signed_in, leicester, leiceste
     assert tags["LSCP"] == "?stage=closed&stage=intake"
 
 
-def test_case_list_says_when_a_filter_is_not_valid(signed_in, leicester, leicester_office):
-    response = signed_in(leicester_office).get(reverse("case_list"), {"stage": "made-up"})
+def test_a_bad_filter_is_reported_beside_it_and_the_valid_ones_still_apply(
+    signed_in, leicester, leicester_office
+):
+    wanted = open_case(leicester)
+    open_case(leicester)
+    response = signed_in(leicester_office).get(
+        reverse("case_list"), {"stage": "made-up", "reference": wanted.reference}
+    )
     assert "There is a problem" in response.text
-    assert "Select a valid choice" in response.text
+    assert 'id="id_stage-error"' in response.text
+    assert list(response.context["page"].object_list) == [wanted]
 
 
 def test_case_list_empty_state(signed_in, leicester_office):
@@ -115,6 +122,13 @@ def test_a_user_without_a_role_is_told_why(signed_in, db):
     response = signed_in(UserFactory()).get(reverse("dashboard"))
     assert response.status_code == 403
     assert NO_ROLE_MESSAGE in response.text
+    assert "Go to your dashboard" not in response.text  # it would lead here again
+
+
+def test_a_configuration_admin_is_pointed_to_the_admin(signed_in, db):
+    response = signed_in(UserFactory(is_staff=True)).get(reverse("dashboard"))
+    assert response.status_code == 403
+    assert 'href="/admin/"' in response.text
 
 
 def test_two_memberships_mean_choosing_an_organisation(signed_in, leicester, lr):
@@ -137,6 +151,35 @@ def test_two_memberships_mean_choosing_an_organisation(signed_in, leicester, lr)
     assert "Change organisation" in page.text
     other = client.get(reverse("case_detail", kwargs={"reference": leicester_case.reference}))
     assert other.status_code == 404
+
+
+@pytest.mark.parametrize("next_url", ["logout", "https://evil.example/", "//evil.example/"])
+def test_choosing_an_organisation_goes_only_to_pages_of_this_site(
+    signed_in, leicester, lr, next_url
+):
+    user = staff_user(leicester, role=Role.INDEPENDENT_SCRUTINEER)
+    Membership.objects.create(user=user, role=Role.INDEPENDENT_SCRUTINEER, partnership=lr)
+    response = signed_in(user).post(
+        reverse("organisation_choose"),
+        {"membership": user.memberships.first().pk, "next": next_url},
+    )
+    assert response["Location"] == reverse("dashboard")
+
+
+def test_choosing_an_organisation_returns_to_the_page_asked_for(signed_in, leicester, lr):
+    user = staff_user(leicester, role=Role.INDEPENDENT_SCRUTINEER)
+    Membership.objects.create(user=user, role=Role.INDEPENDENT_SCRUTINEER, partnership=lr)
+    response = signed_in(user).post(
+        reverse("organisation_choose"),
+        {"membership": user.memberships.first().pk, "next": "/cases/?stage=intake"},
+    )
+    assert response["Location"] == "/cases/?stage=intake"
+
+
+def test_signing_out_says_so(signed_in, leicester_office):
+    response = signed_in(leicester_office).post(reverse("logout"), follow=True)
+    assert "You have signed out." in response.text
+    assert response.context["user"].is_anonymous
 
 
 def test_a_membership_of_someone_else_cannot_be_chosen(signed_in, leicester, lr):

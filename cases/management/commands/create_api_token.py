@@ -31,13 +31,15 @@ class Command(BaseCommand):
         memberships = list(memberships)
         if not memberships:
             raise CommandError(f"{username} has no active membership that matches.")
-        organisations = {m.organisation for m in memberships}
+        organisations = {
+            f"--partnership {m.partnership.slug}"
+            if m.partnership
+            else f'--agency "{m.agency.name}"'
+            for m in memberships
+        }
         if len(organisations) > 1:
-            names = ", ".join(sorted(str(o) for o in organisations))
-            raise CommandError(
-                f"{username} works for several organisations ({names}): choose one with "
-                "--partnership SLUG or --agency NAME."
-            )
+            names = ", ".join(sorted(organisations))
+            raise CommandError(f"{username} works for several organisations: add one of {names}.")
         try:
             key = services.api_token_create(
                 membership=memberships[0], reason="Created with manage.py create_api_token"

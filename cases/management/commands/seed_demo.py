@@ -5,15 +5,13 @@ Idempotent: running it again changes nothing that is already there.
 
 from datetime import timedelta
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
-from environ import Env
 
 from cases import services
 from cases.models import Agency, AgencyKind, Case, Membership, Partnership, Role, Stage, User
-
-DEMO_PASSWORD_DEFAULT = "lcspr-demo-only"  # noqa: S105 - the README states it; demo only
 
 BOTH = ("leicester", "leicestershire-rutland")
 AGENCIES = [
@@ -70,14 +68,15 @@ USERS = [
     ),
 ]
 
-# Demo cases per partnership: (days ago received, stage to reach, led by the office user?)
+# Demo cases per partnership: (days ago received, the stages it went through, led by
+# the office user?)
 CASES = [
-    (3, Stage.RAPID_REVIEW, True),
-    (12, Stage.RAPID_REVIEW, True),
-    (25, Stage.REFERRAL_DECISION, True),
-    (70, Stage.LCSPR, False),
-    (200, Stage.PUBLICATION, True),
-    (120, Stage.CLOSED, False),
+    (3, [Stage.RAPID_REVIEW], True),
+    (12, [Stage.RAPID_REVIEW], True),
+    (25, [Stage.REFERRAL_DECISION], True),
+    (70, [Stage.RAPID_REVIEW, Stage.LCSPR], False),
+    (200, [Stage.RAPID_REVIEW, Stage.LCSPR, Stage.PUBLICATION], True),
+    (120, [Stage.RAPID_REVIEW, Stage.CLOSED], False),
 ]
 OFFICE_USER = {"leicester": "leicester-office", "leicestershire-rutland": "lr-office"}
 
@@ -87,7 +86,12 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def handle(self, *args, **options):
-        password = Env().str("DEMO_PASSWORD", default=DEMO_PASSWORD_DEFAULT)
+        if not settings.DEMO_DATA_ALLOWED:
+            raise CommandError(
+                "Demo data has known passwords: it is only loaded with DEBUG=1 or DEMO=1, "
+                "never in production."
+            )
+        password = settings.DEMO_PASSWORD
         partnerships = {p.slug: p for p in Partnership.objects.all()}
         agencies = self._agencies(partnerships)
         users = {
@@ -100,24 +104,23 @@ class Command(BaseCommand):
             if Case.objects.for_partnership(partnership).exists():
                 continue
             office = users[OFFICE_USER[slug]]
-            for days_ago, stage, led in CASES:
+            for days_ago, stages, led in CASES:
                 opened += 1
                 case = services.case_open(
                     partnership=partnership,
                     opened_on=timezone.localdate() - timedelta(days=days_ago),
                     actor=office,
-                    stage=Stage.INTAKE,
                     lead_officer=office if led else None,
                     reason="Demo case",
                 )
-                if stage != Stage.INTAKE:
+                for stage in stages:
                     services.case_stage_set(
                         case=case, stage=stage, actor=office, reason="Demo: moved on"
                     )
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
-            f"{'from DEMO_PASSWORD' if password != DEMO_PASSWORD_DEFAULT else DEMO_PASSWORD_DEFAULT}"
+            f"{'from DEMO_PASSWORD' if password != settings.DEMO_PASSWORD_DEFAULT else password}"
         )
 
     def _agencies(self, partnerships):
@@ -136,7 +139,7 @@ class Command(BaseCommand):
             username=username,
             defaults={"first_name": first, "last_name": last, "email": f"{username}@example.org"},
         )
-        if created or not user.check_password(password):
+        if created:  # an existing user's password is theirs; never reset it
             user.set_password(password)
             user._change_reason = "Demo user"
             user.save()
@@ -159,6 +162,7 @@ class Command(BaseCommand):
                 "last_name": "Admin",
             },
         )
-        if created or not admin.check_password(password):
+        if created:
             admin.set_password(password)
+            admin._change_reason = "Demo configuration user"
             admin.save()
