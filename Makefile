@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages lint format bench lock clean
+.PHONY: run test setup system-packages code lint format bench lock clean
 
 setup: $(VENV)/.installed node_modules/.installed static/dist/app.css
 
@@ -35,6 +35,10 @@ test: setup system-packages
 	DJANGO_SETTINGS_MODULE=lcspr.settings SECRET_KEY=$${SECRET_KEY:-makemigrations-check} \
 		$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The current two-factor code of a demo user: make code WHO=leicester-office
+code: setup
+	@DEBUG=1 $(BIN)/python manage.py demo_code $(or $(WHO),leicester-office)
 
 lint:
 	$(BIN)/ruff check .

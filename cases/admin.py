@@ -22,6 +22,14 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
 
+    def save_model(self, request, obj, form, change):
+        deactivating = change and "is_active" in form.changed_data and not obj.is_active
+        if deactivating:
+            obj.is_active = True  # the service below makes the change, with its effects
+        super().save_model(request, obj, form, change)
+        if deactivating:
+            services.user_deactivate(user=obj, actor=request.user, reason="Deactivated in admin")
+
 
 @admin.register(Partnership)
 class PartnershipAdmin(SimpleHistoryAdmin):

@@ -11,6 +11,24 @@ class SignInForm(AuthenticationForm):
     }
 
 
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code from your authenticator app, or a recovery code.",
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
+
+
+class TwoFactorSetupForm(TwoFactorCodeForm):
+    code = forms.CharField(
+        label="Code",
+        max_length=16,
+        help_text="The 6-digit code the app shows for the LCSPR case manager.",
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )
+
+
 class CaseFilterForm(forms.Form):
     reference = forms.CharField(required=False, max_length=30, label="Case reference", strip=True)
     stage = forms.MultipleChoiceField(

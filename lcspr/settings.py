@@ -44,6 +44,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "simple_history",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
     "cases",
     "rapidreview",
     "reviews",
@@ -57,10 +61,24 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "cases.middleware.ScopeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cases.security.SessionTimeoutMiddleware",
+    "cases.security.TwoFactorRequiredMiddleware",
+    "cases.middleware.ScopeMiddleware",
+    "cases.security.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "cases.security.PermissionsPolicyMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, so that it sees every sign-in attempt's outcome.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes refuses a locked-out account or address before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "lcspr.urls"
@@ -102,6 +120,12 @@ AUTH_USER_MODEL = "cases.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes are upgraded to Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -200,7 +224,11 @@ SECURE_HSTS_PRELOAD = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 60 * 60)
+# Sessions end after SESSION_IDLE_TIMEOUT seconds without a request, and in any
+# case SESSION_ABSOLUTE_TIMEOUT seconds after signing in (cases/security.py).
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
+SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -250,10 +278,51 @@ LOGGING = {
         "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Request lines carry only URLs, which hold case references, never names.
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
+        # Our access log records every sign-in; axes' own lines would repeat it.
+        "axes": {"level": "WARNING"},
     },
 }
 
 PRODUCT_NAME = "LCSPR case manager"
+
+# Two factors for every account (django-otp): an authenticator app (TOTP), with
+# single-use recovery codes.
+OTP_TOTP_ISSUER = PRODUCT_NAME
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+RECOVERY_CODE_COUNT = 10
+
+# Brute-force protection (django-axes): AXES_FAILURE_LIMIT failures lock the
+# account and, separately, the address, until an admin unlocks them in /admin/
+# (or AXES_COOLOFF_HOURS pass, when set).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=None)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cases.auth_views.locked_out"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+
+# Content Security Policy (django-csp): no inline script anywhere.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
 
 # Demo data (`seed_demo`) has known passwords: allowed only for the local demo and
 # the tests, and `check --deploy` fails while it is on (cases/checks.py).

@@ -2,6 +2,8 @@
 
 import factory
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
 from cases.models import Agency, AgencyKind, Membership, Partnership, Role, User
@@ -30,6 +32,18 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     def partnerships(self, create, extracted, **kwargs):
         if create:
             self.partnerships.set(extracted or Partnership.objects.all())
+
+
+def sign_in(client, user):
+    """Signed in with both factors, as after the real two-step sign-in."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Authenticator app"}
+    )
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
 
 
 def membership(user, role, *, partnership=None, agency=None):

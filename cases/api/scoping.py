@@ -21,6 +21,7 @@ class HasScope(BasePermission):
         if scope is None:
             return False
         request.scope = scope
+        request._request.scope = scope  # for the access log, which sees the Django request
         action = getattr(view, "required_action", None)
         if action is not None and not scope.can(action):
             self.message = "Your role does not give access to this endpoint."

@@ -3,6 +3,8 @@
 import re
 
 import pytest
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.models import Case, Partnership
@@ -13,11 +15,20 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "lcspr-demo-only"
 
 
-def sign_in(page, username, password=PASSWORD):
+def sign_in(page, username, password=PASSWORD, second_factor=True):
     page.goto("/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if second_factor:
+        expect(page.get_by_role("heading", name="Enter your security code")).to_be_visible()
+        page.get_by_role("textbox", name="Code").fill(current_code(username))
+        page.get_by_role("button", name="Continue").click()
+
+
+def current_code(username):
+    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+    return f"{totp(device.bin_key):06d}"
 
 
 def a_case_of(slug):
@@ -29,7 +40,7 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     expect(page).to_have_url(re.compile(r"/sign-in/"))
     assert_accessible(page, "sign-in")
 
-    sign_in(page, "leicester-office", "not-the-password")
+    sign_in(page, "leicester-office", "not-the-password", second_factor=False)
     expect(page.get_by_text("Enter a correct username and password")).to_be_visible()
     expect(page.get_by_label("Username")).to_have_value("leicester-office")
     assert_accessible(page, "sign-in-error")

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from cases import services
 from cases.models import ApiToken, Membership, Role, Stage
-from tests.factories import open_case, staff_user
+from tests.factories import open_case, sign_in, staff_user
 
 
 def token_for(user, **options):
@@ -120,7 +120,7 @@ def test_create_api_token_for_an_unknown_user(db):
 
 def test_browser_session_uses_the_chosen_organisation(client, leicester, leicester_office):
     case = open_case(leicester)
-    client.force_login(leicester_office)
+    sign_in(client, leicester_office)
     response = client.get("/api/v1/cases/", HTTP_ACCEPT="application/json")
     assert [item["reference"] for item in response.json()["results"]] == [case.reference]
 
@@ -128,7 +128,7 @@ def test_browser_session_uses_the_chosen_organisation(client, leicester, leicest
 def test_openapi_schema_and_docs_are_for_signed_in_users(client, leicester_office):
     assert client.get(reverse("schema")).status_code in (401, 403)
     assert client.get(reverse("swagger-ui")).status_code in (401, 403)
-    client.force_login(leicester_office)
+    sign_in(client, leicester_office)
     schema = client.get(reverse("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
 from cases.services import api_token_create
-from tests.factories import open_case, staff_user
+from tests.factories import open_case, sign_in, staff_user
 
 
 def _queries(fetch):
@@ -30,7 +30,7 @@ def _cases(partnership, officer, n):
 def test_pages_do_not_grow_with_rows(
     path, client, leicester, officer, django_assert_max_num_queries
 ):
-    client.force_login(officer)
+    sign_in(client, officer)
     _cases(leicester, officer, 3)
     few = _queries(lambda: client.get(path))
     _cases(leicester, officer, 297)

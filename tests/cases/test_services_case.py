@@ -129,7 +129,7 @@ def test_a_failed_email_is_retried_not_lost(leicester, leicester_office, monkeyp
     def broken_send(*args, **kwargs):
         raise SMTPException("relay down")
 
-    monkeypatch.setattr("cases.services.send_mail", broken_send)
+    monkeypatch.setattr("cases.services.case.send_mail", broken_send)
     case = open_case(leicester)
     with pytest.raises(SMTPException):
         services.case_opened_notice_send(partnership_id=leicester.pk, case_id=case.pk)

@@ -5,16 +5,15 @@ from django.views.defaults import server_error
 
 from cases.models import Membership, Role, Stage
 from cases.views import NO_ROLE_MESSAGE
-from tests.factories import AgencyFactory, UserFactory, agency_user, open_case, staff_user
+from tests.factories import AgencyFactory, UserFactory, agency_user, open_case, sign_in, staff_user
 
 
 @pytest.fixture
 def signed_in(client):
-    def sign_in(user):
-        client.force_login(user)
-        return client
+    def _sign_in(user):
+        return sign_in(client, user)
 
-    return sign_in
+    return _sign_in
 
 
 @pytest.mark.parametrize("name", ["dashboard", "case_list", "organisation_choose"])
@@ -35,13 +34,8 @@ def test_sign_in_page_explains_a_wrong_password(client, leicester_office):
     assert 'value="t-leicester-office"' in response.text
 
 
-def test_sign_in_leads_to_the_dashboard_with_the_partnership_named(client, leicester_office):
-    response = client.post(
-        reverse("login"),
-        {"username": "t-leicester-office", "password": "correct-horse-battery"},
-        follow=True,
-    )
-    assert response.redirect_chain[-1][0] == reverse("dashboard")
+def test_signed_in_users_see_the_dashboard_with_the_partnership_named(signed_in, leicester_office):
+    response = signed_in(leicester_office).get(reverse("dashboard"))
     assert "Leicester Safeguarding Children Partnership" in response.text
     assert "No open cases are assigned to you" in response.text
 

@@ -9,9 +9,13 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
 from cases.models import Agency, AgencyKind, Case, Membership, Partnership, Role, Stage, User
+
+# The demo users' authenticator key (README: add it to an app, or run `make code`).
+DEMO_TOTP_KEY_HEX = b"lcspr-demo-totp-key!".hex()
 
 BOTH = ("leicester", "leicestershire-rutland")
 AGENCIES = [
@@ -143,6 +147,7 @@ class Command(BaseCommand):
             user.set_password(password)
             user._change_reason = "Demo user"
             user.save()
+            self._demo_authenticator(user)
         for role, slug, agency_name in roles:
             Membership.objects.get_or_create(
                 user=user,
@@ -166,3 +171,10 @@ class Command(BaseCommand):
             admin.set_password(password)
             admin._change_reason = "Demo configuration user"
             admin.save()
+            self._demo_authenticator(admin)
+
+    def _demo_authenticator(self, user):
+        """Every account needs two factors: demo users share one published app key."""
+        TOTPDevice.objects.create(
+            user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True
+        )

@@ -1,0 +1,155 @@
+"""Session and request security: timeouts, the two-factor gate, the access log, headers."""
+
+import time
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+
+from cases import services
+from cases.models import AccessAction
+
+SIGNED_IN_AT = "signed_in_at"
+LAST_ACTIVITY = "last_activity"
+IDLE_MESSAGE = "You were signed out because you had not done anything for {minutes} minutes."
+ABSOLUTE_MESSAGE = "You were signed out because you signed in more than {hours} hours ago."
+
+# Pages a signed-in user may reach before giving the second factor.
+TWO_FACTOR_EXEMPT_ROUTES = {
+    "two_factor_verify",
+    "two_factor_setup",
+    "logout",
+    "health",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def _refuse(request, message, status):
+    if _is_api(request):
+        return JsonResponse({"detail": message}, status=status)
+    return None
+
+
+class SessionTimeoutMiddleware:
+    """Ends a session after SESSION_IDLE_TIMEOUT idle seconds or SESSION_ABSOLUTE_TIMEOUT in all."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            now = int(time.time())
+            session = request.session
+            session.setdefault(SIGNED_IN_AT, now)
+            last = session.get(LAST_ACTIVITY, now)
+            message = None
+            if now - last > settings.SESSION_IDLE_TIMEOUT:
+                message = IDLE_MESSAGE.format(minutes=settings.SESSION_IDLE_TIMEOUT // 60)
+            elif now - session[SIGNED_IN_AT] > settings.SESSION_ABSOLUTE_TIMEOUT:
+                message = ABSOLUTE_MESSAGE.format(hours=settings.SESSION_ABSOLUTE_TIMEOUT // 3600)
+            if message:
+                services.access_record(request=request, action=AccessAction.SESSION_EXPIRED)
+                logout(request)
+                refused = _refuse(request, message, 401)
+                if refused:
+                    return refused
+                messages.info(request, message)
+                return redirect(
+                    f"{reverse('login')}?{urlencode({'next': request.get_full_path()})}"
+                )
+            session[LAST_ACTIVITY] = now
+        return self.get_response(request)
+
+
+class TwoFactorRequiredMiddleware:
+    """A password alone reaches nothing but the second-factor pages."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified():
+            match = request.resolver_match or _resolve(request.path_info)
+            exempt = match is not None and match.url_name in TWO_FACTOR_EXEMPT_ROUTES
+            if not exempt and not request.path.startswith(settings.STATIC_URL):
+                refused = _refuse(request, "Finish signing in with your second factor.", 403)
+                if refused:
+                    return refused
+                target = (
+                    "two_factor_verify"
+                    if services.user_has_two_factor(user)
+                    else "two_factor_setup"
+                )
+                query = urlencode({"next": request.get_full_path()})
+                return redirect(f"{reverse(target)}?{query}")
+        return self.get_response(request)
+
+
+def _resolve(path):
+    try:
+        return resolve(path)
+    except Resolver404:
+        return None
+
+
+class AccessLogMiddleware:
+    """Logs every read of a case record (page or API) and every refused attempt.
+
+    Driven by the URL configuration, so a new case page is logged without being
+    listed: a route with a `reference` is a case record (tests/test_isolation.py
+    holds every parameterised route to that), and every `api_` route reads case data.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = request.resolver_match
+        if match is None or request.method not in ("GET", "HEAD"):
+            return response
+        reference = match.kwargs.get("reference", "")
+        is_api_read = (match.url_name or "").startswith("api_")
+        status = response.status_code
+        if status in (401, 403, 404) and (reference or request.user.is_authenticated):
+            action = AccessAction.DENIED
+        elif status == 200 and reference:
+            action = AccessAction.API_READ if is_api_read else AccessAction.VIEW
+        elif status == 200 and is_api_read:
+            action = AccessAction.API_READ
+        else:
+            return response
+        services.access_record(
+            request=request,
+            action=action,
+            scope=getattr(request, "scope", None),
+            object_type="case" if reference else ("case list" if is_api_read else "page"),
+            object_reference=reference,
+            route=match.url_name or "",
+            status_code=status,
+        )
+        return response
+
+
+class PermissionsPolicyMiddleware:
+    """Turns off browser features the product never uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response

@@ -1,0 +1,33 @@
+"""Every state change. Views, API views, commands and tasks call these, never the models."""
+
+from cases.services.access import access_record
+from cases.services.account import (
+    recovery_codes_create,
+    two_factor_confirm,
+    two_factor_device_for_setup,
+    two_factor_verify,
+    user_deactivate,
+    user_has_two_factor,
+)
+from cases.services.case import case_open, case_opened_notice_send, case_stage_set
+from cases.services.token import (
+    api_token_authenticate,
+    api_token_create,
+    api_token_revoke,
+)
+
+__all__ = [
+    "access_record",
+    "api_token_authenticate",
+    "api_token_create",
+    "api_token_revoke",
+    "case_open",
+    "case_opened_notice_send",
+    "case_stage_set",
+    "recovery_codes_create",
+    "two_factor_confirm",
+    "two_factor_device_for_setup",
+    "two_factor_verify",
+    "user_deactivate",
+    "user_has_two_factor",
+]

@@ -1,0 +1,53 @@
+"""The access log: one append-only row per sign-in event and per read of a case record."""
+
+from __future__ import annotations
+
+import logging
+
+from axes.helpers import get_client_ip_address
+
+from cases.models import AccessEvent, User
+from cases.tenancy import Scope
+
+logger = logging.getLogger(__name__)
+
+
+def access_record(
+    *,
+    request,
+    action: str,
+    user: User | None = None,
+    username: str = "",
+    scope: Scope | None = None,
+    object_type: str = "",
+    object_reference: str = "",
+    route: str = "",
+    status_code: int | None = None,
+    purpose: str = "",
+) -> AccessEvent:
+    """Write one access log row. It names records by reference only, never by content."""
+    if user is None and request is not None and request.user.is_authenticated:
+        user = request.user
+    event = AccessEvent.objects.create(
+        user=user,
+        username=(user.username if user else username)[:150],
+        role=scope.role if scope else "",
+        partnership=scope.partnership if scope else None,
+        agency=scope.agency if scope else None,
+        action=action,
+        object_type=object_type,
+        object_reference=object_reference,
+        route=route,
+        status_code=status_code,
+        ip_address=get_client_ip_address(request) if request is not None else None,
+        purpose=purpose,
+    )
+    logger.info(
+        "access: user=%s action=%s object=%s %s status=%s",
+        event.username,
+        action,
+        object_type,
+        object_reference,
+        status_code,
+    )
+    return event

@@ -1,0 +1,102 @@
+"""Accounts: two-factor enrolment and verification, recovery codes, deactivation."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.utils import timezone
+from django_otp import devices_for_user, match_token
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from cases.errors import ApplicationError
+from cases.models import ApiToken, User
+from cases.services.token import api_token_revoke
+
+logger = logging.getLogger(__name__)
+
+WRONG_CODE = (
+    "The code is not right. Enter the 6-digit code your authenticator app shows now, "
+    "or one of your recovery codes."
+)
+THROTTLED = "Too many wrong codes. Wait a minute, then enter the code the app shows."
+WRONG_SETUP_CODE = (
+    "The code is not right. Check that the time on your phone is correct and enter "
+    "the 6-digit code the app shows now."
+)
+
+
+def two_factor_device_for_setup(*, user: User) -> TOTPDevice:
+    """The user's authenticator app device still waiting for its first code (made if need be)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def two_factor_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the app with its first code; return new recovery codes to show once."""
+    if device.user_id != user.pk or device.confirmed:
+        raise ApplicationError("Start setting up two-factor authentication again.")
+    if not device.verify_token(code.replace(" ", "")):
+        raise ApplicationError(WRONG_SETUP_CODE, field="code")
+    device.confirmed = True
+    device.save()
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    logger.info("user id %s set up two-factor authentication", user.pk)
+    return recovery_codes_create(user=user)
+
+
+def two_factor_verify(*, user: User, code: str) -> Device:
+    """The device that accepts this code (each code once only), or ApplicationError.
+
+    After each wrong code every device waits twice as long before trying again
+    (django-otp's throttling), which makes guessing codes impractical.
+    """
+    devices = list(devices_for_user(user, confirmed=True))
+    if devices and not any(device.verify_is_allowed()[0] for device in devices):
+        raise ApplicationError(THROTTLED, field="code")
+    device = match_token(user, code.replace(" ", "").lower())
+    if device is None:
+        raise ApplicationError(WRONG_CODE, field="code")
+    return device
+
+
+@transaction.atomic
+def recovery_codes_create(*, user: User) -> list[str]:
+    """Replace the user's recovery codes; each works once in place of an app code."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(settings.RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return codes
+
+
+def user_has_two_factor(user: User) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+@transaction.atomic
+def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
+    """Stop a user: no sign-in, every session ended, every API token revoked."""
+    if not reason.strip():
+        raise ApplicationError("Give a reason for deactivating the account.", field="reason")
+    if user.is_active:
+        user.is_active = False
+        user._history_user = actor
+        user._change_reason = reason
+        user.save(update_fields=["is_active"])
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token, actor=actor, reason=f"User deactivated: {reason}")
+    ended = 0
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
+            session.delete()
+            ended += 1
+    logger.info("user id %s deactivated; %d sessions ended", user.pk, ended)
+    return user
