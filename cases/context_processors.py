@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from cases.permissions import Action
+
 
 def scope(request):
     """The active partnership or agency for the header and the organisation switcher."""
@@ -8,4 +10,5 @@ def scope(request):
         "product_name": settings.PRODUCT_NAME,
         "active_membership": current.membership if current else None,
         "has_other_memberships": len(getattr(request, "memberships", [])) > 1,
+        "can_view_access_log": bool(current and current.can(Action.VIEW_ACCESS_LOG)),
     }

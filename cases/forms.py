@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 
-from cases.models import Stage
+from cases.models import AccessAction, Stage
 
 
 class SignInForm(AuthenticationForm):
@@ -33,6 +33,14 @@ class CaseFilterForm(forms.Form):
     reference = forms.CharField(required=False, max_length=30, label="Case reference", strip=True)
     stage = forms.MultipleChoiceField(
         required=False, choices=Stage.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class AccessLogFilterForm(forms.Form):
+    reference = forms.CharField(required=False, max_length=60, label="Case reference")
+    username = forms.CharField(required=False, max_length=150, label="Username")
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any")] + list(AccessAction.choices), label="Event"
     )
 
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from cases.tenancy import TenantManager
+from cases.tenancy import AccessEventManager, TenantManager
 
 
 class User(AbstractUser):
@@ -356,7 +356,7 @@ class AccessEvent(models.Model):
     ip_address = models.GenericIPAddressField(null=True, blank=True)
     purpose = models.CharField(max_length=200, blank=True)
 
-    objects = TenantManager()
+    objects = AccessEventManager()
     unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
 
     class Meta:

@@ -10,6 +10,7 @@ class Action(StrEnum):
     READ_API = "read_api"
     OPEN_CASE = "open_case"
     CHANGE_STAGE = "change_stage"
+    VIEW_ACCESS_LOG = "view_access_log"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -23,6 +24,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OPEN_CASE: frozenset({Role.BUSINESS_OFFICE}),
     # Moving a case on follows a CRG decision the Business Office records.
     Action.CHANGE_STAGE: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # Who looked at what: for those who answer for the partnership's records.
+    Action.VIEW_ACCESS_LOG: frozenset(
+        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}
+    ),
 }
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from cases.models import Case, Membership, Stage, User
+from cases.models import AccessEvent, Case, Membership, Stage, User
 from cases.tenancy import Scope
 
 
@@ -53,6 +53,82 @@ def case_counts_by_stage(*, scope: Scope) -> list[tuple[str, str, int]]:
         .values_list("stage", "n")
     )
     return [(stage.value, stage.label, counts.get(stage.value, 0)) for stage in Stage]
+
+
+def access_log(
+    *, scope: Scope, reference: str = "", username: str = "", action: str = ""
+) -> QuerySet[AccessEvent]:
+    """The partnership's access log, newest first; filters match exactly."""
+    events = AccessEvent.objects.for_partnership(scope.partnership).select_related(
+        "partnership", "agency"
+    )
+    if reference:
+        events = events.filter(object_reference=reference.strip())
+    if username:
+        events = events.filter(username=username.strip())
+    if action:
+        events = events.filter(action=action)
+    return events
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    at: datetime
+    by: str
+    reason: str
+    kind: str
+    changes: list[Change]
+
+
+_AUDITED_FIELDS = ["stage", "opened_on", "lead_officer", "opened_notice_sent_at"]
+
+
+def case_changes(*, case: Case) -> list[HistoryEntry]:
+    """Every recorded change to the case, newest first: who, when, why and what."""
+    records = list(case.history.select_related("history_user").order_by("-history_date"))
+    officers = {
+        user.pk: str(user)
+        for user in User.objects.filter(
+            pk__in={r.lead_officer_id for r in records if r.lead_officer_id}
+        )
+    }
+
+    def shown(record, name):
+        value = getattr(record, name if name != "lead_officer" else "lead_officer_id")
+        if value in (None, ""):
+            return "(none)"
+        if name == "stage":
+            return Stage(value).label
+        if name == "lead_officer":
+            return officers.get(value, f"user {value}")
+        return str(value)
+
+    labels = {name: Case._meta.get_field(name).verbose_name for name in _AUDITED_FIELDS}
+    entries = []
+    for record, older in zip(records, [*records[1:], None], strict=True):
+        before = {name: shown(older, name) for name in _AUDITED_FIELDS} if older else {}
+        changes = [
+            Change(labels[name].capitalize(), before.get(name, ""), shown(record, name))
+            for name in _AUDITED_FIELDS
+            if shown(record, name) != before.get(name, "(none)")
+        ]
+        entries.append(
+            HistoryEntry(
+                at=record.history_date,
+                by=str(record.history_user) if record.history_user else "System",
+                reason=record.history_change_reason or "",
+                kind={"+": "Created", "~": "Changed", "-": "Deleted"}[record.history_type],
+                changes=changes,
+            )
+        )
+    return entries
 
 
 @dataclass(frozen=True)

@@ -166,3 +166,22 @@ class TenantQuerySet(models.QuerySet):
 
 
 TenantManager = models.Manager.from_queryset(TenantQuerySet)
+
+
+class AccessEventQuerySet(TenantQuerySet):
+    def for_partnership(self, partnership):
+        """The partnership's rows, and the sign-in events of the people who work for it.
+
+        Sign-in happens before a user picks an organisation, so those rows have no
+        partnership of their own.
+        """
+        from cases.models import Membership
+
+        members = Membership.objects.filter(partnership=partnership).values("user")
+        return self.filter(
+            models.Q(partnership=partnership)
+            | models.Q(partnership__isnull=True, agency__isnull=True, user__in=members)
+        )._mark_scoped()
+
+
+AccessEventManager = models.Manager.from_queryset(AccessEventQuerySet)

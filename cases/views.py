@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cases import selectors
-from cases.forms import CaseFilterForm, OrganisationChoiceForm
+from cases.forms import AccessLogFilterForm, CaseFilterForm, OrganisationChoiceForm
 from cases.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cases.models import Stage
 from cases.permissions import Action
@@ -109,6 +109,40 @@ def _selected_filters(query, filters):
 def case_detail(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
     return render(request, "cases/case_detail.html", {"case": case, "tab": "overview"})
+
+
+@scope_required(Action.VIEW_CASES)
+def case_history(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    return render(
+        request,
+        "cases/case_history.html",
+        {"case": case, "tab": "history", "entries": selectors.case_changes(case=case)},
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_ACCESS_LOG)
+def access_log(request):
+    form = AccessLogFilterForm(request.GET or None)
+    filters = {}
+    if form.is_bound:
+        form.is_valid()
+        filters = form.cleaned_data
+    events = selectors.access_log(scope=request.scope, **filters)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return render(
+        request,
+        "cases/access_log.html",
+        {
+            "form": form,
+            "page": page,
+            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+            "query_without_page": query_without_page.urlencode(),
+        },
+    )
 
 
 @scope_required(Action.VIEW_CASES)

@@ -37,6 +37,8 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/timeline/", views.case_timeline, name="case_timeline"),
+    path("cases/<str:reference>/history/", views.case_history, name="case_history"),
+    path("access-log/", views.access_log, name="access_log"),
     path("health/", views.health, name="health"),
     # The admin signs in through the product's own sign-in (two factors, lockout, log).
     path("admin/login/", sign_in.admin_login),

@@ -110,9 +110,12 @@ def test_agency_users_never_read_a_case_page(path, client, two_cases):
 @pytest.mark.parametrize("path", LIST_ROUTES)
 def test_list_pages_show_only_the_own_partnership(path, client, leicester, lr):
     officer = staff_user(leicester)
+    other_officer = staff_user(lr)
     own = open_case(leicester, lead_officer=officer)
-    other = open_case(lr, lead_officer=staff_user(lr))
-    sign_in(client, officer)
+    other = open_case(lr, lead_officer=other_officer)
+    # Both look at their own case, so that logs of reads have something to show.
+    sign_in(client, other_officer).get(other.get_absolute_url())
+    sign_in(client, officer).get(own.get_absolute_url())
     response = client.get("/" + path, HTTP_ACCEPT="application/json")
     assert response.status_code == 200
     assert own.reference in response.text

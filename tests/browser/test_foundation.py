@@ -7,7 +7,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
-from cases.models import Case, Partnership
+from cases.models import AccessAction, AccessEvent, Case, Partnership
 from tests.browser.conftest import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -69,6 +69,14 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     page.get_by_role("link", name="Timeline").click()
     expect(page.get_by_role("heading", name="Case opened")).to_be_visible()
     assert_accessible(page, "case-timeline")
+    page.get_by_role("link", name="History").click()
+    expect(page.get_by_role("heading", name="Created by Priya Shah")).to_be_visible()
+    assert_accessible(page, "case-history")
+    page.get_by_role("link", name="Who has viewed this case").click()
+    expect(page.get_by_role("heading", name="Access log")).to_be_visible()
+    log_rows = page.get_by_role("table", name="Access log events").locator("tbody tr")
+    expect(log_rows).to_have_count(3)  # overview, timeline, history
+    assert_accessible(page, "access-log")
 
     other = a_case_of("leicestershire-rutland")
     response = page.goto(f"/cases/{other.reference}/")
@@ -79,6 +87,17 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
 
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(re.compile(r"/sign-in/"))
+
+    # The access log holds exactly the reads that happened, by reference only.
+    reads = AccessEvent.unscoped.filter(username="leicester-office")
+    assert list(reads.filter(action=AccessAction.VIEW).values_list("route", flat=True)) == [
+        "case_history",
+        "case_timeline",
+        "case_detail",
+    ]
+    assert list(
+        reads.filter(action=AccessAction.DENIED).values_list("object_reference", flat=True)
+    ) == [other.reference]
 
 
 def test_scrutineer_chooses_a_partnership_and_sees_only_its_cases(page):

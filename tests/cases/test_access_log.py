@@ -1,0 +1,93 @@
+"""The access log page and the case history tab: who looked, who changed what."""
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from cases.models import AccessAction, AccessEvent, Role, Stage
+from tests.factories import open_case, sign_in, staff_user
+
+
+@pytest.fixture
+def officer(leicester):
+    return staff_user(leicester, username="officer")
+
+
+def test_the_log_answers_who_looked_at_this_case(client, leicester, officer):
+    case, other = open_case(leicester), open_case(leicester)
+    reader = staff_user(leicester, role=Role.CRG_MEMBER, username="reader")
+    sign_in(client, reader)
+    client.get(f"/cases/{case.reference}/")
+    client.get(f"/cases/{other.reference}/")
+
+    sign_in(client, officer)
+    page = client.get(reverse("access_log"), {"reference": case.reference})
+    events = list(page.context["page"].object_list)
+    assert [(e.username, e.action, e.object_reference) for e in events] == [
+        ("reader", AccessAction.VIEW, case.reference)
+    ]
+    assert events[0].role == Role.CRG_MEMBER
+    assert "reader" in page.text
+
+
+def test_the_log_is_searched_per_user_and_includes_their_sign_ins(client, leicester, officer):
+    member = staff_user(leicester, role=Role.CRG_MEMBER, username="member")
+    services.access_record(request=None, action=AccessAction.SIGN_IN, user=member)
+    sign_in(client, officer)
+    page = client.get(reverse("access_log"), {"username": "member"})
+    assert [e.action for e in page.context["page"].object_list] == [AccessAction.SIGN_IN]
+
+
+def test_the_log_of_one_partnership_is_not_shown_to_the_other(client, leicester, lr, officer):
+    lr_case = open_case(lr)
+    lr_reader = staff_user(lr, username="lr-reader")
+    sign_in(client, lr_reader)
+    client.get(f"/cases/{lr_case.reference}/")
+    services.access_record(request=None, action=AccessAction.SIGN_IN, user=lr_reader)
+
+    sign_in(client, officer)
+    page = client.get(reverse("access_log"))
+    assert "lr-reader" not in page.text
+    assert lr_case.reference not in page.text
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"),
+    [
+        (Role.BUSINESS_OFFICE, True),
+        (Role.CRG_CHAIR, True),
+        (Role.PARTNERSHIP_ADMIN, True),
+        (Role.CRG_MEMBER, False),
+        (Role.INDEPENDENT_SCRUTINEER, False),
+        (Role.REVIEWER, False),
+        (Role.PANEL_MEMBER, False),
+    ],
+)
+def test_only_some_roles_read_the_log(client, leicester, role, allowed):
+    sign_in(client, staff_user(leicester, role=role))
+    assert client.get(reverse("access_log")).status_code == (200 if allowed else 403)
+
+
+def test_nothing_in_the_product_edits_the_log(client, leicester, officer):
+    from django.contrib import admin
+
+    sign_in(client, officer)
+    assert client.post(reverse("access_log"), {"username": "x"}).status_code == 405
+    assert AccessEvent not in admin.site._registry
+
+
+def test_history_shows_who_changed_what_and_why(client, leicester, officer):
+    case = open_case(leicester)
+    services.case_stage_set(
+        case=case, stage=Stage.RAPID_REVIEW, actor=officer, reason="LA notification received"
+    )
+    sign_in(client, officer)
+    page = client.get(reverse("case_history", kwargs={"reference": case.reference}))
+    latest = page.context["entries"][0]
+    assert latest.by == str(officer)
+    assert latest.reason == "LA notification received"
+    assert [(c.field, c.old, c.new) for c in latest.changes] == [
+        ("Stage", "Intake", "Rapid Review")
+    ]
+    assert page.context["entries"][-1].kind == "Created"
+    assert "LA notification received" in page.text
