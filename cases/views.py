@@ -44,6 +44,8 @@ def scope_required(action: Action | None = None):
                 raise PermissionDenied("Your role does not give access to this page.")
             return view(request, *args, **kwargs)
 
+        wrapped.required_action = action  # read by the role x route access matrix test
+        wrapped.requires_scope = True
         return wrapped
 
     return decorator

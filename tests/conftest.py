@@ -18,6 +18,14 @@ def pytest_report_header(config):
     return [f"database: {connection.vendor} ({where}); Celery broker: {broker}"]
 
 
+def pytest_terminal_summary(terminalreporter):
+    import sys
+
+    matrix = sys.modules.get("tests.test_access_matrix")
+    if matrix is not None and matrix.RESULTS["tried"]:
+        terminalreporter.write_line(matrix.summary_line())
+
+
 def pytest_sessionstart(session):
     required = os.environ.get("LCSPR_TEST_REQUIRE_DATABASE")
     if required and connection.vendor != required:

@@ -4,28 +4,15 @@ Every route that takes a case `reference` must answer 404 to a user of the other
 partnership (UI and API alike), and no list page may show the other's references.
 """
 
-import re
-
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from cases.services import api_token_create
 from tests.factories import AgencyFactory, agency_user, open_case, sign_in, staff_user
-
-
-def _routes(patterns=None, prefix=""):
-    for entry in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
-                continue
-            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            yield prefix + str(entry.pattern), entry
-
+from tests.routes import routes, url_for
 
 CASE_ROUTES = sorted(
-    path for path, entry in _routes() if set(entry.pattern.converters) == {"reference"}
+    path for path, entry in routes() if set(entry.pattern.converters) == {"reference"}
 )
 # Pages without parameters that show no case data; every other one must list the
 # user's own cases and none of the other partnership's.
@@ -45,15 +32,11 @@ NON_CASE_PAGES = {
     "api/docs/",
 }
 LIST_ROUTES = sorted(
-    path for path, entry in _routes() if "<" not in path and path not in NON_CASE_PAGES
+    path for path, entry in routes() if "<" not in path and path not in NON_CASE_PAGES
 )
 
 
-def _url(path, reference):
-    return "/" + re.sub(r"<(\w+:)?reference>", reference, path)
-
-
-# Routes with parameters that are not a case reference (none yet). A new one must be
+# Routes with parameters that are not a case reference. A new one must be
 # added here or to the isolation tests below: no route escapes unnoticed.
 OTHER_PARAMETER_ROUTES = {
     "password-reset/<uidb64>/<token>/",  # a signed one-time link, no case data
@@ -63,7 +46,7 @@ OTHER_PARAMETER_ROUTES = {
 def test_every_route_with_parameters_is_checked():
     unchecked = {
         path
-        for path, entry in _routes()
+        for path, entry in routes()
         if entry.pattern.converters
         and set(entry.pattern.converters) != {"reference"}
         and path not in OTHER_PARAMETER_ROUTES
@@ -86,8 +69,8 @@ def test_a_case_of_the_other_partnership_is_not_found(path, client, two_cases, l
     leicester_case, lr_case = two_cases
     lr_user = staff_user(lr)
     sign_in(client, lr_user)
-    assert client.get(_url(path, lr_case.reference)).status_code == 200
-    assert client.get(_url(path, leicester_case.reference)).status_code == 404
+    assert client.get(url_for(path, lr_case.reference)).status_code == 200
+    assert client.get(url_for(path, leicester_case.reference)).status_code == 404
 
 
 @pytest.mark.parametrize("path", [p for p in CASE_ROUTES if p.startswith("api/")])
@@ -96,15 +79,15 @@ def test_a_token_of_the_other_partnership_gets_not_found(path, two_cases, leices
     key = api_token_create(membership=staff_user(leicester).memberships.get())
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.get(_url(path, leicester_case.reference)).status_code == 200
-    assert client.get(_url(path, lr_case.reference)).status_code == 404
+    assert client.get(url_for(path, leicester_case.reference)).status_code == 200
+    assert client.get(url_for(path, lr_case.reference)).status_code == 404
 
 
 @pytest.mark.parametrize("path", CASE_ROUTES)
 def test_agency_users_never_read_a_case_page(path, client, two_cases):
     sign_in(client, agency_user(AgencyFactory(name="Leicestershire Police")))
     for case in two_cases:
-        assert client.get(_url(path, case.reference)).status_code in (403, 404)
+        assert client.get(url_for(path, case.reference)).status_code in (403, 404)
 
 
 @pytest.mark.parametrize("path", LIST_ROUTES)

@@ -36,7 +36,10 @@ def access_record(
         agency=scope.agency if scope else None,
         action=action,
         object_type=object_type,
-        object_reference=object_reference,
+        # A reference typed into a URL can be any length; the log keeps what fits.
+        object_reference=object_reference[
+            : AccessEvent._meta.get_field("object_reference").max_length
+        ],
         route=route,
         status_code=status_code,
         ip_address=get_client_ip_address(request) if request is not None else None,

@@ -110,3 +110,18 @@ def test_no_product_code_reads_case_data_around_the_choke_point():
         if relative not in allowed and bypasses.search(text):
             offenders.append(relative)
     assert offenders == []
+
+
+def test_product_code_changes_rows_only_through_history_aware_paths():
+    """Queryset .update()/.bulk_update() skip simple-history; services save() instead."""
+    root = Path(__file__).resolve().parents[2]
+    bulk = re.compile(r"\)\.update\(|\.bulk_update\(|objects\.update\(")
+    offenders = [
+        path.relative_to(root).as_posix()
+        for app in ["lcspr", "cases", "rapidreview", "reviews", "publication"]
+        for path in (root / app).rglob("*.py")
+        if "/migrations/" not in path.as_posix()
+        and path.name != "tenancy.py"  # the scoped queryset's own update()
+        and bulk.search(path.read_text())
+    ]
+    assert offenders == []

@@ -1,0 +1,29 @@
+"""The product's routes, read from the URL configuration (admin left out)."""
+
+import re
+
+from django.urls import URLPattern, URLResolver, get_resolver
+
+
+def routes(patterns=None, prefix=""):
+    """(path pattern, URLPattern) for every route outside the Django admin."""
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(entry, URLResolver):
+            if entry.app_name == "admin":
+                continue
+            yield from routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            yield prefix + str(entry.pattern), entry
+
+
+def url_for(path, reference):
+    return "/" + re.sub(r"<(\w+:)?reference>", reference, path)
+
+
+def view_rule(entry):
+    """(needs an organisation, the Action it needs) as the view itself declares them."""
+    view = entry.callback
+    cls = getattr(view, "cls", None)
+    if cls is not None and hasattr(cls, "required_action"):
+        return True, cls.required_action
+    return getattr(view, "requires_scope", False), getattr(view, "required_action", None)

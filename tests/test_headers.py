@@ -1,0 +1,60 @@
+"""Security headers on every response, as a browser receives them."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import sign_in
+
+
+@pytest.mark.parametrize("path", ["/sign-in/", "/", "/cases/", "/api/v1/cases/"])
+def test_every_page_carries_the_security_headers(client, leicester_office, path):
+    sign_in(client, leicester_office)
+    response = client.get(path)
+    csp = response["Content-Security-Policy"]
+    directives = dict(
+        (part.split(" ", 1) + [""])[:2] for part in (p.strip() for p in csp.split(";"))
+    )
+    assert directives["script-src"] == "'self'"
+    assert "unsafe-inline" not in csp
+    assert directives["frame-ancestors"] == "'none'"
+    assert directives["object-src"] == "'none'"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+def test_pages_do_not_use_inline_script(client, leicester_office):
+    sign_in(client, leicester_office)
+    for path in ["/sign-in/", "/", "/cases/"]:
+        html = client.get(path).text
+        assert "<script>" not in html
+        assert "onclick=" not in html
+
+
+def test_https_deployments_send_hsts_and_secure_cookies(client, settings, leicester_office):
+    settings.SECURE_HSTS_SECONDS = 31536000
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SESSION_COOKIE_SECURE = True
+    response = client.post(
+        reverse("login"),
+        {"username": "t-leicester-office", "password": "correct-horse-battery"},
+        secure=True,
+    )
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")
+    cookie = response.cookies["sessionid"]
+    assert cookie["secure"] is True
+    assert cookie["httponly"] is True
+
+
+def test_uploaded_files_are_not_served_from_a_public_path(client, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    (tmp_path / "chronology.pdf").write_bytes(b"%PDF-1.4 secret")
+    for path in ["/media/chronology.pdf", "/chronology.pdf", "/static/chronology.pdf"]:
+        assert client.get(path).status_code == 404
