@@ -25,6 +25,7 @@ NO_ROLE_MESSAGE = (
     "Your account has no role in a partnership or agency yet. Ask your partnership admin."
 )
 CASES_PER_PAGE = 25
+ACCESS_EVENTS_PER_PAGE = 50
 
 
 def scope_required(action: Action | None = None):
@@ -61,30 +62,44 @@ def dashboard(request):
     return render(request, "cases/dashboard.html", context)
 
 
+def _valid_filters(form) -> dict:
+    """The filters that are valid; a bad value is reported beside its field."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
+def _paged(request, rows, per_page) -> dict:
+    """One page of rows with GOV.UK pagination links that keep the filters."""
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "query_without_page": query_without_page.urlencode(),
+    }
+
+
 @scope_required(Action.VIEW_CASES)
 def case_list(request):
     form = CaseFilterForm(request.GET or None)
-    filters = {}
-    if form.is_bound:
-        form.is_valid()  # a bad value is reported beside its filter...
-        filters = form.cleaned_data  # ...and the valid filters still apply
+    filters = _valid_filters(form)
     cases = selectors.case_list(
         scope=request.scope,
         stages=filters.get("stage") or None,
         reference=filters.get("reference", ""),
     )
-    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request,
         "cases/case_list.html",
         {
             "form": form,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-            "selected_filters": _selected_filters(query_without_page, filters),
-            "query_without_page": query_without_page.urlencode(),
+            "selected_filters": _selected_filters(query, filters),
+            **_paged(request, cases, CASES_PER_PAGE),
         },
     )
 
@@ -127,23 +142,11 @@ def case_history(request, reference):
 @scope_required(Action.VIEW_ACCESS_LOG)
 def access_log(request):
     form = AccessLogFilterForm(request.GET or None)
-    filters = {}
-    if form.is_bound:
-        form.is_valid()
-        filters = form.cleaned_data
-    events = selectors.access_log(scope=request.scope, **filters)
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
-    query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
+    events = selectors.access_log(scope=request.scope, **_valid_filters(form))
     return render(
         request,
         "cases/access_log.html",
-        {
-            "form": form,
-            "page": page,
-            "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-            "query_without_page": query_without_page.urlencode(),
-        },
+        {"form": form, **_paged(request, events, ACCESS_EVENTS_PER_PAGE)},
     )
 
 
