@@ -5,6 +5,8 @@ Case data is never edited here; it changes through the product's services.
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import services
@@ -21,6 +23,14 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     inlines = [MembershipInline]
     list_display = ["username", "first_name", "last_name", "email", "is_active"]
+
+    actions = ["reset_two_factor"]
+
+    @admin.action(description="Reset two-factor authentication (new app at next sign-in)")
+    def reset_two_factor(self, request, queryset):
+        for user in queryset:
+            services.two_factor_reset(user=user, actor=request.user)
+        self.message_user(request, f"Two-factor authentication reset for {queryset.count()}.")
 
     def save_model(self, request, obj, form, change):
         deactivating = change and "is_active" in form.changed_data and not obj.is_active
@@ -78,3 +88,9 @@ class ApiTokenAdmin(SimpleHistoryAdmin):
     def has_add_permission(self, request):
         # Tokens are made with `manage.py create_api_token`, which shows the key once.
         return False
+
+
+# The keys and recovery codes of people's second factor are never shown: an admin
+# resets them with the action on Users instead.
+admin.site.unregister(TOTPDevice)
+admin.site.unregister(StaticDevice)

@@ -7,9 +7,10 @@ from urllib.parse import urlencode
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,6 +24,7 @@ from cases.models import AccessAction
 from cases.security import LAST_ACTIVITY, SIGNED_IN_AT
 
 RECOVERY_CODES_SESSION_KEY = "recovery_codes_to_show"
+SETUP_DEVICE_SESSION_KEY = "two_factor_setup_device"
 
 
 def _next_url(request, default="dashboard"):
@@ -106,7 +108,10 @@ def two_factor_setup(request):
     if services.user_has_two_factor(request.user):
         # Someone with only the password must not swap in their own app.
         return redirect("two_factor_verify")
-    device = services.two_factor_device_for_setup(user=request.user)
+    device = services.two_factor_device_for_setup(
+        user=request.user, device_id=request.session.get(SETUP_DEVICE_SESSION_KEY)
+    )
+    request.session[SETUP_DEVICE_SESSION_KEY] = device.pk
     form = TwoFactorSetupForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         try:
@@ -151,11 +156,16 @@ def recovery_codes(request):
 
 
 def admin_login(request):
-    """Anonymous visitors sign in through the product; Django's page only explains refusals."""
-    if not request.user.is_authenticated:
-        query = urlencode({"next": request.GET.get("next", "/admin/")})
-        return redirect(f"{reverse('login')}?{query}")
-    return admin.site.login(request)
+    """The admin's sign-in is the product's: two factors, lockout and the access log.
+
+    Django's own admin sign-in form is never shown, so it cannot sign anyone in.
+    """
+    if request.user.is_authenticated and request.user.is_staff:
+        return redirect("admin:index")
+    if request.user.is_authenticated:
+        raise PermissionDenied("This account does not have access to configuration.")
+    query = urlencode({"next": request.GET.get("next", "/admin/")})
+    return redirect(f"{reverse('login')}?{query}")
 
 
 class SignOutView(auth_views.LogoutView):

@@ -337,16 +337,23 @@ class AccessEvent(models.Model):
     tenant_agency_path = None  # partnership staff search the log; agency users do not
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: people who have used the product are deactivated, never deleted, so
+    # their rows in the log stay as they were.
     user = models.ForeignKey(
-        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    username = models.CharField(max_length=150, blank=True, help_text="As typed or signed in.")
+    username = models.CharField(max_length=150, blank=True)
     role = models.CharField(max_length=40, choices=Role.choices, blank=True)
     partnership = models.ForeignKey(
         Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     agency = models.ForeignKey(
         Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The partnership whose case was asked for, so that it sees attempts on its
+    # cases by anyone, including refused ones by the other partnership's staff.
+    case_partnership = models.ForeignKey(
+        Partnership, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     action = models.CharField(max_length=30, choices=AccessAction.choices)
     object_type = models.CharField(max_length=40, blank=True)

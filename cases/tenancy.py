@@ -170,17 +170,24 @@ TenantManager = models.Manager.from_queryset(TenantQuerySet)
 
 class AccessEventQuerySet(TenantQuerySet):
     def for_partnership(self, partnership):
-        """The partnership's rows, and the sign-in events of the people who work for it.
+        """The partnership's rows: what its people did, whatever was done to its cases,
+        and the sign-in events of the people who work for it.
 
         Sign-in happens before a user picks an organisation, so those rows have no
-        partnership of their own.
+        partnership of their own (and name no case).
         """
         from cases.models import Membership
 
         members = Membership.objects.filter(partnership=partnership).values("user")
         return self.filter(
             models.Q(partnership=partnership)
-            | models.Q(partnership__isnull=True, agency__isnull=True, user__in=members)
+            | models.Q(case_partnership=partnership)
+            | models.Q(
+                partnership__isnull=True,
+                agency__isnull=True,
+                object_reference="",
+                user__in=members,
+            )
         )._mark_scoped()
 
 

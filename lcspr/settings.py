@@ -288,16 +288,18 @@ PRODUCT_NAME = "LCSPR case manager"
 # Two factors for every account (django-otp): an authenticator app (TOTP), with
 # single-use recovery codes.
 OTP_TOTP_ISSUER = PRODUCT_NAME
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 OTP_TOTP_THROTTLE_FACTOR = 1
 OTP_STATIC_THROTTLE_FACTOR = 1
 RECOVERY_CODE_COUNT = 10
 
 # Brute-force protection (django-axes): AXES_FAILURE_LIMIT failures lock the
 # account and, separately, the address, until an admin unlocks them in /admin/
-# (or AXES_COOLOFF_HOURS pass, when set).
+# (or AXES_COOLOFF_HOURS pass: 1 by default, so that someone who types other
+# people's names cannot keep them out for long).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=None)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cases.auth_views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True

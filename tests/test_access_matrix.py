@@ -103,6 +103,37 @@ def test_api_tokens_follow_the_same_table(partnerships):
                     assert (case.reference in client.get(url).content.decode()) == own
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["anonymous", "password only"])
+def test_without_both_factors_no_route_gives_case_data(who, partnerships, client):
+    from cases.models import Membership
+    from tests.factories import UserFactory
+
+    case = open_case(partnerships["leicester"])
+    if who == "password only":
+        user = UserFactory()
+        Membership.objects.create(
+            user=user, role=Role.BUSINESS_OFFICE, partnership=partnerships["leicester"]
+        )
+        client.force_login(user)  # the password step, without the code
+    for path, entry in routes():
+        if path in NOT_READ_BY_GET or path in OTHER_PARAMETER_ROUTES:
+            continue
+        needs_scope, _ = view_rule(entry)
+        url = url_for(path, case.reference)
+        response = client.get(url)
+        RESULTS["tried"] += 1
+        if not needs_scope:
+            continue
+        assert case.reference.encode() not in response.content, url
+        if path.startswith("api/"):
+            assert response.status_code in (401, 403), url
+        else:
+            assert response.status_code == 302, url
+            target = "two-factor" if who == "password only" else "/sign-in/"
+            assert target in response["Location"], url
+
+
 def test_views_declare_what_they_need():
     rules = {entry.name: view_rule(entry) for _, entry in routes()}
     assert rules["dashboard"] == (True, None)

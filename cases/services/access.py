@@ -6,10 +6,18 @@ import logging
 
 from axes.helpers import get_client_ip_address
 
-from cases.models import AccessEvent, User
+from cases.models import AccessEvent, Partnership, User
 from cases.tenancy import Scope
 
 logger = logging.getLogger(__name__)
+
+UNKNOWN_ACCOUNT = "(no such account)"
+
+
+def _partnership_of_reference(reference: str) -> Partnership | None:
+    """The partnership a case reference belongs to, from its prefix (LSCP-, LRSCP-)."""
+    prefix = reference.split("-", 1)[0] if reference else ""
+    return Partnership.objects.filter(reference_prefix=prefix).first() if prefix else None
 
 
 def access_record(
@@ -25,12 +33,19 @@ def access_record(
     status_code: int | None = None,
     purpose: str = "",
 ) -> AccessEvent:
-    """Write one access log row. It names records by reference only, never by content."""
+    """Write one access log row. It names records by reference only, never by content.
+
+    A username typed at sign-in is kept only when it names an account: what someone
+    types there may be anything, even their password.
+    """
     if user is None and request is not None and request.user.is_authenticated:
         user = request.user
+    if user is None and username:
+        user = User.objects.filter(username=username).first()
     event = AccessEvent.objects.create(
         user=user,
-        username=(user.username if user else username)[:150],
+        username=user.username if user else (UNKNOWN_ACCOUNT if username else ""),
+        case_partnership=_partnership_of_reference(object_reference),
         role=scope.role if scope else "",
         partnership=scope.partnership if scope else None,
         agency=scope.agency if scope else None,

@@ -30,12 +30,26 @@ WRONG_SETUP_CODE = (
 )
 
 
-def two_factor_device_for_setup(*, user: User) -> TOTPDevice:
-    """The user's authenticator app device still waiting for its first code (made if need be)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+def two_factor_device_for_setup(*, user: User, device_id: int | None) -> TOTPDevice:
+    """The unconfirmed app device this sign-in started (`device_id`), or a new one.
+
+    A new key every time setup starts, and any other unconfirmed key deleted, so
+    a key seen by someone else (who knew only the password) never becomes valid.
+    """
+    device = TOTPDevice.objects.filter(user=user, confirmed=False, pk=device_id).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    TOTPDevice.objects.filter(user=user, confirmed=False).exclude(pk=device.pk).delete()
     return device
+
+
+@transaction.atomic
+def two_factor_reset(*, user: User, actor: User | None) -> None:
+    """Forget the user's app and recovery codes: they set up a new app at next sign-in."""
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+    _end_sessions(user)
+    logger.info("user id %s: two-factor reset by user id %s", user.pk, actor.pk if actor else None)
 
 
 @transaction.atomic
@@ -93,10 +107,15 @@ def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
         user.save(update_fields=["is_active"])
     for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
         api_token_revoke(token=token, actor=actor, reason=f"User deactivated: {reason}")
+    ended = _end_sessions(user)
+    logger.info("user id %s deactivated; %d sessions ended", user.pk, ended)
+    return user
+
+
+def _end_sessions(user: User) -> int:
     ended = 0
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
             session.delete()
             ended += 1
-    logger.info("user id %s deactivated; %d sessions ended", user.pk, ended)
-    return user
+    return ended

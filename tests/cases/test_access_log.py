@@ -38,6 +38,20 @@ def test_the_log_is_searched_per_user_and_includes_their_sign_ins(client, leices
     assert [e.action for e in page.context["page"].object_list] == [AccessAction.SIGN_IN]
 
 
+def test_a_partnership_sees_the_other_partnerships_attempts_on_its_cases(
+    client, leicester, lr, officer
+):
+    mine = open_case(leicester)
+    prober = staff_user(lr, username="prober")
+    sign_in(client, prober)
+    assert client.get(mine.get_absolute_url()).status_code == 404
+    sign_in(client, officer)
+    page = client.get(reverse("access_log"), {"reference": mine.reference})
+    assert [(e.username, e.action) for e in page.context["page"].object_list] == [
+        ("prober", AccessAction.DENIED)
+    ]
+
+
 def test_the_log_of_one_partnership_is_not_shown_to_the_other(client, leicester, lr, officer):
     lr_case = open_case(lr)
     lr_reader = staff_user(lr, username="lr-reader")

@@ -3,7 +3,7 @@
 import time
 
 import pytest
-from axes.models import AccessAttempt
+from axes.utils import reset
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -16,8 +16,9 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.models import AccessAction, AccessEvent, ApiToken
 from cases.security import IDLE_MESSAGE, LAST_ACTIVITY, SIGNED_IN_AT
+from cases.services.access import UNKNOWN_ACCOUNT
 from cases.services.account import THROTTLED, WRONG_CODE, WRONG_SETUP_CODE
-from tests.factories import open_case, sign_in
+from tests.factories import UserFactory, open_case, sign_in
 
 PASSWORD = "correct-horse-battery"
 
@@ -128,7 +129,8 @@ def test_repeated_failures_lock_the_account_until_an_admin_unlocks_it(client, en
     assert len(events(AccessAction.SIGN_IN_FAILED)) == settings.AXES_FAILURE_LIMIT - 1
     assert events(AccessAction.LOCKED_OUT) == [(AccessAction.LOCKED_OUT, "t-leicester-office")] * 2
 
-    AccessAttempt.objects.all().delete()  # what the admin's unlock does
+    reset(username="t-leicester-office")  # what the admin's unlock does
+    reset(ip="127.0.0.1")
     assert password_step(client).status_code == 302
 
 
@@ -226,3 +228,60 @@ def test_after_a_wrong_code_the_next_try_must_wait(client, enrolled):
     response = client.post(reverse("two_factor_verify"), {"code": code_for(enrolled)})
     assert THROTTLED in response.text
     assert client.get("/").status_code == 302
+
+
+def test_a_key_seen_by_someone_with_only_the_password_never_becomes_valid(client, leicester_office):
+    from django.test import Client
+
+    intruder = Client()
+    password_step(intruder)
+    intruder.get(reverse("two_factor_setup"))
+    seen = TOTPDevice.objects.get(user=leicester_office, confirmed=False)
+
+    password_step(client)
+    client.get(reverse("two_factor_setup"))
+    mine = TOTPDevice.objects.get(user=leicester_office, confirmed=False)
+    assert mine.pk != seen.pk
+    client.post(reverse("two_factor_setup"), {"code": code_for(mine)})
+    assert client.get("/").status_code == 200
+
+    password_step(intruder)
+    refused = intruder.post(reverse("two_factor_verify"), {"code": code_for(seen)})
+    assert WRONG_CODE in refused.text
+
+
+def test_the_admin_sign_in_is_the_products(client, leicester_office, enrolled):
+    anonymous = client.get("/admin/login/?next=/admin/")
+    assert anonymous["Location"] == "/sign-in/?next=%2Fadmin%2F"
+    sign_in(client, leicester_office)
+    other = UserFactory(username="someone-else", is_staff=True)
+    response = client.post("/admin/login/", {"username": other.username, "password": PASSWORD})
+    assert response.status_code == 403
+    assert client.get("/").wsgi_request.user == leicester_office
+
+
+def test_failed_sign_ins_name_only_real_accounts(client, enrolled):
+    password_step(client, username="t-leicester-office", password="wrong")
+    password_step(client, username="my secret password", password="x")
+    rows = AccessEvent.unscoped.filter(action=AccessAction.SIGN_IN_FAILED).order_by("id")
+    assert [(r.user_id, r.username) for r in rows] == [
+        (enrolled.user.pk, "t-leicester-office"),
+        (None, UNKNOWN_ACCOUNT),
+    ]
+
+
+def test_people_who_used_the_product_cannot_be_deleted(client, leicester_office):
+    from django.db.models import ProtectedError
+
+    services.access_record(request=None, action=AccessAction.SIGN_IN, user=leicester_office)
+    with pytest.raises(ProtectedError):
+        leicester_office.delete()
+
+
+def test_a_reset_forgets_the_app_and_recovery_codes_and_ends_sessions(client, enrolled):
+    services.recovery_codes_create(user=enrolled.user)
+    sign_in(client, enrolled.user)
+    services.two_factor_reset(user=enrolled.user, actor=None)
+    assert not TOTPDevice.objects.filter(user=enrolled.user).exists()
+    assert not StaticToken.objects.filter(device__user=enrolled.user).exists()
+    assert client.get("/")["Location"].startswith(reverse("login"))
