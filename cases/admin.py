@@ -10,7 +10,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import services
-from cases.models import Agency, ApiToken, Membership, Partnership, User
+from cases.models import Agency, ApiToken, ClosureDay, Membership, Partnership, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -41,8 +41,14 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
             services.user_deactivate(user=obj, actor=request.user, reason="Deactivated in admin")
 
 
+class ClosureDayInline(admin.TabularInline):
+    model = ClosureDay
+    extra = 1
+
+
 @admin.register(Partnership)
 class PartnershipAdmin(SimpleHistoryAdmin):
+    inlines = [ClosureDayInline]
     list_display = [
         "name",
         "reference_prefix",

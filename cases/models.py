@@ -374,3 +374,24 @@ class AccessEvent(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_reference}"
+
+
+class ClosureDay(models.Model):
+    """A day the partnership's Business Office is closed: not a working day for its deadlines."""
+
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="closure_days"
+    )
+    day = models.DateField()
+    reason = models.CharField(max_length=100, default="Office closed")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "day"], name="closure_day_unique")
+        ]
+
+    def __str__(self):
+        return f"{self.day:%d %B %Y}: {self.reason}"

@@ -8,8 +8,9 @@ from datetime import datetime
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from cases.models import AccessEvent, Case, Membership, Stage, User
+from cases.models import AccessEvent, Case, ClosureDay, Membership, Stage, User
 from cases.tenancy import Scope
+from cases.workdays import WorkingCalendar
 
 
 def memberships_for(user: User) -> QuerySet[Membership]:
@@ -159,3 +160,12 @@ def case_timeline(*, case: Case) -> list[TimelineEvent]:
             )
         )
     return events
+
+
+def working_calendar(*, partnership) -> WorkingCalendar:
+    """The partnership's working days: weekdays less bank holidays and its closure days."""
+    return WorkingCalendar(
+        closures=dict(
+            ClosureDay.objects.filter(partnership=partnership).values_list("day", "reason")
+        )
+    )

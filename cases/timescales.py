@@ -1,0 +1,202 @@
+"""The statutory timescales: one declarative table, each row citing its framework paragraph.
+
+Nothing else in the code holds a timescale. A row whose offset is a local
+variant reads it from the partnership's `offset_field`, and does not apply to a
+partnership that leaves it empty (never a check of the partnership's slug).
+"""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from cases.workdays import NonWorkingDay, WorkingCalendar
+
+ONE_DAY = timedelta(days=1)
+
+
+class Event(StrEnum):
+    NOTIFICATION_RECEIVED = "notification_received"
+    REFERRAL_RECEIVED = "referral_received"
+    LCSPR_DECISION = "lcspr_decision"
+    PUBLICATION_PLANNED = "publication_planned"
+    PUBLISHED = "published"
+
+
+class Unit(StrEnum):
+    WORKING_DAYS = "working days"
+    CALENDAR_MONTHS = "calendar months"
+
+
+class Direction(StrEnum):
+    NO_LATER_THAN = "no later than"  # a non-working day moves back
+    NOT_BEFORE = "not before"  # a non-working day moves forward
+
+
+@dataclass(frozen=True)
+class Timescale:
+    kind: str
+    title: str
+    event: Event
+    offset: int | None  # negative counts back from the event
+    unit: Unit
+    direction: Direction
+    seed: str
+    offset_field: str | None = None  # a Partnership field holding the offset
+
+    def offset_for(self, partnership) -> int | None:
+        return getattr(partnership, self.offset_field) if self.offset_field else self.offset
+
+    def applies_to(self, partnership) -> bool:
+        return self.offset_for(partnership) is not None
+
+
+TIMESCALES: tuple[Timescale, ...] = (
+    Timescale(
+        kind="information_request_sent",
+        title="Information requests sent to agencies",
+        event=Event.NOTIFICATION_RECEIVED,
+        offset=None,
+        offset_field="information_request_working_days",
+        unit=Unit.WORKING_DAYS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§4.3.3",
+    ),
+    Timescale(
+        kind="rapid_review_meeting_earliest",
+        title="Rapid Review meeting: earliest date",
+        event=Event.NOTIFICATION_RECEIVED,
+        offset=7,
+        unit=Unit.WORKING_DAYS,
+        direction=Direction.NOT_BEFORE,
+        seed="§4.4.2",
+    ),
+    Timescale(
+        kind="rapid_review_meeting_latest",
+        title="Rapid Review meeting: latest date",
+        event=Event.NOTIFICATION_RECEIVED,
+        offset=13,
+        unit=Unit.WORKING_DAYS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§4.4.2",
+    ),
+    Timescale(
+        kind="rapid_review_complete",
+        title="Rapid Review complete and sent to the National Panel",
+        event=Event.NOTIFICATION_RECEIVED,
+        offset=15,
+        unit=Unit.WORKING_DAYS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§3.1.2, §4.2.2",
+    ),
+    Timescale(
+        kind="referral_first_discussion",
+        title="Referral discussed at a CRG meeting",
+        event=Event.REFERRAL_RECEIVED,
+        offset=1,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§4.9",
+    ),
+    Timescale(
+        kind="referral_decision",
+        title="Decision on the referral",
+        event=Event.REFERRAL_RECEIVED,
+        offset=2,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§4.9",
+    ),
+    Timescale(
+        kind="lcspr_complete",
+        title="LCSPR complete",
+        event=Event.LCSPR_DECISION,
+        offset=6,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§3.1.2",
+    ),
+    Timescale(
+        kind="report_sent_to_national_panel",
+        title="Final report sent to the National Panel, Ofsted and DfE",
+        event=Event.PUBLICATION_PLANNED,
+        offset=-7,
+        unit=Unit.WORKING_DAYS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§10.5.1",
+    ),
+    Timescale(
+        kind="publication_available_until",
+        title="Report published for at least a year (earliest take-down)",
+        event=Event.PUBLISHED,
+        offset=12,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NOT_BEFORE,
+        seed="§10.5.2",
+    ),
+)
+TIMESCALES_BY_KIND = {t.kind: t for t in TIMESCALES}
+
+
+def add_months(day: date, months: int) -> date:
+    """The same day of the month, `months` later, clamped to the month's end."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, month_calendar.monthrange(year, month)[1]))
+
+
+@dataclass(frozen=True)
+class Working:
+    """How a date was worked out, for people to check."""
+
+    timescale: Timescale
+    start: date
+    offset: int
+    counted_to: date  # before moving off a non-working day
+    due: date
+    skipped: list[NonWorkingDay]
+
+    @property
+    def moved(self) -> bool:
+        return self.counted_to != self.due
+
+    def explanation(self) -> str:
+        t = self.timescale
+        sign = "after" if self.offset >= 0 else "before"
+        text = f"{abs(self.offset)} {t.unit} {sign} {self.start:%-d %B %Y}"
+        if t.unit == Unit.WORKING_DAYS and self.skipped:
+            text += f", skipping {len(self.skipped)} non-working days"
+        if self.moved:
+            way = "back" if t.direction == Direction.NO_LATER_THAN else "forward"
+            text += f"; {self.counted_to:%-d %B %Y} is not a working day, so moved {way}"
+        return f"{text} ({t.direction}, {t.seed})"
+
+
+def work_out(timescale: Timescale, partnership, start: date, cal: WorkingCalendar) -> Working:
+    offset = timescale.offset_for(partnership)
+    if timescale.unit == Unit.WORKING_DAYS:
+        counted_to = cal.add(start, offset) if offset >= 0 else cal.subtract(start, -offset)
+        due = counted_to
+    else:
+        counted_to = add_months(start, offset)
+        if timescale.direction == Direction.NO_LATER_THAN:
+            due = cal.previous_working_day(counted_to)
+        else:
+            due = cal.next_working_day(counted_to)
+    if timescale.unit == Unit.WORKING_DAYS:
+        skipped = cal.non_working_days(start, counted_to)
+    else:  # the non-working days the date moved across, if it moved
+        low, high = min(counted_to, due), max(counted_to, due)
+        skipped = cal.non_working_days(low - ONE_DAY, high + ONE_DAY) if low != high else []
+    return Working(timescale, start, offset, counted_to, due, skipped)
+
+
+def timescales_for(partnership, event: Event, start: date, cal: WorkingCalendar) -> list[Working]:
+    """Every timescale the event starts for this partnership, worked out."""
+    return [
+        work_out(t, partnership, start, cal)
+        for t in TIMESCALES
+        if t.event == event and t.applies_to(partnership)
+    ]
