@@ -40,6 +40,10 @@ test: setup system-packages
 code: setup
 	@DEBUG=1 $(BIN)/python manage.py demo_code $(or $(WHO),leicester-office)
 
+# Benchmarks (timings live here, never in the tests): make bench BENCH_CALLS=100000
+bench: setup
+	BENCH_CALLS=$(or $(BENCH_CALLS),100000) $(BIN)/python bench/workdays.py
+
 lint:
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

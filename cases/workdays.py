@@ -51,6 +51,7 @@ class WorkingCalendar:
         # (one extra entry at the end); _working: ordinals of the working days.
         self._before: list[int] = []
         self._working: list[int] = []
+        self._working_dates: list[date] = []
 
     # --- the table ---------------------------------------------------------------
 
@@ -80,6 +81,7 @@ class WorkingCalendar:
                 count += 1
         before.append(count)
         self._base, self._before, self._working = base, before, working
+        self._working_dates = [date.fromordinal(o) for o in working]
         self._first_year, self._last_year = first_year, last_year
 
     # --- questions --------------------------------------------------------------
@@ -97,37 +99,56 @@ class WorkingCalendar:
     def is_working_day(self, day: date) -> bool:
         return self.non_working_reason(day) is None
 
+    # The three hot calls go straight to the table and only fall back to growing
+    # it (an IndexError, or a date before its start) when a date lies outside it.
+
     def add(self, day: date, n: int) -> date:
         """The Nth working day strictly after `day` (n=0 is `day` itself)."""
-        if n < 0:
-            return self.subtract(day, -n)
-        if n == 0:
-            return day
+        if n <= 0:
+            return day if n == 0 else self.subtract(day, -n)
+        offset = day.toordinal() + 1 - self._base
+        if offset > 0:
+            try:
+                return self._working_dates[self._before[offset] + n - 1]
+            except IndexError:
+                pass
         self._ensure(day, day + timedelta(days=n * 2 + 30))
-        index = self._before[day.toordinal() + 1 - self._base] + n - 1
-        while index >= len(self._working):  # far past the table's end: grow it
-            self._ensure(date.fromordinal(self._working[-1]) + timedelta(days=400))
-            index = self._before[day.toordinal() + 1 - self._base] + n - 1
-        return date.fromordinal(self._working[index])
+        while (index := self._before[day.toordinal() + 1 - self._base] + n - 1) >= len(
+            self._working_dates
+        ):  # a long run of closure days: grow further
+            self._ensure(self._working_dates[-1] + timedelta(days=400))
+        return self._working_dates[index]
 
     def subtract(self, day: date, n: int) -> date:
         """The Nth working day strictly before `day` (n=0 is `day` itself)."""
-        if n < 0:
-            return self.add(day, -n)
-        if n == 0:
-            return day
+        if n <= 0:
+            return day if n == 0 else self.add(day, -n)
+        offset = day.toordinal() - self._base
+        if offset >= 0:
+            try:
+                index = self._before[offset] - n
+                if index >= 0:
+                    return self._working_dates[index]
+            except IndexError:
+                pass
         self._ensure(day - timedelta(days=n * 2 + 30), day)
-        index = self._before[day.toordinal() - self._base] - n
-        while index < 0:
+        while (index := self._before[day.toordinal() - self._base] - n) < 0:
             self._ensure(date.fromordinal(self._base) - timedelta(days=400))
-            index = self._before[day.toordinal() - self._base] - n
-        return date.fromordinal(self._working[index])
+        return self._working_dates[index]
 
     def between(self, start: date, end: date) -> int:
         """Working days after `start` up to and including `end` (negative if end < start).
 
         So that `between(d, add(d, n)) == n` for every d and n.
         """
+        base = self._base - 1
+        low = start.toordinal() - base
+        high = end.toordinal() - base
+        if low > 0 and high > 0:
+            try:
+                return self._before[high] - self._before[low]
+            except IndexError:
+                pass
         self._ensure(start, end)
         return (
             self._before[end.toordinal() + 1 - self._base]
