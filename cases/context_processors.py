@@ -11,4 +11,5 @@ def scope(request):
         "active_membership": current.membership if current else None,
         "has_other_memberships": len(getattr(request, "memberships", [])) > 1,
         "can_view_access_log": bool(current and current.can(Action.VIEW_ACCESS_LOG)),
+        "can_use_calculator": bool(current and current.can(Action.USE_TIMESCALE_CALCULATOR)),
     }

@@ -11,6 +11,7 @@ class Action(StrEnum):
     OPEN_CASE = "open_case"
     CHANGE_STAGE = "change_stage"
     VIEW_ACCESS_LOG = "view_access_log"
+    USE_TIMESCALE_CALCULATOR = "use_timescale_calculator"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -24,6 +25,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.OPEN_CASE: frozenset({Role.BUSINESS_OFFICE}),
     # Moving a case on follows a CRG decision the Business Office records.
     Action.CHANGE_STAGE: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # The Business Office plans dates; the chair and admin check them.
+    Action.USE_TIMESCALE_CALCULATOR: frozenset(
+        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}
+    ),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

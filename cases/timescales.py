@@ -24,6 +24,19 @@ class Event(StrEnum):
     PUBLICATION_PLANNED = "publication_planned"
     PUBLISHED = "published"
 
+    @property
+    def label(self) -> str:
+        return EVENT_LABELS[self]
+
+
+EVENT_LABELS = {
+    Event.NOTIFICATION_RECEIVED: "Local Authority notification received",
+    Event.REFERRAL_RECEIVED: "Referral received",
+    Event.LCSPR_DECISION: "Decision to hold an LCSPR",
+    Event.PUBLICATION_PLANNED: "Planned publication date",
+    Event.PUBLISHED: "Report published",
+}
+
 
 class Unit(StrEnum):
     WORKING_DAYS = "working days"

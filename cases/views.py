@@ -16,10 +16,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from cases import selectors
-from cases.forms import AccessLogFilterForm, CaseFilterForm, OrganisationChoiceForm
+from cases.forms import (
+    AccessLogFilterForm,
+    CaseFilterForm,
+    OrganisationChoiceForm,
+    TimescaleCalculatorForm,
+)
 from cases.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
 from cases.models import Stage
 from cases.permissions import Action
+from cases.timescales import Event, timescales_for
 
 NO_ROLE_MESSAGE = (
     "Your account has no role in a partnership or agency yet. Ask your partnership admin."
@@ -158,6 +164,22 @@ def case_timeline(request, reference):
         "cases/case_timeline.html",
         {"case": case, "tab": "timeline", "events": selectors.case_timeline(case=case)},
     )
+
+
+@scope_required(Action.USE_TIMESCALE_CALCULATOR)
+def timescale_calculator(request):
+    initial = {"partnership": request.scope.partnership}
+    form = TimescaleCalculatorForm(request.GET or None, initial=initial)
+    workings = None
+    if form.is_valid():
+        partnership = form.cleaned_data["partnership"]
+        workings = timescales_for(
+            partnership,
+            Event(form.cleaned_data["event"]),
+            form.cleaned_data["date"],
+            selectors.working_calendar(partnership=partnership),
+        )
+    return render(request, "cases/timescale_calculator.html", {"form": form, "workings": workings})
 
 
 @login_required

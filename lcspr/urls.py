@@ -39,6 +39,7 @@ urlpatterns = [
     path("cases/<str:reference>/timeline/", views.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/history/", views.case_history, name="case_history"),
     path("access-log/", views.access_log, name="access_log"),
+    path("timescales/", views.timescale_calculator, name="timescale_calculator"),
     path("health/", views.health, name="health"),
     # The admin signs in through the product's own sign-in (two factors, lockout, log).
     path("admin/login/", sign_in.admin_login),

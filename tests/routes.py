@@ -16,8 +16,17 @@ def routes(patterns=None, prefix=""):
             yield prefix + str(entry.pattern), entry
 
 
-def url_for(path, reference):
-    return "/" + re.sub(r"<(\w+:)?reference>", reference, path)
+# Query strings that routes need to answer fully (a route missing here is asked bare).
+EXAMPLE_QUERIES = {
+    "api/v1/timescales/": "partnership=leicester&event=notification_received&date=2026-12-18",
+    "timescales/": "partnership=leicester&event=notification_received&day=18&month=12&year=2026",
+}
+
+
+def url_for(path, reference=""):
+    url = "/" + re.sub(r"<(\w+:)?reference>", reference, path)
+    query = EXAMPLE_QUERIES.get(path)
+    return f"{url}?{query}" if query else url
 
 
 def view_rule(entry):

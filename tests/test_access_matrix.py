@@ -11,7 +11,7 @@ from cases.permissions import role_can
 from cases.services import api_token_create
 from tests.factories import AgencyFactory, agency_user, open_case, sign_in, staff_user
 from tests.routes import routes, url_for, view_rule
-from tests.test_isolation import OTHER_PARAMETER_ROUTES
+from tests.test_isolation import NON_CASE_PAGES, OTHER_PARAMETER_ROUTES
 
 # Routes that only accept POST (GET answers 405), or that end the session.
 NOT_READ_BY_GET = {"sign-out/"}
@@ -64,7 +64,7 @@ def test_every_role_partnership_and_route(partnerships):
                 else [(None, True)]
             )
             for case, own in targets:
-                url = url_for(path, case.reference) if case else "/" + path
+                url = url_for(path, case.reference if case else "")
                 status = client.get(url).status_code
                 RESULTS["tried"] += 1
                 expected = _expected(role, own, entry)
@@ -100,7 +100,8 @@ def test_api_tokens_follow_the_same_table(partnerships):
                     assert status == (200 if own else 404), (role, url, status)
                 else:
                     assert status == 200, (role, url, status)
-                    assert (case.reference in client.get(url).content.decode()) == own
+                    if path not in NON_CASE_PAGES:
+                        assert (case.reference in client.get(url).content.decode()) == own
 
 
 @pytest.mark.django_db

@@ -140,3 +140,33 @@ def test_agency_user_sees_the_portal_dashboard_only(page):
     assert response.status == 403
     expect(page.get_by_role("heading", name="You do not have access to this page")).to_be_visible()
     assert_accessible(page, "forbidden")
+
+
+def test_timescale_calculator_shows_each_partnerships_dates(page):
+    sign_in(page, "lr-office")
+    page.get_by_role("link", name="Timescales").click()
+    expect(page.get_by_role("heading", name="Timescale calculator")).to_be_visible()
+    assert_accessible(page, "timescales")
+    page.get_by_role("button", name="Work out the dates").click()
+    expect(page.get_by_role("link", name="Select what happened")).to_be_visible()
+    assert_accessible(page, "timescales-error")
+
+    page.get_by_label("Local Authority notification received").check()
+    page.get_by_label("Day").fill("24")
+    page.get_by_label("Month").fill("12")
+    page.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Work out the dates").click()
+    expect(
+        page.get_by_role("heading", name="Information requests sent to agencies")
+    ).to_be_visible()
+    expect(page.get_by_text("Wednesday 30 December 2026")).to_be_visible()
+    page.get_by_text("Days not counted").first.click()
+    expect(page.get_by_text("Boxing Day (observed)").first).to_be_visible()
+    assert_accessible(page, "timescales-lr")
+
+    page.get_by_label("Leicester Safeguarding Children Partnership").check()
+    page.get_by_role("button", name="Work out the dates").click()
+    expect(page.get_by_role("heading", name="Rapid Review meeting: earliest date")).to_be_visible()
+    expect(page.get_by_role("heading", name="Information requests sent to agencies")).to_have_count(
+        0
+    )

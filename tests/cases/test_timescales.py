@@ -149,3 +149,76 @@ def test_commands_explain_bad_input(partnerships):
         call_command(
             "timescales", "--partnership", "x", "--event", "published", "--date", "2026-01-01"
         )
+
+
+def test_calculator_page_shows_each_date_with_its_working(client, lr):
+    from tests.factories import sign_in, staff_user
+
+    sign_in(client, staff_user(lr))
+    page = client.get(
+        "/timescales/",
+        {
+            "partnership": lr.slug,
+            "event": "notification_received",
+            "day": 24,
+            "month": 12,
+            "year": 2026,
+        },
+    )
+    assert page.status_code == 200
+    kinds = [w.timescale.kind for w in page.context["workings"]]
+    assert kinds[0] == "information_request_sent"
+    assert "Wednesday 30 December 2026" in page.text
+    assert "Boxing Day (observed)" in page.text
+    assert "§4.3.3" in page.text
+
+
+def test_calculator_keeps_what_was_typed_and_says_what_is_wrong(client, leicester):
+    from cases.forms import DATE_NOT_REAL
+    from tests.factories import sign_in, staff_user
+
+    sign_in(client, staff_user(leicester))
+    page = client.get(
+        "/timescales/",
+        {
+            "partnership": "leicester",
+            "event": "referral_received",
+            "day": 31,
+            "month": 2,
+            "year": 2027,
+        },
+    )
+    assert DATE_NOT_REAL in page.text
+    assert 'value="31"' in page.text
+    assert page.context["workings"] is None
+
+
+def test_timescales_api(leicester):
+    from rest_framework.test import APIClient
+
+    from cases.services import api_token_create
+    from tests.factories import staff_user
+
+    key = api_token_create(membership=staff_user(leicester).memberships.get())
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    body = client.get(
+        "/api/v1/timescales/",
+        {
+            "partnership": "leicestershire-rutland",
+            "event": "notification_received",
+            "date": "2026-12-18",
+        },
+    ).json()
+    assert {d["kind"]: d["due_date"] for d in body["deadlines"]} == {
+        "information_request_sent": "2026-12-22",
+        "rapid_review_meeting_earliest": "2026-12-31",
+        "rapid_review_meeting_latest": "2027-01-11",
+        "rapid_review_complete": "2027-01-13",
+    }
+    assert body["deadlines"][0]["seed"] == "§4.3.3"
+    bad = client.get(
+        "/api/v1/timescales/", {"partnership": "nowhere", "event": "x", "date": "2026-02-31"}
+    )
+    assert bad.status_code == 400
+    assert set(bad.json()) == {"partnership", "event", "date"}
