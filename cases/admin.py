@@ -60,6 +60,14 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for f in formsets if f.model is ClosureDay):
+            moved = services.deadlines_recompute(
+                partnership=form.instance, actor=request.user, reason="Closure days changed"
+            )
+            self.message_user(request, f"{moved} open deadline(s) moved by the closure days.")
+
 
 @admin.register(Agency)
 class AgencyAdmin(SimpleHistoryAdmin):

@@ -395,3 +395,52 @@ class ClosureDay(models.Model):
 
     def __str__(self):
         return f"{self.day:%d %B %Y}: {self.reason}"
+
+
+class DeadlineStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    MET = "met", "Met"
+    MISSED = "missed", "Missed"
+    WAIVED = "waived", "Waived"
+
+
+class Deadline(models.Model):
+    """One statutory date on a case, made from the timescales table (cases/timescales.py)."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
+    kind = models.CharField(max_length=60)
+    event_date = models.DateField(help_text="The date of the event the timescale runs from.")
+    due_date = models.DateField()
+    window_start = models.DateField(
+        null=True, blank=True, help_text="For a window (the Rapid Review meeting): its first day."
+    )
+    status = models.CharField(
+        max_length=10, choices=DeadlineStatus.choices, default=DeadlineStatus.OPEN
+    )
+    completed_on = models.DateField(null=True, blank=True)
+    waived_reason = models.TextField(blank=True)
+    responsible = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["due_date", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "kind"], name="deadline_unique_per_case_kind")
+        ]
+        indexes = [models.Index(fields=["status", "due_date"])]
+
+    def __str__(self):
+        return f"{self.case_id} {self.kind} {self.due_date}"

@@ -49,3 +49,11 @@ def user_can(user: User, partnership: Partnership, action: Action) -> bool:
         is_active=True,
         user__is_active=True,
     ).exists()
+
+
+def require(actor: User | None, partnership: Partnership, action: Action, message: str) -> None:
+    """Refuse with `message` unless the actor may do it; `actor` None is the system itself."""
+    from cases.errors import ApplicationError
+
+    if actor is not None and not user_can(actor, partnership, action):
+        raise ApplicationError(message)

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
-from cases.models import AccessEvent, Case, ClosureDay, Membership, Stage, User
+from cases.models import (
+    AccessEvent,
+    Case,
+    ClosureDay,
+    Deadline,
+    DeadlineStatus,
+    Membership,
+    Stage,
+    User,
+)
 from cases.tenancy import Scope
+from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND, Working, work_out
 from cases.workdays import WorkingCalendar
 
 
@@ -168,4 +178,90 @@ def working_calendar(*, partnership) -> WorkingCalendar:
         closures=dict(
             ClosureDay.objects.filter(partnership=partnership).values_list("day", "reason")
         )
+    )
+
+
+DUE_SOON_WORKING_DAYS = 5  # the first reminder threshold (issue 4's defaults)
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as people read it: its state and working days left or overdue."""
+
+    deadline: Deadline
+    title: str
+    seed: str
+    state: str  # met, missed, waived, overdue, due today, due soon, open
+    label: str
+    working: Working
+
+    @property
+    def tag_colour(self) -> str:
+        return {
+            "met": "green",
+            "missed": "red",
+            "waived": "grey",
+            "overdue": "red",
+            "due today": "orange",
+            "due soon": "yellow",
+        }.get(self.state, "blue")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
+    """How each deadline stands today, in its partnership's working days."""
+    calendars: dict[int, WorkingCalendar] = {}
+    views = []
+    for deadline in deadlines:
+        partnership = deadline.case.partnership
+        cal = calendars.setdefault(partnership.pk, working_calendar(partnership=partnership))
+        timescale = TIMESCALES_BY_KIND[deadline.kind]
+        if deadline.status != DeadlineStatus.OPEN:
+            state = deadline.status
+            label = {
+                DeadlineStatus.MET: f"Met on {deadline.completed_on:%-d %B %Y}",
+                DeadlineStatus.MISSED: f"Missed: done on {deadline.completed_on:%-d %B %Y}",
+                DeadlineStatus.WAIVED: f"Waived: {deadline.waived_reason}",
+            }[deadline.status]
+        else:
+            left = cal.between(today, deadline.due_date)
+            if deadline.due_date < today:
+                state, label = "overdue", f"{_plural(-left, 'working day')} overdue"
+            elif deadline.due_date == today:
+                state, label = "due today", "Due today"
+            else:
+                state = "due soon" if left <= DUE_SOON_WORKING_DAYS else "open"
+                label = f"{_plural(left, 'working day')} left"
+        views.append(
+            DeadlineView(
+                deadline=deadline,
+                title=timescale.title,
+                seed=timescale.seed,
+                state=state,
+                label=label,
+                working=work_out(timescale, partnership, deadline.event_date, cal),
+            )
+        )
+    return views
+
+
+def case_deadlines(*, case: Case) -> QuerySet[Deadline]:
+    return (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .select_related("case__partnership", "responsible")
+    )
+
+
+def upcoming_deadlines(*, scope: Scope, limit: int = 10) -> QuerySet[Deadline]:
+    """The partnership's open deadlines, soonest (and overdue) first."""
+    return (
+        Deadline.objects.visible_to(scope)
+        .filter(status=DeadlineStatus.OPEN)
+        .exclude(kind__in=NOT_DUTIES)
+        .select_related("case__partnership", "responsible")
+        .order_by("due_date", "id")[:limit]
     )

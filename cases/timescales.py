@@ -206,6 +206,15 @@ def work_out(timescale: Timescale, partnership, start: date, cal: WorkingCalenda
     return Working(timescale, start, offset, counted_to, due, skipped)
 
 
+# Earliest dates ("not before") are shown with the others but are not duties that
+# can be missed, so dashboards and reminders leave them out.
+NOT_DUTIES = frozenset(t.kind for t in TIMESCALES if t.direction == Direction.NOT_BEFORE)
+
+# Timescales that open a window with another: the window's first day is stored on
+# the deadline of its last day (§4.4.2).
+WINDOW_STARTS = {"rapid_review_meeting_latest": "rapid_review_meeting_earliest"}
+
+
 def timescales_for(partnership, event: Event, start: date, cal: WorkingCalendar) -> list[Working]:
     """Every timescale the event starts for this partnership, worked out."""
     return [

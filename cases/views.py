@@ -11,6 +11,7 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -65,6 +66,9 @@ def dashboard(request):
     if scope.can(Action.VIEW_CASES):
         context["my_cases"] = selectors.my_cases(scope=scope)[:50]
         context["stage_counts"] = selectors.case_counts_by_stage(scope=scope)
+        context["deadlines"] = selectors.deadline_views(
+            deadlines=selectors.upcoming_deadlines(scope=scope), today=timezone.localdate()
+        )
     return render(request, "cases/dashboard.html", context)
 
 
@@ -132,6 +136,17 @@ def _selected_filters(query, filters):
 def case_detail(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
     return render(request, "cases/case_detail.html", {"case": case, "tab": "overview"})
+
+
+@scope_required(Action.VIEW_CASES)
+def case_deadlines(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    views = selectors.deadline_views(
+        deadlines=selectors.case_deadlines(case=case), today=timezone.localdate()
+    )
+    return render(
+        request, "cases/case_deadlines.html", {"case": case, "tab": "deadlines", "deadlines": views}
+    )
 
 
 @scope_required(Action.VIEW_CASES)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("cases/", views.case_list, name="case_list"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/timeline/", views.case_timeline, name="case_timeline"),
+    path("cases/<str:reference>/deadlines/", views.case_deadlines, name="case_deadlines"),
     path("cases/<str:reference>/history/", views.case_history, name="case_history"),
     path("access-log/", views.access_log, name="access_log"),
     path("timescales/", views.timescale_calculator, name="timescale_calculator"),

@@ -11,6 +11,12 @@ from cases.services.account import (
     user_has_two_factor,
 )
 from cases.services.case import case_open, case_opened_notice_send, case_stage_set
+from cases.services.deadline import (
+    deadline_complete,
+    deadline_waive,
+    deadlines_recompute,
+    deadlines_schedule,
+)
 from cases.services.token import (
     api_token_authenticate,
     api_token_create,
@@ -25,6 +31,10 @@ __all__ = [
     "case_open",
     "case_opened_notice_send",
     "case_stage_set",
+    "deadline_complete",
+    "deadline_waive",
+    "deadlines_recompute",
+    "deadlines_schedule",
     "recovery_codes_create",
     "two_factor_confirm",
     "two_factor_device_for_setup",

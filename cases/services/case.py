@@ -22,17 +22,11 @@ from cases.models import (
     Stage,
     User,
 )
-from cases.permissions import Action, user_can
+from cases.permissions import Action, require
 
 logger = logging.getLogger(__name__)
 
 CASE_REFERENCE_DIGITS = 4
-
-
-def _require(actor: User | None, partnership: Partnership, action: Action, message: str):
-    """`actor` None is the system itself (demo data, background jobs)."""
-    if actor is not None and not user_can(actor, partnership, action):
-        raise ApplicationError(message)
 
 
 def case_open(
@@ -44,7 +38,7 @@ def case_open(
     reason: str = "Case opened",
 ) -> Case:
     """Open a case at intake with the partnership's next reference (PREFIX-YEAR-NNNN)."""
-    _require(
+    require(
         actor,
         partnership,
         Action.OPEN_CASE,
@@ -94,7 +88,7 @@ def case_open(
 
 def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -> Case:
     """Move the case along its path (models.STAGE_TRANSITIONS), with the reason recorded."""
-    _require(
+    require(
         actor,
         case.partnership,
         Action.CHANGE_STAGE,

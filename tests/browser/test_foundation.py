@@ -69,13 +69,16 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     page.get_by_role("link", name="Timeline").click()
     expect(page.get_by_role("heading", name="Case opened")).to_be_visible()
     assert_accessible(page, "case-timeline")
+    page.get_by_role("link", name="Deadlines").click()
+    expect(page.get_by_role("table", name="Deadlines")).to_be_visible()
+    assert_accessible(page, "case-deadlines")
     page.get_by_role("link", name="History").click()
     expect(page.get_by_role("heading", name="Created by Priya Shah")).to_be_visible()
     assert_accessible(page, "case-history")
     page.get_by_role("link", name="Who has viewed this case").click()
     expect(page.get_by_role("heading", name="Access log")).to_be_visible()
     log_rows = page.get_by_role("table", name="Access log events").locator("tbody tr")
-    expect(log_rows).to_have_count(3)  # overview, timeline, history
+    expect(log_rows).to_have_count(4)  # overview, timeline, deadlines, history
     assert_accessible(page, "access-log")
 
     other = a_case_of("leicestershire-rutland")
@@ -92,6 +95,7 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     reads = AccessEvent.unscoped.filter(username="leicester-office")
     assert list(reads.filter(action=AccessAction.VIEW).values_list("route", flat=True)) == [
         "case_history",
+        "case_deadlines",
         "case_timeline",
         "case_detail",
     ]

@@ -13,6 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services
 from cases.models import Agency, AgencyKind, Case, Membership, Partnership, Role, Stage, User
+from cases.timescales import NOT_DUTIES, Event
 
 # The demo users' authenticator key (README: add it to an app, or run `make code`).
 DEMO_TOTP_KEY_HEX = b"lcspr-demo-totp-key!".hex()
@@ -121,11 +122,48 @@ class Command(BaseCommand):
                     services.case_stage_set(
                         case=case, stage=stage, actor=office, reason="Demo: moved on"
                     )
+                self._deadlines(case, stages, office)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
             f"{'from DEMO_PASSWORD' if password != settings.DEMO_PASSWORD_DEFAULT else password}"
         )
+
+    def _deadlines(self, case, stages, office):
+        """The statutory dates the demo case's story started, some already done."""
+        received = case.opened_on
+        first = (
+            Event.REFERRAL_RECEIVED
+            if Stage.REFERRAL_DECISION in stages
+            else (Event.NOTIFICATION_RECEIVED)
+        )
+        deadlines = services.deadlines_schedule(
+            case=case, event=first, event_date=received, actor=office, reason="Demo: received"
+        )
+        if Stage.LCSPR not in stages and Stage.CLOSED not in stages:
+            return
+        for deadline in deadlines:  # the Rapid Review is over: its duties were done
+            if deadline.kind not in NOT_DUTIES:
+                services.deadline_complete(deadline=deadline, on=deadline.due_date, actor=office)
+        if Stage.LCSPR in stages:
+            decided = received + timedelta(days=21)
+            lcspr = services.deadlines_schedule(
+                case=case,
+                event=Event.LCSPR_DECISION,
+                event_date=decided,
+                actor=office,
+                reason="Demo: decision to hold an LCSPR",
+            )
+        if Stage.PUBLICATION in stages:
+            for deadline in lcspr:  # the review is written and approved
+                services.deadline_complete(deadline=deadline, on=deadline.due_date, actor=office)
+            services.deadlines_schedule(
+                case=case,
+                event=Event.PUBLICATION_PLANNED,
+                event_date=timezone.localdate() + timedelta(days=30),
+                actor=office,
+                reason="Demo: publication planned",
+            )
 
     def _agencies(self, partnerships):
         agencies = {}

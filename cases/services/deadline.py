@@ -1,0 +1,107 @@
+"""Deadlines on a case: made from the timescales table, recomputed, met, missed or waived."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.db import transaction
+
+from cases.errors import ApplicationError
+from cases.models import Case, Deadline, DeadlineStatus, Partnership, User
+from cases.permissions import Action, require
+from cases.selectors import working_calendar
+from cases.timescales import TIMESCALES_BY_KIND, WINDOW_STARTS, Event, timescales_for, work_out
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def deadlines_schedule(
+    *, case: Case, event: Event, event_date: date, actor: User | None, reason: str
+) -> list[Deadline]:
+    """Create the case's deadlines for an event, or move its open ones if the date changed."""
+    require(
+        actor, case.partnership, Action.CHANGE_STAGE, "Only the Business Office records events."
+    )
+    cal = working_calendar(partnership=case.partnership)
+    workings = {
+        w.timescale.kind: w for w in timescales_for(case.partnership, event, event_date, cal)
+    }
+    existing = {
+        d.kind: d
+        for d in Deadline.objects.for_partnership(case.partnership).filter(
+            case=case, kind__in=workings
+        )
+    }
+    deadlines = []
+    for kind, working in workings.items():
+        window_start = workings[WINDOW_STARTS[kind]].due if kind in WINDOW_STARTS else None
+        deadline = existing.get(kind) or Deadline(
+            case=case, kind=kind, responsible=case.lead_officer
+        )
+        if deadline.pk and deadline.status != DeadlineStatus.OPEN:
+            deadlines.append(deadline)
+            continue  # a closed deadline keeps the dates it was judged against
+        if deadline.pk and (deadline.due_date, deadline.event_date) != (working.due, event_date):
+            change = f"{reason}: due {deadline.due_date:%-d %b %Y} → {working.due:%-d %b %Y}"
+        elif deadline.pk:
+            deadlines.append(deadline)
+            continue
+        else:
+            change = reason
+        deadline.event_date, deadline.due_date = event_date, working.due
+        deadline.window_start = window_start
+        deadline._history_user = actor
+        deadline._change_reason = change
+        deadline.full_clean()
+        deadline.save()
+        deadlines.append(deadline)
+    logger.info("case %s: %d deadlines for %s", case.reference, len(deadlines), event)
+    return deadlines
+
+
+@transaction.atomic
+def deadlines_recompute(*, partnership: Partnership, actor: User | None, reason: str) -> int:
+    """Move every open deadline of the partnership whose date the calendar now changes."""
+    cal = working_calendar(partnership=partnership)
+    moved = 0
+    for deadline in Deadline.objects.for_partnership(partnership).filter(
+        status=DeadlineStatus.OPEN
+    ):
+        working = work_out(TIMESCALES_BY_KIND[deadline.kind], partnership, deadline.event_date, cal)
+        if working.due != deadline.due_date:
+            deadline._change_reason = (
+                f"{reason}: due {deadline.due_date:%-d %b %Y} → {working.due:%-d %b %Y}"
+            )
+            deadline._history_user = actor
+            deadline.due_date = working.due
+            deadline.save(update_fields=["due_date", "updated_at"])
+            moved += 1
+    logger.info("partnership %s: %d open deadlines moved (%s)", partnership.slug, moved, reason)
+    return moved
+
+
+def deadline_complete(*, deadline: Deadline, on: date, actor: User | None) -> Deadline:
+    """Record when the duty was done: met if on or before the due date, missed if after."""
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ApplicationError("This deadline is already closed.")
+    deadline.completed_on = on
+    deadline.status = DeadlineStatus.MET if on <= deadline.due_date else DeadlineStatus.MISSED
+    deadline._history_user = actor
+    deadline._change_reason = f"Done on {on:%-d %b %Y}"
+    deadline.save(update_fields=["completed_on", "status", "updated_at"])
+    return deadline
+
+
+def deadline_waive(*, deadline: Deadline, actor: User | None, reason: str) -> Deadline:
+    if not reason.strip():
+        raise ApplicationError("Give the reason for waiving this deadline.", field="reason")
+    if deadline.status != DeadlineStatus.OPEN:
+        raise ApplicationError("This deadline is already closed.")
+    deadline.status = DeadlineStatus.WAIVED
+    deadline.waived_reason = reason
+    deadline._history_user = actor
+    deadline._change_reason = f"Waived: {reason}"
+    deadline.save(update_fields=["status", "waived_reason", "updated_at"])
+    return deadline

@@ -1,0 +1,117 @@
+"""Deadlines on cases: made from the table, moved with a reason, met, missed or waived."""
+
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from cases import services
+from cases.errors import ApplicationError
+from cases.models import ClosureDay, Deadline, DeadlineStatus
+from cases.selectors import case_deadlines, deadline_views
+from cases.timescales import Event
+from tests.factories import open_case, sign_in, staff_user
+
+
+def schedule(case, event_date, event=Event.NOTIFICATION_RECEIVED, reason="Notification received"):
+    return services.deadlines_schedule(
+        case=case, event=event, event_date=event_date, actor=None, reason=reason
+    )
+
+
+def dues(case):
+    return {d.kind: d.due_date for d in case_deadlines(case=case)}
+
+
+def test_a_notification_starts_each_partnerships_own_deadlines(leicester, lr):
+    schedule(open_case(leicester), date(2026, 12, 18))
+    schedule(lr_case := open_case(lr), date(2026, 12, 18))
+    assert dues(lr_case) == {
+        "information_request_sent": date(2026, 12, 22),
+        "rapid_review_meeting_earliest": date(2026, 12, 31),
+        "rapid_review_meeting_latest": date(2027, 1, 11),
+        "rapid_review_complete": date(2027, 1, 13),
+    }
+    leicester_kinds = set(
+        Deadline.objects.for_partnership(leicester).values_list("kind", flat=True)
+    )
+    assert "information_request_sent" not in leicester_kinds
+    window = Deadline.objects.for_partnership(lr).get(kind="rapid_review_meeting_latest")
+    assert window.window_start == date(2026, 12, 31)
+
+
+def test_a_corrected_event_date_moves_open_deadlines_with_the_reason(lr):
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 18))
+    schedule(case, date(2026, 12, 21), reason="Date of notification corrected")
+    deadline = Deadline.objects.for_partnership(lr).get(kind="rapid_review_complete")
+    assert deadline.due_date == date(2027, 1, 14)
+    assert deadline.history.first().history_change_reason == (
+        "Date of notification corrected: due 13 Jan 2027 → 14 Jan 2027"
+    )
+
+
+def test_closed_deadlines_keep_their_dates(lr):
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 18))
+    done = Deadline.objects.for_partnership(lr).get(kind="information_request_sent")
+    services.deadline_complete(deadline=done, on=date(2026, 12, 21), actor=None)
+    schedule(case, date(2026, 12, 21), reason="corrected")
+    done.refresh_from_db()
+    assert (done.due_date, done.status) == (date(2026, 12, 22), DeadlineStatus.MET)
+
+
+def test_a_new_closure_day_moves_open_deadlines(lr):
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 24))
+    ClosureDay.objects.create(partnership=lr, day=date(2026, 12, 29), reason="Office closed")
+    moved = services.deadlines_recompute(partnership=lr, actor=None, reason="Closure days changed")
+    assert moved == 4
+    assert dues(case)["information_request_sent"] == date(2026, 12, 31)
+
+
+def test_done_late_is_missed_and_waiving_needs_a_reason(leicester):
+    case = open_case(leicester)
+    schedule(case, date(2026, 12, 18))
+    late = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_complete")
+    services.deadline_complete(deadline=late, on=date(2027, 1, 14), actor=None)
+    assert late.status == DeadlineStatus.MISSED
+    other = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_meeting_latest")
+    with pytest.raises(ApplicationError, match="Give the reason"):
+        services.deadline_waive(deadline=other, actor=None, reason="")
+    services.deadline_waive(deadline=other, actor=None, reason="Meeting held by written procedure")
+    assert other.status == DeadlineStatus.WAIVED
+
+
+@pytest.mark.parametrize(
+    ("today", "state", "label"),
+    [
+        (date(2026, 12, 18), "open", "15 working days left"),
+        (date(2027, 1, 7), "due soon", "4 working days left"),
+        (date(2027, 1, 12), "due soon", "1 working day left"),
+        (date(2027, 1, 13), "due today", "Due today"),
+        (date(2027, 1, 15), "overdue", "2 working days overdue"),
+    ],
+)
+def test_how_a_deadline_stands_in_working_days(leicester, today, state, label):
+    case = open_case(leicester)
+    schedule(case, date(2026, 12, 18))
+    [view] = [
+        v
+        for v in deadline_views(deadlines=case_deadlines(case=case), today=today)
+        if v.deadline.kind == "rapid_review_complete"
+    ]
+    assert (view.state, view.label) == (state, label)
+
+
+def test_the_case_page_shows_deadlines_and_how_they_were_worked_out(client, lr):
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 24))
+    sign_in(client, staff_user(lr))
+    page = client.get(reverse("case_deadlines", kwargs={"reference": case.reference}))
+    assert "Information requests sent to agencies" in page.text
+    assert "Boxing Day (observed)" in page.text
+    assert "How this date was worked out" in page.text
+    dashboard = client.get("/")
+    assert case.reference in dashboard.text
+    assert "Next deadlines" in dashboard.text
