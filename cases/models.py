@@ -32,6 +32,10 @@ class SchoolRequestRoute(models.TextChoices):
     )
 
 
+def default_reminder_working_days() -> list[int]:
+    return [5, 2, 1, 0]
+
+
 class Partnership(models.Model):
     """A safeguarding children partnership: the tenant.
 
@@ -67,6 +71,14 @@ class Partnership(models.Model):
     # §4.4.3: an extra CRG meeting on notification agrees the request
     # parameters and the Rapid Review meeting date.
     holds_request_parameters_meeting = models.BooleanField(default=False, help_text="§4.4.3.")
+    # Reminders (issue 4's defaults): before a deadline, and daily once overdue.
+    reminder_working_days = models.JSONField(
+        default=default_reminder_working_days,
+        help_text="Remind this many working days before each deadline (0 is the day itself).",
+    )
+    escalate_after_working_days = models.PositiveSmallIntegerField(
+        default=1, help_text="Tell the CRG chair when a deadline is this many working days overdue."
+    )
 
     history = HistoricalRecords()
 
@@ -444,3 +456,50 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.due_date}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE = "due", "Deadline coming up"
+    OVERDUE = "overdue", "Deadline overdue"
+    ESCALATION = "escalation", "Overdue deadline escalated"
+
+
+class Reminder(models.Model):
+    """One reminder to one person about one deadline: an email and a dashboard notice.
+
+    The unique constraint makes each (deadline, due date, person, kind, threshold)
+    happen once, however many sweeps run at once or twice. A delivery record: made
+    once, then stamped when emailed and when dismissed, so these stamps are its
+    history (tests/test_history.py names it as an exception).
+    """
+
+    tenant_partnership_path = "deadline__case__partnership"
+    tenant_agency_path = None
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="reminders")
+    recipient = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=12, choices=ReminderKind.choices)
+    # Working days left when made; negative once overdue (one per overdue working day).
+    threshold = models.SmallIntegerField()
+    due_date = models.DateField(help_text="The deadline's date when the reminder was made.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    dismissed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["deadline", "due_date", "recipient", "kind", "threshold"],
+                name="reminder_once_per_deadline_person_threshold",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "dismissed_at"])]
+
+    def __str__(self):
+        return f"{self.kind} {self.threshold} for deadline {self.deadline_id}"

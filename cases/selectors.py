@@ -15,6 +15,7 @@ from cases.models import (
     Deadline,
     DeadlineStatus,
     Membership,
+    Reminder,
     Stage,
     User,
 )
@@ -264,4 +265,13 @@ def upcoming_deadlines(*, scope: Scope, limit: int = 10) -> QuerySet[Deadline]:
         .exclude(kind__in=NOT_DUTIES)
         .select_related("case__partnership", "responsible")
         .order_by("due_date", "id")[:limit]
+    )
+
+
+def my_notifications(*, scope: Scope, limit: int = 20) -> list[Reminder]:
+    """The user's reminders in this organisation that they have not dismissed, newest first."""
+    return list(
+        Reminder.objects.visible_to(scope)
+        .filter(recipient=scope.user, dismissed_at__isnull=True)
+        .select_related("deadline__case")[:limit]
     )

@@ -18,3 +18,30 @@ from cases import services
 )
 def case_opened_notify(*, partnership_id: int, case_id: int) -> int:
     return services.case_opened_notice_send(partnership_id=partnership_id, case_id=case_id)
+
+
+@shared_task
+def deadlines_sweep() -> int:
+    """Celery beat's daily job: one task per partnership, each naming its partnership."""
+    from cases.models import Partnership
+
+    ids = list(Partnership.objects.values_list("pk", flat=True))
+    for partnership_id in ids:
+        partnership_reminders.delay(partnership_id=partnership_id)
+    return len(ids)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=8,
+)
+def partnership_reminders(*, partnership_id: int) -> int:
+    from django.utils import timezone
+
+    from cases.models import Partnership
+
+    partnership = Partnership.objects.get(pk=partnership_id)
+    services.reminders_make(partnership=partnership, today=timezone.localdate())
+    return services.reminders_send(partnership=partnership)

@@ -9,14 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from cases import selectors
+from cases import selectors, services
 from cases.forms import (
     AccessLogFilterForm,
     CaseFilterForm,
@@ -24,7 +24,7 @@ from cases.forms import (
     TimescaleCalculatorForm,
 )
 from cases.middleware import ACTIVE_MEMBERSHIP_SESSION_KEY
-from cases.models import Stage
+from cases.models import Reminder, Stage
 from cases.permissions import Action
 from cases.timescales import Event, timescales_for
 
@@ -66,6 +66,7 @@ def dashboard(request):
     if scope.can(Action.VIEW_CASES):
         context["my_cases"] = selectors.my_cases(scope=scope)[:50]
         context["stage_counts"] = selectors.case_counts_by_stage(scope=scope)
+        context["notifications"] = selectors.my_notifications(scope=scope)
         context["deadlines"] = selectors.deadline_views(
             deadlines=selectors.upcoming_deadlines(scope=scope), today=timezone.localdate()
         )
@@ -179,6 +180,16 @@ def case_timeline(request, reference):
         "cases/case_timeline.html",
         {"case": case, "tab": "timeline", "events": selectors.case_timeline(case=case)},
     )
+
+
+@require_POST
+@scope_required()
+def notification_dismiss(request, pk):
+    reminder = get_object_or_404(
+        Reminder.objects.visible_to(request.scope).filter(recipient=request.user), pk=pk
+    )
+    services.reminder_dismiss(reminder=reminder, user=request.user)
+    return redirect("dashboard")
 
 
 @scope_required(Action.USE_TIMESCALE_CALCULATOR)

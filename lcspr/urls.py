@@ -40,6 +40,11 @@ urlpatterns = [
     path("cases/<str:reference>/deadlines/", views.case_deadlines, name="case_deadlines"),
     path("cases/<str:reference>/history/", views.case_history, name="case_history"),
     path("access-log/", views.access_log, name="access_log"),
+    path(
+        "notifications/<int:pk>/dismiss/",
+        views.notification_dismiss,
+        name="notification_dismiss",
+    ),
     path("timescales/", views.timescale_calculator, name="timescale_calculator"),
     path("health/", views.health, name="health"),
     # The admin signs in through the product's own sign-in (two factors, lockout, log).

@@ -41,6 +41,7 @@ LIST_ROUTES = sorted(
 # Routes with parameters that are not a case reference. A new one must be
 # added here or to the isolation tests below: no route escapes unnoticed.
 OTHER_PARAMETER_ROUTES = {
+    "notifications/<int:pk>/dismiss/",  # POST only, the user's own (tests/cases/test_reminders.py)
     "password-reset/<uidb64>/<token>/",  # a signed one-time link, no case data
 }
 

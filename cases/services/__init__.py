@@ -17,6 +17,7 @@ from cases.services.deadline import (
     deadlines_recompute,
     deadlines_schedule,
 )
+from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
 from cases.services.token import (
     api_token_authenticate,
     api_token_create,
@@ -36,6 +37,9 @@ __all__ = [
     "deadlines_recompute",
     "deadlines_schedule",
     "recovery_codes_create",
+    "reminder_dismiss",
+    "reminders_make",
+    "reminders_send",
     "two_factor_confirm",
     "two_factor_device_for_setup",
     "two_factor_reset",

@@ -1,0 +1,165 @@
+"""Reminders and escalations: at the thresholds, exactly once, never for waived deadlines."""
+
+import threading
+from datetime import date
+
+import pytest
+from django.core import mail
+from django.db import connection
+from django.urls import reverse
+
+from cases import services
+from cases.models import Deadline, Reminder, ReminderKind, Role
+from cases.timescales import Event
+from tests.factories import open_case, sign_in, staff_user
+
+NOTIFIED = date(2026, 12, 18)  # rapid_review_complete due Wednesday 13 January 2027
+
+
+@pytest.fixture
+def setting(leicester):
+    officer = staff_user(leicester, username="officer")
+    chair = staff_user(leicester, role=Role.CRG_CHAIR, username="chair")
+    case = open_case(leicester, lead_officer=officer)
+    services.deadlines_schedule(
+        case=case, event=Event.NOTIFICATION_RECEIVED, event_date=NOTIFIED, actor=None, reason="x"
+    )
+    deadline = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_complete")
+    return leicester, officer, chair, case, deadline
+
+
+def sweep(partnership, today):
+    services.reminders_make(partnership=partnership, today=today)
+    return services.reminders_send(partnership=partnership)
+
+
+def rows(partnership):
+    return sorted(
+        Reminder.objects.for_partnership(partnership).values_list(
+            "deadline__kind", "recipient__username", "kind", "threshold"
+        )
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "threshold"),
+    [(date(2027, 1, 6), 5), (date(2027, 1, 11), 2), (date(2027, 1, 12), 1), (date(2027, 1, 13), 0)],
+)
+def test_reminders_at_5_2_1_and_0_working_days(setting, today, threshold):
+    partnership, officer, _, _, deadline = setting
+    sweep(partnership, today)
+    assert (deadline.kind, "officer", ReminderKind.DUE, threshold) in rows(partnership)
+
+
+def test_no_reminder_between_thresholds(setting):
+    partnership, *_ = setting
+    sweep(partnership, date(2027, 1, 8))  # 3 working days before
+    assert ("rapid_review_complete", "officer", ReminderKind.DUE, 3) not in rows(partnership)
+
+
+def test_overdue_daily_and_escalated_once_after_one_working_day(setting):
+    partnership, *_ = setting
+    sweep(partnership, date(2027, 1, 14))
+    sweep(partnership, date(2027, 1, 15))
+    sweep(partnership, date(2027, 1, 16))  # Saturday: no new working day, nothing new
+    mine = [r for r in rows(partnership) if r[0] == "rapid_review_complete"]
+    assert mine == [
+        ("rapid_review_complete", "chair", ReminderKind.ESCALATION, -1),
+        ("rapid_review_complete", "officer", ReminderKind.OVERDUE, -2),
+        ("rapid_review_complete", "officer", ReminderKind.OVERDUE, -1),
+    ]
+
+
+def test_a_second_sweep_sends_nothing_more(setting):
+    partnership, *_ = setting
+    first = sweep(partnership, date(2027, 1, 13))
+    assert first > 0
+    assert sweep(partnership, date(2027, 1, 13)) == 0
+    assert len(mail.outbox) == first
+
+
+def test_a_waived_or_met_deadline_sends_nothing(setting):
+    partnership, _, _, _, deadline = setting
+    services.deadline_waive(deadline=deadline, actor=None, reason="Panel agreed an extension")
+    for other in Deadline.objects.for_partnership(partnership).exclude(pk=deadline.pk):
+        services.deadline_complete(deadline=other, on=NOTIFIED, actor=None)
+    assert sweep(partnership, date(2027, 1, 14)) == 0
+    assert rows(partnership) == []
+
+
+def test_emails_name_the_case_reference_and_nothing_of_its_content(setting):
+    partnership, _, _, case, _ = setting
+    sweep(partnership, date(2027, 1, 13))
+    message = next(m for m in mail.outbox if "Rapid Review complete" in m.subject)
+    assert message.subject == (
+        f"Case {case.reference}: Rapid Review complete and sent to the National Panel "
+        "due 13 Jan 2027"
+    )
+    assert "This is due today" in message.body
+    assert message.alternatives
+
+
+def test_a_moved_deadline_is_reminded_again(setting):
+    partnership, _, _, case, _ = setting
+    sweep(partnership, date(2027, 1, 13))
+    services.deadlines_schedule(
+        case=case,
+        event=Event.NOTIFICATION_RECEIVED,
+        event_date=date(2026, 12, 21),
+        actor=None,
+        reason="corrected",
+    )
+    sweep(partnership, date(2027, 1, 14))  # the new due date
+    due_today = [r for r in rows(partnership) if r[0] == "rapid_review_complete" and r[3] == 0]
+    assert len(due_today) == 2
+
+
+def test_people_dismiss_their_own_notifications_only(client, setting, leicester):
+    partnership, officer, chair, _, _ = setting
+    sweep(partnership, date(2027, 1, 14))
+    mine = Reminder.objects.for_partnership(partnership).filter(recipient=officer).first()
+    theirs = Reminder.objects.for_partnership(partnership).filter(recipient=chair).first()
+    sign_in(client, officer)
+    assert "Notifications" in client.get("/").text
+    assert client.post(reverse("notification_dismiss", kwargs={"pk": theirs.pk})).status_code == 404
+    client.post(reverse("notification_dismiss", kwargs={"pk": mine.pk}))
+    mine.refresh_from_db()
+    assert mine.dismissed_at is not None
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_two_sweeps_at_once_make_and_send_each_reminder_once(partnerships):
+    leicester = partnerships["leicester"]
+    officer = staff_user(leicester, username="officer")
+    for _ in range(20):
+        case = open_case(leicester, lead_officer=officer)
+        services.deadlines_schedule(
+            case=case,
+            event=Event.NOTIFICATION_RECEIVED,
+            event_date=NOTIFIED,
+            actor=None,
+            reason="x",
+        )
+    errors, sent = [], []
+
+    def run():
+        try:
+            sent.append(sweep(leicester, date(2027, 1, 13)))
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    made = Reminder.objects.for_partnership(leicester).count()
+    # Per case: the Rapid Review due today, and its meeting two working days overdue.
+    assert made == 40
+    assert sum(sent) == made
+    reminder_emails = [m for m in mail.outbox if not m.subject.endswith(" opened")]
+    assert len(reminder_emails) == made
