@@ -503,3 +503,25 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.threshold} for deadline {self.deadline_id}"
+
+
+class CalendarFeed(models.Model):
+    """A personal iCalendar feed of the deadlines a user is responsible for.
+
+    Calendar apps fetch it without signing in, so its URL holds a secret; only a
+    digest is stored, the URL is shown once, and revoking it (or deactivating the
+    user) stops it working.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["token_digest"])
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Calendar feed {self.pk} of {self.user}"

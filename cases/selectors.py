@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.db import models
 from django.db.models import Count, QuerySet
 from django.http import Http404
 
@@ -275,3 +276,21 @@ def my_notifications(*, scope: Scope, limit: int = 20) -> list[Reminder]:
         .filter(recipient=scope.user, dismissed_at__isnull=True)
         .select_related("deadline__case")[:limit]
     )
+
+
+def deadlines_responsible_for(*, user: User) -> list[Deadline]:
+    """Open deadlines the user answers for (theirs, or on cases they lead), in every
+    partnership they work for: one scoped query per partnership."""
+    partnerships = {m.partnership for m in memberships_for(user) if m.partnership}
+    found = []
+    for partnership in partnerships:
+        found += list(
+            Deadline.objects.for_partnership(partnership)
+            .filter(status=DeadlineStatus.OPEN)
+            .filter(
+                models.Q(responsible=user)
+                | models.Q(responsible__isnull=True, case__lead_officer=user)
+            )
+            .select_related("case")
+        )
+    return sorted(found, key=lambda d: (d.due_date, d.pk))

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cases import auth_views as sign_in
-from cases import views
+from cases import calendar_views, views
 
 admin.site.site_header = "LCSPR case manager configuration"
 admin.site.site_title = "LCSPR case manager"
@@ -46,6 +46,10 @@ urlpatterns = [
         name="notification_dismiss",
     ),
     path("timescales/", views.timescale_calculator, name="timescale_calculator"),
+    path("calendar/", calendar_views.calendar_feed_page, name="calendar_feed_page"),
+    path("calendar/new/", calendar_views.calendar_feed_create, name="calendar_feed_create"),
+    path("calendar/stop/", calendar_views.calendar_feed_revoke, name="calendar_feed_revoke"),
+    path("calendar/<str:token>.ics", calendar_views.calendar_feed, name="calendar_feed"),
     path("health/", views.health, name="health"),
     # The admin signs in through the product's own sign-in (two factors, lockout, log).
     path("admin/login/", sign_in.admin_login),

@@ -11,6 +11,8 @@ bin=.venv/bin
 
 $bin/python manage.py migrate --no-input -v0
 $bin/python manage.py seed_demo
+# Today's reminders for the demo deadlines, rather than waiting for beat at 07:00.
+$bin/python manage.py deadlines_sweep
 
 $bin/celery -A lcspr worker --beat --pool=solo --without-mingle --without-gossip \
   --loglevel=INFO --schedule "var/celerybeat-schedule" &

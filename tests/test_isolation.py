@@ -31,6 +31,9 @@ NON_CASE_PAGES = {
     "api/schema/",
     "api/docs/",
     "timescales/",  # the timescale calculator: rules and dates, no case data
+    "calendar/",  # the page to make or stop one's calendar feed
+    "calendar/new/",
+    "calendar/stop/",
     "api/v1/timescales/",
 }
 LIST_ROUTES = sorted(
@@ -41,6 +44,7 @@ LIST_ROUTES = sorted(
 # Routes with parameters that are not a case reference. A new one must be
 # added here or to the isolation tests below: no route escapes unnoticed.
 OTHER_PARAMETER_ROUTES = {
+    "calendar/<str:token>.ics",  # a secret per-user feed (tests/cases/test_calendar_feed.py)
     "notifications/<int:pk>/dismiss/",  # POST only, the user's own (tests/cases/test_reminders.py)
     "password-reset/<uidb64>/<token>/",  # a signed one-time link, no case data
 }

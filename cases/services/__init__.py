@@ -10,6 +10,11 @@ from cases.services.account import (
     user_deactivate,
     user_has_two_factor,
 )
+from cases.services.calendar_feed import (
+    calendar_feed_create,
+    calendar_feed_owner,
+    calendar_feeds_revoke,
+)
 from cases.services.case import case_open, case_opened_notice_send, case_stage_set
 from cases.services.deadline import (
     deadline_complete,
@@ -29,6 +34,9 @@ __all__ = [
     "api_token_authenticate",
     "api_token_create",
     "api_token_revoke",
+    "calendar_feed_create",
+    "calendar_feed_owner",
+    "calendar_feeds_revoke",
     "case_open",
     "case_opened_notice_send",
     "case_stage_set",

@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.errors import ApplicationError
 from cases.models import ApiToken, User
+from cases.services.calendar_feed import calendar_feeds_revoke
 from cases.services.token import api_token_revoke
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,7 @@ def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
         user.save(update_fields=["is_active"])
     for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
         api_token_revoke(token=token, actor=actor, reason=f"User deactivated: {reason}")
+    calendar_feeds_revoke(user=user, reason=f"User deactivated: {reason}")
     ended = _end_sessions(user)
     logger.info("user id %s deactivated; %d sessions ended", user.pk, ended)
     return user

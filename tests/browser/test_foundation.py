@@ -174,3 +174,14 @@ def test_timescale_calculator_shows_each_partnerships_dates(page):
     expect(page.get_by_role("heading", name="Information requests sent to agencies")).to_have_count(
         0
     )
+
+
+def test_calendar_feed_page(page):
+    sign_in(page, "leicester-chair")
+    page.get_by_role("link", name="Add your deadlines to your calendar").click()
+    assert_accessible(page, "calendar-feed")
+    page.get_by_role("button", name="Make my calendar feed").click()
+    expect(page.get_by_role("heading", name="Your calendar feed is ready")).to_be_visible()
+    feed_url = page.locator("#calendar-feed-url").inner_text()
+    assert feed_url.endswith(".ics")
+    assert_accessible(page, "calendar-feed-made")

@@ -115,3 +115,15 @@ def test_the_case_page_shows_deadlines_and_how_they_were_worked_out(client, lr):
     dashboard = client.get("/")
     assert case.reference in dashboard.text
     assert "Next deadlines" in dashboard.text
+
+
+def test_recompute_command_moves_dates_the_calendar_now_changes(lr, capsys):
+    from django.core.management import call_command
+
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 24))
+    ClosureDay.objects.create(partnership=lr, day=date(2026, 12, 29), reason="Office closed")
+    call_command("recompute_deadlines", "--reason", "Closure added")
+    assert "leicestershire-rutland: 4 open deadlines moved" in capsys.readouterr().out
+    deadline = Deadline.objects.for_partnership(lr).get(kind="information_request_sent")
+    assert deadline.history.first().history_change_reason.startswith("Closure added: due")
