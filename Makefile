@@ -43,6 +43,7 @@ code: setup
 # Benchmarks (timings live here, never in the tests): make bench BENCH_CALLS=100000
 bench: setup
 	BENCH_CALLS=$(or $(BENCH_CALLS),100000) $(BIN)/python bench/workdays.py
+	$(BIN)/python bench/sweep.py  # on PostgreSQL when DATABASE_URL names one
 
 lint:
 	$(BIN)/ruff check .

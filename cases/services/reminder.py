@@ -32,6 +32,7 @@ from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND
 logger = logging.getLogger(__name__)
 
 SEND_BATCH = 200
+INSERT_BATCH = 5000  # rows per INSERT: 6 parameters each, well under PostgreSQL's 65,535
 
 
 def reminders_make(*, partnership: Partnership, today: date) -> int:
@@ -73,7 +74,7 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
                 for chair in chairs
             ]
     before = Reminder.objects.for_partnership(partnership).count()
-    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=1000)
+    Reminder.objects.bulk_create(reminders, ignore_conflicts=True, batch_size=INSERT_BATCH)
     made = Reminder.objects.for_partnership(partnership).count() - before
     logger.info("partnership %s: %d reminders made for %s", partnership.slug, made, today)
     return made
@@ -96,7 +97,9 @@ def reminders_send(*, partnership: Partnership) -> int:
             for reminder in batch:
                 _email(reminder)
                 reminder.email_sent_at = timezone.now()
-                reminder.save(update_fields=["email_sent_at"])
+            Reminder.objects.for_partnership(partnership).bulk_update(  # history-free model
+                batch, ["email_sent_at"]
+            )
             sent += len(batch)
 
 
