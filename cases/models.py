@@ -36,6 +36,13 @@ def default_reminder_working_days() -> list[int]:
     return [5, 2, 1, 0]
 
 
+def validate_reminder_working_days(value) -> None:
+    if not isinstance(value, list) or not all(isinstance(n, int) and 0 <= n <= 60 for n in value):
+        raise ValidationError(
+            "Enter a list of whole numbers of working days from 0 to 60, for example [5, 2, 1, 0]."
+        )
+
+
 class Partnership(models.Model):
     """A safeguarding children partnership: the tenant.
 
@@ -74,6 +81,8 @@ class Partnership(models.Model):
     # Reminders (issue 4's defaults): before a deadline, and daily once overdue.
     reminder_working_days = models.JSONField(
         default=default_reminder_working_days,
+        validators=[validate_reminder_working_days],
+        blank=True,
         help_text="Remind this many working days before each deadline (0 is the day itself).",
     )
     escalate_after_working_days = models.PositiveSmallIntegerField(
@@ -456,6 +465,12 @@ class Deadline(models.Model):
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.due_date}"
+
+    @property
+    def title(self) -> str:
+        from cases.timescales import TIMESCALES_BY_KIND
+
+        return TIMESCALES_BY_KIND[self.kind].title
 
 
 class ReminderKind(models.TextChoices):

@@ -185,3 +185,31 @@ def test_calendar_feed_page(page):
     feed_url = page.locator("#calendar-feed-url").inner_text()
     assert feed_url.endswith(".ics")
     assert_accessible(page, "calendar-feed-made")
+
+
+def test_reminders_show_on_the_dashboard_and_can_be_dismissed(page, demo):
+    from django.utils import timezone
+
+    from cases import services
+    from cases.selectors import working_calendar
+    from cases.timescales import Event
+
+    leicester = demo["leicester"]
+    case = Case.objects.for_partnership(leicester).filter(lead_officer__isnull=False).first()
+    today = timezone.localdate()
+    services.deadlines_schedule(  # its Rapid Review is due on the last working day to today
+        case=case,
+        event=Event.NOTIFICATION_RECEIVED,
+        event_date=working_calendar(partnership=leicester).subtract(today, 15),
+        actor=None,
+        reason="Browser test",
+    )
+    services.reminders_make(partnership=leicester, today=today)
+    sign_in(page, "leicester-office")
+    notifications = page.locator(".app-notification")
+    expect(notifications.filter(has_text=case.reference).first).to_be_visible()
+    count = notifications.count()
+    expect(page.get_by_role("heading", name="Notifications")).to_be_visible()
+    assert_accessible(page, "dashboard-notifications")
+    notifications.first.get_by_role("button", name="Dismiss").click()
+    expect(page.locator(".app-notification")).to_have_count(count - 1)

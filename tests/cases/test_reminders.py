@@ -163,3 +163,18 @@ def test_two_sweeps_at_once_make_and_send_each_reminder_once(partnerships):
     assert sum(sent) == made
     reminder_emails = [m for m in mail.outbox if not m.subject.endswith(" opened")]
     assert len(reminder_emails) == made
+
+
+@pytest.mark.parametrize("value", [[5, 2, 1, 0], [], [10]])
+def test_reminder_thresholds_accept_working_day_lists(leicester, value):
+    leicester.reminder_working_days = value
+    leicester.full_clean()
+
+
+@pytest.mark.parametrize("value", ["5,2", [-1], [1.5], [100], {"a": 1}])
+def test_reminder_thresholds_refuse_anything_else(leicester, value):
+    from django.core.exceptions import ValidationError
+
+    leicester.reminder_working_days = value
+    with pytest.raises(ValidationError, match="whole numbers of working days"):
+        leicester.full_clean()
