@@ -7,3 +7,4 @@ class CasesConfig(AppConfig):
 
     def ready(self):
         from cases import checks  # noqa: F401 - registers the system checks
+        from lcspr import startup  # noqa: F401 - and the start-up ones

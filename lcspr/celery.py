@@ -3,9 +3,17 @@
 import os
 
 from celery import Celery
+from celery.signals import worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lcspr.settings")
 
 app = Celery("lcspr")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+def _refuse_to_start_without_a_secret_key(**kwargs):
+    from lcspr.startup import require_secret_key
+
+    require_secret_key()

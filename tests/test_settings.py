@@ -37,9 +37,25 @@ def _manage(*args, **env):
 
 
 def test_without_debug_a_missing_secret_key_stops_start_up_clearly():
-    result = _manage("check")
-    assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DEBUG"}}
+    for entry_point in ["import lcspr.wsgi", "import lcspr.asgi"]:
+        started = subprocess.run(
+            [sys.executable, "-c", entry_point],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert started.returncode != 0, entry_point
+        assert "SECRET_KEY is not set" in started.stderr
+    checked = _manage("check", "--fail-level", "WARNING")
+    assert checked.returncode != 0
+    assert "SECRET_KEY is not set" in checked.stderr
+
+
+def test_developers_can_check_migrations_without_a_secret_key():
+    assert _manage("makemigrations", "--check", "--dry-run").returncode == 0
 
 
 def test_production_settings_pass_the_deploy_check():
