@@ -14,6 +14,12 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 def _refuse_to_start_without_a_secret_key(**kwargs):
+    from django.core.exceptions import ImproperlyConfigured
+
     from lcspr.startup import require_secret_key
 
-    require_secret_key()
+    try:
+        require_secret_key()
+    except ImproperlyConfigured as error:
+        # Celery logs and ignores exceptions from signal handlers; this one must stop it.
+        raise SystemExit(str(error)) from None
