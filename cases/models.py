@@ -514,7 +514,15 @@ class Reminder(models.Model):
                 name="reminder_once_per_deadline_person_threshold",
             )
         ]
-        indexes = [models.Index(fields=["recipient", "dismissed_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "dismissed_at"]),
+            # The sender's queue: only the reminders not yet emailed, in order.
+            models.Index(
+                fields=["id"],
+                condition=Q(email_sent_at__isnull=True),
+                name="reminder_unsent",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.threshold} for deadline {self.deadline_id}"

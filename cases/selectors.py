@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import models
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 from django.http import Http404
 
 from cases.models import (
@@ -193,9 +193,10 @@ class DeadlineView:
     deadline: Deadline
     title: str
     seed: str
-    state: str  # met, missed, waived, overdue, due today, due soon, open
+    direction: str
+    state: str  # met, missed, waived, overdue, due today, due soon, open, from
     label: str
-    working: Working
+    working: Working | None
 
     @property
     def tag_colour(self) -> str:
@@ -221,7 +222,10 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
         partnership = deadline.case.partnership
         cal = calendars.setdefault(partnership.pk, working_calendar(partnership=partnership))
         timescale = TIMESCALES_BY_KIND[deadline.kind]
-        if deadline.status != DeadlineStatus.OPEN:
+        if deadline.kind in NOT_DUTIES and deadline.status == DeadlineStatus.OPEN:
+            # An earliest date: nothing to do by it, so never "overdue".
+            state, label = "from", f"Not before {deadline.due_date:%-d %B %Y}"
+        elif deadline.status != DeadlineStatus.OPEN:
             state = deadline.status
             label = {
                 DeadlineStatus.MET: f"Met on {deadline.completed_on:%-d %B %Y}",
@@ -230,7 +234,9 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
             }[deadline.status]
         else:
             left = cal.between(today, deadline.due_date)
-            if deadline.due_date < today:
+            if deadline.due_date < today and left == 0:  # a weekend or holiday after it
+                state, label = "overdue", f"Overdue: due {deadline.due_date:%a %-d %b}"
+            elif deadline.due_date < today:
                 state, label = "overdue", f"{_plural(-left, 'working day')} overdue"
             elif deadline.due_date == today:
                 state, label = "due today", "Due today"
@@ -242,9 +248,13 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
                 deadline=deadline,
                 title=timescale.title,
                 seed=timescale.seed,
+                direction=timescale.direction,
                 state=state,
                 label=label,
-                working=work_out(timescale, partnership, deadline.event_date, cal),
+                # None when the partnership has since turned the timescale off.
+                working=work_out(timescale, partnership, deadline.event_date, cal)
+                if timescale.applies_to(partnership)
+                else None,
             )
         )
     return views
@@ -273,7 +283,12 @@ def my_notifications(*, scope: Scope, limit: int = 20) -> list[Reminder]:
     """The user's reminders in this organisation that they have not dismissed, newest first."""
     return list(
         Reminder.objects.visible_to(scope)
-        .filter(recipient=scope.user, dismissed_at__isnull=True)
+        .filter(
+            recipient=scope.user,
+            dismissed_at__isnull=True,
+            deadline__status=DeadlineStatus.OPEN,
+            deadline__due_date=F("due_date"),
+        )
         .select_related("deadline__case")[:limit]
     )
 

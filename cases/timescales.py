@@ -190,15 +190,15 @@ class Working:
 def work_out(timescale: Timescale, partnership, start: date, cal: WorkingCalendar) -> Working:
     offset = timescale.offset_for(partnership)
     if timescale.unit == Unit.WORKING_DAYS:
+        # A working day by construction, unless the offset is 0 (day 0 is any day).
         counted_to = cal.add(start, offset) if offset >= 0 else cal.subtract(start, -offset)
-        due = counted_to
     else:
         counted_to = add_months(start, offset)
-        if timescale.direction == Direction.NO_LATER_THAN:
-            due = cal.previous_working_day(counted_to)
-        else:
-            due = cal.next_working_day(counted_to)
-    if timescale.unit == Unit.WORKING_DAYS:
+    if timescale.direction == Direction.NO_LATER_THAN:
+        due = cal.previous_working_day(counted_to)
+    else:
+        due = cal.next_working_day(counted_to)
+    if timescale.unit == Unit.WORKING_DAYS and counted_to == due:
         skipped = cal.non_working_days(start, counted_to)
     else:  # the non-working days the date moved across, if it moved
         low, high = min(counted_to, due), max(counted_to, due)

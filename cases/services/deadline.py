@@ -69,14 +69,27 @@ def deadlines_recompute(*, partnership: Partnership, actor: User | None, reason:
     for deadline in Deadline.objects.for_partnership(partnership).filter(
         status=DeadlineStatus.OPEN
     ):
-        working = work_out(TIMESCALES_BY_KIND[deadline.kind], partnership, deadline.event_date, cal)
-        if working.due != deadline.due_date:
+        timescale = TIMESCALES_BY_KIND[deadline.kind]
+        if not timescale.applies_to(partnership):
+            continue  # the partnership turned this timescale off: the date stands
+        due = work_out(timescale, partnership, deadline.event_date, cal).due
+        window_start = (
+            work_out(
+                TIMESCALES_BY_KIND[WINDOW_STARTS[deadline.kind]],
+                partnership,
+                deadline.event_date,
+                cal,
+            ).due
+            if deadline.kind in WINDOW_STARTS
+            else None
+        )
+        if (due, window_start) != (deadline.due_date, deadline.window_start):
             deadline._change_reason = (
-                f"{reason}: due {deadline.due_date:%-d %b %Y} → {working.due:%-d %b %Y}"
+                f"{reason}: due {deadline.due_date:%-d %b %Y} → {due:%-d %b %Y}"
             )
             deadline._history_user = actor
-            deadline.due_date = working.due
-            deadline.save(update_fields=["due_date", "updated_at"])
+            deadline.due_date, deadline.window_start = due, window_start
+            deadline.save(update_fields=["due_date", "window_start", "updated_at"])
             moved += 1
     logger.info("partnership %s: %d open deadlines moved (%s)", partnership.slug, moved, reason)
     return moved

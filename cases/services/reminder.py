@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -31,7 +33,7 @@ from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND
 
 logger = logging.getLogger(__name__)
 
-SEND_BATCH = 200
+SEND_BATCH = 50  # a worker that dies mid-batch re-sends at most this many
 INSERT_BATCH = 5000  # rows per INSERT: 6 parameters each, well under PostgreSQL's 65,535
 
 
@@ -43,6 +45,7 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
     people = Membership.objects.filter(
         partnership=partnership, is_active=True, user__is_active=True
     )
+    active = set(people.values_list("user_id", flat=True))
     office = list(people.filter(role=Role.BUSINESS_OFFICE).values_list("user_id", flat=True))
     chairs = list(people.filter(role=Role.CRG_CHAIR).values_list("user_id", flat=True))
     deadlines = (
@@ -54,7 +57,10 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
     reminders = []
     for pk, due, responsible, lead in deadlines.iterator(chunk_size=5000):
         left = cal.between(today, due)
-        recipients = [responsible or lead] if (responsible or lead) else office
+        # The person answering for it, if they still work for the partnership; else
+        # the Business Office (someone who has left must not get case references).
+        named = responsible or lead
+        recipients = [named] if named in active else office
         if left >= 0 and left not in thresholds:
             continue
         kind = ReminderKind.DUE if left >= 0 else ReminderKind.OVERDUE
@@ -81,26 +87,46 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
 
 
 def reminders_send(*, partnership: Partnership) -> int:
-    """Email every reminder not yet emailed; two senders at once never take the same one."""
+    """Email every reminder not yet emailed whose deadline is still open at that date.
+
+    Each batch is locked (two senders never take the same reminder; one that is
+    taken is skipped) and stamped in the transaction that sends it. A refused
+    address is logged and left for the next sweep without holding up the others.
+    """
+    pending = Reminder.objects.for_partnership(partnership).filter(
+        email_sent_at__isnull=True,
+        deadline__status=DeadlineStatus.OPEN,
+        deadline__due_date=F("due_date"),
+    )
     sent = 0
-    while True:
+    ids = list(pending.order_by("id").values_list("pk", flat=True))
+    for start in range(0, len(ids), SEND_BATCH):
+        chunk = ids[start : start + SEND_BATCH]
         with transaction.atomic():
             batch = list(
-                Reminder.objects.for_partnership(partnership)
-                .filter(email_sent_at__isnull=True)
+                pending.filter(pk__in=chunk)  # by primary key: cheap however many wait
                 .select_related("deadline__case", "recipient")
                 .select_for_update(skip_locked=True, of=("self",))
-                .order_by("id")[:SEND_BATCH]
+                .order_by("id")
             )
-            if not batch:
-                return sent
+            done = []
             for reminder in batch:
-                _email(reminder)
+                try:
+                    _email(reminder)
+                except (SMTPException, OSError):
+                    logger.exception(
+                        "reminder %s: email to user id %s failed, left for the next sweep",
+                        reminder.pk,
+                        reminder.recipient_id,
+                    )
+                    continue
                 reminder.email_sent_at = timezone.now()
+                done.append(reminder)
             Reminder.objects.for_partnership(partnership).bulk_update(  # history-free model
-                batch, ["email_sent_at"]
+                done, ["email_sent_at"]
             )
-            sent += len(batch)
+            sent += len(done)
+    return sent
 
 
 def _email(reminder: Reminder) -> None:

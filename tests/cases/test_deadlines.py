@@ -127,3 +127,55 @@ def test_recompute_command_moves_dates_the_calendar_now_changes(lr, capsys):
     assert "leicestershire-rutland: 4 open deadlines moved" in capsys.readouterr().out
     deadline = Deadline.objects.for_partnership(lr).get(kind="information_request_sent")
     assert deadline.history.first().history_change_reason.startswith("Closure added: due")
+
+
+def test_an_earliest_date_is_never_overdue(leicester):
+    case = open_case(leicester)
+    schedule(case, date(2026, 12, 18))
+    views = {
+        v.deadline.kind: v
+        for v in deadline_views(deadlines=case_deadlines(case=case), today=date(2027, 1, 16))
+    }
+    assert (
+        views["rapid_review_meeting_earliest"].state,
+        views["rapid_review_meeting_earliest"].label,
+    ) == (
+        "from",
+        "Not before 31 December 2026",
+    )
+
+
+def test_a_weekend_after_a_deadline_reads_overdue_not_zero_days(leicester):
+    case = open_case(leicester)
+    schedule(case, date(2026, 12, 18))  # complete due Wednesday 13 January 2027
+    [view] = [
+        v
+        for v in deadline_views(deadlines=case_deadlines(case=case), today=date(2027, 1, 16))
+        if v.deadline.kind == "rapid_review_complete"
+    ]
+    assert view.label == "2 working days overdue"  # Thursday and Friday
+    deadline = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_meeting_latest")
+    deadline.due_date = date(2027, 1, 15)  # a Friday, seen on Saturday
+    [saturday] = deadline_views(deadlines=[deadline], today=date(2027, 1, 16))
+    assert saturday.label == "Overdue: due Fri 15 Jan"
+
+
+def test_recomputing_moves_the_meeting_window_start_too(lr):
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 18))
+    ClosureDay.objects.create(partnership=lr, day=date(2026, 12, 22), reason="Office closed")
+    services.deadlines_recompute(partnership=lr, actor=None, reason="Closure days changed")
+    window = Deadline.objects.for_partnership(lr).get(kind="rapid_review_meeting_latest")
+    assert window.window_start == dues(case)["rapid_review_meeting_earliest"] == date(2027, 1, 4)
+
+
+def test_a_timescale_the_partnership_turns_off_keeps_its_date(client, lr):
+    case = open_case(lr)
+    schedule(case, date(2026, 12, 18))
+    lr.information_request_working_days = None
+    lr.save()
+    assert services.deadlines_recompute(partnership=lr, actor=None, reason="x") == 0
+    sign_in(client, staff_user(lr))
+    page = client.get(reverse("case_deadlines", kwargs={"reference": case.reference}))
+    assert page.status_code == 200
+    assert "no longer applies" in page.text

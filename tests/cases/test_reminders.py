@@ -178,3 +178,43 @@ def test_reminder_thresholds_refuse_anything_else(leicester, value):
     leicester.reminder_working_days = value
     with pytest.raises(ValidationError, match="whole numbers of working days"):
         leicester.full_clean()
+
+
+def test_someone_who_left_is_not_reminded_the_office_is(setting):
+    partnership, officer, _, _, _ = setting
+    office = staff_user(partnership, username="office")
+    services.user_deactivate(user=officer, actor=None, reason="Left")
+    sweep(partnership, date(2027, 1, 13))
+    people = {r[1] for r in rows(partnership)}
+    assert "officer" not in people
+    assert "office" in people
+    assert not any(officer.email in m.to for m in mail.outbox)
+    assert office.email in {address for m in mail.outbox for address in m.to}
+
+
+def test_a_deadline_waived_before_sending_sends_nothing(setting):
+    partnership, officer, _, _, deadline = setting
+    services.reminders_make(partnership=partnership, today=date(2027, 1, 13))
+    services.deadline_waive(deadline=deadline, actor=None, reason="Extension agreed")
+    services.reminders_send(partnership=partnership)
+    assert not any("Rapid Review complete" in m.subject for m in mail.outbox)
+
+
+def test_one_refused_address_holds_up_no_one_else(setting, monkeypatch):
+    from smtplib import SMTPRecipientsRefused
+
+    partnership, officer, chair, _, _ = setting
+    real_email = services.reminder._email
+
+    def refuse_the_chair(reminder):
+        if reminder.recipient == chair:
+            raise SMTPRecipientsRefused({chair.email: (550, b"no such mailbox")})
+        real_email(reminder)
+
+    monkeypatch.setattr(services.reminder, "_email", refuse_the_chair)
+    sent = sweep(partnership, date(2027, 1, 14))
+    pending = Reminder.objects.for_partnership(partnership).filter(email_sent_at__isnull=True)
+    assert sent > 0
+    assert {r.recipient for r in pending} == {chair}  # left for the next sweep
+    monkeypatch.setattr(services.reminder, "_email", real_email)
+    assert services.reminders_send(partnership=partnership) == pending.count()
