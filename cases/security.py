@@ -6,7 +6,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
 
@@ -39,6 +39,25 @@ def _refuse(request, message, status):
     if _is_api(request):
         return JsonResponse({"detail": message}, status=status)
     return None
+
+
+class RejectNullCharactersMiddleware:
+    """A NUL character in a URL is never meant: answer 400 before it reaches the database
+    (PostgreSQL refuses NUL in text, which would otherwise surface as a 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        values = [request.path, *(v for _, vs in request.GET.lists() for v in vs)]
+        if any("\x00" in value for value in values):
+            if _is_api(request):
+                return JsonResponse({"detail": NULL_CHARACTER_REFUSAL}, status=400)
+            return HttpResponseBadRequest(NULL_CHARACTER_REFUSAL)
+        return self.get_response(request)
+
+
+NULL_CHARACTER_REFUSAL = "The address contains a character that is not allowed (NUL)."
 
 
 class SessionTimeoutMiddleware:

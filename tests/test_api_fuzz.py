@@ -63,6 +63,8 @@ def test_no_generated_request_gives_a_server_error(case, token_client):
         ("/api/v1/cases/?stage=2026-13-45", {}, 400),
         ("/api/v1/cases/?page=abc", {}, 404),
         ("/api/v1/cases/?page_size=-5", {}, 200),
+        ("/api/v1/timescales/?partnership=le%00&event=published&date=2026-01-01", {}, 400),
+        ("/api/v1/cases/LSCP%00/", {}, 400),
         ("/api/v1/cases/", {"HTTP_ACCEPT": "application/xml"}, 406),
         ("/api/v1/cases/" + "A" * 5000 + "/", {}, 404),
     ],

@@ -205,3 +205,12 @@ def test_server_error_page_needs_no_context(db):
 
 def test_health_check(client, db):
     assert client.get(reverse("health")).content == b"ok"
+
+
+@pytest.mark.parametrize(
+    "path", ["/cases/LSCP%00/", "/cases/?reference=%00", "/access-log/?username=a%00"]
+)
+def test_a_nul_character_in_an_address_is_a_clear_400(signed_in, leicester_office, path):
+    response = signed_in(leicester_office).get(path)
+    assert response.status_code == 400
+    assert "not allowed" in response.text
