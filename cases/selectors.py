@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db import models
 from django.db.models import Count, F, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from cases.models import (
     AccessEvent,
@@ -121,6 +122,10 @@ def case_changes(*, case: Case) -> list[HistoryEntry]:
             return Stage(value).label
         if name == "lead_officer":
             return officers.get(value, f"user {value}")
+        if isinstance(value, datetime):
+            return f"{timezone.localtime(value):%-d %B %Y at %H:%M}"
+        if isinstance(value, date):
+            return f"{value:%-d %B %Y}"
         return str(value)
 
     labels = {name: Case._meta.get_field(name).verbose_name for name in _AUDITED_FIELDS}
@@ -302,6 +307,7 @@ def deadlines_responsible_for(*, user: User) -> list[Deadline]:
         found += list(
             Deadline.objects.for_partnership(partnership)
             .filter(status=DeadlineStatus.OPEN)
+            .exclude(kind__in=NOT_DUTIES)
             .filter(
                 models.Q(responsible=user)
                 | models.Q(responsible__isnull=True, case__lead_officer=user)

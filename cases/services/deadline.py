@@ -6,6 +6,7 @@ import logging
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.models import Case, Deadline, DeadlineStatus, Partnership, User
@@ -99,6 +100,8 @@ def deadline_complete(*, deadline: Deadline, on: date, actor: User | None) -> De
     """Record when the duty was done: met if on or before the due date, missed if after."""
     if deadline.status != DeadlineStatus.OPEN:
         raise ApplicationError("This deadline is already closed.")
+    if on > timezone.localdate():
+        raise ApplicationError("A duty cannot be recorded as done on a future date.", field="on")
     deadline.completed_on = on
     deadline.status = DeadlineStatus.MET if on <= deadline.due_date else DeadlineStatus.MISSED
     deadline._history_user = actor

@@ -1,6 +1,6 @@
 """Deadlines on cases: made from the table, moved with a reason, met, missed or waived."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -53,12 +53,12 @@ def test_a_corrected_event_date_moves_open_deadlines_with_the_reason(lr):
 
 def test_closed_deadlines_keep_their_dates(lr):
     case = open_case(lr)
-    schedule(case, date(2026, 12, 18))
+    schedule(case, date(2025, 12, 18))
     done = Deadline.objects.for_partnership(lr).get(kind="information_request_sent")
-    services.deadline_complete(deadline=done, on=date(2026, 12, 21), actor=None)
-    schedule(case, date(2026, 12, 21), reason="corrected")
+    services.deadline_complete(deadline=done, on=date(2025, 12, 19), actor=None)
+    schedule(case, date(2025, 12, 21), reason="corrected")
     done.refresh_from_db()
-    assert (done.due_date, done.status) == (date(2026, 12, 22), DeadlineStatus.MET)
+    assert (done.due_date, done.status) == (date(2025, 12, 22), DeadlineStatus.MET)
 
 
 def test_a_new_closure_day_moves_open_deadlines(lr):
@@ -72,9 +72,9 @@ def test_a_new_closure_day_moves_open_deadlines(lr):
 
 def test_done_late_is_missed_and_waiving_needs_a_reason(leicester):
     case = open_case(leicester)
-    schedule(case, date(2026, 12, 18))
+    schedule(case, date(2025, 12, 18))  # complete due Tuesday 13 January 2026
     late = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_complete")
-    services.deadline_complete(deadline=late, on=date(2027, 1, 14), actor=None)
+    services.deadline_complete(deadline=late, on=date(2026, 1, 14), actor=None)
     assert late.status == DeadlineStatus.MISSED
     other = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_meeting_latest")
     with pytest.raises(ApplicationError, match="Give the reason"):
@@ -179,3 +179,15 @@ def test_a_timescale_the_partnership_turns_off_keeps_its_date(client, lr):
     page = client.get(reverse("case_deadlines", kwargs={"reference": case.reference}))
     assert page.status_code == 200
     assert "no longer applies" in page.text
+
+
+def test_a_duty_cannot_be_done_in_the_future(leicester):
+    from django.utils import timezone
+
+    case = open_case(leicester)
+    schedule(case, timezone.localdate())
+    deadline = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_complete")
+    with pytest.raises(ApplicationError, match="future date"):
+        services.deadline_complete(
+            deadline=deadline, on=timezone.localdate() + timedelta(days=1), actor=None
+        )

@@ -144,7 +144,9 @@ class Command(BaseCommand):
             return
         for deadline in deadlines:  # the Rapid Review is over: its duties were done
             if deadline.kind not in NOT_DUTIES:
-                services.deadline_complete(deadline=deadline, on=deadline.due_date, actor=office)
+                services.deadline_complete(
+                    deadline=deadline, on=min(deadline.due_date, timezone.localdate()), actor=office
+                )
         if Stage.LCSPR in stages:
             decided = received + timedelta(days=21)
             lcspr = services.deadlines_schedule(
@@ -156,7 +158,9 @@ class Command(BaseCommand):
             )
         if Stage.PUBLICATION in stages:
             for deadline in lcspr:  # the review is written and approved
-                services.deadline_complete(deadline=deadline, on=deadline.due_date, actor=office)
+                services.deadline_complete(
+                    deadline=deadline, on=min(deadline.due_date, timezone.localdate()), actor=office
+                )
             services.deadlines_schedule(
                 case=case,
                 event=Event.PUBLICATION_PLANNED,
