@@ -50,10 +50,6 @@ class Scope:
     def role(self) -> str:
         return self.membership.role
 
-    @property
-    def is_agency_user(self) -> bool:
-        return self.membership.agency_id is not None
-
     def can(self, action: str) -> bool:
         from cases.permissions import role_can
 
