@@ -102,14 +102,12 @@ def case_list(request):
         stages=filters.get("stage") or None,
         reference=filters.get("reference", ""),
     )
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "cases/case_list.html",
         {
             "form": form,
-            "selected_filters": _selected_filters(query, filters),
+            "selected_filters": _selected_filters(request.GET, filters),
             **_paged(request, cases, CASES_PER_PAGE),
         },
     )
@@ -120,6 +118,7 @@ def _selected_filters(query, filters):
 
     def without(key, value):
         remaining = query.copy()
+        remaining.pop("page", None)  # a changed filter starts again at page 1
         remaining.setlist(key, [v for v in remaining.getlist(key) if v != value])
         return f"?{remaining.urlencode()}"
 
