@@ -78,6 +78,10 @@ class Partnership(models.Model):
     # §4.4.3: an extra CRG meeting on notification agrees the request
     # parameters and the Rapid Review meeting date.
     holds_request_parameters_meeting = models.BooleanField(default=False, help_text="§4.4.3.")
+    # §4.3.1: the agencies usually asked, ticked first when requests go out.
+    usual_agencies = models.ManyToManyField(
+        "Agency", blank=True, related_name="+", help_text="Suggested for information requests."
+    )
     # Reminders (issue 4's defaults): before a deadline, and daily once overdue.
     reminder_working_days = models.JSONField(
         default=default_reminder_working_days,
@@ -89,7 +93,7 @@ class Partnership(models.Model):
         default=1, help_text="Tell the CRG chair when a deadline is this many working days overdue."
     )
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(m2m_fields=[usual_agencies])
 
     class Meta:
         ordering = ["name"]
@@ -548,3 +552,561 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"Calendar feed {self.pk} of {self.user}"
+
+
+# --- Intake: how a case starts (framework §4.1) ---------------------------------------
+
+
+class IncidentKind(models.TextChoices):
+    """§1.3.1: the child has died or been seriously harmed."""
+
+    DEATH = "death", "The child died"
+    SERIOUS_HARM = "serious_harm", "The child was seriously harmed"
+
+
+class AbuseOrNeglect(models.TextChoices):
+    """§1.3.1: abuse or neglect of the child is known or suspected."""
+
+    KNOWN = "known", "Known"
+    SUSPECTED = "suspected", "Suspected"
+
+
+class CareStatus(models.TextChoices):
+    """§1.3.5: deaths of looked-after children and care leavers have their own notifications."""
+
+    NEITHER = "neither", "Neither"
+    LOOKED_AFTER = "looked_after", "A looked-after child"
+    CARE_LEAVER = "care_leaver", "A care leaver (up to and including the age of 24)"
+
+
+# §1.3.5: a care leaver "up to and including the age of 24".
+CARE_LEAVER_MAX_AGE = 24
+
+
+class Notification(models.Model):
+    """A Local Authority notification to the National Panel, shared with the partnership
+    (§4.1.2-4.1.4). It starts the Rapid Review and its 15 working days."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="notification")
+    notifying_authority = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The Local Authority that notified the National Panel (§4.1.2).",
+    )
+    received_on = models.DateField(
+        help_text="The date the partnership became aware of the incident or received the "
+        "notification: the Rapid Review's timescales run from it (§4.2.2)."
+    )
+    notified_national_panel_on = models.DateField(null=True, blank=True)
+    incident_kind = models.CharField(max_length=20, choices=IncidentKind.choices, blank=True)
+    abuse_or_neglect = models.CharField(max_length=20, choices=AbuseOrNeglect.choices, blank=True)
+    incident_on = models.DateField(null=True, blank=True)
+    summary = models.TextField(help_text="What happened, using the children's pseudonyms.")
+    care_status = models.CharField(
+        max_length=20, choices=CareStatus.choices, default=CareStatus.NEITHER
+    )
+    care_leaver_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    secretary_of_state_notified_on = models.DateField(null=True, blank=True)
+    ofsted_notified_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+
+    def __str__(self):
+        return f"Notification for {self.case_id}"
+
+    def clean(self):
+        errors = {}
+        if self.care_status == CareStatus.CARE_LEAVER:
+            if self.care_leaver_age is None:
+                errors["care_leaver_age"] = "Enter the care leaver's age."
+            elif self.care_leaver_age > CARE_LEAVER_MAX_AGE:
+                errors["care_leaver_age"] = (
+                    "A care leaver is someone up to and including the age of 24 (§1.3.5)."
+                )
+        elif self.care_leaver_age is not None:
+            errors["care_leaver_age"] = "Only a care leaver has an age recorded here."
+        if self.care_status == CareStatus.NEITHER and (
+            self.secretary_of_state_notified_on or self.ofsted_notified_on
+        ):
+            errors["care_status"] = (
+                "Secretary of State and Ofsted notifications are for looked-after children "
+                "and care leavers (§1.3.5)."
+            )
+        for name in ("notified_national_panel_on", "incident_on"):
+            value = getattr(self, name)
+            if value and self.received_on and value > self.received_on:
+                errors[name] = "This date cannot be after the date the notification was received."
+        if errors:
+            raise ValidationError(errors)
+
+
+class Criterion(models.TextChoices):
+    """§1.4.1 ("must take into account") and §1.4.2 ("have regard to")."""
+
+    IMPROVEMENTS = "improvements", "§1.4.1 Highlights or may highlight improvements needed"
+    RECURRENT_THEMES = "recurrent_themes", "§1.4.1 Highlights or may highlight recurrent themes"
+    AGENCIES_WORKING_TOGETHER = (
+        "agencies_working_together",
+        "§1.4.1 Concerns about two or more agencies working together",
+    )
+    PANEL_SUGGESTED = (
+        "panel_suggested",
+        "§1.4.1 The National Panel concluded a local review may be more appropriate",
+    )
+    SINGLE_AGENCY = "single_agency", "§1.4.2 Concern about the actions of a single agency"
+    NO_AGENCY_INVOLVEMENT = (
+        "no_agency_involvement",
+        "§1.4.2 No agency involvement, and this gives cause for concern",
+    )
+    CROSS_BOUNDARY = (
+        "cross_boundary",
+        "§1.4.2 More than one Local Authority, Police area or ICB involved",
+    )
+    INSTITUTIONAL_SETTING = (
+        "institutional_setting",
+        "§1.4.2 Issues about children in institutional settings",
+    )
+
+
+def validate_criteria(value) -> None:
+    if not isinstance(value, list) or not set(value) <= set(Criterion.values):
+        raise ValidationError("Choose criteria from the framework's list (§1.4).")
+
+
+class Referral(models.Model):
+    """An agency's Referral Form asking the CRG to consider an LCSPR (§4.1.1, §4.1.5)."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="referral")
+    referring_agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    referrer_name = models.CharField(max_length=200, blank=True)
+    referrer_contact = models.CharField(max_length=200, blank=True)
+    received_on = models.DateField()
+    summary = models.TextField(help_text="What happened, using the children's pseudonyms.")
+    criteria = models.JSONField(default=list, blank=True, validators=[validate_criteria])
+    reasons = models.TextField(
+        blank=True, help_text="Why the referrer thinks the §1.4 criteria apply."
+    )
+    # §4.1.6 and §4.9: what the Business Office does with it within a month.
+    shared_with_local_authority_on = models.DateField(null=True, blank=True)
+    local_authority_representative = models.CharField(max_length=200, blank=True)
+    first_crg_meeting_on = models.DateField(null=True, blank=True)
+    request_information = models.BooleanField(null=True, blank=True)
+    request_information_reason = models.TextField(blank=True)
+    converted_on = models.DateField(
+        null=True, blank=True, help_text="When the Local Authority notified (§4.1.6)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+
+    def __str__(self):
+        return f"Referral for {self.case_id}"
+
+    @property
+    def criteria_labels(self) -> list[str]:
+        return [Criterion(c).label for c in self.criteria]
+
+
+class ChildRole(models.TextChoices):
+    SUBJECT = "subject", "Subject child"
+    SIBLING = "sibling", "Sibling"
+
+
+class Child(models.Model):
+    """A child of the case. Everywhere but the restricted case file it is its pseudonym."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="children")
+    pseudonym = models.CharField(max_length=20, help_text="Child A, Child B… in every document.")
+    role = models.CharField(max_length=10, choices=ChildRole.choices, default=ChildRole.SUBJECT)
+    local_authority_reference = models.CharField(
+        max_length=60, blank=True, help_text="The notifying authority's own reference."
+    )
+    # Restricted: shown only in the restricted case file, never in logs, emails or URLs.
+    name = models.CharField(max_length=200, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["case", "pseudonym"]
+        verbose_name_plural = "children"
+        constraints = [
+            models.UniqueConstraint(fields=["case", "pseudonym"], name="child_pseudonym_unique")
+        ]
+
+    def __str__(self):
+        return self.pseudonym  # never the name
+
+
+# --- Information requests and the agency portal (§4.1.7, §4.3, §2.1.6-2.1.7) ----------
+
+
+class RequestStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for more information"
+    ACCEPTED = "accepted", "Accepted"
+
+
+class ReplyKind(models.TextChoices):
+    REPLY = "reply", "Information Request Reply"
+    FACTUAL_SUMMARY = "factual_summary", "Factual Summary (limited involvement, §8.6.1)"
+
+
+class Involvement(models.TextChoices):
+    YES = "yes", "Yes"
+    LIMITED = "limited", "Limited"
+    NONE = "none", "None"
+
+
+class InformationRequest(models.Model):
+    """One agency's Information Request Letter and Reply Template, and its reply.
+
+    The agency fills the reply in the portal; `version` goes up with every save so
+    that two people editing the same reply conflict instead of overwriting.
+    """
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = "agency"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_requests")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=20, choices=RequestStatus.choices, default=RequestStatus.NOT_STARTED
+    )
+    reply_due_on = models.DateField(help_text="The deadline in the letter (§4.3.4).")
+    letter_note = models.TextField(
+        blank=True, help_text="What the agency is asked for, beyond the template."
+    )
+    includes_chronology_template = models.BooleanField(
+        default=False, help_text="§4.1.7, §4.3.1: where the partnership's variant says so."
+    )
+    school_holiday_exception = models.TextField(
+        blank=True, help_text="§4.4 footnote 15: why a school replies late during a holiday."
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The reply (Information Request Reply Template, or a Factual Summary §8.6.1).
+    reply_kind = models.CharField(max_length=20, choices=ReplyKind.choices, default=ReplyKind.REPLY)
+    involvement = models.CharField(max_length=10, choices=Involvement.choices, blank=True)
+    involvement_summary = models.TextField(blank=True)
+    dates_and_contacts = models.TextField(blank=True)
+    actions_taken = models.TextField(blank=True)
+    concerns = models.TextField(blank=True)
+    facts = models.TextField(blank=True)
+    opinion = models.TextField(blank=True)
+    # §4.3.5: records secured where only a nominated representative can reach them.
+    records_secured = models.BooleanField(null=True, blank=True)
+    records_secured_on = models.DateField(null=True, blank=True)
+    records_nominated_representative = models.CharField(max_length=200, blank=True)
+    completed_by = models.CharField(max_length=200, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    return_reason = models.TextField(blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["case", "agency__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "agency"], name="one_request_per_agency")
+        ]
+        indexes = [models.Index(fields=["agency", "status"])]
+
+    def __str__(self):
+        return f"Request {self.pk} ({self.case_id})"
+
+    def get_absolute_url(self):
+        return reverse("portal_request", kwargs={"pk": self.pk})
+
+    @property
+    def is_open_for_agency(self) -> bool:
+        return self.status in (
+            RequestStatus.NOT_STARTED,
+            RequestStatus.IN_PROGRESS,
+            RequestStatus.RETURNED,
+        )
+
+
+class SharingDecision(models.TextChoices):
+    SHARED = "shared", "Shared"
+    SHARED_IN_PART = "shared_in_part", "Shared in part"
+    WITHHELD = "withheld", "Not shared"
+
+
+class InformationSharingDecision(models.Model):
+    """§2.1.6: "Record all information sharing decisions and reasons"."""
+
+    tenant_partnership_path = "request__case__partnership"
+    tenant_agency_path = "request__agency"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="sharing_decisions"
+    )
+    information = models.CharField(max_length=300, help_text="What information, in a few words.")
+    decision = models.CharField(max_length=20, choices=SharingDecision.choices)
+    reason = models.TextField()
+    decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["decided_at", "id"]
+
+    def __str__(self):
+        return f"{self.get_decision_display()} ({self.request_id})"
+
+
+class ExpectedPractice(models.TextChoices):
+    YES = "yes", "Yes"
+    NO = "no", "No"
+    UNCLEAR = "unclear", "Unclear"
+
+
+class ChronologyEntry(models.Model):
+    """One row of an agency's chronology (§8.4.1); the analysis columns are optional."""
+
+    tenant_partnership_path = "request__case__partnership"
+    tenant_agency_path = "request__agency"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="chronology_entries"
+    )
+    happened_on = models.DateField()
+    happened_at = models.TimeField(null=True, blank=True)
+    source = models.CharField(max_length=200, help_text="Where this is recorded.")
+    event = models.TextField()
+    agency_response = models.TextField(blank=True)
+    analysis = models.TextField(blank=True)
+    expected_practice = models.CharField(
+        max_length=10, choices=ExpectedPractice.choices, blank=True
+    )
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["happened_on", "happened_at", "id"]
+        verbose_name_plural = "chronology entries"
+
+    def __str__(self):
+        return f"{self.happened_on} ({self.request_id})"
+
+
+def attachment_path(instance, filename) -> str:
+    """Stored under a random name: the original name may say who the child is."""
+    import uuid
+
+    return f"requests/{instance.request_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A document an agency attached to its reply, stored outside the web root."""
+
+    tenant_partnership_path = "request__case__partnership"
+    tenant_agency_path = "request__agency"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    original_name = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return f"Attachment {self.pk} ({self.request_id})"
+
+
+class EscalationStep(models.IntegerChoices):
+    """§2.1.7, in order."""
+
+    REVIEWER_OR_PANEL = 1, "Referred by the Reviewer or a Case Review Panel member"
+    CASE_REVIEW_GROUP = 2, "Referred to the Case Review Group"
+    STRATEGIC_LEAD = 3, "Raised with the agency's strategic Safeguarding Lead"
+    SAFEGUARDING_PARTNERS = 4, "Escalated to the Safeguarding Partners for formal action"
+
+
+class EscalationCause(models.TextChoices):
+    SILENCE = "silence", "No reply by the deadline"
+    REFUSAL = "refusal", "The agency refused or disagreed"
+
+
+class Escalation(models.Model):
+    """One step of §2.1.7's escalation of a refused or unanswered request."""
+
+    tenant_partnership_path = "request__case__partnership"
+    tenant_agency_path = None  # the agency sees the chasing, not the internal escalation
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="escalations"
+    )
+    step = models.PositiveSmallIntegerField(choices=EscalationStep.choices)
+    cause = models.CharField(max_length=10, choices=EscalationCause.choices)
+    note = models.TextField()
+    escalated_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["request", "step"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "step"], name="escalation_step_once")
+        ]
+
+    def __str__(self):
+        return f"{self.get_step_display()} ({self.request_id})"
+
+
+class RequestChase(models.Model):
+    """One chasing reminder about an unanswered request, made by the daily sweep once."""
+
+    tenant_partnership_path = "request__case__partnership"
+    tenant_agency_path = "request__agency"
+
+    request = models.ForeignKey(InformationRequest, on_delete=models.CASCADE, related_name="chases")
+    threshold = models.SmallIntegerField(help_text="Working days left; negative once overdue.")
+    reply_due_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "reply_due_on", "threshold"], name="request_chase_once"
+            )
+        ]
+
+    def __str__(self):
+        return f"Chase {self.threshold} of request {self.request_id}"
+
+
+class CombinedSummary(models.Model):
+    """Section 1 of the Combined Summary Report, collated by the Business Office (§4.5.1).
+
+    Sections 2 and 3 are completed at the Rapid Review meeting (§4.6.3).
+    """
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="combined_summary")
+    background = models.TextField(blank=True, help_text="The case in brief, with pseudonyms.")
+    collation_notes = models.TextField(
+        blank=True, help_text="Themes across the replies, gaps and conflicting accounts."
+    )
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        verbose_name_plural = "combined summaries"
+
+    def __str__(self):
+        return f"Combined summary for {self.case_id}"

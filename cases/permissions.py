@@ -12,6 +12,10 @@ class Action(StrEnum):
     CHANGE_STAGE = "change_stage"
     VIEW_ACCESS_LOG = "view_access_log"
     USE_TIMESCALE_CALCULATOR = "use_timescale_calculator"
+    VIEW_RESTRICTED_FILE = "view_restricted_file"
+    MANAGE_REQUESTS = "manage_requests"
+    REPLY_TO_REQUESTS = "reply_to_requests"
+    READ_REQUESTS_API = "read_requests_api"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -29,6 +33,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.USE_TIMESCALE_CALCULATOR: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}
     ),
+    # Children's names and dates of birth: only those who run and chair the case.
+    Action.VIEW_RESTRICTED_FILE: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # The Business Office sends, chases, returns and accepts information requests
+    # and collates the Combined Summary (DESIGN.md "Who uses it").
+    Action.MANAGE_REQUESTS: frozenset({Role.BUSINESS_OFFICE}),
+    # Agencies reply through the portal, and only to what is addressed to them.
+    Action.REPLY_TO_REQUESTS: frozenset({Role.AGENCY_USER}),
+    # The partnership's requests, or (for a portal user's token) the agency's own.
+    Action.READ_REQUESTS_API: frozenset(Role),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

@@ -43,5 +43,20 @@ def partnership_reminders(*, partnership_id: int) -> int:
     from cases.models import Partnership
 
     partnership = Partnership.objects.get(pk=partnership_id)
-    services.reminders_make(partnership=partnership, today=timezone.localdate())
-    return services.reminders_send(partnership=partnership)
+    today = timezone.localdate()
+    services.reminders_make(partnership=partnership, today=today)
+    services.request_chases_make(partnership=partnership, today=today)
+    sent = services.reminders_send(partnership=partnership)
+    return sent + services.request_chases_send(partnership=partnership)
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=8,
+)
+def information_request_email(*, partnership_id: int, request_id: int) -> int:
+    return services.information_request_email_send(
+        partnership_id=partnership_id, request_id=request_id
+    )

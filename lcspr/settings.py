@@ -289,6 +289,10 @@ LOGGING = {
 }
 
 PRODUCT_NAME = "LCSPR case manager"
+# Where people reach the product: links in emails (never case content) start with it.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Documents agencies attach to replies (cases/services/information_request.py).
+UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 
 # Two factors for every account (django-otp): an authenticator app (TOTP), with
 # single-use recovery codes.

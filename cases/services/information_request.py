@@ -1,0 +1,675 @@
+"""Information requests: sent by the Business Office, answered in the agency portal,
+chased, returned or accepted, and escalated as §2.1.7 says (§4.1.7, §4.3, §2.1.6)."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.errors import ApplicationError
+from cases.models import (
+    Agency,
+    AgencyKind,
+    Attachment,
+    Case,
+    ChronologyEntry,
+    Deadline,
+    DeadlineStatus,
+    Escalation,
+    EscalationStep,
+    InformationRequest,
+    InformationSharingDecision,
+    Membership,
+    ReplyKind,
+    RequestStatus,
+    Role,
+    SchoolRequestRoute,
+    Stage,
+    User,
+)
+from cases.permissions import Action, require
+from cases.tenancy import Scope
+
+logger = logging.getLogger(__name__)
+
+# Where a request may be sent from: a Rapid Review, or a referral the CRG wants
+# information on (§4.1.7, §4.9).
+REQUEST_STAGES = frozenset({Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION})
+
+CONFLICT = (
+    "Someone else saved this reply after you opened it. Nothing you typed has been "
+    "saved yet: your version is below. Open the reply again in a new tab to see theirs, "
+    "then save what you need."
+)
+NOT_OPEN_FOR_AGENCY = "This reply has been submitted and can no longer be changed."
+SCHOOLS_VIA_REPRESENTATIVES = (
+    "In this partnership, requests to schools go via the Education representatives "
+    "(§4.4 footnote 15): choose them instead of {names}."
+)
+HOLIDAY_EXCEPTION_ONLY_DIRECT = (
+    "A school-holiday exception applies only where requests go directly to schools "
+    "(§4.4 footnote 15)."
+)
+
+# Uploads: what agencies send (documents, spreadsheets, scans), checked by content.
+UPLOAD_TYPES = {
+    ".pdf": ("application/pdf", (b"%PDF-",)),
+    ".docx": (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        (b"PK\x03\x04",),
+    ),
+    ".xlsx": (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        (b"PK\x03\x04",),
+    ),
+    ".odt": ("application/vnd.oasis.opendocument.text", (b"PK\x03\x04",)),
+    ".png": ("image/png", (b"\x89PNG\r\n\x1a\n",)),
+    ".jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".jpeg": ("image/jpeg", (b"\xff\xd8\xff",)),
+    ".txt": ("text/plain", ()),
+}
+UPLOAD_TYPE_REFUSED = (
+    "The file must be a PDF, Word (.docx), Excel (.xlsx), ODT, PNG, JPEG or text file."
+)
+UPLOAD_CONTENT_MISMATCH = "The file's contents do not match its type ({extension})."
+UPLOAD_TOO_BIG = "The file must be smaller than {megabytes} MB."
+UPLOAD_EMPTY = "The file is empty."
+
+
+class ReplyConflict(ApplicationError):
+    """The reply changed since the form was opened: nothing was saved."""
+
+
+def _save(instance, actor, reason, *, exclude=()) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from None
+    instance.save()
+
+
+# --- The Business Office ------------------------------------------------------------
+
+
+def agencies_for_requests(*, case: Case):
+    """The agencies a request may go to from this case's partnership, by the school route."""
+    agencies = Agency.objects.filter(partnerships=case.partnership)
+    if case.partnership.school_request_route == SchoolRequestRoute.VIA_EDUCATION_REPRESENTATIVES:
+        agencies = agencies.exclude(kind=AgencyKind.SCHOOL)
+    return agencies.order_by("name")
+
+
+@transaction.atomic
+def information_requests_send(
+    *,
+    case: Case,
+    agencies: list[Agency],
+    reply_due_on: date,
+    actor: User | None,
+    letter_note: str = "",
+    school_holiday_exception: str = "",
+) -> list[InformationRequest]:
+    """Send the Information Request Letter and Reply Template (and the chronology template
+    where the partnership's variant says so) to each agency (§4.1.7, §4.3.1, §4.3.3)."""
+    partnership = case.partnership
+    require(actor, partnership, Action.MANAGE_REQUESTS, "Only the Business Office sends requests.")
+    if case.stage not in REQUEST_STAGES:
+        raise ApplicationError(
+            "Information requests go out during a Rapid Review or a referral's consideration."
+        )
+    if not agencies:
+        raise ApplicationError("Select at least one agency.", field="agencies")
+    today = timezone.localdate()
+    if reply_due_on <= today:
+        raise ApplicationError("The reply deadline must be after today.", field="reply_due_on")
+    allowed = set(agencies_for_requests(case=case).values_list("pk", flat=True))
+    schools = [a for a in agencies if a.kind == AgencyKind.SCHOOL]
+    if schools and partnership.school_request_route != SchoolRequestRoute.DIRECT:
+        names = ", ".join(a.name for a in schools)
+        raise ApplicationError(SCHOOLS_VIA_REPRESENTATIVES.format(names=names), field="agencies")
+    if any(a.pk not in allowed for a in agencies):
+        raise ApplicationError("Choose agencies that work with this partnership.", field="agencies")
+    if school_holiday_exception.strip() and not (
+        schools and partnership.school_request_route == SchoolRequestRoute.DIRECT
+    ):
+        raise ApplicationError(HOLIDAY_EXCEPTION_ONLY_DIRECT, field="school_holiday_exception")
+    already = set(
+        InformationRequest.objects.for_partnership(partnership)
+        .filter(case=case, agency__in=agencies)
+        .values_list("agency__name", flat=True)
+    )
+    if already:
+        raise ApplicationError(
+            f"A request has already gone to {', '.join(sorted(already))}.", field="agencies"
+        )
+    now = timezone.now()
+    made = []
+    for agency in agencies:
+        request = InformationRequest(
+            case=case,
+            agency=agency,
+            reply_due_on=reply_due_on,
+            letter_note=letter_note.strip(),
+            includes_chronology_template=partnership.uses_chronology_template,
+            school_holiday_exception=school_holiday_exception.strip()
+            if agency.kind == AgencyKind.SCHOOL
+            else "",
+            sent_at=now,
+            sent_by=actor,
+        )
+        _save(request, actor, "Information request sent (§4.3.3)")
+        made.append(request)
+    _request_sent_deadline_complete(case=case, on=today, actor=actor)
+
+    from cases.tasks import information_request_email
+
+    for request in made:
+        transaction.on_commit(
+            lambda pk=request.pk: information_request_email.delay(
+                partnership_id=partnership.pk, request_id=pk
+            )
+        )
+    logger.info("case %s: %d information requests sent", case.reference, len(made))
+    return made
+
+
+def _request_sent_deadline_complete(*, case: Case, on: date, actor: User | None) -> None:
+    """§4.3.3: the first requests going out meets (or misses) the local deadline."""
+    from cases.services.deadline import deadline_complete
+
+    deadline = (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind="information_request_sent", status=DeadlineStatus.OPEN)
+        .first()
+    )
+    if deadline is not None:
+        deadline_complete(deadline=deadline, on=on, actor=actor)
+
+
+def information_request_email_send(*, partnership_id: int, request_id: int) -> int:
+    """Email the agency's portal users that a request is waiting: the case reference, the
+    deadline and a link, never case content. Stamped in the same transaction, so a
+    second run sends nothing more."""
+    with transaction.atomic():
+        request = (
+            InformationRequest.objects.for_partnership(partnership_id)
+            .select_for_update()
+            .filter(pk=request_id, email_sent_at__isnull=True)
+            .select_related("case", "agency")
+            .first()
+        )
+        if request is None:
+            return 0
+        recipients = _agency_emails(request.agency_id)
+        context = {
+            "request": request,
+            "reference": request.case.reference,
+            "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
+            "product_name": settings.PRODUCT_NAME,
+        }
+        if recipients:
+            send_mail(
+                subject=f"Information request for case {request.case.reference}",
+                message=render_to_string("emails/information_request.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        request.email_sent_at = timezone.now()
+        request._change_reason = f"Emailed to {len(recipients)} portal users"
+        request.save(update_fields=["email_sent_at"])
+    logger.info("request %s: emailed %d portal users", request.pk, len(recipients))
+    return len(recipients)
+
+
+def _agency_emails(agency_id: int) -> list[str]:
+    return sorted(
+        Membership.objects.filter(
+            agency_id=agency_id, role=Role.AGENCY_USER, is_active=True, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+
+
+def information_request_return(
+    *, request: InformationRequest, actor: User | None, reason: str
+) -> InformationRequest:
+    """Send a submitted reply back to the agency for more information."""
+    require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
+    if request.status != RequestStatus.SUBMITTED:
+        raise ApplicationError("Only a submitted reply can be returned.")
+    if not reason.strip():
+        raise ApplicationError("Say what more information the agency should give.", field="reason")
+    request.status = RequestStatus.RETURNED
+    request.return_reason = reason.strip()
+    request.version += 1
+    _save(request, actor, f"Returned for more information: {reason.strip()}")
+    return request
+
+
+def information_request_accept(
+    *, request: InformationRequest, actor: User | None
+) -> InformationRequest:
+    require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
+    if request.status != RequestStatus.SUBMITTED:
+        raise ApplicationError("Only a submitted reply can be accepted.")
+    request.status = RequestStatus.ACCEPTED
+    request.accepted_at = timezone.now()
+    request.version += 1
+    _save(request, actor, "Reply accepted")
+    return request
+
+
+def escalation_record(
+    *,
+    request: InformationRequest,
+    cause: str,
+    note: str,
+    escalated_on: date,
+    actor: User | None,
+) -> Escalation:
+    """The next step of §2.1.7 for a refused or unanswered request, in order."""
+    require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
+    if request.status == RequestStatus.ACCEPTED:
+        raise ApplicationError("The reply has been accepted: there is nothing to escalate.")
+    if escalated_on > timezone.localdate():
+        raise ApplicationError("The date cannot be in the future.", field="escalated_on")
+    if not note.strip():
+        raise ApplicationError("Say what was done and with whom.", field="note")
+    done = list(
+        Escalation.objects.for_partnership(request.case.partnership)
+        .filter(request=request)
+        .values_list("step", flat=True)
+    )
+    step = max(done, default=0) + 1
+    if step > EscalationStep.SAFEGUARDING_PARTNERS:
+        raise ApplicationError(
+            "Every step of §2.1.7 has been taken: the Safeguarding Partners have it."
+        )
+    escalation = Escalation(
+        request=request,
+        step=step,
+        cause=cause,
+        note=note.strip(),
+        escalated_on=escalated_on,
+        recorded_by=actor,
+    )
+    _save(escalation, actor, f"Escalated (§2.1.7): {EscalationStep(step).label}")
+    return escalation
+
+
+# --- The agency portal ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReplyDetails:
+    reply_kind: str = ReplyKind.REPLY
+    involvement: str = ""
+    involvement_summary: str = ""
+    dates_and_contacts: str = ""
+    actions_taken: str = ""
+    concerns: str = ""
+    facts: str = ""
+    opinion: str = ""
+    records_secured: bool | None = None
+    records_secured_on: date | None = None
+    records_nominated_representative: str = ""
+    completed_by: str = ""
+
+
+REPLY_FIELDS = list(ReplyDetails.__dataclass_fields__)
+
+
+def _require_agency(scope: Scope, request: InformationRequest) -> None:
+    if scope.agency is None or scope.agency.pk != request.agency_id:
+        raise ApplicationError("Only the agency the request is addressed to can reply.")
+
+
+def _lock_for_change(request: InformationRequest, version: int) -> InformationRequest:
+    """Lock the row and refuse if it changed since the form was opened."""
+    current = (
+        InformationRequest.objects.for_partnership(request.case.partnership)
+        .select_for_update()
+        .get(pk=request.pk)
+    )
+    if current.version != version:
+        raise ReplyConflict(CONFLICT)
+    if not current.is_open_for_agency:
+        raise ApplicationError(NOT_OPEN_FOR_AGENCY)
+    return current
+
+
+@transaction.atomic
+def reply_save(
+    *, scope: Scope, request: InformationRequest, details: ReplyDetails, version: int
+) -> InformationRequest:
+    """Save the reply as a draft; the version the form was opened at must still be current."""
+    _require_agency(scope, request)
+    current = _lock_for_change(request, version)
+    if details.records_secured_on and details.records_secured_on > timezone.localdate():
+        raise ApplicationError(
+            "The date records were secured cannot be in the future.", field="records_secured_on"
+        )
+    for name in REPLY_FIELDS:
+        value = getattr(details, name)
+        setattr(current, name, value.strip() if isinstance(value, str) else value)
+    if current.status == RequestStatus.NOT_STARTED:
+        current.status = RequestStatus.IN_PROGRESS
+    current.version += 1
+    _save(current, scope.user, "Draft reply saved")
+    return current
+
+
+# What a submitted reply must hold, by kind (§4.3.2 basic facts; §8.6.1 factual summary).
+REQUIRED_TO_SUBMIT = {
+    ReplyKind.REPLY: {
+        "involvement": "Say whether your agency was involved with the child or family.",
+        "involvement_summary": "Describe your agency's involvement.",
+        "facts": "Set out the facts known to your agency (§2.1.6).",
+        "completed_by": "Give the name and role of the person completing the reply.",
+    },
+    ReplyKind.FACTUAL_SUMMARY: {
+        "involvement_summary": "Set out your agency's involvement (§8.6.1).",
+        "completed_by": "Give the name and role of the person completing the reply.",
+    },
+}
+RECORDS_SECURED_REQUIRED = "Say whether your agency has secured its records (§4.3.5)."
+RECORDS_SECURED_DETAILS = "Give the date the records were secured and the nominated representative."
+
+
+def reply_problems(request: InformationRequest) -> dict[str, str]:
+    """What stops the reply being submitted, by field."""
+    problems = {
+        field: message
+        for field, message in REQUIRED_TO_SUBMIT[request.reply_kind].items()
+        if not getattr(request, field)
+    }
+    if request.records_secured is None:
+        problems["records_secured"] = RECORDS_SECURED_REQUIRED
+    elif request.records_secured and not (
+        request.records_secured_on and request.records_nominated_representative
+    ):
+        problems["records_secured_on"] = RECORDS_SECURED_DETAILS
+    return problems
+
+
+class ReplyIncomplete(ApplicationError):
+    """The draft was saved, but it lacks what a submitted reply must hold."""
+
+    def __init__(self, problems: dict[str, str], version: int):
+        super().__init__("Your reply has been saved as a draft but is not complete.")
+        self.problems = problems
+        self.version = version
+
+
+def reply_submit(
+    *, scope: Scope, request: InformationRequest, details: ReplyDetails, version: int
+) -> InformationRequest:
+    """Save, then submit to the Business Office. An incomplete reply stays saved as a
+    draft (its own transaction), and the user is told what is missing."""
+    saved = reply_save(scope=scope, request=request, details=details, version=version)
+    problems = reply_problems(saved)
+    if problems:
+        raise ReplyIncomplete(problems, version=saved.version)
+    with transaction.atomic():
+        current = _lock_for_change(saved, saved.version)
+        current.status = RequestStatus.SUBMITTED
+        current.submitted_at = timezone.now()
+        current.submitted_by = scope.user
+        current.version += 1
+        _save(current, scope.user, "Reply submitted")
+    logger.info("request %s: reply submitted", current.pk)
+    return current
+
+
+def _agency_change(scope: Scope, request: InformationRequest) -> None:
+    _require_agency(scope, request)
+    if not request.is_open_for_agency:
+        raise ApplicationError(NOT_OPEN_FOR_AGENCY)
+
+
+@transaction.atomic
+def chronology_entry_add(
+    *,
+    scope: Scope,
+    request: InformationRequest,
+    happened_on: date,
+    source: str,
+    event: str,
+    happened_at=None,
+    agency_response: str = "",
+    analysis: str = "",
+    expected_practice: str = "",
+) -> ChronologyEntry:
+    _agency_change(scope, request)
+    if happened_on > timezone.localdate():
+        raise ApplicationError("The date cannot be in the future.", field="happened_on")
+    entry = ChronologyEntry(
+        request=request,
+        happened_on=happened_on,
+        happened_at=happened_at,
+        source=source.strip(),
+        event=event.strip(),
+        agency_response=agency_response.strip(),
+        analysis=analysis.strip(),
+        expected_practice=expected_practice,
+        created_by=scope.user,
+    )
+    _save(entry, scope.user, "Chronology entry added")
+    _touch(request, scope.user)
+    return entry
+
+
+@transaction.atomic
+def chronology_entry_remove(*, scope: Scope, entry: ChronologyEntry) -> None:
+    _agency_change(scope, entry.request)
+    entry._history_user = scope.user
+    entry._change_reason = "Chronology entry removed"
+    entry.delete()
+    _touch(entry.request, scope.user)
+
+
+def _touch(request: InformationRequest, actor: User) -> None:
+    """A change to the reply's parts starts the reply and ends other people's open forms."""
+    current = (
+        InformationRequest.objects.for_partnership(request.case.partnership)
+        .select_for_update()
+        .get(pk=request.pk)
+    )
+    if current.status == RequestStatus.NOT_STARTED:
+        current.status = RequestStatus.IN_PROGRESS
+    current.version += 1
+    _save(current, actor, "Reply changed")
+    request.version, request.status = current.version, current.status
+
+
+def _is_utf8(head: bytes) -> bool:
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        # The read may stop in the middle of a character: that is still text.
+        return error.start >= len(head) - 3
+    return True
+
+
+def _check_upload(upload) -> tuple[str, str]:
+    """(extension, content type) of an acceptable file; otherwise the reason it is refused."""
+    import os
+
+    extension = os.path.splitext(upload.name or "")[1].lower()
+    if extension not in UPLOAD_TYPES:
+        raise ApplicationError(UPLOAD_TYPE_REFUSED, field="file")
+    if upload.size == 0:
+        raise ApplicationError(UPLOAD_EMPTY, field="file")
+    if upload.size > settings.UPLOAD_MAX_BYTES:
+        raise ApplicationError(
+            UPLOAD_TOO_BIG.format(megabytes=settings.UPLOAD_MAX_BYTES // (1024 * 1024)),
+            field="file",
+        )
+    content_type, signatures = UPLOAD_TYPES[extension]
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    if signatures and not any(head.startswith(s) for s in signatures):
+        raise ApplicationError(UPLOAD_CONTENT_MISMATCH.format(extension=extension), field="file")
+    if not signatures and (b"\x00" in head or not _is_utf8(head)):
+        raise ApplicationError(UPLOAD_CONTENT_MISMATCH.format(extension=extension), field="file")
+    return extension, content_type
+
+
+@transaction.atomic
+def attachment_add(*, scope: Scope, request: InformationRequest, upload) -> Attachment:
+    """Store an agency's document outside the web root, under a random name."""
+    _agency_change(scope, request)
+    _, content_type = _check_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    name = (upload.name or "document").replace("/", "_").replace("\\", "_")[-200:]
+    attachment = Attachment(
+        request=request,
+        original_name=name,
+        content_type=content_type,
+        size=upload.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=scope.user,
+    )
+    attachment.file.save(name, upload, save=False)
+    _save(attachment, scope.user, "Document attached")
+    _touch(request, scope.user)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, scope: Scope, attachment: Attachment) -> Attachment:
+    """Withdraw a document before submission; the file is kept, as the history says."""
+    _agency_change(scope, attachment.request)
+    attachment.removed_at = timezone.now()
+    _save(attachment, scope.user, "Document withdrawn")
+    _touch(attachment.request, scope.user)
+    return attachment
+
+
+@transaction.atomic
+def sharing_decision_record(
+    *, scope: Scope, request: InformationRequest, information: str, decision: str, reason: str
+) -> InformationSharingDecision:
+    """§2.1.6: every information-sharing decision is recorded with its reason."""
+    _require_agency(scope, request)
+    if not reason.strip():
+        raise ApplicationError("Give the reason for this decision (§2.1.6).", field="reason")
+    record = InformationSharingDecision(
+        request=request,
+        information=information.strip(),
+        decision=decision,
+        reason=reason.strip(),
+        decided_by=scope.user,
+    )
+    _save(record, scope.user, "Information-sharing decision recorded (§2.1.6)")
+    return record
+
+
+# --- Chasing (the daily sweep) ------------------------------------------------------------
+
+CHASED_STATUSES = (RequestStatus.NOT_STARTED, RequestStatus.IN_PROGRESS, RequestStatus.RETURNED)
+
+
+def request_chases_make(*, partnership, today: date) -> int:
+    """Chase unanswered requests at the partnership's reminder thresholds, and daily once
+    overdue; the unique constraint makes each chase once, however often the sweep runs."""
+    from cases.models import RequestChase
+    from cases.selectors import working_calendar
+
+    cal = working_calendar(partnership=partnership)
+    thresholds = {int(n) for n in partnership.reminder_working_days}
+    horizon = cal.add(today, max(thresholds, default=0))
+    open_requests = (
+        InformationRequest.objects.for_partnership(partnership)
+        .filter(status__in=CHASED_STATUSES, reply_due_on__lte=horizon)
+        .values_list("pk", "reply_due_on")
+    )
+    chases = []
+    for pk, due in open_requests.iterator(chunk_size=2000):
+        left = cal.between(today, due)
+        if left >= 0 and left not in thresholds:
+            continue
+        chases.append(RequestChase(request_id=pk, threshold=left, reply_due_on=due))
+    made = RequestChase.objects.bulk_create(chases, ignore_conflicts=True, batch_size=2000)
+    logger.info("partnership %s: %d request chases considered", partnership.slug, len(made))
+    return len(made)
+
+
+def request_chases_send(*, partnership, limit: int = 50) -> int:
+    """Email each unsent chase to the agency's portal users (and, once overdue, to the
+    case's lead officer or the Business Office, who may escalate under §2.1.7).
+
+    Rows are locked with SKIP LOCKED and stamped in the same transaction as the send.
+    """
+    from cases.models import RequestChase
+
+    sent = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                RequestChase.objects.for_partnership(partnership)
+                .select_for_update(skip_locked=True, of=("self",))
+                .filter(email_sent_at__isnull=True)
+                .select_related("request__case", "request__agency")
+                .order_by("id")[:limit]
+            )
+            if not batch:
+                return sent
+            office = _office_emails(partnership)
+            for chase in batch:
+                request = chase.request
+                recipients = _agency_emails(request.agency_id)
+                if chase.threshold < 0:
+                    lead = request.case.lead_officer
+                    recipients += [lead.email] if lead and lead.email else office
+                context = {
+                    "chase": chase,
+                    "request": request,
+                    "reference": request.case.reference,
+                    "days": abs(chase.threshold),
+                    "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
+                    "product_name": settings.PRODUCT_NAME,
+                }
+                if recipients:
+                    send_mail(
+                        subject=f"Information request for case {request.case.reference}: "
+                        + ("reply overdue" if chase.threshold < 0 else "reply due"),
+                        message=render_to_string("emails/request_chase.txt", context),
+                        from_email=None,
+                        recipient_list=sorted(set(recipients)),
+                    )
+                chase.email_sent_at = timezone.now()
+                chase._change_reason = "Chase emailed"
+                chase.save(update_fields=["email_sent_at"])
+                sent += 1
+
+
+def _office_emails(partnership) -> list[str]:
+    return list(
+        Membership.objects.filter(
+            partnership=partnership,
+            role=Role.BUSINESS_OFFICE,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )

@@ -1,0 +1,355 @@
+"""Intake: a Local Authority notification or an agency referral opens a case (§4.1)."""
+
+from __future__ import annotations
+
+import logging
+import string
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.errors import ApplicationError
+from cases.models import (
+    Agency,
+    AgencyKind,
+    CareStatus,
+    Case,
+    Child,
+    ChildRole,
+    Deadline,
+    DeadlineStatus,
+    Notification,
+    Partnership,
+    Referral,
+    Stage,
+    User,
+)
+from cases.permissions import Action, require
+from cases.services.case import case_open, case_stage_set
+from cases.services.deadline import deadline_waive, deadlines_schedule
+from cases.timescales import TIMESCALES, Event
+
+logger = logging.getLogger(__name__)
+
+RECEIVED_IN_FUTURE = "The date received cannot be in the future."
+NOT_THE_PARTNERSHIPS_AGENCY = "Choose an agency that works with this partnership."
+NOT_A_LOCAL_AUTHORITY = "The notifying authority must be a Local Authority (§4.1.2)."
+NO_SUBJECT_CHILD = "Record at least the subject child, by the notifying authority's reference."
+
+
+@dataclass(frozen=True)
+class ChildDetails:
+    """A child as the Business Office records it; the name stays in the restricted file."""
+
+    role: str = ChildRole.SUBJECT
+    local_authority_reference: str = ""
+    name: str = ""
+    date_of_birth: date | None = None
+
+
+@dataclass(frozen=True)
+class NotificationDetails:
+    received_on: date
+    summary: str
+    notifying_authority: Agency | None = None
+    notified_national_panel_on: date | None = None
+    incident_kind: str = ""
+    abuse_or_neglect: str = ""
+    incident_on: date | None = None
+    care_status: str = CareStatus.NEITHER
+    care_leaver_age: int | None = None
+    secretary_of_state_notified_on: date | None = None
+    ofsted_notified_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ReferralDetails:
+    received_on: date
+    summary: str
+    referring_agency: Agency | None = None
+    referrer_name: str = ""
+    referrer_contact: str = ""
+    criteria: tuple[str, ...] = ()
+    reasons: str = ""
+
+
+def _check_agency(partnership: Partnership, agency: Agency | None, field: str) -> None:
+    """Write validation of a foreign key: the agency must serve this partnership."""
+    if agency is not None and not agency.partnerships.filter(pk=partnership.pk).exists():
+        raise ApplicationError(NOT_THE_PARTNERSHIPS_AGENCY, field=field)
+
+
+def _check_received(received_on: date) -> None:
+    if received_on > timezone.localdate():
+        raise ApplicationError(RECEIVED_IN_FUTURE, field="received_on")
+
+
+def _full_clean(instance, actor, reason) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason
+    try:
+        instance.full_clean(exclude=["case"])
+    except ValidationError as error:
+        field, messages = next(iter(error.message_dict.items()))
+        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from None
+    instance.save()
+
+
+def children_add(*, case: Case, children: list[ChildDetails], actor: User | None) -> list[Child]:
+    """Give each child the case's next pseudonym (Child A, Child B…), subject children first."""
+    taken = set(
+        Child.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .values_list("pseudonym", flat=True)
+    )
+    letters = (
+        f"Child {letter}" for letter in string.ascii_uppercase if f"Child {letter}" not in taken
+    )
+    made = []
+    ordered = sorted(children, key=lambda c: c.role != ChildRole.SUBJECT)
+    for details in ordered:
+        try:
+            pseudonym = next(letters)
+        except StopIteration:
+            raise ApplicationError("A case can hold at most 26 children.") from None
+        child = Child(
+            case=case,
+            pseudonym=pseudonym,
+            role=details.role,
+            local_authority_reference=details.local_authority_reference.strip(),
+            name=details.name.strip(),
+            date_of_birth=details.date_of_birth,
+        )
+        _full_clean(child, actor, f"{pseudonym} recorded")
+        made.append(child)
+    return made
+
+
+def _notification_create(
+    *, case: Case, details: NotificationDetails, actor: User | None, reason: str
+) -> Notification:
+    authority = details.notifying_authority
+    _check_agency(case.partnership, authority, "notifying_authority")
+    if authority is not None and authority.kind != AgencyKind.LOCAL_AUTHORITY:
+        raise ApplicationError(NOT_A_LOCAL_AUTHORITY, field="notifying_authority")
+    notification = Notification(
+        case=case,
+        notifying_authority=authority,
+        received_on=details.received_on,
+        notified_national_panel_on=details.notified_national_panel_on,
+        incident_kind=details.incident_kind,
+        abuse_or_neglect=details.abuse_or_neglect,
+        incident_on=details.incident_on,
+        summary=details.summary.strip(),
+        care_status=details.care_status,
+        care_leaver_age=details.care_leaver_age,
+        secretary_of_state_notified_on=details.secretary_of_state_notified_on,
+        ofsted_notified_on=details.ofsted_notified_on,
+    )
+    _full_clean(notification, actor, reason)
+    deadlines_schedule(
+        case=case,
+        event=Event.NOTIFICATION_RECEIVED,
+        event_date=details.received_on,
+        actor=actor,
+        reason=reason,
+    )
+    return notification
+
+
+def _require_children(children: list[ChildDetails]) -> None:
+    if not any(c.role == ChildRole.SUBJECT for c in children):
+        raise ApplicationError(NO_SUBJECT_CHILD, field="children")
+
+
+@transaction.atomic
+def notification_record(
+    *,
+    partnership: Partnership,
+    details: NotificationDetails,
+    children: list[ChildDetails],
+    actor: User | None,
+    lead_officer: User | None = None,
+) -> Case:
+    """A Local Authority notification opens a case at the Rapid Review stage (§4.1.4) and
+    starts its timescales from the date received (§4.2.2, §4.4.2, §4.3.3)."""
+    require(
+        actor, partnership, Action.OPEN_CASE, "Only the Business Office can record a notification."
+    )
+    _check_received(details.received_on)
+    _require_children(children)
+    case = case_open(
+        partnership=partnership,
+        opened_on=details.received_on,
+        actor=actor,
+        lead_officer=lead_officer,
+        reason="Local Authority notification received (§4.1.3)",
+    )
+    case_stage_set(
+        case=case,
+        stage=Stage.RAPID_REVIEW,
+        actor=actor,
+        reason="A notification results in a Rapid Review (§4.1.4)",
+    )
+    children_add(case=case, children=children, actor=actor)
+    _notification_create(
+        case=case, details=details, actor=actor, reason="Notification received (§4.1.3)"
+    )
+    logger.info("notification recorded: %s", case.reference)
+    return case
+
+
+@transaction.atomic
+def referral_record(
+    *,
+    partnership: Partnership,
+    details: ReferralDetails,
+    children: list[ChildDetails],
+    actor: User | None,
+    lead_officer: User | None = None,
+) -> Case:
+    """An agency's Referral Form opens a case on the referral path (§4.1.5, §4.9)."""
+    require(actor, partnership, Action.OPEN_CASE, "Only the Business Office can record a referral.")
+    _check_received(details.received_on)
+    _require_children(children)
+    _check_agency(partnership, details.referring_agency, "referring_agency")
+    case = case_open(
+        partnership=partnership,
+        opened_on=details.received_on,
+        actor=actor,
+        lead_officer=lead_officer,
+        reason="Referral received (§4.1.1)",
+    )
+    case_stage_set(
+        case=case,
+        stage=Stage.REFERRAL_DECISION,
+        actor=actor,
+        reason="A referral without a notification goes to the CRG (§4.1.5, §4.9)",
+    )
+    children_add(case=case, children=children, actor=actor)
+    referral = Referral(
+        case=case,
+        referring_agency=details.referring_agency,
+        referrer_name=details.referrer_name.strip(),
+        referrer_contact=details.referrer_contact.strip(),
+        received_on=details.received_on,
+        summary=details.summary.strip(),
+        criteria=list(details.criteria),
+        reasons=details.reasons.strip(),
+    )
+    _full_clean(referral, actor, "Referral received (§4.1.1)")
+    deadlines_schedule(
+        case=case,
+        event=Event.REFERRAL_RECEIVED,
+        event_date=details.received_on,
+        actor=actor,
+        reason="Referral received (§4.9)",
+    )
+    logger.info("referral recorded: %s", case.reference)
+    return case
+
+
+@transaction.atomic
+def referral_progress_record(
+    *,
+    referral: Referral,
+    actor: User | None,
+    shared_with_local_authority_on: date | None,
+    local_authority_representative: str,
+    first_crg_meeting_on: date | None,
+    request_information: bool | None,
+    request_information_reason: str,
+) -> Referral:
+    """§4.1.6 and §4.9: shared with the Local Authority's CRG representative, put on the
+    first scheduled CRG meeting, and whether to ask agencies for information."""
+    require(
+        actor,
+        referral.case.partnership,
+        Action.MANAGE_REQUESTS,
+        "Only the Business Office records what happens to a referral.",
+    )
+    today = timezone.localdate()
+    if shared_with_local_authority_on and shared_with_local_authority_on > today:
+        raise ApplicationError(
+            "The date shared cannot be in the future.", field="shared_with_local_authority_on"
+        )
+    if shared_with_local_authority_on and shared_with_local_authority_on < referral.received_on:
+        raise ApplicationError(
+            "The referral cannot be shared before it was received.",
+            field="shared_with_local_authority_on",
+        )
+    if shared_with_local_authority_on and not local_authority_representative.strip():
+        raise ApplicationError(
+            "Name the Local Authority representative it was shared with.",
+            field="local_authority_representative",
+        )
+    if first_crg_meeting_on and first_crg_meeting_on < referral.received_on:
+        raise ApplicationError(
+            "The first CRG meeting must be after the referral was received (§4.9).",
+            field="first_crg_meeting_on",
+        )
+    if request_information is not None and not request_information_reason.strip():
+        raise ApplicationError(
+            "Give the reason for the decision about requesting information.",
+            field="request_information_reason",
+        )
+    referral.shared_with_local_authority_on = shared_with_local_authority_on
+    referral.local_authority_representative = local_authority_representative.strip()
+    referral.first_crg_meeting_on = first_crg_meeting_on
+    referral.request_information = request_information
+    referral.request_information_reason = request_information_reason.strip()
+    _full_clean(referral, actor, "Referral progress recorded (§4.1.6, §4.9)")
+    return referral
+
+
+@transaction.atomic
+def referral_convert(
+    *, case: Case, details: NotificationDetails, actor: User | None
+) -> Notification:
+    """The Local Authority notified after a referral (§4.1.6): the same case, with its
+    history, becomes a Rapid Review whose deadlines run from the notification."""
+    require(
+        actor,
+        case.partnership,
+        Action.OPEN_CASE,
+        "Only the Business Office records a notification.",
+    )
+    referral = Referral.objects.for_partnership(case.partnership).filter(case=case).first()
+    if referral is None or case.stage != Stage.REFERRAL_DECISION:
+        raise ApplicationError("Only a referral awaiting its decision can become a Rapid Review.")
+    if Notification.objects.for_partnership(case.partnership).filter(case=case).exists():
+        raise ApplicationError("This case already has a notification.")
+    _check_received(details.received_on)
+    if details.received_on < referral.received_on:
+        raise ApplicationError(
+            "The notification cannot be received before the referral.", field="received_on"
+        )
+    notification = _notification_create(
+        case=case,
+        details=details,
+        actor=actor,
+        reason="The Local Authority notified after the referral (§4.1.6)",
+    )
+    referral.converted_on = details.received_on
+    _full_clean(referral, actor, "Converted to a Rapid Review (§4.1.6)")
+    referral_kinds = [t.kind for t in TIMESCALES if t.event == Event.REFERRAL_RECEIVED]
+    open_referral_deadlines = Deadline.objects.for_partnership(case.partnership).filter(
+        case=case, kind__in=referral_kinds, status=DeadlineStatus.OPEN
+    )
+    for deadline in open_referral_deadlines:
+        deadline_waive(
+            deadline=deadline,
+            actor=actor,
+            reason="The Local Authority notified: the Rapid Review's timescales apply (§4.1.6)",
+        )
+    case_stage_set(
+        case=case,
+        stage=Stage.RAPID_REVIEW,
+        actor=actor,
+        reason="The Local Authority notified the National Panel (§4.1.6)",
+    )
+    logger.info("referral converted to a Rapid Review: %s", case.reference)
+    return notification
