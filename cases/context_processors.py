@@ -11,5 +11,9 @@ def scope(request):
         "active_membership": current.membership if current else None,
         "has_other_memberships": len(getattr(request, "memberships", [])) > 1,
         "can_view_access_log": bool(current and current.can(Action.VIEW_ACCESS_LOG)),
+        "can_view_restricted_file": bool(current and current.can(Action.VIEW_RESTRICTED_FILE)),
+        "can_open_case": bool(current and current.can(Action.OPEN_CASE)),
+        "can_manage_requests": bool(current and current.can(Action.MANAGE_REQUESTS)),
+        "is_portal_user": bool(current and current.can(Action.REPLY_TO_REQUESTS)),
         "can_use_calculator": bool(current and current.can(Action.USE_TIMESCALE_CALCULATOR)),
     }

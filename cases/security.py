@@ -139,6 +139,8 @@ class AccessLogMiddleware:
         match = request.resolver_match
         if match is None or request.method not in ("GET", "HEAD"):
             return response
+        if getattr(request, "access_logged", False):  # the view logged it (a download)
+            return response
         reference = match.kwargs.get("reference", "")
         is_api_read = (match.url_name or "").startswith("api_")
         status = response.status_code

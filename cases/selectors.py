@@ -12,11 +12,20 @@ from django.utils import timezone
 
 from cases.models import (
     AccessEvent,
+    Attachment,
     Case,
+    Child,
+    ChronologyEntry,
     ClosureDay,
+    CombinedSummary,
     Deadline,
     DeadlineStatus,
+    Escalation,
+    InformationRequest,
+    InformationSharingDecision,
     Membership,
+    Notification,
+    Referral,
     Reminder,
     Stage,
     User,
@@ -315,3 +324,132 @@ def deadlines_responsible_for(*, user: User) -> list[Deadline]:
             .select_related("case")
         )
     return sorted(found, key=lambda d: (d.due_date, d.pk))
+
+
+# --- Intake, information requests and the portal ----------------------------------------
+
+
+def case_intake(*, case: Case) -> dict:
+    """The case's notification, referral and children (pseudonyms; names stay restricted)."""
+    partnership = case.partnership
+    return {
+        "notification": Notification.objects.for_partnership(partnership)
+        .filter(case=case)
+        .select_related("notifying_authority")
+        .first(),
+        "referral": Referral.objects.for_partnership(partnership)
+        .filter(case=case)
+        .select_related("referring_agency")
+        .first(),
+        "children": list(Child.objects.for_partnership(partnership).filter(case=case)),
+    }
+
+
+def case_requests(*, case: Case) -> QuerySet[InformationRequest]:
+    return (
+        InformationRequest.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .select_related("agency", "case__partnership", "sent_by", "submitted_by")
+        .order_by("agency__name")
+    )
+
+
+def case_request_get(*, case: Case, pk: int) -> InformationRequest:
+    try:
+        return case_requests(case=case).get(pk=pk)
+    except InformationRequest.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+def portal_requests(*, scope: Scope) -> QuerySet[InformationRequest]:
+    """The requests addressed to the scope's agency, in every partnership it serves (or,
+    for partnership staff, their partnership's), newest first."""
+    return (
+        InformationRequest.objects.visible_to(scope)
+        .select_related("agency", "case__partnership")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:
+    """A request the scope's agency may answer; any other answers 404, never 403."""
+    if scope.agency is None:
+        raise Http404("No such request.")
+    try:
+        return portal_requests(scope=scope).get(pk=pk)
+    except InformationRequest.DoesNotExist:
+        raise Http404("No such request.") from None
+
+
+def request_parts(*, request: InformationRequest) -> dict:
+    """A request's chronology, documents and information-sharing decisions."""
+    partnership = request.case.partnership
+    return {
+        "entries": list(
+            ChronologyEntry.objects.for_partnership(partnership).filter(request=request)
+        ),
+        "attachments": list(
+            Attachment.objects.for_partnership(partnership)
+            .filter(request=request, removed_at__isnull=True)
+            .select_related("uploaded_by")
+        ),
+        "decisions": list(
+            InformationSharingDecision.objects.for_partnership(partnership)
+            .filter(request=request)
+            .select_related("decided_by")
+        ),
+    }
+
+
+def request_escalations(*, request: InformationRequest) -> list[Escalation]:
+    return list(
+        Escalation.objects.for_partnership(request.case.partnership)
+        .filter(request=request)
+        .select_related("recorded_by")
+    )
+
+
+def attachment_get(*, scope: Scope, pk: int) -> Attachment:
+    """A document the scope may open: its agency's own, or any on its partnership's cases."""
+    try:
+        return (
+            Attachment.objects.visible_to(scope)
+            .filter(removed_at__isnull=True)
+            .select_related("request__case__partnership", "request__agency")
+            .get(pk=pk)
+        )
+    except Attachment.DoesNotExist:
+        raise Http404("No such document.") from None
+
+
+def chronology_entry_get(*, scope: Scope, pk: int) -> ChronologyEntry:
+    try:
+        return (
+            ChronologyEntry.objects.visible_to(scope)
+            .select_related("request__case__partnership")
+            .get(pk=pk)
+        )
+    except ChronologyEntry.DoesNotExist:
+        raise Http404("No such entry.") from None
+
+
+def combined_summary(*, case: Case) -> CombinedSummary | None:
+    return CombinedSummary.objects.for_partnership(case.partnership).filter(case=case).first()
+
+
+def combined_chronology(*, case: Case) -> list[ChronologyEntry]:
+    """Every agency's chronology entries on the case, merged by date and time (§4.5.1)."""
+    return list(
+        ChronologyEntry.objects.for_partnership(case.partnership)
+        .filter(request__case=case)
+        .select_related("request__agency")
+        .order_by("happened_on", F("happened_at").asc(nulls_first=True), "request__agency__name")
+    )
+
+
+def request_get(*, scope: Scope, pk: int) -> InformationRequest:
+    """A request the scope may read: its agency's own, or one of its partnership's."""
+    try:
+        return portal_requests(scope=scope).get(pk=pk)
+    except InformationRequest.DoesNotExist:
+        raise Http404("No such request.") from None

@@ -70,6 +70,10 @@ def dashboard(request):
         context["deadlines"] = selectors.deadline_views(
             deadlines=selectors.upcoming_deadlines(scope=scope), today=timezone.localdate()
         )
+    if scope.can(Action.REPLY_TO_REQUESTS):
+        context["portal_requests"] = [
+            r for r in selectors.portal_requests(scope=scope) if r.is_open_for_agency
+        ]
     return render(request, "cases/dashboard.html", context)
 
 
@@ -135,7 +139,11 @@ def _selected_filters(query, filters):
 @scope_required(Action.VIEW_CASES)
 def case_detail(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    return render(request, "cases/case_detail.html", {"case": case, "tab": "overview"})
+    return render(
+        request,
+        "cases/case_detail.html",
+        {"case": case, "tab": "overview", **selectors.case_intake(case=case)},
+    )
 
 
 @scope_required(Action.VIEW_CASES)

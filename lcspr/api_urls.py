@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from cases.api import intake as intake_api
 from cases.api import views as cases_api
 from cases.api.timescales import TimescalesApi
 
@@ -11,6 +12,18 @@ urlpatterns = [
         "cases/<str:reference>/",
         cases_api.CaseDetailApi.as_view(),
         name="api_case_detail",
+    ),
+    path(
+        "cases/<str:reference>/deadlines/",
+        intake_api.CaseDeadlinesApi.as_view(),
+        name="api_case_deadlines",
+    ),
+    path("notifications/", intake_api.NotificationCreateApi.as_view(), name="api_notifications"),
+    path("referrals/", intake_api.ReferralCreateApi.as_view(), name="api_referrals"),
+    path(
+        "information-requests/",
+        intake_api.InformationRequestListApi.as_view(),
+        name="api_information_requests",
     ),
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
 ]

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from cases import auth_views as sign_in
-from cases import calendar_views, views
+from cases import calendar_views, intake_views, portal_views, request_views, views
 
 admin.site.site_header = "LCSPR case manager configuration"
 admin.site.site_title = "LCSPR case manager"
@@ -35,10 +35,108 @@ urlpatterns = [
     ),
     path("organisation/", views.organisation_choose, name="organisation_choose"),
     path("cases/", views.case_list, name="case_list"),
+    path("cases/new/notification/", intake_views.notification_new, name="notification_new"),
+    path("cases/new/referral/", intake_views.referral_new, name="referral_new"),
     path("cases/<str:reference>/", views.case_detail, name="case_detail"),
     path("cases/<str:reference>/timeline/", views.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/deadlines/", views.case_deadlines, name="case_deadlines"),
     path("cases/<str:reference>/history/", views.case_history, name="case_history"),
+    path(
+        "cases/<str:reference>/restricted/",
+        intake_views.restricted_file,
+        name="restricted_file",
+    ),
+    path(
+        "cases/<str:reference>/referral/",
+        intake_views.referral_progress,
+        name="referral_progress",
+    ),
+    path(
+        "cases/<str:reference>/referral/notified/",
+        intake_views.referral_convert,
+        name="referral_convert",
+    ),
+    path("cases/<str:reference>/requests/", request_views.case_requests, name="case_requests"),
+    path(
+        "cases/<str:reference>/requests/send/",
+        request_views.requests_send,
+        name="requests_send",
+    ),
+    path(
+        "cases/<str:reference>/requests/<int:pk>/",
+        request_views.case_request,
+        name="case_request",
+    ),
+    path(
+        "cases/<str:reference>/requests/<int:pk>/accept/",
+        request_views.request_accept,
+        name="request_accept",
+    ),
+    path(
+        "cases/<str:reference>/requests/<int:pk>/return/",
+        request_views.request_return,
+        name="request_return",
+    ),
+    path(
+        "cases/<str:reference>/requests/<int:pk>/escalate/",
+        request_views.request_escalate,
+        name="request_escalate",
+    ),
+    path(
+        "cases/<str:reference>/combined-summary/",
+        request_views.combined_summary,
+        name="combined_summary",
+    ),
+    path(
+        "cases/<str:reference>/combined-summary.pdf",
+        request_views.combined_summary_pdf,
+        name="combined_summary_pdf",
+    ),
+    path(
+        "cases/<str:reference>/combined-chronology/",
+        request_views.combined_chronology,
+        name="combined_chronology",
+    ),
+    path(
+        "cases/<str:reference>/combined-chronology.pdf",
+        request_views.combined_chronology_pdf,
+        name="combined_chronology_pdf",
+    ),
+    path("requests/<int:pk>/letter.pdf", request_views.request_letter_pdf, name="request_letter"),
+    path("requests/<int:pk>/reply.pdf", request_views.request_reply_pdf, name="request_reply"),
+    path(
+        "requests/<int:pk>/chronology.pdf",
+        request_views.request_chronology_pdf,
+        name="request_chronology",
+    ),
+    path("documents/<int:pk>/", request_views.attachment_download, name="attachment_download"),
+    path("portal/", portal_views.portal_home, name="portal_home"),
+    path("portal/requests/<int:pk>/", portal_views.portal_request, name="portal_request"),
+    path(
+        "portal/requests/<int:pk>/chronology/",
+        portal_views.portal_chronology,
+        name="portal_chronology",
+    ),
+    path(
+        "portal/requests/<int:pk>/documents/",
+        portal_views.portal_documents,
+        name="portal_documents",
+    ),
+    path(
+        "portal/requests/<int:pk>/sharing-decisions/",
+        portal_views.portal_sharing_decisions,
+        name="portal_sharing_decisions",
+    ),
+    path(
+        "portal/chronology/<int:pk>/remove/",
+        portal_views.portal_chronology_remove,
+        name="portal_chronology_remove",
+    ),
+    path(
+        "portal/documents/<int:pk>/remove/",
+        portal_views.portal_document_remove,
+        name="portal_document_remove",
+    ),
     path("access-log/", views.access_log, name="access_log"),
     path(
         "notifications/<int:pk>/dismiss/",

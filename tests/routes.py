@@ -23,8 +23,9 @@ EXAMPLE_QUERIES = {
 }
 
 
-def url_for(path, reference=""):
+def url_for(path, reference="", pk=""):
     url = "/" + re.sub(r"<(\w+:)?reference>", reference, path)
+    url = re.sub(r"<int:pk>", str(pk), url)
     query = EXAMPLE_QUERIES.get(path)
     return f"{url}?{query}" if query else url
 

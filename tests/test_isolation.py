@@ -35,9 +35,22 @@ NON_CASE_PAGES = {
     "calendar/new/",
     "calendar/stop/",
     "api/v1/timescales/",
+    "cases/new/notification/",  # intake forms: nothing but the partnership's agencies
+    "cases/new/referral/",
+    "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
+    "api/v1/referrals/",
 }
+# Lists of information requests: tested below with requests to two agencies.
+REQUEST_LIST_ROUTES = {"portal/", "api/v1/information-requests/"}
 LIST_ROUTES = sorted(
-    path for path, entry in routes() if "<" not in path and path not in NON_CASE_PAGES
+    path
+    for path, entry in routes()
+    if "<" not in path and path not in NON_CASE_PAGES | REQUEST_LIST_ROUTES
+)
+# Routes of one request, or of one of its parts (a document, a chronology entry),
+# by its id: tested below for every agency and partnership.
+PK_ROUTES = sorted(
+    path for path, entry in routes() if "pk" in entry.pattern.converters and "/dismiss/" not in path
 )
 
 
@@ -57,6 +70,7 @@ def test_every_route_with_parameters_is_checked():
         if entry.pattern.converters
         and set(entry.pattern.converters) != {"reference"}
         and path not in OTHER_PARAMETER_ROUTES
+        and path not in PK_ROUTES
     }
     assert unchecked == set()
 
@@ -110,3 +124,131 @@ def test_list_pages_show_only_the_own_partnership(path, client, leicester, lr):
     assert response.status_code == 200
     assert own.reference in response.text
     assert other.reference not in response.text
+
+
+# --- Information requests: by agency as well as by partnership ---------------------------
+
+
+@pytest.fixture
+def two_requests(leicester, lr):
+    """A Leicester request to the police and a Leicestershire & Rutland one to a health
+    trust, each with a chronology entry and a document; both agencies serve both."""
+    from datetime import timedelta
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import Stage
+    from cases.tenancy import Scope
+
+    made = {}
+    for slug, partnership, agency_name in (
+        ("leicester", leicester, "Leicestershire Police"),
+        ("lr", lr, "University Hospitals of Leicester NHS Trust"),
+    ):
+        agency = AgencyFactory(name=agency_name, partnerships=[leicester, lr])
+        case = open_case(partnership, stage=Stage.RAPID_REVIEW)
+        (request,) = services.information_requests_send(
+            case=case,
+            agencies=[agency],
+            reply_due_on=timezone.localdate() + timedelta(days=10),
+            actor=None,
+        )
+        portal_user = agency_user(agency)
+        scope = Scope(user=portal_user, membership=portal_user.memberships.get())
+        entry = services.chronology_entry_add(
+            scope=scope,
+            request=request,
+            happened_on=timezone.localdate(),
+            source="Case file",
+            event="Home visit",
+        )
+        attachment = services.attachment_add(
+            scope=scope,
+            request=request,
+            upload=SimpleUploadedFile("visit.txt", b"Visit notes", content_type="text/plain"),
+        )
+        made[slug] = {
+            "case": case,
+            "request": request,
+            "entry": entry,
+            "attachment": attachment,
+            "portal_user": portal_user,
+            "office": staff_user(partnership),
+        }
+    return made
+
+
+def _target(path, bundle):
+    """The URL of the route for one bundle's request (or its document or entry)."""
+    if "documents/<int:pk>" in path:
+        pk = bundle["attachment"].pk
+    elif "chronology/<int:pk>" in path:
+        pk = bundle["entry"].pk
+    else:
+        pk = bundle["request"].pk
+    return url_for(path, bundle["case"].reference, pk)
+
+
+def _ask(client, url):
+    """GET, or POST (with nothing) where the route only takes POST."""
+    response = client.get(url)
+    if response.status_code == 405:
+        response = client.post(url)
+    return response
+
+
+@pytest.mark.parametrize("path", PK_ROUTES)
+def test_a_request_is_reached_only_by_its_agency_and_its_partnership(path, client, two_requests):
+    from cases.models import Attachment, ChronologyEntry
+
+    own, other = two_requests["leicester"], two_requests["lr"]
+    portal = path.startswith("portal/")
+    staff_only = path.startswith("cases/")
+    for user in (own["portal_user"], own["office"]):
+        sign_in(client, user)
+        is_agency = user is own["portal_user"]
+        allowed = (
+            (portal and is_agency) or (staff_only and not is_agency) or not (portal or staff_only)
+        )
+        own_status = _ask(client, _target(path, own)).status_code
+        other_status = _ask(client, _target(path, other)).status_code
+        if allowed:
+            assert own_status in (200, 302), (path, user, own_status)
+        else:
+            assert own_status in (403, 404), (path, user, own_status)
+        assert other_status in (403, 404), (path, user, other_status)
+    # Nothing of the other's was removed by the refused POSTs.
+    assert (
+        ChronologyEntry.objects.for_partnership(other["case"].partnership)
+        .filter(pk=other["entry"].pk)
+        .exists()
+    )
+    assert (
+        Attachment.objects.for_partnership(other["case"].partnership)
+        .get(pk=other["attachment"].pk)
+        .removed_at
+        is None
+    )
+
+
+@pytest.mark.parametrize("path", sorted(REQUEST_LIST_ROUTES) + [""])
+def test_request_lists_show_only_the_agencys_own(path, client, two_requests):
+    own, other = two_requests["leicester"], two_requests["lr"]
+    sign_in(client, own["portal_user"])
+    response = client.get(url_for(path), HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    assert own["case"].reference in response.text
+    assert other["case"].reference not in response.text
+
+
+def test_the_api_lists_a_partnerships_requests_to_its_staff_only(two_requests):
+    own, other = two_requests["leicester"], two_requests["lr"]
+    client = APIClient()
+    client.credentials(
+        HTTP_AUTHORIZATION=f"Token {api_token_create(membership=own['office'].memberships.get())}"
+    )
+    body = client.get("/api/v1/information-requests/").json()
+    assert [r["case_reference"] for r in body["results"]] == [own["case"].reference]
+    assert other["case"].reference not in str(body)

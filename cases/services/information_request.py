@@ -483,17 +483,13 @@ def chronology_entry_remove(*, scope: Scope, entry: ChronologyEntry) -> None:
 
 
 def _touch(request: InformationRequest, actor: User) -> None:
-    """A change to the reply's parts starts the reply and ends other people's open forms."""
-    current = (
-        InformationRequest.objects.for_partnership(request.case.partnership)
-        .select_for_update()
-        .get(pk=request.pk)
-    )
-    if current.status == RequestStatus.NOT_STARTED:
-        current.status = RequestStatus.IN_PROGRESS
-    current.version += 1
-    _save(current, actor, "Reply changed")
-    request.version, request.status = current.version, current.status
+    """Adding a part of the reply starts it. The version is the reply text's own: a
+    chronology entry or a document cannot overwrite it, so they leave it alone."""
+    if request.status == RequestStatus.NOT_STARTED:
+        request.status = RequestStatus.IN_PROGRESS
+        request._history_user = actor
+        request._change_reason = "Reply started"
+        request.save(update_fields=["status", "updated_at"])
 
 
 def _is_utf8(head: bytes) -> bool:

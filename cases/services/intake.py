@@ -82,9 +82,14 @@ def _check_agency(partnership: Partnership, agency: Agency | None, field: str) -
         raise ApplicationError(NOT_THE_PARTNERSHIPS_AGENCY, field=field)
 
 
+EARLIEST_RECEIVED = date(2000, 1, 1)
+
+
 def _check_received(received_on: date) -> None:
     if received_on > timezone.localdate():
         raise ApplicationError(RECEIVED_IN_FUTURE, field="received_on")
+    if received_on < EARLIEST_RECEIVED:
+        raise ApplicationError("Give a date from 2000 onwards.", field="received_on")
 
 
 def _full_clean(instance, actor, reason) -> None:

@@ -1,0 +1,237 @@
+"""The Rapid Review's printable documents, rendered to PDF with WeasyPrint.
+
+Each document is a Django template under `templates/documents/` rendered to HTML
+and then to A4 PDF bytes. Callers decide who may have a document; this module only
+makes it. Two rules hold for every document:
+
+* Children appear only by pseudonym. The templates never receive a `Child` row,
+  only its pseudonym and role, so a template cannot print the restricted name or
+  date of birth by mistake.
+* Rendering never goes on the network: the URL fetcher reads local files inside
+  the project and refuses everything else (§2.1.6, "share information securely").
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+import weasyprint
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone, translation
+from weasyprint.urls import URLFetcher
+
+from cases.models import (
+    Case,
+    Child,
+    ChronologyEntry,
+    CombinedSummary,
+    InformationRequest,
+    Involvement,
+    Notification,
+    Referral,
+    ReplyKind,
+    RequestStatus,
+)
+
+# Printed in every page footer (the Government Security Classifications marking the
+# partnerships use for case documents).
+SECURITY_MARKING = "OFFICIAL-SENSITIVE: contains special category data"
+
+# Rows left for the agency to fill in when a chronology template has no entries yet.
+BLANK_CHRONOLOGY_ROWS = 8
+
+# A reply counts as received once the agency has submitted it; until then its fields
+# are a draft the agency may still change.
+RECEIVED_STATUSES = frozenset({RequestStatus.SUBMITTED, RequestStatus.ACCEPTED})
+
+
+class RefusedURLError(ValueError):
+    """A document tried to load something other than a local project file."""
+
+
+class LocalFilesOnly(URLFetcher):
+    """Fetch `file:` URLs inside the project directory; refuse everything else.
+
+    WeasyPrint catches the refusal, logs a warning and renders without the resource,
+    so a stray remote URL can neither leak that a case exists nor stop the document.
+    """
+
+    def __init__(self, root: Path, **kwargs):
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False, **kwargs)
+        self.root = Path(root).resolve()
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
+            raise RefusedURLError(f"Documents load local files only, not {url!r}.")
+        path = Path(url2pathname(parts.path)).resolve()
+        if not path.is_relative_to(self.root):
+            raise RefusedURLError(f"Documents load files inside {self.root} only.")
+        return super().fetch(url, headers)
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    """Render a Django template to HTML, then to PDF bytes, without network access."""
+    # Dates are written out in English ("Friday 11 December 2026") whatever
+    # language the request or task that asked for the document was running in.
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(template_name, {"security_marking": SECURITY_MARKING, **context})
+    document = weasyprint.HTML(
+        string=html,
+        base_url=str(settings.BASE_DIR),
+        url_fetcher=LocalFilesOnly(settings.BASE_DIR),
+    )
+    return document.write_pdf()
+
+
+# --- Reads -------------------------------------------------------------------------------
+
+
+def _intake(case: Case) -> tuple[Notification | None, Referral | None, list[Child]]:
+    """The case's notification, referral and children, read through the tenant scope."""
+    partnership = case.partnership
+    notification = (
+        Notification.objects.for_partnership(partnership)
+        .filter(case=case)
+        .select_related("notifying_authority")
+        .first()
+    )
+    referral = (
+        Referral.objects.for_partnership(partnership)
+        .filter(case=case)
+        .select_related("referring_agency")
+        .first()
+    )
+    children = list(Child.objects.for_partnership(partnership).filter(case=case))
+    return notification, referral, children
+
+
+def _pseudonyms(children: list[Child]) -> list[dict]:
+    """What documents may say about a child: never the name or date of birth."""
+    return [{"pseudonym": c.pseudonym, "role": c.get_role_display()} for c in children]
+
+
+def _portal_url(request: InformationRequest) -> str:
+    try:
+        path = reverse("portal_request", kwargs={"pk": request.pk})
+    except NoReverseMatch:
+        # The agency portal's URLs may not be installed yet; this is where they go.
+        path = f"/portal/requests/{request.pk}/"
+    return settings.SITE_URL + path
+
+
+def _base_context(case: Case) -> dict:
+    return {
+        "case": case,
+        "partnership": case.partnership,
+        "generated_on": timezone.localdate(),
+    }
+
+
+def _request_context(request: InformationRequest) -> dict:
+    case = request.case
+    return {
+        **_base_context(case),
+        "request": request,
+        "agency": request.agency,
+        "sent_on": timezone.localdate(request.sent_at) if request.sent_at else None,
+    }
+
+
+# --- Documents ---------------------------------------------------------------------------
+
+
+def information_request_letter_pdf(request: InformationRequest) -> bytes:
+    """The Information Request Letter to one agency (§4.1.7, §4.3.3-4.3.5)."""
+    notification, referral, children = _intake(request.case)
+    return render_pdf(
+        "documents/information_request_letter.html",
+        {
+            **_request_context(request),
+            "notification": notification,
+            "referral": referral,
+            "children": _pseudonyms(children),
+            "portal_url": _portal_url(request),
+            "signed_by": request.sent_by.get_full_name() if request.sent_by else "",
+        },
+    )
+
+
+def reply_template_pdf(request: InformationRequest) -> bytes:
+    """The Information Request Reply Template, with the agency's answers so far (§4.3.1)."""
+    return render_pdf(
+        "documents/reply_template.html",
+        {
+            **_request_context(request),
+            "reply_kinds": ReplyKind.choices,
+            "involvements": Involvement.choices,
+        },
+    )
+
+
+def chronology_template_pdf(request: InformationRequest) -> bytes:
+    """The agency's chronology template (§8.4.1), filled with its entries so far."""
+    entries = list(
+        ChronologyEntry.objects.for_partnership(request.case.partnership).filter(request=request)
+    )
+    return render_pdf(
+        "documents/chronology_template.html",
+        {
+            **_request_context(request),
+            "entries": entries,
+            "blank_rows": range(0 if entries else BLANK_CHRONOLOGY_ROWS),
+        },
+    )
+
+
+def combined_summary_pdf(
+    *,
+    case: Case,
+    summary: CombinedSummary | None,
+    requests: list[InformationRequest],
+    notification,
+    referral,
+    children: list[Child],
+) -> bytes:
+    """Section 1 of the Combined Summary Report (§4.5.1), as far as it is collated.
+
+    Replies are shown only once submitted; other requests are listed with their
+    deadline, so that the meeting sees which agencies it is still waiting for.
+    """
+    return render_pdf(
+        "documents/combined_summary.html",
+        {
+            **_base_context(case),
+            "summary": summary,
+            "notification": notification,
+            "referral": referral,
+            "children": _pseudonyms(children),
+            "requests": [
+                {"request": r, "received": r.status in RECEIVED_STATUSES} for r in requests
+            ],
+        },
+    )
+
+
+def _chronological(entry: ChronologyEntry) -> tuple:
+    # Untimed events come first on their day; agencies in name order on a tie.
+    return (
+        entry.happened_on,
+        entry.happened_at or time.min,
+        entry.happened_at is not None,
+        entry.request.agency.name,
+        entry.pk or 0,
+    )
+
+
+def combined_chronology_pdf(*, case: Case, entries: list[ChronologyEntry]) -> bytes:
+    """Every agency's chronology entries merged into one, in date and time order (§4.5.1)."""
+    return render_pdf(
+        "documents/combined_chronology.html",
+        {**_base_context(case), "entries": sorted(entries, key=_chronological)},
+    )

@@ -1,0 +1,162 @@
+"""The Business Office's intake pages: notifications, referrals and the restricted file."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from cases import selectors, services
+from cases.errors import ApplicationError
+from cases.forms import ChildFormSet, NotificationForm, ReferralForm, ReferralProgressForm
+from cases.models import Stage
+from cases.permissions import Action
+from cases.views import scope_required
+
+CHILD_PREFIX = "child"
+
+
+def form_error(form, error: ApplicationError) -> None:
+    """Show a service's refusal beside its field, or at the top of the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+@scope_required(Action.OPEN_CASE)
+def notification_new(request):
+    partnership = request.scope.partnership
+    data = request.POST if request.method == "POST" else None
+    form = NotificationForm(data, partnership=partnership)
+    children = ChildFormSet(data, prefix=CHILD_PREFIX)
+    if data is not None and form.is_valid() & children.is_valid():
+        try:
+            case = services.notification_record(
+                partnership=partnership,
+                details=form.details(),
+                children=children.children(),
+                actor=request.user,
+                lead_officer=request.user,
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Notification recorded. Case {case.reference} is at the Rapid Review stage "
+                "and its deadlines are set.",
+            )
+            return redirect(case)
+    return render(request, "cases/intake_notification.html", {"form": form, "children": children})
+
+
+@scope_required(Action.OPEN_CASE)
+def referral_new(request):
+    partnership = request.scope.partnership
+    data = request.POST if request.method == "POST" else None
+    form = ReferralForm(data, partnership=partnership)
+    children = ChildFormSet(data, prefix=CHILD_PREFIX)
+    if data is not None and form.is_valid() & children.is_valid():
+        try:
+            case = services.referral_record(
+                partnership=partnership,
+                details=form.details(),
+                children=children.children(),
+                actor=request.user,
+                lead_officer=request.user,
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Referral recorded. Case {case.reference} goes to the Case Review Group "
+                "within a month (§4.9).",
+            )
+            return redirect(case)
+    return render(request, "cases/intake_referral.html", {"form": form, "children": children})
+
+
+@scope_required(Action.VIEW_CASES)
+def referral_progress(request, reference):
+    """§4.1.6 and §4.9: sharing with the Local Authority, the first CRG meeting, and
+    whether to ask agencies for information."""
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    referral = selectors.case_intake(case=case)["referral"]
+    can_change = request.scope.can(Action.MANAGE_REQUESTS) and referral is not None
+    initial = {}
+    if referral is not None:
+        initial = {
+            "shared_with_local_authority_on": referral.shared_with_local_authority_on,
+            "local_authority_representative": referral.local_authority_representative,
+            "first_crg_meeting_on": referral.first_crg_meeting_on,
+            "request_information": {True: "yes", False: "no"}.get(referral.request_information, ""),
+            "request_information_reason": referral.request_information_reason,
+        }
+    data = request.POST if request.method == "POST" and can_change else None
+    form = ReferralProgressForm(data, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            services.referral_progress_record(
+                referral=referral,
+                actor=request.user,
+                shared_with_local_authority_on=form.cleaned_data["shared_with_local_authority_on"],
+                local_authority_representative=form.cleaned_data["local_authority_representative"],
+                first_crg_meeting_on=form.cleaned_data["first_crg_meeting_on"],
+                request_information=form.cleaned_request_information(),
+                request_information_reason=form.cleaned_data["request_information_reason"],
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "The referral's progress is saved.")
+            return redirect("referral_progress", reference=case.reference)
+    return render(
+        request,
+        "cases/referral_progress.html",
+        {
+            "case": case,
+            "tab": "overview",
+            "referral": referral,
+            "form": form,
+            "can_change": can_change,
+        },
+    )
+
+
+@scope_required(Action.VIEW_CASES)
+def referral_convert(request, reference):
+    """The Local Authority notified after a referral (§4.1.6)."""
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    intake = selectors.case_intake(case=case)
+    can_convert = (
+        request.scope.can(Action.OPEN_CASE)
+        and intake["referral"] is not None
+        and intake["notification"] is None
+        and case.stage == Stage.REFERRAL_DECISION
+    )
+    data = request.POST if request.method == "POST" and can_convert else None
+    form = NotificationForm(data, partnership=case.partnership)
+    if data is not None and form.is_valid():
+        try:
+            services.referral_convert(case=case, details=form.details(), actor=request.user)
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Notification recorded. Case {case.reference} is now a Rapid Review; its "
+                "deadlines run from the notification.",
+            )
+            return redirect(case)
+    return render(
+        request,
+        "cases/referral_convert.html",
+        {"case": case, "tab": "overview", "form": form, "can_convert": can_convert, **intake},
+    )
+
+
+@scope_required(Action.VIEW_RESTRICTED_FILE)
+def restricted_file(request, reference):
+    """Children's names and dates of birth: every view is in the access log."""
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    return render(
+        request,
+        "cases/restricted_file.html",
+        {"case": case, "tab": "restricted", **selectors.case_intake(case=case)},
+    )

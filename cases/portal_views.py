@@ -1,0 +1,200 @@
+"""The agency portal: an agency's users see and answer only the requests addressed to it,
+from either partnership (DESIGN.md "Tenancy")."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services
+from cases.errors import ApplicationError
+from cases.forms import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingDecisionForm
+from cases.intake_views import form_error
+from cases.models import AccessAction, RequestStatus
+from cases.permissions import Action
+from cases.views import scope_required
+
+
+def _log_view(request, item) -> None:
+    """Portal reads name the case by reference, like every other read of a case."""
+    services.access_record(
+        request=request,
+        action=AccessAction.VIEW,
+        scope=request.scope,
+        object_type="information request",
+        object_reference=item.case.reference,
+        route=request.resolver_match.url_name or "",
+        status_code=200,
+    )
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_home(request):
+    requests = list(selectors.portal_requests(scope=request.scope))
+    open_requests = [r for r in requests if r.is_open_for_agency]
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "open_requests": open_requests,
+            "answered_requests": [r for r in requests if not r.is_open_for_agency],
+        },
+    )
+
+
+def _page(request, item, template, tab, **context):
+    _log_view(request, item)
+    return render(
+        request,
+        template,
+        {"item": item, "case": item.case, "tab": tab, **context},
+    )
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_request(request, pk):
+    """The reply template as a form: save a draft, or save and submit."""
+    item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    problems = {}
+    if request.method == "POST" and item.is_open_for_agency:
+        form = ReplyForm(request.POST)
+        if form.is_valid():
+            submit = "submit" in request.POST
+            action = services.reply_submit if submit else services.reply_save
+            try:
+                action(
+                    scope=request.scope,
+                    request=item,
+                    details=form.details(),
+                    version=form.cleaned_data["version"],
+                )
+            except services.ReplyIncomplete as incomplete:
+                # Saved as a draft: say what is missing, keep what was typed.
+                form = ReplyForm(request.POST.copy())
+                form.data["version"] = incomplete.version
+                form.is_valid()
+                for field, message in incomplete.problems.items():
+                    form.add_error(field, message)
+                problems = incomplete.problems
+                messages.info(request, incomplete.message)
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                if submit:
+                    messages.success(
+                        request,
+                        f"Your reply about case {item.case.reference} has been submitted "
+                        "to the Business Office.",
+                    )
+                    return redirect("portal_home")
+                messages.success(request, "Your draft is saved.")
+                return redirect("portal_request", pk=item.pk)
+    else:
+        form = ReplyForm(initial=ReplyForm.initial_for(item))
+    return _page(
+        request,
+        item,
+        "portal/request_reply.html",
+        "reply",
+        form=form,
+        problems=problems,
+        parts=selectors.request_parts(request=item),
+    )
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_chronology(request, pk):
+    item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    form = ChronologyEntryForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.chronology_entry_add(scope=request.scope, request=item, **form.cleaned_data)
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Chronology entry added.")
+            return redirect("portal_chronology", pk=item.pk)
+    return _page(
+        request,
+        item,
+        "portal/request_chronology.html",
+        "chronology",
+        form=form,
+        entries=selectors.request_parts(request=item)["entries"],
+    )
+
+
+@require_POST
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_chronology_remove(request, pk):
+    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+    try:
+        services.chronology_entry_remove(scope=request.scope, entry=entry)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Chronology entry removed.")
+    return redirect("portal_chronology", pk=entry.request_id)
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_documents(request, pk):
+    item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    form = AttachmentForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            attachment = services.attachment_add(
+                scope=request.scope, request=item, upload=form.cleaned_data["file"]
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{attachment.original_name} is attached.")
+            return redirect("portal_documents", pk=item.pk)
+    return _page(
+        request,
+        item,
+        "portal/request_documents.html",
+        "documents",
+        form=form,
+        attachments=selectors.request_parts(request=item)["attachments"],
+    )
+
+
+@require_POST
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_document_remove(request, pk):
+    attachment = selectors.attachment_get(scope=request.scope, pk=pk)
+    try:
+        services.attachment_remove(scope=request.scope, attachment=attachment)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{attachment.original_name} is withdrawn.")
+    return redirect("portal_documents", pk=attachment.request_id)
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_sharing_decisions(request, pk):
+    """§2.1.6: each information-sharing decision with its reason."""
+    item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    form = SharingDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.sharing_decision_record(scope=request.scope, request=item, **form.cleaned_data)
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Information-sharing decision recorded.")
+            return redirect("portal_sharing_decisions", pk=item.pk)
+    return _page(
+        request,
+        item,
+        "portal/request_decisions.html",
+        "decisions",
+        form=form,
+        decisions=selectors.request_parts(request=item)["decisions"],
+        statuses=RequestStatus,
+    )

@@ -1,0 +1,326 @@
+"""The Business Office's information requests and Combined Summary, and the documents
+both sides download (§4.1.7, §4.3, §4.5.1)."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from cases import documents, selectors, services
+from cases.errors import ApplicationError
+from cases.forms import (
+    CombinedSummaryForm,
+    EscalationForm,
+    ReturnRequestForm,
+    SendRequestsForm,
+)
+from cases.intake_views import form_error
+from cases.models import AccessAction, RequestStatus, SchoolRequestRoute
+from cases.permissions import Action
+from cases.services.information_request import REQUEST_STAGES, reply_problems
+from cases.views import scope_required
+
+
+def _log_download(request, *, reference: str, what: str) -> None:
+    services.access_record(
+        request=request,
+        action=AccessAction.DOWNLOAD,
+        scope=request.scope,
+        object_type=what,
+        object_reference=reference,
+        route=request.resolver_match.url_name or "",
+        status_code=200,
+    )
+    request.access_logged = True
+
+
+def pdf_response(request, pdf: bytes, *, case, name: str, what: str) -> HttpResponse:
+    """A generated PDF, named by case reference (never content), its download logged."""
+    _log_download(request, reference=case.reference, what=what)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{name}.pdf"'
+    return response
+
+
+# --- The case's requests -----------------------------------------------------------------
+
+
+@scope_required(Action.VIEW_CASES)
+def case_requests(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    requests = list(selectors.case_requests(case=case))
+    counts = dict.fromkeys(RequestStatus, 0)
+    for item in requests:
+        counts[item.status] += 1
+    return render(
+        request,
+        "cases/case_requests.html",
+        {
+            "case": case,
+            "tab": "requests",
+            "requests": requests,
+            "counts": [(RequestStatus(s).label, n) for s, n in counts.items()],
+            "can_send": request.scope.can(Action.MANAGE_REQUESTS) and case.stage in REQUEST_STAGES,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@scope_required(Action.VIEW_CASES)
+def requests_send(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    can_send = request.scope.can(Action.MANAGE_REQUESTS) and case.stage in REQUEST_STAGES
+    partnership = case.partnership
+    already = {r.agency_id for r in selectors.case_requests(case=case)}
+    agencies = services.agencies_for_requests(case=case).exclude(pk__in=already)
+    direct = partnership.school_request_route == SchoolRequestRoute.DIRECT
+    data = request.POST if request.method == "POST" and can_send else None
+    form = SendRequestsForm(
+        data,
+        agencies=agencies,
+        direct_to_schools=direct,
+        initial={
+            "agencies": [a.pk for a in partnership.usual_agencies.all() if a.pk not in already]
+        },
+    )
+    if data is not None and form.is_valid():
+        try:
+            sent = services.information_requests_send(
+                case=case,
+                agencies=list(form.cleaned_data["agencies"]),
+                reply_due_on=form.cleaned_data["reply_due_on"],
+                letter_note=form.cleaned_data["letter_note"],
+                school_holiday_exception=form.cleaned_data.get("school_holiday_exception", ""),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Information requests sent to {len(sent)} "
+                f"agenc{'y' if len(sent) == 1 else 'ies'}. Each has been emailed a link "
+                "to the agency portal.",
+            )
+            return redirect("case_requests", reference=case.reference)
+    return render(
+        request,
+        "cases/requests_send.html",
+        {
+            "case": case,
+            "tab": "requests",
+            "form": form,
+            "can_send": can_send,
+            "partnership": partnership,
+            "direct_to_schools": direct,
+        },
+    )
+
+
+def _request_page(request, case, item, *, return_form=None, escalation_form=None):
+    return render(
+        request,
+        "cases/case_request.html",
+        {
+            "case": case,
+            "tab": "requests",
+            "item": item,
+            **selectors.request_parts(request=item),
+            "escalations": selectors.request_escalations(request=item),
+            "problems": reply_problems(item) if item.status != RequestStatus.NOT_STARTED else {},
+            "can_manage": request.scope.can(Action.MANAGE_REQUESTS),
+            "return_form": return_form or ReturnRequestForm(),
+            "escalation_form": escalation_form
+            or EscalationForm(initial={"escalated_on": timezone.localdate()}),
+        },
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_CASES)
+def case_request(request, reference, pk):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    return _request_page(request, case, selectors.case_request_get(case=case, pk=pk))
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def request_accept(request, reference, pk):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    item = selectors.case_request_get(case=case, pk=pk)
+    try:
+        services.information_request_accept(request=item, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The reply from {item.agency} is accepted.")
+    return redirect("case_request", reference=case.reference, pk=item.pk)
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def request_return(request, reference, pk):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    item = selectors.case_request_get(case=case, pk=pk)
+    form = ReturnRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.information_request_return(
+                request=item, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"The reply has gone back to {item.agency}.")
+            return redirect("case_request", reference=case.reference, pk=item.pk)
+    return _request_page(request, case, item, return_form=form)
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def request_escalate(request, reference, pk):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    item = selectors.case_request_get(case=case, pk=pk)
+    form = EscalationForm(request.POST)
+    if form.is_valid():
+        try:
+            escalation = services.escalation_record(
+                request=item, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
+            return redirect("case_request", reference=case.reference, pk=item.pk)
+    return _request_page(request, case, item, escalation_form=form)
+
+
+# --- Documents: the letter and templates (both sides), and agencies' attachments ----------
+
+REQUEST_DOCUMENTS = {
+    "letter": (documents.information_request_letter_pdf, "information-request-letter"),
+    "reply": (documents.reply_template_pdf, "information-request-reply"),
+    "chronology": (documents.chronology_template_pdf, "chronology"),
+}
+
+
+def _request_document(request, pk, kind):
+    item = selectors.request_get(scope=request.scope, pk=pk)
+    if kind == "chronology" and not (
+        item.includes_chronology_template or selectors.request_parts(request=item)["entries"]
+    ):
+        raise Http404("No chronology was asked for.")
+    render_pdf, name = REQUEST_DOCUMENTS[kind]
+    return pdf_response(
+        request,
+        render_pdf(item),
+        case=item.case,
+        name=f"{name}-{slugify(item.agency.name)}",
+        what=name.replace("-", " "),
+    )
+
+
+@require_GET
+@scope_required()
+def request_letter_pdf(request, pk):
+    return _request_document(request, pk, "letter")
+
+
+@require_GET
+@scope_required()
+def request_reply_pdf(request, pk):
+    return _request_document(request, pk, "reply")
+
+
+@require_GET
+@scope_required()
+def request_chronology_pdf(request, pk):
+    return _request_document(request, pk, "chronology")
+
+
+@require_GET
+@scope_required()
+def attachment_download(request, pk):
+    """An agency's document, to its own agency or its partnership's staff, logged."""
+    attachment = selectors.attachment_get(scope=request.scope, pk=pk)
+    _log_download(request, reference=attachment.request.case.reference, what="attached document")
+    return FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+
+
+# --- The Combined Summary Report (§4.5.1) --------------------------------------------------
+
+
+def _summary_context(case):
+    intake = selectors.case_intake(case=case)
+    return {
+        "summary": selectors.combined_summary(case=case),
+        "requests": list(selectors.case_requests(case=case)),
+        **intake,
+    }
+
+
+@scope_required(Action.VIEW_CASES)
+def combined_summary(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    context = _summary_context(case)
+    summary = context["summary"]
+    can_edit = request.scope.can(Action.MANAGE_REQUESTS)
+    initial = {
+        "background": summary.background if summary else "",
+        "collation_notes": summary.collation_notes if summary else "",
+        "version": summary.version if summary else 1,
+    }
+    data = request.POST if request.method == "POST" and can_edit else None
+    form = CombinedSummaryForm(data, initial=initial)
+    if data is not None and form.is_valid():
+        try:
+            services.combined_summary_save(case=case, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "Section 1 of the Combined Summary is saved.")
+            return redirect("combined_summary", reference=case.reference)
+    return render(
+        request,
+        "cases/combined_summary.html",
+        {"case": case, "tab": "summary", "form": form, "can_edit": can_edit, **context},
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_CASES)
+def combined_summary_pdf(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    context = _summary_context(case)
+    pdf = documents.combined_summary_pdf(case=case, **context)
+    return pdf_response(request, pdf, case=case, name="combined-summary", what="combined summary")
+
+
+@require_GET
+@scope_required(Action.VIEW_CASES)
+def combined_chronology(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    return render(
+        request,
+        "cases/combined_chronology.html",
+        {"case": case, "tab": "summary", "entries": selectors.combined_chronology(case=case)},
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_CASES)
+def combined_chronology_pdf(request, reference):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    pdf = documents.combined_chronology_pdf(
+        case=case, entries=selectors.combined_chronology(case=case)
+    )
+    return pdf_response(
+        request, pdf, case=case, name="combined-chronology", what="combined chronology"
+    )
