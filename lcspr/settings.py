@@ -285,6 +285,10 @@ LOGGING = {
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Our access log records every sign-in; axes' own lines would repeat it.
         "axes": {"level": "WARNING"},
+        # WeasyPrint narrates each rendering step at INFO, and its HTML warnings can
+        # quote the document: only errors, which name the template, are kept.
+        "weasyprint": {"level": "ERROR"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -105,7 +105,7 @@ def test_agency_users_get_their_dashboard_but_not_case_pages(signed_in, leiceste
     police = agency_user(AgencyFactory(name="Leicestershire Police"))
     client = signed_in(police)
     dashboard = client.get(reverse("dashboard"))
-    assert "There are no information requests for Leicestershire Police" in dashboard.text
+    assert "There are no information requests for Leicestershire Police to answer" in dashboard.text
     assert client.get(reverse("case_list")).status_code == 403
     assert (
         client.get(reverse("case_detail", kwargs={"reference": case.reference})).status_code == 403

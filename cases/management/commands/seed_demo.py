@@ -11,8 +11,25 @@ from django.db import transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases import services
-from cases.models import Agency, AgencyKind, Case, Membership, Partnership, Role, Stage, User
+from cases import selectors, services
+from cases.models import (
+    AbuseOrNeglect,
+    Agency,
+    AgencyKind,
+    CareStatus,
+    Case,
+    ChildRole,
+    Criterion,
+    IncidentKind,
+    Involvement,
+    Membership,
+    Partnership,
+    Role,
+    Stage,
+    User,
+)
+from cases.services import ChildDetails, NotificationDetails, ReferralDetails, ReplyDetails
+from cases.tenancy import Scope
 from cases.timescales import NOT_DUTIES, Event
 
 # The demo users' authenticator key (README: add it to an app, or run `make code`).
@@ -73,6 +90,53 @@ USERS = [
     ),
 ]
 
+# The agencies each partnership usually asks first (§4.3.1): its Safeguarding
+# Partners, the health trusts, and (Leicestershire & Rutland) the Education
+# representatives, through whom school information comes (§4.4 footnote 15).
+USUAL_AGENCIES = {
+    "leicester": [
+        "Leicestershire Police",
+        "Leicester, Leicestershire and Rutland Integrated Care Board",
+        "Leicester City Council",
+        "University Hospitals of Leicester NHS Trust",
+        "Leicestershire Partnership NHS Trust",
+    ],
+    "leicestershire-rutland": [
+        "Leicestershire Police",
+        "Leicester, Leicestershire and Rutland Integrated Care Board",
+        "Leicestershire County Council",
+        "University Hospitals of Leicester NHS Trust",
+        "Leicestershire Partnership NHS Trust",
+        "Leicestershire and Rutland Education Safeguarding (Education representative)",
+    ],
+}
+LOCAL_AUTHORITY = {
+    "leicester": "Leicester City Council",
+    "leicestershire-rutland": "Leicestershire County Council",
+}
+# Invented names, so that tests can prove they never reach a log, an email or a URL.
+DEMO_CHILD_NAMES = [
+    ("Wren Demo-Marsh", "Rowan Demo-Marsh"),
+    ("Kai Demo-Ashworth", None),
+    ("Noor Demo-Bexley", "Sami Demo-Bexley"),
+    ("Isla Demo-Thorne", None),
+    ("Ruby Demo-Castell", None),
+    ("Leo Demo-Farrant", None),
+]
+SUMMARIES = [
+    "Child A, aged 3, was admitted to hospital with a head injury; the explanation given "
+    "does not fit the injury. Child B, a sibling, lives in the same household.",
+    "Child A, aged 15, was found seriously injured after going missing from home for "
+    "three days; concerns about exploitation had been raised at school.",
+    "Child A, aged 9 months, was brought to the emergency department with fractures of "
+    "different ages. The family had recently moved into the area.",
+    "Child A, aged 12, died at home; neglect is suspected. The family were known to "
+    "several agencies.",
+    "Child A, aged 6, was seriously harmed by a parent's partner.",
+    "Child A, aged 16 and looked after by the Local Authority, died; the circumstances "
+    "are being investigated.",
+]
+
 # Demo cases per partnership: (days ago received, the stages it went through, led by
 # the office user?)
 CASES = [
@@ -109,46 +173,185 @@ class Command(BaseCommand):
             if Case.objects.for_partnership(partnership).exists():
                 continue
             office = users[OFFICE_USER[slug]]
-            for days_ago, stages, led in CASES:
+            partnership.usual_agencies.set([agencies[name] for name in USUAL_AGENCIES[slug]])
+            for index, (days_ago, stages, led) in enumerate(CASES):
                 opened += 1
-                case = services.case_open(
-                    partnership=partnership,
-                    opened_on=timezone.localdate() - timedelta(days=days_ago),
-                    actor=office,
-                    lead_officer=office if led else None,
-                    reason="Demo case",
+                case = self._intake(
+                    partnership,
+                    index,
+                    received_on=timezone.localdate() - timedelta(days=days_ago),
+                    referral=stages[0] == Stage.REFERRAL_DECISION,
+                    office=office,
+                    lead=office if led else None,
+                    agencies=agencies,
                 )
-                for stage in stages:
+                for stage in stages[1:]:
                     services.case_stage_set(
                         case=case, stage=stage, actor=office, reason="Demo: moved on"
                     )
                 self._deadlines(case, stages, office)
+            self._requests(partnership, office, agencies, users)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
             f"{'from DEMO_PASSWORD' if password != settings.DEMO_PASSWORD_DEFAULT else password}"
         )
 
+    def _intake(self, partnership, index, *, received_on, referral, office, lead, agencies):
+        """A demo notification or referral, with invented children (§4.1)."""
+        subject, sibling = DEMO_CHILD_NAMES[index]
+        children = [
+            ChildDetails(
+                role=ChildRole.SUBJECT,
+                local_authority_reference=f"DEMO-{index + 1:03d}",
+                name=subject,
+                date_of_birth=received_on - timedelta(days=365 * (3 + 2 * index)),
+            )
+        ]
+        if sibling:
+            children.append(ChildDetails(role=ChildRole.SIBLING, name=sibling))
+        if referral:
+            return services.referral_record(
+                partnership=partnership,
+                details=ReferralDetails(
+                    received_on=received_on,
+                    summary=SUMMARIES[index],
+                    referring_agency=agencies["Leicestershire Partnership NHS Trust"],
+                    referrer_name="Named nurse for safeguarding (demo)",
+                    criteria=(Criterion.AGENCIES_WORKING_TOGETHER, Criterion.SINGLE_AGENCY),
+                    reasons="Several agencies knew of the family; information may not have "
+                    "been shared when the family moved.",
+                ),
+                children=children,
+                actor=office,
+                lead_officer=lead,
+            )
+        return services.notification_record(
+            partnership=partnership,
+            details=NotificationDetails(
+                received_on=received_on,
+                summary=SUMMARIES[index],
+                notifying_authority=agencies[LOCAL_AUTHORITY[partnership.slug]],
+                notified_national_panel_on=received_on,
+                incident_kind=IncidentKind.DEATH if index == 3 else IncidentKind.SERIOUS_HARM,
+                abuse_or_neglect=AbuseOrNeglect.SUSPECTED,
+                incident_on=received_on - timedelta(days=1),
+                # §1.3.5: a looked-after child's death has its own notifications.
+                care_status=CareStatus.LOOKED_AFTER if index == 5 else CareStatus.NEITHER,
+                secretary_of_state_notified_on=received_on if index == 5 else None,
+                ofsted_notified_on=received_on if index == 5 else None,
+            ),
+            children=children,
+            actor=office,
+            lead_officer=lead,
+        )
+
+    def _requests(self, partnership, office, agencies, users):
+        """Information requests on the two open Rapid Reviews, some answered (§4.3)."""
+        open_reviews = list(
+            Case.objects.for_partnership(partnership)
+            .filter(stage=Stage.RAPID_REVIEW)
+            .order_by("opened_on")
+        )
+        older, newer = open_reviews[0], open_reviews[-1]
+        asked = list(partnership.usual_agencies.all())
+        school = agencies["Riverside Primary Academy (demo school)"]
+        if partnership.school_request_route == "direct" and school in set(
+            Agency.objects.filter(partnerships=partnership)
+        ):
+            asked.append(school)
+        today = timezone.localdate()
+        services.information_requests_send(
+            case=older,
+            agencies=asked,
+            reply_due_on=today + timedelta(days=3),
+            letter_note="Please include any contact in the last two years.",
+            actor=office,
+        )
+        services.information_requests_send(
+            case=newer,
+            agencies=[agencies["Leicestershire Police"]],
+            reply_due_on=today + timedelta(days=7),
+            actor=office,
+        )
+        police = users["police-portal"]
+        scope = Scope(user=police, membership=police.memberships.get())
+        (request,) = selectors.case_requests(case=older).filter(
+            agency__name="Leicestershire Police"
+        )
+        if partnership.uses_chronology_template:
+            for days, event, response in (
+                (
+                    60,
+                    "Domestic incident reported by a neighbour.",
+                    "Officers attended; a DASH risk assessment was completed (standard risk).",
+                ),
+                (
+                    20,
+                    "Child A seen with a bruise by officers at an unrelated call.",
+                    "Referral made to children's social care the same day.",
+                ),
+            ):
+                services.chronology_entry_add(
+                    scope=scope,
+                    request=request,
+                    happened_on=today - timedelta(days=days),
+                    source="Police incident log (demo)",
+                    event=event,
+                    agency_response=response,
+                )
+        services.reply_submit(
+            scope=scope,
+            request=request,
+            details=ReplyDetails(
+                involvement=Involvement.YES,
+                involvement_summary="Two attendances at the family home in the last year.",
+                dates_and_contacts="Attendances recorded in the incident log; officer in "
+                "the case DC Demo.",
+                actions_taken="Risk assessments completed; one referral to children's social care.",
+                concerns="Repeat domestic incidents in the household.",
+                facts="Two recorded incidents; one referral made.",
+                opinion="The risk to the children may have been underestimated.",
+                records_secured=True,
+                records_secured_on=today,
+                records_nominated_representative="Detective Inspector, Public Protection",
+                completed_by="DS Sam Patel, Public Protection Unit",
+            ),
+            version=request.version,
+        )
+        if school in asked:
+            teacher = users["school-portal"]
+            (school_request,) = selectors.case_requests(case=older).filter(agency=school)
+            services.reply_save(
+                scope=Scope(user=teacher, membership=teacher.memberships.get()),
+                request=school_request,
+                details=ReplyDetails(
+                    involvement=Involvement.YES,
+                    involvement_summary="Child B attends the school (draft).",
+                ),
+                version=school_request.version,
+            )
+        services.combined_summary_save(
+            case=older,
+            actor=office,
+            background="Child A was admitted to hospital with an injury the explanation "
+            "did not fit. Agencies were asked for their involvement with the family.",
+            collation_notes="",
+            version=1,
+        )
+
     def _deadlines(self, case, stages, office):
-        """The statutory dates the demo case's story started, some already done."""
-        received = case.opened_on
-        first = (
-            Event.REFERRAL_RECEIVED
-            if Stage.REFERRAL_DECISION in stages
-            else (Event.NOTIFICATION_RECEIVED)
-        )
-        deadlines = services.deadlines_schedule(
-            case=case, event=first, event_date=received, actor=office, reason="Demo: received"
-        )
+        """The statutory dates the demo case's story reached, some already done."""
+        deadlines = list(selectors.case_deadlines(case=case))
         if Stage.LCSPR not in stages and Stage.CLOSED not in stages:
             return
         for deadline in deadlines:  # the Rapid Review is over: its duties were done
-            if deadline.kind not in NOT_DUTIES:
+            if deadline.status == "open" and deadline.kind not in NOT_DUTIES:
                 services.deadline_complete(
                     deadline=deadline, on=min(deadline.due_date, timezone.localdate()), actor=office
                 )
         if Stage.LCSPR in stages:
-            decided = received + timedelta(days=21)
+            decided = case.opened_on + timedelta(days=21)
             lcspr = services.deadlines_schedule(
                 case=case,
                 event=Event.LCSPR_DECISION,
