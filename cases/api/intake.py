@@ -1,6 +1,7 @@
 """Intake and information requests through the API: Local Authority systems post
 notifications and referrals; reporting systems and portals read deadlines and requests."""
 
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -20,6 +21,7 @@ from cases.models import (
     InformationRequest,
 )
 from cases.permissions import Action
+from cases.services.intake import NOT_A_LOCAL_AUTHORITY
 
 EARLIEST_DATE = "2000-01-01"
 
@@ -44,6 +46,11 @@ class _IntakeInput(serializers.Serializer):
     def validate_received_on(self, value):
         if value.isoformat() < EARLIEST_DATE:
             raise serializers.ValidationError("Give a date from 2000 onwards.")
+        return value
+
+    def validate_child_date_of_birth(self, value):
+        if value > timezone.localdate():  # as the web form's ChildForm refuses it
+            raise serializers.ValidationError("The date of birth must be in the past.")
         return value
 
     def children(self):
@@ -75,7 +82,7 @@ class NotificationInputSerializer(_IntakeInput):
 
     def validate_notifying_authority(self, value):
         if value.kind != AgencyKind.LOCAL_AUTHORITY:
-            raise serializers.ValidationError("The notifying authority must be a Local Authority.")
+            raise serializers.ValidationError(NOT_A_LOCAL_AUTHORITY)
         return value
 
     def details(self):

@@ -322,6 +322,8 @@ def referral_convert(
         Action.OPEN_CASE,
         "Only the Business Office records a notification.",
     )
+    # Two people converting the same referral at once: the second waits, then is refused.
+    case = Case.objects.for_partnership(case.partnership).select_for_update().get(pk=case.pk)
     referral = Referral.objects.for_partnership(case.partnership).filter(case=case).first()
     if referral is None or case.stage != Stage.REFERRAL_DECISION:
         raise ApplicationError("Only a referral awaiting its decision can become a Rapid Review.")
