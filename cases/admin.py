@@ -59,6 +59,7 @@ class PartnershipAdmin(SimpleHistoryAdmin):
     ]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["usual_agencies"]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -26,6 +26,7 @@ from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher
 
 from cases.models import (
+    RECEIVED_STATUSES,
     Case,
     Child,
     ChronologyEntry,
@@ -35,7 +36,6 @@ from cases.models import (
     Notification,
     Referral,
     ReplyKind,
-    RequestStatus,
 )
 
 # Printed in every page footer (the Government Security Classifications marking the
@@ -47,7 +47,6 @@ BLANK_CHRONOLOGY_ROWS = 8
 
 # A reply counts as received once the agency has submitted it; until then its fields
 # are a draft the agency may still change.
-RECEIVED_STATUSES = frozenset({RequestStatus.SUBMITTED, RequestStatus.ACCEPTED})
 
 
 class RefusedURLError(ValueError):

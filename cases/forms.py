@@ -1,7 +1,10 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
 
 from cases.models import (
     AbuseOrNeglect,
@@ -176,7 +179,7 @@ class ChildForm(forms.Form):
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
-        if born and born > date.today():
+        if born and born > timezone.localdate():
             raise forms.ValidationError("The date of birth must be in the past.")
         return born
 
@@ -191,7 +194,8 @@ class BaseChildFormSet(forms.BaseFormSet):
         if any(self.errors):
             return
         subject = self.forms[0]
-        if subject.is_blank:
+        identified = getattr(subject, "cleaned_data", {})
+        if not (identified.get("local_authority_reference") or identified.get("name")):
             subject.add_error(
                 "local_authority_reference",
                 "Enter the subject child's Local Authority reference or name.",
@@ -371,7 +375,9 @@ class SendRequestsForm(forms.Form):
     )
     reply_due_on = GovukDateField(
         label="Reply deadline",
-        help_text="The date in the letter by which agencies should reply (§4.3.4).",
+        help_text="The date in the letter by which agencies should reply (§4.3.4). "
+        "Suggested: before the earliest Rapid Review meeting date, to leave time to "
+        "analyse the replies (§4.4.2).",
     )
     letter_note = forms.CharField(
         widget=forms.Textarea,
@@ -568,9 +574,15 @@ class ChronologyEntryForm(forms.Form):
 class AttachmentForm(forms.Form):
     file = forms.FileField(
         label="Upload a document",
-        help_text="PDF, Word (.docx), Excel (.xlsx), ODT, PNG, JPEG or text, up to 10 MB.",
         error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        largest = filesizeformat(settings.UPLOAD_MAX_BYTES)
+        self.fields[
+            "file"
+        ].help_text = f"PDF, Word (.docx), Excel (.xlsx), ODT, PNG, JPEG or text, up to {largest}."
 
 
 class SharingDecisionForm(forms.Form):

@@ -783,6 +783,10 @@ class RequestStatus(models.TextChoices):
     ACCEPTED = "accepted", "Accepted"
 
 
+# What the Business Office sees of a reply: an agency's draft is its own until submitted.
+RECEIVED_STATUSES = frozenset({RequestStatus.SUBMITTED, RequestStatus.ACCEPTED})
+
+
 class ReplyKind(models.TextChoices):
     REPLY = "reply", "Information Request Reply"
     FACTUAL_SUMMARY = "factual_summary", "Factual Summary (limited involvement, §8.6.1)"
@@ -866,6 +870,11 @@ class InformationRequest(models.Model):
 
     def get_absolute_url(self):
         return reverse("portal_request", kwargs={"pk": self.pk})
+
+    @property
+    def is_received(self) -> bool:
+        """Submitted (or accepted): the partnership may read the reply and its parts."""
+        return self.status in RECEIVED_STATUSES
 
     @property
     def is_open_for_agency(self) -> bool:

@@ -97,7 +97,7 @@ def portal_request(request, pk):
         "reply",
         form=form,
         problems=problems,
-        parts=selectors.request_parts(request=item),
+        parts=selectors.request_parts(scope=request.scope, request=item),
     )
 
 
@@ -119,7 +119,7 @@ def portal_chronology(request, pk):
         "portal/request_chronology.html",
         "chronology",
         form=form,
-        entries=selectors.request_parts(request=item)["entries"],
+        entries=selectors.request_parts(scope=request.scope, request=item)["entries"],
     )
 
 
@@ -159,7 +159,7 @@ def portal_documents(request, pk):
         "portal/request_documents.html",
         "documents",
         form=form,
-        attachments=selectors.request_parts(request=item)["attachments"],
+        attachments=selectors.request_parts(scope=request.scope, request=item)["attachments"],
     )
 
 
@@ -195,6 +195,6 @@ def portal_sharing_decisions(request, pk):
         "portal/request_decisions.html",
         "decisions",
         form=form,
-        decisions=selectors.request_parts(request=item)["decisions"],
+        decisions=selectors.request_parts(scope=request.scope, request=item)["decisions"],
         statuses=RequestStatus,
     )

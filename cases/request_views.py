@@ -82,7 +82,8 @@ def requests_send(request, reference):
         agencies=agencies,
         direct_to_schools=direct,
         initial={
-            "agencies": [a.pk for a in partnership.usual_agencies.all() if a.pk not in already]
+            "agencies": [a.pk for a in partnership.usual_agencies.all() if a.pk not in already],
+            "reply_due_on": services.reply_due_suggestion(case=case, today=timezone.localdate()),
         },
     )
     if data is not None and form.is_valid():
@@ -127,7 +128,8 @@ def _request_page(request, case, item, *, return_form=None, escalation_form=None
             "case": case,
             "tab": "requests",
             "item": item,
-            **selectors.request_parts(request=item),
+            **selectors.request_parts(scope=request.scope, request=item),
+            "reply_visible": selectors.reply_visible(scope=request.scope, request=item),
             "escalations": selectors.request_escalations(request=item),
             "problems": reply_problems(item) if item.status != RequestStatus.NOT_STARTED else {},
             "can_manage": request.scope.can(Action.MANAGE_REQUESTS),
@@ -208,8 +210,11 @@ REQUEST_DOCUMENTS = {
 
 def _request_document(request, pk, kind):
     item = selectors.request_get(scope=request.scope, pk=pk)
+    if kind != "letter" and not selectors.reply_visible(scope=request.scope, request=item):
+        raise Http404("The agency has not submitted its reply yet.")
     if kind == "chronology" and not (
-        item.includes_chronology_template or selectors.request_parts(request=item)["entries"]
+        item.includes_chronology_template
+        or selectors.request_parts(scope=request.scope, request=item)["entries"]
     ):
         raise Http404("No chronology was asked for.")
     render_pdf, name = REQUEST_DOCUMENTS[kind]

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from cases.models import (
+    RECEIVED_STATUSES,
     AccessEvent,
     Attachment,
     Case,
@@ -27,6 +28,7 @@ from cases.models import (
     Notification,
     Referral,
     Reminder,
+    RequestStatus,
     Stage,
     User,
 )
@@ -241,11 +243,13 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
             state, label = "from", f"Not before {deadline.due_date:%-d %B %Y}"
         elif deadline.status != DeadlineStatus.OPEN:
             state = deadline.status
-            label = {
-                DeadlineStatus.MET: f"Met on {deadline.completed_on:%-d %B %Y}",
-                DeadlineStatus.MISSED: f"Missed: done on {deadline.completed_on:%-d %B %Y}",
-                DeadlineStatus.WAIVED: f"Waived: {deadline.waived_reason}",
-            }[deadline.status]
+            # A waived deadline has no completion date: only the label of its status is made.
+            if deadline.status == DeadlineStatus.WAIVED:
+                label = f"Waived: {deadline.waived_reason}"
+            elif deadline.status == DeadlineStatus.MET:
+                label = f"Met on {deadline.completed_on:%-d %B %Y}"
+            else:
+                label = f"Missed: done on {deadline.completed_on:%-d %B %Y}"
         else:
             left = cal.between(today, deadline.due_date)
             if deadline.due_date < today and left == 0:  # a weekend or holiday after it
@@ -381,8 +385,18 @@ def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:
         raise Http404("No such request.") from None
 
 
-def request_parts(*, request: InformationRequest) -> dict:
-    """A request's chronology, documents and information-sharing decisions."""
+def reply_visible(*, scope: Scope, request: InformationRequest) -> bool:
+    """An agency sees its reply as it stands; the partnership once it is submitted."""
+    if scope.agency is not None:
+        return scope.agency.pk == request.agency_id
+    return request.is_received
+
+
+def request_parts(*, scope: Scope, request: InformationRequest) -> dict:
+    """A request's chronology, documents and information-sharing decisions, as far as the
+    scope may see them (nothing of a draft for the partnership)."""
+    if not reply_visible(scope=scope, request=request):
+        return {"entries": [], "attachments": [], "decisions": []}
     partnership = request.case.partnership
     return {
         "entries": list(
@@ -412,12 +426,10 @@ def request_escalations(*, request: InformationRequest) -> list[Escalation]:
 def attachment_get(*, scope: Scope, pk: int) -> Attachment:
     """A document the scope may open: its agency's own, or any on its partnership's cases."""
     try:
-        return (
-            Attachment.objects.visible_to(scope)
-            .filter(removed_at__isnull=True)
-            .select_related("request__case__partnership", "request__agency")
-            .get(pk=pk)
-        )
+        documents = Attachment.objects.visible_to(scope).filter(removed_at__isnull=True)
+        if scope.agency is None:  # the partnership's staff: submitted replies only
+            documents = documents.filter(request__status__in=RECEIVED_STATUSES)
+        return documents.select_related("request__case__partnership", "request__agency").get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404("No such document.") from None
 
@@ -438,10 +450,11 @@ def combined_summary(*, case: Case) -> CombinedSummary | None:
 
 
 def combined_chronology(*, case: Case) -> list[ChronologyEntry]:
-    """Every agency's chronology entries on the case, merged by date and time (§4.5.1)."""
+    """Every agency's submitted chronology entries on the case, merged by date and time
+    (§4.5.1); drafts stay with their agency."""
     return list(
         ChronologyEntry.objects.for_partnership(case.partnership)
-        .filter(request__case=case)
+        .filter(request__case=case, request__status__in=RECEIVED_STATUSES)
         .select_related("request__agency")
         .order_by("happened_on", F("happened_at").asc(nulls_first=True), "request__agency__name")
     )
@@ -453,3 +466,12 @@ def request_get(*, scope: Scope, pk: int) -> InformationRequest:
         return portal_requests(scope=scope).get(pk=pk)
     except InformationRequest.DoesNotExist:
         raise Http404("No such request.") from None
+
+
+def requests_to_review(*, scope: Scope, limit: int = 20) -> list[InformationRequest]:
+    """Submitted replies the Business Office has not yet accepted or returned."""
+    return list(
+        portal_requests(scope=scope)
+        .filter(status=RequestStatus.SUBMITTED)
+        .order_by("submitted_at", "id")[:limit]
+    )

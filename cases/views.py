@@ -70,6 +70,8 @@ def dashboard(request):
         context["deadlines"] = selectors.deadline_views(
             deadlines=selectors.upcoming_deadlines(scope=scope), today=timezone.localdate()
         )
+    if scope.can(Action.MANAGE_REQUESTS):
+        context["replies_to_review"] = selectors.requests_to_review(scope=scope)
     if scope.can(Action.REPLY_TO_REQUESTS):
         context["portal_requests"] = [
             r for r in selectors.portal_requests(scope=scope) if r.is_open_for_agency

@@ -73,3 +73,12 @@ def open_case(partnership, *, opened_on=None, stage=None, **kwargs):
     if stage is not None:
         services.case_stage_set(case=case, stage=stage, actor=None, reason="Test set-up")
     return case
+
+
+def working_days_ahead(n: int, partnership=None):
+    """The nth working day after today (a reply deadline must be a working day)."""
+    from cases.selectors import working_calendar
+    from cases.workdays import WorkingCalendar
+
+    cal = working_calendar(partnership=partnership) if partnership else WorkingCalendar()
+    return cal.add(timezone.localdate(), n)

@@ -210,6 +210,8 @@ class InformationRequestOutputSerializer(serializers.ModelSerializer):
     case_reference = serializers.CharField(source="case.reference")
     partnership = serializers.CharField(source="case.partnership.slug")
     agency = serializers.CharField(source="agency.name")
+    reply_kind = serializers.SerializerMethodField()
+    records_secured = serializers.SerializerMethodField()
 
     class Meta:
         model = InformationRequest
@@ -226,6 +228,17 @@ class InformationRequestOutputSerializer(serializers.ModelSerializer):
             "records_secured",
             "includes_chronology_template",
         ]
+
+    def _visible(self, request) -> bool:
+        return selectors.reply_visible(scope=self.context["request"].scope, request=request)
+
+    def get_reply_kind(self, request) -> str | None:
+        """The reply's kind; null to the partnership until the agency submits it."""
+        return request.reply_kind if self._visible(request) else None
+
+    def get_records_secured(self, request) -> bool | None:
+        """Whether records were secured (§4.3.5); null until the reply is submitted."""
+        return request.records_secured if self._visible(request) else None
 
 
 class InformationRequestListApi(ScopedApiMixin, generics.ListAPIView):

@@ -7,11 +7,13 @@ import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import date
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -52,6 +54,9 @@ CONFLICT = (
     "then save what you need."
 )
 NOT_OPEN_FOR_AGENCY = "This reply has been submitted and can no longer be changed."
+REPLY_DUE_NOT_WORKING_DAY = (
+    "The reply deadline must be a working day: not a weekend, bank holiday or closure day."
+)
 SCHOOLS_VIA_REPRESENTATIVES = (
     "In this partnership, requests to schools go via the Education representatives "
     "(§4.4 footnote 15): choose them instead of {names}."
@@ -82,7 +87,7 @@ UPLOAD_TYPE_REFUSED = (
     "The file must be a PDF, Word (.docx), Excel (.xlsx), ODT, PNG, JPEG or text file."
 )
 UPLOAD_CONTENT_MISMATCH = "The file's contents do not match its type ({extension})."
-UPLOAD_TOO_BIG = "The file must be smaller than {megabytes} MB."
+UPLOAD_TOO_BIG = "The file must be smaller than {size}."
 UPLOAD_EMPTY = "The file is empty."
 
 
@@ -102,6 +107,28 @@ def _save(instance, actor, reason, *, exclude=()) -> None:
 
 
 # --- The Business Office ------------------------------------------------------------
+
+
+# A suggestion for the letter's deadline, not a statutory timescale: replies back a
+# working day before the earliest Rapid Review meeting date leave time to analyse
+# them (§4.4.2); referrals, with a month to the first CRG meeting, get longer.
+SUGGESTED_REPLY_WORKING_DAYS = {Stage.RAPID_REVIEW: 5, Stage.REFERRAL_DECISION: 10}
+
+
+def reply_due_suggestion(*, case: Case, today: date) -> date:
+    from cases.selectors import working_calendar
+
+    cal = working_calendar(partnership=case.partnership)
+    suggested = cal.add(today, SUGGESTED_REPLY_WORKING_DAYS.get(case.stage, 5))
+    earliest_meeting = (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind="rapid_review_meeting_earliest")
+        .values_list("due_date", flat=True)
+        .first()
+    )
+    if earliest_meeting is not None:
+        suggested = min(suggested, cal.subtract(earliest_meeting, 1))
+    return max(suggested, cal.add(today, 1))
 
 
 def agencies_for_requests(*, case: Case):
@@ -135,6 +162,10 @@ def information_requests_send(
     today = timezone.localdate()
     if reply_due_on <= today:
         raise ApplicationError("The reply deadline must be after today.", field="reply_due_on")
+    from cases.selectors import working_calendar
+
+    if not working_calendar(partnership=partnership).is_working_day(reply_due_on):
+        raise ApplicationError(REPLY_DUE_NOT_WORKING_DAY, field="reply_due_on")
     allowed = set(agencies_for_requests(case=case).values_list("pk", flat=True))
     schools = [a for a in agencies if a.kind == AgencyKind.SCHOOL]
     if schools and partnership.school_request_route != SchoolRequestRoute.DIRECT:
@@ -512,7 +543,7 @@ def _check_upload(upload) -> tuple[str, str]:
         raise ApplicationError(UPLOAD_EMPTY, field="file")
     if upload.size > settings.UPLOAD_MAX_BYTES:
         raise ApplicationError(
-            UPLOAD_TOO_BIG.format(megabytes=settings.UPLOAD_MAX_BYTES // (1024 * 1024)),
+            UPLOAD_TOO_BIG.format(size=filesizeformat(settings.UPLOAD_MAX_BYTES)),
             field="file",
         )
     content_type, signatures = UPLOAD_TYPES[extension]
@@ -613,49 +644,68 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
     """Email each unsent chase to the agency's portal users (and, once overdue, to the
     case's lead officer or the Business Office, who may escalate under §2.1.7).
 
-    Rows are locked with SKIP LOCKED and stamped in the same transaction as the send.
+    Only chases of replies still awaited are sent. Rows are locked with SKIP LOCKED and
+    stamped in the same transaction as the send; a refused address is logged and left
+    for the next sweep without holding up (or resending) the others.
     """
     from cases.models import RequestChase
 
+    pending = RequestChase.objects.for_partnership(partnership).filter(
+        email_sent_at__isnull=True,
+        request__status__in=CHASED_STATUSES,
+    )
+    ids = list(pending.order_by("id").values_list("pk", flat=True))
     sent = 0
-    while True:
+    office = _office_emails(partnership)
+    # Someone who has left must not get case references: the office hears instead.
+    staff = set(
+        Membership.objects.filter(
+            partnership=partnership, is_active=True, user__is_active=True
+        ).values_list("user_id", flat=True)
+    )
+    for start in range(0, len(ids), limit):
         with transaction.atomic():
             batch = list(
-                RequestChase.objects.for_partnership(partnership)
+                pending.filter(pk__in=ids[start : start + limit])
                 .select_for_update(skip_locked=True, of=("self",))
-                .filter(email_sent_at__isnull=True)
                 .select_related("request__case", "request__agency")
-                .order_by("id")[:limit]
+                .order_by("id")
             )
-            if not batch:
-                return sent
-            office = _office_emails(partnership)
             for chase in batch:
-                request = chase.request
-                recipients = _agency_emails(request.agency_id)
-                if chase.threshold < 0:
-                    lead = request.case.lead_officer
-                    recipients += [lead.email] if lead and lead.email else office
-                context = {
-                    "chase": chase,
-                    "request": request,
-                    "reference": request.case.reference,
-                    "days": abs(chase.threshold),
-                    "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
-                    "product_name": settings.PRODUCT_NAME,
-                }
-                if recipients:
-                    send_mail(
-                        subject=f"Information request for case {request.case.reference}: "
-                        + ("reply overdue" if chase.threshold < 0 else "reply due"),
-                        message=render_to_string("emails/request_chase.txt", context),
-                        from_email=None,
-                        recipient_list=sorted(set(recipients)),
-                    )
+                try:
+                    _chase_email(chase, office, staff)
+                except (SMTPException, OSError):
+                    logger.exception("chase %s: email failed, left for the next sweep", chase.pk)
+                    continue
                 chase.email_sent_at = timezone.now()
                 chase._change_reason = "Chase emailed"
                 chase.save(update_fields=["email_sent_at"])
                 sent += 1
+    return sent
+
+
+def _chase_email(chase, office: list[str], staff: set[int]) -> None:
+    request = chase.request
+    recipients = _agency_emails(request.agency_id)
+    if chase.threshold < 0:
+        lead = request.case.lead_officer
+        recipients += [lead.email] if lead and lead.email and lead.pk in staff else office
+    context = {
+        "chase": chase,
+        "request": request,
+        "reference": request.case.reference,
+        "days": abs(chase.threshold),
+        "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
+        "product_name": settings.PRODUCT_NAME,
+    }
+    if recipients:
+        send_mail(
+            subject=f"Information request for case {request.case.reference}: "
+            + ("reply overdue" if chase.threshold < 0 else "reply due"),
+            message=render_to_string("emails/request_chase.txt", context),
+            from_email=None,
+            recipient_list=sorted(set(recipients)),
+        )
 
 
 def _office_emails(partnership) -> list[str]:

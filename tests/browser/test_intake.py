@@ -13,6 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_foundation import PASSWORD, sign_in
+from tests.factories import working_days_ahead
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -102,7 +103,7 @@ def send_requests(page, slug, *, school_label, tick):
         page.get_by_label(label).check()
     expect(page.get_by_text(school_label)).to_be_visible()
     assert_accessible(page, f"{slug}-send-requests")
-    due = timezone.localdate() + timedelta(days=10)
+    due = working_days_ahead(7)
     fill_date(page, "Reply deadline", due)
     page.get_by_role("button", name="Send the requests").click()
     expect(page.get_by_text("Information requests sent to")).to_be_visible()

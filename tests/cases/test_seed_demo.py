@@ -70,9 +70,7 @@ def test_no_seeded_child_name_reaches_a_log_an_email_or_a_url(partnerships, capl
     restricted = client.get(f"{case.get_absolute_url()}restricted/").content.decode()
     assert any(name in restricted for name in names)  # the names are really there
     logged = caplog.text + "".join(m.subject + m.body for m in mail.outbox)
-    logged += " ".join(
-        e.object_reference + e.route + e.purpose for e in AccessEvent.unscoped.all()
-    )
+    logged += " ".join(e.object_reference + e.route + e.purpose for e in AccessEvent.unscoped.all())
     for name in names:
         assert name not in logged
         for part in name.split():

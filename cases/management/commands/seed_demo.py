@@ -264,14 +264,14 @@ class Command(BaseCommand):
         services.information_requests_send(
             case=older,
             agencies=asked,
-            reply_due_on=today + timedelta(days=3),
+            reply_due_on=services.reply_due_suggestion(case=older, today=today),
             letter_note="Please include any contact in the last two years.",
             actor=office,
         )
         services.information_requests_send(
             case=newer,
             agencies=[agencies["Leicestershire Police"]],
-            reply_due_on=today + timedelta(days=7),
+            reply_due_on=services.reply_due_suggestion(case=newer, today=today),
             actor=office,
         )
         police = users["police-portal"]
