@@ -187,6 +187,53 @@ def case_timeline(*, case: Case) -> list[TimelineEvent]:
                 reason=record.history_change_reason or "",
             )
         )
+    events += _request_events(case=case)
+    return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+def _request_events(*, case: Case) -> list[TimelineEvent]:
+    """Information requests going out, replies coming in, and escalations (§4.3, §2.1.7)."""
+    events = []
+    for request in case_requests(case=case):
+        events.append(
+            TimelineEvent(
+                at=request.sent_at,
+                title=f"Information request sent to {request.agency.name}",
+                by=str(request.sent_by) if request.sent_by else "System",
+                reason=f"Reply due {request.reply_due_on:%-d %B %Y}",
+            )
+        )
+        if request.submitted_at:
+            events.append(
+                TimelineEvent(
+                    at=request.submitted_at,
+                    title=f"Reply submitted by {request.agency.name}",
+                    by=str(request.submitted_by) if request.submitted_by else request.agency.name,
+                    reason=request.get_reply_kind_display(),
+                )
+            )
+        if request.accepted_at:
+            events.append(
+                TimelineEvent(
+                    at=request.accepted_at,
+                    title=f"Reply from {request.agency.name} accepted",
+                    by="Business Office",
+                    reason="",
+                )
+            )
+    for step in (
+        Escalation.objects.for_partnership(case.partnership)
+        .filter(request__case=case)
+        .select_related("request__agency", "recorded_by")
+    ):
+        events.append(
+            TimelineEvent(
+                at=timezone.make_aware(datetime.combine(step.escalated_on, datetime.min.time())),
+                title=f"Request to {step.request.agency.name} escalated: {step.get_step_display()}",
+                by=str(step.recorded_by) if step.recorded_by else "System",
+                reason=step.note,
+            )
+        )
     return events
 
 

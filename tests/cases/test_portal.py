@@ -831,3 +831,16 @@ def test_an_lr_request_without_entries_has_no_chronology_pdf(
     client.post(portal_url(lr_item, "chronology/"), entry_form())
     response = client.get(f"/requests/{lr_item.pk}/chronology.pdf")
     assert "Officers attended a report of shouting." in pdf_text(response)
+
+
+def test_the_case_timeline_shows_requests_going_out_and_replies_coming_in(
+    client, item, portal_user, leicester_office
+):
+    submitted(item, portal_user)
+    sign_in(client, leicester_office)
+    page = client.get(f"/cases/{item.case.reference}/timeline/")
+    titles = [event.title for event in page.context["events"]]
+    assert titles[:2] == [
+        f"Reply submitted by {item.agency.name}",
+        f"Information request sent to {item.agency.name}",
+    ]
