@@ -21,7 +21,7 @@ from urllib.request import url2pathname
 import weasyprint
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from weasyprint.urls import URLFetcher
 
@@ -42,11 +42,10 @@ from cases.models import (
 # partnerships use for case documents).
 SECURITY_MARKING = "OFFICIAL-SENSITIVE: contains special category data"
 
+DOCUMENT_ASSETS = Path(settings.BASE_DIR) / "templates" / "documents"
+
 # Rows left for the agency to fill in when a chronology template has no entries yet.
 BLANK_CHRONOLOGY_ROWS = 8
-
-# A reply counts as received once the agency has submitted it; until then its fields
-# are a draft the agency may still change.
 
 
 class RefusedURLError(ValueError):
@@ -80,10 +79,11 @@ def render_pdf(template_name: str, context: dict) -> bytes:
     # language the request or task that asked for the document was running in.
     with translation.override(settings.LANGUAGE_CODE):
         html = render_to_string(template_name, {"security_marking": SECURITY_MARKING, **context})
+    # Only the document templates' own directory: never var/ (uploads, the database).
     document = weasyprint.HTML(
         string=html,
-        base_url=str(settings.BASE_DIR),
-        url_fetcher=LocalFilesOnly(settings.BASE_DIR),
+        base_url=str(DOCUMENT_ASSETS),
+        url_fetcher=LocalFilesOnly(DOCUMENT_ASSETS),
     )
     return document.write_pdf()
 
@@ -116,12 +116,7 @@ def _pseudonyms(children: list[Child]) -> list[dict]:
 
 
 def _portal_url(request: InformationRequest) -> str:
-    try:
-        path = reverse("portal_request", kwargs={"pk": request.pk})
-    except NoReverseMatch:
-        # The agency portal's URLs may not be installed yet; this is where they go.
-        path = f"/portal/requests/{request.pk}/"
-    return settings.SITE_URL + path
+    return settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk})
 
 
 def _base_context(case: Case) -> dict:
@@ -129,6 +124,10 @@ def _base_context(case: Case) -> dict:
         "case": case,
         "partnership": case.partnership,
         "generated_on": timezone.localdate(),
+        # A Rapid Review, or a referral before the CRG (§4.1.5): the titles say which.
+        "notification": Notification.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .exists(),
     }
 
 

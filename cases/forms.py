@@ -132,26 +132,36 @@ class GovukDateWidget(forms.MultiWidget):
 
 
 class GovukDateField(forms.MultiValueField):
+    """A date typed as day, month and year, with errors that name the date (GOV.UK)."""
+
     widget = GovukDateWidget
 
     def __init__(self, *, required=True, **kwargs):
-        label = kwargs.get("label", "date")
+        label = str(kwargs.get("label", "Date"))
         fields = [forms.CharField(required=False) for _ in range(3)]
         super().__init__(fields, required=required, require_all_fields=False, **kwargs)
-        self.error_messages["required"] = f"Enter {str(label).lower()}."
+        self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}."
+        self.error_messages["incomplete"] = self.error_messages["required"]
+        self.name_in_errors = label
 
     def compress(self, data_list):
         if not data_list or not any(data_list):
             return None
-        if not all(part and str(part).strip().isdigit() for part in data_list):
-            raise forms.ValidationError(DATE_MISSING)
-        day, month, year = (int(str(part).strip()) for part in data_list)
+        parts = [str(part or "").strip() for part in data_list]
+        if not all(part.isdecimal() and part.isascii() and len(part) <= 4 for part in parts):
+            raise forms.ValidationError(
+                f"{self.name_in_errors} must be a day, month and year in numbers, "
+                "for example 18 12 2026."
+            )
+        day, month, year = (int(part) for part in parts)
         if not 1900 <= year <= 2100:
-            raise forms.ValidationError("Enter the year as 4 digits, for example 2026.")
+            raise forms.ValidationError(
+                f"{self.name_in_errors} must have the year as 4 digits, for example 2026."
+            )
         try:
             return date(year, month, day)
-        except ValueError:
-            raise forms.ValidationError(DATE_NOT_REAL) from None
+        except (ValueError, OverflowError):
+            raise forms.ValidationError(f"{self.name_in_errors} must be a real date.") from None
 
 
 class GovukTimeField(forms.TimeField):
@@ -190,9 +200,21 @@ class ChildForm(forms.Form):
 
 
 class BaseChildFormSet(forms.BaseFormSet):
+    def _construct_form(self, i, **kwargs):
+        """Each child's labels say whose they are: "Sibling 2: full name"."""
+        form = super()._construct_form(i, **kwargs)
+        who = "Subject child" if i == 0 else f"Sibling {i}"
+        for field in form.fields.values():
+            field.label = f"{who}: {field.label[0].lower()}{field.label[1:]}"
+            if isinstance(field, GovukDateField):
+                field.name_in_errors = field.label
+        return form
+
     def clean(self):
         if any(self.errors):
             return
+        if not self.forms:
+            raise forms.ValidationError("Record at least the subject child.")
         subject = self.forms[0]
         identified = getattr(subject, "cleaned_data", {})
         if not (identified.get("local_authority_reference") or identified.get("name")):
@@ -358,6 +380,7 @@ class ReferralProgressForm(forms.Form):
     request_information_reason = forms.CharField(
         widget=forms.Textarea, required=False, max_length=3000, label="Reason for the decision"
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def cleaned_request_information(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("request_information"))
@@ -407,6 +430,10 @@ class ReturnRequestForm(forms.Form):
         max_length=3000,
         label="What more information is needed?",
         error_messages={"required": "Say what more information the agency should give."},
+    )
+    reply_due_on = GovukDateField(
+        label="New reply deadline",
+        help_text="The agency is chased again against this date.",
     )
 
 
@@ -501,7 +528,7 @@ class ReplyForm(forms.Form):
         help_text="Your agency's view, kept apart from the facts (§2.1.6).",
     )
     records_secured = forms.ChoiceField(
-        choices=[("yes", "Yes"), ("no", "No"), ("", "Not decided yet")],
+        choices=[("yes", "Yes"), ("no", "No"), ("", "Not answered yet")],
         widget=forms.RadioSelect,
         required=False,
         label="Has your agency secured its records about the case? (§4.3.5)",

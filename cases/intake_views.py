@@ -78,7 +78,11 @@ def referral_progress(request, reference):
     whether to ask agencies for information."""
     case = selectors.case_get(scope=request.scope, reference=reference)
     referral = selectors.case_intake(case=case)["referral"]
-    can_change = request.scope.can(Action.MANAGE_REQUESTS) and referral is not None
+    can_change = (
+        request.scope.can(Action.MANAGE_REQUESTS)
+        and referral is not None
+        and case.stage == Stage.REFERRAL_DECISION
+    )
     initial = {}
     if referral is not None:
         initial = {
@@ -87,6 +91,7 @@ def referral_progress(request, reference):
             "first_crg_meeting_on": referral.first_crg_meeting_on,
             "request_information": {True: "yes", False: "no"}.get(referral.request_information, ""),
             "request_information_reason": referral.request_information_reason,
+            "version": referral.version,
         }
     data = request.POST if request.method == "POST" and can_change else None
     form = ReferralProgressForm(data, initial=initial)
@@ -100,6 +105,7 @@ def referral_progress(request, reference):
                 first_crg_meeting_on=form.cleaned_data["first_crg_meeting_on"],
                 request_information=form.cleaned_request_information(),
                 request_information_reason=form.cleaned_data["request_information_reason"],
+                version=form.cleaned_data["version"],
             )
         except ApplicationError as error:
             form_error(form, error)

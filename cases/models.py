@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
@@ -130,7 +131,7 @@ class Agency(models.Model):
     history = HistoricalRecords(m2m_fields=[partnerships])
 
     class Meta:
-        ordering = ["name"]
+        ordering = [Lower("name")]
         verbose_name_plural = "agencies"
 
     def __str__(self):
@@ -639,6 +640,13 @@ class Notification(models.Model):
                 )
         elif self.care_leaver_age is not None:
             errors["care_leaver_age"] = "Only a care leaver has an age recorded here."
+        if (
+            self.secretary_of_state_notified_on or self.ofsted_notified_on
+        ) and self.incident_kind == IncidentKind.SERIOUS_HARM:
+            errors["incident_kind"] = (
+                "Secretary of State and Ofsted notifications are for the death of a "
+                "looked-after child or care leaver (§1.3.5)."
+            )
         if self.care_status == CareStatus.NEITHER and (
             self.secretary_of_state_notified_on or self.ofsted_notified_on
         ):
@@ -711,6 +719,7 @@ class Referral(models.Model):
     first_crg_meeting_on = models.DateField(null=True, blank=True)
     request_information = models.BooleanField(null=True, blank=True)
     request_information_reason = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
     converted_on = models.DateField(
         null=True, blank=True, help_text="When the Local Authority notified (§4.1.6)."
     )
@@ -1008,12 +1017,12 @@ class Attachment(models.Model):
 
 
 class EscalationStep(models.IntegerChoices):
-    """§2.1.7, in order."""
+    """§2.1.7, in order: to the CRG, by the CRG to the agency's strategic lead, then to the
+    Safeguarding Partners if no prompt resolution is found."""
 
-    REVIEWER_OR_PANEL = 1, "Referred by the Reviewer or a Case Review Panel member"
-    CASE_REVIEW_GROUP = 2, "Referred to the Case Review Group"
-    STRATEGIC_LEAD = 3, "Raised with the agency's strategic Safeguarding Lead"
-    SAFEGUARDING_PARTNERS = 4, "Escalated to the Safeguarding Partners for formal action"
+    CASE_REVIEW_GROUP = 1, "Referred to the Case Review Group"
+    STRATEGIC_LEAD = 2, "Raised with the agency's strategic Safeguarding Lead"
+    SAFEGUARDING_PARTNERS = 3, "Escalated to the Safeguarding Partners for formal action"
 
 
 class EscalationCause(models.TextChoices):

@@ -54,7 +54,6 @@ def _page(request, item, template, tab, **context):
 def portal_request(request, pk):
     """The reply template as a form: save a draft, or save and submit."""
     item = selectors.portal_request_get(scope=request.scope, pk=pk)
-    problems = {}
     if request.method == "POST" and item.is_open_for_agency:
         form = ReplyForm(request.POST)
         if form.is_valid():
@@ -74,7 +73,6 @@ def portal_request(request, pk):
                 form.is_valid()
                 for field, message in incomplete.problems.items():
                     form.add_error(field, message)
-                problems = incomplete.problems
                 messages.info(request, incomplete.message)
             except ApplicationError as error:
                 form_error(form, error)
@@ -96,7 +94,6 @@ def portal_request(request, pk):
         "portal/request_reply.html",
         "reply",
         form=form,
-        problems=problems,
         parts=selectors.request_parts(scope=request.scope, request=item),
     )
 
@@ -145,13 +142,13 @@ def portal_documents(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            attachment = services.attachment_add(
+            services.attachment_add(
                 scope=request.scope, request=item, upload=form.cleaned_data["file"]
             )
         except ApplicationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{attachment.original_name} is attached.")
+            messages.success(request, "The document is attached.")
             return redirect("portal_documents", pk=item.pk)
     return _page(
         request,
@@ -172,7 +169,7 @@ def portal_document_remove(request, pk):
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{attachment.original_name} is withdrawn.")
+        messages.success(request, "The document is withdrawn.")
     return redirect("portal_documents", pk=attachment.request_id)
 
 

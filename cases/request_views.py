@@ -1,6 +1,8 @@
 """The Business Office's information requests and Combined Summary, and the documents
 both sides download (§4.1.7, §4.3, §4.5.1)."""
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,9 +19,9 @@ from cases.forms import (
     SendRequestsForm,
 )
 from cases.intake_views import form_error
-from cases.models import AccessAction, RequestStatus, SchoolRequestRoute
+from cases.models import AccessAction, RequestStatus, SchoolRequestRoute, Stage
 from cases.permissions import Action
-from cases.services.information_request import REQUEST_STAGES, reply_problems
+from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
 from cases.views import scope_required
 
 
@@ -47,6 +49,17 @@ def pdf_response(request, pdf: bytes, *, case, name: str, what: str) -> HttpResp
 # --- The case's requests -----------------------------------------------------------------
 
 
+def _can_send(scope, case) -> bool:
+    """The Business Office, during a Rapid Review, or on the referral path once the CRG
+    wants agencies' information (§4.9)."""
+    if not scope.can(Action.MANAGE_REQUESTS) or case.stage not in REQUEST_STAGES:
+        return False
+    if case.stage == Stage.REFERRAL_DECISION:
+        referral = selectors.case_intake(case=case)["referral"]
+        return bool(referral and referral.request_information)
+    return True
+
+
 @scope_required(Action.VIEW_CASES)
 def case_requests(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
@@ -62,7 +75,7 @@ def case_requests(request, reference):
             "tab": "requests",
             "requests": requests,
             "counts": [(RequestStatus(s).label, n) for s, n in counts.items()],
-            "can_send": request.scope.can(Action.MANAGE_REQUESTS) and case.stage in REQUEST_STAGES,
+            "can_send": _can_send(request.scope, case),
             "today": timezone.localdate(),
         },
     )
@@ -71,7 +84,7 @@ def case_requests(request, reference):
 @scope_required(Action.VIEW_CASES)
 def requests_send(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    can_send = request.scope.can(Action.MANAGE_REQUESTS) and case.stage in REQUEST_STAGES
+    can_send = _can_send(request.scope, case)
     partnership = case.partnership
     already = {r.agency_id for r in selectors.case_requests(case=case)}
     agencies = services.agencies_for_requests(case=case).exclude(pk__in=already)
@@ -99,11 +112,19 @@ def requests_send(request, reference):
         except ApplicationError as error:
             form_error(form, error)
         else:
+            unreachable = selectors.agencies_without_portal_users(agencies=[r.agency for r in sent])
+            note = (
+                " Nobody at "
+                + ", ".join(a.name for a in unreachable)
+                + " uses the portal yet: send them the letter (PDF) another way, and ask "
+                "your partnership admin to give them portal accounts."
+                if unreachable
+                else " Each agency's portal users have been emailed a link."
+            )
             messages.success(
                 request,
                 f"Information requests sent to {len(sent)} "
-                f"agenc{'y' if len(sent) == 1 else 'ies'}. Each has been emailed a link "
-                "to the agency portal.",
+                f"agenc{'y' if len(sent) == 1 else 'ies'}.{note}",
             )
             return redirect("case_requests", reference=case.reference)
     return render(
@@ -114,6 +135,7 @@ def requests_send(request, reference):
             "tab": "requests",
             "form": form,
             "can_send": can_send,
+            "referral_not_decided": REFERRAL_NOT_DECIDED,
             "partnership": partnership,
             "direct_to_schools": direct,
         },
@@ -131,9 +153,15 @@ def _request_page(request, case, item, *, return_form=None, escalation_form=None
             **selectors.request_parts(scope=request.scope, request=item),
             "reply_visible": selectors.reply_visible(scope=request.scope, request=item),
             "escalations": selectors.request_escalations(request=item),
-            "problems": reply_problems(item) if item.status != RequestStatus.NOT_STARTED else {},
             "can_manage": request.scope.can(Action.MANAGE_REQUESTS),
-            "return_form": return_form or ReturnRequestForm(),
+            "return_form": return_form
+            or ReturnRequestForm(
+                initial={
+                    "reply_due_on": services.reply_due_suggestion(
+                        case=case, today=timezone.localdate()
+                    )
+                }
+            ),
             "escalation_form": escalation_form
             or EscalationForm(initial={"escalated_on": timezone.localdate()}),
         },
@@ -170,7 +198,10 @@ def request_return(request, reference, pk):
     if form.is_valid():
         try:
             services.information_request_return(
-                request=item, actor=request.user, reason=form.cleaned_data["reason"]
+                request=item,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                reply_due_on=form.cleaned_data["reply_due_on"],
             )
         except ApplicationError as error:
             form_error(form, error)
@@ -178,6 +209,20 @@ def request_return(request, reference, pk):
             messages.success(request, f"The reply has gone back to {item.agency}.")
             return redirect("case_request", reference=case.reference, pk=item.pk)
     return _request_page(request, case, item, return_form=form)
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def request_escalation_resolve(request, reference, pk):
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    item = selectors.case_request_get(case=case, pk=pk)
+    try:
+        services.escalation_resolve(request=item, actor=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "The escalation is recorded as resolved.")
+    return redirect("case_request", reference=case.reference, pk=item.pk)
 
 
 @require_POST
@@ -250,11 +295,14 @@ def request_chronology_pdf(request, pk):
 def attachment_download(request, pk):
     """An agency's document, to its own agency or its partnership's staff, logged."""
     attachment = selectors.attachment_get(scope=request.scope, pk=pk)
-    _log_download(request, reference=attachment.request.case.reference, what="attached document")
+    reference = attachment.request.case.reference
+    _log_download(request, reference=reference, what="attached document")
+    # The name an agency gave a file may name the child: downloads are named by reference.
+    extension = Path(attachment.original_name).suffix.lower()
     return FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.original_name,
+        filename=f"{reference}-document-{attachment.pk}{extension}",
         content_type=attachment.content_type,
     )
 

@@ -29,6 +29,7 @@ from cases.models import (
     Referral,
     Reminder,
     RequestStatus,
+    Role,
     Stage,
     User,
 )
@@ -522,3 +523,13 @@ def requests_to_review(*, scope: Scope, limit: int = 20) -> list[InformationRequ
         .filter(status=RequestStatus.SUBMITTED)
         .order_by("submitted_at", "id")[:limit]
     )
+
+
+def agencies_without_portal_users(*, agencies) -> list:
+    """The agencies nobody active can sign in for, so no email reaches them."""
+    reachable = set(
+        Membership.objects.filter(
+            agency__in=agencies, role=Role.AGENCY_USER, is_active=True, user__is_active=True
+        ).values_list("agency_id", flat=True)
+    )
+    return [agency for agency in agencies if agency.pk not in reachable]

@@ -144,7 +144,12 @@ def case_detail(request, reference):
     return render(
         request,
         "cases/case_detail.html",
-        {"case": case, "tab": "overview", **selectors.case_intake(case=case)},
+        {
+            "case": case,
+            "tab": "overview",
+            "requests_sent": selectors.case_requests(case=case).exists(),
+            **selectors.case_intake(case=case),
+        },
     )
 
 

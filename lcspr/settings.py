@@ -292,6 +292,9 @@ LOGGING = {
     },
 }
 
+# Change reasons can quote a user's words (a waiver's reason): a text column, not 100 chars.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 PRODUCT_NAME = "LCSPR case manager"
 # Where people reach the product: links in emails (never case content) start with it.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -78,6 +78,11 @@ urlpatterns = [
         name="request_return",
     ),
     path(
+        "cases/<str:reference>/requests/<int:pk>/escalation-resolved/",
+        request_views.request_escalation_resolve,
+        name="request_escalation_resolve",
+    ),
+    path(
         "cases/<str:reference>/requests/<int:pk>/escalate/",
         request_views.request_escalate,
         name="request_escalate",

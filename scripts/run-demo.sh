@@ -7,6 +7,8 @@ host=${1:-127.0.0.1}
 port=${2:-8000}
 export DEBUG=${DEBUG:-1}
 export HTTPS=${HTTPS:-0}
+# Portal links in emails and letters point at the demo's own address.
+export SITE_URL=${SITE_URL:-http://$host:$port}
 bin=.venv/bin
 
 $bin/python manage.py migrate --no-input -v0

@@ -7,7 +7,12 @@ from django.db import transaction
 from cases.errors import ApplicationError
 from cases.models import Case, CombinedSummary, User
 from cases.permissions import Action, require
-from cases.services.information_request import CONFLICT
+
+SUMMARY_CONFLICT = (
+    "Someone else saved section 1 after you opened it. Nothing you typed has been saved "
+    "yet: your version is below. Open the Combined Summary in a new tab to see theirs, "
+    "then save what you need."
+)
 
 
 @transaction.atomic
@@ -28,7 +33,7 @@ def combined_summary_save(
         .get(pk=summary.pk)
     )
     if summary.version != version:
-        raise ApplicationError(CONFLICT.replace("this reply", "this summary"))
+        raise ApplicationError(SUMMARY_CONFLICT)
     summary.background = background.strip()
     summary.collation_notes = collation_notes.strip()
     summary.updated_by = actor

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -28,10 +29,13 @@ from cases.models import (
     Deadline,
     DeadlineStatus,
     Escalation,
+    EscalationCause,
     EscalationStep,
     InformationRequest,
     InformationSharingDecision,
+    Involvement,
     Membership,
+    Referral,
     ReplyKind,
     RequestStatus,
     Role,
@@ -53,7 +57,17 @@ CONFLICT = (
     "saved yet: your version is below. Open the reply again in a new tab to see theirs, "
     "then save what you need."
 )
+SUBMIT_CONFLICT = (
+    "Your draft was saved, but someone else changed the reply before it could be "
+    "submitted. Open the reply again to check it, then submit."
+)
 NOT_OPEN_FOR_AGENCY = "This reply has been submitted and can no longer be changed."
+# §4.9: on the referral path, letters go only once the CRG thinks the case might meet
+# the criteria.
+REFERRAL_NOT_DECIDED = (
+    "Record on the referral's progress that the Case Review Group wants agencies' "
+    "information before sending requests (§4.9)."
+)
 REPLY_DUE_NOT_WORKING_DAY = (
     "The reply deadline must be a working day: not a weekend, bank holiday or closure day."
 )
@@ -131,12 +145,21 @@ def reply_due_suggestion(*, case: Case, today: date) -> date:
     return max(suggested, cal.add(today, 1))
 
 
+def _check_reply_due(partnership, reply_due_on: date) -> None:
+    from cases.selectors import working_calendar
+
+    if reply_due_on <= timezone.localdate():
+        raise ApplicationError("The reply deadline must be after today.", field="reply_due_on")
+    if not working_calendar(partnership=partnership).is_working_day(reply_due_on):
+        raise ApplicationError(REPLY_DUE_NOT_WORKING_DAY, field="reply_due_on")
+
+
 def agencies_for_requests(*, case: Case):
     """The agencies a request may go to from this case's partnership, by the school route."""
     agencies = Agency.objects.filter(partnerships=case.partnership)
     if case.partnership.school_request_route == SchoolRequestRoute.VIA_EDUCATION_REPRESENTATIVES:
         agencies = agencies.exclude(kind=AgencyKind.SCHOOL)
-    return agencies.order_by("name")
+    return agencies.order_by(Lower("name"))
 
 
 @transaction.atomic
@@ -153,19 +176,20 @@ def information_requests_send(
     where the partnership's variant says so) to each agency (§4.1.7, §4.3.1, §4.3.3)."""
     partnership = case.partnership
     require(actor, partnership, Action.MANAGE_REQUESTS, "Only the Business Office sends requests.")
+    # Two people sending at once: the second waits here, then finds the first's requests.
+    case = Case.objects.for_partnership(partnership).select_for_update().get(pk=case.pk)
     if case.stage not in REQUEST_STAGES:
         raise ApplicationError(
             "Information requests go out during a Rapid Review or a referral's consideration."
         )
+    if case.stage == Stage.REFERRAL_DECISION:
+        referral = Referral.objects.for_partnership(partnership).filter(case=case).first()
+        if referral is None or referral.request_information is not True:
+            raise ApplicationError(REFERRAL_NOT_DECIDED)
     if not agencies:
         raise ApplicationError("Select at least one agency.", field="agencies")
     today = timezone.localdate()
-    if reply_due_on <= today:
-        raise ApplicationError("The reply deadline must be after today.", field="reply_due_on")
-    from cases.selectors import working_calendar
-
-    if not working_calendar(partnership=partnership).is_working_day(reply_due_on):
-        raise ApplicationError(REPLY_DUE_NOT_WORKING_DAY, field="reply_due_on")
+    _check_reply_due(partnership, reply_due_on)
     allowed = set(agencies_for_requests(case=case).values_list("pk", flat=True))
     schools = [a for a in agencies if a.kind == AgencyKind.SCHOOL]
     if schools and partnership.school_request_route != SchoolRequestRoute.DIRECT:
@@ -275,35 +299,58 @@ def _agency_emails(agency_id: int) -> list[str]:
     )
 
 
+def _locked(request: InformationRequest) -> InformationRequest:
+    """The request's row, locked for this transaction: its status is judged as it is now."""
+    return (
+        InformationRequest.objects.for_partnership(request.case.partnership)
+        .select_for_update()
+        .select_related("case__partnership", "agency")
+        .get(pk=request.pk)
+    )
+
+
+@transaction.atomic
 def information_request_return(
-    *, request: InformationRequest, actor: User | None, reason: str
+    *, request: InformationRequest, actor: User | None, reason: str, reply_due_on: date
 ) -> InformationRequest:
-    """Send a submitted reply back to the agency for more information."""
+    """Send a submitted reply back to the agency for more information, by a new deadline."""
     require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
-    if request.status != RequestStatus.SUBMITTED:
-        raise ApplicationError("Only a submitted reply can be returned.")
     if not reason.strip():
         raise ApplicationError("Say what more information the agency should give.", field="reason")
-    request.status = RequestStatus.RETURNED
-    request.return_reason = reason.strip()
-    request.version += 1
-    _save(request, actor, f"Returned for more information: {reason.strip()}")
-    return request
+    _check_reply_due(request.case.partnership, reply_due_on)
+    current = _locked(request)
+    if current.status != RequestStatus.SUBMITTED:
+        raise ApplicationError("Only a submitted reply can be returned.")
+    current.status = RequestStatus.RETURNED
+    current.return_reason = reason.strip()
+    current.reply_due_on = reply_due_on
+    current.version += 1
+    # The reason is case content: it stays in return_reason, not in the audit line.
+    _save(current, actor, "Returned for more information")
+    return current
 
 
+@transaction.atomic
 def information_request_accept(
     *, request: InformationRequest, actor: User | None
 ) -> InformationRequest:
     require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
-    if request.status != RequestStatus.SUBMITTED:
+    current = _locked(request)
+    if current.status != RequestStatus.SUBMITTED:
         raise ApplicationError("Only a submitted reply can be accepted.")
-    request.status = RequestStatus.ACCEPTED
-    request.accepted_at = timezone.now()
-    request.version += 1
-    _save(request, actor, "Reply accepted")
-    return request
+    current.status = RequestStatus.ACCEPTED
+    current.accepted_at = timezone.now()
+    current.version += 1
+    _save(current, actor, "Reply accepted")
+    return current
 
 
+ESCALATION_NOT_YET_DUE = (
+    "The reply is not due until {due}: escalate silence only once the deadline has passed (§2.1.7)."
+)
+
+
+@transaction.atomic
 def escalation_record(
     *,
     request: InformationRequest,
@@ -314,32 +361,65 @@ def escalation_record(
 ) -> Escalation:
     """The next step of §2.1.7 for a refused or unanswered request, in order."""
     require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
-    if request.status == RequestStatus.ACCEPTED:
+    current = _locked(request)  # two people escalating at once take the steps in turn
+    if current.status == RequestStatus.ACCEPTED:
         raise ApplicationError("The reply has been accepted: there is nothing to escalate.")
     if escalated_on > timezone.localdate():
         raise ApplicationError("The date cannot be in the future.", field="escalated_on")
+    if escalated_on < timezone.localdate(current.sent_at):
+        raise ApplicationError(
+            "The date cannot be before the request was sent.", field="escalated_on"
+        )
+    if cause == EscalationCause.SILENCE and escalated_on <= current.reply_due_on:
+        raise ApplicationError(
+            ESCALATION_NOT_YET_DUE.format(due=f"{current.reply_due_on:%-d %B %Y}"), field="cause"
+        )
     if not note.strip():
         raise ApplicationError("Say what was done and with whom.", field="note")
     done = list(
-        Escalation.objects.for_partnership(request.case.partnership)
-        .filter(request=request)
-        .values_list("step", flat=True)
+        Escalation.objects.for_partnership(current.case.partnership)
+        .filter(request=current)
+        .order_by("step")
     )
-    step = max(done, default=0) + 1
+    if done and done[-1].resolved:
+        raise ApplicationError("The escalation was resolved: there is nothing more to escalate.")
+    if done and escalated_on < done[-1].escalated_on:
+        raise ApplicationError(
+            "The date cannot be before the previous step's.", field="escalated_on"
+        )
+    step = len(done) + 1
     if step > EscalationStep.SAFEGUARDING_PARTNERS:
         raise ApplicationError(
             "Every step of §2.1.7 has been taken: the Safeguarding Partners have it."
         )
     escalation = Escalation(
-        request=request,
+        request=current,
         step=step,
         cause=cause,
         note=note.strip(),
         escalated_on=escalated_on,
         recorded_by=actor,
     )
-    _save(escalation, actor, f"Escalated (§2.1.7): {EscalationStep(step).label}")
+    _save(escalation, actor, "Escalated (§2.1.7)")
     return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, request: InformationRequest, actor: User | None) -> Escalation:
+    """§2.1.7: the Case Review Group (or the Safeguarding Partners) resolved it."""
+    require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
+    _locked(request)
+    latest = (
+        Escalation.objects.for_partnership(request.case.partnership)
+        .filter(request=request)
+        .order_by("-step")
+        .first()
+    )
+    if latest is None or latest.resolved:
+        raise ApplicationError("There is no open escalation to resolve.")
+    latest.resolved = True
+    _save(latest, actor, "Escalation resolved (§2.1.7)")
+    return latest
 
 
 # --- The agency portal ------------------------------------------------------------------
@@ -413,10 +493,15 @@ REQUIRED_TO_SUBMIT = {
         "completed_by": "Give the name and role of the person completing the reply.",
     },
     ReplyKind.FACTUAL_SUMMARY: {
+        "involvement": "Say how far your agency was involved with the child or family.",
         "involvement_summary": "Set out your agency's involvement (§8.6.1).",
         "completed_by": "Give the name and role of the person completing the reply.",
     },
 }
+FACTUAL_SUMMARY_NEEDS_LIMITED_INVOLVEMENT = (
+    "A Factual Summary is for an agency whose involvement was limited (§8.6.1): answer "
+    "'Limited' or 'None', or send the full reply."
+)
 RECORDS_SECURED_REQUIRED = "Say whether your agency has secured its records (§4.3.5)."
 RECORDS_SECURED_DETAILS = "Give the date the records were secured and the nominated representative."
 
@@ -428,6 +513,8 @@ def reply_problems(request: InformationRequest) -> dict[str, str]:
         for field, message in REQUIRED_TO_SUBMIT[request.reply_kind].items()
         if not getattr(request, field)
     }
+    if request.reply_kind == ReplyKind.FACTUAL_SUMMARY and request.involvement == Involvement.YES:
+        problems["involvement"] = FACTUAL_SUMMARY_NEEDS_LIMITED_INVOLVEMENT
     if request.records_secured is None:
         problems["records_secured"] = RECORDS_SECURED_REQUIRED
     elif request.records_secured and not (
@@ -456,7 +543,10 @@ def reply_submit(
     if problems:
         raise ReplyIncomplete(problems, version=saved.version)
     with transaction.atomic():
-        current = _lock_for_change(saved, saved.version)
+        try:
+            current = _lock_for_change(saved, saved.version)
+        except ReplyConflict:
+            raise ReplyConflict(SUBMIT_CONFLICT) from None
         current.status = RequestStatus.SUBMITTED
         current.submitted_at = timezone.now()
         current.submitted_by = scope.user
@@ -466,10 +556,14 @@ def reply_submit(
     return current
 
 
-def _agency_change(scope: Scope, request: InformationRequest) -> None:
+def _agency_change(scope: Scope, request: InformationRequest) -> InformationRequest:
+    """Lock the request and check, as it is now, that the agency may still change it:
+    a colleague may have submitted it since this page was opened."""
     _require_agency(scope, request)
-    if not request.is_open_for_agency:
+    current = _locked(request)
+    if not current.is_open_for_agency:
         raise ApplicationError(NOT_OPEN_FOR_AGENCY)
+    return current
 
 
 @transaction.atomic
@@ -485,7 +579,7 @@ def chronology_entry_add(
     analysis: str = "",
     expected_practice: str = "",
 ) -> ChronologyEntry:
-    _agency_change(scope, request)
+    request = _agency_change(scope, request)
     if happened_on > timezone.localdate():
         raise ApplicationError("The date cannot be in the future.", field="happened_on")
     entry = ChronologyEntry(
@@ -506,17 +600,17 @@ def chronology_entry_add(
 
 @transaction.atomic
 def chronology_entry_remove(*, scope: Scope, entry: ChronologyEntry) -> None:
-    _agency_change(scope, entry.request)
+    request = _agency_change(scope, entry.request)
     entry._history_user = scope.user
     entry._change_reason = "Chronology entry removed"
     entry.delete()
-    _touch(entry.request, scope.user)
+    _touch(request, scope.user)
 
 
 def _touch(request: InformationRequest, actor: User) -> None:
     """Adding a part of the reply starts it. The version is the reply text's own: a
     chronology entry or a document cannot overwrite it, so they leave it alone."""
-    if request.status == RequestStatus.NOT_STARTED:
+    if request.status == RequestStatus.NOT_STARTED:  # `request` is the locked row
         request.status = RequestStatus.IN_PROGRESS
         request._history_user = actor
         request._change_reason = "Reply started"
@@ -560,7 +654,7 @@ def _check_upload(upload) -> tuple[str, str]:
 @transaction.atomic
 def attachment_add(*, scope: Scope, request: InformationRequest, upload) -> Attachment:
     """Store an agency's document outside the web root, under a random name."""
-    _agency_change(scope, request)
+    request = _agency_change(scope, request)
     _, content_type = _check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -584,10 +678,10 @@ def attachment_add(*, scope: Scope, request: InformationRequest, upload) -> Atta
 @transaction.atomic
 def attachment_remove(*, scope: Scope, attachment: Attachment) -> Attachment:
     """Withdraw a document before submission; the file is kept, as the history says."""
-    _agency_change(scope, attachment.request)
+    request = _agency_change(scope, attachment.request)
     attachment.removed_at = timezone.now()
     _save(attachment, scope.user, "Document withdrawn")
-    _touch(attachment.request, scope.user)
+    _touch(request, scope.user)
     return attachment
 
 
@@ -595,8 +689,9 @@ def attachment_remove(*, scope: Scope, attachment: Attachment) -> Attachment:
 def sharing_decision_record(
     *, scope: Scope, request: InformationRequest, information: str, decision: str, reason: str
 ) -> InformationSharingDecision:
-    """§2.1.6: every information-sharing decision is recorded with its reason."""
-    _require_agency(scope, request)
+    """§2.1.6: every information-sharing decision is recorded with its reason, as part of
+    the reply (so, like the rest of it, before it is submitted)."""
+    request = _agency_change(scope, request)
     if not reason.strip():
         raise ApplicationError("Give the reason for this decision (§2.1.6).", field="reason")
     record = InformationSharingDecision(
@@ -626,7 +721,12 @@ def request_chases_make(*, partnership, today: date) -> int:
     horizon = cal.add(today, max(thresholds, default=0))
     open_requests = (
         InformationRequest.objects.for_partnership(partnership)
-        .filter(status__in=CHASED_STATUSES, reply_due_on__lte=horizon)
+        .filter(
+            status__in=CHASED_STATUSES,
+            reply_due_on__lte=horizon,
+            # Once the case has moved on (an LCSPR, closed), requests are no longer chased.
+            case__stage__in=REQUEST_STAGES,
+        )
         .values_list("pk", "reply_due_on")
     )
     chases = []
@@ -653,6 +753,7 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
     pending = RequestChase.objects.for_partnership(partnership).filter(
         email_sent_at__isnull=True,
         request__status__in=CHASED_STATUSES,
+        request__case__stage__in=REQUEST_STAGES,
     )
     ids = list(pending.order_by("id").values_list("pk", flat=True))
     sent = 0
@@ -685,27 +786,53 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
 
 
 def _chase_email(chase, office: list[str], staff: set[int]) -> None:
+    """The agency's people get the portal link; once overdue the lead officer (or the
+    office) gets the case's request page, in a message of their own.
+
+    The agency's email is the chase: if it fails, the error stops the chase being
+    stamped and the next sweep tries again. The staff copy is sent after it; if that
+    fails it is logged, so that the agency is not sent the same chase again and again.
+    """
     request = chase.request
-    recipients = _agency_emails(request.agency_id)
-    if chase.threshold < 0:
-        lead = request.case.lead_officer
-        recipients += [lead.email] if lead and lead.email and lead.pk in staff else office
-    context = {
-        "chase": chase,
-        "request": request,
-        "reference": request.case.reference,
-        "days": abs(chase.threshold),
-        "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
-        "product_name": settings.PRODUCT_NAME,
-    }
-    if recipients:
+    reference = request.case.reference
+    subject = f"Information request for case {reference}: " + (
+        "reply overdue" if chase.threshold < 0 else "reply due"
+    )
+
+    def send(recipients, path, *, to_agency):
+        if not recipients:
+            return
+        context = {
+            "chase": chase,
+            "request": request,
+            "reference": reference,
+            "days": abs(chase.threshold),
+            "url": settings.SITE_URL + path,
+            "to_agency": to_agency,
+            "product_name": settings.PRODUCT_NAME,
+        }
         send_mail(
-            subject=f"Information request for case {request.case.reference}: "
-            + ("reply overdue" if chase.threshold < 0 else "reply due"),
+            subject=subject,
             message=render_to_string("emails/request_chase.txt", context),
             from_email=None,
             recipient_list=sorted(set(recipients)),
         )
+
+    send(
+        _agency_emails(request.agency_id),
+        reverse("portal_request", kwargs={"pk": request.pk}),
+        to_agency=True,
+    )
+    if chase.threshold < 0:
+        lead = request.case.lead_officer
+        try:
+            send(
+                [lead.email] if lead and lead.email and lead.pk in staff else office,
+                reverse("case_request", kwargs={"reference": reference, "pk": request.pk}),
+                to_agency=False,
+            )
+        except (SMTPException, OSError):
+            logger.exception("chase %s: the staff copy failed; the agency's was sent", chase.pk)
 
 
 def _office_emails(partnership) -> list[str]:

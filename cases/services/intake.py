@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.models import (
+    CARE_LEAVER_MAX_AGE,
     Agency,
     AgencyKind,
     CareStatus,
@@ -21,6 +22,7 @@ from cases.models import (
     ChildRole,
     Deadline,
     DeadlineStatus,
+    InformationRequest,
     Notification,
     Partnership,
     Referral,
@@ -29,7 +31,7 @@ from cases.models import (
 )
 from cases.permissions import Action, require
 from cases.services.case import case_open, case_stage_set
-from cases.services.deadline import deadline_waive, deadlines_schedule
+from cases.services.deadline import deadline_complete, deadline_waive, deadlines_schedule
 from cases.timescales import TIMESCALES, Event
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,19 @@ logger = logging.getLogger(__name__)
 RECEIVED_IN_FUTURE = "The date received cannot be in the future."
 NOT_THE_PARTNERSHIPS_AGENCY = "Choose an agency that works with this partnership."
 NOT_A_LOCAL_AUTHORITY = "The notifying authority must be a Local Authority (§4.1.2)."
+REFERRAL_NOT_AWAITING = "This referral is no longer awaiting the Case Review Group's decision."
+REFERRAL_CONFLICT = (
+    "Someone else saved this referral's progress after you opened it. Nothing you typed "
+    "has been saved yet: your version is below. Open the page again in a new tab to see "
+    "theirs, then save what you need."
+)
+# §1.3.5: "The death of a care leaver does not require a rapid review or local child
+# safeguarding practice review" (beyond the age of 18).
+CARE_LEAVER_ADULT_AGE = 18
+CARE_LEAVER_NO_RAPID_REVIEW = (
+    "The death of a care leaver aged 18 or over does not require a Rapid Review (§1.3.5). "
+    "If the partnership thinks there is learning, record it as a referral."
+)
 NO_SUBJECT_CHILD = "Record at least the subject child, by the notifying authority's reference."
 
 
@@ -165,6 +180,15 @@ def _notification_create(
     return notification
 
 
+def _check_care_leaver(details: NotificationDetails) -> None:
+    if (
+        details.care_status == CareStatus.CARE_LEAVER
+        and details.care_leaver_age is not None
+        and CARE_LEAVER_ADULT_AGE <= details.care_leaver_age <= CARE_LEAVER_MAX_AGE
+    ):
+        raise ApplicationError(CARE_LEAVER_NO_RAPID_REVIEW, field="care_leaver_age")
+
+
 def _require_children(children: list[ChildDetails]) -> None:
     if not any(c.role == ChildRole.SUBJECT for c in children):
         raise ApplicationError(NO_SUBJECT_CHILD, field="children")
@@ -186,6 +210,7 @@ def notification_record(
     )
     _check_received(details.received_on)
     _require_children(children)
+    _check_care_leaver(details)
     case = case_open(
         partnership=partnership,
         opened_on=details.received_on,
@@ -267,15 +292,27 @@ def referral_progress_record(
     first_crg_meeting_on: date | None,
     request_information: bool | None,
     request_information_reason: str,
+    version: int,
 ) -> Referral:
     """§4.1.6 and §4.9: shared with the Local Authority's CRG representative, put on the
-    first scheduled CRG meeting, and whether to ask agencies for information."""
+    first scheduled CRG meeting, and whether to ask agencies for information. The
+    version the form was opened at must still be current."""
     require(
         actor,
         referral.case.partnership,
         Action.MANAGE_REQUESTS,
         "Only the Business Office records what happens to a referral.",
     )
+    case = (
+        Case.objects.for_partnership(referral.case.partnership)
+        .select_for_update()
+        .get(pk=referral.case_id)
+    )
+    if case.stage != Stage.REFERRAL_DECISION:
+        raise ApplicationError(REFERRAL_NOT_AWAITING)
+    referral = Referral.objects.for_partnership(case.partnership).get(pk=referral.pk)
+    if referral.version != version:
+        raise ApplicationError(REFERRAL_CONFLICT)
     today = timezone.localdate()
     if shared_with_local_authority_on and shared_with_local_authority_on > today:
         raise ApplicationError(
@@ -291,7 +328,7 @@ def referral_progress_record(
             "Name the Local Authority representative it was shared with.",
             field="local_authority_representative",
         )
-    if first_crg_meeting_on and first_crg_meeting_on < referral.received_on:
+    if first_crg_meeting_on and first_crg_meeting_on <= referral.received_on:
         raise ApplicationError(
             "The first CRG meeting must be after the referral was received (§4.9).",
             field="first_crg_meeting_on",
@@ -306,6 +343,7 @@ def referral_progress_record(
     referral.first_crg_meeting_on = first_crg_meeting_on
     referral.request_information = request_information
     referral.request_information_reason = request_information_reason.strip()
+    referral.version += 1
     _full_clean(referral, actor, "Referral progress recorded (§4.1.6, §4.9)")
     return referral
 
@@ -330,6 +368,7 @@ def referral_convert(
     if Notification.objects.for_partnership(case.partnership).filter(case=case).exists():
         raise ApplicationError("This case already has a notification.")
     _check_received(details.received_on)
+    _check_care_leaver(details)
     if details.received_on < referral.received_on:
         raise ApplicationError(
             "The notification cannot be received before the referral.", field="received_on"
@@ -358,5 +397,25 @@ def referral_convert(
         actor=actor,
         reason="The Local Authority notified the National Panel (§4.1.6)",
     )
+    # Requests sent on the referral path already went out (§4.3.3 is met by them).
+    first_sent = (
+        InformationRequest.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .order_by("sent_at")
+        .values_list("sent_at", flat=True)
+        .first()
+    )
+    if first_sent is not None:
+        sent_deadline = (
+            Deadline.objects.for_partnership(case.partnership)
+            .filter(case=case, kind="information_request_sent", status=DeadlineStatus.OPEN)
+            .first()
+        )
+        if sent_deadline is not None:
+            deadline_complete(
+                deadline=sent_deadline,
+                on=max(timezone.localdate(first_sent), details.received_on),
+                actor=actor,
+            )
     logger.info("referral converted to a Rapid Review: %s", case.reference)
     return notification

@@ -152,7 +152,7 @@ def police_reply(page, reference, slug, *, chronology_template):
         {"name": "incident-log.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4\n%%EOF\n"}
     )
     page.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.get_by_text("incident-log.pdf is attached.")).to_be_visible()
+    expect(page.get_by_text("The document is attached.")).to_be_visible()
     assert_accessible(page, f"{slug}-portal-documents")
 
     page.get_by_role("link", name="Reply", exact=True).click()
@@ -236,7 +236,7 @@ def test_leicester_intake_sends_the_chronology_template_and_combines_chronologie
     expect(table).to_contain_text("Leicestershire Police")
     assert_accessible(page, "leicester-combined-chronology")
     with page.expect_download() as download:
-        page.get_by_role("link", name="Download it (PDF)").click()
+        page.get_by_role("link", name="Download the combined chronology (PDF)").click()
     text = pdf_text(download.value)
     assert reference in text
     assert "Child A seen with a bruise" in text

@@ -152,6 +152,9 @@ def test_a_referral_letter_outlines_the_referral(lr):
     assert "received a referral" in letter
     assert "School raised neglect of Child A." in letter
     assert DEADLINE in letter
+    # A referral is not a Rapid Review (§4.1.5): the letter does not say it is.
+    assert "Referral to the Case Review Group" in letter
+    assert "Rapid Review" not in letter
 
 
 def test_a_blank_reply_template_has_every_section_and_the_deadline(case, police):
@@ -161,8 +164,8 @@ def test_a_blank_reply_template_has_every_section_and_the_deadline(case, police)
     assert f"Please return by {DEADLINE}" in template
     for heading in (
         "Involvement with the child and family",
-        "Key dates and professional contacts",
-        "Actions taken",
+        "Key dates and contacts",
+        "What your agency did",
         "Concerns",
         "Facts",
         "Professional opinion",

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from cases.forms import DATE_NOT_REAL
+from cases.forms import ChildForm, NotificationForm
 from cases.models import (
     AccessAction,
     AccessEvent,
@@ -21,7 +21,11 @@ from cases.models import (
     Role,
     Stage,
 )
-from cases.services.intake import RECEIVED_IN_FUTURE
+from cases.services.intake import (
+    CARE_LEAVER_NO_RAPID_REVIEW,
+    RECEIVED_IN_FUTURE,
+    REFERRAL_CONFLICT,
+)
 from tests.factories import AgencyFactory, sign_in, staff_user
 
 TODAY = date(2027, 3, 1)
@@ -134,6 +138,16 @@ def cases_of(partnership):
     return list(Case.objects.for_partnership(partnership))
 
 
+def error_summary(page):
+    """The text of the error summary's list, as a user reads it."""
+    return page.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
+
+
+# Date errors name the date they are about (the GOV.UK pattern), by its label.
+RECEIVED = NotificationForm.base_fields["received_on"].label
+DATE_OF_BIRTH = ChildForm.base_fields["date_of_birth"].label.lower()
+
+
 # --- Recording a notification ------------------------------------------------------------
 
 
@@ -230,8 +244,18 @@ def test_only_the_business_office_may_record_intake(client, leicester, city_coun
         pytest.param({"summary": ""}, "Enter a summary of the incident.", id="missing-summary"),
         pytest.param(
             day_month_year("received_on", date(2026, 1, 31)) | {"received_on-month": "2"},
-            DATE_NOT_REAL,
+            f"{RECEIVED} must be a real date.",
             id="31-february",
+        ),
+        pytest.param(
+            {"received_on-day": "18", "received_on-month": "", "received_on-year": "2026"},
+            f"{RECEIVED} must be a day, month and year in numbers, for example 18 12 2026.",
+            id="no-month",
+        ),
+        pytest.param(
+            {"received_on-year": "26"},
+            f"{RECEIVED} must have the year as 4 digits, for example 2026.",
+            id="two-digit-year",
         ),
         pytest.param(
             day_month_year("received_on", TODAY + timedelta(days=1)),
@@ -240,13 +264,38 @@ def test_only_the_business_office_may_record_intake(client, leicester, city_coun
         ),
         pytest.param(
             {"received_on-day": "", "received_on-month": "", "received_on-year": ""},
-            "Enter date the partnership received the notification.",
+            "Enter the date the partnership received the notification.",
             id="no-date",
         ),
         pytest.param(
             {"care_status": "care_leaver", "care_leaver_age": "25"},
             "A care leaver is someone up to and including the age of 24 (§1.3.5).",
             id="care-leaver-aged-25",
+        ),
+        pytest.param(
+            {"care_status": "care_leaver", "care_leaver_age": "18"},
+            CARE_LEAVER_NO_RAPID_REVIEW,
+            id="care-leaver-aged-18",
+        ),
+        pytest.param(
+            {
+                "care_status": "looked_after",
+                **day_month_year("secretary_of_state_notified_on", date(2026, 12, 18)),
+            },
+            "Secretary of State and Ofsted notifications are for the death of a "
+            "looked-after child or care leaver (§1.3.5).",
+            id="secretary-of-state-told-of-serious-harm",
+        ),
+        pytest.param(
+            {"child-0-date_of_birth-month": "2", "child-0-date_of_birth-day": "30"},
+            f"Subject child: {DATE_OF_BIRTH} must be a real date.",
+            id="subject-child-born-30-february",
+        ),
+        pytest.param(
+            day_month_year("child-1-date_of_birth", date(2021, 5, 1))
+            | {"child-1-date_of_birth-year": "21"},
+            f"Sibling 1: {DATE_OF_BIRTH} must have the year as 4 digits, for example 2026.",
+            id="sibling-born-in-year-21",
         ),
         pytest.param(
             {
@@ -256,12 +305,12 @@ def test_only_the_business_office_may_record_intake(client, leicester, city_coun
                 "child-0-date_of_birth-month": "",
                 "child-0-date_of_birth-year": "",
             },
-            "Enter the subject child&#x27;s Local Authority reference or name.",
+            "Enter the subject child's Local Authority reference or name.",
             id="no-subject-child",
         ),
         pytest.param(
             {"child-0-local_authority_reference": "", "child-0-name": ""},
-            "Enter the subject child&#x27;s Local Authority reference or name.",
+            "Enter the subject child's Local Authority reference or name.",
             id="subject-child-by-birth-date-only",
         ),
     ],
@@ -276,9 +325,9 @@ def test_a_bad_notification_shows_the_error_summary_and_keeps_what_was_typed(
     assert "<title>Error: Record a notification" in page
     assert "govuk-error-summary" in page
     assert "There is a problem" in page
-    summary_box = page.split("govuk-error-summary__list", 1)[1].split("</ul>", 1)[0]
-    assert message in summary_box  # listed in the summary …
-    assert page.count(message) == 2  # … and beside its field
+    summary_box = error_summary(page)
+    assert html.escape(message) in summary_box  # listed in the summary …
+    assert page.count(html.escape(message)) == 2  # … and beside its field
     for target in re.findall(r'href="#([^"]+)"', summary_box):  # each link finds its field
         assert f'id="{target}"' in page, target
     # Every value typed is still there.
@@ -290,8 +339,11 @@ def test_a_bad_notification_shows_the_error_summary_and_keeps_what_was_typed(
         "child-0-local_authority_reference",
         "child-0-name",
         "child-0-date_of_birth-day",
+        "child-0-date_of_birth-month",
         "child-1-local_authority_reference",
         "child-1-name",
+        "child-1-date_of_birth-year",
+        "secretary_of_state_notified_on-day",
     ):
         assert input_value(page, name) == data.get(name, ""), name
     if data["summary"]:
@@ -300,6 +352,75 @@ def test_a_bad_notification_shows_the_error_summary_and_keeps_what_was_typed(
     assert is_checked(page, "incident_kind", "serious_harm")
     assert is_checked(page, "abuse_or_neglect", "suspected")
     assert is_checked(page, "care_status", data["care_status"])
+    assert cases_of(leicester) == []
+
+
+@pytest.mark.parametrize(
+    ("box", "typed"),
+    [
+        pytest.param("received_on-day", "²", id="superscript-day"),
+        pytest.param("received_on-month", "١٢", id="arabic-indic-month"),
+        pytest.param("received_on-year", "99999", id="five-digit-year"),
+        pytest.param("received_on-day", "99999", id="five-digit-day"),
+    ],
+)
+def test_a_date_box_with_something_odd_in_it_is_an_error_not_a_crash(
+    client, office, leicester, city_council, box, typed
+):
+    data = {**notification_fields(city_council), **CHILDREN, box: typed}
+    response = client.post("/cases/new/notification/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: Record a notification" in page
+    summary_box = error_summary(page)
+    [target] = re.findall(r'href="#([^"]+)"', summary_box)  # one error, on the date
+    assert target == "id_received_on_0"
+    assert 'class="govuk-form-group govuk-form-group--error"' in page
+    assert input_value(page, box) == typed
+    assert cases_of(leicester) == []
+
+
+@pytest.mark.parametrize(
+    ("box", "typed"),
+    [
+        pytest.param("received_on-day", "²", id="superscript-day"),
+        pytest.param("received_on-month", "١٢", id="arabic-indic-month"),
+        pytest.param("received_on-year", "99999", id="five-digit-year"),
+    ],
+)
+def test_the_error_for_an_odd_date_names_the_date(client, office, city_council, box, typed):
+    data = {**notification_fields(city_council), **CHILDREN, box: typed}
+    page = client.post("/cases/new/notification/", data).content.decode()
+    [error] = re.findall(r'<a href="#[^"]+">([^<]*)</a>', error_summary(page))
+    assert html.unescape(error).startswith(f"{RECEIVED} must ")
+
+
+def test_a_notification_posted_with_no_child_forms_records_nothing(
+    client, office, leicester, city_council
+):
+    data = {**notification_fields(city_council), **CHILDREN, "child-TOTAL_FORMS": "0"}
+    response = client.post("/cases/new/notification/", data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: Record a notification" in page
+    assert "There is a problem" in page
+    assert cases_of(leicester) == []
+    assert Child.objects.for_partnership(leicester).count() == 0
+
+
+def test_a_notification_posted_with_no_child_forms_says_what_is_missing(
+    client, office, city_council
+):
+    data = {**notification_fields(city_council), **CHILDREN, "child-TOTAL_FORMS": "0"}
+    page = client.post("/cases/new/notification/", data).content.decode()
+    assert re.findall(r'<a href="#[^"]+">[^<]+</a>', error_summary(page))
+
+
+def test_a_referral_posted_with_no_child_forms_records_nothing(client, office, leicester, police):
+    data = {**referral_fields(police), **CHILDREN, "child-TOTAL_FORMS": "0"}
+    response = client.post("/cases/new/referral/", data)
+    assert response.status_code == 200
+    assert "<title>Error: Record a referral" in response.content.decode()
     assert cases_of(leicester) == []
 
 
@@ -417,10 +538,19 @@ def test_only_the_office_converts_a_referral(client, leicester, city_council, re
     assert not Notification.objects.for_partnership(leicester).filter(case=case).exists()
 
 
+def progress_page(client, url):
+    """The progress page, and the version its form was opened at (a hidden field)."""
+    response = client.get(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    return page, input_value(page, "version")
+
+
 def test_the_office_records_a_referrals_progress(client, leicester, referred):
     url = f"/cases/{referred.reference}/referral/"
-    assert client.get(url).status_code == 200
+    _, version = progress_page(client, url)
     data = {
+        "version": version,
         **day_month_year("shared_with_local_authority_on", date(2026, 6, 2)),
         "local_authority_representative": "Sam Okafor",
         **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
@@ -434,8 +564,11 @@ def test_the_office_records_a_referrals_progress(client, leicester, referred):
     assert saved.shared_with_local_authority_on == date(2026, 6, 2)
     assert saved.first_crg_meeting_on == date(2026, 6, 17)
     assert saved.request_information is True
-    # The page shows what was saved.
-    page = client.get(url).content.decode()
+    # The page shows what was saved, opened at the saved version.
+    page, version_now = progress_page(client, url)
+    assert "The referral&#x27;s progress is saved." in page
+    assert version_now == str(saved.version)
+    assert version_now != version
     assert input_value(page, "local_authority_representative") == "Sam Okafor"
     assert input_value(page, "first_crg_meeting_on-day") == "17"
     assert is_checked(page, "request_information", "yes")
@@ -444,7 +577,9 @@ def test_the_office_records_a_referrals_progress(client, leicester, referred):
 
 def test_bad_referral_progress_is_shown_and_keeps_what_was_typed(client, leicester, referred):
     url = f"/cases/{referred.reference}/referral/"
+    _, version = progress_page(client, url)
     data = {
+        "version": version,
         **day_month_year("shared_with_local_authority_on", date(2026, 6, 2)),
         "local_authority_representative": "",
         **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
@@ -462,6 +597,88 @@ def test_bad_referral_progress_is_shown_and_keeps_what_was_typed(client, leicest
     assert "Enough is known already." in page
     saved = Referral.objects.for_partnership(leicester).get(case=referred)
     assert saved.shared_with_local_authority_on is None
+
+
+def test_a_first_crg_meeting_on_the_day_of_the_referral_is_refused_on_the_page(
+    client, leicester, referred
+):
+    url = f"/cases/{referred.reference}/referral/"
+    _, version = progress_page(client, url)
+    data = {"version": version, **day_month_year("first_crg_meeting_on", date(2026, 6, 1))}
+    response = client.post(url, data)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The first CRG meeting must be after the referral was received (§4.9)." in page
+    assert input_value(page, "first_crg_meeting_on-day") == "1"
+    saved = Referral.objects.for_partnership(leicester).get(case=referred)
+    assert saved.first_crg_meeting_on is None
+
+
+def test_progress_from_a_page_a_colleague_saved_over_is_refused_and_kept(
+    client, leicester, referred
+):
+    url = f"/cases/{referred.reference}/referral/"
+    _, opened_at = progress_page(client, url)
+    # Meanwhile a colleague, with the page open at the same version, saves.
+    colleague_client = type(client)()
+    sign_in(colleague_client, staff_user(leicester, username="office-colleague"))
+    theirs = {
+        "version": opened_at,
+        **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
+        "request_information": "yes",
+        "request_information_reason": "The CRG wants the school's records.",
+    }
+    assert colleague_client.post(url, theirs).status_code == 302
+
+    mine = {
+        "version": opened_at,
+        **day_month_year("first_crg_meeting_on", date(2026, 6, 24)),
+        "request_information": "no",
+        "request_information_reason": "Enough is known already.",
+    }
+    response = client.post(url, mine)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<title>Error: Referral progress" in page
+    assert html.escape(REFERRAL_CONFLICT) in error_summary(page)
+    # What I typed is still on the page; what the colleague saved still stands.
+    assert input_value(page, "first_crg_meeting_on-day") == "24"
+    assert is_checked(page, "request_information", "no")
+    assert "Enough is known already." in page
+    saved = Referral.objects.for_partnership(leicester).get(case=referred)
+    assert saved.first_crg_meeting_on == date(2026, 6, 17)
+    assert saved.request_information is True
+    # Opened again, the page carries the colleague's version and saves.
+    _, current = progress_page(client, url)
+    assert client.post(url, {**mine, "version": current}).status_code == 302
+    saved = Referral.objects.for_partnership(leicester).get(case=referred)
+    assert saved.first_crg_meeting_on == date(2026, 6, 24)
+
+
+def test_progress_cannot_be_changed_once_the_referral_is_a_rapid_review(
+    client, leicester, city_council, referred
+):
+    url = f"/cases/{referred.reference}/referral/"
+    _, version = progress_page(client, url)
+    converted = client.post(
+        f"/cases/{referred.reference}/referral/notified/", notification_fields(city_council)
+    )
+    assert converted.status_code == 302
+    page = client.get(url).content.decode()  # read only now: no form, no version
+    assert 'name="local_authority_representative"' not in page
+    assert 'name="version"' not in page
+    assert "Not decided yet" in page
+    data = {
+        "version": version,
+        **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
+        "request_information": "no",
+        "request_information_reason": "Enough is known already.",
+    }
+    response = client.post(url, data)
+    assert response.status_code == 200
+    saved = Referral.objects.for_partnership(leicester).get(case=referred)
+    assert saved.first_crg_meeting_on is None
+    assert saved.request_information is None
 
 
 def test_others_read_a_referrals_progress_but_cannot_change_it(client, leicester, referred):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.test import Client
@@ -17,7 +18,7 @@ from django.utils import dateformat, timezone
 from django.utils.html import escape
 
 from cases import services
-from cases.forms import ChronologyEntryForm, SharingDecisionForm
+from cases.forms import ChronologyEntryForm, ReturnRequestForm, SharingDecisionForm
 from cases.models import (
     AccessAction,
     AccessEvent,
@@ -26,17 +27,24 @@ from cases.models import (
     ChronologyEntry,
     CombinedSummary,
     Escalation,
+    EscalationCause,
     EscalationStep,
     InformationRequest,
     InformationSharingDecision,
+    Involvement,
     ReplyKind,
     RequestStatus,
     Stage,
 )
+from cases.services.combined_summary import SUMMARY_CONFLICT
 from cases.services.information_request import (
     CONFLICT,
+    ESCALATION_NOT_YET_DUE,
+    FACTUAL_SUMMARY_NEEDS_LIMITED_INVOLVEMENT,
+    NOT_OPEN_FOR_AGENCY,
     RECORDS_SECURED_DETAILS,
     RECORDS_SECURED_REQUIRED,
+    REFERRAL_NOT_DECIDED,
     REQUIRED_TO_SUBMIT,
     UPLOAD_CONTENT_MISMATCH,
     UPLOAD_EMPTY,
@@ -332,11 +340,13 @@ def test_a_complete_reply_is_submitted_and_then_read_only(client, item, portal_u
     assert after.version == submitted.version
 
 
-def test_a_factual_summary_needs_fewer_fields(client, item, portal_user):
+@pytest.mark.parametrize("involvement", [Involvement.LIMITED, Involvement.NONE])
+def test_a_factual_summary_needs_fewer_fields(client, item, portal_user, involvement):
     sign_in(client, portal_user)
     data = {
         **BLANK_REPLY,
         "reply_kind": ReplyKind.FACTUAL_SUMMARY,
+        "involvement": involvement,
         "involvement_summary": "One attendance in 2024; no further contact.",
         "records_secured": "no",
         "completed_by": "PC Ward",
@@ -346,7 +356,34 @@ def test_a_factual_summary_needs_fewer_fields(client, item, portal_user):
     submitted = reload(item)
     assert submitted.status == RequestStatus.SUBMITTED
     assert submitted.reply_kind == ReplyKind.FACTUAL_SUMMARY
+    assert submitted.involvement == involvement
     assert submitted.facts == ""
+
+
+def test_a_factual_summary_is_refused_where_the_agency_was_fully_involved(
+    client, item, portal_user
+):
+    sign_in(client, portal_user)
+    data = {
+        **BLANK_REPLY,
+        "reply_kind": ReplyKind.FACTUAL_SUMMARY,
+        "involvement": Involvement.YES,
+        "involvement_summary": "Weekly visits throughout 2026.",
+        "records_secured": "no",
+        "completed_by": "PC Ward",
+    }
+    response = post_reply(client, item, data, version=item.version, button="submit")
+    assert response.status_code == 200
+    assert field_errors(response, "involvement") == [FACTUAL_SUMMARY_NEEDS_LIMITED_INVOLVEMENT]
+    assert textarea(response, "involvement_summary") == "Weekly visits throughout 2026."
+    saved = reload(item)
+    assert saved.status == RequestStatus.IN_PROGRESS
+    assert saved.involvement_summary == "Weekly visits throughout 2026."
+    # The full reply, with the same answer, goes through.
+    full = complete_reply(involvement=Involvement.YES)
+    response = post_reply(client, item, full, version=saved.version, button="submit")
+    assert response.status_code == 302
+    assert reload(item).status == RequestStatus.SUBMITTED
 
 
 def test_a_factual_summary_still_needs_its_summary(client, item, portal_user):
@@ -456,6 +493,11 @@ def attachments(item):
     return list(Attachment.objects.for_partnership(item.case.partnership).filter(request=item))
 
 
+def flashed(response) -> list[str]:
+    """The messages the next page shows (a success banner)."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
+
+
 def downloaded(response) -> bytes:
     assert response.status_code == 200
     return b"".join(response.streaming_content)
@@ -465,7 +507,9 @@ def test_a_pdf_is_attached_and_downloaded_by_the_agency_and_the_business_office(
     client, item, portal_user, leicester_office, media
 ):
     sign_in(client, portal_user)
-    assert upload(client, item, "visit-notes.pdf", PDF_BYTES).status_code == 302
+    response = upload(client, item, "visit-notes.pdf", PDF_BYTES)
+    assert response.status_code == 302
+    assert flashed(response) == ["The document is attached."]
     (attachment,) = attachments(item)
     assert attachment.original_name == "visit-notes.pdf"
     assert attachment.content_type == "application/pdf"
@@ -479,13 +523,32 @@ def test_a_pdf_is_attached_and_downloaded_by_the_agency_and_the_business_office(
         sign_in(client, user)
         response = client.get(f"/documents/{attachment.pk}/")
         assert downloaded(response) == PDF_BYTES
-        assert response["Content-Disposition"].startswith("attachment")
-        assert "visit-notes.pdf" in response["Content-Disposition"]
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{item.case.reference}-document-{attachment.pk}.pdf"'
+        )
         assert AccessEvent.unscoped.filter(
             user=user,
             action=AccessAction.DOWNLOAD,
             object_reference=item.case.reference,
         ).exists()
+
+
+def test_a_download_is_named_by_the_case_never_by_the_agencys_file_name(
+    client, item, portal_user, leicester_office
+):
+    sign_in(client, portal_user)
+    response = upload(client, item, "Jasmine Quillfeather visit.PDF", PDF_BYTES)
+    assert flashed(response) == ["The document is attached."]
+    (attachment,) = attachments(item)
+    submitted(item, portal_user)
+    for user in (portal_user, leicester_office):
+        sign_in(client, user)
+        response = client.get(f"/documents/{attachment.pk}/")
+        assert downloaded(response) == PDF_BYTES
+        disposition = response["Content-Disposition"]
+        assert f"{item.case.reference}-document-{attachment.pk}.pdf" in disposition
+        for part in ("Jasmine", "Quillfeather", "visit"):
+            assert part not in disposition
 
 
 def test_a_stored_document_is_outside_the_web_root_under_another_name(
@@ -543,7 +606,9 @@ def test_a_withdrawn_document_is_no_longer_downloadable(
     sign_in(client, portal_user)
     upload(client, item, "visit-notes.pdf", PDF_BYTES)
     (attachment,) = attachments(item)
-    assert client.post(f"/portal/documents/{attachment.pk}/remove/").status_code == 302
+    response = client.post(f"/portal/documents/{attachment.pk}/remove/")
+    assert response.status_code == 302
+    assert flashed(response)[-1] == "The document is withdrawn."
     assert f"/documents/{attachment.pk}/" not in client.get(portal_url(item, "documents/")).text
     assert client.get(f"/documents/{attachment.pk}/").status_code == 404
     sign_in(client, leicester_office)
@@ -602,6 +667,23 @@ def test_a_sharing_decision_is_recorded_with_its_reason(client, item, portal_use
     assert "Live investigation; shared with the chair orally." in page.text
 
 
+def test_no_sharing_decision_is_added_once_the_reply_is_submitted(client, item, portal_user):
+    sign_in(client, portal_user)
+    decision = {
+        "information": "Intelligence reports",
+        "decision": "withheld",
+        "reason": "Live investigation.",
+    }
+    assert client.post(portal_url(item, "sharing-decisions/"), decision).status_code == 302
+    post_reply(client, item, complete_reply(), version=reload(item).version, button="submit")
+    assert reload(item).status == RequestStatus.SUBMITTED
+    late = {**decision, "information": "Custody records", "reason": "Decided afterwards."}
+    response = client.post(portal_url(item, "sharing-decisions/"), late)
+    assert response.status_code == 200
+    assert escape(NOT_OPEN_FOR_AGENCY) in response.text
+    assert [d.information for d in decisions(item)] == ["Intelligence reports"]
+
+
 # --- The Business Office ------------------------------------------------------------------
 
 
@@ -639,6 +721,60 @@ def test_the_send_form_ticks_the_usual_agencies_and_sends(
     assert {r.reply_due_on for r in sent} == {due}
     # Agencies already asked are no longer offered.
     assert listed(client.get(url), "agencies") == {str(school.pk)}
+
+
+def test_the_send_message_names_the_agencies_nobody_can_be_emailed_at(
+    client, leicester, police, health, portal_user, leicester_office
+):
+    case = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    sign_in(client, leicester_office)
+    url = f"/cases/{case.reference}/requests/send/"
+    form = {**date_parts("reply_due_on", working_days_ahead(8)), "letter_note": ""}
+    response = client.post(url, {**form, "agencies": [police.pk, health.pk]})
+    assert response.status_code == 302
+    (message,) = flashed(response)
+    # The police have a portal user, so heard by email; nobody at the health trust can.
+    assert health.name in message
+    assert police.name not in message
+    (banner,) = re.findall(
+        r'<p class="govuk-notification-banner__heading">(.*?)</p>',
+        client.get(response["Location"]).text,
+        re.S,
+    )
+    assert unescape(banner) == message
+
+
+def test_the_send_message_names_no_agency_when_all_were_emailed(
+    client, leicester, police, portal_user, leicester_office
+):
+    case = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    sign_in(client, leicester_office)
+    response = client.post(
+        f"/cases/{case.reference}/requests/send/",
+        {"agencies": [police.pk], **date_parts("reply_due_on", working_days_ahead(8))},
+    )
+    assert response.status_code == 302
+    (message,) = flashed(response)
+    assert police.name not in message
+
+
+def test_a_referral_the_crg_has_not_decided_on_sends_no_requests(
+    client, leicester, police, leicester_office
+):
+    case = services.referral_record(
+        partnership=leicester,
+        details=services.ReferralDetails(received_on=today(), summary="Concerns from school."),
+        children=[services.ChildDetails(local_authority_reference="LA-7")],
+        actor=leicester_office,
+    )
+    sign_in(client, leicester_office)
+    response = client.post(
+        f"/cases/{case.reference}/requests/send/",
+        {"agencies": [police.pk], **date_parts("reply_due_on", working_days_ahead(8))},
+    )
+    assert response.status_code == 200
+    assert escape(REFERRAL_NOT_DECIDED) in response.text
+    assert not InformationRequest.objects.for_partnership(leicester).filter(case=case).exists()
 
 
 def test_lr_offers_no_schools_and_no_holiday_exception(client, lr, police, school, lr_office):
@@ -698,43 +834,123 @@ def test_the_business_office_reads_the_reply_and_accepts_it(
     assert reload(item).status == RequestStatus.ACCEPTED
 
 
-def test_the_business_office_returns_a_reply_with_its_reason(
+def test_the_business_office_returns_a_reply_with_its_reason_and_a_new_deadline(
     client, item, portal_user, leicester_office
 ):
     submitted(item, portal_user)
     sign_in(client, leicester_office)
-    refused = client.post(case_request_url(item, "return/"), {"reason": ""})
+    page = client.get(case_request_url(item))
+    for part in ("day", "month", "year"):
+        assert f'name="reply_due_on-{part}"' in page.text
+    new_due = working_days_ahead(6)
+    refused = client.post(
+        case_request_url(item, "return/"), {"reason": "", **date_parts("reply_due_on", new_due)}
+    )
     assert refused.status_code == 200
     assert len(field_errors(refused, "reason")) == 1
+    no_date = {"reason": "Add the GP contacts.", **date_parts("reply_due_on", new_due)}
+    no_date.update({"reply_due_on-day": "", "reply_due_on-month": "", "reply_due_on-year": ""})
+    refused = client.post(case_request_url(item, "return/"), no_date)
+    assert refused.status_code == 200
+    assert field_errors(refused, "reply_due_on") == [
+        ReturnRequestForm.base_fields["reply_due_on"].error_messages["required"]
+    ]
+    assert textarea(refused, "reason") == "Add the GP contacts."
+    past = {"reason": "Add the GP contacts.", **date_parts("reply_due_on", today())}
+    refused = client.post(case_request_url(item, "return/"), past)
+    assert refused.status_code == 200
+    assert len(field_errors(refused, "reply_due_on")) == 1
     assert reload(item).status == RequestStatus.SUBMITTED
-    response = client.post(case_request_url(item, "return/"), {"reason": "Add the GP contacts."})
+    response = client.post(
+        case_request_url(item, "return/"),
+        {"reason": "Add the GP contacts.", **date_parts("reply_due_on", new_due)},
+    )
     assert response.status_code == 302
     returned = reload(item)
     assert returned.status == RequestStatus.RETURNED
-    # The agency sees why, and can change its reply again.
+    assert returned.reply_due_on == new_due
+    # The agency sees why, and by when, and can change its reply again.
     sign_in(client, portal_user)
     page = client.get(portal_url(item))
     assert "Add the GP contacts." in page.text
+    assert dateformat.format(new_due, "l j F Y") in page.text
     assert 'name="facts"' in page.text
 
 
-def test_the_business_office_records_escalation_steps(client, item, leicester_office):
-    sign_in(client, leicester_office)
-    form = {"cause": "silence", **date_parts("escalated_on", today()), "note": "Chased twice."}
-    future = {**form, **date_parts("escalated_on", today() + timedelta(days=3))}
-    refused = client.post(case_request_url(item, "escalate/"), future)
-    assert refused.status_code == 200
-    assert len(field_errors(refused, "escalated_on")) == 1
-    assert client.post(case_request_url(item, "escalate/"), form).status_code == 302
-    assert client.post(case_request_url(item, "escalate/"), form).status_code == 302
-    steps = list(
+def escalation_steps(item):
+    return list(
         Escalation.objects.for_partnership(item.case.partnership)
         .filter(request=item)
         .values_list("step", flat=True)
     )
-    assert steps == [EscalationStep.REVIEWER_OR_PANEL, EscalationStep.CASE_REVIEW_GROUP]
+
+
+def test_the_business_office_records_escalation_steps_then_their_resolution(
+    client, item, leicester_office
+):
+    sign_in(client, leicester_office)
+    url = case_request_url(item, "escalate/")
+    form = {
+        "cause": EscalationCause.SILENCE,
+        **date_parts("escalated_on", today()),
+        "note": "Chased twice.",
+    }
+    # Silence before the deadline is not yet a reason to escalate.
+    early = client.post(url, form)
+    assert early.status_code == 200
+    assert field_errors(early, "cause") == [
+        ESCALATION_NOT_YET_DUE.format(due=dateformat.format(item.reply_due_on, "j F Y"))
+    ]
+    future = {**form, **date_parts("escalated_on", today() + timedelta(days=3))}
+    refused = client.post(url, future)
+    assert refused.status_code == 200
+    assert len(field_errors(refused, "escalated_on")) == 1
+    assert escalation_steps(item) == []
+    # The deadline passes without a reply (set on the row: no service backdates one).
+    InformationRequest.objects.for_partnership(item.case.partnership).filter(pk=item.pk).update(
+        reply_due_on=today() - timedelta(days=1)
+    )
+    assert client.post(url, form).status_code == 302
+    assert client.post(url, form).status_code == 302
+    assert escalation_steps(item) == [
+        EscalationStep.CASE_REVIEW_GROUP,
+        EscalationStep.STRATEGIC_LEAD,
+    ]
     page = client.get(case_request_url(item))
-    assert EscalationStep.CASE_REVIEW_GROUP.label in page.text
+    assert escape(EscalationStep.STRATEGIC_LEAD.label) in page.text
+    assert case_request_url(item, "escalation-resolved/") in page.text
+    # The strategic lead sorted it out: recorded, and the escalation goes no further.
+    assert client.post(case_request_url(item, "escalation-resolved/")).status_code == 302
+    page = client.get(case_request_url(item))
+    assert 'name="escalated_on-day"' not in page.text
+    assert case_request_url(item, "escalation-resolved/") not in page.text
+    assert client.post(url, form).status_code == 200
+    assert escalation_steps(item) == [
+        EscalationStep.CASE_REVIEW_GROUP,
+        EscalationStep.STRATEGIC_LEAD,
+    ]
+
+
+def test_the_third_step_is_the_last(client, item, leicester_office):
+    sign_in(client, leicester_office)
+    url = case_request_url(item, "escalate/")
+    form = {
+        "cause": EscalationCause.REFUSAL,
+        **date_parts("escalated_on", today()),
+        "note": "The agency declined to share its records.",
+    }
+    for _ in range(3):
+        assert client.post(url, form).status_code == 302
+    assert escalation_steps(item) == [
+        EscalationStep.CASE_REVIEW_GROUP,
+        EscalationStep.STRATEGIC_LEAD,
+        EscalationStep.SAFEGUARDING_PARTNERS,
+    ]
+    page = client.get(case_request_url(item))
+    assert escape(EscalationStep.SAFEGUARDING_PARTNERS.label) in page.text
+    assert 'name="escalated_on-day"' not in page.text
+    assert client.post(url, form).status_code == 200
+    assert len(escalation_steps(item)) == 3
 
 
 def test_only_the_business_office_accepts(client, leicester, item, portal_user):
@@ -786,7 +1002,7 @@ def test_saving_the_combined_summary_refuses_a_stale_version(client, two_replies
     stale = {"background": "Child A, aged three.", "collation_notes": "My notes."}
     response = client.post(url, {**stale, "version": opened})
     assert response.status_code == 200
-    assert escape(CONFLICT.replace("this reply", "this summary")) in response.text
+    assert escape(SUMMARY_CONFLICT) in response.text
     assert textarea(response, "background") == "Child A, aged three."
     summary = CombinedSummary.objects.for_partnership(two_replies.partnership).get(case=two_replies)
     assert summary.background == "Child A, aged 3."

@@ -1,7 +1,8 @@
 """Intake: a notification or a referral opens a case with its pseudonyms and deadlines (§4.1)."""
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -19,19 +20,25 @@ from cases.models import (
     Criterion,
     Deadline,
     DeadlineStatus,
+    IncidentKind,
+    InformationRequest,
     Membership,
     Notification,
     Referral,
     Role,
     Stage,
 )
+from cases.services.information_request import REFERRAL_NOT_DECIDED
 from cases.services.intake import (
+    CARE_LEAVER_NO_RAPID_REVIEW,
     NO_SUBJECT_CHILD,
     NOT_A_LOCAL_AUTHORITY,
     NOT_THE_PARTNERSHIPS_AGENCY,
     RECEIVED_IN_FUTURE,
+    REFERRAL_CONFLICT,
+    REFERRAL_NOT_AWAITING,
 )
-from tests.factories import AgencyFactory, sign_in, staff_user
+from tests.factories import AgencyFactory, sign_in, staff_user, working_days_ahead
 
 # "Today" for these tests, so that December 2026 dates are in the past whenever they run.
 TODAY = date(2027, 3, 1)
@@ -178,20 +185,26 @@ def test_a_notification_received_today_is_accepted(leicester, leicester_office, 
     assert case.opened_on == today
 
 
-def test_a_care_leaver_aged_24_is_accepted(leicester, leicester_office, city_council):
+def test_the_death_of_a_care_leaver_aged_17_is_accepted(leicester, leicester_office, city_council):
+    """§1.3.5: under 18, a care leaver's death is notified (and the Secretary of State and
+    Ofsted are told) like a looked-after child's."""
     details = notification(
         date(2026, 6, 1),
         notifying_authority=city_council,
+        incident_kind=IncidentKind.DEATH,
         care_status=CareStatus.CARE_LEAVER,
-        care_leaver_age=24,
+        care_leaver_age=17,
         secretary_of_state_notified_on=date(2026, 6, 1),
         ofsted_notified_on=date(2026, 6, 1),
     )
     case = services.notification_record(
         partnership=leicester, details=details, children=[SUBJECT], actor=leicester_office
     )
+    assert case.stage == Stage.RAPID_REVIEW
     saved = Notification.objects.for_partnership(leicester).get(case=case)
-    assert (saved.care_status, saved.care_leaver_age) == (CareStatus.CARE_LEAVER, 24)
+    assert (saved.care_status, saved.care_leaver_age) == (CareStatus.CARE_LEAVER, 17)
+    assert saved.secretary_of_state_notified_on == date(2026, 6, 1)
+    assert saved.ofsted_notified_on == date(2026, 6, 1)
     assert saved.notifying_authority == city_council
 
 
@@ -234,6 +247,25 @@ def _refusals():
             id="care-leaver-aged-25",
         ),
         pytest.param(
+            {"care_status": CareStatus.CARE_LEAVER, "care_leaver_age": 18},
+            [SUBJECT],
+            CARE_LEAVER_NO_RAPID_REVIEW,
+            "care_leaver_age",
+            id="care-leaver-aged-18",
+        ),
+        pytest.param(
+            {
+                "care_status": CareStatus.CARE_LEAVER,
+                "care_leaver_age": 24,
+                "incident_kind": IncidentKind.DEATH,
+                "secretary_of_state_notified_on": date(2026, 6, 1),
+            },
+            [SUBJECT],
+            CARE_LEAVER_NO_RAPID_REVIEW,
+            "care_leaver_age",
+            id="care-leaver-aged-24",
+        ),
+        pytest.param(
             {"care_status": CareStatus.CARE_LEAVER},
             [SUBJECT],
             "Enter the care leaver's age.",
@@ -253,6 +285,29 @@ def _refusals():
             "Secretary of State and Ofsted notifications are for looked-after children",
             "care_status",
             id="ofsted-date-when-neither",
+        ),
+        pytest.param(
+            {
+                "incident_kind": IncidentKind.SERIOUS_HARM,
+                "care_status": CareStatus.LOOKED_AFTER,
+                "secretary_of_state_notified_on": date(2026, 6, 1),
+            },
+            [SUBJECT],
+            "Secretary of State and Ofsted notifications are for the death",
+            "incident_kind",
+            id="secretary-of-state-date-for-serious-harm",
+        ),
+        pytest.param(
+            {
+                "incident_kind": IncidentKind.SERIOUS_HARM,
+                "care_status": CareStatus.CARE_LEAVER,
+                "care_leaver_age": 17,
+                "ofsted_notified_on": date(2026, 6, 1),
+            },
+            [SUBJECT],
+            "Secretary of State and Ofsted notifications are for the death",
+            "incident_kind",
+            id="ofsted-date-for-serious-harm",
         ),
         pytest.param(
             {"incident_on": date(2026, 6, 2)},
@@ -479,9 +534,14 @@ def progress(referral_row, actor, **overrides):
         "first_crg_meeting_on": None,
         "request_information": None,
         "request_information_reason": "",
+        "version": referral_row.version,  # as the page was opened
         **overrides,
     }
     return services.referral_progress_record(referral=referral_row, actor=actor, **fields)
+
+
+def referral_now(referral_row):
+    return Referral.objects.for_partnership(referral_row.case.partnership).get(pk=referral_row.pk)
 
 
 def test_referral_progress_is_saved_with_its_reason(leicester, leicester_office, referred):
@@ -534,6 +594,11 @@ def test_referral_progress_is_saved_with_its_reason(leicester, leicester_office,
             id="crg-meeting-before-received",
         ),
         pytest.param(
+            {"first_crg_meeting_on": date(2026, 6, 1)},
+            "first_crg_meeting_on",
+            id="crg-meeting-on-the-day-received",
+        ),
+        pytest.param(
             {"request_information": True, "request_information_reason": "  "},
             "request_information_reason",
             id="yes-without-reason",
@@ -555,12 +620,86 @@ def test_referral_progress_that_breaks_a_rule_is_refused(
     assert saved.shared_with_local_authority_on is None
     assert saved.first_crg_meeting_on is None
     assert saved.request_information is None
+    assert saved.version == referred.version
+
+
+def test_the_first_crg_meeting_the_day_after_the_referral_is_accepted(leicester_office, referred):
+    progress(referred, leicester_office, first_crg_meeting_on=date(2026, 6, 2))
+    assert referral_now(referred).first_crg_meeting_on == date(2026, 6, 2)
+
+
+def test_progress_saved_from_a_page_opened_before_someone_elses_save_is_refused(
+    leicester, leicester_office, referred
+):
+    colleague = staff_user(leicester, username="office-colleague")
+    opened_at = referred.version  # both opened the page at this version
+    progress(
+        referred,
+        colleague,
+        first_crg_meeting_on=date(2026, 6, 17),
+        request_information=True,
+        request_information_reason="The CRG wants the school's records.",
+        version=opened_at,
+    )
+    with pytest.raises(ApplicationError) as refused:
+        progress(
+            referred,
+            leicester_office,
+            first_crg_meeting_on=date(2026, 6, 24),
+            request_information=False,
+            request_information_reason="Enough is known already.",
+            version=opened_at,
+        )
+    assert refused.value.message == REFERRAL_CONFLICT
+    saved = referral_now(referred)  # the colleague's progress stands
+    assert saved.first_crg_meeting_on == date(2026, 6, 17)
+    assert saved.request_information is True
+    assert saved.history.first().history_user == colleague
+    # Opened again, at the current version, the page saves.
+    progress(
+        saved,
+        leicester_office,
+        first_crg_meeting_on=date(2026, 6, 24),
+        request_information=True,
+        request_information_reason="The CRG wants the school's records.",
+    )
+    assert referral_now(referred).first_crg_meeting_on == date(2026, 6, 24)
+
+
+def test_each_save_moves_the_referral_on_a_version(leicester_office, referred):
+    first = referral_now(referred).version
+    progress(referred, leicester_office, first_crg_meeting_on=date(2026, 6, 17))
+    assert referral_now(referred).version == first + 1
+    progress(referral_now(referred), leicester_office, first_crg_meeting_on=date(2026, 6, 18))
+    assert referral_now(referred).version == first + 2
+
+
+def test_progress_cannot_be_recorded_once_the_referral_is_a_rapid_review(
+    leicester, leicester_office, referred
+):
+    services.referral_convert(
+        case=referred.case, details=notification(date(2026, 6, 10)), actor=leicester_office
+    )
+    before = referral_now(referred)
+    with pytest.raises(ApplicationError) as refused:
+        progress(
+            before,
+            leicester_office,
+            first_crg_meeting_on=date(2026, 6, 17),
+            request_information=False,
+            request_information_reason="The Local Authority notified.",
+        )
+    assert refused.value.message == REFERRAL_NOT_AWAITING
+    after = referral_now(referred)
+    assert (after.first_crg_meeting_on, after.request_information) == (None, None)
+    assert after.version == before.version
 
 
 def test_only_the_business_office_records_referral_progress(leicester, referred):
     chair = staff_user(leicester, role=Role.CRG_CHAIR)
     with pytest.raises(ApplicationError, match="Only the Business Office records"):
         progress(referred, chair, first_crg_meeting_on=date(2026, 6, 17))
+    assert referral_now(referred).first_crg_meeting_on is None
 
 
 # --- A referral becomes a Rapid Review (§4.1.6) ------------------------------------------
@@ -674,6 +813,126 @@ def test_only_the_business_office_converts_a_referral(leicester, referred):
     assert Case.objects.for_partnership(leicester).get(pk=referred.case_id).stage == (
         Stage.REFERRAL_DECISION
     )
+
+
+@pytest.mark.parametrize("age", [18, 24])
+def test_a_care_leaver_aged_18_to_24_cannot_convert_a_referral(
+    leicester, leicester_office, referred, age
+):
+    """§1.3.5: the death of a care leaver aged 18 or over does not need a Rapid Review."""
+    with pytest.raises(ApplicationError) as refused:
+        services.referral_convert(
+            case=referred.case,
+            details=notification(
+                date(2026, 6, 10),
+                incident_kind=IncidentKind.DEATH,
+                care_status=CareStatus.CARE_LEAVER,
+                care_leaver_age=age,
+            ),
+            actor=leicester_office,
+        )
+    assert (refused.value.message, refused.value.field) == (
+        CARE_LEAVER_NO_RAPID_REVIEW,
+        "care_leaver_age",
+    )
+    case = Case.objects.for_partnership(leicester).get(pk=referred.case_id)
+    assert case.stage == Stage.REFERRAL_DECISION
+    assert {d.status for d in deadlines_of(case).values()} == {DeadlineStatus.OPEN}
+    assert not Notification.objects.for_partnership(leicester).filter(case=case).exists()
+
+
+def test_a_care_leaver_aged_17_converts_a_referral(leicester, leicester_office, referred):
+    services.referral_convert(
+        case=referred.case,
+        details=notification(
+            date(2026, 6, 10),
+            incident_kind=IncidentKind.DEATH,
+            care_status=CareStatus.CARE_LEAVER,
+            care_leaver_age=17,
+        ),
+        actor=leicester_office,
+    )
+    case = Case.objects.for_partnership(leicester).get(pk=referred.case_id)
+    assert case.stage == Stage.RAPID_REVIEW
+    assert Notification.objects.for_partnership(leicester).get(case=case).care_leaver_age == 17
+
+
+LONDON = ZoneInfo("Europe/London")
+
+
+def clock_at(monkeypatch, when: datetime):
+    """Both "today" and "now" at `when`, as on the day the office did something."""
+    real_localdate = timezone.localdate
+
+    def pinned(value=None, **kwargs):
+        return when.date() if value is None else real_localdate(value, **kwargs)
+
+    monkeypatch.setattr("django.utils.timezone.localdate", pinned)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: when)
+
+
+@pytest.fixture
+def lr_referred(lr, lr_office):
+    """A Leicestershire & Rutland referral received on Monday 14 December 2026."""
+    case = services.referral_record(
+        partnership=lr,
+        details=referral(date(2026, 12, 14)),
+        children=[SUBJECT],
+        actor=lr_office,
+        lead_officer=lr_office,
+    )
+    return Referral.objects.for_partnership(lr).get(case=case)
+
+
+def test_requests_sent_on_the_referral_meet_the_rapid_reviews_two_day_deadline(
+    monkeypatch, lr, lr_office, county_council, police, lr_referred
+):
+    """§4.3.3 (Leicestershire & Rutland): requests go out within 2 working days of the
+    notification. Those sent while the CRG considered the referral already went out."""
+    case = lr_referred.case
+    clock_at(monkeypatch, datetime(2026, 12, 16, 10, 0, tzinfo=LONDON))
+    # Letters go only once the CRG has decided it wants agencies' information (§4.9).
+    with pytest.raises(ApplicationError) as refused:
+        services.information_requests_send(
+            case=case, agencies=[police], reply_due_on=working_days_ahead(10, lr), actor=lr_office
+        )
+    assert refused.value.message == REFERRAL_NOT_DECIDED
+    progress(
+        lr_referred,
+        lr_office,
+        first_crg_meeting_on=date(2026, 12, 15),
+        request_information=True,
+        request_information_reason="The CRG wants the police's records.",
+    )
+    services.information_requests_send(
+        case=case, agencies=[police], reply_due_on=working_days_ahead(10, lr), actor=lr_office
+    )
+    assert InformationRequest.objects.for_partnership(lr).filter(case=case).count() == 1
+
+    clock_at(monkeypatch, datetime(2026, 12, 18, 15, 0, tzinfo=LONDON))
+    services.referral_convert(
+        case=case,
+        details=notification(date(2026, 12, 18), notifying_authority=county_council),
+        actor=lr_office,
+    )
+    sent = deadlines_of(case)["information_request_sent"]
+    assert sent.due_date == date(2026, 12, 22)
+    assert sent.status == DeadlineStatus.MET
+    assert sent.completed_on == date(2026, 12, 18)  # the notification's day: already done
+    assert deadlines_of(case)["rapid_review_complete"].status == DeadlineStatus.OPEN
+
+
+def test_without_requests_on_the_referral_the_two_day_deadline_stays_open(
+    lr, lr_office, county_council, lr_referred
+):
+    services.referral_convert(
+        case=lr_referred.case,
+        details=notification(date(2026, 12, 18), notifying_authority=county_council),
+        actor=lr_office,
+    )
+    sent = deadlines_of(lr_referred.case)["information_request_sent"]
+    assert (sent.due_date, sent.status) == (date(2026, 12, 22), DeadlineStatus.OPEN)
+    assert sent.completed_on is None
 
 
 def test_a_future_notification_cannot_convert_a_referral(leicester, leicester_office, referred):

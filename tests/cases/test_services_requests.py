@@ -7,6 +7,7 @@ from smtplib import SMTPRecipientsRefused
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import connection
 from django.utils import dateformat, timezone
 
@@ -20,6 +21,7 @@ from cases.models import (
     EscalationCause,
     EscalationStep,
     InformationRequest,
+    Referral,
     ReplyKind,
     RequestChase,
     RequestStatus,
@@ -28,7 +30,10 @@ from cases.models import (
 )
 from cases.selectors import working_calendar
 from cases.services.information_request import (
+    ESCALATION_NOT_YET_DUE,
     HOLIDAY_EXCEPTION_ONLY_DIRECT,
+    REFERRAL_NOT_DECIDED,
+    REPLY_DUE_NOT_WORKING_DAY,
     SCHOOLS_VIA_REPRESENTATIVES,
 )
 from cases.tenancy import Scope
@@ -196,9 +201,46 @@ def test_refuses_a_case_that_is_not_at_a_request_stage(leicester, police, stage)
     assert not requests_of(case).exists()
 
 
-def test_a_referral_under_consideration_may_ask_for_information(leicester, police):
-    case = open_case(leicester, stage=Stage.REFERRAL_DECISION)
-    assert len(send(case, [police])) == 1
+def referred(partnership, actor):
+    """A referral the CRG has yet to decide on (§4.9)."""
+    case = services.referral_record(
+        partnership=partnership,
+        details=services.ReferralDetails(received_on=today(), summary=SUMMARY),
+        children=[services.ChildDetails(local_authority_reference="LA-1", name=CHILD_NAME)],
+        actor=actor,
+    )
+    return case, Referral.objects.for_partnership(partnership).get(case=case)
+
+
+def crg_decides(referral, actor, *, request_information):
+    return services.referral_progress_record(
+        referral=referral,
+        actor=actor,
+        shared_with_local_authority_on=None,
+        local_authority_representative="",
+        first_crg_meeting_on=None,
+        request_information=request_information,
+        request_information_reason="The CRG wants the agencies' records first.",
+        version=referral.version,
+    )
+
+
+def test_a_referral_asks_for_information_only_once_the_crg_wants_it(
+    leicester, leicester_office, police
+):
+    case, referral = referred(leicester, leicester_office)
+    with pytest.raises(ApplicationError) as undecided:
+        send(case, [police], actor=leicester_office)
+    assert undecided.value.message == REFERRAL_NOT_DECIDED
+    referral = crg_decides(referral, leicester_office, request_information=False)
+    with pytest.raises(ApplicationError) as declined:
+        send(case, [police], actor=leicester_office)
+    assert declined.value.message == REFERRAL_NOT_DECIDED
+    assert not requests_of(case).exists()
+    crg_decides(referral, leicester_office, request_information=True)
+    (request,) = send(case, [police], actor=leicester_office)
+    assert request.case == case
+    assert request.agency == police
 
 
 @pytest.mark.parametrize("role", [Role.CRG_CHAIR, Role.REVIEWER, Role.PARTNERSHIP_ADMIN])
@@ -404,18 +446,57 @@ def test_no_chase_for_a_submitted_or_accepted_reply(chased, leicester_office):
     assert chases(partnership) == []
 
 
-def test_a_returned_reply_is_chased_again(chased, leicester_office):
+def test_a_returned_reply_is_chased_against_its_new_deadline(chased, leicester_office):
     partnership, due, cal = chased["partnership"], chased["due"], chased["cal"]
     request = submit(chased["request"], chased["portal"])
-    services.information_request_return(
-        request=request, actor=leicester_office, reason="Add the GP's contacts."
-    )
+    new_due = cal.add(today(), 15)
+    return_reply(request, leicester_office, due=new_due)
+    # The first deadline no longer counts: a day after it, the agency has weeks left.
     services.request_chases_make(partnership=partnership, today=cal.add(due, 1))
-    assert chases(partnership) == [(request.pk, -1, due)]
+    assert chases(partnership) == []
+    services.request_chases_make(partnership=partnership, today=cal.subtract(new_due, 2))
+    services.request_chases_make(partnership=partnership, today=cal.add(new_due, 1))
+    assert chases(partnership) == [(request.pk, -1, new_due), (request.pk, 2, new_due)]
+
+
+def test_chases_stop_once_the_case_moves_on_to_an_lcspr(chased):
+    partnership, due, cal = chased["partnership"], chased["due"], chased["cal"]
+    services.case_stage_set(
+        case=chased["case"], stage=Stage.LCSPR, actor=None, reason="The CRG recommended an LCSPR"
+    )
+    for day in (cal.subtract(due, 2), cal.subtract(due, 0), cal.add(due, 1)):
+        services.request_chases_make(partnership=partnership, today=day)
+    assert chases(partnership) == []
+    assert (
+        InformationRequest.objects.for_partnership(partnership).get(pk=chased["request"].pk).status
+        == RequestStatus.NOT_STARTED
+    )
+
+
+def test_a_referrals_request_is_chased(leicester, leicester_office, police):
+    case, referral = referred(leicester, leicester_office)
+    crg_decides(referral, leicester_office, request_information=True)
+    cal = working_calendar(partnership=leicester)
+    due = cal.add(today(), 4)
+    (request,) = send(case, [police], due=due, actor=leicester_office)
+    services.request_chases_make(partnership=leicester, today=cal.add(due, 1))
+    assert chases(leicester) == [(request.pk, -1, due)]
 
 
 def chase_emails(case):
     return [m for m in mail.outbox if case.reference in m.subject]
+
+
+def portal_link(request):
+    return f"/portal/requests/{request.pk}/"
+
+
+def case_link(request):
+    return f"/cases/{request.case.reference}/requests/{request.pk}/"
+
+
+def by_recipients(emails):
+    return {tuple(sorted(m.to)): m for m in emails}
 
 
 def test_a_chase_before_the_deadline_emails_the_agency_only(chased):
@@ -427,19 +508,35 @@ def test_a_chase_before_the_deadline_emails_the_agency_only(chased):
     assert services.request_chases_send(partnership=partnership) == 1
     (email,) = chase_emails(case)
     assert email.to == [chased["portal"].email]
-    assert f"/portal/requests/{chased['request'].pk}/" in email.body
+    assert portal_link(chased["request"]) in email.body
+    assert case_link(chased["request"]) not in email.body
     assert "2 working days left" in email.body
 
 
-def test_an_overdue_chase_also_emails_the_lead_officer(chased, leicester_office):
-    partnership, case = chased["partnership"], chased["case"]
+def test_an_overdue_chase_emails_the_agency_and_the_lead_officer_separately(
+    chased, leicester_office
+):
+    partnership, case, request = chased["partnership"], chased["case"], chased["request"]
+    portal, officer = chased["portal"], chased["officer"]
     services.request_chases_make(partnership=partnership, today=chased["cal"].add(chased["due"], 1))
     mail.outbox.clear()
-    services.request_chases_send(partnership=partnership)
-    (email,) = chase_emails(case)
-    assert sorted(email.to) == sorted([chased["portal"].email, chased["officer"].email])
-    assert leicester_office.email not in email.to
-    assert "overdue" in email.subject
+    assert services.request_chases_send(partnership=partnership) == 1
+    emails = by_recipients(chase_emails(case))
+    assert set(emails) == {(portal.email,), (officer.email,)}
+    to_agency, to_officer = emails[(portal.email,)], emails[(officer.email,)]
+    for email in (to_agency, to_officer):
+        assert "overdue" in email.subject
+        assert leicester_office.email not in email.to
+        for secret in (SUMMARY, CHILD_NAME):
+            assert secret not in email.body
+    # The agency answers in the portal; the lead officer opens the case's request page,
+    # from which §2.1.7's escalation is recorded.
+    assert portal_link(request) in to_agency.body
+    assert case_link(request) not in to_agency.body
+    assert case_link(request) in to_officer.body
+    assert portal_link(request) not in to_officer.body
+    assert "§2.1.7" in to_officer.body
+    assert "§2.1.7" not in to_agency.body
 
 
 def test_an_overdue_chase_on_a_case_without_a_lead_emails_the_business_office(
@@ -448,13 +545,15 @@ def test_an_overdue_chase_on_a_case_without_a_lead_emails_the_business_office(
     case = open_case(leicester, stage=Stage.RAPID_REVIEW)
     cal = working_calendar(partnership=leicester)
     due = cal.add(today(), 3)
-    send(case, [police], due=due)
+    (request,) = send(case, [police], due=due)
     portal = agency_user(police)
     services.request_chases_make(partnership=leicester, today=cal.add(due, 1))
     mail.outbox.clear()
     services.request_chases_send(partnership=leicester)
-    (email,) = chase_emails(case)
-    assert sorted(email.to) == sorted([portal.email, leicester_office.email])
+    emails = by_recipients(chase_emails(case))
+    assert set(emails) == {(portal.email,), (leicester_office.email,)}
+    assert case_link(request) in emails[(leicester_office.email,)].body
+    assert portal_link(request) in emails[(portal.email,)].body
 
 
 def test_an_overdue_chase_goes_to_the_business_office_once_the_lead_has_left(
@@ -465,9 +564,21 @@ def test_an_overdue_chase_goes_to_the_business_office_once_the_lead_has_left(
     services.request_chases_make(partnership=partnership, today=chased["cal"].add(chased["due"], 1))
     mail.outbox.clear()
     services.request_chases_send(partnership=partnership)
+    emails = by_recipients(chase_emails(case))
+    assert set(emails) == {(chased["portal"].email,), (leicester_office.email,)}
+    assert case_link(chased["request"]) in emails[(leicester_office.email,)].body
+    assert all(officer.email not in email.to for email in emails.values())
+
+
+def test_an_overdue_chase_to_an_agency_without_portal_users_still_reaches_the_lead(chased):
+    partnership, case = chased["partnership"], chased["case"]
+    services.user_deactivate(user=chased["portal"], actor=None, reason="Left the agency")
+    services.request_chases_make(partnership=partnership, today=chased["cal"].add(chased["due"], 1))
+    mail.outbox.clear()
+    assert services.request_chases_send(partnership=partnership) == 1
     (email,) = chase_emails(case)
-    assert sorted(email.to) == sorted([chased["portal"].email, leicester_office.email])
-    assert officer.email not in email.to
+    assert email.to == [chased["officer"].email]
+    assert case_link(chased["request"]) in email.body
 
 
 def test_each_chase_is_sent_once_however_often_send_runs(chased):
@@ -523,33 +634,38 @@ def test_a_chase_for_a_reply_submitted_before_the_send_is_not_emailed(chased):
     assert chase_emails(chased["case"]) == []
 
 
-def test_one_refused_address_holds_up_no_other_chase(chased, lr, monkeypatch):
-    from cases.services import information_request
+class RefusingBackend(locmem.EmailBackend):
+    """The test mailbox behind a mail server that refuses any "refused@" address."""
 
+    def send_messages(self, messages):
+        for message in messages:
+            refused = [a for a in message.recipients() if a.startswith("refused@")]
+            if refused:
+                raise SMTPRecipientsRefused(dict.fromkeys(refused, (550, b"no such mailbox")))
+        return super().send_messages(messages)
+
+
+def test_one_refused_address_holds_up_no_other_chase(chased, settings):
     partnership, cal, due = chased["partnership"], chased["cal"], chased["due"]
     other_agency = AgencyFactory(name="Leicester Probation", kind=AgencyKind.PROBATION)
     other_case = open_case(partnership, stage=Stage.RAPID_REVIEW)
     send(other_case, [other_agency], due=due)
     refused = agency_user(other_agency, username="refused")
     services.request_chases_make(partnership=partnership, today=cal.subtract(due, 0))
-    real_send_mail = information_request.send_mail
-
-    def refuse_one(**kwargs):
-        if refused.email in kwargs["recipient_list"]:
-            raise SMTPRecipientsRefused({refused.email: (550, b"no such mailbox")})
-        return real_send_mail(**kwargs)
-
-    monkeypatch.setattr(information_request, "send_mail", refuse_one)
+    settings.EMAIL_BACKEND = f"{__name__}.RefusingBackend"
     mail.outbox.clear()
-    services.request_chases_send(partnership=partnership)
+    assert services.request_chases_send(partnership=partnership) == 1
     assert len(chase_emails(chased["case"])) == 1
+    assert chase_emails(other_case) == []
     pending = RequestChase.objects.for_partnership(partnership).filter(email_sent_at__isnull=True)
     assert [c.request.case for c in pending] == [other_case]
-    # The next run sends the one left over, and nothing twice.
-    monkeypatch.setattr(information_request, "send_mail", real_send_mail)
-    services.request_chases_send(partnership=partnership)
+    # Once the address is mended, the next run sends the one left over, and nothing twice.
+    refused.email = "mended@example.org"
+    refused.save()
+    assert services.request_chases_send(partnership=partnership) == 1
     assert len(chase_emails(chased["case"])) == 1
-    assert len(chase_emails(other_case)) == 1
+    (mended,) = chase_emails(other_case)
+    assert mended.to == ["mended@example.org"]
 
 
 # --- Escalation (§2.1.7) ------------------------------------------------------------------------
@@ -557,28 +673,132 @@ def test_one_refused_address_holds_up_no_other_chase(chased, lr, monkeypatch):
 
 def escalate(request, actor, **kwargs):
     fields = {
-        "cause": EscalationCause.SILENCE,
-        "note": "Phoned the safeguarding lead; no reply.",
+        "cause": EscalationCause.REFUSAL,
+        "note": "The safeguarding lead declined to share the records.",
         "escalated_on": today(),
         **kwargs,
     }
     return services.escalation_record(request=request, actor=actor, **fields)
 
 
-def test_escalation_goes_through_the_four_steps_in_order_then_stops(
+def sent_earlier(request, *, sent_days_ago=10, due_days_ago=5):
+    """As if the request went out days ago, and its deadline has passed (no service moves
+    a deadline into the past, so the test sets the row directly)."""
+    InformationRequest.objects.for_partnership(request.case.partnership).filter(
+        pk=request.pk
+    ).update(
+        sent_at=timezone.now() - timedelta(days=sent_days_ago),
+        reply_due_on=today() - timedelta(days=due_days_ago),
+    )
+    request.refresh_from_db()
+    return request
+
+
+def escalations_of(request):
+    return list(
+        Escalation.objects.for_partnership(request.case.partnership)
+        .filter(request=request)
+        .order_by("step")
+    )
+
+
+def test_escalation_goes_through_the_three_steps_in_order_then_stops(
     leicester_case, police, leicester_office
 ):
     (request,) = send(leicester_case, [police])
-    steps = [escalate(request, leicester_office).step for _ in range(4)]
+    steps = [escalate(request, leicester_office).step for _ in range(3)]
     assert steps == [
-        EscalationStep.REVIEWER_OR_PANEL,
         EscalationStep.CASE_REVIEW_GROUP,
         EscalationStep.STRATEGIC_LEAD,
         EscalationStep.SAFEGUARDING_PARTNERS,
     ]
     with pytest.raises(ApplicationError, match="Safeguarding Partners"):
         escalate(request, leicester_office)
-    assert Escalation.objects.for_partnership(leicester_case.partnership).count() == 4
+    assert [e.step for e in escalations_of(request)] == steps
+
+
+def test_silence_is_not_escalated_before_the_reply_deadline_has_passed(
+    leicester_case, police, leicester_office
+):
+    (request,) = send(leicester_case, [police])
+    with pytest.raises(ApplicationError) as refused:
+        escalate(request, leicester_office, cause=EscalationCause.SILENCE)
+    assert refused.value.message == ESCALATION_NOT_YET_DUE.format(
+        due=dateformat.format(request.reply_due_on, "j F Y")
+    )
+    assert refused.value.field == "cause"
+    # Due today: the agency still has today to reply.
+    request = sent_earlier(request, due_days_ago=0)
+    with pytest.raises(ApplicationError) as refused:
+        escalate(request, leicester_office, cause=EscalationCause.SILENCE)
+    assert refused.value.field == "cause"
+    assert escalations_of(request) == []
+    # Once the deadline has passed, silence goes to the Case Review Group.
+    request = sent_earlier(request, due_days_ago=1)
+    escalation = escalate(request, leicester_office, cause=EscalationCause.SILENCE)
+    assert (escalation.step, escalation.cause) == (
+        EscalationStep.CASE_REVIEW_GROUP,
+        EscalationCause.SILENCE,
+    )
+
+
+def test_a_refusal_is_escalated_before_the_deadline(leicester_case, police, leicester_office):
+    (request,) = send(leicester_case, [police])
+    assert request.reply_due_on > today()
+    assert escalate(request, leicester_office).step == EscalationStep.CASE_REVIEW_GROUP
+
+
+def test_an_escalation_cannot_predate_the_request(leicester_case, police, leicester_office):
+    (request,) = send(leicester_case, [police])
+    with pytest.raises(ApplicationError) as refused:
+        escalate(request, leicester_office, escalated_on=today() - timedelta(days=1))
+    assert refused.value.field == "escalated_on"
+    assert escalations_of(request) == []
+
+
+def test_a_step_cannot_predate_the_previous_step(leicester_case, police, leicester_office):
+    (request,) = send(leicester_case, [police])
+    request = sent_earlier(request, sent_days_ago=10, due_days_ago=5)
+    cause = EscalationCause.SILENCE
+    escalate(request, leicester_office, cause=cause, escalated_on=today() - timedelta(days=3))
+    with pytest.raises(ApplicationError) as refused:
+        escalate(request, leicester_office, cause=cause, escalated_on=today() - timedelta(days=4))
+    assert refused.value.field == "escalated_on"
+    assert [e.step for e in escalations_of(request)] == [EscalationStep.CASE_REVIEW_GROUP]
+    # The same day as the previous step is fine.
+    second = escalate(
+        request, leicester_office, cause=cause, escalated_on=today() - timedelta(days=3)
+    )
+    assert second.step == EscalationStep.STRATEGIC_LEAD
+
+
+def test_a_resolved_escalation_goes_no_further(leicester_case, police, leicester_office):
+    (request,) = send(leicester_case, [police])
+    with pytest.raises(ApplicationError):
+        services.escalation_resolve(request=request, actor=leicester_office)
+    escalate(request, leicester_office)
+    escalate(request, leicester_office)
+    resolved = services.escalation_resolve(request=request, actor=leicester_office)
+    assert resolved.step == EscalationStep.STRATEGIC_LEAD
+    assert [e.resolved for e in escalations_of(request)] == [False, True]
+    with pytest.raises(ApplicationError, match="resolved"):
+        escalate(request, leicester_office)
+    with pytest.raises(ApplicationError):
+        services.escalation_resolve(request=request, actor=leicester_office)
+    assert [e.step for e in escalations_of(request)] == [
+        EscalationStep.CASE_REVIEW_GROUP,
+        EscalationStep.STRATEGIC_LEAD,
+    ]
+
+
+def test_only_the_business_office_resolves_an_escalation(leicester, leicester_case, police):
+    (request,) = send(leicester_case, [police])
+    escalate(request, None)
+    with pytest.raises(ApplicationError, match="Only the Business Office"):
+        services.escalation_resolve(
+            request=request, actor=staff_user(leicester, role=Role.CRG_CHAIR)
+        )
+    assert [e.resolved for e in escalations_of(request)] == [False]
 
 
 def test_an_accepted_reply_is_not_escalated(leicester_case, police, leicester_office):
@@ -615,6 +835,15 @@ def test_only_the_business_office_escalates(leicester, leicester_case, police):
 # --- Returning and accepting a reply ---------------------------------------------------------
 
 
+def return_reply(request, actor, *, reason="Add the GP's contacts.", due=None):
+    return services.information_request_return(
+        request=request,
+        actor=actor,
+        reason=reason,
+        reply_due_on=due or working_days_ahead(5, request.case.partnership),
+    )
+
+
 @pytest.mark.parametrize("status", [RequestStatus.NOT_STARTED, RequestStatus.IN_PROGRESS])
 def test_only_a_submitted_reply_is_returned_or_accepted(
     leicester_case, police, leicester_office, status
@@ -630,9 +859,7 @@ def test_only_a_submitted_reply_is_returned_or_accepted(
     with pytest.raises(ApplicationError, match="submitted"):
         services.information_request_accept(request=request, actor=leicester_office)
     with pytest.raises(ApplicationError, match="submitted"):
-        services.information_request_return(
-            request=request, actor=leicester_office, reason="More, please."
-        )
+        return_reply(request, leicester_office, reason="More, please.")
     request.refresh_from_db()
     assert request.status == status
 
@@ -649,26 +876,48 @@ def test_an_accepted_reply_cannot_be_returned_or_accepted_again(
     with pytest.raises(ApplicationError):
         services.information_request_accept(request=request, actor=leicester_office)
     with pytest.raises(ApplicationError):
-        services.information_request_return(
-            request=request, actor=leicester_office, reason="More, please."
-        )
+        return_reply(request, leicester_office, reason="More, please.")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.ACCEPTED
 
 
-def test_a_returned_reply_can_be_changed_and_submitted_again(
+def test_a_reply_accepted_since_the_page_was_opened_is_not_returned(
+    leicester_case, police, leicester_office
+):
+    (request,) = send(leicester_case, [police])
+    request = submit(request, agency_user(police))
+    opened = requests_of(leicester_case).get(pk=request.pk)  # as one colleague's page has it
+    services.information_request_accept(request=request, actor=leicester_office)
+    assert opened.status == RequestStatus.SUBMITTED
+    with pytest.raises(ApplicationError, match="submitted"):
+        return_reply(opened, leicester_office)
+    with pytest.raises(ApplicationError, match="submitted"):
+        services.information_request_accept(request=opened, actor=leicester_office)
+    opened.refresh_from_db()
+    assert opened.status == RequestStatus.ACCEPTED
+    assert opened.return_reason == ""
+
+
+def test_a_returned_reply_has_a_new_deadline_and_can_be_changed_and_submitted_again(
     leicester_case, police, leicester_office
 ):
     (request,) = send(leicester_case, [police])
     portal = agency_user(police)
     request = submit(request, portal)
     before = request.version
-    services.information_request_return(
-        request=request, actor=leicester_office, reason="  Add the GP's contacts.  "
-    )
+    new_due = working_days_ahead(12, leicester_case.partnership)
+    return_reply(request, leicester_office, reason="  Add the GP's contacts.  ", due=new_due)
     request.refresh_from_db()
     assert request.status == RequestStatus.RETURNED
     assert request.return_reason == "Add the GP's contacts."
+    assert request.reply_due_on == new_due
     assert request.version > before
     assert request.is_open_for_agency
+    # What is asked for is case content: the audit trail does not repeat it.
+    latest = request.history.order_by("-history_date").first()
+    assert latest.history_user == leicester_office
+    assert latest.return_reason == "Add the GP's contacts."
+    assert all("GP" not in (h.history_change_reason or "") for h in request.history.all())
     request = services.reply_save(
         scope=scope_of(portal),
         request=request,
@@ -684,10 +933,39 @@ def test_a_return_needs_a_reason(leicester_case, police, leicester_office):
     (request,) = send(leicester_case, [police])
     request = submit(request, agency_user(police))
     with pytest.raises(ApplicationError) as refused:
-        services.information_request_return(request=request, actor=leicester_office, reason=" ")
+        return_reply(request, leicester_office, reason=" ")
     assert refused.value.field == "reason"
     request.refresh_from_db()
     assert request.status == RequestStatus.SUBMITTED
+
+
+def next_non_working_day(partnership):
+    cal = working_calendar(partnership=partnership)
+    day = today() + timedelta(days=1)
+    while cal.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("when", ["today", "yesterday", "non-working day"])
+def test_a_return_needs_a_new_deadline_on_a_later_working_day(
+    leicester_case, police, leicester_office, when
+):
+    (request,) = send(leicester_case, [police])
+    request = submit(request, agency_user(police))
+    due = {
+        "today": today(),
+        "yesterday": today() - timedelta(days=1),
+        "non-working day": next_non_working_day(leicester_case.partnership),
+    }[when]
+    with pytest.raises(ApplicationError) as refused:
+        return_reply(request, leicester_office, due=due)
+    assert refused.value.field == "reply_due_on"
+    if when == "non-working day":
+        assert refused.value.message == REPLY_DUE_NOT_WORKING_DAY
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SUBMITTED
+    assert request.reply_due_on != due
 
 
 def test_only_the_business_office_returns_or_accepts(leicester, leicester_case, police):
@@ -697,4 +975,6 @@ def test_only_the_business_office_returns_or_accepts(leicester, leicester_case, 
     with pytest.raises(ApplicationError, match="Only the Business Office"):
         services.information_request_accept(request=request, actor=chair)
     with pytest.raises(ApplicationError, match="Only the Business Office"):
-        services.information_request_return(request=request, actor=chair, reason="More.")
+        return_reply(request, chair, reason="More.")
+    request.refresh_from_db()
+    assert request.status == RequestStatus.SUBMITTED

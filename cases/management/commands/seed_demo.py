@@ -233,7 +233,7 @@ class Command(BaseCommand):
                 summary=SUMMARIES[index],
                 notifying_authority=agencies[LOCAL_AUTHORITY[partnership.slug]],
                 notified_national_panel_on=received_on,
-                incident_kind=IncidentKind.DEATH if index == 3 else IncidentKind.SERIOUS_HARM,
+                incident_kind=IncidentKind.DEATH if index in (3, 5) else IncidentKind.SERIOUS_HARM,
                 abuse_or_neglect=AbuseOrNeglect.SUSPECTED,
                 incident_on=received_on - timedelta(days=1),
                 # §1.3.5: a looked-after child's death has its own notifications.
