@@ -240,3 +240,66 @@ def test_leicester_intake_sends_the_chronology_template_and_combines_chronologie
     text = pdf_text(download.value)
     assert reference in text
     assert "Child A seen with a bruise" in text
+
+
+def test_a_referral_is_progressed_then_becomes_a_rapid_review(page):
+    """§4.1.5, §4.1.6, §4.9: the referral path, then the Local Authority notifies."""
+    sign_in(page, "leicester-office")
+    page.get_by_role("link", name="Cases", exact=True).click()
+    page.get_by_role("button", name="Record a referral").click()
+    assert_accessible(page, "referral-form")
+    page.get_by_label("Referring agency").select_option(
+        label="Leicestershire Partnership NHS Trust"
+    )
+    fill_date(page, "Date the referral was received", timezone.localdate())
+    page.get_by_label("Summary of the incident").fill(
+        "Child A, aged 8, disclosed neglect at school."
+    )
+    page.get_by_label("§1.4.1 Concerns about two or more agencies working together").check()
+    page.get_by_label("The referrer's reasons").fill("Three agencies knew of the family.")
+    page.get_by_label("Local Authority reference").first.fill("LA-REF-9")
+    page.get_by_role("button", name="Record the referral").click()
+    expect(page.get_by_text("Referral recorded.")).to_be_visible()
+    reference = page.get_by_role("heading", level=1).inner_text().removeprefix("Case ").strip()
+    assert_accessible(page, "referral-overview")
+
+    # No letters until the CRG wants agencies' information (§4.9).
+    page.goto(f"/cases/{reference}/requests/send/")
+    expect(page.get_by_role("button", name="Send the requests")).to_have_count(0)
+    page.get_by_role("link", name="Record it on the referral's progress page").click()
+    fill_date(
+        page, "Date shared with the Local Authority's CRG representative", timezone.localdate()
+    )
+    page.get_by_label("Local Authority CRG representative").fill("Head of Service (demo)")
+    page.get_by_role("group", name="Does the CRG want agencies' information?").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_label("Reason for the decision").fill("It may meet the criteria.")
+    page.get_by_role("button", name="Save progress").click()
+    expect(page.get_by_text("The referral's progress is saved.")).to_be_visible()
+    assert_accessible(page, "referral-progress")
+
+    page.get_by_role("link", name="Information requests").click()
+    page.get_by_role("button", name="Send information requests").click()
+    fill_date(page, "Reply deadline", working_days_ahead(5))
+    page.get_by_role("button", name="Send the requests").click()
+    expect(page.get_by_text("Information requests sent to")).to_be_visible()
+
+    # The Local Authority notifies: the same case becomes a Rapid Review (§4.1.6).
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("link", name="The Local Authority notified: start the Rapid Review").click()
+    assert_accessible(page, "referral-convert")
+    page.get_by_label("Notifying Local Authority").select_option(label="Leicester City Council")
+    fill_date(page, "Date the partnership received the notification", timezone.localdate())
+    page.get_by_label("The child died").check()
+    page.get_by_label("Known").check()
+    page.get_by_label("Summary of the incident").fill("Child A died in hospital.")
+    page.get_by_role("button", name="Record the notification").click()
+    expect(page.get_by_text(f"Case {reference} is now a Rapid Review")).to_be_visible()
+    page.get_by_role("link", name="Deadlines").click()
+    deadlines = page.get_by_role("table", name="Deadlines")
+    expect(deadlines).to_contain_text("Rapid Review complete and sent to the National Panel")
+    expect(deadlines).to_contain_text("Waived")
+    assert_accessible(page, "referral-converted-deadlines")
+    page.get_by_role("link", name="Timeline").click()
+    expect(page.get_by_text("Stage changed to Rapid Review")).to_be_visible()
