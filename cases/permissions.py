@@ -16,6 +16,7 @@ class Action(StrEnum):
     MANAGE_REQUESTS = "manage_requests"
     REPLY_TO_REQUESTS = "reply_to_requests"
     READ_REQUESTS_API = "read_requests_api"
+    MANAGE_MEETINGS = "manage_meetings"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -42,6 +43,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.REPLY_TO_REQUESTS: frozenset({Role.AGENCY_USER}),
     # The partnership's requests, or (for a portal user's token) the agency's own.
     Action.READ_REQUESTS_API: frozenset(Role),
+    # The CRG calendar is kept by the admins and the Business Office, who also set each
+    # Rapid Review's meeting (§4.4.1, §4.4.2).
+    Action.MANAGE_MEETINGS: frozenset({Role.BUSINESS_OFFICE, Role.PARTNERSHIP_ADMIN}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from cases import auth_views as sign_in
 from cases import calendar_views, intake_views, portal_views, request_views, views
+from rapidreview import views as rapidreview_views
 
 admin.site.site_header = "LCSPR case manager configuration"
 admin.site.site_title = "LCSPR case manager"
@@ -142,6 +143,13 @@ urlpatterns = [
         portal_views.portal_document_remove,
         name="portal_document_remove",
     ),
+    path(
+        "cases/<str:reference>/rapid-review/",
+        rapidreview_views.case_rapid_review,
+        name="case_rapid_review",
+    ),
+    path("meetings/", rapidreview_views.meeting_calendar, name="meeting_calendar"),
+    path("meetings/<int:pk>/cancel/", rapidreview_views.meeting_cancel, name="meeting_cancel"),
     path("access-log/", views.access_log, name="access_log"),
     path(
         "notifications/<int:pk>/dismiss/",

@@ -47,17 +47,22 @@ NON_CASE_PAGES = {
     "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
     "api/v1/referrals/",
 }
+# The CRG calendar: tested below with a meeting in each partnership.
+MEETING_ROUTES = {"meetings/", "meetings/<int:pk>/cancel/"}
 # Lists of information requests: tested below with requests to two agencies.
 REQUEST_LIST_ROUTES = {"portal/", "api/v1/information-requests/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
-    if "<" not in path and path not in NON_CASE_PAGES | REQUEST_LIST_ROUTES
+    if "<" not in path and path not in NON_CASE_PAGES | REQUEST_LIST_ROUTES | MEETING_ROUTES
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
 PK_ROUTES = sorted(
-    path for path, entry in routes() if "pk" in entry.pattern.converters and "/dismiss/" not in path
+    path
+    for path, entry in routes()
+    if "pk" in entry.pattern.converters
+    and path.startswith(("requests/", "documents/", "portal/", "cases/"))
 )
 
 
@@ -78,6 +83,7 @@ def test_every_route_with_parameters_is_checked():
         and set(entry.pattern.converters) != {"reference"}
         and path not in OTHER_PARAMETER_ROUTES
         and path not in PK_ROUTES
+        and path not in MEETING_ROUTES
     }
     assert unchecked == set()
 
@@ -272,3 +278,51 @@ def test_the_api_lists_a_partnerships_requests_to_its_staff_only(two_requests):
     body = client.get("/api/v1/information-requests/").json()
     assert [r["case_reference"] for r in body["results"]] == [own["case"].reference]
     assert other["case"].reference not in str(body)
+
+
+# --- The CRG calendar --------------------------------------------------------------------
+
+
+def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicester, lr):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Stage
+    from rapidreview import services
+    from rapidreview.models import CrgMeeting, MeetingKind
+
+    meetings = {}
+    for partnership in (leicester, lr):
+        office = staff_user(partnership)
+        meetings[partnership.slug] = (
+            office,
+            services.crg_meeting_create(
+                partnership=partnership,
+                kind=MeetingKind.EXTRAORDINARY,
+                held_on=timezone.localdate() + timedelta(days=9),
+                actor=office,
+            ),
+            open_case(partnership, stage=Stage.RAPID_REVIEW),
+        )
+    office, own, own_case = meetings["leicester"]
+    _, other, other_case = meetings["leicestershire-rutland"]
+    for user, meeting, case in meetings.values():
+        services.rapid_review_meeting_set(
+            case=case, meeting=meeting, actor=user, version=1, reason="Test: any date"
+        )
+    sign_in(client, office)
+    page = client.get("/meetings/").content.decode()
+    assert own_case.reference in page
+    assert other_case.reference not in page
+    assert client.post(f"/meetings/{other.pk}/cancel/", {"reason": "x"}).status_code == 404
+    assert CrgMeeting.objects.for_partnership(lr).get(pk=other.pk).cancelled_at is None
+    # Another partnership's meeting cannot be chosen for a case.
+    response = client.post(
+        f"/cases/{own_case.reference}/rapid-review/",
+        {"form": "meeting", "meeting": other.pk, "version": 2, "reason": "x"},
+    )
+    assert response.status_code == 200
+    assert "Select a valid choice" in response.content.decode()
+    sign_in(client, agency_user(AgencyFactory(name="Leicestershire Police")))
+    assert client.get("/meetings/").status_code == 403

@@ -3,6 +3,7 @@
 Idempotent: running it again changes nothing that is already there.
 """
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
@@ -191,6 +192,7 @@ class Command(BaseCommand):
                     )
                 self._deadlines(case, stages, office)
             self._requests(partnership, office, agencies, users)
+            self._calendar(partnership, office)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
@@ -338,6 +340,45 @@ class Command(BaseCommand):
             "did not fit. Agencies were asked for their involvement with the family.",
             collation_notes="",
             version=1,
+        )
+
+    def _calendar(self, partnership, office):
+        """The CRG's monthly meetings, with a diarised slot between each (§4.4.1), and the
+        newest Rapid Review set for the next monthly meeting (§4.4.2)."""
+        from rapidreview import services as rapid_review_services
+        from rapidreview.models import MeetingKind
+
+        today = timezone.localdate()
+        made = []
+        for month in range(4):
+            monthly = today + timedelta(days=7 + 28 * month)
+            made.append((MeetingKind.MONTHLY, monthly))
+            made.append((MeetingKind.DIARISED, monthly + timedelta(days=14)))
+        window_slot = None
+        for kind, day in made:
+            while day.weekday() >= 5:  # meetings fall on working days
+                day += timedelta(days=1)
+            meeting = rapid_review_services.crg_meeting_create(
+                partnership=partnership,
+                kind=kind,
+                held_on=day,
+                starts_at=datetime.time(10, 0),
+                location="Online (demo)",
+                actor=office,
+            )
+            window_slot = window_slot or meeting
+        review_case = (
+            Case.objects.for_partnership(partnership)
+            .filter(stage=Stage.RAPID_REVIEW)
+            .order_by("-opened_on")
+            .first()
+        )
+        rapid_review_services.rapid_review_meeting_set(
+            case=review_case,
+            meeting=window_slot,
+            actor=office,
+            version=1,
+            reason="Demo: the next scheduled meeting",
         )
 
     def _deadlines(self, case, stages, office):

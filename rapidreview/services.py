@@ -1,0 +1,200 @@
+"""State changes of the CRG calendar and of a case's Rapid Review meeting date (§4.4)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, time
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.errors import ApplicationError
+from cases.models import Case, Deadline, Partnership, Stage, User
+from cases.permissions import Action, require
+from rapidreview.models import CrgMeeting, MeetingKind, RapidReview
+
+logger = logging.getLogger(__name__)
+
+MEETING_IN_THE_PAST = "A meeting cannot be arranged for a date that has passed."
+OUTSIDE_WINDOW = (
+    "{day} is outside the 7 to 13 working-day window for this Rapid Review ({start} to "
+    "{end}, §4.4.2): give the reason for holding it then."
+)
+NOT_A_RAPID_REVIEW = "Only a case at the Rapid Review stage has a Rapid Review meeting."
+MEETING_CANCELLED = "That meeting has been cancelled: choose another."
+NO_PARAMETERS_MEETING = (
+    "This partnership does not hold a meeting to agree the request parameters (§4.4.3)."
+)
+RAPID_REVIEW_CONFLICT = (
+    "Someone else changed this Rapid Review's meeting after you opened the page. Nothing "
+    "has been saved: check the meeting now shown, then choose again."
+)
+
+
+def _save(instance, actor, reason) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.full_clean()
+    instance.save()
+
+
+@transaction.atomic
+def crg_meeting_create(
+    *,
+    partnership: Partnership,
+    kind: str,
+    held_on: date,
+    actor: User | None,
+    starts_at: time | None = None,
+    location: str = "",
+) -> CrgMeeting:
+    """Add a meeting to the partnership's CRG calendar (§4.4.1)."""
+    require(
+        actor,
+        partnership,
+        Action.MANAGE_MEETINGS,
+        "Only the Business Office or a partnership admin keeps the CRG calendar.",
+    )
+    if held_on < timezone.localdate():
+        raise ApplicationError(MEETING_IN_THE_PAST, field="held_on")
+    if kind == MeetingKind.REQUEST_PARAMETERS and not partnership.holds_request_parameters_meeting:
+        raise ApplicationError(NO_PARAMETERS_MEETING, field="kind")
+    meeting = CrgMeeting(
+        partnership=partnership,
+        kind=kind,
+        held_on=held_on,
+        starts_at=starts_at,
+        location=location.strip(),
+        # Only a diarised slot waits for a Rapid Review to need it (§4.4.1).
+        needed=kind != MeetingKind.DIARISED,
+    )
+    _save(meeting, actor, f"{MeetingKind(kind).label} added to the calendar (§4.4.1)")
+    return meeting
+
+
+@transaction.atomic
+def crg_meeting_cancel(*, meeting: CrgMeeting, actor: User | None, reason: str) -> CrgMeeting:
+    require(
+        actor,
+        meeting.partnership,
+        Action.MANAGE_MEETINGS,
+        "Only the Business Office or a partnership admin keeps the CRG calendar.",
+    )
+    if not reason.strip():
+        raise ApplicationError("Give the reason for cancelling the meeting.", field="reason")
+    meeting = (
+        CrgMeeting.objects.for_partnership(meeting.partnership)
+        .select_for_update()
+        .get(pk=meeting.pk)
+    )
+    in_use = RapidReview.objects.for_partnership(meeting.partnership).filter(meeting=meeting)
+    if in_use.exists():
+        references = ", ".join(in_use.values_list("case__reference", flat=True))
+        raise ApplicationError(
+            f"Move the Rapid Reviews set for this meeting first: {references}.", field="reason"
+        )
+    meeting.cancelled_at = timezone.now()
+    meeting.cancel_reason = reason.strip()
+    _save(meeting, actor, "Meeting cancelled")
+    return meeting
+
+
+def meeting_window(*, case: Case) -> tuple[date, date] | None:
+    """The Rapid Review meeting's window, from the case's own deadlines (§4.4.2)."""
+    latest = (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind="rapid_review_meeting_latest")
+        .values_list("window_start", "due_date")
+        .first()
+    )
+    return tuple(latest) if latest and latest[0] else None
+
+
+def rapid_review_for(*, case: Case) -> RapidReview:
+    """The case's Rapid Review record, made the first time it is needed."""
+    review, _ = RapidReview.objects.for_partnership(case.partnership).get_or_create(case=case)
+    return review
+
+
+@transaction.atomic
+def rapid_review_meeting_set(
+    *,
+    case: Case,
+    meeting: CrgMeeting,
+    actor: User | None,
+    version: int,
+    reason: str = "",
+) -> RapidReview:
+    """Set the Rapid Review meeting (§4.4.2): inside the 7-13 working-day window, or
+    outside it only with a reason recorded. A diarised slot then takes place (§4.4.1)."""
+    require(
+        actor,
+        case.partnership,
+        Action.MANAGE_MEETINGS,
+        "Only the Business Office sets the Rapid Review meeting.",
+    )
+    if case.stage != Stage.RAPID_REVIEW:
+        raise ApplicationError(NOT_A_RAPID_REVIEW)
+    if meeting.partnership_id != case.partnership_id:  # write validation of the foreign key
+        raise ApplicationError("Choose one of this partnership's meetings.", field="meeting")
+    meeting = (
+        CrgMeeting.objects.for_partnership(case.partnership).select_for_update().get(pk=meeting.pk)
+    )
+    if meeting.is_cancelled:
+        raise ApplicationError(MEETING_CANCELLED, field="meeting")
+    if meeting.held_on < timezone.localdate():
+        raise ApplicationError(MEETING_IN_THE_PAST, field="meeting")
+    rapid_review_for(case=case)
+    review = (
+        RapidReview.objects.for_partnership(case.partnership).select_for_update().get(case=case)
+    )
+    if review.version != version:
+        raise ApplicationError(RAPID_REVIEW_CONFLICT)
+    window = meeting_window(case=case)
+    inside = window is not None and window[0] <= meeting.held_on <= window[1]
+    if not inside and not reason.strip():
+        start, end = window or (None, None)
+        raise ApplicationError(
+            OUTSIDE_WINDOW.format(
+                day=f"{meeting.held_on:%-d %B %Y}",
+                start=f"{start:%-d %B %Y}" if start else "not set",
+                end=f"{end:%-d %B %Y}" if end else "not set",
+            ),
+            field="reason",
+        )
+    review.meeting = meeting
+    review.outside_window_reason = "" if inside else reason.strip()
+    review.meeting_set_by = actor
+    review.version += 1
+    _save(
+        review,
+        actor,
+        f"Rapid Review meeting set for {meeting.held_on:%-d %b %Y}"
+        + ("" if inside else " (outside the §4.4.2 window)"),
+    )
+    if meeting.kind == MeetingKind.DIARISED and not meeting.needed:
+        meeting.needed = True
+        _save(meeting, actor, f"Needed for the Rapid Review of {case.reference} (§4.4.1)")
+    logger.info("case %s: Rapid Review meeting set", case.reference)
+    return review
+
+
+@transaction.atomic
+def parameters_meeting_set(*, case: Case, meeting: CrgMeeting, actor: User | None) -> RapidReview:
+    """§4.4.3 (where the partnership's variant says so): the meeting on notification that
+    agrees the request parameters and the Rapid Review meeting date."""
+    require(actor, case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    if not case.partnership.holds_request_parameters_meeting:
+        raise ApplicationError(NO_PARAMETERS_MEETING)
+    if case.stage != Stage.RAPID_REVIEW:
+        raise ApplicationError(NOT_A_RAPID_REVIEW)
+    if meeting.partnership_id != case.partnership_id or meeting.is_cancelled:
+        raise ApplicationError("Choose one of this partnership's meetings.", field="meeting")
+    rapid_review_for(case=case)
+    review = (
+        RapidReview.objects.for_partnership(case.partnership).select_for_update().get(case=case)
+    )
+    review.parameters_meeting = meeting
+    review.version += 1
+    _save(review, actor, "Request parameters meeting set (§4.4.3)")
+    return review

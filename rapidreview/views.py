@@ -1,0 +1,146 @@
+"""The CRG calendar and a case's Rapid Review meeting (§4.4)."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import selectors as case_selectors
+from cases.errors import ApplicationError
+from cases.intake_views import form_error
+from cases.models import Stage
+from cases.permissions import Action
+from cases.views import scope_required
+from rapidreview import selectors, services
+from rapidreview.forms import (
+    CancelMeetingForm,
+    CrgMeetingForm,
+    MeetingChoiceForm,
+    ParametersMeetingForm,
+)
+from rapidreview.models import MeetingKind
+
+
+@scope_required(Action.VIEW_CASES)
+def meeting_calendar(request):
+    """The partnership's CRG meetings from today; the Business Office adds to it."""
+    partnership = request.scope.partnership
+    can_manage = request.scope.can(Action.MANAGE_MEETINGS)
+    data = request.POST if request.method == "POST" and can_manage else None
+    form = CrgMeetingForm(
+        data, holds_parameters_meeting=partnership.holds_request_parameters_meeting
+    )
+    if data is not None and form.is_valid():
+        try:
+            meeting = services.crg_meeting_create(
+                partnership=partnership, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{meeting} is in the calendar.")
+            return redirect("meeting_calendar")
+    meetings = list(selectors.calendar(scope=request.scope, since=timezone.localdate()))
+    in_use = selectors.meetings_in_use(scope=request.scope, meetings=meetings)
+    return render(
+        request,
+        "rapidreview/calendar.html",
+        {
+            "form": form,
+            "can_manage": can_manage,
+            "rows": [(m, in_use.get(m.pk, [])) for m in meetings],
+        },
+    )
+
+
+@require_POST
+@scope_required(Action.MANAGE_MEETINGS)
+def meeting_cancel(request, pk):
+    meeting = selectors.meeting_get(scope=request.scope, pk=pk)
+    form = CancelMeetingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.crg_meeting_cancel(
+                meeting=meeting, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"{meeting} is cancelled.")
+    else:
+        messages.error(request, form.errors["reason"][0])
+    return redirect("meeting_calendar")
+
+
+@scope_required(Action.VIEW_CASES)
+def case_rapid_review(request, reference):
+    """Set the Rapid Review meeting inside the 7-13 working-day window (§4.4.2)."""
+    case = case_selectors.case_get(scope=request.scope, reference=reference)
+    today = timezone.localdate()
+    review = selectors.rapid_review(case=case)
+    window, options = selectors.meeting_options(case=case, today=today)
+    can_set = request.scope.can(Action.MANAGE_MEETINGS) and case.stage == Stage.RAPID_REVIEW
+    posted = request.POST if request.method == "POST" and can_set else None
+    # Two forms on the page; each posts its name in `form`.
+    which = posted.get("form") if posted is not None else None
+    form = MeetingChoiceForm(
+        posted if which == "meeting" else None,
+        options=options,
+        initial={
+            "version": review.version if review else 1,
+            "meeting": review.meeting_id if review else None,
+        },
+    )
+    parameters_form = None
+    if case.partnership.holds_request_parameters_meeting:  # §4.4.3, a local variant
+        parameters_form = ParametersMeetingForm(
+            posted if which == "parameters" else None,
+            meetings=list(
+                selectors.calendar(scope=request.scope, since=today).filter(
+                    kind=MeetingKind.REQUEST_PARAMETERS, cancelled_at__isnull=True
+                )
+            ),
+            initial={"parameters_meeting": review.parameters_meeting_id if review else None},
+        )
+    if form.is_bound and form.is_valid():
+        try:
+            services.rapid_review_meeting_set(
+                case=case,
+                meeting=selectors.meeting_get(scope=request.scope, pk=form.cleaned_data["meeting"]),
+                actor=request.user,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, "The Rapid Review meeting is set.")
+            return redirect("case_rapid_review", reference=case.reference)
+    if parameters_form is not None and parameters_form.is_bound and parameters_form.is_valid():
+        try:
+            services.parameters_meeting_set(
+                case=case,
+                meeting=selectors.meeting_get(
+                    scope=request.scope, pk=parameters_form.cleaned_data["parameters_meeting"]
+                ),
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            form_error(parameters_form, error)
+        else:
+            messages.success(request, "The meeting to agree the request parameters is set.")
+            return redirect("case_rapid_review", reference=case.reference)
+    return render(
+        request,
+        "rapidreview/case_rapid_review.html",
+        {
+            "case": case,
+            "tab": "rapid_review",
+            "review": review,
+            "window": window,
+            "options": options,
+            "form": form,
+            "parameters_form": parameters_form,
+            "can_set": can_set,
+        },
+    )

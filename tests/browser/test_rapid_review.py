@@ -1,0 +1,59 @@
+"""The CRG calendar and setting the Rapid Review meeting (§4.4), in Chromium."""
+
+import pytest
+from playwright.sync_api import expect
+
+from cases.models import Case, Partnership, Stage
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_foundation import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def newest_rapid_review(slug):
+    partnership = Partnership.objects.get(slug=slug)
+    return (
+        Case.objects.for_partnership(partnership)
+        .filter(stage=Stage.RAPID_REVIEW)
+        .order_by("-opened_on")
+        .first()
+    )
+
+
+@pytest.mark.parametrize(
+    ("office", "slug", "holds_parameters_meeting"),
+    [("leicester-office", "leicester", True), ("lr-office", "leicestershire-rutland", False)],
+)
+def test_the_office_keeps_the_calendar_and_sets_the_rapid_review_meeting(
+    page, office, slug, holds_parameters_meeting
+):
+    sign_in(page, office)
+    page.get_by_role("link", name="CRG meetings").click()
+    calendar = page.get_by_role("table", name="Coming meetings")
+    expect(calendar).to_contain_text("Monthly CRG meeting")
+    expect(calendar).to_contain_text("Held only if needed")
+    kinds = page.get_by_role("group", name="What kind of meeting?")
+    expect(kinds.get_by_label("Meeting to agree the request parameters")).to_have_count(
+        1 if holds_parameters_meeting else 0
+    )
+    assert_accessible(page, f"{slug}-crg-meetings")
+
+    case = newest_rapid_review(slug)
+    page.goto(f"/cases/{case.reference}/rapid-review/")
+    expect(page.get_by_text("7 to 13 working days after the notification")).to_be_visible()
+    parameters = page.get_by_role("heading", name="Meeting to agree the request parameters")
+    expect(parameters).to_have_count(1 if holds_parameters_meeting else 0)
+    assert_accessible(page, f"{slug}-rapid-review-meeting")
+
+    choices = page.get_by_role("group", name="Which meeting will hold the Rapid Review?")
+    outside = choices.get_by_label("(outside the window)").first
+    outside.check()
+    page.get_by_role("button", name="Set the meeting").click()
+    expect(page.get_by_role("alert")).to_contain_text("outside the 7 to 13 working-day window")
+    assert_accessible(page, f"{slug}-rapid-review-meeting-error")
+    page.get_by_label("Reason, if the meeting is outside the window").fill(
+        "The Safeguarding Partners cannot all attend earlier."
+    )
+    page.get_by_role("button", name="Set the meeting").click()
+    expect(page.get_by_text("The Rapid Review meeting is set.")).to_be_visible()
+    expect(page.get_by_text("Outside the window: The Safeguarding Partners")).to_be_visible()
