@@ -3,6 +3,8 @@ from django import forms
 from cases.forms import GovukDateField, GovukTimeField
 from rapidreview.models import MeetingKind
 
+STALE_PAGE = "This page is out of date: reload it and choose again."
+
 
 class CrgMeetingForm(forms.Form):
     kind = forms.ChoiceField(
@@ -46,7 +48,10 @@ class MeetingChoiceForm(forms.Form):
         max_length=2000,
         label="Reason, if the meeting is outside the window (§4.4.2)",
     )
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE},
+    )
 
     def __init__(self, *args, options, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,6 +72,7 @@ class ParametersMeetingForm(forms.Form):
         label="Meeting to agree the request parameters and the date (§4.4.3)",
         error_messages={"required": "Select the meeting."},
     )
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)

@@ -66,7 +66,8 @@ class CrgMeeting(models.Model):
 
 
 class RapidReview(models.Model):
-    """A case's Rapid Review (§4.2): its meeting date, set as soon as requests go out."""
+    """A case's Rapid Review (§4.2): its meeting date, set as soon as requests go out
+    (§4.4.2)."""
 
     tenant_partnership_path = "case__partnership"
     tenant_agency_path = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case
@@ -32,12 +32,14 @@ def meeting_get(*, scope: Scope, pk: int) -> CrgMeeting:
 def meetings_in_use(*, scope: Scope, meetings) -> dict[int, list[str]]:
     """For each meeting, the references of the Rapid Reviews set for it."""
     used: dict[int, list[str]] = {}
-    for meeting_id, reference in (
-        RapidReview.objects.visible_to(scope)
-        .filter(meeting__in=meetings)
-        .values_list("meeting_id", "case__reference")
+    reviews = RapidReview.objects.visible_to(scope).filter(
+        Q(meeting__in=meetings) | Q(parameters_meeting__in=meetings)
+    )
+    for meeting_id, parameters_id, reference in reviews.values_list(
+        "meeting_id", "parameters_meeting_id", "case__reference"
     ):
-        used.setdefault(meeting_id, []).append(reference)
+        for used_id in {meeting_id, parameters_id} - {None}:
+            used.setdefault(used_id, []).append(reference)
     return used
 
 

@@ -6,6 +6,7 @@ import logging
 from datetime import date, time
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases.errors import ApplicationError
@@ -25,6 +26,12 @@ MEETING_CANCELLED = "That meeting has been cancelled: choose another."
 NO_PARAMETERS_MEETING = (
     "This partnership does not hold a meeting to agree the request parameters (§4.4.3)."
 )
+NO_WINDOW = (
+    "This case has no Rapid Review meeting window: it did not start with a Local "
+    "Authority notification (§4.4.2). Give the reason for the meeting date."
+)
+ALREADY_CANCELLED = "This meeting is already cancelled."
+NOT_A_PARAMETERS_MEETING = "Choose a meeting to agree the request parameters (§4.4.3)."
 RAPID_REVIEW_CONFLICT = (
     "Someone else changed this Rapid Review's meeting after you opened the page. Nothing "
     "has been saved: check the meeting now shown, then choose again."
@@ -87,7 +94,11 @@ def crg_meeting_cancel(*, meeting: CrgMeeting, actor: User | None, reason: str) 
         .select_for_update()
         .get(pk=meeting.pk)
     )
-    in_use = RapidReview.objects.for_partnership(meeting.partnership).filter(meeting=meeting)
+    if meeting.is_cancelled:
+        raise ApplicationError(ALREADY_CANCELLED)
+    in_use = RapidReview.objects.for_partnership(meeting.partnership).filter(
+        Q(meeting=meeting) | Q(parameters_meeting=meeting)
+    )
     if in_use.exists():
         references = ", ".join(in_use.values_list("case__reference", flat=True))
         raise ApplicationError(
@@ -133,6 +144,7 @@ def rapid_review_meeting_set(
         Action.MANAGE_MEETINGS,
         "Only the Business Office sets the Rapid Review meeting.",
     )
+    case = Case.objects.for_partnership(case.partnership).select_for_update().get(pk=case.pk)
     if case.stage != Stage.RAPID_REVIEW:
         raise ApplicationError(NOT_A_RAPID_REVIEW)
     if meeting.partnership_id != case.partnership_id:  # write validation of the foreign key
@@ -153,15 +165,17 @@ def rapid_review_meeting_set(
     window = meeting_window(case=case)
     inside = window is not None and window[0] <= meeting.held_on <= window[1]
     if not inside and not reason.strip():
-        start, end = window or (None, None)
+        if window is None:
+            raise ApplicationError(NO_WINDOW, field="reason")
         raise ApplicationError(
             OUTSIDE_WINDOW.format(
                 day=f"{meeting.held_on:%-d %B %Y}",
-                start=f"{start:%-d %B %Y}" if start else "not set",
-                end=f"{end:%-d %B %Y}" if end else "not set",
+                start=f"{window[0]:%-d %B %Y}",
+                end=f"{window[1]:%-d %B %Y}",
             ),
             field="reason",
         )
+    previous = review.meeting
     review.meeting = meeting
     review.outside_window_reason = "" if inside else reason.strip()
     review.meeting_set_by = actor
@@ -175,25 +189,55 @@ def rapid_review_meeting_set(
     if meeting.kind == MeetingKind.DIARISED and not meeting.needed:
         meeting.needed = True
         _save(meeting, actor, f"Needed for the Rapid Review of {case.reference} (§4.4.1)")
+    if (
+        previous is not None
+        and previous.pk != meeting.pk
+        and previous.kind == MeetingKind.DIARISED
+        and not RapidReview.objects.for_partnership(case.partnership)
+        .filter(meeting=previous)
+        .exists()
+    ):
+        # A diarised slot nobody needs any more is not held (§4.4.1).
+        previous = (
+            CrgMeeting.objects.for_partnership(case.partnership)
+            .select_for_update()
+            .get(pk=previous.pk)
+        )
+        previous.needed = False
+        _save(previous, actor, "No longer needed by a Rapid Review (§4.4.1)")
     logger.info("case %s: Rapid Review meeting set", case.reference)
     return review
 
 
 @transaction.atomic
-def parameters_meeting_set(*, case: Case, meeting: CrgMeeting, actor: User | None) -> RapidReview:
+def parameters_meeting_set(
+    *, case: Case, meeting: CrgMeeting, actor: User | None, version: int
+) -> RapidReview:
     """§4.4.3 (where the partnership's variant says so): the meeting on notification that
     agrees the request parameters and the Rapid Review meeting date."""
     require(actor, case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
     if not case.partnership.holds_request_parameters_meeting:
         raise ApplicationError(NO_PARAMETERS_MEETING)
+    case = Case.objects.for_partnership(case.partnership).select_for_update().get(pk=case.pk)
     if case.stage != Stage.RAPID_REVIEW:
         raise ApplicationError(NOT_A_RAPID_REVIEW)
-    if meeting.partnership_id != case.partnership_id or meeting.is_cancelled:
+    if meeting.partnership_id != case.partnership_id:  # write validation of the foreign key
         raise ApplicationError("Choose one of this partnership's meetings.", field="meeting")
+    meeting = (
+        CrgMeeting.objects.for_partnership(case.partnership).select_for_update().get(pk=meeting.pk)
+    )
+    if meeting.kind != MeetingKind.REQUEST_PARAMETERS:
+        raise ApplicationError(NOT_A_PARAMETERS_MEETING, field="meeting")
+    if meeting.is_cancelled:
+        raise ApplicationError(MEETING_CANCELLED, field="meeting")
+    if meeting.held_on < timezone.localdate():
+        raise ApplicationError(MEETING_IN_THE_PAST, field="meeting")
     rapid_review_for(case=case)
     review = (
         RapidReview.objects.for_partnership(case.partnership).select_for_update().get(case=case)
     )
+    if review.version != version:
+        raise ApplicationError(RAPID_REVIEW_CONFLICT)
     review.parameters_meeting = meeting
     review.version += 1
     _save(review, actor, "Request parameters meeting set (§4.4.3)")

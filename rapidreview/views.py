@@ -1,6 +1,7 @@
 """The CRG calendar and a case's Rapid Review meeting (§4.4)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -72,6 +73,16 @@ def meeting_cancel(request, pk):
     return redirect("meeting_calendar")
 
 
+def _with_current_version(form, version, **kwargs):
+    """The form as typed, but at the version now stored: after a conflict the user checks
+    what changed and can save again, rather than conflicting for ever."""
+    data = form.data.copy()
+    data["version"] = version
+    rebound = type(form)(data, **kwargs)
+    rebound.is_valid()
+    return rebound
+
+
 @scope_required(Action.VIEW_CASES)
 def case_rapid_review(request, reference):
     """Set the Rapid Review meeting inside the 7-13 working-day window (§4.4.2)."""
@@ -79,6 +90,8 @@ def case_rapid_review(request, reference):
     today = timezone.localdate()
     review = selectors.rapid_review(case=case)
     window, options = selectors.meeting_options(case=case, today=today)
+    if request.method == "POST" and not request.scope.can(Action.MANAGE_MEETINGS):
+        raise PermissionDenied("Only the Business Office sets the Rapid Review meeting.")
     can_set = request.scope.can(Action.MANAGE_MEETINGS) and case.stage == Stage.RAPID_REVIEW
     posted = request.POST if request.method == "POST" and can_set else None
     # Two forms on the page; each posts its name in `form`.
@@ -100,8 +113,12 @@ def case_rapid_review(request, reference):
                     kind=MeetingKind.REQUEST_PARAMETERS, cancelled_at__isnull=True
                 )
             ),
-            initial={"parameters_meeting": review.parameters_meeting_id if review else None},
+            initial={
+                "parameters_meeting": review.parameters_meeting_id if review else None,
+                "version": review.version if review else 1,
+            },
         )
+    current_version = review.version if review else 1
     if form.is_bound and form.is_valid():
         try:
             services.rapid_review_meeting_set(
@@ -112,6 +129,7 @@ def case_rapid_review(request, reference):
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
+            form = _with_current_version(form, current_version, options=options)
             form_error(form, error)
         else:
             messages.success(request, "The Rapid Review meeting is set.")
@@ -124,6 +142,7 @@ def case_rapid_review(request, reference):
                     scope=request.scope, pk=parameters_form.cleaned_data["parameters_meeting"]
                 ),
                 actor=request.user,
+                version=parameters_form.cleaned_data["version"],
             )
         except ApplicationError as error:
             form_error(parameters_form, error)

@@ -293,14 +293,15 @@ def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicest
     from rapidreview.models import CrgMeeting, MeetingKind
 
     meetings = {}
-    for partnership in (leicester, lr):
+    for days, partnership in ((9, leicester), (16, lr)):
         office = staff_user(partnership)
         meetings[partnership.slug] = (
             office,
             services.crg_meeting_create(
                 partnership=partnership,
                 kind=MeetingKind.EXTRAORDINARY,
-                held_on=timezone.localdate() + timedelta(days=9),
+                held_on=timezone.localdate() + timedelta(days=days),
+                location=f"{partnership.name} meeting room",
                 actor=office,
             ),
             open_case(partnership, stage=Stage.RAPID_REVIEW),
@@ -314,7 +315,10 @@ def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicest
     sign_in(client, office)
     page = client.get("/meetings/").content.decode()
     assert own_case.reference in page
+    assert own.location in page
     assert other_case.reference not in page
+    assert other.location not in page
+    assert f"{other.held_on:%-d %b %Y}" not in page
     assert client.post(f"/meetings/{other.pk}/cancel/", {"reason": "x"}).status_code == 404
     assert CrgMeeting.objects.for_partnership(lr).get(pk=other.pk).cancelled_at is None
     # Another partnership's meeting cannot be chosen for a case.

@@ -11,9 +11,11 @@ from cases.models import ChildRole, Role, Stage
 from rapidreview import services
 from rapidreview.models import CrgMeeting, MeetingKind, RapidReview
 from rapidreview.services import (
+    ALREADY_CANCELLED,
     MEETING_CANCELLED,
     MEETING_IN_THE_PAST,
     NO_PARAMETERS_MEETING,
+    NOT_A_PARAMETERS_MEETING,
     NOT_A_RAPID_REVIEW,
     OUTSIDE_WINDOW,
     RAPID_REVIEW_CONFLICT,
@@ -92,8 +94,9 @@ def test_a_diarised_slot_takes_place_once_a_rapid_review_needs_it(today, lr, lr_
 def test_refusals(today, leicester, lr, leicester_office, lr_office):
     case = notified(leicester, leicester_office, today)
     others = meeting(lr, lr_office, date(2027, 3, 12))
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         set_meeting(case, others, leicester_office)
+    assert refused.value.field == "meeting"
     cancelled = meeting(leicester, leicester_office, date(2027, 3, 12))
     services.crg_meeting_cancel(meeting=cancelled, actor=leicester_office, reason="Room lost")
     with pytest.raises(ApplicationError) as refused:
@@ -113,8 +116,9 @@ def test_refusals(today, leicester, lr, leicester_office, lr_office):
         )
     assert refused.value.message == NOT_A_RAPID_REVIEW
     chair = staff_user(leicester, role=Role.CRG_CHAIR)
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError) as refused:
         meeting(leicester, chair, date(2027, 3, 15))
+    assert "Only the Business Office or a partnership admin" in refused.value.message
 
 
 def test_a_meeting_in_use_cannot_be_cancelled(today, leicester, leicester_office):
@@ -152,7 +156,9 @@ def test_only_leicester_holds_a_request_parameters_meeting(
     parameters = meeting(
         leicester, leicester_office, date(2027, 3, 2), kind=MeetingKind.REQUEST_PARAMETERS
     )
-    review = services.parameters_meeting_set(case=case, meeting=parameters, actor=leicester_office)
+    review = services.parameters_meeting_set(
+        case=case, meeting=parameters, actor=leicester_office, version=1
+    )
     assert review.parameters_meeting == parameters
     with pytest.raises(ApplicationError) as refused:
         meeting(lr, lr_office, date(2027, 3, 2), kind=MeetingKind.REQUEST_PARAMETERS)
@@ -214,3 +220,74 @@ def test_the_calendar_page_adds_a_meeting_and_keeps_what_was_typed_on_error(
     page = client.get("/meetings/").content.decode()
     assert "Tue 9 Mar 2027" in page
     assert "Held only if needed" in page
+
+
+def test_a_diarised_slot_nobody_needs_any_more_is_not_held(today, lr, lr_office):
+    case = notified(lr, lr_office, today)
+    slot = meeting(lr, lr_office, date(2027, 3, 12), kind=MeetingKind.DIARISED)
+    monthly = meeting(lr, lr_office, date(2027, 3, 16))
+    set_meeting(case, slot, lr_office)
+    set_meeting(case, monthly, lr_office)
+    assert not CrgMeeting.objects.for_partnership(lr).get(pk=slot.pk).takes_place
+
+
+def test_a_meeting_is_cancelled_once(today, leicester, leicester_office):
+    chosen = meeting(leicester, leicester_office, date(2027, 3, 11))
+    services.crg_meeting_cancel(meeting=chosen, actor=leicester_office, reason="Room lost")
+    with pytest.raises(ApplicationError) as refused:
+        services.crg_meeting_cancel(meeting=chosen, actor=leicester_office, reason="Again")
+    assert refused.value.message == ALREADY_CANCELLED
+    assert CrgMeeting.objects.for_partnership(leicester).get(pk=chosen.pk).cancel_reason == (
+        "Room lost"
+    )
+
+
+def test_the_parameters_meeting_must_be_the_partnerships_own_and_of_its_kind(
+    today, leicester, lr, leicester_office, lr_office
+):
+    lr.holds_request_parameters_meeting = True  # so that the other's meeting can exist
+    lr.save()
+    case = notified(leicester, leicester_office, today)
+    others = meeting(lr, lr_office, date(2027, 3, 2), kind=MeetingKind.REQUEST_PARAMETERS)
+    with pytest.raises(ApplicationError) as refused:
+        services.parameters_meeting_set(
+            case=case, meeting=others, actor=leicester_office, version=1
+        )
+    assert refused.value.field == "meeting"
+    monthly = meeting(leicester, leicester_office, date(2027, 3, 2))
+    with pytest.raises(ApplicationError) as refused:
+        services.parameters_meeting_set(
+            case=case, meeting=monthly, actor=leicester_office, version=1
+        )
+    assert refused.value.message == NOT_A_PARAMETERS_MEETING
+
+
+def test_after_a_conflict_the_page_lets_the_user_save_again(
+    today, client, leicester, leicester_office
+):
+    case = notified(leicester, leicester_office, today)
+    first = meeting(leicester, leicester_office, date(2027, 3, 11))
+    second = meeting(leicester, leicester_office, date(2027, 3, 12))
+    set_meeting(case, first, leicester_office)  # a colleague, after this page was opened
+    sign_in(client, leicester_office)
+    url = f"/cases/{case.reference}/rapid-review/"
+    stale = {"form": "meeting", "meeting": second.pk, "version": 1, "reason": ""}
+    response = client.post(url, stale)
+    assert response.status_code == 200
+    assert "Someone else changed this Rapid Review" in response.content.decode()
+    again = client.post(url, {**stale, "version": response.context["form"]["version"].value()})
+    assert again.status_code == 302
+    assert RapidReview.objects.for_partnership(leicester).get(case=case).meeting == second
+
+
+def test_only_the_business_office_posts_to_the_rapid_review_page(
+    today, client, leicester, leicester_office
+):
+    case = notified(leicester, leicester_office, today)
+    chosen = meeting(leicester, leicester_office, date(2027, 3, 11))
+    sign_in(client, staff_user(leicester, role=Role.CRG_CHAIR))
+    url = f"/cases/{case.reference}/rapid-review/"
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"form": "meeting", "meeting": chosen.pk, "version": 1})
+    assert response.status_code == 403
+    assert RapidReview.objects.for_partnership(leicester).filter(meeting=chosen).count() == 0
