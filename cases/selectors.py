@@ -427,10 +427,7 @@ def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:
     """A request the scope's agency may answer; any other answers 404, never 403."""
     if scope.agency is None:
         raise Http404("No such request.")
-    try:
-        return portal_requests(scope=scope).get(pk=pk)
-    except InformationRequest.DoesNotExist:
-        raise Http404("No such request.") from None
+    return request_get(scope=scope, pk=pk)
 
 
 def reply_visible(*, scope: Scope, request: InformationRequest) -> bool:

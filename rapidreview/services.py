@@ -12,6 +12,7 @@ from django.utils import timezone
 from cases.errors import ApplicationError
 from cases.models import Case, Deadline, Partnership, Stage, User
 from cases.permissions import Action, require
+from cases.services.common import validated_save as _save
 from rapidreview.models import CrgMeeting, MeetingKind, RapidReview
 
 logger = logging.getLogger(__name__)
@@ -36,13 +37,6 @@ RAPID_REVIEW_CONFLICT = (
     "Someone else changed this Rapid Review's meeting after you opened the page. Nothing "
     "has been saved: check the meeting now shown, then choose again."
 )
-
-
-def _save(instance, actor, reason) -> None:
-    instance._history_user = actor
-    instance._change_reason = reason
-    instance.full_clean()
-    instance.save()
 
 
 @transaction.atomic

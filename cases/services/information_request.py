@@ -10,7 +10,6 @@ from datetime import date
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models.functions import Lower
@@ -44,6 +43,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import Action, require
+from cases.services.common import validated_save as _save
 from cases.tenancy import Scope
 
 logger = logging.getLogger(__name__)
@@ -107,17 +107,6 @@ UPLOAD_EMPTY = "The file is empty."
 
 class ReplyConflict(ApplicationError):
     """The reply changed since the form was opened: nothing was saved."""
-
-
-def _save(instance, actor, reason, *, exclude=()) -> None:
-    instance._history_user = actor
-    instance._change_reason = reason
-    try:
-        instance.full_clean(exclude=list(exclude))
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from None
-    instance.save()
 
 
 # --- The Business Office ------------------------------------------------------------

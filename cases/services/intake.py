@@ -7,7 +7,6 @@ import string
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -31,6 +30,7 @@ from cases.models import (
 )
 from cases.permissions import Action, require
 from cases.services.case import case_open, case_stage_set
+from cases.services.common import validated_save
 from cases.services.deadline import deadline_complete, deadline_waive, deadlines_schedule
 from cases.timescales import TIMESCALES, Event
 
@@ -108,14 +108,8 @@ def _check_received(received_on: date) -> None:
 
 
 def _full_clean(instance, actor, reason) -> None:
-    instance._history_user = actor
-    instance._change_reason = reason
-    try:
-        instance.full_clean(exclude=["case"])
-    except ValidationError as error:
-        field, messages = next(iter(error.message_dict.items()))
-        raise ApplicationError(messages[0], field=None if field == "__all__" else field) from None
-    instance.save()
+    # The case was just made or locked by the caller: its one-to-one needs no re-check.
+    validated_save(instance, actor, reason, exclude=("case",))
 
 
 def children_add(*, case: Case, children: list[ChildDetails], actor: User | None) -> list[Child]:
