@@ -149,7 +149,13 @@ urlpatterns = [
         name="case_rapid_review",
     ),
     path("meetings/", rapidreview_views.meeting_calendar, name="meeting_calendar"),
+    path("meetings/<int:pk>/", rapidreview_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/cancel/", rapidreview_views.meeting_cancel, name="meeting_cancel"),
+    path(
+        "meetings/attendance/<int:pk>/remove/",
+        rapidreview_views.attendance_remove,
+        name="attendance_remove",
+    ),
     path("access-log/", views.access_log, name="access_log"),
     path(
         "notifications/<int:pk>/dismiss/",

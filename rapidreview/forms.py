@@ -1,7 +1,8 @@
 from django import forms
 
 from cases.forms import GovukDateField, GovukTimeField
-from rapidreview.models import MeetingKind
+from cases.models import Agency
+from rapidreview.models import Declaration, MeetingKind
 
 STALE_PAGE = "This page is out of date: reload it and choose again."
 
@@ -79,3 +80,46 @@ class ParametersMeetingForm(forms.Form):
         self.fields["parameters_meeting"].choices = [
             (m.pk, f"{m.held_on:%A %-d %B %Y}") for m in meetings
         ]
+
+
+class AttendanceForm(forms.Form):
+    name = forms.CharField(
+        max_length=200, label="Name", error_messages={"required": "Enter the attendee's name."}
+    )
+    capacity = forms.CharField(max_length=200, required=False, label="Role (optional)")
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        required=False,
+        label="Agency represented",
+        empty_label="None (Business Office, Independent Scrutineer)",
+    )
+    present = forms.ChoiceField(
+        choices=[("yes", "Present"), ("no", "Sent apologies")],
+        widget=forms.RadioSelect,
+        initial="yes",
+        label="Attendance",
+    )
+    declaration = forms.ChoiceField(
+        choices=Declaration.choices,
+        widget=forms.RadioSelect,
+        label="Conflict of interest (§1.5.8)",
+        error_messages={"required": "Record the attendee's declaration (§1.5.8)."},
+    )
+    declaration_details = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=2000,
+        label="The conflict of interest, if declared",
+    )
+    confidentiality_agreed = forms.BooleanField(
+        required=False, label="Agreed to keep the meeting's business confidential (§1.5.8)"
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(partnerships=partnership)
+
+    def details(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["present"] = data["present"] == "yes"
+        return data

@@ -104,3 +104,51 @@ class RapidReview(models.Model):
 
     def __str__(self):
         return f"Rapid Review of {self.case_id}"
+
+
+class Declaration(models.TextChoices):
+    """§1.5.8: conflicts of interest and confidentiality, a standing agenda item."""
+
+    NONE = "none", "No conflict of interest"
+    DECLARED = "declared", "Declared a conflict of interest"
+
+
+class Attendance(models.Model):
+    """One person at a CRG meeting, for an agency (or in their own capacity)."""
+
+    tenant_partnership_path = "meeting__partnership"
+    tenant_agency_path = None
+
+    meeting = models.ForeignKey(CrgMeeting, on_delete=models.CASCADE, related_name="attendances")
+    name = models.CharField(max_length=200)
+    capacity = models.CharField(
+        max_length=200, blank=True, help_text="Role, e.g. Designated Nurse or CRG chair."
+    )
+    agency = models.ForeignKey(
+        "cases.Agency",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty for the Business Office and the Independent Scrutineer.",
+    )
+    present = models.BooleanField(default=True)
+    declaration = models.CharField(max_length=10, choices=Declaration.choices, blank=True)
+    declaration_details = models.TextField(blank=True)
+    confidentiality_agreed = models.BooleanField(default=False)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["meeting", "name", "id"]
+
+    def __str__(self):
+        return f"{self.name} at meeting {self.meeting_id}"

@@ -10,7 +10,8 @@ from django.http import Http404
 
 from cases.models import Case
 from cases.tenancy import Scope
-from rapidreview.models import CrgMeeting, RapidReview
+from rapidreview.models import Attendance, CrgMeeting, RapidReview
+from rapidreview.quorum import Quorum, quorum
 from rapidreview.services import meeting_window
 
 # How far past the window's end the meeting choice still offers dates (with a reason).
@@ -73,3 +74,25 @@ def meeting_options(*, case: Case, today: date) -> tuple[tuple[date, date] | Non
         for m in meetings
     ]
     return window, sorted(options, key=lambda o: (not o.in_window, o.meeting.held_on))
+
+
+def attendance(*, meeting: CrgMeeting) -> list[Attendance]:
+    return list(
+        Attendance.objects.for_partnership(meeting.partnership)
+        .filter(meeting=meeting)
+        .select_related("agency")
+    )
+
+
+def meeting_quorum(*, attendances: list[Attendance]) -> Quorum:
+    """§4.6.1, from the agencies of those present."""
+    return quorum({a.agency_id: a.agency.kind for a in attendances if a.present and a.agency})
+
+
+def attendance_get(*, scope: Scope, pk: int) -> Attendance:
+    try:
+        return (
+            Attendance.objects.visible_to(scope).select_related("meeting__partnership").get(pk=pk)
+        )
+    except Attendance.DoesNotExist:
+        raise Http404("No such attendance.") from None

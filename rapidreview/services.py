@@ -13,7 +13,7 @@ from cases.errors import ApplicationError
 from cases.models import Case, Deadline, Partnership, Stage, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
-from rapidreview.models import CrgMeeting, MeetingKind, RapidReview
+from rapidreview.models import Attendance, CrgMeeting, Declaration, MeetingKind, RapidReview
 
 logger = logging.getLogger(__name__)
 
@@ -236,3 +236,51 @@ def parameters_meeting_set(
     review.version += 1
     _save(review, actor, "Request parameters meeting set (§4.4.3)")
     return review
+
+
+ATTENDEE_AGENCY_NOT_PARTNERSHIPS = "Choose an agency that works with this partnership."
+DECLARATION_DETAILS_NEEDED = "Say what the conflict of interest is (§1.5.8)."
+
+
+@transaction.atomic
+def attendance_record(
+    *,
+    meeting: CrgMeeting,
+    actor: User | None,
+    name: str,
+    capacity: str = "",
+    agency=None,
+    present: bool = True,
+    declaration: str = "",
+    declaration_details: str = "",
+    confidentiality_agreed: bool = False,
+) -> Attendance:
+    """Who attended, for which agency, with their declaration (§1.5.8, §4.6.1)."""
+    require(actor, meeting.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    if agency is not None and not agency.partnerships.filter(pk=meeting.partnership_id).exists():
+        raise ApplicationError(ATTENDEE_AGENCY_NOT_PARTNERSHIPS, field="agency")
+    if declaration == Declaration.DECLARED and not declaration_details.strip():
+        raise ApplicationError(DECLARATION_DETAILS_NEEDED, field="declaration_details")
+    attendance = Attendance(
+        meeting=meeting,
+        name=name.strip(),
+        capacity=capacity.strip(),
+        agency=agency,
+        present=present,
+        declaration=declaration,
+        declaration_details=declaration_details.strip(),
+        confidentiality_agreed=confidentiality_agreed,
+        recorded_by=actor,
+    )
+    _save(attendance, actor, "Attendance recorded (§4.6.1)")
+    return attendance
+
+
+@transaction.atomic
+def attendance_remove(*, attendance: Attendance, actor: User | None) -> None:
+    require(
+        actor, attendance.meeting.partnership, Action.MANAGE_MEETINGS, "Only the Business Office."
+    )
+    attendance._history_user = actor
+    attendance._change_reason = "Attendance removed"
+    attendance.delete()

@@ -14,6 +14,7 @@ from cases.permissions import Action
 from cases.views import scope_required
 from rapidreview import selectors, services
 from rapidreview.forms import (
+    AttendanceForm,
     CancelMeetingForm,
     CrgMeetingForm,
     MeetingChoiceForm,
@@ -163,3 +164,47 @@ def case_rapid_review(request, reference):
             "can_set": can_set,
         },
     )
+
+
+@scope_required(Action.VIEW_CASES)
+def meeting_detail(request, pk):
+    """Who attends, their declarations (§1.5.8), and whether the meeting is quorate
+    (§4.6.1)."""
+    meeting = selectors.meeting_get(scope=request.scope, pk=pk)
+    can_manage = request.scope.can(Action.MANAGE_MEETINGS)
+    if request.method == "POST" and not can_manage:
+        raise PermissionDenied("Only the Business Office records attendance.")
+    form = AttendanceForm(
+        request.POST if request.method == "POST" else None, partnership=meeting.partnership
+    )
+    if form.is_bound and form.is_valid():
+        try:
+            services.attendance_record(meeting=meeting, actor=request.user, **form.details())
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['name']} is recorded.")
+            return redirect("meeting_detail", pk=meeting.pk)
+    attendances = selectors.attendance(meeting=meeting)
+    in_use = selectors.meetings_in_use(scope=request.scope, meetings=[meeting])
+    return render(
+        request,
+        "rapidreview/meeting.html",
+        {
+            "meeting": meeting,
+            "attendances": attendances,
+            "quorum": selectors.meeting_quorum(attendances=attendances),
+            "cases": in_use.get(meeting.pk, []),
+            "form": form,
+            "can_manage": can_manage,
+        },
+    )
+
+
+@require_POST
+@scope_required(Action.MANAGE_MEETINGS)
+def attendance_remove(request, pk):
+    attendance = selectors.attendance_get(scope=request.scope, pk=pk)
+    services.attendance_remove(attendance=attendance, actor=request.user)
+    messages.success(request, f"{attendance.name} is removed from the attendance.")
+    return redirect("meeting_detail", pk=attendance.meeting_id)

@@ -48,7 +48,12 @@ NON_CASE_PAGES = {
     "api/v1/referrals/",
 }
 # The CRG calendar: tested below with a meeting in each partnership.
-MEETING_ROUTES = {"meetings/", "meetings/<int:pk>/cancel/"}
+MEETING_ROUTES = {
+    "meetings/",
+    "meetings/<int:pk>/",
+    "meetings/<int:pk>/cancel/",
+    "meetings/attendance/<int:pk>/remove/",
+}
 # Lists of information requests: tested below with requests to two agencies.
 REQUEST_LIST_ROUTES = {"portal/", "api/v1/information-requests/"}
 LIST_ROUTES = sorted(
@@ -319,6 +324,14 @@ def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicest
     assert other_case.reference not in page
     assert other.location not in page
     assert f"{other.held_on:%-d %b %Y}" not in page
+    assert client.get(f"/meetings/{own.pk}/").status_code == 200
+    assert client.get(f"/meetings/{other.pk}/").status_code == 404
+    assert client.post(f"/meetings/{other.pk}/", {"name": "x"}).status_code == 404
+    others_attendee = services.attendance_record(
+        meeting=other, actor=meetings["leicestershire-rutland"][0], name="LR attendee"
+    )
+    remove = f"/meetings/attendance/{others_attendee.pk}/remove/"
+    assert client.post(remove).status_code == 404
     assert client.post(f"/meetings/{other.pk}/cancel/", {"reason": "x"}).status_code == 404
     assert CrgMeeting.objects.for_partnership(lr).get(pk=other.pk).cancelled_at is None
     # Another partnership's meeting cannot be chosen for a case.

@@ -57,3 +57,35 @@ def test_the_office_keeps_the_calendar_and_sets_the_rapid_review_meeting(
     page.get_by_role("button", name="Set the meeting").click()
     expect(page.get_by_text("The Rapid Review meeting is set.")).to_be_visible()
     expect(page.get_by_text("Outside the window: The Safeguarding Partners")).to_be_visible()
+
+
+def test_attendance_and_declarations_make_the_meeting_quorate(page):
+    sign_in(page, "lr-office")
+    page.get_by_role("link", name="CRG meetings").click()
+    page.get_by_role("link", name="Monthly CRG meeting").first.click()
+    expect(page.get_by_text("Not quorate")).to_be_visible()
+    assert_accessible(page, "meeting-attendance")
+    # A declared conflict needs its details (§1.5.8): said beside the field.
+    page.get_by_label("Name", exact=True).fill("Dr Amina Rahman")
+    page.get_by_label("Agency represented").select_option(
+        label="Leicester, Leicestershire and Rutland Integrated Care Board"
+    )
+    page.get_by_label("Declared a conflict of interest").check()
+    page.get_by_role("button", name="Record the attendee").click()
+    expect(page.get_by_role("alert")).to_contain_text("Say what the conflict of interest is")
+    expect(page.get_by_label("Name", exact=True)).to_have_value("Dr Amina Rahman")
+    assert_accessible(page, "meeting-attendance-error")
+    page.get_by_label("No conflict of interest").check()
+    page.get_by_role("button", name="Record the attendee").click()
+    for name, agency in (
+        ("DI Kate Moss", "Leicestershire Police"),
+        ("Ms Jo Patel", "University Hospitals of Leicester NHS Trust"),
+    ):
+        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_label("Agency represented").select_option(label=agency)
+        page.get_by_label("No conflict of interest").check()
+        page.get_by_label("Agreed to keep the meeting's business confidential").check()
+        page.get_by_role("button", name="Record the attendee").click()
+        expect(page.get_by_text(f"{name} is recorded.")).to_be_visible()
+    expect(page.get_by_text("Quorate: 3 partner agencies are represented")).to_be_visible()
+    assert_accessible(page, "meeting-quorate")

@@ -291,3 +291,38 @@ def test_only_the_business_office_posts_to_the_rapid_review_page(
     response = client.post(url, {"form": "meeting", "meeting": chosen.pk, "version": 1})
     assert response.status_code == 403
     assert RapidReview.objects.for_partnership(leicester).filter(meeting=chosen).count() == 0
+
+
+def test_attendance_decides_quorum_on_the_meeting_page(today, client, leicester, leicester_office):
+    from cases.models import AgencyKind
+    from rapidreview.services import DECLARATION_DETAILS_NEEDED
+    from tests.factories import AgencyFactory
+
+    police = AgencyFactory(name="City Police", kind=AgencyKind.POLICE, partnerships=[leicester])
+    icb = AgencyFactory(
+        name="City ICB", kind=AgencyKind.INTEGRATED_CARE_BOARD, partnerships=[leicester]
+    )
+    trust = AgencyFactory(name="City Trust", kind=AgencyKind.HEALTH_TRUST, partnerships=[leicester])
+    chosen = meeting(leicester, leicester_office, date(2027, 3, 11))
+    sign_in(client, leicester_office)
+    url = f"/meetings/{chosen.pk}/"
+    assert "Not quorate" in client.get(url).content.decode()
+    refused = client.post(
+        url,
+        {
+            "name": "Dr A",
+            "agency": icb.pk,
+            "present": "yes",
+            "declaration": "declared",
+            "declaration_details": "",
+        },
+    )
+    assert refused.status_code == 200
+    assert DECLARATION_DETAILS_NEEDED in refused.content.decode()
+    for name, agency in (("DI B", police), ("Dr A", icb), ("Ms C", trust)):
+        response = client.post(
+            url, {"name": name, "agency": agency.pk, "present": "yes", "declaration": "none"}
+        )
+        assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Quorate: 3 partner agencies are represented, 2 of them Safeguarding Partners" in page
