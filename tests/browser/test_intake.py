@@ -155,6 +155,16 @@ def police_reply(page, reference, slug, *, chronology_template):
     expect(page.get_by_text("The document is attached.")).to_be_visible()
     assert_accessible(page, f"{slug}-portal-documents")
 
+    page.get_by_role("link", name="Information-sharing decisions").click()
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_role("alert")).to_contain_text("Give the reason for this decision")
+    page.get_by_label("What information?").fill("Intelligence about a third party")
+    page.get_by_label("Not shared").check()
+    page.get_by_label("Reason (§2.1.6)").fill("It concerns an unrelated investigation.")
+    page.get_by_role("button", name="Record the decision").click()
+    expect(page.get_by_text("Information-sharing decision recorded.")).to_be_visible()
+    assert_accessible(page, f"{slug}-portal-sharing-decisions")
+
     page.get_by_role("link", name="Reply", exact=True).click()
     page.get_by_role("button", name="Submit to the Business Office").click()
     # Incomplete: kept as a draft, and each missing answer is named.
