@@ -1097,9 +1097,8 @@ class RequestChase(models.Model):
 
 
 class CombinedSummary(models.Model):
-    """Section 1 of the Combined Summary Report, collated by the Business Office (§4.5.1).
-
-    Sections 2 and 3 are completed at the Rapid Review meeting (§4.6.3).
+    """The Combined Summary Report: section 1 collated by the Business Office (§4.5.1),
+    sections 2 and 3 completed and agreed at the Rapid Review meeting (§4.6.3).
     """
 
     tenant_partnership_path = "case__partnership"
@@ -1110,6 +1109,14 @@ class CombinedSummary(models.Model):
     collation_notes = models.TextField(
         blank=True, help_text="Themes across the replies, gaps and conflicting accounts."
     )
+    # §4.6.3: completed and agreed at the Rapid Review meeting.
+    section_2 = models.TextField(
+        blank=True, help_text="Section 2: the analysis of practice and the emerging learning."
+    )
+    section_3 = models.TextField(
+        blank=True, help_text="Section 3: the Rapid Review's conclusions and recommendation."
+    )
+    sections_agreed_on = models.DateField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(

@@ -17,6 +17,9 @@ class Action(StrEnum):
     REPLY_TO_REQUESTS = "reply_to_requests"
     READ_REQUESTS_API = "read_requests_api"
     MANAGE_MEETINGS = "manage_meetings"
+    RECORD_DECISION = "record_decision"
+    APPROVE_DECISION = "approve_decision"
+    CONFIRM_DECISION = "confirm_decision"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -46,6 +49,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # The CRG calendar is kept by the admins and the Business Office, who also set each
     # Rapid Review's meeting (§4.4.1, §4.4.2).
     Action.MANAGE_MEETINGS: frozenset({Role.BUSINESS_OFFICE, Role.PARTNERSHIP_ADMIN}),
+    # The meeting's record and decision (§4.6.2) are minuted by the Business Office or
+    # the chair; the chair approves it and each Safeguarding Partner's representative on
+    # the CRG confirms it.
+    Action.RECORD_DECISION: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    Action.APPROVE_DECISION: frozenset({Role.CRG_CHAIR}),
+    Action.CONFIRM_DECISION: frozenset({Role.CRG_MEMBER}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

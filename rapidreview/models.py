@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, Partnership, User
+from cases.models import Agency, Case, Criterion, Partnership, User
 from cases.tenancy import TenantManager
 
 
@@ -65,6 +65,23 @@ class CrgMeeting(models.Model):
         return not self.is_cancelled and (self.kind != MeetingKind.DIARISED or self.needed)
 
 
+class Decision(models.TextChoices):
+    """§4.6.2: the recommendation on commissioning an LCSPR."""
+
+    PROCEED = "proceed", "Proceed to a Local Child Safeguarding Practice Review"
+    NOT_PROCEED = "not_proceed", "Do not proceed to a Local Child Safeguarding Practice Review"
+
+
+class CriterionFinding(models.TextChoices):
+    MET = "met", "Applies"
+    NOT_MET = "not_met", "Does not apply"
+    UNCLEAR = "unclear", "Not yet known"
+
+
+# Every criterion the decision must be reasoned against (§1.4.1 and §1.4.2).
+DECISION_CRITERIA = tuple(Criterion)
+
+
 class RapidReview(models.Model):
     """A case's Rapid Review (§4.2): its meeting date, set as soon as requests go out
     (§4.4.2)."""
@@ -90,6 +107,62 @@ class RapidReview(models.Model):
     meeting_set_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+
+    # The record of the meeting (§4.6.2).
+    facts_reviewed = models.TextField(
+        blank=True, help_text="The facts of the case as presented in the documentation."
+    )
+    immediate_learning = models.TextField(
+        blank=True,
+        help_text="Learning that can be acted on now (it may remove the need to review).",
+    )
+    learning_sharing = models.TextField(
+        blank=True, help_text="How the immediate learning will be shared."
+    )
+    improvement_potential = models.TextField(
+        blank=True, help_text="The potential for identifying improvements to safeguard children."
+    )
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+    decision_rationale = models.TextField(blank=True)
+    criteria_assessment = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="For each §1.4.1 and §1.4.2 criterion: whether it applies, and why.",
+    )
+    key_lines_of_enquiry = models.TextField(
+        blank=True, help_text="One per line: agreed when proceeding (§4.6.2, §5.3.1)."
+    )
+    dissemination = models.TextField(
+        blank=True, help_text="How the Rapid Review learning is disseminated when not proceeding."
+    )
+    other_learning_processes = models.TextField(
+        blank=True, help_text="Other learning processes that will bring improvements (§1.4.6)."
+    )
+    decided_on = models.DateField(null=True, blank=True)
+    decision_recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the chair and every partner present had signed."
+    )
+
+    # After the meeting (§4.8, §4.7.5, §1.6.3).
+    report_sent_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Rapid Review Report (or, on the referral path, the completed Combined "
+        "Summary) sent to the National Panel (§4.8.1, §4.9).",
+    )
+    decision_notified_on = models.DateField(
+        null=True, blank=True, help_text="Decision notified to the National Panel (§1.6.3)."
+    )
+    scrutineer_sent_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="Decision and rationale sent to an absent Independent Scrutineer (§4.7.5).",
+    )
+    outcomes_sent_at = models.DateTimeField(null=True, blank=True)
+
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -104,6 +177,14 @@ class RapidReview(models.Model):
 
     def __str__(self):
         return f"Rapid Review of {self.case_id}"
+
+    @property
+    def is_signed_off(self) -> bool:
+        return self.signed_off_at is not None
+
+    @property
+    def kloe_list(self) -> list[str]:
+        return [line.strip() for line in self.key_lines_of_enquiry.splitlines() if line.strip()]
 
 
 class Declaration(models.TextChoices):
@@ -152,3 +233,209 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.name} at meeting {self.meeting_id}"
+
+
+class ImmediateAction(models.Model):
+    """An action to keep the child(ren) or another vulnerable person safe (§4.6.2),
+    with an owner and a date, tracked until done."""
+
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = None
+
+    review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="actions")
+    action = models.TextField()
+    owner = models.CharField(max_length=200, help_text="Who is to do it, and for which agency.")
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    done_note = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["due_on", "id"]
+
+    def __str__(self):
+        return f"Immediate action {self.pk} of review {self.review_id}"
+
+
+class AdviceKind(models.TextChoices):
+    """§4.7: when and how the Independent Scrutineer advised."""
+
+    IN_MEETING = "in_meeting", "Given in the meeting when the chair asked (§4.7.2)"
+    WRITTEN_BEFORE = "written_before", "Written advice sent before the meeting (§4.7.4)"
+    REPLY_AFTER = "reply_after", "Reply to the decision sent afterwards (§4.7.5)"
+
+
+class ScrutineerAdvice(models.Model):
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = None
+
+    review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="advice")
+    kind = models.CharField(max_length=20, choices=AdviceKind.choices)
+    advice = models.TextField()
+    received_on = models.DateField()
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["received_on", "id"]
+        verbose_name_plural = "scrutineer advice"
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for review {self.review_id}"
+
+
+class SignOffRole(models.TextChoices):
+    """The CRG chair approves; each Safeguarding Partner's representative confirms."""
+
+    CHAIR = "chair", "CRG chair"
+    INTEGRATED_CARE_BOARD = "icb", "Integrated Care Board"
+    POLICE = "police", "Police"
+    LOCAL_AUTHORITY = "local_authority", "Local Authority"
+
+
+class SignOff(models.Model):
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = None
+
+    review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="sign_offs")
+    role = models.CharField(max_length=20, choices=SignOffRole.choices)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["signed_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "role"], name="sign_off_once_per_role")
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} signed review {self.review_id}"
+
+
+class InviteeKind(models.TextChoices):
+    """§4.5.2, §4.7.1: who is sent the papers."""
+
+    AGENCY = "agency", "Agency representative"
+    MEMBER = "member", "CRG member"
+    SCRUTINEER = "scrutineer", "Independent Scrutineer"
+
+
+class Invitation(models.Model):
+    """An invitation to the Rapid Review meeting with its papers (§4.5.1, §4.5.2).
+
+    An agency's invitation reaches its portal users, who see only the papers of the
+    Rapid Reviews their agency is invited to; a partnership member's reaches them by
+    email. Every opening of the papers is logged (`opened_count`, and the access log).
+    """
+
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = "agency"
+
+    review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=20, choices=InviteeKind.choices)
+    agency = models.ForeignKey(
+        Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    first_opened_at = models.DateTimeField(null=True, blank=True)
+    last_opened_at = models.DateTimeField(null=True, blank=True)
+    opened_count = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["sent_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="invitation_agency_xor_user",
+                condition=(
+                    models.Q(kind="agency", agency__isnull=False, user__isnull=True)
+                    | (~models.Q(kind="agency") & models.Q(agency__isnull=True, user__isnull=False))
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["review", "agency"],
+                condition=models.Q(agency__isnull=False),
+                name="invitation_once_per_agency",
+            ),
+            models.UniqueConstraint(
+                fields=["review", "user"],
+                condition=models.Q(user__isnull=False),
+                name="invitation_once_per_user",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation {self.pk} to review {self.review_id}"
+
+
+class OutcomeNotice(models.Model):
+    """The outcome of the Rapid Review sent to one agency involved, the referrer included
+    (§4.8.2), with the reminder to notify its own inspectorate (§4.8.3)."""
+
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = "agency"
+
+    review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="outcomes")
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    is_referrer = models.BooleanField(default=False)
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["agency__name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "agency"], name="outcome_once_per_agency")
+        ]
+
+    def __str__(self):
+        return f"Outcome of review {self.review_id} to agency {self.agency_id}"

@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class ReviewsConfig(AppConfig):
     name = "reviews"
     verbose_name = "LCSPR reviews"
+
+    def ready(self):
+        from rapidreview.signals import lcspr_commissioned
+        from reviews.services import on_lcspr_commissioned
+
+        lcspr_commissioned.connect(on_lcspr_commissioned, dispatch_uid="reviews.lcspr_open")

@@ -257,7 +257,7 @@ def information_request_email_send(*, partnership_id: int, request_id: int) -> i
         )
         if request is None:
             return 0
-        recipients = _agency_emails(request.agency_id)
+        recipients = agency_portal_emails(request.agency_id)
         context = {
             "request": request,
             "reference": request.case.reference,
@@ -278,7 +278,7 @@ def information_request_email_send(*, partnership_id: int, request_id: int) -> i
     return len(recipients)
 
 
-def _agency_emails(agency_id: int) -> list[str]:
+def agency_portal_emails(agency_id: int) -> list[str]:
     return sorted(
         Membership.objects.filter(
             agency_id=agency_id, role=Role.AGENCY_USER, is_active=True, user__is_active=True
@@ -808,7 +808,7 @@ def _chase_email(chase, office: list[str], staff: set[int]) -> None:
         )
 
     send(
-        _agency_emails(request.agency_id),
+        agency_portal_emails(request.agency_id),
         reverse("portal_request", kwargs={"pk": request.pk}),
         to_agency=True,
     )

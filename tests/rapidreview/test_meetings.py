@@ -10,7 +10,7 @@ from cases.errors import ApplicationError
 from cases.models import ChildRole, Role, Stage
 from rapidreview import services
 from rapidreview.models import CrgMeeting, MeetingKind, RapidReview
-from rapidreview.services import (
+from rapidreview.services.meeting import (
     ALREADY_CANCELLED,
     MEETING_CANCELLED,
     MEETING_IN_THE_PAST,
@@ -295,7 +295,7 @@ def test_only_the_business_office_posts_to_the_rapid_review_page(
 
 def test_attendance_decides_quorum_on_the_meeting_page(today, client, leicester, leicester_office):
     from cases.models import AgencyKind
-    from rapidreview.services import DECLARATION_DETAILS_NEEDED
+    from rapidreview.services.meeting import DECLARATION_DETAILS_NEEDED
     from tests.factories import AgencyFactory
 
     police = AgencyFactory(name="City Police", kind=AgencyKind.POLICE, partnerships=[leicester])

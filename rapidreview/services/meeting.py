@@ -22,7 +22,19 @@ OUTSIDE_WINDOW = (
     "{day} is outside the 7 to 13 working-day window for this Rapid Review ({start} to "
     "{end}, §4.4.2): give the reason for holding it then."
 )
-NOT_A_RAPID_REVIEW = "Only a case at the Rapid Review stage has a Rapid Review meeting."
+REFERRAL_OUTSIDE_WINDOW = (
+    "{day} is after the two-month deadline for deciding this referral ({end}, §4.9): give "
+    "the reason for deciding it then."
+)
+NOT_A_RAPID_REVIEW = (
+    "Only a case awaiting its Rapid Review, or a referral awaiting the CRG's decision, "
+    "has a deciding meeting."
+)
+REFERRAL_AT_SCHEDULED_MEETING = (
+    "A referral is decided at a scheduled monthly CRG meeting (§4.9): choose one."
+)
+# The stages at which the CRG decides whether to commission an LCSPR (§4.6, §4.9).
+DECIDING_STAGES = frozenset({Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION})
 MEETING_CANCELLED = "That meeting has been cancelled: choose another."
 NO_PARAMETERS_MEETING = (
     "This partnership does not hold a meeting to agree the request parameters (§4.4.3)."
@@ -105,14 +117,17 @@ def crg_meeting_cancel(*, meeting: CrgMeeting, actor: User | None, reason: str) 
 
 
 def meeting_window(*, case: Case) -> tuple[date, date] | None:
-    """The Rapid Review meeting's window, from the case's own deadlines (§4.4.2)."""
-    latest = (
-        Deadline.objects.for_partnership(case.partnership)
-        .filter(case=case, kind="rapid_review_meeting_latest")
-        .values_list("window_start", "due_date")
-        .first()
+    """When the deciding meeting may be held, from the case's own deadlines: the 7-13
+    working-day window of a Rapid Review (§4.4.2), or for a referral without a
+    notification, from its receipt to the two-month decision deadline (§4.9)."""
+    deadlines = Deadline.objects.for_partnership(case.partnership).filter(case=case)
+    if case.stage == Stage.REFERRAL_DECISION:
+        decision = deadlines.filter(kind="referral_decision").values_list("event_date", "due_date")
+        return tuple(decision[0]) if decision else None
+    latest = deadlines.filter(kind="rapid_review_meeting_latest").values_list(
+        "window_start", "due_date"
     )
-    return tuple(latest) if latest and latest[0] else None
+    return tuple(latest[0]) if latest and latest[0][0] else None
 
 
 def rapid_review_for(*, case: Case) -> RapidReview:
@@ -139,7 +154,7 @@ def rapid_review_meeting_set(
         "Only the Business Office sets the Rapid Review meeting.",
     )
     case = Case.objects.for_partnership(case.partnership).select_for_update().get(pk=case.pk)
-    if case.stage != Stage.RAPID_REVIEW:
+    if case.stage not in DECIDING_STAGES:
         raise ApplicationError(NOT_A_RAPID_REVIEW)
     if meeting.partnership_id != case.partnership_id:  # write validation of the foreign key
         raise ApplicationError("Choose one of this partnership's meetings.", field="meeting")
@@ -150,6 +165,8 @@ def rapid_review_meeting_set(
         raise ApplicationError(MEETING_CANCELLED, field="meeting")
     if meeting.held_on < timezone.localdate():
         raise ApplicationError(MEETING_IN_THE_PAST, field="meeting")
+    if case.stage == Stage.REFERRAL_DECISION and meeting.kind != MeetingKind.MONTHLY:
+        raise ApplicationError(REFERRAL_AT_SCHEDULED_MEETING, field="meeting")
     rapid_review_for(case=case)
     review = (
         RapidReview.objects.for_partnership(case.partnership).select_for_update().get(case=case)
@@ -161,8 +178,9 @@ def rapid_review_meeting_set(
     if not inside and not reason.strip():
         if window is None:
             raise ApplicationError(NO_WINDOW, field="reason")
+        message = OUTSIDE_WINDOW if case.stage == Stage.RAPID_REVIEW else REFERRAL_OUTSIDE_WINDOW
         raise ApplicationError(
-            OUTSIDE_WINDOW.format(
+            message.format(
                 day=f"{meeting.held_on:%-d %B %Y}",
                 start=f"{window[0]:%-d %B %Y}",
                 end=f"{window[1]:%-d %B %Y}",

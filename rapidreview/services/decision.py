@@ -1,0 +1,464 @@
+"""The Rapid Review meeting's record and decision, and its sign-off (§4.6, §4.7, §1.4).
+
+The same record serves a referral decided at a scheduled CRG meeting (§4.9).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.errors import ApplicationError
+from cases.models import (
+    SAFEGUARDING_PARTNER_KINDS,
+    STAGE_TRANSITIONS,
+    Case,
+    CombinedSummary,
+    Deadline,
+    Stage,
+    User,
+)
+from cases.permissions import Action, require
+from cases.services.common import validated_save as _save
+from cases.services.deadline import deadline_complete
+from rapidreview.models import (
+    DECISION_CRITERIA,
+    AdviceKind,
+    CriterionFinding,
+    Decision,
+    ImmediateAction,
+    RapidReview,
+    ScrutineerAdvice,
+    SignOff,
+    SignOffRole,
+)
+from rapidreview.quorum import Quorum
+from rapidreview.services.meeting import DECIDING_STAGES
+from rapidreview.signals import lcspr_commissioned
+
+logger = logging.getLogger(__name__)
+
+RECORD_CONFLICT = (
+    "Someone else saved this Rapid Review's record after you opened it. Nothing you typed "
+    "has been saved yet: your version is below. Check theirs in a new tab, then save again."
+)
+NO_MEETING = "Set the meeting first: the decision is made at it (§4.4.2)."
+BEFORE_MEETING = "The meeting is on {day}: the decision can be recorded from that day."
+SIGNED_OFF = "The decision is signed off: its record can no longer change."
+NOT_QUORATE = "The decision cannot be recorded. {why}"
+NOT_DECIDING = "This case is not awaiting the Case Review Group's decision."
+FUTURE_DATE = "The date cannot be in the future."
+
+
+def _review_locked(review: RapidReview) -> RapidReview:
+    return (
+        RapidReview.objects.for_partnership(review.case.partnership)
+        .select_for_update(of=("self",))
+        .select_related("case__partnership", "meeting")
+        .get(pk=review.pk)
+    )
+
+
+def _check_version(review: RapidReview, version: int) -> None:
+    if review.version != version:
+        raise ApplicationError(RECORD_CONFLICT)
+
+
+def _refuse_if_signed_off(review: RapidReview) -> None:
+    if review.is_signed_off:
+        raise ApplicationError(SIGNED_OFF)
+
+
+def _not_future(day: date | None, field_name: str) -> None:
+    if day and day > timezone.localdate():
+        raise ApplicationError(FUTURE_DATE, field=field_name)
+
+
+def meeting_quorum(review: RapidReview) -> Quorum:
+    from rapidreview.selectors import attendance, meeting_quorum
+
+    return meeting_quorum(attendances=attendance(meeting=review.meeting))
+
+
+@transaction.atomic
+def record_save(
+    *,
+    review: RapidReview,
+    actor: User | None,
+    version: int,
+    facts_reviewed: str,
+    immediate_learning: str,
+    learning_sharing: str,
+    improvement_potential: str,
+) -> RapidReview:
+    """The meeting's review of the facts, immediate learning and how it will be shared,
+    and the potential to improve safeguarding (§4.6.2)."""
+    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    review = _review_locked(review)
+    _check_version(review, version)
+    _refuse_if_signed_off(review)
+    if immediate_learning.strip() and not learning_sharing.strip():
+        raise ApplicationError(
+            "Say how the immediate learning will be shared (§4.6.2).", field="learning_sharing"
+        )
+    review.facts_reviewed = facts_reviewed.strip()
+    review.immediate_learning = immediate_learning.strip()
+    review.learning_sharing = learning_sharing.strip()
+    review.improvement_potential = improvement_potential.strip()
+    review.version += 1
+    _save(review, actor, "Meeting record saved (§4.6.2)")
+    return review
+
+
+@dataclass
+class DecisionDetails:
+    decision: str
+    rationale: str
+    # {criterion value: {"finding": CriterionFinding value, "rationale": str}}
+    criteria: dict[str, dict[str, str]] = field(default_factory=dict)
+    key_lines_of_enquiry: str = ""
+    dissemination: str = ""
+    other_learning_processes: str = ""
+
+
+def _criteria_checked(criteria: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    """Every §1.4.1 and §1.4.2 criterion with a finding and the reason for it."""
+    checked = {}
+    for criterion in DECISION_CRITERIA:
+        given = criteria.get(criterion.value) or {}
+        finding = given.get("finding", "")
+        rationale = (given.get("rationale") or "").strip()
+        if finding not in CriterionFinding.values:
+            raise ApplicationError(
+                f"Say whether this applies: {criterion.label}.", field=f"finding_{criterion.value}"
+            )
+        if not rationale:
+            raise ApplicationError(
+                f"Give the rationale for: {criterion.label}.", field=f"rationale_{criterion.value}"
+            )
+        checked[criterion.value] = {"finding": finding, "rationale": rationale}
+    return checked
+
+
+@transaction.atomic
+def decision_record(
+    *, review: RapidReview, actor: User | None, version: int, details: DecisionDetails
+) -> RapidReview:
+    """The decision whether to proceed to an LCSPR, reasoned against every criterion it
+    must take into account (§1.4.1) and have regard to (§1.4.2): with Key Lines of
+    Enquiry when proceeding, the dissemination of the learning and any other learning
+    processes when not (§4.6.2, §1.4.6). Only a quorate meeting decides (§4.6.1).
+
+    Changing a decision that partners have begun to sign asks them all to sign again.
+    """
+    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    review = _review_locked(review)
+    _check_version(review, version)
+    _refuse_if_signed_off(review)
+    if review.case.stage not in DECIDING_STAGES:
+        raise ApplicationError(NOT_DECIDING)
+    meeting = review.meeting
+    if meeting is None:
+        raise ApplicationError(NO_MEETING)
+    if meeting.held_on > timezone.localdate():
+        raise ApplicationError(BEFORE_MEETING.format(day=f"{meeting.held_on:%-d %B %Y}"))
+    quorum = meeting_quorum(review)
+    if not quorum.quorate:
+        raise ApplicationError(NOT_QUORATE.format(why=quorum.explanation))
+    if details.decision not in Decision.values:
+        raise ApplicationError("Choose whether to proceed to an LCSPR.", field="decision")
+    if not details.rationale.strip():
+        raise ApplicationError("Give the rationale for the decision.", field="decision_rationale")
+    criteria = _criteria_checked(details.criteria)
+    proceed = details.decision == Decision.PROCEED
+    if proceed and not details.key_lines_of_enquiry.strip():
+        raise ApplicationError(
+            "Agree the Key Lines of Enquiry for the review (§4.6.2).",
+            field="key_lines_of_enquiry",
+        )
+    if not proceed and not details.dissemination.strip():
+        raise ApplicationError(
+            "Say how the Rapid Review learning will be disseminated (§4.6.2).",
+            field="dissemination",
+        )
+    if not proceed and not details.other_learning_processes.strip():
+        raise ApplicationError(
+            "Say whether other learning processes will bring improvements (§1.4.6).",
+            field="other_learning_processes",
+        )
+    changed = review.decision and (review.decision, review.criteria_assessment) != (
+        details.decision,
+        criteria,
+    )
+    review.decision = details.decision
+    review.decision_rationale = details.rationale.strip()
+    review.criteria_assessment = criteria
+    review.key_lines_of_enquiry = details.key_lines_of_enquiry.strip() if proceed else ""
+    review.dissemination = "" if proceed else details.dissemination.strip()
+    review.other_learning_processes = "" if proceed else details.other_learning_processes.strip()
+    review.decided_on = meeting.held_on
+    review.decision_recorded_by = actor
+    review.version += 1
+    _save(review, actor, f"Decision recorded: {Decision(details.decision).label} (§4.6.2)")
+    if changed or review.sign_offs.exists():
+        for sign_off in SignOff.objects.for_partnership(review.case.partnership).filter(
+            review=review
+        ):
+            sign_off._history_user = actor
+            sign_off._change_reason = "The decision changed: it needs signing again"
+            sign_off.delete()
+    logger.info("case %s: decision recorded", review.case.reference)
+    return review
+
+
+@transaction.atomic
+def immediate_action_add(
+    *, review: RapidReview, actor: User | None, action: str, owner: str, due_on: date
+) -> ImmediateAction:
+    """An action for the child's or another vulnerable person's safety (§4.6.2)."""
+    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    if not action.strip():
+        raise ApplicationError("Describe the action.", field="action")
+    if not owner.strip():
+        raise ApplicationError("Say who owns the action.", field="owner")
+    item = ImmediateAction(
+        review=review, action=action.strip(), owner=owner.strip(), due_on=due_on, recorded_by=actor
+    )
+    _save(item, actor, "Immediate safety action agreed (§4.6.2)")
+    return item
+
+
+@transaction.atomic
+def immediate_action_done(
+    *, item: ImmediateAction, actor: User | None, done_on: date, note: str = ""
+) -> ImmediateAction:
+    require(
+        actor, item.review.case.partnership, Action.RECORD_DECISION, "Only the Business Office."
+    )
+    item = (
+        ImmediateAction.objects.for_partnership(item.review.case.partnership)
+        .select_for_update()
+        .get(pk=item.pk)
+    )
+    if item.done_on is not None:
+        raise ApplicationError("This action is already recorded as done.")
+    _not_future(done_on, "done_on")
+    if done_on < item.created_at.date():
+        raise ApplicationError("An action cannot be done before it was agreed.", field="done_on")
+    item.done_on = done_on
+    item.done_note = note.strip()
+    _save(item, actor, f"Done on {done_on:%-d %b %Y}")
+    return item
+
+
+@transaction.atomic
+def scrutineer_advice_record(
+    *, review: RapidReview, actor: User | None, kind: str, advice: str, received_on: date
+) -> ScrutineerAdvice:
+    """The Independent Scrutineer's advice: given in the meeting when the chair asks
+    (§4.7.2), written beforehand and fed in by the Business Office (§4.7.4), or their
+    reply once the decision was sent to them after the meeting (§4.7.5)."""
+    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    review = _review_locked(review)
+    if kind not in AdviceKind.values:
+        raise ApplicationError("Choose when the advice was given.", field="kind")
+    if not advice.strip():
+        raise ApplicationError("Enter the advice.", field="advice")
+    _not_future(received_on, "received_on")
+    meeting_day = review.meeting.held_on if review.meeting else None
+    if kind == AdviceKind.IN_MEETING and received_on != meeting_day:
+        raise ApplicationError(
+            "Advice given in the meeting is dated the day of the meeting.", field="received_on"
+        )
+    if kind == AdviceKind.WRITTEN_BEFORE and meeting_day and received_on > meeting_day:
+        raise ApplicationError(
+            "Written advice is sent before the meeting (§4.7.4).", field="received_on"
+        )
+    if kind == AdviceKind.REPLY_AFTER:
+        if review.scrutineer_sent_on is None:
+            raise ApplicationError(
+                "Record sending the decision to the Scrutineer first (§4.7.5).", field="kind"
+            )
+        if received_on < review.scrutineer_sent_on:
+            raise ApplicationError(
+                "The reply cannot come before the decision was sent.", field="received_on"
+            )
+    item = ScrutineerAdvice(
+        review=review, kind=kind, advice=advice.strip(), received_on=received_on, recorded_by=actor
+    )
+    _save(item, actor, f"{AdviceKind(kind).label}")
+    return item
+
+
+@transaction.atomic
+def scrutineer_decision_sent(*, review: RapidReview, actor: User | None, sent_on: date):
+    """§4.7.5: the decision and its rationale sent to a Scrutineer who was not there."""
+    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    review = _review_locked(review)
+    if not review.decision:
+        raise ApplicationError("Record the decision before sending it to the Scrutineer.")
+    _not_future(sent_on, "sent_on")
+    if sent_on < review.decided_on:
+        raise ApplicationError("The decision cannot be sent before it was made.", field="sent_on")
+    review.scrutineer_sent_on = sent_on
+    review.version += 1
+    _save(review, actor, "Decision and rationale sent to the Independent Scrutineer (§4.7.5)")
+    return review
+
+
+@transaction.atomic
+def summary_sections_agree(
+    *, case: Case, actor: User | None, version: int, section_2: str, section_3: str
+) -> CombinedSummary:
+    """§4.6.3: sections 2 and 3 of the Combined Summary completed and agreed at the
+    meeting."""
+    require(actor, case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    from cases.services.combined_summary import SUMMARY_CONFLICT
+
+    review = RapidReview.objects.for_partnership(case.partnership).filter(case=case).first()
+    if review is None or review.meeting is None:
+        raise ApplicationError(NO_MEETING)
+    _refuse_if_signed_off(review)
+    if review.meeting.held_on > timezone.localdate():
+        raise ApplicationError(
+            "Sections 2 and 3 are agreed at the meeting on "
+            f"{review.meeting.held_on:%-d %B %Y} (§4.6.3)."
+        )
+    if not section_2.strip():
+        raise ApplicationError("Complete section 2.", field="section_2")
+    if not section_3.strip():
+        raise ApplicationError("Complete section 3.", field="section_3")
+    summary, _ = CombinedSummary.objects.for_partnership(case.partnership).get_or_create(case=case)
+    summary = (
+        CombinedSummary.objects.for_partnership(case.partnership)
+        .select_for_update()
+        .get(pk=summary.pk)
+    )
+    if summary.version != version:
+        raise ApplicationError(SUMMARY_CONFLICT)
+    summary.section_2 = section_2.strip()
+    summary.section_3 = section_3.strip()
+    summary.sections_agreed_on = review.meeting.held_on
+    summary.updated_by = actor
+    summary.version += 1
+    _save(summary, actor, "Sections 2 and 3 agreed at the meeting (§4.6.3)")
+    return summary
+
+
+# Who confirms for each Safeguarding Partner (§4.6.1).
+PARTNER_ROLES = {
+    "icb": SignOffRole.INTEGRATED_CARE_BOARD,
+    "police": SignOffRole.POLICE,
+    "local_authority": SignOffRole.LOCAL_AUTHORITY,
+}
+
+
+def sign_off_roles_needed(review: RapidReview) -> list[str]:
+    """The chair, and each Safeguarding Partner represented at the meeting."""
+    from rapidreview.selectors import attendance
+
+    present = {
+        a.agency.kind
+        for a in attendance(meeting=review.meeting)
+        if a.present and a.agency and a.agency.kind in SAFEGUARDING_PARTNER_KINDS
+    }
+    return [SignOffRole.CHAIR] + [role for kind, role in PARTNER_ROLES.items() if kind in present]
+
+
+@dataclass(frozen=True)
+class SignOffReadiness:
+    ready: bool
+    missing: list[str]
+
+
+def sign_off_readiness(review: RapidReview) -> SignOffReadiness:
+    """What must be in the record before anyone signs it."""
+    missing = []
+    if not review.decision:
+        missing.append("the decision, with its rationale against each criterion (§4.6.2)")
+    if not review.facts_reviewed:
+        missing.append("the facts reviewed (§4.6.2)")
+    if not review.improvement_potential:
+        missing.append("the potential for identifying improvements (§4.6.2)")
+    summary = CombinedSummary.objects.for_partnership(review.case.partnership).filter(
+        case=review.case, sections_agreed_on__isnull=False
+    )
+    if not summary.exists():
+        missing.append("sections 2 and 3 of the Combined Summary agreed (§4.6.3)")
+    return SignOffReadiness(ready=not missing, missing=missing)
+
+
+@transaction.atomic
+def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview:
+    """The CRG chair approves the decision; each Safeguarding Partner's representative
+    confirms it. Once all have signed, the decision takes effect: proceeding opens the
+    LCSPR and starts its six-month deadline (§3.1.2); not proceeding closes the case."""
+    partnership = review.case.partnership
+    if role == SignOffRole.CHAIR:
+        require(actor, partnership, Action.APPROVE_DECISION, "Only the CRG chair approves.")
+    else:
+        require(
+            actor,
+            partnership,
+            Action.CONFIRM_DECISION,
+            "Only a Safeguarding Partner's representative on the CRG confirms.",
+        )
+    review = _review_locked(review)
+    _refuse_if_signed_off(review)
+    readiness = sign_off_readiness(review)
+    if not readiness.ready:
+        raise ApplicationError("Before signing, record " + "; ".join(readiness.missing) + ".")
+    needed = sign_off_roles_needed(review)
+    if role not in needed:
+        raise ApplicationError(
+            "That Safeguarding Partner was not represented at the meeting.", field="role"
+        )
+    signed = SignOff.objects.for_partnership(partnership).filter(review=review)
+    if signed.filter(role=role).exists():
+        raise ApplicationError(f"The {SignOffRole(role).label} has already signed.")
+    if signed.filter(user=actor).exists():
+        raise ApplicationError("You have already signed this decision for another role.")
+    _save(SignOff(review=review, role=role, user=actor), actor, f"Signed as {role}")
+    if set(needed) <= set(signed.values_list("role", flat=True)):
+        _take_effect(review, actor)
+    return review
+
+
+def _take_effect(review: RapidReview, actor: User) -> None:
+    case = (
+        Case.objects.for_partnership(review.case.partnership)
+        .select_for_update()
+        .get(pk=review.case_id)
+    )
+    review.signed_off_at = timezone.now()
+    review.version += 1
+    _save(review, actor, "Decision signed off by the chair and the Safeguarding Partners")
+    if case.stage == Stage.REFERRAL_DECISION:
+        # §4.9: the decision on a referral is due within two months of receiving it.
+        decision_deadline = (
+            Deadline.objects.for_partnership(case.partnership)
+            .filter(case=case, kind="referral_decision", status="open")
+            .first()
+        )
+        if decision_deadline:
+            deadline_complete(deadline=decision_deadline, on=review.decided_on, actor=actor)
+    proceed = review.decision == Decision.PROCEED
+    stage = Stage.LCSPR if proceed else Stage.CLOSED
+    if stage not in STAGE_TRANSITIONS[case.stage]:  # the table in cases.models still rules
+        raise ApplicationError(f"A case at {Stage(case.stage).label} cannot move on.")
+    # The last to sign may be a partner's representative, who does not otherwise move
+    # cases on: the move is the signed decision's, recorded under their name.
+    case.stage = stage
+    _save(
+        case,
+        actor,
+        f"The CRG decided on {review.decided_on:%-d %b %Y} "
+        + ("to proceed to an LCSPR" if proceed else "not to proceed to an LCSPR"),
+    )
+    if proceed:
+        lcspr_commissioned.send(sender=RapidReview, review=review, actor=actor)
+    logger.info("case %s: decision signed off", case.reference)

@@ -1,0 +1,341 @@
+"""The meeting's papers and invitations (§4.5, §4.7.1), and what follows a signed-off
+decision: the report to the National Panel, the decision notified (§1.6.3), and the
+outcome sent to every agency involved (§4.8)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.errors import ApplicationError
+from cases.models import (
+    AccessAction,
+    Agency,
+    Deadline,
+    DeadlineStatus,
+    InformationRequest,
+    Membership,
+    Notification,
+    Referral,
+    Role,
+    User,
+)
+from cases.permissions import Action, require
+from cases.services.access import access_record
+from cases.services.common import validated_save as _save
+from cases.services.deadline import deadline_complete
+from cases.services.information_request import agency_portal_emails
+from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
+
+logger = logging.getLogger(__name__)
+
+NOT_SIGNED_OFF = "The decision must be signed off first."
+# The partnership roles whose members are invited by name (§4.5.2, §4.7.1).
+MEMBER_INVITEE_ROLES = {
+    Role.CRG_CHAIR: InviteeKind.MEMBER,
+    Role.CRG_MEMBER: InviteeKind.MEMBER,
+    Role.INDEPENDENT_SCRUTINEER: InviteeKind.SCRUTINEER,
+}
+
+
+def _review_locked(review: RapidReview) -> RapidReview:
+    return (
+        RapidReview.objects.for_partnership(review.case.partnership)
+        .select_for_update(of=("self",))
+        .select_related("case__partnership", "meeting")
+        .get(pk=review.pk)
+    )
+
+
+@transaction.atomic
+def invitations_send(
+    *,
+    review: RapidReview,
+    actor: User | None,
+    agencies: list[Agency] = (),
+    users: list[User] = (),
+) -> list[Invitation]:
+    """Invite agencies (their portal users) and CRG members and the Independent
+    Scrutineer by name to the meeting, with its papers (§4.5.2, §4.7.1). Someone
+    already invited is not invited twice; each new invitation is emailed once."""
+    partnership = review.case.partnership
+    require(actor, partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    review = _review_locked(review)
+    if review.meeting is None:
+        raise ApplicationError("Set the meeting before sending its papers (§4.4.2).")
+    if review.is_signed_off:
+        raise ApplicationError("The decision is signed off: the meeting is over.")
+    if not agencies and not users:
+        raise ApplicationError("Choose who to invite.", field="agencies")
+    existing = Invitation.objects.for_partnership(partnership).filter(review=review)
+    invited_agencies = set(existing.values_list("agency_id", flat=True))
+    invited_users = set(existing.values_list("user_id", flat=True))
+    made = []
+    for agency in agencies:
+        if not agency.partnerships.filter(pk=partnership.pk).exists():
+            raise ApplicationError("Choose agencies that work with this partnership.")
+        if agency.pk not in invited_agencies:
+            made.append(Invitation(review=review, kind=InviteeKind.AGENCY, agency=agency))
+    for user in users:
+        role = (
+            Membership.objects.filter(
+                user=user,
+                partnership=partnership,
+                role__in=MEMBER_INVITEE_ROLES,
+                is_active=True,
+                user__is_active=True,
+            )
+            .values_list("role", flat=True)
+            .first()
+        )
+        if role is None:
+            raise ApplicationError("Choose members of this partnership's Case Review Group.")
+        if user.pk not in invited_users:
+            made.append(Invitation(review=review, kind=MEMBER_INVITEE_ROLES[role], user=user))
+    for invitation in made:
+        invitation.sent_by = actor
+        _save(invitation, actor, "Invited to the Rapid Review meeting with its papers (§4.5.2)")
+        from rapidreview.tasks import invitation_email
+
+        transaction.on_commit(
+            lambda pk=invitation.pk: invitation_email.delay(
+                partnership_id=partnership.pk, invitation_id=pk
+            )
+        )
+    logger.info("case %s: %d invitations sent", review.case.reference, len(made))
+    return made
+
+
+def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
+    """Email one invitation: the case reference, the meeting date and a link to the
+    papers, never case content. Stamped in the same transaction, so it is sent once."""
+    with transaction.atomic():
+        invitation = (
+            Invitation.objects.for_partnership(partnership_id)
+            .select_for_update()
+            .filter(pk=invitation_id, email_sent_at__isnull=True)
+            .select_related("review__case", "review__meeting", "user")
+            .first()
+        )
+        if invitation is None:
+            return 0
+        if invitation.agency_id:
+            recipients = agency_portal_emails(invitation.agency_id)
+            url = reverse("portal_papers")
+        else:
+            recipients = [invitation.user.email] if invitation.user.email else []
+            url = reverse("invitation_papers", kwargs={"pk": invitation.pk})
+        reference = invitation.review.case.reference
+        context = {
+            "reference": reference,
+            "meeting": invitation.review.meeting,
+            "url": settings.SITE_URL + url,
+            "product_name": settings.PRODUCT_NAME,
+        }
+        if recipients:
+            send_mail(
+                subject=f"Rapid Review meeting papers for case {reference}",
+                message=render_to_string("emails/rapid_review_invitation.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        invitation.email_sent_at = timezone.now()
+        invitation._change_reason = f"Emailed to {len(recipients)} people"
+        invitation.save(update_fields=["email_sent_at"])
+    logger.info("invitation %s: emailed %d people", invitation_id, len(recipients))
+    return len(recipients)
+
+
+@transaction.atomic
+def papers_opened(*, invitation: Invitation, request, document: str) -> Invitation:
+    """Log an invitee's opening of the papers: on the invitation and in the access log."""
+    now = timezone.now()
+    Invitation.objects.for_partnership(invitation.review.case.partnership).filter(
+        pk=invitation.pk
+    ).update(opened_count=F("opened_count") + 1, last_opened_at=now)
+    Invitation.objects.for_partnership(invitation.review.case.partnership).filter(
+        pk=invitation.pk, first_opened_at__isnull=True
+    ).update(first_opened_at=now)
+    access_record(
+        request=request,
+        action=AccessAction.DOWNLOAD,
+        scope=request.scope,
+        object_type="rapid_review_papers",
+        object_reference=invitation.review.case.reference,
+        route=request.resolver_match.view_name if request.resolver_match else "",
+        status_code=200,
+        purpose=f"Rapid Review meeting papers: {document}",
+    )
+    invitation.refresh_from_db()
+    return invitation
+
+
+def _signed_off(review: RapidReview) -> RapidReview:
+    review = _review_locked(review)
+    if not review.is_signed_off:
+        raise ApplicationError(NOT_SIGNED_OFF)
+    return review
+
+
+def _check_day(day: date, review: RapidReview, field: str) -> None:
+    if day > timezone.localdate():
+        raise ApplicationError("The date cannot be in the future.", field=field)
+    if day < review.decided_on:
+        raise ApplicationError("The date cannot be before the decision.", field=field)
+
+
+@transaction.atomic
+def report_sent_record(*, review: RapidReview, actor: User | None, sent_on: date) -> RapidReview:
+    """§4.8.1: the Rapid Review Report sent to the National Panel, which meets or misses
+    the 15-working-day `rapid_review_complete` deadline (§3.1.2, §4.2.2). On the referral
+    path, the completed Combined Summary goes instead, when proceeding (§4.9)."""
+    require(actor, review.case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    review = _signed_off(review)
+    if review.report_sent_on:
+        raise ApplicationError("Its sending is already recorded.")
+    _check_day(sent_on, review, "sent_on")
+    deadline = (
+        Deadline.objects.for_partnership(review.case.partnership)
+        .filter(case=review.case, kind="rapid_review_complete")
+        .first()
+    )
+    if deadline is None and review.decision != Decision.PROCEED:
+        raise ApplicationError(
+            "A referral the CRG decided not to take further is not sent to the National "
+            "Panel (§4.9)."
+        )
+    review.report_sent_on = sent_on
+    review.version += 1
+    _save(
+        review,
+        actor,
+        "Rapid Review Report sent to the National Panel (§4.8.1)"
+        if deadline
+        else "Completed Combined Summary sent to the National Panel (§4.9)",
+    )
+    if deadline is not None and deadline.status == DeadlineStatus.OPEN:
+        deadline_complete(deadline=deadline, on=sent_on, actor=actor)
+    return review
+
+
+@transaction.atomic
+def decision_notified_record(
+    *, review: RapidReview, actor: User | None, notified_on: date
+) -> RapidReview:
+    """§1.6.3: every decision about commissioning an LCSPR is notified to the National
+    Panel."""
+    require(actor, review.case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    review = _signed_off(review)
+    if review.decision_notified_on:
+        raise ApplicationError("The notification is already recorded.")
+    _check_day(notified_on, review, "notified_on")
+    review.decision_notified_on = notified_on
+    review.version += 1
+    _save(review, actor, "Decision notified to the National Panel (§1.6.3)")
+    return review
+
+
+def agencies_involved(review: RapidReview) -> list[tuple[Agency, bool]]:
+    """Every agency involved (§4.8.2): asked for information, invited, the notifying
+    Local Authority, and the referrer, each with whether it referred."""
+    partnership = review.case.partnership
+    ids = set(
+        InformationRequest.objects.for_partnership(partnership)
+        .filter(case=review.case)
+        .values_list("agency_id", flat=True)
+    )
+    ids |= set(
+        Invitation.objects.for_partnership(partnership)
+        .filter(review=review, agency__isnull=False)
+        .values_list("agency_id", flat=True)
+    )
+    notifying = (
+        Notification.objects.for_partnership(partnership)
+        .filter(case=review.case)
+        .values_list("notifying_authority_id", flat=True)
+        .first()
+    )
+    referrer = (
+        Referral.objects.for_partnership(partnership)
+        .filter(case=review.case)
+        .values_list("referring_agency_id", flat=True)
+        .first()
+    )
+    ids |= {notifying, referrer} - {None}
+    return [(agency, agency.pk == referrer) for agency in Agency.objects.filter(pk__in=ids)]
+
+
+@transaction.atomic
+def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNotice]:
+    """§4.8.2-4.8.3: the outcome to every agency involved, the referrer included, each
+    reminded to notify its own inspectorate. An agency already sent it is not sent it
+    again; a run after more agencies became involved sends only to them."""
+    require(actor, review.case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    review = _signed_off(review)
+    partnership = review.case.partnership
+    sent = set(
+        OutcomeNotice.objects.for_partnership(partnership)
+        .filter(review=review)
+        .values_list("agency_id", flat=True)
+    )
+    made = []
+    for agency, is_referrer in agencies_involved(review):
+        if agency.pk in sent:
+            continue
+        notice = OutcomeNotice(review=review, agency=agency, is_referrer=is_referrer, sent_by=actor)
+        _save(notice, actor, "Outcome of the Rapid Review sent (§4.8.2)")
+        made.append(notice)
+        from rapidreview.tasks import outcome_email
+
+        transaction.on_commit(
+            lambda pk=notice.pk: outcome_email.delay(partnership_id=partnership.pk, notice_id=pk)
+        )
+    if not made and not sent:
+        raise ApplicationError("No agency is involved in this case yet.")
+    if made:
+        review.outcomes_sent_at = timezone.now()
+        review.version += 1
+        _save(review, actor, f"Outcome sent to {len(made)} agencies (§4.8.2)")
+    return made
+
+
+def outcome_email_send(*, partnership_id: int, notice_id: int) -> int:
+    """Email an agency's portal users that the outcome is in the portal: by reference
+    only. Stamped in the same transaction, so it is sent once."""
+    with transaction.atomic():
+        notice = (
+            OutcomeNotice.objects.for_partnership(partnership_id)
+            .select_for_update()
+            .filter(pk=notice_id, email_sent_at__isnull=True)
+            .select_related("review__case")
+            .first()
+        )
+        if notice is None:
+            return 0
+        recipients = agency_portal_emails(notice.agency_id)
+        reference = notice.review.case.reference
+        context = {
+            "reference": reference,
+            "url": settings.SITE_URL + reverse("portal_outcome", kwargs={"pk": notice.pk}),
+            "product_name": settings.PRODUCT_NAME,
+        }
+        if recipients:
+            send_mail(
+                subject=f"Outcome of the Rapid Review for case {reference}",
+                message=render_to_string("emails/rapid_review_outcome.txt", context),
+                from_email=None,
+                recipient_list=recipients,
+            )
+        notice.email_sent_at = timezone.now()
+        notice._change_reason = f"Emailed to {len(recipients)} portal users"
+        notice.save(update_fields=["email_sent_at"])
+    logger.info("outcome %s: emailed %d portal users", notice_id, len(recipients))
+    return len(recipients)

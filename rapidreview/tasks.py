@@ -1,0 +1,25 @@
+"""Background jobs of the Rapid Review: thin edges that take ids, name their partnership
+and call a service. Each is safe to run twice: the services stamp what they sent."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from rapidreview.services import outcome
+
+_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "max_retries": 8,
+}
+
+
+@shared_task(**_RETRY)
+def invitation_email(*, partnership_id: int, invitation_id: int) -> int:
+    return outcome.invitation_email_send(partnership_id=partnership_id, invitation_id=invitation_id)
+
+
+@shared_task(**_RETRY)
+def outcome_email(*, partnership_id: int, notice_id: int) -> int:
+    return outcome.outcome_email_send(partnership_id=partnership_id, notice_id=notice_id)
