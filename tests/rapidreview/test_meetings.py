@@ -109,10 +109,10 @@ def test_refusals(today, leicester, lr, leicester_office, lr_office):
     with pytest.raises(ApplicationError) as refused:
         meeting(leicester, leicester_office, today - timedelta(days=1))
     assert refused.value.message == MEETING_IN_THE_PAST
-    referral_case = open_case(leicester, stage=Stage.REFERRAL_DECISION)
+    closed_case = open_case(leicester, stage=Stage.CLOSED)
     with pytest.raises(ApplicationError) as refused:
         set_meeting(
-            referral_case, meeting(leicester, leicester_office, date(2027, 3, 15)), leicester_office
+            closed_case, meeting(leicester, leicester_office, date(2027, 3, 15)), leicester_office
         )
     assert refused.value.message == NOT_A_RAPID_REVIEW
     chair = staff_user(leicester, role=Role.CRG_CHAIR)
