@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from cases import auth_views as sign_in
 from cases import calendar_views, intake_views, portal_views, request_views, views
+from rapidreview import decision_views, papers_views
 from rapidreview import views as rapidreview_views
 
 admin.site.site_header = "LCSPR case manager configuration"
@@ -148,6 +149,69 @@ urlpatterns = [
         rapidreview_views.case_rapid_review,
         name="case_rapid_review",
     ),
+    path(
+        "cases/<str:reference>/rapid-review/papers/",
+        papers_views.rapid_review_papers,
+        name="rapid_review_papers",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/record/",
+        decision_views.rapid_review_record,
+        name="rapid_review_record",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/actions/",
+        decision_views.rapid_review_actions,
+        name="rapid_review_actions",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/actions/<int:pk>/done/",
+        decision_views.immediate_action_done,
+        name="immediate_action_done",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/scrutineer/",
+        decision_views.rapid_review_scrutineer,
+        name="rapid_review_scrutineer",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/decision/",
+        decision_views.rapid_review_decision,
+        name="rapid_review_decision",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/combined-summary/",
+        decision_views.rapid_review_sections,
+        name="rapid_review_sections",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/sign-off/",
+        decision_views.rapid_review_sign_off,
+        name="rapid_review_sign_off",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/after/",
+        papers_views.rapid_review_after,
+        name="rapid_review_after",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/report.pdf",
+        papers_views.rapid_review_report_pdf,
+        name="rapid_review_report",
+    ),
+    path("papers/<int:pk>/", papers_views.invitation_papers, name="invitation_papers"),
+    path(
+        "papers/<int:pk>/combined-summary.pdf",
+        papers_views.invitation_summary_pdf,
+        name="invitation_summary_pdf",
+    ),
+    path(
+        "papers/<int:pk>/combined-chronology.pdf",
+        papers_views.invitation_chronology_pdf,
+        name="invitation_chronology_pdf",
+    ),
+    path("portal/papers/", papers_views.portal_papers, name="portal_papers"),
+    path("portal/outcomes/<int:pk>/", papers_views.portal_outcome, name="portal_outcome"),
     path("meetings/", rapidreview_views.meeting_calendar, name="meeting_calendar"),
     path("meetings/<int:pk>/", rapidreview_views.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/cancel/", rapidreview_views.meeting_cancel, name="meeting_cancel"),

@@ -54,12 +54,27 @@ MEETING_ROUTES = {
     "meetings/<int:pk>/cancel/",
     "meetings/attendance/<int:pk>/remove/",
 }
-# Lists of information requests: tested below with requests to two agencies.
+# The Rapid Review's rows by id: its immediate actions, invitations to its papers and
+# outcome notices, tested in tests/rapidreview/test_papers_isolation.py and
+# tests/rapidreview/test_decision_views.py with a Rapid Review in each partnership.
+RAPID_REVIEW_PK_ROUTES = {
+    "cases/<str:reference>/rapid-review/actions/<int:pk>/done/",
+    "papers/<int:pk>/",
+    "papers/<int:pk>/combined-summary.pdf",
+    "papers/<int:pk>/combined-chronology.pdf",
+    "portal/outcomes/<int:pk>/",
+}
+# Lists of information requests: tested below with requests to two agencies; lists of
+# Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each
+# partnership (tests/rapidreview/test_api.py, tests/rapidreview/test_papers_isolation.py).
 REQUEST_LIST_ROUTES = {"portal/", "api/v1/information-requests/"}
+RAPID_REVIEW_LIST_ROUTES = {"portal/papers/", "api/v1/rapid-reviews/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
-    if "<" not in path and path not in NON_CASE_PAGES | REQUEST_LIST_ROUTES | MEETING_ROUTES
+    if "<" not in path
+    and path
+    not in NON_CASE_PAGES | REQUEST_LIST_ROUTES | RAPID_REVIEW_LIST_ROUTES | MEETING_ROUTES
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -68,6 +83,7 @@ PK_ROUTES = sorted(
     for path, entry in routes()
     if "pk" in entry.pattern.converters
     and path.startswith(("requests/", "documents/", "portal/", "cases/"))
+    and path not in RAPID_REVIEW_PK_ROUTES
 )
 
 
@@ -89,6 +105,7 @@ def test_every_route_with_parameters_is_checked():
         and path not in OTHER_PARAMETER_ROUTES
         and path not in PK_ROUTES
         and path not in MEETING_ROUTES
+        and path not in RAPID_REVIEW_PK_ROUTES
     }
     assert unchecked == set()
 
