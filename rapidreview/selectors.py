@@ -8,9 +8,9 @@ from datetime import date, timedelta
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case
+from cases.models import Case, Stage
 from cases.tenancy import Scope
-from rapidreview.models import Attendance, CrgMeeting, RapidReview
+from rapidreview.models import Attendance, CrgMeeting, MeetingKind, RapidReview
 from rapidreview.quorum import Quorum, quorum
 from rapidreview.services import meeting_window
 
@@ -61,14 +61,17 @@ class MeetingOption:
 
 def meeting_options(*, case: Case, today: date) -> tuple[tuple[date, date] | None, list]:
     """The window, and the partnership's meetings a Rapid Review could be set for: the
-    scheduled and diarised dates inside the window first (§4.4.1, §4.4.2)."""
+    scheduled and diarised dates inside the window first (§4.4.1, §4.4.2). A referral
+    is decided at a scheduled monthly meeting before its two-month deadline (§4.9)."""
     window = meeting_window(case=case)
     until = (window[1] if window else today) + OFFER_BEYOND_WINDOW
     meetings = (
         CrgMeeting.objects.for_partnership(case.partnership)
         .filter(held_on__gte=today, held_on__lte=until, cancelled_at__isnull=True)
-        .exclude(kind="request_parameters")
+        .exclude(kind=MeetingKind.REQUEST_PARAMETERS)
     )
+    if case.stage == Stage.REFERRAL_DECISION:  # §4.9: at a scheduled CRG meeting
+        meetings = meetings.filter(kind=MeetingKind.MONTHLY)
     options = [
         MeetingOption(m, window is not None and window[0] <= m.held_on <= window[1])
         for m in meetings
@@ -96,3 +99,174 @@ def attendance_get(*, scope: Scope, pk: int) -> Attendance:
         )
     except Attendance.DoesNotExist:
         raise Http404("No such attendance.") from None
+
+
+@dataclass(frozen=True)
+class Task:
+    """One line of the Rapid Review's task list (GOV.UK task list pattern)."""
+
+    key: str
+    name: str
+    url_name: str
+    status: str
+    colour: str = ""  # a GOV.UK tag colour; empty for "Completed" in plain text
+    hint: str = ""
+    can_start: bool = True
+
+
+def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
+    """What the Business Office, the chair and the partners do, in order, with how far
+    each has gone (§4.4-4.8; §4.9 for a referral)."""
+    from cases.models import CombinedSummary
+    from rapidreview.models import Invitation, ScrutineerAdvice, SignOff
+    from rapidreview.services import sign_off_roles_needed
+
+    partnership = case.partnership
+    meeting = review.meeting if review else None
+    done = "Completed"
+    tasks = [
+        Task(
+            "meeting",
+            "Set the meeting date",
+            "case_rapid_review",
+            done if meeting else "Not started",
+            "" if meeting else "blue",
+            f"{meeting.held_on:%-d %B %Y}" if meeting else "§4.4.2",
+        )
+    ]
+    invited = (
+        Invitation.objects.for_partnership(partnership).filter(review=review).count()
+        if review
+        else 0
+    )
+    tasks.append(
+        Task(
+            "papers",
+            "Send the papers and invitations",
+            "rapid_review_papers",
+            f"{invited} invited" if invited else "Not started",
+            "green" if invited else "blue",
+            "§4.5.2, §4.7.1",
+            can_start=meeting is not None,
+        )
+    )
+    if meeting:
+        q = meeting_quorum(attendances=attendance(meeting=meeting))
+        status, colour = ("Quorate", "green") if q.quorate else ("Not quorate", "red")
+    else:
+        status, colour = "Cannot start yet", ""
+    tasks.append(
+        Task(
+            "attendance",
+            "Attendance, declarations and quorum",
+            "meeting_detail",
+            status,
+            colour,
+            "§4.6.1, §1.5.8",
+            can_start=meeting is not None,
+        )
+    )
+    advice = (
+        ScrutineerAdvice.objects.for_partnership(partnership).filter(review=review).count()
+        if review
+        else 0
+    )
+    tasks.append(
+        Task(
+            "scrutineer",
+            "Independent Scrutineer's advice",
+            "rapid_review_scrutineer",
+            f"{advice} recorded" if advice else "Not started",
+            "green" if advice else "blue",
+            "§4.7",
+            can_start=meeting is not None,
+        )
+    )
+    recorded = bool(review and review.facts_reviewed and review.improvement_potential)
+    tasks.append(
+        Task(
+            "record",
+            "Facts, immediate learning and potential to improve",
+            "rapid_review_record",
+            done if recorded else "Not started",
+            "" if recorded else "blue",
+            "§4.6.2",
+            can_start=meeting is not None,
+        )
+    )
+    actions = list(review.actions.values_list("done_on", flat=True)) if review else []
+    open_actions = sum(1 for d in actions if d is None)
+    tasks.append(
+        Task(
+            "actions",
+            "Immediate safety actions",
+            "rapid_review_actions",
+            f"{open_actions} open" if open_actions else ("All done" if actions else "None agreed"),
+            "yellow" if open_actions else ("" if actions else "grey"),
+            "§4.6.2",
+            can_start=meeting is not None,
+        )
+    )
+    agreed = CombinedSummary.objects.for_partnership(partnership).filter(
+        case=case, sections_agreed_on__isnull=False
+    )
+    tasks.append(
+        Task(
+            "sections",
+            "Combined Summary sections 2 and 3",
+            "rapid_review_sections",
+            done if agreed.exists() else "Not started",
+            "" if agreed.exists() else "blue",
+            "§4.6.3",
+            can_start=meeting is not None,
+        )
+    )
+    decision = review.get_decision_display() if review and review.decision else ""
+    tasks.append(
+        Task(
+            "decision",
+            "The decision, against the §1.4 criteria",
+            "rapid_review_decision",
+            "Recorded" if decision else "Not started",
+            "green" if decision else "blue",
+            decision or "§4.6.2, §1.4.1, §1.4.2",
+            can_start=meeting is not None,
+        )
+    )
+    if review and review.is_signed_off:
+        status, colour = "Signed off", ""
+    elif decision:
+        needed = sign_off_roles_needed(review)
+        signed = SignOff.objects.for_partnership(partnership).filter(review=review).count()
+        status, colour = f"{signed} of {len(needed)} signed", "yellow"
+    else:
+        status, colour = "Cannot start yet", ""
+    tasks.append(
+        Task(
+            "sign_off",
+            "Sign-off by the chair and the Safeguarding Partners",
+            "rapid_review_sign_off",
+            status,
+            colour,
+            can_start=bool(decision),
+        )
+    )
+    signed_off = bool(review and review.is_signed_off)
+    if not signed_off:
+        status, colour = "Cannot start yet", ""
+    elif review.report_sent_on and review.outcomes_sent_at and review.decision_notified_on:
+        status, colour = done, ""
+    else:
+        status, colour = "In progress", "light-blue"
+    tasks.append(
+        Task(
+            "after",
+            "Report to the National Panel and outcome to agencies",
+            "rapid_review_after",
+            status,
+            colour,
+            "§4.8, §1.6.3",
+            can_start=signed_off,
+        )
+    )
+    return tasks

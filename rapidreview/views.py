@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -86,7 +87,8 @@ def _with_current_version(form, version, **kwargs):
 
 @scope_required(Action.VIEW_CASES)
 def case_rapid_review(request, reference):
-    """Set the Rapid Review meeting inside the 7-13 working-day window (§4.4.2)."""
+    """The Rapid Review's task list, and its meeting date: inside the 7-13 working-day
+    window (§4.4.2), or for a referral at a scheduled meeting within two months (§4.9)."""
     case = case_selectors.case_get(scope=request.scope, reference=reference)
     today = timezone.localdate()
     review = selectors.rapid_review(case=case)
@@ -156,6 +158,7 @@ def case_rapid_review(request, reference):
         {
             "case": case,
             "tab": "rapid_review",
+            "tasks": _task_links(case, review),
             "review": review,
             "window": window,
             "options": options,
@@ -164,6 +167,24 @@ def case_rapid_review(request, reference):
             "can_set": can_set,
         },
     )
+
+
+def _task_links(case, review) -> list[tuple]:
+    """Each task of the list with the page it opens."""
+    links = []
+    for task in selectors.rapid_review_tasks(case=case, review=review):
+        if task.url_name == "case_rapid_review":
+            url = "#meeting-date"
+        elif task.url_name == "meeting_detail":
+            url = (
+                reverse("meeting_detail", kwargs={"pk": review.meeting_id})
+                if task.can_start
+                else ""
+            )
+        else:
+            url = reverse(task.url_name, kwargs={"reference": case.reference})
+        links.append((task, url if task.can_start else ""))
+    return links
 
 
 @scope_required(Action.VIEW_CASES)

@@ -339,6 +339,16 @@ def referral_progress_record(
     referral.request_information_reason = request_information_reason.strip()
     referral.version += 1
     _full_clean(referral, actor, "Referral progress recorded (§4.1.6, §4.9)")
+    if request_information is not None and first_crg_meeting_on and first_crg_meeting_on <= today:
+        # §4.9: the CRG's first discussion, which decides whether to ask for information,
+        # is due within one month of receiving the referral.
+        discussed = (
+            Deadline.objects.for_partnership(case.partnership)
+            .filter(case=case, kind="referral_first_discussion", status=DeadlineStatus.OPEN)
+            .first()
+        )
+        if discussed is not None:
+            deadline_complete(deadline=discussed, on=first_crg_meeting_on, actor=actor)
     return referral
 
 

@@ -58,19 +58,21 @@ def meeting_held(monkeypatch, partnership, office, case, held_on: date):
     return meeting
 
 
+KLOES = "How agencies shared information\nHow the school's concerns were heard"
+DISSEMINATION = "A 7-minute briefing to all agencies."
+OTHER_LEARNING = "A single-agency review by the health trust."
+
+
 def decided(review, office, decision=Decision.PROCEED, **overrides):
     review.refresh_from_db()
+    proceed = decision == Decision.PROCEED
     details = services.DecisionDetails(
         decision=decision,
         rationale="The criteria are met and agencies did not work together.",
         criteria=all_criteria(),
-        key_lines_of_enquiry="How agencies shared information\nHow the school's concerns were heard"
-        if decision == Decision.PROCEED
-        else "",
-        dissemination="" if decision == Decision.PROCEED else "A 7-minute briefing to all agencies.",
-        other_learning_processes=""
-        if decision == Decision.PROCEED
-        else "A single-agency review by the health trust.",
+        key_lines_of_enquiry=KLOES if proceed else "",
+        dissemination="" if proceed else DISSEMINATION,
+        other_learning_processes="" if proceed else OTHER_LEARNING,
     )
     for name, value in overrides.items():
         setattr(details, name, value)
