@@ -45,9 +45,7 @@ def test_a_meeting_that_is_not_quorate_cannot_decide_and_says_why(review, leices
     assert review.decision == ""
 
 
-def test_the_decision_is_not_recorded_before_the_meeting(
-    monkeypatch, review, leicester_office
-):
+def test_the_decision_is_not_recorded_before_the_meeting(monkeypatch, review, leicester_office):
     quorate_attendance(review.meeting, leicester_office)
     monkeypatch.setattr(timezone, "localdate", lambda *a: date(2027, 3, 11))
     with pytest.raises(ApplicationError, match="12 March 2027"):
@@ -149,9 +147,7 @@ def test_changing_the_decision_asks_everyone_to_sign_again(review, leicester, le
     assert not SignOff.objects.for_partnership(leicester).filter(review=review).exists()
 
 
-def test_a_signed_off_decision_not_to_proceed_closes_the_case(
-    review, leicester, leicester_office
-):
+def test_a_signed_off_decision_not_to_proceed_closes_the_case(review, leicester, leicester_office):
     quorate_attendance(review.meeting, leicester_office)
     recorded(review, leicester_office)
     decided(
