@@ -310,7 +310,7 @@ def attachment_download(request, pk):
 # --- The Combined Summary Report (§4.5.1) --------------------------------------------------
 
 
-def _summary_context(case):
+def summary_context(case):
     intake = selectors.case_intake(case=case)
     return {
         "summary": selectors.combined_summary(case=case),
@@ -322,7 +322,7 @@ def _summary_context(case):
 @scope_required(Action.VIEW_CASES)
 def combined_summary(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    context = _summary_context(case)
+    context = summary_context(case)
     summary = context["summary"]
     can_edit = request.scope.can(Action.MANAGE_REQUESTS)
     initial = {
@@ -351,7 +351,7 @@ def combined_summary(request, reference):
 @scope_required(Action.VIEW_CASES)
 def combined_summary_pdf(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    context = _summary_context(case)
+    context = summary_context(case)
     pdf = documents.combined_summary_pdf(case=case, **context)
     return pdf_response(request, pdf, case=case, name="combined-summary", what="combined summary")
 

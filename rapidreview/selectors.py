@@ -8,11 +8,19 @@ from datetime import date, timedelta
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, Stage
+from cases.models import Case, Deadline, Membership, Stage
 from cases.tenancy import Scope
-from rapidreview.models import Attendance, CrgMeeting, MeetingKind, RapidReview
+from rapidreview.models import (
+    Attendance,
+    CrgMeeting,
+    Invitation,
+    MeetingKind,
+    OutcomeNotice,
+    RapidReview,
+)
 from rapidreview.quorum import Quorum, quorum
 from rapidreview.services import meeting_window
+from rapidreview.services.outcome import MEMBER_INVITEE_ROLES
 
 # How far past the window's end the meeting choice still offers dates (with a reason).
 OFFER_BEYOND_WINDOW = timedelta(days=31)
@@ -270,3 +278,109 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
         )
     )
     return tasks
+
+
+# --- The meeting's papers and the outcome (§4.5, §4.8) ------------------------------------
+
+
+def invitations(review: RapidReview | None) -> list[Invitation]:
+    if review is None:
+        return []
+    return list(
+        Invitation.objects.for_partnership(review.case.partnership)
+        .filter(review=review)
+        .select_related("agency", "user", "sent_by")
+        .order_by("kind", "agency__name", "user__last_name", "user__username", "id")
+    )
+
+
+def invitee_roles(partnership, user_ids) -> dict[int, list[str]]:
+    """Each invited person's CRG roles in the partnership, as labels."""
+    roles: dict[int, list[str]] = {}
+    for membership in Membership.objects.filter(
+        partnership=partnership, user_id__in=user_ids, role__in=MEMBER_INVITEE_ROLES
+    ).order_by("role"):
+        roles.setdefault(membership.user_id, []).append(membership.get_role_display())
+    return roles
+
+
+def invitable_people(partnership, exclude) -> list[tuple[int, str]]:
+    """The partnership's active CRG chair, members and Independent Scrutineer: (id, label)."""
+    memberships = (
+        Membership.objects.filter(
+            partnership=partnership,
+            role__in=MEMBER_INVITEE_ROLES,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user_id__in=exclude)
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+    people: dict[int, tuple[str, list[str]]] = {}
+    for membership in memberships:
+        name, roles = people.setdefault(membership.user_id, (str(membership.user), []))
+        roles.append(membership.get_role_display())
+    return [(pk, f"{name} ({', '.join(roles)})") for pk, (name, roles) in people.items()]
+
+
+def invitation_get(*, scope: Scope, pk: int) -> Invitation:
+    """An invitation to the scope's own agency, or one addressed to the user themselves;
+    any other answers 404, never 403."""
+    invitations = Invitation.objects.visible_to(scope).select_related(
+        "review__case__partnership", "review__meeting", "agency", "user"
+    )
+    if scope.agency is None:
+        invitations = invitations.filter(user=scope.user)
+    try:
+        return invitations.get(pk=pk)
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation.") from None
+
+
+def outcome_get(*, scope: Scope, pk: int) -> OutcomeNotice:
+    if scope.agency is None:
+        raise Http404("No such outcome.")
+    try:
+        return (
+            OutcomeNotice.objects.visible_to(scope)
+            .select_related("review__case__partnership", "agency")
+            .get(pk=pk)
+        )
+    except OutcomeNotice.DoesNotExist:
+        raise Http404("No such outcome.") from None
+
+
+def report_deadline(case: Case) -> Deadline | None:
+    return (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind="rapid_review_complete")
+        .select_related("case__partnership")
+        .first()
+    )
+
+
+def portal_invitations(*, scope: Scope) -> list[Invitation]:
+    """The agency's invitations to Rapid Review meetings, newest meeting first."""
+    return list(
+        Invitation.objects.visible_to(scope)
+        .select_related("review__case__partnership", "review__meeting")
+        .order_by("-review__meeting__held_on", "-id")
+    )
+
+
+def portal_outcomes(*, scope: Scope) -> list[OutcomeNotice]:
+    """The outcomes sent to the agency (§4.8.2), newest first."""
+    return list(
+        OutcomeNotice.objects.visible_to(scope)
+        .select_related("review__case__partnership")
+        .order_by("-sent_at", "-id")
+    )
+
+
+def outcome_notices(*, review: RapidReview) -> list[OutcomeNotice]:
+    return list(
+        OutcomeNotice.objects.for_partnership(review.case.partnership)
+        .filter(review=review)
+        .select_related("agency", "sent_by")
+    )

@@ -33,6 +33,7 @@ from cases.services.access import access_record
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
 from cases.services.information_request import agency_portal_emails
+from cases.tenancy import Scope
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,7 @@ def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
     with transaction.atomic():
         invitation = (
             Invitation.objects.for_partnership(partnership_id)
-            .select_for_update()
+            .select_for_update(of=("self",))  # its user and meeting may be null
             .filter(pk=invitation_id, email_sent_at__isnull=True)
             .select_related("review__case", "review__meeting", "user")
             .first()
@@ -313,7 +314,7 @@ def outcome_email_send(*, partnership_id: int, notice_id: int) -> int:
     with transaction.atomic():
         notice = (
             OutcomeNotice.objects.for_partnership(partnership_id)
-            .select_for_update()
+            .select_for_update(of=("self",))
             .filter(pk=notice_id, email_sent_at__isnull=True)
             .select_related("review__case")
             .first()
@@ -339,3 +340,23 @@ def outcome_email_send(*, partnership_id: int, notice_id: int) -> int:
         notice.save(update_fields=["email_sent_at"])
     logger.info("outcome %s: emailed %d portal users", notice_id, len(recipients))
     return len(recipients)
+
+
+@transaction.atomic
+def outcome_read(*, notice: OutcomeNotice, scope: Scope) -> OutcomeNotice:
+    """The agency's first reading of its outcome letter in the portal (§4.8.2); later
+    readings leave the first one as it was."""
+    if scope.agency is None or scope.agency.pk != notice.agency_id:
+        raise ApplicationError("Only the agency the outcome was sent to reads it here.")
+    current = (
+        OutcomeNotice.objects.for_partnership(notice.review.case.partnership)
+        .select_for_update()
+        .get(pk=notice.pk)
+    )
+    if current.read_at is None:
+        current.read_at = timezone.now()
+        current._history_user = scope.user
+        current._change_reason = "Read in the agency portal (§4.8.2)"
+        current.save(update_fields=["read_at"])
+    notice.read_at = current.read_at
+    return notice
