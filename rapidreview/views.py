@@ -75,7 +75,7 @@ def meeting_cancel(request, pk):
     return redirect("meeting_calendar")
 
 
-def _with_current_version(form, version, **kwargs):
+def with_current_version(form, version, **kwargs):
     """The form as typed, but at the version now stored: after a conflict the user checks
     what changed and can save again, rather than conflicting for ever."""
     data = form.data.copy()
@@ -132,7 +132,7 @@ def case_rapid_review(request, reference):
                 reason=form.cleaned_data["reason"],
             )
         except ApplicationError as error:
-            form = _with_current_version(form, current_version, options=options)
+            form = with_current_version(form, current_version, options=options)
             form_error(form, error)
         else:
             messages.success(request, "The Rapid Review meeting is set.")

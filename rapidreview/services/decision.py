@@ -19,6 +19,7 @@ from cases.models import (
     Case,
     CombinedSummary,
     Deadline,
+    DeadlineStatus,
     Stage,
     User,
 )
@@ -52,6 +53,11 @@ SIGNED_OFF = "The decision is signed off: its record can no longer change."
 NOT_QUORATE = "The decision cannot be recorded. {why}"
 NOT_DECIDING = "This case is not awaiting the Case Review Group's decision."
 FUTURE_DATE = "The date cannot be in the future."
+SECTIONS_CONFLICT = (
+    "Someone else saved the Combined Summary after you opened it. Nothing you typed has "
+    "been saved yet: your version is below. Open the Combined Summary in a new tab to see "
+    "theirs, then save again."
+)
 
 
 def _review_locked(review: RapidReview) -> RapidReview:
@@ -204,6 +210,14 @@ def decision_record(
     review.decision_recorded_by = actor
     review.version += 1
     _save(review, actor, f"Decision recorded: {Decision(details.decision).label} (§4.6.2)")
+    # The meeting has been held: the 7-13 working-day window is met or missed (§4.4.2).
+    window = (
+        Deadline.objects.for_partnership(review.case.partnership)
+        .filter(case=review.case, kind="rapid_review_meeting_latest", status=DeadlineStatus.OPEN)
+        .first()
+    )
+    if window is not None:
+        deadline_complete(deadline=window, on=meeting.held_on, actor=actor)
     if changed or review.sign_offs.exists():
         for sign_off in SignOff.objects.for_partnership(review.case.partnership).filter(
             review=review
@@ -221,6 +235,8 @@ def immediate_action_add(
 ) -> ImmediateAction:
     """An action for the child's or another vulnerable person's safety (§4.6.2)."""
     require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    review = _review_locked(review)
+    _refuse_if_signed_off(review)
     if not action.strip():
         raise ApplicationError("Describe the action.", field="action")
     if not owner.strip():
@@ -247,7 +263,7 @@ def immediate_action_done(
     if item.done_on is not None:
         raise ApplicationError("This action is already recorded as done.")
     _not_future(done_on, "done_on")
-    if done_on < item.created_at.date():
+    if done_on < timezone.localdate(item.created_at):
         raise ApplicationError("An action cannot be done before it was agreed.", field="done_on")
     item.done_on = done_on
     item.done_note = note.strip()
@@ -317,8 +333,6 @@ def summary_sections_agree(
     """§4.6.3: sections 2 and 3 of the Combined Summary completed and agreed at the
     meeting."""
     require(actor, case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    from cases.services.combined_summary import SUMMARY_CONFLICT
-
     review = RapidReview.objects.for_partnership(case.partnership).filter(case=case).first()
     if review is None or review.meeting is None:
         raise ApplicationError(NO_MEETING)
@@ -339,7 +353,7 @@ def summary_sections_agree(
         .get(pk=summary.pk)
     )
     if summary.version != version:
-        raise ApplicationError(SUMMARY_CONFLICT)
+        raise ApplicationError(SECTIONS_CONFLICT)
     summary.section_2 = section_2.strip()
     summary.section_3 = section_3.strip()
     summary.sections_agreed_on = review.meeting.held_on
@@ -361,6 +375,8 @@ def sign_off_roles_needed(review: RapidReview) -> list[str]:
     """The chair, and each Safeguarding Partner represented at the meeting."""
     from rapidreview.selectors import attendance
 
+    if review.meeting is None:
+        return [SignOffRole.CHAIR]
     present = {
         a.agency.kind
         for a in attendance(meeting=review.meeting)
@@ -441,7 +457,7 @@ def _take_effect(review: RapidReview, actor: User) -> None:
         # §4.9: the decision on a referral is due within two months of receiving it.
         decision_deadline = (
             Deadline.objects.for_partnership(case.partnership)
-            .filter(case=case, kind="referral_decision", status="open")
+            .filter(case=case, kind="referral_decision", status=DeadlineStatus.OPEN)
             .first()
         )
         if decision_deadline:
