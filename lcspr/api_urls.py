@@ -5,6 +5,7 @@ from django.urls import path
 from cases.api import intake as intake_api
 from cases.api import views as cases_api
 from cases.api.timescales import TimescalesApi
+from rapidreview import api as rapid_review_api
 
 urlpatterns = [
     path("cases/", cases_api.CaseListApi.as_view(), name="api_case_list"),
@@ -24,6 +25,11 @@ urlpatterns = [
         "information-requests/",
         intake_api.InformationRequestListApi.as_view(),
         name="api_information_requests",
+    ),
+    path(
+        "rapid-reviews/",
+        rapid_review_api.RapidReviewListApi.as_view(),
+        name="api_rapid_reviews",
     ),
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
 ]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases.models import Case, Deadline, Membership, Stage
@@ -20,6 +21,7 @@ from rapidreview.models import (
 )
 from rapidreview.quorum import Quorum, quorum
 from rapidreview.services import meeting_window
+from rapidreview.services.meeting import DECIDING_STAGES
 from rapidreview.services.outcome import MEMBER_INVITEE_ROLES
 
 # How far past the window's end the meeting choice still offers dates (with a reason).
@@ -384,3 +386,49 @@ def outcome_notices(*, review: RapidReview) -> list[OutcomeNotice]:
         .filter(review=review)
         .select_related("agency", "sent_by")
     )
+
+
+# --- For reporting: where each Rapid Review stands (the API) ------------------------------
+
+# The statutory dates a Rapid Review (or a referral's decision, §4.9) is judged against.
+RAPID_REVIEW_DEADLINES = (
+    "rapid_review_meeting_latest",
+    "rapid_review_complete",
+    "referral_first_discussion",
+    "referral_decision",
+    "lcspr_complete",
+)
+UNDECIDED = "undecided"
+
+
+def rapid_review_list(
+    *, scope: Scope, stages: Sequence[str] = (), decision: str | None = None
+) -> QuerySet[Case]:
+    """Every case with a Rapid Review record, and every case awaiting the CRG's decision
+    that has none yet (its meeting not yet set), newest first. The deadlines and the
+    meeting's attendance come in one query each, whatever the number of rows."""
+    cases = (
+        Case.objects.visible_to(scope)
+        .filter(Q(rapid_review__isnull=False) | Q(stage__in=DECIDING_STAGES))
+        .select_related("notification", "referral", "rapid_review__meeting")
+        .prefetch_related(
+            Prefetch(
+                "deadlines",
+                queryset=Deadline.objects.visible_to(scope).filter(kind__in=RAPID_REVIEW_DEADLINES),
+                to_attr="rapid_review_deadlines",
+            ),
+            Prefetch(
+                "rapid_review__meeting__attendances",
+                queryset=Attendance.objects.visible_to(scope).select_related("agency"),
+                to_attr="recorded_attendances",
+            ),
+        )
+        .order_by("-opened_on", "-id")
+    )
+    if stages:
+        cases = cases.filter(stage__in=stages)
+    if decision == UNDECIDED:
+        cases = cases.filter(Q(rapid_review__isnull=True) | Q(rapid_review__decision=""))
+    elif decision:
+        cases = cases.filter(rapid_review__decision=decision)
+    return cases

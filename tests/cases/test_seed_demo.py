@@ -2,6 +2,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
+from cases.management.commands.seed_demo import HELD_RAPID_REVIEWS
 from cases.models import Agency, Case, Membership, Partnership, User
 
 
@@ -16,6 +17,9 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(partnerships):
         "lr-office",
         "leicester-chair",
         "lr-chair",
+        "police-crg",
+        "leicester-la-crg",
+        "lr-la-crg",
         "scrutineer",
         "police-portal",
         "school-portal",
@@ -28,7 +32,7 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(partnerships):
     }
     assert Membership.objects.get(user__username="police-portal").agency == police
     for partnership in Partnership.objects.all():
-        assert Case.objects.for_partnership(partnership).count() == 6
+        assert Case.objects.for_partnership(partnership).count() == 6 + len(HELD_RAPID_REVIEWS)
 
 
 def test_demo_has_requests_in_both_partnerships_some_answered(partnerships):
@@ -75,3 +79,87 @@ def test_no_seeded_child_name_reaches_a_log_an_email_or_a_url(partnerships, capl
         assert name not in logged
         for part in name.split():
             assert part not in logged
+
+
+def test_demo_has_rapid_reviews_at_each_point_in_both_partnerships(partnerships):
+    """A future meeting not yet decided; signed-off decisions to proceed (the LCSPR and
+    its six months running) and not to proceed (with its dissemination), their reports
+    sent; and one report sent after the 15 working days (§3.1.2, §4.4-4.8)."""
+    from django.utils import timezone
+
+    from cases.models import Deadline, DeadlineStatus, Stage
+    from rapidreview.models import Decision, OutcomeNotice, RapidReview
+    from reviews.models import Lcspr
+
+    call_command("seed_demo", stdout=StringIO())
+    counts = RapidReview.unscoped.count(), Deadline.unscoped.count(), Case.unscoped.count()
+    call_command("seed_demo", stdout=StringIO())
+    assert (RapidReview.unscoped.count(), Deadline.unscoped.count(), Case.unscoped.count()) == (
+        counts
+    )
+
+    today = timezone.localdate()
+    for partnership in partnerships.values():
+        reviews = RapidReview.objects.for_partnership(partnership)
+        ahead = reviews.filter(meeting__held_on__gt=today, decision="")
+        assert ahead.filter(case__stage=Stage.RAPID_REVIEW).exists()
+
+        signed = reviews.filter(signed_off_at__isnull=False, report_sent_on__isnull=False)
+        proceed = signed.filter(decision=Decision.PROCEED)
+        not_proceed = signed.filter(decision=Decision.NOT_PROCEED).exclude(dissemination="")
+        assert proceed.count() == 2
+        assert not_proceed.count() == 1
+        assert set(proceed.values_list("case__stage", flat=True)) == {Stage.LCSPR}
+        assert not_proceed.get().case.stage == Stage.CLOSED
+        assert not signed.filter(decision_notified_on__isnull=True).exists()
+        assert OutcomeNotice.objects.for_partnership(partnership).filter(
+            review__in=signed
+        ).count() >= 3 * len(signed)
+
+        deadlines = Deadline.objects.for_partnership(partnership).filter(
+            case__rapid_review__in=signed
+        )
+        complete = deadlines.filter(kind="rapid_review_complete")
+        assert complete.filter(status=DeadlineStatus.MET).count() == 2
+        assert complete.filter(status=DeadlineStatus.MISSED).count() == 1
+        missed = complete.get(status=DeadlineStatus.MISSED)
+        assert missed.completed_on > missed.due_date
+        running = deadlines.filter(kind="lcspr_complete", status=DeadlineStatus.OPEN)
+        assert running.count() == 2
+        assert all(d.due_date > today for d in running)
+        assert (
+            Lcspr.objects.for_partnership(partnership)
+            .filter(case__rapid_review__in=proceed)
+            .count()
+            == 2
+        )
+        # The meeting was held in its window and the duty recorded as met.
+        meeting_latest = deadlines.filter(kind="rapid_review_meeting_latest")
+        assert set(meeting_latest.values_list("status", flat=True)) == {DeadlineStatus.MET}
+
+
+def test_the_demo_rapid_reviews_show_in_their_pages_and_the_api(partnerships, client):
+    from cases.management.commands.seed_demo import DEMO_CHILD_NAMES
+    from rapidreview.models import RapidReview
+    from tests.factories import sign_in
+
+    call_command("seed_demo", stdout=StringIO())
+    leicester = partnerships["leicester"]
+    sign_in(client, User.objects.get(username="leicester-office"))
+    for review in RapidReview.objects.for_partnership(leicester).select_related("case"):
+        for page in ("", "papers/", "record/", "decision/", "sign-off/", "after/"):
+            url = f"{review.case.get_absolute_url()}rapid-review/{page}"
+            assert client.get(url).status_code == 200, url
+    listed = client.get("/api/v1/rapid-reviews/", HTTP_ACCEPT="application/json")
+    assert listed.status_code == 200
+    rows = listed.json()["results"]
+    assert {row["case_reference"] for row in rows} >= set(
+        RapidReview.objects.for_partnership(leicester).values_list("case__reference", flat=True)
+    )
+    assert {(row["decision"], row["signed_off"]) for row in rows} >= {
+        ("proceed", True),
+        ("not_proceed", True),
+        (None, False),
+    }
+    for name in (name for pair in DEMO_CHILD_NAMES for name in pair if name):
+        assert name not in listed.text

@@ -4,7 +4,9 @@ Idempotent: running it again changes nothing that is already there.
 """
 
 import datetime
+from contextlib import contextmanager
 from datetime import timedelta
+from unittest import mock
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -20,7 +22,10 @@ from cases.models import (
     CareStatus,
     Case,
     ChildRole,
+    CombinedSummary,
     Criterion,
+    Deadline,
+    DeadlineStatus,
     IncidentKind,
     Involvement,
     Membership,
@@ -75,6 +80,18 @@ USERS = [
     ("lr-office", "Tom Ellis", [(Role.BUSINESS_OFFICE, "leicestershire-rutland", None)]),
     ("leicester-chair", "Dr Ruth Adeyemi", [(Role.CRG_CHAIR, "leicester", None)]),
     ("lr-chair", "Mark Holloway", [(Role.CRG_CHAIR, "leicestershire-rutland", None)]),
+    # The Safeguarding Partners' representatives on each CRG, who confirm its decisions
+    # (§4.6.1): the police serve both partnerships, each has its own Local Authority.
+    (
+        "police-crg",
+        "DCI Amira Hussain",
+        [
+            (Role.CRG_MEMBER, "leicester", None),
+            (Role.CRG_MEMBER, "leicestershire-rutland", None),
+        ],
+    ),
+    ("leicester-la-crg", "Grace Okafor", [(Role.CRG_MEMBER, "leicester", None)]),
+    ("lr-la-crg", "Owen Pritchard", [(Role.CRG_MEMBER, "leicestershire-rutland", None)]),
     (
         "scrutineer",
         "Helen Carter",
@@ -123,6 +140,9 @@ DEMO_CHILD_NAMES = [
     ("Isla Demo-Thorne", None),
     ("Ruby Demo-Castell", None),
     ("Leo Demo-Farrant", None),
+    ("Maya Demo-Quill", None),
+    ("Theo Demo-Lindqvist", "Ada Demo-Lindqvist"),
+    ("Zara Demo-Okonkwo", None),
 ]
 SUMMARIES = [
     "Child A, aged 3, was admitted to hospital with a head injury; the explanation given "
@@ -136,6 +156,12 @@ SUMMARIES = [
     "Child A, aged 6, was seriously harmed by a parent's partner.",
     "Child A, aged 16 and looked after by the Local Authority, died; the circumstances "
     "are being investigated.",
+    "Child A, aged 3, was admitted to hospital malnourished; health appointments had "
+    "been missed for a year.",
+    "Child A, aged 5, was seriously injured at home; Child B, a sibling, was present. "
+    "A parent's mental health had been a concern to several agencies.",
+    "Child A, aged 7, suffered a serious head injury; the family had moved between two "
+    "Local Authority areas.",
 ]
 
 # Demo cases per partnership: (days ago received, the stages it went through, led by
@@ -149,6 +175,19 @@ CASES = [
     (120, [Stage.RAPID_REVIEW, Stage.CLOSED], False),
 ]
 OFFICE_USER = {"leicester": "leicester-office", "leicestershire-rutland": "lr-office"}
+CHAIR_USER = {"leicester": "leicester-chair", "leicestershire-rutland": "lr-chair"}
+LOCAL_AUTHORITY_CRG_USER = {"leicester": "leicester-la-crg", "leicestershire-rutland": "lr-la-crg"}
+
+# Rapid Reviews already held, per partnership (§4.4-4.8): (index into DEMO_CHILD_NAMES and
+# SUMMARIES, days ago the notification was received, working days after it that the
+# meeting was held and the report sent, the decision). The 15 working days to send the
+# report (`rapid_review_complete`, §3.1.2) are kept by the first two and missed by the
+# third. The newest open Rapid Review's future meeting is set by `_calendar`.
+HELD_RAPID_REVIEWS = [
+    (6, 80, 9, 11, "proceed"),
+    (7, 55, 10, 13, "not_proceed"),
+    (8, 40, 12, 18, "proceed"),
+]
 
 
 class Command(BaseCommand):
@@ -193,6 +232,13 @@ class Command(BaseCommand):
                 self._deadlines(case, stages, office)
             self._requests(partnership, office, agencies, users)
             self._calendar(partnership, office)
+        for partnership in partnerships.values():
+            # A separate check, so that a demo database seeded before these existed gains
+            # them too; a partnership with a signed-off Rapid Review already has them.
+            if self._rapid_reviews_held_exist(partnership):
+                continue
+            opened += len(HELD_RAPID_REVIEWS)
+            self._rapid_reviews_held(partnership, agencies, users)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
@@ -207,7 +253,7 @@ class Command(BaseCommand):
                 role=ChildRole.SUBJECT,
                 local_authority_reference=f"DEMO-{index + 1:03d}",
                 name=subject,
-                date_of_birth=received_on - timedelta(days=365 * (3 + 2 * index)),
+                date_of_birth=received_on - timedelta(days=365 * (3 + 2 * (index % 6))),
             )
         ]
         if sibling:
@@ -381,6 +427,220 @@ class Command(BaseCommand):
             reason="Demo: the next scheduled meeting",
         )
 
+    def _rapid_reviews_held_exist(self, partnership):
+        from rapidreview.models import RapidReview
+
+        return (
+            RapidReview.objects.for_partnership(partnership)
+            .filter(signed_off_at__isnull=False)
+            .exists()
+        )
+
+    def _rapid_reviews_held(self, partnership, agencies, users):
+        """Rapid Reviews of the past months, each told through the services as it happened:
+        the meeting set in its window and held, quorate, minuted, decided and signed off,
+        then the report sent, the decision notified and the outcome sent (§4.4-4.8)."""
+        cal = selectors.working_calendar(partnership=partnership)
+        today = timezone.localdate()
+        for index, days_ago, meeting_after, report_after, decision in HELD_RAPID_REVIEWS:
+            received_on = today - timedelta(days=days_ago)
+            held_on = cal.add(received_on, meeting_after)
+            sent_on = cal.add(received_on, report_after)
+            with _demo_clock(received_on):
+                case = self._intake(
+                    partnership,
+                    index,
+                    received_on=received_on,
+                    referral=False,
+                    office=users[OFFICE_USER[partnership.slug]],
+                    lead=users[OFFICE_USER[partnership.slug]],
+                    agencies=agencies,
+                )
+                review = self._meeting_set(case, held_on, agencies, users)
+            with _demo_clock(held_on):
+                self._meeting_held(review, decision, agencies, users)
+            with _demo_clock(sent_on):
+                self._after_the_meeting(review, sent_on, users)
+
+    def _meeting_set(self, case, held_on, agencies, users):
+        """On the day of the notification: a diarised slot in the 7-13 working-day window
+        (§4.4.1, §4.4.2), and the papers sent to the agencies and the CRG (§4.5.2)."""
+        from rapidreview import services as rapid_review_services
+        from rapidreview.models import MeetingKind
+
+        partnership = case.partnership
+        office = users[OFFICE_USER[partnership.slug]]
+        if deadline := self._open_deadline(case, "information_request_sent"):
+            # §4.3.3 (where the variant says): the open Rapid Reviews show the requests
+            # themselves; here only the duty's date is kept.
+            services.deadline_complete(deadline=deadline, on=case.opened_on, actor=office)
+        meeting = rapid_review_services.crg_meeting_create(
+            partnership=partnership,
+            kind=MeetingKind.DIARISED,
+            held_on=held_on,
+            starts_at=datetime.time(10, 0),
+            location="Online (demo)",
+            actor=office,
+        )
+        review = rapid_review_services.rapid_review_for(case=case)
+        review = rapid_review_services.rapid_review_meeting_set(
+            case=case, meeting=meeting, actor=office, version=review.version
+        )
+        rapid_review_services.invitations_send(
+            review=review,
+            actor=office,
+            agencies=[agencies[name] for name in self._attending_agencies(partnership)],
+            users=[users[CHAIR_USER[partnership.slug]], users["scrutineer"]],
+        )
+        return review
+
+    def _attending_agencies(self, partnership):
+        return [
+            "Leicestershire Police",
+            LOCAL_AUTHORITY[partnership.slug],
+            "University Hospitals of Leicester NHS Trust",
+        ]
+
+    def _meeting_held(self, review, decision, agencies, users):
+        """On the meeting day: a quorate meeting (§4.6.1) with declarations (§1.5.8), the
+        Scrutineer's advice (§4.7.2), the record and the decision (§4.6.2), sections 2 and
+        3 of the Combined Summary (§4.6.3), signed by the chair and each Safeguarding
+        Partner present; proceeding opens the LCSPR and its six months (§3.1.2)."""
+        from rapidreview import services as rapid_review_services
+        from rapidreview.models import DECISION_CRITERIA, AdviceKind, CriterionFinding, Decision
+
+        case, meeting = review.case, review.meeting
+        slug = case.partnership.slug
+        office = users[OFFICE_USER[slug]]
+        chair = users[CHAIR_USER[slug]]
+        police, local_authority = users["police-crg"], users[LOCAL_AUTHORITY_CRG_USER[slug]]
+        police_agency, la_agency, trust = (
+            agencies[name] for name in self._attending_agencies(case.partnership)
+        )
+        for name, capacity, agency in (
+            (chair.get_full_name(), "CRG chair", None),
+            (police.get_full_name(), "Detective Chief Inspector, Public Protection", police_agency),
+            (
+                local_authority.get_full_name(),
+                "Head of Safeguarding, Children's Services",
+                la_agency,
+            ),
+            ("Anita Rowe", "Named Nurse for Safeguarding Children", trust),
+            (users["scrutineer"].get_full_name(), "Independent Scrutineer", None),
+            (office.get_full_name(), "Business Office (minutes)", None),
+        ):
+            rapid_review_services.attendance_record(
+                meeting=meeting,
+                actor=office,
+                name=name,
+                capacity=capacity,
+                agency=agency,
+                declaration="none",
+                confidentiality_agreed=True,
+            )
+        proceed = decision == Decision.PROCEED
+        rapid_review_services.scrutineer_advice_record(
+            review=review,
+            actor=office,
+            kind=AdviceKind.IN_MEETING,
+            advice="The chronology shows missed chances to share information; the decision "
+            + ("to review is well founded." if proceed else "not to review is reasonable."),
+            received_on=meeting.held_on,
+        )
+        review = self._refreshed(review)
+        review = rapid_review_services.record_save(
+            review=review,
+            actor=office,
+            version=review.version,
+            facts_reviewed="The facts set out in the Combined Summary and the agencies' replies.",
+            immediate_learning="Health and education did not share attendance concerns.",
+            learning_sharing="A 7-minute briefing through the partnership's newsletter.",
+            improvement_potential="Good potential to improve information sharing when "
+            "families move between services.",
+        )
+        services.combined_summary_save(
+            case=case,
+            actor=office,
+            background="The child's history as the agencies' replies describe it.",
+            collation_notes="",
+            version=self._summary_version(case),
+        )
+        rapid_review_services.summary_sections_agree(
+            case=case,
+            actor=office,
+            version=self._summary_version(case),
+            section_2="The analysis agreed at the meeting.",
+            section_3="The conclusions agreed at the meeting.",
+        )
+        finding = CriterionFinding.MET if proceed else CriterionFinding.NOT_MET
+        rationale = (
+            "The chronology and the agencies' replies show it."
+            if proceed
+            else "Nothing in the agencies' replies points to it."
+        )
+        review = rapid_review_services.decision_record(
+            review=review,
+            actor=office,
+            version=review.version,
+            details=rapid_review_services.DecisionDetails(
+                decision=decision,
+                rationale="The criteria are met: agencies held information they did not share."
+                if proceed
+                else "Agencies worked well together; the learning is being acted on already.",
+                criteria={
+                    c.value: {"finding": finding, "rationale": rationale} for c in DECISION_CRITERIA
+                },
+                key_lines_of_enquiry="How agencies shared information about the family\n"
+                "How concerns raised by the school were heard"
+                if proceed
+                else "",
+                dissemination=""
+                if proceed
+                else "A 7-minute briefing to every agency, and a learning event for practitioners.",
+                other_learning_processes=""
+                if proceed
+                else "A single-agency review by the health trust.",
+            ),
+        )
+        for role, signer in (
+            ("chair", chair),
+            ("police", police),
+            ("local_authority", local_authority),
+        ):
+            rapid_review_services.decision_sign(
+                review=self._refreshed(review), actor=signer, role=role
+            )
+
+    def _after_the_meeting(self, review, sent_on, users):
+        """The Rapid Review Report to the National Panel (§4.8.1), the decision notified
+        (§1.6.3) and the outcome to every agency involved (§4.8.2)."""
+        from rapidreview import services as rapid_review_services
+
+        office = users[OFFICE_USER[review.case.partnership.slug]]
+        review = self._refreshed(review)
+        rapid_review_services.report_sent_record(review=review, actor=office, sent_on=sent_on)
+        rapid_review_services.decision_notified_record(
+            review=review, actor=office, notified_on=sent_on
+        )
+        rapid_review_services.outcomes_send(review=review, actor=office)
+
+    def _refreshed(self, review):
+        review.refresh_from_db()
+        return review
+
+    def _summary_version(self, case):
+        summary = (
+            CombinedSummary.objects.for_partnership(case.partnership).filter(case=case).first()
+        )
+        return summary.version if summary else 1
+
+    def _open_deadline(self, case, kind):
+        return (
+            Deadline.objects.for_partnership(case.partnership)
+            .filter(case=case, kind=kind, status=DeadlineStatus.OPEN)
+            .first()
+        )
+
     def _deadlines(self, case, stages, office):
         """The statutory dates the demo case's story reached, some already done."""
         deadlines = list(selectors.case_deadlines(case=case))
@@ -464,3 +724,25 @@ class Command(BaseCommand):
         TOTPDevice.objects.create(
             user=user, name="Demo authenticator", key=DEMO_TOTP_KEY_HEX, confirmed=True
         )
+
+
+@contextmanager
+def _demo_clock(day):
+    """Run the services as on `day`, so that demo history is made by the same rules as
+    real work: meetings are created and set while ahead (the services refuse dates in
+    the past), decided on their day, and the report sent when it was. Every record and
+    deadline is then consistent; writing historic rows directly would skip the checks
+    (the meeting window, quorum, sign-off) that make the demo worth looking at.
+    Timestamps (sign-off, history) read 10:00 that day. For this command only."""
+    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
+    real_localdate = timezone.localdate
+
+    def localdate(value=None, **kwargs):
+        return day if value is None else real_localdate(value, **kwargs)
+
+    # Module attributes: the services call `timezone.localdate()` and `timezone.now()`.
+    with (
+        mock.patch.object(timezone, "localdate", localdate),
+        mock.patch.object(timezone, "now", return_value=at),
+    ):
+        yield
