@@ -24,9 +24,9 @@ trap 'kill $worker 2>/dev/null; wait $worker 2>/dev/null' EXIT INT TERM
 cat <<TXT
 
   LCSPR case manager: http://$host:$port/sign-in/
-  Sign in as leicester-office, lr-office, leicester-chair, lr-chair, scrutineer,
-  police-portal or school-portal (configuration: admin at /admin/), password:
-  ${DEMO_PASSWORD:-lcspr-demo-only}. Second factor: run \`make code WHO=<user>\` in
+  Sign in as leicester-office, lr-office, leicester-chair, lr-chair, police-crg,
+  leicester-la-crg, lr-la-crg, scrutineer, police-portal or school-portal
+  (configuration: admin at /admin/), password: ${DEMO_PASSWORD:-lcspr-demo-only}. Second factor: run \`make code WHO=<user>\` in
   another terminal, or add the key NRRXG4DSFVSGK3LPFV2G65DQFVVWK6JB to an
   authenticator app (all demo users share it).
   Database: ${DATABASE_URL:-var/lcspr.sqlite3 (SQLite)}. Background jobs: ${REDIS_URL:-embedded (var/celery)}.

@@ -73,8 +73,7 @@ LIST_ROUTES = sorted(
     path
     for path, entry in routes()
     if "<" not in path
-    and path
-    not in NON_CASE_PAGES | REQUEST_LIST_ROUTES | RAPID_REVIEW_LIST_ROUTES | MEETING_ROUTES
+    and path not in NON_CASE_PAGES | REQUEST_LIST_ROUTES | RAPID_REVIEW_LIST_ROUTES | MEETING_ROUTES
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.

@@ -32,6 +32,12 @@ class _PartnershipAgencyField(serializers.SlugRelatedField):
     def __init__(self, **kwargs):
         super().__init__(slug_field="name", queryset=Agency.objects.all(), **kwargs)
 
+    def to_internal_value(self, data):
+        # A NUL character cannot name an agency, and PostgreSQL refuses it in a query.
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
 
 class _IntakeInput(serializers.Serializer):
     partnership = serializers.SlugField(help_text="leicester or leicestershire-rutland")

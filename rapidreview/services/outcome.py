@@ -10,7 +10,6 @@ from datetime import date
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -157,14 +156,21 @@ def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
 
 @transaction.atomic
 def papers_opened(*, invitation: Invitation, request, document: str) -> Invitation:
-    """Log an invitee's opening of the papers: on the invitation and in the access log."""
+    """Log an invitee's opening of the papers: on the invitation (its row locked, so
+    that two openings at once both count) and in the access log."""
     now = timezone.now()
-    Invitation.objects.for_partnership(invitation.review.case.partnership).filter(
-        pk=invitation.pk
-    ).update(opened_count=F("opened_count") + 1, last_opened_at=now)
-    Invitation.objects.for_partnership(invitation.review.case.partnership).filter(
-        pk=invitation.pk, first_opened_at__isnull=True
-    ).update(first_opened_at=now)
+    invitation = (
+        Invitation.objects.for_partnership(invitation.review.case.partnership)
+        .select_for_update(of=("self",))
+        .select_related("review__case")
+        .get(pk=invitation.pk)
+    )
+    invitation.opened_count += 1
+    invitation.first_opened_at = invitation.first_opened_at or now
+    invitation.last_opened_at = now
+    invitation._history_user = request.user
+    invitation._change_reason = f"Papers opened: {document}"
+    invitation.save(update_fields=["opened_count", "first_opened_at", "last_opened_at"])
     access_record(
         request=request,
         action=AccessAction.DOWNLOAD,
@@ -175,7 +181,6 @@ def papers_opened(*, invitation: Invitation, request, document: str) -> Invitati
         status_code=200,
         purpose=f"Rapid Review meeting papers: {document}",
     )
-    invitation.refresh_from_db()
     return invitation
 
 

@@ -238,6 +238,12 @@ def test_a_bad_notification_answers_400_naming_each_bad_field(
             "Choose an agency that works with this partnership.",
             id="the-other-partnerships-council",
         ),
+        pytest.param(  # PostgreSQL refuses a NUL in a query: found by the fuzz test
+            {"notifying_authority": "Leicester\x00City Council"},
+            "notifying_authority",
+            "Object with name=LeicesterCity Council does not exist.",
+            id="nul-in-agency-name",
+        ),
     ],
 )
 def test_a_notification_the_rules_refuse_answers_400_with_the_reason(
