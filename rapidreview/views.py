@@ -22,6 +22,7 @@ from rapidreview.forms import (
     ParametersMeetingForm,
 )
 from rapidreview.models import MeetingKind
+from rapidreview.services.meeting import DECIDING_STAGES
 
 
 @scope_required(Action.VIEW_CASES)
@@ -95,7 +96,11 @@ def case_rapid_review(request, reference):
     window, options = selectors.meeting_options(case=case, today=today)
     if request.method == "POST" and not request.scope.can(Action.MANAGE_MEETINGS):
         raise PermissionDenied("Only the Business Office sets the Rapid Review meeting.")
-    can_set = request.scope.can(Action.MANAGE_MEETINGS) and case.stage == Stage.RAPID_REVIEW
+    can_set = (
+        request.scope.can(Action.MANAGE_MEETINGS)
+        and case.stage in DECIDING_STAGES
+        and not (review and review.decision)
+    )
     posted = request.POST if request.method == "POST" and can_set else None
     # Two forms on the page; each posts its name in `form`.
     which = posted.get("form") if posted is not None else None
@@ -108,7 +113,8 @@ def case_rapid_review(request, reference):
         },
     )
     parameters_form = None
-    if case.partnership.holds_request_parameters_meeting:  # §4.4.3, a local variant
+    # §4.4.3, a local variant, on receiving a notification (not on the referral path).
+    if case.partnership.holds_request_parameters_meeting and case.stage == Stage.RAPID_REVIEW:
         parameters_form = ParametersMeetingForm(
             posted if which == "parameters" else None,
             meetings=list(

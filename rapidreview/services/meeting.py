@@ -44,6 +44,7 @@ NO_WINDOW = (
     "Authority notification (§4.4.2). Give the reason for the meeting date."
 )
 ALREADY_CANCELLED = "This meeting is already cancelled."
+DECIDED_AT_MEETING = "The decision is recorded at this meeting: its date can no longer change."
 NOT_A_PARAMETERS_MEETING = "Choose a meeting to agree the request parameters (§4.4.3)."
 RAPID_REVIEW_CONFLICT = (
     "Someone else changed this Rapid Review's meeting after you opened the page. Nothing "
@@ -173,6 +174,8 @@ def rapid_review_meeting_set(
     )
     if review.version != version:
         raise ApplicationError(RAPID_REVIEW_CONFLICT)
+    if review.decision:
+        raise ApplicationError(DECIDED_AT_MEETING, field="meeting")
     window = meeting_window(case=case)
     inside = window is not None and window[0] <= meeting.held_on <= window[1]
     if not inside and not reason.strip():

@@ -181,3 +181,19 @@ def test_sending_the_report_meets_or_misses_the_fifteen_working_days(
         case=review.case, kind="rapid_review_complete"
     )
     assert (deadline.status, deadline.completed_on) == (status, sent_on)
+
+
+def test_the_meeting_cannot_move_once_it_has_decided(monkeypatch, review, leicester_office):
+    quorate_attendance(review.meeting, leicester_office)
+    decided(review, leicester_office)
+    review.refresh_from_db()
+    later = services.crg_meeting_create(
+        partnership=review.case.partnership,
+        kind="extraordinary",
+        held_on=date(2027, 3, 15),
+        actor=leicester_office,
+    )
+    with pytest.raises(ApplicationError, match="no longer change"):
+        services.rapid_review_meeting_set(
+            case=review.case, meeting=later, actor=leicester_office, version=review.version
+        )
