@@ -16,7 +16,7 @@ from cases.models import Agency, ApiToken, ClosureDay, Membership, Partnership, 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
-    autocomplete_fields = ["partnership", "agency"]
+    autocomplete_fields = ["partnership", "agency", "represents"]
 
 
 @admin.register(User)
@@ -80,10 +80,10 @@ class AgencyAdmin(SimpleHistoryAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(SimpleHistoryAdmin):
-    list_display = ["user", "role", "partnership", "agency", "is_active"]
+    list_display = ["user", "role", "partnership", "agency", "represents", "is_active"]
     list_filter = ["role", "partnership", "is_active"]
     search_fields = ["user__username", "user__last_name", "agency__name"]
-    autocomplete_fields = ["user", "partnership", "agency"]
+    autocomplete_fields = ["user", "partnership", "agency", "represents"]
 
 
 @admin.register(ApiToken)

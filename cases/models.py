@@ -172,6 +172,15 @@ class Membership(models.Model):
         blank=True,
         related_name="memberships",
     )
+    represents = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="For a CRG member: the partner agency they represent on the Case Review "
+        "Group, for which they confirm its decisions (§4.6.1).",
+    )
     is_active = models.BooleanField(default=True)
 
     history = HistoricalRecords()
@@ -224,6 +233,18 @@ class Membership(models.Model):
         if self.role != Role.AGENCY_USER and (self.agency_id or not self.partnership_id):
             raise ValidationError(
                 {"partnership": "This role belongs to a partnership, not an agency."}
+            )
+        if self.represents_id and self.role != Role.CRG_MEMBER:
+            raise ValidationError(
+                {"represents": "Only a Case Review Group member represents an agency on it."}
+            )
+        if (
+            self.represents_id
+            and self.partnership_id
+            and not self.represents.partnerships.filter(pk=self.partnership_id).exists()
+        ):
+            raise ValidationError(
+                {"represents": "Choose an agency that works with this partnership."}
             )
 
 

@@ -18,6 +18,7 @@ class Action(StrEnum):
     READ_REQUESTS_API = "read_requests_api"
     MANAGE_MEETINGS = "manage_meetings"
     RECORD_DECISION = "record_decision"
+    SEND_RAPID_REVIEW_PAPERS = "send_rapid_review_papers"
     APPROVE_DECISION = "approve_decision"
     CONFIRM_DECISION = "confirm_decision"
 
@@ -49,6 +50,9 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # The CRG calendar is kept by the admins and the Business Office, who also set each
     # Rapid Review's meeting (§4.4.1, §4.4.2).
     Action.MANAGE_MEETINGS: frozenset({Role.BUSINESS_OFFICE, Role.PARTNERSHIP_ADMIN}),
+    # The meeting's papers, the report to the National Panel and the outcome to agencies
+    # are the Business Office's to send (§4.5.2, §4.8).
+    Action.SEND_RAPID_REVIEW_PAPERS: frozenset({Role.BUSINESS_OFFICE}),
     # The meeting's record and decision (§4.6.2) are minuted by the Business Office or
     # the chair; the chair approves it and each Safeguarding Partner's representative on
     # the CRG confirms it.

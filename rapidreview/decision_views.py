@@ -53,6 +53,7 @@ ONLY_SIGNERS = "Only the CRG chair and the Safeguarding Partners' representative
 RECORD_SAVED = "The meeting record is saved."
 DECISION_SAVED = "The decision is recorded. It now needs signing off."
 ACTION_ADDED = "The immediate safety action is added."
+NO_ACTION_SAVED = "Recorded: the meeting found no immediate safety action needed."
 ACTION_DONE = "Action {number} is recorded as done."
 ADVICE_SAVED = "The Independent Scrutineer's advice is recorded."
 SENT_SAVED = "The date the decision was sent to the Independent Scrutineer is recorded."
@@ -60,6 +61,10 @@ SECTIONS_SAVED = "Sections 2 and 3 of the Combined Summary are agreed."
 CHAIR_APPROVED = "You have approved the decision."
 PARTNER_CONFIRMED = "You have confirmed the decision for the {role}."
 SIGNED_OFF_NOW = "The decision is signed off."
+NOT_A_PARTNERS_REPRESENTATIVE = (
+    "Your membership does not say which Safeguarding Partner you represent on the Case "
+    "Review Group: ask a partnership admin to record it."
+)
 
 
 def _case_and_review(request, reference):
@@ -251,6 +256,14 @@ def rapid_review_actions(request, reference):
         refusal = _meeting_refusal(review)
         if refusal is not None:
             return _refused(request, case, refusal, "rapid_review_actions")
+        if request.POST.get("form") == "none":  # §4.6.2: safety considered, none needed
+            try:
+                services.no_immediate_action_record(review=review, actor=request.user)
+            except ApplicationError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, NO_ACTION_SAVED)
+            return redirect("rapid_review_actions", reference=case.reference)
         form = ImmediateActionForm(request.POST)
         if form.is_valid():
             try:
@@ -447,10 +460,12 @@ def rapid_review_sign_off(request, reference):
         if SignOffRole.CHAIR not in sign_offs:
             roles = [(SignOffRole.CHAIR.value, SignOffRole.CHAIR.label)]
     elif open_to_sign and request.scope.can(Action.CONFIRM_DECISION):
+        # A member confirms only for the partner agency they represent (§4.6.1).
+        represented = services.represented_partners(request.user, case.partnership)
         roles = [
             (role.value, SignOffRole(role).label)
             for role in needed_roles
-            if role != SignOffRole.CHAIR and role not in sign_offs
+            if role in represented and role not in sign_offs
         ]
     form = SignOffForm(request.POST if request.method == "POST" else None, roles=roles)
     if form.is_bound:
@@ -461,6 +476,10 @@ def rapid_review_sign_off(request, reference):
                 why = "Before signing, record " + "; ".join(readiness.missing) + "."
             elif has_signed:
                 why = "You have already signed this decision."
+            elif request.scope.can(Action.CONFIRM_DECISION) and not services.represented_partners(
+                request.user, case.partnership
+            ):
+                why = NOT_A_PARTNERS_REPRESENTATIVE
             else:
                 why = "There is nothing left for you to sign."
             return _refused(request, case, why, "rapid_review_sign_off")

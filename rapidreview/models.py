@@ -119,6 +119,11 @@ class RapidReview(models.Model):
     learning_sharing = models.TextField(
         blank=True, help_text="How the immediate learning will be shared."
     )
+    no_immediate_action = models.BooleanField(
+        default=False,
+        help_text="The meeting considered the child(ren)'s and others' safety and found no "
+        "immediate action needed (§4.6.2).",
+    )
     improvement_potential = models.TextField(
         blank=True, help_text="The potential for identifying improvements to safeguard children."
     )

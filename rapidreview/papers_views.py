@@ -38,7 +38,7 @@ ONLY_THE_OFFICE = "Only the Business Office sends the papers and records what fo
 def rapid_review_papers(request, reference):
     case = case_selectors.case_get(scope=request.scope, reference=reference)
     partnership = case.partnership
-    can_manage = request.scope.can(Action.MANAGE_MEETINGS)
+    can_manage = request.scope.can(Action.SEND_RAPID_REVIEW_PAPERS)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied(ONLY_THE_OFFICE)
     review = selectors.rapid_review(case=case)
@@ -110,6 +110,12 @@ def invitation_papers(request, pk):
     return _papers_page(request, selectors.invitation_get(scope=request.scope, pk=pk))
 
 
+def _papers_open(invitation: Invitation) -> None:
+    """The papers are for the meeting: once its decision is signed off, they close."""
+    if invitation.review.is_signed_off:
+        raise Http404("The meeting's papers closed when its decision was signed off.")
+
+
 def _papers_pdf(request, invitation: Invitation, pdf: bytes, *, name: str, document: str):
     """A paper of the meeting, counted on the invitation and logged (§4.5.2)."""
     services.papers_opened(invitation=invitation, request=request, document=document)
@@ -124,6 +130,7 @@ def _papers_pdf(request, invitation: Invitation, pdf: bytes, *, name: str, docum
 @scope_required()
 def invitation_summary_pdf(request, pk):
     invitation = selectors.invitation_get(scope=request.scope, pk=pk)
+    _papers_open(invitation)
     case = invitation.review.case
     pdf = case_documents.combined_summary_pdf(case=case, **summary_context(case))
     return _papers_pdf(
@@ -136,6 +143,7 @@ def invitation_summary_pdf(request, pk):
 def invitation_chronology_pdf(request, pk):
     """§4.5.1: the combined chronology, where the partnership's variant shares one."""
     invitation = selectors.invitation_get(scope=request.scope, pk=pk)
+    _papers_open(invitation)
     case = invitation.review.case
     if not case.partnership.uses_chronology_template:
         raise Http404("This partnership does not share a combined chronology.")
@@ -202,7 +210,7 @@ def portal_outcome(request, pk):
 @scope_required(Action.VIEW_CASES)
 def rapid_review_after(request, reference):
     case = case_selectors.case_get(scope=request.scope, reference=reference)
-    can_manage = request.scope.can(Action.MANAGE_MEETINGS)
+    can_manage = request.scope.can(Action.SEND_RAPID_REVIEW_PAPERS)
     if request.method == "POST" and not can_manage:
         raise PermissionDenied(ONLY_THE_OFFICE)
     review = selectors.rapid_review(case=case)

@@ -206,13 +206,21 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
     )
     actions = list(review.actions.values_list("done_on", flat=True)) if review else []
     open_actions = sum(1 for d in actions if d is None)
+    if open_actions:
+        status, colour = f"{open_actions} open", "yellow"
+    elif actions:
+        status, colour = "All done", ""
+    elif review and review.no_immediate_action:
+        status, colour = "None needed", ""
+    else:
+        status, colour = "Not started", "blue"
     tasks.append(
         Task(
             "actions",
             "Immediate safety actions",
             "rapid_review_actions",
-            f"{open_actions} open" if open_actions else ("All done" if actions else "None agreed"),
-            "yellow" if open_actions else ("" if actions else "grey"),
+            status,
+            colour,
             "§4.6.2",
             can_start=meeting is not None,
         )

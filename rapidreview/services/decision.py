@@ -20,6 +20,8 @@ from cases.models import (
     CombinedSummary,
     Deadline,
     DeadlineStatus,
+    Membership,
+    Role,
     Stage,
     User,
 )
@@ -84,6 +86,17 @@ def _not_future(day: date | None, field_name: str) -> None:
         raise ApplicationError(FUTURE_DATE, field=field_name)
 
 
+def _signatures_void(review: RapidReview, actor: User | None, what: str) -> int:
+    """Whoever has signed signed the record as it was: a change asks them to sign again."""
+    voided = 0
+    for sign_off in SignOff.objects.for_partnership(review.case.partnership).filter(review=review):
+        sign_off._history_user = actor
+        sign_off._change_reason = f"{what} changed: it needs signing again"
+        sign_off.delete()
+        voided += 1
+    return voided
+
+
 def meeting_quorum(review: RapidReview) -> Quorum:
     from rapidreview.selectors import attendance, meeting_quorum
 
@@ -117,6 +130,7 @@ def record_save(
     review.improvement_potential = improvement_potential.strip()
     review.version += 1
     _save(review, actor, "Meeting record saved (§4.6.2)")
+    _signatures_void(review, actor, "The meeting's record")
     return review
 
 
@@ -196,10 +210,6 @@ def decision_record(
             "Say whether other learning processes will bring improvements (§1.4.6).",
             field="other_learning_processes",
         )
-    changed = review.decision and (review.decision, review.criteria_assessment) != (
-        details.decision,
-        criteria,
-    )
     review.decision = details.decision
     review.decision_rationale = details.rationale.strip()
     review.criteria_assessment = criteria
@@ -218,13 +228,7 @@ def decision_record(
     )
     if window is not None:
         deadline_complete(deadline=window, on=meeting.held_on, actor=actor)
-    if changed or review.sign_offs.exists():
-        for sign_off in SignOff.objects.for_partnership(review.case.partnership).filter(
-            review=review
-        ):
-            sign_off._history_user = actor
-            sign_off._change_reason = "The decision changed: it needs signing again"
-            sign_off.delete()
+    _signatures_void(review, actor, "The decision")
     logger.info("case %s: decision recorded", review.case.reference)
     return review
 
@@ -245,7 +249,30 @@ def immediate_action_add(
         review=review, action=action.strip(), owner=owner.strip(), due_on=due_on, recorded_by=actor
     )
     _save(item, actor, "Immediate safety action agreed (§4.6.2)")
+    if review.no_immediate_action:
+        review.no_immediate_action = False
+        review.version += 1
+        _save(review, actor, "An immediate action is needed after all (§4.6.2)")
+    _signatures_void(review, actor, "The immediate actions")
     return item
+
+
+@transaction.atomic
+def no_immediate_action_record(*, review: RapidReview, actor: User | None) -> RapidReview:
+    """§4.6.2: the meeting considered the safety of the child(ren) and any other
+    vulnerable person and found no immediate action needed."""
+    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    review = _review_locked(review)
+    _refuse_if_signed_off(review)
+    if review.actions.exists():
+        raise ApplicationError("Immediate actions are recorded for this Rapid Review.")
+    if review.no_immediate_action:
+        raise ApplicationError("That no immediate action is needed is already recorded.")
+    review.no_immediate_action = True
+    review.version += 1
+    _save(review, actor, "No immediate safety action needed (§4.6.2)")
+    _signatures_void(review, actor, "The immediate actions")
+    return review
 
 
 @transaction.atomic
@@ -257,7 +284,7 @@ def immediate_action_done(
     )
     item = (
         ImmediateAction.objects.for_partnership(item.review.case.partnership)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .get(pk=item.pk)
     )
     if item.done_on is not None:
@@ -317,6 +344,10 @@ def scrutineer_decision_sent(*, review: RapidReview, actor: User | None, sent_on
     review = _review_locked(review)
     if not review.decision:
         raise ApplicationError("Record the decision before sending it to the Scrutineer.")
+    if review.scrutineer_sent_on:
+        raise ApplicationError(
+            f"Its sending on {review.scrutineer_sent_on:%-d %B %Y} is already recorded."
+        )
     _not_future(sent_on, "sent_on")
     if sent_on < review.decided_on:
         raise ApplicationError("The decision cannot be sent before it was made.", field="sent_on")
@@ -346,12 +377,15 @@ def summary_sections_agree(
         raise ApplicationError("Complete section 2.", field="section_2")
     if not section_3.strip():
         raise ApplicationError("Complete section 3.", field="section_3")
-    summary, _ = CombinedSummary.objects.for_partnership(case.partnership).get_or_create(case=case)
     summary = (
         CombinedSummary.objects.for_partnership(case.partnership)
-        .select_for_update()
-        .get(pk=summary.pk)
+        .select_for_update(of=("self",))
+        .filter(case=case)
+        .first()
     )
+    if summary is None:
+        summary = CombinedSummary(case=case)
+        _save(summary, actor, "Combined Summary started at the meeting (§4.6.3)")
     if summary.version != version:
         raise ApplicationError(SECTIONS_CONFLICT)
     summary.section_2 = section_2.strip()
@@ -360,6 +394,7 @@ def summary_sections_agree(
     summary.updated_by = actor
     summary.version += 1
     _save(summary, actor, "Sections 2 and 3 agreed at the meeting (§4.6.3)")
+    _signatures_void(review, actor, "Sections 2 and 3 of the Combined Summary")
     return summary
 
 
@@ -385,6 +420,19 @@ def sign_off_roles_needed(review: RapidReview) -> list[str]:
     return [SignOffRole.CHAIR] + [role for kind, role in PARTNER_ROLES.items() if kind in present]
 
 
+def represented_partners(user: User, partnership) -> set[str]:
+    """The Safeguarding Partner roles a CRG member may confirm for: the partner agency
+    their membership says they represent (§4.6.1)."""
+    kinds = Membership.objects.filter(
+        user=user,
+        partnership=partnership,
+        role=Role.CRG_MEMBER,
+        is_active=True,
+        represents__isnull=False,
+    ).values_list("represents__kind", flat=True)
+    return {PARTNER_ROLES[kind] for kind in kinds if kind in PARTNER_ROLES}
+
+
 @dataclass(frozen=True)
 class SignOffReadiness:
     ready: bool
@@ -400,6 +448,8 @@ def sign_off_readiness(review: RapidReview) -> SignOffReadiness:
         missing.append("the facts reviewed (§4.6.2)")
     if not review.improvement_potential:
         missing.append("the potential for identifying improvements (§4.6.2)")
+    if not review.no_immediate_action and not review.actions.exists():
+        missing.append("the immediate safety actions agreed, or that none is needed (§4.6.2)")
     summary = CombinedSummary.objects.for_partnership(review.case.partnership).filter(
         case=review.case, sections_agreed_on__isnull=False
     )
@@ -428,10 +478,18 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
     readiness = sign_off_readiness(review)
     if not readiness.ready:
         raise ApplicationError("Before signing, record " + "; ".join(readiness.missing) + ".")
+    quorum = meeting_quorum(review)
+    if not quorum.quorate:  # attendance is frozen once decided; this is the backstop
+        raise ApplicationError(NOT_QUORATE.format(why=quorum.explanation))
     needed = sign_off_roles_needed(review)
     if role not in needed:
         raise ApplicationError(
             "That Safeguarding Partner was not represented at the meeting.", field="role"
+        )
+    if role != SignOffRole.CHAIR and role not in represented_partners(actor, partnership):
+        raise ApplicationError(
+            f"You do not represent the {SignOffRole(role).label} on the Case Review Group.",
+            field="role",
         )
     signed = SignOff.objects.for_partnership(partnership).filter(review=review)
     if signed.filter(role=role).exists():
@@ -447,7 +505,7 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
 def _take_effect(review: RapidReview, actor: User) -> None:
     case = (
         Case.objects.for_partnership(review.case.partnership)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .get(pk=review.case_id)
     )
     review.signed_off_at = timezone.now()

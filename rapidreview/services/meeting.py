@@ -191,6 +191,7 @@ def rapid_review_meeting_set(
             field="reason",
         )
     previous = review.meeting
+    moved = previous is not None and previous.pk != meeting.pk
     review.meeting = meeting
     review.outside_window_reason = "" if inside else reason.strip()
     review.meeting_set_by = actor
@@ -201,6 +202,8 @@ def rapid_review_meeting_set(
         f"Rapid Review meeting set for {meeting.held_on:%-d %b %Y}"
         + ("" if inside else " (outside the §4.4.2 window)"),
     )
+    if moved:
+        _invitations_resend(review, actor)
     if meeting.kind == MeetingKind.DIARISED and not meeting.needed:
         meeting.needed = True
         _save(meeting, actor, f"Needed for the Rapid Review of {case.reference} (§4.4.1)")
@@ -222,6 +225,24 @@ def rapid_review_meeting_set(
         _save(previous, actor, "No longer needed by a Rapid Review (§4.4.1)")
     logger.info("case %s: Rapid Review meeting set", case.reference)
     return review
+
+
+def _invitations_resend(review: RapidReview, actor: User | None) -> None:
+    """Those already invited are emailed the new date (§4.5.2)."""
+    from rapidreview.models import Invitation
+    from rapidreview.tasks import invitation_email
+
+    partnership = review.case.partnership
+    for invitation in Invitation.objects.for_partnership(partnership).filter(review=review):
+        invitation.email_sent_at = None
+        invitation._history_user = actor
+        invitation._change_reason = "The meeting moved: invitation sent again"
+        invitation.save(update_fields=["email_sent_at"])
+        transaction.on_commit(
+            lambda pk=invitation.pk: invitation_email.delay(
+                partnership_id=partnership.pk, invitation_id=pk
+            )
+        )
 
 
 @transaction.atomic
@@ -260,6 +281,25 @@ def parameters_meeting_set(
 
 
 ATTENDEE_AGENCY_NOT_PARTNERSHIPS = "Choose an agency that works with this partnership."
+DECIDED_AT_THIS_MEETING = (
+    "A decision is recorded at this meeting ({references}): its attendance, on which the "
+    "quorum rests (§4.6.1), can no longer change."
+)
+
+
+def _refuse_if_decided_at(meeting: CrgMeeting) -> None:
+    """The attendance a decision was quorate on is part of its record."""
+    CrgMeeting.objects.for_partnership(meeting.partnership).select_for_update().get(pk=meeting.pk)
+    decided = (
+        RapidReview.objects.for_partnership(meeting.partnership)
+        .filter(meeting=meeting)
+        .exclude(decision="")
+        .values_list("case__reference", flat=True)
+    )
+    if decided:
+        raise ApplicationError(DECIDED_AT_THIS_MEETING.format(references=", ".join(decided)))
+
+
 DECLARATION_DETAILS_NEEDED = "Say what the conflict of interest is (§1.5.8)."
 
 
@@ -278,6 +318,7 @@ def attendance_record(
 ) -> Attendance:
     """Who attended, for which agency, with their declaration (§1.5.8, §4.6.1)."""
     require(actor, meeting.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    _refuse_if_decided_at(meeting)
     if agency is not None and not agency.partnerships.filter(pk=meeting.partnership_id).exists():
         raise ApplicationError(ATTENDEE_AGENCY_NOT_PARTNERSHIPS, field="agency")
     if declaration == Declaration.DECLARED and not declaration_details.strip():
@@ -302,6 +343,7 @@ def attendance_remove(*, attendance: Attendance, actor: User | None) -> None:
     require(
         actor, attendance.meeting.partnership, Action.MANAGE_MEETINGS, "Only the Business Office."
     )
+    _refuse_if_decided_at(attendance.meeting)
     attendance._history_user = actor
     attendance._change_reason = "Attendance removed"
     attendance.delete()

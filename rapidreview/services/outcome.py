@@ -67,7 +67,7 @@ def invitations_send(
     Scrutineer by name to the meeting, with its papers (§4.5.2, §4.7.1). Someone
     already invited is not invited twice; each new invitation is emailed once."""
     partnership = review.case.partnership
-    require(actor, partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    require(actor, partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office.")
     review = _review_locked(review)
     if review.meeting is None:
         raise ApplicationError("Set the meeting before sending its papers (§4.4.2).")
@@ -203,7 +203,9 @@ def report_sent_record(*, review: RapidReview, actor: User | None, sent_on: date
     """§4.8.1: the Rapid Review Report sent to the National Panel, which meets or misses
     the 15-working-day `rapid_review_complete` deadline (§3.1.2, §4.2.2). On the referral
     path, the completed Combined Summary goes instead, when proceeding (§4.9)."""
-    require(actor, review.case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    require(
+        actor, review.case.partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office."
+    )
     review = _signed_off(review)
     if review.report_sent_on:
         raise ApplicationError("Its sending is already recorded.")
@@ -238,7 +240,9 @@ def decision_notified_record(
 ) -> RapidReview:
     """§1.6.3: every decision about commissioning an LCSPR is notified to the National
     Panel."""
-    require(actor, review.case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    require(
+        actor, review.case.partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office."
+    )
     review = _signed_off(review)
     if review.decision_notified_on:
         raise ApplicationError("The notification is already recorded.")
@@ -284,7 +288,9 @@ def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNot
     """§4.8.2-4.8.3: the outcome to every agency involved, the referrer included, each
     reminded to notify its own inspectorate. An agency already sent it is not sent it
     again; a run after more agencies became involved sends only to them."""
-    require(actor, review.case.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
+    require(
+        actor, review.case.partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office."
+    )
     review = _signed_off(review)
     partnership = review.case.partnership
     sent = set(
@@ -355,7 +361,7 @@ def outcome_read(*, notice: OutcomeNotice, scope: Scope) -> OutcomeNotice:
         raise ApplicationError("Only the agency the outcome was sent to reads it here.")
     current = (
         OutcomeNotice.objects.for_partnership(notice.review.case.partnership)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .get(pk=notice.pk)
     )
     if current.read_at is None:

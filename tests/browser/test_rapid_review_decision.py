@@ -290,6 +290,7 @@ def lr_review_at_the_meeting(demo):
         learning_sharing="",
         improvement_potential="Little: the learning is already known.",
     )
+    services.no_immediate_action_record(review=review, actor=office)
     services.summary_sections_agree(
         case=case, actor=office, version=1, section_2="Analysis.", section_3="Not to proceed."
     )

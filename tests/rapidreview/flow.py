@@ -92,6 +92,8 @@ def recorded(review, office):
         learning_sharing="Through the partnership's newsletter.",
         improvement_potential="Good potential to improve information sharing.",
     )
+    if not review.actions.exists():
+        services.no_immediate_action_record(review=review, actor=office)
     summary = services.summary_sections_agree(
         case=review.case,
         actor=office,
@@ -109,12 +111,21 @@ def _summary_version(case):
     return summary.version if summary else 1
 
 
+def crg_member(partnership, kind):
+    """A CRG member who represents a partner agency of this kind (§4.6.1)."""
+    user = staff_user(partnership, Role.CRG_MEMBER)
+    membership = user.memberships.get()
+    membership.represents = AgencyFactory(kind=kind, partnerships=[partnership])
+    membership.save()
+    return user
+
+
 def signers(partnership):
     """The chair and a representative of each Safeguarding Partner on the CRG."""
     return {
         "chair": staff_user(partnership, Role.CRG_CHAIR),
-        "police": staff_user(partnership, Role.CRG_MEMBER),
-        "local_authority": staff_user(partnership, Role.CRG_MEMBER),
+        "police": crg_member(partnership, AgencyKind.POLICE),
+        "local_authority": crg_member(partnership, AgencyKind.LOCAL_AUTHORITY),
     }
 
 

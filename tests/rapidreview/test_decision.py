@@ -7,12 +7,13 @@ import pytest
 from django.utils import timezone
 
 from cases.errors import ApplicationError
-from cases.models import Case, Deadline, DeadlineStatus, Stage
+from cases.models import AgencyKind, Case, Deadline, DeadlineStatus, Stage
 from rapidreview import services
 from rapidreview.models import CriterionFinding, Decision, RapidReview, SignOff
 from reviews.models import Lcspr
 from tests.rapidreview.flow import (
     all_criteria,
+    crg_member,
     decided,
     meeting_held,
     notified,
@@ -133,8 +134,9 @@ def test_only_the_chair_approves_and_each_signs_once(review, leicester, leiceste
     with pytest.raises(ApplicationError, match="Only a Safeguarding Partner"):
         services.decision_sign(review=review, actor=leicester_office, role="police")
     services.decision_sign(review=review, actor=people["police"], role="police")
+    another_officer = crg_member(leicester, AgencyKind.POLICE)
     with pytest.raises(ApplicationError, match="already signed"):
-        services.decision_sign(review=review, actor=people["local_authority"], role="police")
+        services.decision_sign(review=review, actor=another_officer, role="police")
 
 
 def test_changing_the_decision_asks_everyone_to_sign_again(review, leicester, leicester_office):
@@ -197,3 +199,77 @@ def test_the_meeting_cannot_move_once_it_has_decided(monkeypatch, review, leices
         services.rapid_review_meeting_set(
             case=review.case, meeting=later, actor=leicester_office, version=review.version
         )
+
+
+def test_a_member_confirms_only_for_the_partner_they_represent(review, leicester, leicester_office):
+    quorate_attendance(review.meeting, leicester_office)
+    recorded(review, leicester_office)
+    decided(review, leicester_office)
+    local_authority = signers(leicester)["local_authority"]
+    with pytest.raises(ApplicationError, match="You do not represent the Police"):
+        services.decision_sign(review=review, actor=local_authority, role="police")
+    assert not SignOff.objects.for_partnership(leicester).filter(review=review).exists()
+
+
+def test_changing_the_signed_record_asks_everyone_to_sign_again(
+    review, leicester, leicester_office
+):
+    quorate_attendance(review.meeting, leicester_office)
+    recorded(review, leicester_office)
+    decided(review, leicester_office)
+    people = signers(leicester)
+    services.decision_sign(review=review, actor=people["police"], role="police")
+    review.refresh_from_db()
+    services.record_save(
+        review=review,
+        actor=leicester_office,
+        version=review.version,
+        facts_reviewed="Other facts.",
+        immediate_learning="",
+        learning_sharing="",
+        improvement_potential="Other potential.",
+    )
+    assert not SignOff.objects.for_partnership(leicester).filter(review=review).exists()
+
+
+def test_the_attendance_a_decision_rests_on_is_frozen(review, leicester_office):
+    from rapidreview.models import Attendance
+
+    quorate_attendance(review.meeting, leicester_office)
+    decided(review, leicester_office)
+    police = Attendance.objects.for_partnership(review.case.partnership).filter(
+        meeting=review.meeting, agency__kind="police"
+    )
+    with pytest.raises(ApplicationError, match="can no longer change"):
+        services.attendance_remove(attendance=police.get(), actor=leicester_office)
+    with pytest.raises(ApplicationError, match="can no longer change"):
+        services.attendance_record(meeting=review.meeting, actor=leicester_office, name="Late")
+    assert police.exists()
+
+
+def test_sign_off_waits_for_the_immediate_safety_question(review, leicester, leicester_office):
+    quorate_attendance(review.meeting, leicester_office)
+    recorded(review, leicester_office)
+    decided(review, leicester_office)
+    review.refresh_from_db()
+    services.immediate_action_add(
+        review=review,
+        actor=leicester_office,
+        action="Visit.",
+        owner="Social worker",
+        due_on=date(2027, 3, 15),
+    )
+    review.refresh_from_db()
+    assert review.no_immediate_action is False  # an action is needed after all
+    assert services.sign_off_readiness(review).ready
+    review.actions.all().delete()
+    review.refresh_from_db()
+    assert "none is needed" in " ".join(services.sign_off_readiness(review).missing)
+
+
+def test_the_decision_is_sent_to_the_scrutineer_once(monkeypatch, review, leicester_office):
+    quorate_attendance(review.meeting, leicester_office)
+    decided(review, leicester_office)
+    services.scrutineer_decision_sent(review=review, actor=leicester_office, sent_on=MEETING)
+    with pytest.raises(ApplicationError, match="already recorded"):
+        services.scrutineer_decision_sent(review=review, actor=leicester_office, sent_on=MEETING)

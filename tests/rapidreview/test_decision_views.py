@@ -504,7 +504,7 @@ def test_the_chair_approves_the_members_confirm_and_the_lcspr_opens(
     sign_in(client, people["police"])
     offered = text(client.get(page_url))
     assert 'value="police"' in offered
-    assert 'value="local_authority"' in offered
+    assert 'value="local_authority"' not in offered  # a member confirms for their own agency
     assert 'value="icb"' not in offered  # the ICB was not at the meeting
     assert ROLE_NEEDED in text(client.post(page_url, {}))
     assert client.post(page_url, {"role": "chair"}).status_code == 403
@@ -604,3 +604,15 @@ def test_pages_have_unique_ids_and_every_field_labelled(
         _assert_accessible_markup(text(refused), name)
     sign_in(client, signers(leicester)["police"])
     _assert_accessible_markup(text(client.get(url(name, quorate.case))), name)
+
+
+def test_a_member_who_represents_no_partner_is_told_why_they_cannot_sign(
+    client, quorate, leicester, leicester_office
+):
+    recorded(quorate, leicester_office)
+    decided(quorate, leicester_office)
+    sign_in(client, staff_user(leicester, role=Role.CRG_MEMBER))
+    page_url = url("rapid_review_sign_off", quorate.case)
+    assert 'name="role"' not in text(client.get(page_url))
+    refused = text(client.post(page_url, {"role": "police"}, follow=True))
+    assert "does not say which Safeguarding Partner you represent" in refused

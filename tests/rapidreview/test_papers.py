@@ -3,7 +3,7 @@ decision (§4.8, §1.6.3, §4.9), the portal's papers and outcomes, and the Rapi
 Report PDF, through the pages."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 
 import pypdf
 import pytest
@@ -150,13 +150,55 @@ def test_inviting_agencies_and_members_emails_each_once_by_reference_only(
     assert len(mail.outbox) == 3
 
 
-def test_only_the_business_office_sends_invitations(client, review, leicester):
+@pytest.mark.parametrize("role", [Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN])
+def test_only_the_business_office_sends_invitations(client, review, leicester, role):
     police = AgencyFactory(partnerships=[leicester])
-    chair = staff_user(leicester, Role.CRG_CHAIR)
-    sign_in(client, chair)
+    sign_in(client, staff_user(leicester, role))
     assert client.get(papers_url(review)).status_code == 200
     assert client.post(papers_url(review), {"agencies": [police.pk]}).status_code == 403
     assert not Invitation.objects.for_partnership(leicester).filter(review=review).exists()
+
+
+def test_moving_the_meeting_tells_those_invited_the_new_date(
+    monkeypatch, review, leicester, leicester_office, django_capture_on_commit_callbacks
+):
+    police = AgencyFactory(kind=AgencyKind.POLICE, partnerships=[leicester])
+    portal_user = agency_user(police)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitations_send(review=review, actor=leicester_office, agencies=[police])
+    review.refresh_from_db()
+    later = services.crg_meeting_create(
+        partnership=leicester,
+        kind="extraordinary",
+        held_on=review.meeting.held_on + timedelta(days=1),
+        actor=leicester_office,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.rapid_review_meeting_set(
+            case=review.case,
+            meeting=later,
+            actor=leicester_office,
+            version=review.version,
+            reason="The chair is away.",
+        )
+    assert [m.to for m in mail.outbox] == [[portal_user.email], [portal_user.email]]
+    assert f"{later.held_on:%-d %B %Y}" in mail.outbox[1].body
+
+
+def test_the_papers_close_when_the_decision_is_signed_off(
+    client, review, leicester, leicester_office
+):
+    police = AgencyFactory(kind=AgencyKind.POLICE, partnerships=[leicester])
+    portal_user = agency_user(police)
+    (invitation,) = services.invitations_send(
+        review=review, actor=leicester_office, agencies=[police]
+    )
+    decided_and_signed(review, leicester_office)
+    sign_in(client, portal_user)
+    pdf = reverse("invitation_summary_pdf", kwargs={"pk": invitation.pk})
+    assert client.get(pdf).status_code == 404
+    page = client.get(reverse("invitation_papers", kwargs={"pk": invitation.pk})).text
+    assert "closed when its decision was signed off" in page
 
 
 def test_choosing_nobody_is_refused_beside_the_form(client, review, leicester, leicester_office):
@@ -348,10 +390,12 @@ def test_a_future_date_is_refused_beside_its_field(monkeypatch, client, review, 
     assert review.decision_notified_on == date(2027, 3, 15)  # §1.6.3
 
 
-def test_only_the_business_office_records_what_follows(client, review, leicester, leicester_office):
+@pytest.mark.parametrize("role", [Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN])
+def test_only_the_business_office_records_what_follows(
+    client, review, leicester, leicester_office, role
+):
     decided_and_signed(review, leicester_office)
-    chair = staff_user(leicester, Role.CRG_CHAIR)
-    sign_in(client, chair)
+    sign_in(client, staff_user(leicester, role))
     assert client.get(after_url(review)).status_code == 200
     assert client.post(after_url(review), {"form": "outcomes"}).status_code == 403
 

@@ -74,6 +74,14 @@ AGENCIES = [
     ("Oakham Vale Primary School (demo school)", AgencyKind.SCHOOL, ("leicestershire-rutland",)),
 ]
 
+# The partner agency each CRG member represents, for which they confirm decisions (§4.6.1).
+REPRESENTS = {
+    ("police-crg", "leicester"): "Leicestershire Police",
+    ("police-crg", "leicestershire-rutland"): "Leicestershire Police",
+    ("leicester-la-crg", "leicester"): "Leicester City Council",
+    ("lr-la-crg", "leicestershire-rutland"): "Leicestershire County Council",
+}
+
 # username, full name, memberships as (role, partnership slug or None, agency name or None)
 USERS = [
     ("leicester-office", "Priya Shah", [(Role.BUSINESS_OFFICE, "leicester", None)]),
@@ -558,6 +566,21 @@ class Command(BaseCommand):
             improvement_potential="Good potential to improve information sharing when "
             "families move between services.",
         )
+        if proceed:
+            action = rapid_review_services.immediate_action_add(
+                review=review,
+                actor=office,
+                action="Visit the child's siblings at home and review their safety plan.",
+                owner="Duty social worker, Children's Social Care",
+                due_on=meeting.held_on + timedelta(days=3),
+            )
+            rapid_review_services.immediate_action_done(
+                item=action, actor=office, done_on=meeting.held_on
+            )
+        else:
+            rapid_review_services.no_immediate_action_record(
+                review=self._refreshed(review), actor=office
+            )
         services.combined_summary_save(
             case=case,
             actor=office,
@@ -578,6 +601,7 @@ class Command(BaseCommand):
             if proceed
             else "Nothing in the agencies' replies points to it."
         )
+        review = self._refreshed(review)
         review = rapid_review_services.decision_record(
             review=review,
             actor=office,
@@ -652,13 +676,16 @@ class Command(BaseCommand):
                     deadline=deadline, on=min(deadline.due_date, timezone.localdate()), actor=office
                 )
         if Stage.LCSPR in stages:
-            decided = case.opened_on + timedelta(days=21)
-            lcspr = services.deadlines_schedule(
+            from reviews.services import lcspr_open
+
+            lcspr_open(
                 case=case,
-                event=Event.LCSPR_DECISION,
-                event_date=decided,
+                decided_on=case.opened_on + timedelta(days=21),
+                key_lines_of_enquiry="",
                 actor=office,
-                reason="Demo: decision to hold an LCSPR",
+            )
+            lcspr = Deadline.objects.for_partnership(case.partnership).filter(
+                case=case, kind="lcspr_complete"
             )
         if Stage.PUBLICATION in stages:
             for deadline in lcspr:  # the review is written and approved
@@ -695,12 +722,17 @@ class Command(BaseCommand):
             user.save()
             self._demo_authenticator(user)
         for role, slug, agency_name in roles:
-            Membership.objects.get_or_create(
+            membership, _ = Membership.objects.get_or_create(
                 user=user,
                 role=role,
                 partnership=partnerships.get(slug),
                 agency=agencies.get(agency_name),
             )
+            represents = REPRESENTS.get((username, slug))
+            if represents and membership.represents_id is None:
+                membership.represents = agencies[represents]
+                membership._change_reason = "Demo: the partner agency they represent on the CRG"
+                membership.save(update_fields=["represents"])
         return user
 
     def _superuser(self, password):
