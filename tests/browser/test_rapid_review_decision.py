@@ -195,6 +195,7 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
     )
     page.goto(f"/cases/{reference}/rapid-review/sign-off/")
     page.get_by_label("Police").check()
+    assert_accessible(page, "rr-sign-off-partner")
     page.get_by_role("button", name="Confirm the decision").click()
     sign_out(page)
     sign(page, "leicester-la-crg")
@@ -229,6 +230,10 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
     expect(outcomes).to_contain_text("Leicester City Council")
     assert_accessible(page, "rr-after-sent")
 
+    page.goto(f"/cases/{reference}/rapid-review/decision/")
+    expect(page.get_by_text("The meeting's view on:", exact=False).first).to_be_visible()
+    assert_accessible(page, "rr-decision-signed-off")
+
     # The LCSPR is open, and its six months run from the decision (§3.1.2).
     page.get_by_role("link", name="Deadlines").click()
     deadlines = page.get_by_role("table", name="Deadlines")
@@ -242,6 +247,10 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
     sign_in(page, "police-portal")
     page.get_by_role("link", name="Meeting papers and outcomes").click()
     assert_accessible(page, "portal-papers")
+    page.get_by_role("link", name=reference).first.click()
+    expect(page.get_by_text("closed when its decision was signed off")).to_be_visible()
+    assert_accessible(page, "portal-invitation-papers")
+    page.get_by_role("link", name="All meeting papers and outcomes").click()
     page.get_by_role("link", name=reference).last.click()
     expect(
         page.get_by_text("Proceed to a Local Child Safeguarding Practice Review")
@@ -302,6 +311,13 @@ def test_leicestershire_and_rutland_decides_not_to_proceed_and_disseminates_the_
 ):
     reference = lr_review_at_the_meeting.reference
     sign_in(page, "lr-office")
+    # A referral without a notification is decided at a scheduled meeting (§4.9).
+    referral = Case.objects.for_partnership(lr_review_at_the_meeting.partnership).filter(
+        stage=Stage.REFERRAL_DECISION
+    )
+    page.goto(f"/cases/{referral.first().reference}/rapid-review/")
+    expect(page.get_by_text("two months after it was received (§4.9)")).to_be_visible()
+    assert_accessible(page, "lr-referral-decision")
     page.goto(f"/cases/{reference}/rapid-review/")
     expect(page.get_by_text("Quorate", exact=True)).to_be_visible()
     assert_accessible(page, "lr-rr-task-list")
