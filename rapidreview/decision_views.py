@@ -43,12 +43,12 @@ from rapidreview.services.decision import (
     NO_MEETING,
     NOT_DECIDING,
     NOT_QUORATE,
+    ONLY_RECORDERS,
     SIGNED_OFF,
 )
 from rapidreview.services.meeting import DECIDING_STAGES
 from rapidreview.views import with_current_version
 
-ONLY_RECORDERS = "Only the Business Office and the CRG chair record the meeting."
 ONLY_SIGNERS = "Only the CRG chair and the Safeguarding Partners' representatives sign."
 RECORD_SAVED = "The meeting record is saved."
 DECISION_SAVED = "The decision is recorded. It now needs signing off."

@@ -16,6 +16,7 @@ from cases.errors import ApplicationError
 from cases.models import (
     SAFEGUARDING_PARTNER_KINDS,
     STAGE_TRANSITIONS,
+    AgencyKind,
     Case,
     CombinedSummary,
     Deadline,
@@ -55,6 +56,7 @@ SIGNED_OFF = "The decision is signed off: its record can no longer change."
 NOT_QUORATE = "The decision cannot be recorded. {why}"
 NOT_DECIDING = "This case is not awaiting the Case Review Group's decision."
 FUTURE_DATE = "The date cannot be in the future."
+ONLY_RECORDERS = "Only the Business Office or the CRG chair records the meeting."
 SECTIONS_CONFLICT = (
     "Someone else saved the Combined Summary after you opened it. Nothing you typed has "
     "been saved yet: your version is below. Open the Combined Summary in a new tab to see "
@@ -62,7 +64,8 @@ SECTIONS_CONFLICT = (
 )
 
 
-def _review_locked(review: RapidReview) -> RapidReview:
+def review_locked(review: RapidReview) -> RapidReview:
+    """The review's row, locked for this transaction: its state is judged as it is now."""
     return (
         RapidReview.objects.for_partnership(review.case.partnership)
         .select_for_update(of=("self",))
@@ -86,21 +89,18 @@ def _not_future(day: date | None, field_name: str) -> None:
         raise ApplicationError(FUTURE_DATE, field=field_name)
 
 
-def _signatures_void(review: RapidReview, actor: User | None, what: str) -> int:
+def _signatures_void(review: RapidReview, actor: User | None, what: str) -> None:
     """Whoever has signed signed the record as it was: a change asks them to sign again."""
-    voided = 0
     for sign_off in SignOff.objects.for_partnership(review.case.partnership).filter(review=review):
         sign_off._history_user = actor
         sign_off._change_reason = f"{what} changed: it needs signing again"
         sign_off.delete()
-        voided += 1
-    return voided
 
 
-def meeting_quorum(review: RapidReview) -> Quorum:
-    from rapidreview.selectors import attendance, meeting_quorum
+def _quorum_of(review: RapidReview) -> Quorum:
+    from rapidreview import selectors
 
-    return meeting_quorum(attendances=attendance(meeting=review.meeting))
+    return selectors.meeting_quorum(attendances=selectors.attendance(meeting=review.meeting))
 
 
 @transaction.atomic
@@ -116,8 +116,8 @@ def record_save(
 ) -> RapidReview:
     """The meeting's review of the facts, immediate learning and how it will be shared,
     and the potential to improve safeguarding (§4.6.2)."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    review = _review_locked(review)
+    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
+    review = review_locked(review)
     _check_version(review, version)
     _refuse_if_signed_off(review)
     if immediate_learning.strip() and not learning_sharing.strip():
@@ -175,8 +175,8 @@ def decision_record(
 
     Changing a decision that partners have begun to sign asks them all to sign again.
     """
-    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    review = _review_locked(review)
+    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
+    review = review_locked(review)
     _check_version(review, version)
     _refuse_if_signed_off(review)
     if review.case.stage not in DECIDING_STAGES:
@@ -186,7 +186,7 @@ def decision_record(
         raise ApplicationError(NO_MEETING)
     if meeting.held_on > timezone.localdate():
         raise ApplicationError(BEFORE_MEETING.format(day=f"{meeting.held_on:%-d %B %Y}"))
-    quorum = meeting_quorum(review)
+    quorum = _quorum_of(review)
     if not quorum.quorate:
         raise ApplicationError(NOT_QUORATE.format(why=quorum.explanation))
     if details.decision not in Decision.values:
@@ -238,8 +238,8 @@ def immediate_action_add(
     *, review: RapidReview, actor: User | None, action: str, owner: str, due_on: date
 ) -> ImmediateAction:
     """An action for the child's or another vulnerable person's safety (§4.6.2)."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    review = _review_locked(review)
+    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
+    review = review_locked(review)
     _refuse_if_signed_off(review)
     if not action.strip():
         raise ApplicationError("Describe the action.", field="action")
@@ -261,8 +261,8 @@ def immediate_action_add(
 def no_immediate_action_record(*, review: RapidReview, actor: User | None) -> RapidReview:
     """§4.6.2: the meeting considered the safety of the child(ren) and any other
     vulnerable person and found no immediate action needed."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    review = _review_locked(review)
+    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
+    review = review_locked(review)
     _refuse_if_signed_off(review)
     if review.actions.exists():
         raise ApplicationError("Immediate actions are recorded for this Rapid Review.")
@@ -305,8 +305,8 @@ def scrutineer_advice_record(
     """The Independent Scrutineer's advice: given in the meeting when the chair asks
     (§4.7.2), written beforehand and fed in by the Business Office (§4.7.4), or their
     reply once the decision was sent to them after the meeting (§4.7.5)."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    review = _review_locked(review)
+    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
+    review = review_locked(review)
     if kind not in AdviceKind.values:
         raise ApplicationError("Choose when the advice was given.", field="kind")
     if not advice.strip():
@@ -340,8 +340,8 @@ def scrutineer_advice_record(
 @transaction.atomic
 def scrutineer_decision_sent(*, review: RapidReview, actor: User | None, sent_on: date):
     """§4.7.5: the decision and its rationale sent to a Scrutineer who was not there."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
-    review = _review_locked(review)
+    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
+    review = review_locked(review)
     if not review.decision:
         raise ApplicationError("Record the decision before sending it to the Scrutineer.")
     if review.scrutineer_sent_on:
@@ -363,10 +363,11 @@ def summary_sections_agree(
 ) -> CombinedSummary:
     """§4.6.3: sections 2 and 3 of the Combined Summary completed and agreed at the
     meeting."""
-    require(actor, case.partnership, Action.RECORD_DECISION, "Only the Business Office.")
+    require(actor, case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
     review = RapidReview.objects.for_partnership(case.partnership).filter(case=case).first()
     if review is None or review.meeting is None:
         raise ApplicationError(NO_MEETING)
+    review = review_locked(review)  # a sign-off at the same moment waits for this
     _refuse_if_signed_off(review)
     if review.meeting.held_on > timezone.localdate():
         raise ApplicationError(
@@ -400,9 +401,9 @@ def summary_sections_agree(
 
 # Who confirms for each Safeguarding Partner (§4.6.1).
 PARTNER_ROLES = {
-    "icb": SignOffRole.INTEGRATED_CARE_BOARD,
-    "police": SignOffRole.POLICE,
-    "local_authority": SignOffRole.LOCAL_AUTHORITY,
+    AgencyKind.INTEGRATED_CARE_BOARD: SignOffRole.INTEGRATED_CARE_BOARD,
+    AgencyKind.POLICE: SignOffRole.POLICE,
+    AgencyKind.LOCAL_AUTHORITY: SignOffRole.LOCAL_AUTHORITY,
 }
 
 
@@ -473,12 +474,12 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
             Action.CONFIRM_DECISION,
             "Only a Safeguarding Partner's representative on the CRG confirms.",
         )
-    review = _review_locked(review)
+    review = review_locked(review)
     _refuse_if_signed_off(review)
     readiness = sign_off_readiness(review)
     if not readiness.ready:
         raise ApplicationError("Before signing, record " + "; ".join(readiness.missing) + ".")
-    quorum = meeting_quorum(review)
+    quorum = _quorum_of(review)
     if not quorum.quorate:  # attendance is frozen once decided; this is the backstop
         raise ApplicationError(NOT_QUORATE.format(why=quorum.explanation))
     needed = sign_off_roles_needed(review)
@@ -496,7 +497,11 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
         raise ApplicationError(f"The {SignOffRole(role).label} has already signed.")
     if signed.filter(user=actor).exists():
         raise ApplicationError("You have already signed this decision for another role.")
-    _save(SignOff(review=review, role=role, user=actor), actor, f"Signed as {role}")
+    _save(
+        SignOff(review=review, role=role, user=actor),
+        actor,
+        f"Signed for the {SignOffRole(role).label}",
+    )
     if set(needed) <= set(signed.values_list("role", flat=True)):
         _take_effect(review, actor)
     return review

@@ -34,6 +34,7 @@ from cases.services.deadline import deadline_complete
 from cases.services.information_request import agency_portal_emails
 from cases.tenancy import Scope
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
+from rapidreview.services.decision import review_locked
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +45,6 @@ MEMBER_INVITEE_ROLES = {
     Role.CRG_MEMBER: InviteeKind.MEMBER,
     Role.INDEPENDENT_SCRUTINEER: InviteeKind.SCRUTINEER,
 }
-
-
-def _review_locked(review: RapidReview) -> RapidReview:
-    return (
-        RapidReview.objects.for_partnership(review.case.partnership)
-        .select_for_update(of=("self",))
-        .select_related("case__partnership", "meeting")
-        .get(pk=review.pk)
-    )
 
 
 @transaction.atomic
@@ -68,7 +60,7 @@ def invitations_send(
     already invited is not invited twice; each new invitation is emailed once."""
     partnership = review.case.partnership
     require(actor, partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office.")
-    review = _review_locked(review)
+    review = review_locked(review)
     if review.meeting is None:
         raise ApplicationError("Set the meeting before sending its papers (§4.4.2).")
     if review.is_signed_off:
@@ -185,7 +177,7 @@ def papers_opened(*, invitation: Invitation, request, document: str) -> Invitati
 
 
 def _signed_off(review: RapidReview) -> RapidReview:
-    review = _review_locked(review)
+    review = review_locked(review)
     if not review.is_signed_off:
         raise ApplicationError(NOT_SIGNED_OFF)
     return review
