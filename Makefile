@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages code lint format bench lock clean
+.PHONY: run test setup system-packages code lint format bench mutants lock clean
 
 setup: $(VENV)/.installed node_modules/.installed static/dist/app.css
 
@@ -44,6 +44,12 @@ code: setup
 bench: setup
 	BENCH_CALLS=$(or $(BENCH_CALLS),100000) $(BIN)/python bench/workdays.py
 	$(BIN)/python bench/sweep.py  # on PostgreSQL when DATABASE_URL names one
+
+# The mutation check (issue 19): break each listed rule in a scratch copy and show that the
+# tests notice. Too slow for CI; run it before resolving an issue that touches those rules.
+# make mutants MUTANTS="quorum tenancy" runs only the mutations whose names contain a word.
+mutants: setup
+	$(BIN)/python scripts/mutants.py $(MUTANTS)
 
 lint:
 	$(BIN)/ruff check .
