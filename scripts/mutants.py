@@ -178,7 +178,7 @@ MUTATIONS = (
         "cases/services/reminder.py",
         'select_for_update(skip_locked=True, of=("self",))',
         'select_for_update(of=("self",))',
-        ("tests/cases/test_reminders.py",),
+        ("tests/cases/test_reminders_locking.py",),
     ),
 )
 
