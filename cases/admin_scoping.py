@@ -26,9 +26,11 @@ from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.contrib.contenttypes import views as contenttype_views
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.urls import path
 
 from cases.models import Agency, Membership, Role, User
 
@@ -349,6 +351,30 @@ def register_superuser_only(site, model) -> None:
             (SuperuserOnlyAdmin, admin_class),
             {"__module__": __name__},
         ),
+    )
+
+
+def view_on_site(request, content_type_id, object_id):
+    """Django's "View on site" redirect finds a row of any model by id, whichever
+    partnership it belongs to, and names it in the address (a case's reference).
+    None of the scoped admins' models has a page on the site: superusers only."""
+    if not request.user.is_superuser:
+        raise Http404("No such record.")
+    return contenttype_views.shortcut(request, content_type_id, object_id)
+
+
+def admin_urls(site):
+    """`site.urls`, with its "View on site" redirect for superusers only."""
+    patterns, app_name, namespace = site.urls
+    guarded = path(
+        "r/<int:content_type_id>/<path:object_id>/",
+        site.admin_view(view_on_site),
+        name="view_on_site",
+    )
+    return (
+        [guarded if getattr(p, "name", None) == "view_on_site" else p for p in patterns],
+        app_name,
+        namespace,
     )
 
 

@@ -535,6 +535,37 @@ def test_a_new_user_is_their_makers_until_given_a_membership(client, world):
     assert client.get(url("user", "change", new)).status_code == 404
 
 
+def test_passwords_are_set_only_for_own_users(client, world):
+    sign_in(client, world.admin[world.leicester])
+    own = reverse("admin:auth_user_password_change", args=[world.office[world.leicester].pk])
+    other = reverse("admin:auth_user_password_change", args=[world.office[world.lr].pk])
+    assert client.get(own).status_code == 200
+    refused = client.post(
+        other, {"password1": "a-new-long-passphrase-7", "password2": "a-new-long-passphrase-7"}
+    )
+    assert refused.status_code == 404
+    world.office[world.lr].refresh_from_db()
+    assert world.office[world.lr].check_password(PASSWORD)
+
+
+def test_view_on_site_does_not_name_the_other_partnerships_cases(client, world):
+    from django.contrib.contenttypes.models import ContentType
+
+    from cases.models import Case
+    from tests.factories import open_case
+
+    case = open_case(world.lr)
+    shortcut = reverse(
+        "admin:view_on_site", args=[ContentType.objects.get_for_model(Case).pk, case.pk]
+    )
+    sign_in(client, world.admin[world.leicester])
+    refused = client.get(shortcut)
+    assert refused.status_code == 404
+    assert case.reference not in refused.get("Location", "")
+    sign_in(client, world.root)
+    assert client.get(shortcut)["Location"].endswith(f"/cases/{case.reference}/")
+
+
 def test_history_cannot_be_reverted_by_a_partnership_admin(client, world):
     sign_in(client, world.admin[world.leicester])
     record = world.office_membership[world.leicester].history.first()
