@@ -248,6 +248,7 @@ class PartnershipScopedAdmin(_ScopedBase):
             if isinstance(name, str) and _is_relation(self.model, name)
             else name
             for name in filters
+            if name not in SUPERUSER_ONLY_FIELDS
         ]
 
     def get_search_results(self, request, queryset, search_term):

@@ -439,6 +439,8 @@ def test_other_forms_offer_only_own_rows(client, world):
         f for f in changelist.context["cl"].filter_specs if f.field_path == "partnership"
     )
     assert [name for _, name in partnership_filter.lookup_choices] == [world.leicester.name]
+    user_filters = client.get(url("user", "changelist")).context["cl"].filter_specs
+    assert {spec.title for spec in user_filters} == {"staff status", "active"}
 
 
 def test_an_agency_serving_both_partnerships_is_read_only(client, world):
