@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.test import RequestFactory
 from django.urls import reverse
@@ -40,6 +41,10 @@ NON_ADMIN_ROLES = [role for role in Role if role != Role.PARTNERSHIP_ADMIN]
 def partnership_admin(partnership, username, **kwargs):
     user = UserFactory(username=username, is_staff=True, **kwargs)
     membership(user, Role.PARTNERSHIP_ADMIN, partnership=partnership)
+    # Before the admin was scoped, a partnership admin needed Django's permissions on
+    # every model: given here, so that the tests show the scope, not their absence,
+    # refusing the other partnership. The scoped admin does not read them.
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="cases"))
     return user
 
 
@@ -155,6 +160,25 @@ def test_a_partnership_admin_reaches_only_their_partnership(client, world, partn
     home = partnerships[home]
     sign_in(client, world.admin[home])
     assert statuses(client, world, home) == expected_for_partnership_admin()
+
+
+@pytest.mark.parametrize("home", ["leicester", "leicestershire-rutland"])
+def test_posts_to_the_other_partnerships_rows_change_nothing(client, world, partnerships, home):
+    home = partnerships[home]
+    other = world.other(home)
+    sign_in(client, world.root)
+    valid_forms = {
+        model: form_data(client.get(url(model, "change", world.row(model, other))), model)
+        for model in MODELS
+    }
+    sign_in(client, world.admin[home])
+    for model in MODELS:
+        row = world.row(model, other)
+        before = type(row).objects.filter(pk=row.pk).values().get()
+        changed = client.post(url(model, "change", row), valid_forms[model])
+        deleted = client.post(url(model, "delete", row), {"post": "yes"})
+        assert (model, changed.status_code, deleted.status_code) == (model, 404, 404)
+        assert type(row).objects.filter(pk=row.pk).values().get() == before
 
 
 def test_a_superuser_reaches_both_partnerships(client, world):
