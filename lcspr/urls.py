@@ -3,8 +3,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from cases import admin_scoping, calendar_views, intake_views, portal_views, request_views, views
 from cases import auth_views as sign_in
-from cases import calendar_views, intake_views, portal_views, request_views, views
 from rapidreview import decision_views, papers_views
 from rapidreview import views as rapidreview_views
 
@@ -234,7 +234,7 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     # The admin signs in through the product's own sign-in (two factors, lockout, log).
     path("admin/login/", sign_in.admin_login),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_scoping.admin_urls(admin.site)),
     path("api/v1/", include("lcspr.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
