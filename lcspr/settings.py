@@ -220,9 +220,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer's check speaks plain http
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+# Behind one TLS proxy that alone reaches the app (docker-compose binds gunicorn to
+# 127.0.0.1): its X-Forwarded-Proto says whether the client used https, and the
+# address it appends to X-Forwarded-For is the client's (cases/client_address.py).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
@@ -322,7 +324,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cases.auth_views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+# The client's address, the same one the access log records: behind the proxy, the
+# one it forwards (without this every sign-in would share the proxy's address).
+AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_ip_address"
 
 # Content Security Policy (django-csp): no inline script anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from axes.helpers import get_client_ip_address
-
+from cases.client_address import client_ip_address
 from cases.models import AccessEvent, Partnership, User
 from cases.tenancy import Scope
 
@@ -57,7 +56,7 @@ def access_record(
         ],
         route=route,
         status_code=status_code,
-        ip_address=get_client_ip_address(request) if request is not None else None,
+        ip_address=client_ip_address(request) if request is not None else None,
         purpose=purpose,
     )
     logger.info(
