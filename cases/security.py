@@ -144,7 +144,11 @@ class AccessLogMiddleware:
         reference = match.kwargs.get("reference", "")
         is_api_read = (match.url_name or "").startswith("api_")
         status = response.status_code
-        if status in (401, 403, 404) and (reference or request.user.is_authenticated):
+        # After an API view, request.user is whoever its token or session named.
+        if status in (401, 403, 404) and not request.user.is_authenticated:
+            services.anonymous_refusal_log(route=match.url_name or "", status_code=status)
+            return response
+        if status in (401, 403, 404):
             action = AccessAction.DENIED
         elif status == 200 and reference:
             action = AccessAction.API_READ if is_api_read else AccessAction.VIEW

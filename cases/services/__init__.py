@@ -1,6 +1,6 @@
 """Every state change. Views, API views, commands and tasks call these, never the models."""
 
-from cases.services.access import access_record
+from cases.services.access import access_record, anonymous_refusal_log
 from cases.services.account import (
     recovery_codes_create,
     two_factor_confirm,
@@ -64,6 +64,7 @@ from cases.services.token import (
 
 __all__ = [
     "access_record",
+    "anonymous_refusal_log",
     "agencies_for_requests",
     "api_token_authenticate",
     "api_token_create",
