@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -71,15 +71,22 @@ def two_factor_verify(*, user: User, code: str) -> Device:
     """The device that accepts this code (each code once only), or ApplicationError.
 
     After each wrong code every device waits twice as long before trying again
-    (django-otp's throttling), which makes guessing codes impractical.
+    (django-otp's throttling), which makes guessing codes impractical. The user's
+    devices are locked (always in the same order) before the throttle is read, so
+    codes sent at once queue here: each reads the failure count the one before it
+    left, and no more codes are tried than the throttle allows.
     """
-    devices = list(devices_for_user(user, confirmed=True))
-    if devices and not any(device.verify_is_allowed()[0] for device in devices):
+    code = code.replace(" ", "").lower()
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+        allowed = [device for device in devices if device.verify_is_allowed()[0]]
+        # verify_token counts a failure on its locked row; the count commits with the block.
+        accepted = next((device for device in allowed if device.verify_token(code)), None)
+    if accepted is not None:
+        return accepted
+    if devices and not allowed:
         raise ApplicationError(THROTTLED, field="code")
-    device = match_token(user, code.replace(" ", "").lower())
-    if device is None:
-        raise ApplicationError(WRONG_CODE, field="code")
-    return device
+    raise ApplicationError(WRONG_CODE, field="code")
 
 
 @transaction.atomic
