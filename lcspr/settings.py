@@ -304,6 +304,18 @@ PRODUCT_NAME = "LCSPR case manager"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Documents agencies attach to replies (cases/services/information_request.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# The first handler stops reading a body once its file passes UPLOAD_MAX_BYTES
+# (cases/uploads.py); a file under the limit is then held in memory up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE and in a temporary file beyond it.
+FILE_UPLOAD_HANDLERS = [
+    "cases.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Everything but files: form fields and API bodies. The largest form, an agency's
+# reply, has six 20,000-character answers: up to about 1.5 MB once URL-encoded.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Two factors for every account (django-otp): an authenticator app (TOTP), with
 # single-use recovery codes.
