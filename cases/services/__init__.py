@@ -7,6 +7,7 @@ from cases.services.account import (
     two_factor_device_for_setup,
     two_factor_reset,
     two_factor_verify,
+    user_credentials_revoke,
     user_deactivate,
     user_has_two_factor,
 )
@@ -115,6 +116,7 @@ __all__ = [
     "two_factor_device_for_setup",
     "two_factor_reset",
     "two_factor_verify",
+    "user_credentials_revoke",
     "user_deactivate",
     "user_has_two_factor",
 ]

@@ -46,9 +46,14 @@ def two_factor_device_for_setup(*, user: User, device_id: int | None) -> TOTPDev
 
 @transaction.atomic
 def two_factor_reset(*, user: User, actor: User | None) -> None:
-    """Forget the user's app and recovery codes: they set up a new app at next sign-in."""
+    """Forget the user's app and recovery codes: they set up a new app at next sign-in.
+
+    A reset means the second factor may be in someone else's hands, so whatever was
+    made with the account (API tokens, calendar feeds) stops working too.
+    """
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    user_credentials_revoke(user=user, actor=actor, reason="Two-factor authentication reset")
     _end_sessions(user)
     logger.info("user id %s: two-factor reset by user id %s", user.pk, actor.pk if actor else None)
 
@@ -113,12 +118,20 @@ def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
         user._history_user = actor
         user._change_reason = reason
         user.save(update_fields=["is_active"])
-    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-        api_token_revoke(token=token, actor=actor, reason=f"User deactivated: {reason}")
-    calendar_feeds_revoke(user=user, reason=f"User deactivated: {reason}")
+    user_credentials_revoke(user=user, actor=actor, reason=f"User deactivated: {reason}")
     ended = _end_sessions(user)
     logger.info("user id %s deactivated; %d sessions ended", user.pk, ended)
     return user
+
+
+@transaction.atomic
+def user_credentials_revoke(*, user: User, actor: User | None, reason: str) -> None:
+    """Stop everything that works without signing in: the user's API tokens and calendar
+    feeds. For a deactivation, and for a password or second factor reset by an admin."""
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token, actor=actor, reason=reason)
+    calendar_feeds_revoke(user=user, reason=reason)
+    logger.info("user id %s: API tokens and calendar feeds revoked", user.pk)
 
 
 def _end_sessions(user: User) -> int:
