@@ -280,12 +280,21 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A calendar feed's address is its key: no line shows it (lcspr/redaction.py).
+    "filters": {"redact_secrets": {"()": "lcspr.redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own console handler would print every record a second time.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # Request lines carry only URLs, which hold case references, never names.
+        # Request lines carry only URLs, which hold case references, never names (and
+        # calendar feed addresses, which the console handler's filter redacts).
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Our access log records every sign-in; axes' own lines would repeat it.
         "axes": {"level": "WARNING"},
