@@ -7,6 +7,7 @@ Every admin is scoped to the staff user's partnerships (cases/admin_scoping.py).
 import axes.admin  # noqa: F401 - registers the lockout admins, re-registered below
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -49,7 +50,25 @@ class UserAdmin(PartnershipScopedAdmin, DjangoUserAdmin, SimpleHistoryAdmin):
     def reset_two_factor(self, request, queryset):
         for user in queryset:
             services.two_factor_reset(user=user, actor=request.user)
-        self.message_user(request, f"Two-factor authentication reset for {queryset.count()}.")
+        self.message_user(
+            request,
+            f"Two-factor authentication reset for {queryset.count()}. "
+            "Their API tokens and calendar feeds no longer work.",
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        """Django's page for setting someone's password; a new password also revokes the
+        tokens and calendar feeds made with the account."""
+        user = self.get_object(request, unquote(id))
+        before = user.password if user is not None else None
+        response = super().user_change_password(request, id, form_url)
+        if user is not None:
+            user.refresh_from_db(fields=["password"])
+        if user is not None and user.password != before:
+            services.user_credentials_revoke(
+                user=user, actor=request.user, reason="Password reset in admin"
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         deactivating = change and "is_active" in form.changed_data and not obj.is_active

@@ -22,6 +22,7 @@ from cases.models import (
     SharingDecision,
     Stage,
 )
+from cases.services.information_request import UPLOAD_TOO_BIG
 from cases.timescales import Event
 
 
@@ -604,12 +605,23 @@ class AttachmentForm(forms.Form):
         error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stopped_at_limit: bool = False, **kwargs):
+        """`stopped_at_limit`: the file was dropped as it arrived, for its size (uploads.py)."""
         super().__init__(*args, **kwargs)
+        self.stopped_at_limit = stopped_at_limit
         largest = filesizeformat(settings.UPLOAD_MAX_BYTES)
         self.fields[
             "file"
         ].help_text = f"PDF, Word (.docx), Excel (.xlsx), ODT, PNG, JPEG or text, up to {largest}."
+        if stopped_at_limit:
+            self.fields["file"].required = False  # it was sent: say why it was refused
+
+    def clean_file(self):
+        if self.stopped_at_limit:
+            raise forms.ValidationError(
+                UPLOAD_TOO_BIG.format(size=filesizeformat(settings.UPLOAD_MAX_BYTES))
+            )
+        return self.cleaned_data["file"]
 
 
 class SharingDecisionForm(forms.Form):

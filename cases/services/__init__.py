@@ -1,12 +1,13 @@
 """Every state change. Views, API views, commands and tasks call these, never the models."""
 
-from cases.services.access import access_record
+from cases.services.access import access_record, anonymous_refusal_log
 from cases.services.account import (
     recovery_codes_create,
     two_factor_confirm,
     two_factor_device_for_setup,
     two_factor_reset,
     two_factor_verify,
+    user_credentials_revoke,
     user_deactivate,
     user_has_two_factor,
 )
@@ -64,6 +65,7 @@ from cases.services.token import (
 
 __all__ = [
     "access_record",
+    "anonymous_refusal_log",
     "agencies_for_requests",
     "api_token_authenticate",
     "api_token_create",
@@ -114,6 +116,7 @@ __all__ = [
     "two_factor_device_for_setup",
     "two_factor_reset",
     "two_factor_verify",
+    "user_credentials_revoke",
     "user_deactivate",
     "user_has_two_factor",
 ]
