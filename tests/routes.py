@@ -37,3 +37,18 @@ def view_rule(entry):
     if cls is not None and hasattr(cls, "required_action"):
         return True, cls.required_action
     return getattr(view, "requires_scope", False), getattr(view, "required_action", None)
+
+
+def declared_access(entry):
+    """What the view itself declares it needs: "scope" (signed in and working for an
+    organisation, with `scope_required` or an API view's `required_action`), "sign-in"
+    (signed in only), or None (nothing: a public page)."""
+    view = entry.callback
+    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if getattr(view, "requires_scope", False) or (
+        cls is not None and hasattr(cls, "required_action")
+    ):
+        return "scope"
+    if getattr(view, "requires_sign_in", False) or getattr(cls, "requires_sign_in", False):
+        return "sign-in"
+    return None
