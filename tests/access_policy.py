@@ -143,6 +143,36 @@ ROUTES = {
     "swagger-ui": SIGNED_IN,
 }
 
+# Routes by id: whose row the id may name, besides what the route needs above.
+# "partnership": its partnership's people; "agency": the agency it is addressed to;
+# "invitee": the agency or the one person the meeting's papers were sent to.
+ROW_READERS = {
+    "case_request": "partnership",
+    "request_accept": "partnership",
+    "request_return": "partnership",
+    "request_escalation_resolve": "partnership",
+    "request_escalate": "partnership",
+    "request_letter": "partnership or agency",
+    "request_reply": "partnership or agency",  # the partnership once it is submitted
+    "request_chronology": "partnership or agency",
+    "attachment_download": "partnership or agency",
+    "portal_request": "agency",
+    "portal_chronology": "agency",
+    "portal_documents": "agency",
+    "portal_sharing_decisions": "agency",
+    "portal_chronology_remove": "agency",
+    "portal_document_remove": "agency",
+    "immediate_action_done": "partnership",
+    "invitation_papers": "invitee",
+    "invitation_summary_pdf": "invitee",
+    "invitation_chronology_pdf": "invitee",
+    "portal_outcome": "agency",
+    "meeting_detail": "partnership",
+    "meeting_cancel": "partnership",
+    "attendance_remove": "partnership",
+    "notification_dismiss": "recipient",
+}
+
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case
 # data; keep this list short.
 PUBLIC_ROUTES = {

@@ -16,6 +16,25 @@ def routes(patterns=None, prefix=""):
             yield prefix + str(entry.pattern), entry
 
 
+# Routes that take only POST. Checked in tests/test_access_matrix.py: each answers GET with
+# 405 (403 first, from the API, to a role that may not use it) and shows nothing.
+POST_ONLY = {
+    "logout",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
+    "api_notifications",
+    "api_referrals",
+    "request_accept",
+    "request_return",
+    "request_escalation_resolve",
+    "request_escalate",
+    "portal_chronology_remove",
+    "portal_document_remove",
+    "immediate_action_done",
+    "meeting_cancel",
+    "attendance_remove",
+    "notification_dismiss",
+}
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {
     "api/v1/timescales/": "partnership=leicester&event=notification_received&date=2026-12-18",

@@ -27,28 +27,9 @@ from tests.access_policy import (
     route_name,
 )
 from tests.factories import AgencyFactory, agency_user, open_case, sign_in, staff_user
-from tests.routes import declared_access, routes, url_for
+from tests.routes import POST_ONLY, declared_access, routes, url_for
 from tests.test_isolation import NON_CASE_PAGES, OTHER_PARAMETER_ROUTES
 
-# Routes that take only POST. Checked below: each answers GET with 405 (403 first, from
-# the API, to a role that may not use it) and shows nothing; every other route does not.
-POST_ONLY = {
-    "logout",
-    "calendar_feed_create",
-    "calendar_feed_revoke",
-    "api_notifications",
-    "api_referrals",
-    "request_accept",
-    "request_return",
-    "request_escalation_resolve",
-    "request_escalate",
-    "portal_chronology_remove",
-    "portal_document_remove",
-    "immediate_action_done",
-    "meeting_cancel",
-    "attendance_remove",
-    "notification_dismiss",
-}
 # Lists that must show the user's own case (and, like every page, none of the other's).
 CASE_LISTS = {"case_list", "api_case_list", "access_log"}
 # Children's names: distinctive, so that a page showing one cannot be missed.
