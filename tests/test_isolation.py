@@ -49,7 +49,8 @@ NON_CASE_PAGES = {
     "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
     "api/v1/referrals/",
 }
-# The CRG calendar: tested below with a meeting in each partnership.
+# The CRG calendar: tested below with a meeting in each partnership, and by every role
+# in tests/rapidreview/test_papers_isolation.py.
 MEETING_ROUTES = {
     "meetings/",
     "meetings/<int:pk>/",
@@ -57,8 +58,8 @@ MEETING_ROUTES = {
     "meetings/attendance/<int:pk>/remove/",
 }
 # The Rapid Review's rows by id: its immediate actions, invitations to its papers and
-# outcome notices, tested in tests/rapidreview/test_papers_isolation.py and
-# tests/rapidreview/test_decision_views.py with a Rapid Review in each partnership.
+# outcome notices, tried by every role with a Rapid Review in each partnership in
+# tests/rapidreview/test_papers_isolation.py (and tests/rapidreview/test_decision_views.py).
 RAPID_REVIEW_PK_ROUTES = {
     "cases/<str:reference>/rapid-review/actions/<int:pk>/done/",
     "papers/<int:pk>/",
