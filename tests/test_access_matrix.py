@@ -80,7 +80,7 @@ def expected_status(role, name, path, own):
     return 404 if own is False else 200
 
 
-def _check_page(role, slug, name, url, response, seeded, expected):
+def _check_page(wrong, role, slug, name, url, response, seeded, expected):
     """Record a status other than the expected one, or case data where none may be."""
     RESULTS["tried"] += 1
     text = response.content.decode(errors="replace")
@@ -104,6 +104,7 @@ def _check_page(role, slug, name, url, response, seeded, expected):
     if listed and seeded[slug][0].reference not in text:
         problems.append("does not list the user's own case")
     if problems:
+        wrong.append((role, slug, url, problems))
         RESULTS["unexpected"].append((role, slug, url, problems))
 
 
@@ -125,6 +126,7 @@ def _get_routes():
 @pytest.mark.django_db
 def test_every_role_partnership_and_route(partnerships):
     seeded = seeded_cases(partnerships)
+    wrong = []
     for role, slug, user in every_role(partnerships):
         client = sign_in(APIClient(), user)
         for path, entry, name in _get_routes():
@@ -139,8 +141,8 @@ def test_every_role_partnership_and_route(partnerships):
                 expected = None if name in PUBLIC_ROUTES else expected_status(role, name, path, own)
                 if name in PUBLIC_ROUTES and response.status_code >= 500:
                     expected = 200
-                _check_page(role, slug, name, url, response, seeded, expected)
-    assert RESULTS["unexpected"] == [], "\n".join(map(str, RESULTS["unexpected"]))
+                _check_page(wrong, role, slug, name, url, response, seeded, expected)
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 @pytest.mark.django_db
@@ -148,6 +150,7 @@ def test_api_tokens_follow_the_same_policy(partnerships):
     """A token acts with its membership's role and partnership."""
     seeded = seeded_cases(partnerships)
     api_routes = [(p, e, n) for p, e, n in _get_routes() if p.startswith("api/v1/")]
+    wrong = []
     for role, slug, user in every_role(partnerships):
         client = APIClient()
         client.credentials(
@@ -159,8 +162,8 @@ def test_api_tokens_follow_the_same_policy(partnerships):
                 url = url_for(path, case.reference)
                 response = client.get(url)
                 expected = expected_status(role, name, path, own)
-                _check_page(role, slug, name, url, response, seeded, expected)
-    assert RESULTS["unexpected"] == []
+                _check_page(wrong, role, slug, name, url, response, seeded, expected)
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 @pytest.mark.django_db
