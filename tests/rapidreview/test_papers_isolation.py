@@ -286,3 +286,23 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
                     if not ok:
                         wrong.append((name, membership.role, url, response.status_code, expected))
     assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_removing_an_attendance_a_decision_rests_on_says_why(client, world, leicester_office):
+    """§4.6.1: the quorum behind a recorded decision cannot change; the page says so."""
+    from rapidreview.models import Attendance
+
+    attendance = (
+        Attendance.objects.for_partnership(world["own"].case.partnership)
+        .filter(meeting=world["own"].meeting)
+        .first()
+    )
+    sign_in(client, leicester_office)
+    response = client.post(reverse("attendance_remove", kwargs={"pk": attendance.pk}), follow=True)
+    assert response.status_code == 200
+    assert "can no longer change" in response.text
+    assert (
+        Attendance.objects.for_partnership(attendance.meeting.partnership)
+        .filter(pk=attendance.pk)
+        .exists()
+    )
