@@ -60,3 +60,13 @@ def information_request_email(*, partnership_id: int, request_id: int) -> int:
     return services.information_request_email_send(
         partnership_id=partnership_id, request_id=request_id
     )
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=8,
+)
+def password_reset_email(*, user_id: int, domain: str, protocol: str) -> int:
+    return services.password_reset_email_send(user_id=user_id, domain=domain, protocol=protocol)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,6 +27,7 @@ from cases.models import (
     Role,
 )
 from cases.selectors import working_calendar
+from cases.services.mail import claim_batch, send_each
 from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND
 
 logger = logging.getLogger(__name__)
@@ -101,31 +100,14 @@ def reminders_send(*, partnership: Partnership) -> int:
     sent = 0
     ids = list(pending.order_by("id").values_list("pk", flat=True))
     for start in range(0, len(ids), SEND_BATCH):
-        chunk = ids[start : start + SEND_BATCH]
-        with transaction.atomic():
-            batch = list(
-                pending.filter(pk__in=chunk)  # by primary key: cheap however many wait
-                .select_related("deadline__case", "recipient")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("id")
-            )
-            done = []
-            for reminder in batch:
-                try:
-                    _email(reminder)
-                except (SMTPException, OSError):
-                    logger.exception(
-                        "reminder %s: email to user id %s failed, left for the next sweep",
-                        reminder.pk,
-                        reminder.recipient_id,
-                    )
-                    continue
-                reminder.email_sent_at = timezone.now()
-                done.append(reminder)
-            Reminder.objects.for_partnership(partnership).bulk_update(  # history-free model
-                done, ["email_sent_at"]
-            )
-            sent += len(done)
+        # by primary key: cheap however many wait; claimed and committed before the sends
+        batch = claim_batch(
+            pending.select_related("deadline__case", "recipient"),
+            ids=ids[start : start + SEND_BATCH],
+            stamp="email_sent_at",
+            reason="Reminder emailed",
+        )
+        sent += send_each(batch, _email)
     return sent
 
 

@@ -32,6 +32,7 @@ from cases.services.access import access_record
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
 from cases.services.information_request import agency_portal_emails
+from cases.services.mail import claim, sending
 from cases.tenancy import Scope
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
 from rapidreview.services.decision import review_locked
@@ -108,40 +109,39 @@ def invitations_send(
 
 def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
     """Email one invitation: the case reference, the meeting date and a link to the
-    papers, never case content. Stamped in the same transaction, so it is sent once."""
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))  # its user and meeting may be null
-            .filter(pk=invitation_id, email_sent_at__isnull=True)
-            .select_related("review__case", "review__meeting", "user")
-            .first()
-        )
-        if invitation is None:
-            return 0
-        if invitation.agency_id:
-            recipients = agency_portal_emails(invitation.agency_id)
-            url = reverse("portal_papers")
-        else:
-            recipients = [invitation.user.email] if invitation.user.email else []
-            url = reverse("invitation_papers", kwargs={"pk": invitation.pk})
-        reference = invitation.review.case.reference
-        context = {
-            "reference": reference,
-            "meeting": invitation.review.meeting,
-            "url": settings.SITE_URL + url,
-            "product_name": settings.PRODUCT_NAME,
-        }
-        if recipients:
+    papers, never case content. Its row alone is claimed and committed before the send
+    (cases/services/mail.py), so it is sent once and a hung mail server locks nothing."""
+    invitation = claim(
+        Invitation.objects.for_partnership(partnership_id).select_related(
+            "review__case", "review__meeting", "user"
+        ),
+        pk=invitation_id,
+        stamp="email_sent_at",
+        reason="Invitation emailed",
+    )
+    if invitation is None:
+        return 0
+    if invitation.agency_id:
+        recipients = agency_portal_emails(invitation.agency_id)
+        url = reverse("portal_papers")
+    else:
+        recipients = [invitation.user.email] if invitation.user.email else []
+        url = reverse("invitation_papers", kwargs={"pk": invitation.pk})
+    reference = invitation.review.case.reference
+    context = {
+        "reference": reference,
+        "meeting": invitation.review.meeting,
+        "url": settings.SITE_URL + url,
+        "product_name": settings.PRODUCT_NAME,
+    }
+    if recipients:
+        with sending(invitation, stamp="email_sent_at"):
             send_mail(
                 subject=f"Rapid Review meeting papers for case {reference}",
                 message=render_to_string("emails/rapid_review_invitation.txt", context),
                 from_email=None,
                 recipient_list=recipients,
             )
-        invitation.email_sent_at = timezone.now()
-        invitation._change_reason = f"Emailed to {len(recipients)} people"
-        invitation.save(update_fields=["email_sent_at"])
     logger.info("invitation %s: emailed %d people", invitation_id, len(recipients))
     return len(recipients)
 
@@ -313,34 +313,31 @@ def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNot
 
 def outcome_email_send(*, partnership_id: int, notice_id: int) -> int:
     """Email an agency's portal users that the outcome is in the portal: by reference
-    only. Stamped in the same transaction, so it is sent once."""
-    with transaction.atomic():
-        notice = (
-            OutcomeNotice.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))
-            .filter(pk=notice_id, email_sent_at__isnull=True)
-            .select_related("review__case")
-            .first()
-        )
-        if notice is None:
-            return 0
-        recipients = agency_portal_emails(notice.agency_id)
-        reference = notice.review.case.reference
-        context = {
-            "reference": reference,
-            "url": settings.SITE_URL + reverse("portal_outcome", kwargs={"pk": notice.pk}),
-            "product_name": settings.PRODUCT_NAME,
-        }
-        if recipients:
+    only. Its row alone is claimed and committed before the send (cases/services/mail.py),
+    so it is sent once and a hung mail server locks nothing."""
+    notice = claim(
+        OutcomeNotice.objects.for_partnership(partnership_id).select_related("review__case"),
+        pk=notice_id,
+        stamp="email_sent_at",
+        reason="Outcome emailed to the agency's portal users",
+    )
+    if notice is None:
+        return 0
+    recipients = agency_portal_emails(notice.agency_id)
+    reference = notice.review.case.reference
+    context = {
+        "reference": reference,
+        "url": settings.SITE_URL + reverse("portal_outcome", kwargs={"pk": notice.pk}),
+        "product_name": settings.PRODUCT_NAME,
+    }
+    if recipients:
+        with sending(notice, stamp="email_sent_at"):
             send_mail(
                 subject=f"Outcome of the Rapid Review for case {reference}",
                 message=render_to_string("emails/rapid_review_outcome.txt", context),
                 from_email=None,
                 recipient_list=recipients,
             )
-        notice.email_sent_at = timezone.now()
-        notice._change_reason = f"Emailed to {len(recipients)} portal users"
-        notice.save(update_fields=["email_sent_at"])
     logger.info("outcome %s: emailed %d portal users", notice_id, len(recipients))
     return len(recipients)
 
