@@ -70,3 +70,22 @@ def information_request_email(*, partnership_id: int, request_id: int) -> int:
 )
 def password_reset_email(*, user_id: int, domain: str, protocol: str) -> int:
     return services.password_reset_email_send(user_id=user_id, domain=domain, protocol=protocol)
+
+
+@shared_task
+def mail_sweep() -> int:
+    """Celery beat's every-few-minutes job: send what a broker outage (or a job that gave
+    up) left unsent. The next run is its retry."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from cases.services.mail import unsent_emails_send
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        unsent_emails_send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+    )

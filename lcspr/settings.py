@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: says "emails will follow" when the broker was down.
+    "cases.mail_queue.MailQueueNoticeMiddleware",
     "cases.security.SessionTimeoutMiddleware",
     "cases.security.TwoFactorRequiredMiddleware",
     "cases.middleware.ScopeMiddleware",
@@ -194,14 +196,26 @@ CELERY_TASK_ALWAYS_EAGER = False
 # sent), the hard limit kills it. Both are well above EMAIL_TIMEOUT.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
-# The one periodic job: the daily deadline sweep (reminders and escalations).
+# The daily deadline sweep (reminders and escalations).
 REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=7)
 REMINDER_SWEEP_MINUTE = env.int("REMINDER_SWEEP_MINUTE", default=0)
+# The mail sweep sends what a broker outage left unsent (every email-bearing row has a
+# sent-stamp); the grace period leaves fresh rows to their own job.
+MAIL_SWEEP_MINUTES = env.int("MAIL_SWEEP_MINUTES", default=5)
+MAIL_SWEEP_GRACE_MINUTES = env.int("MAIL_SWEEP_GRACE_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "cases.tasks.deadlines_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
-    }
+    },
+    "mail-sweep": {
+        "task": "cases.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
+    "rapid-review-mail-sweep": {
+        "task": "rapidreview.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

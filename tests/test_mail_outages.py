@@ -5,8 +5,11 @@ The hung server is a real listener on a free port that accepts connections and n
 says a word; the broker outage is REDIS_URL's broker pointed at a closed port.
 """
 
+import contextlib
+import html
 import socket
 import threading
+from datetime import timedelta
 from smtplib import SMTPServerDisconnected
 
 import pytest
@@ -14,13 +17,15 @@ from django.db import connection
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, InformationRequest, Stage
+from cases.models import AgencyKind, Case, InformationRequest, Stage
 from cases.tasks import case_opened_notify, information_request_email
+from lcspr.celery import app as celery_app
 from tests.factories import AgencyFactory, agency_user, open_case, staff_user, working_days_ahead
 
 postgresql_only = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL"
 )
+CLOSED_BROKER = "redis://127.0.0.1:6390/0"
 JOIN = 60  # seconds: a bound, so that a regression fails the test instead of hanging it
 
 
@@ -265,3 +270,89 @@ def test_mail_waits_a_bounded_time_and_every_task_has_time_limits():
         assert soft, f"{task.name} has no soft time limit"
         assert hard, f"{task.name} has no hard time limit"
         assert settings.EMAIL_TIMEOUT < soft < hard, task.name
+
+
+@contextlib.contextmanager
+def broker_at_a_closed_port():
+    """The Celery broker pointed at a port nobody listens on (the shared Redis keeps
+    running): publishing a job fails as it does when Redis is down."""
+    conf = celery_app.conf
+    saved = conf.broker_url, conf.broker_transport_options, conf.task_always_eager
+
+    def reconnect():
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+    conf.broker_url, conf.broker_transport_options = CLOSED_BROKER, {}
+    conf.task_always_eager = False
+    reconnect()
+    try:
+        yield
+    finally:
+        conf.broker_url, conf.broker_transport_options, conf.task_always_eager = saved
+        reconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_notification_is_saved_once_and_its_email_follows(
+    client, partnerships, settings, caplog
+):
+    from django.core import mail
+
+    from cases.mail_queue import QUEUE_DOWN_NOTICE
+    from cases.tasks import mail_sweep
+    from tests.cases.test_intake_views import CHILDREN, SUBJECT_NAME, notification_fields
+    from tests.factories import sign_in
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    sign_in(client, office)
+    council = AgencyFactory(
+        name="Leicester City Council", kind=AgencyKind.LOCAL_AUTHORITY, partnerships=[leicester]
+    )
+    received = timezone.localdate() - timedelta(days=3)
+
+    with broker_at_a_closed_port():
+        response = client.post(
+            "/cases/new/notification/",
+            {**notification_fields(council, received=received), **CHILDREN},
+        )
+        assert response.status_code == 302, response.content.decode()[-3000:]
+        [case] = Case.objects.for_partnership(leicester)
+        assert response.url == f"/cases/{case.reference}/"
+        page = client.get(response.url).content.decode()
+        assert html.escape(QUEUE_DOWN_NOTICE) in page
+        assert "Notification recorded" in page
+    assert mail.outbox == []
+    assert "not queued" in caplog.text
+    assert SUBJECT_NAME.split()[1] not in caplog.text
+
+    # The next page says nothing more about the queue.
+    assert html.escape(QUEUE_DOWN_NOTICE) not in client.get(response.url).content.decode()
+
+    # The broker is back: the sweep sends the lost email, once however often it runs.
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    assert mail_sweep() == 1
+    assert mail_sweep() == 0
+    assert [m.subject for m in mail.outbox] == [f"Case {case.reference} opened"]
+    assert Case.objects.for_partnership(leicester).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sweep_leaves_fresh_rows_to_their_own_job_and_sends_the_rapid_reviews_too(
+    partnerships, settings, monkeypatch
+):
+    from django.core import mail
+
+    from cases.tasks import mail_sweep
+
+    leicester = partnerships["leicester"]
+    staff_user(leicester)
+    _queued_not_sent(monkeypatch, case_opened_notify)
+    case = open_case(leicester)
+    assert mail_sweep() == 0  # inside the grace period its own job is still expected
+    Case.objects.for_partnership(leicester).filter(pk=case.pk).update(
+        created_at=timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES + 1)
+    )
+    assert mail_sweep() == 1
+    assert [m.subject for m in mail.outbox] == [f"Case {case.reference} opened"]

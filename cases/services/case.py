@@ -12,6 +12,7 @@ from django.db.models import Max
 from django.template.loader import render_to_string
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     STAGE_TRANSITIONS,
     Case,
@@ -79,9 +80,7 @@ def case_open(
 
         from cases.tasks import case_opened_notify
 
-        transaction.on_commit(
-            lambda: case_opened_notify.delay(partnership_id=partnership.pk, case_id=case.pk)
-        )
+        enqueue_on_commit(case_opened_notify, partnership_id=partnership.pk, case_id=case.pk)
     logger.info("case opened: %s", case.reference)
     return case
 

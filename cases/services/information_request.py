@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     Agency,
     AgencyKind,
@@ -222,10 +223,8 @@ def information_requests_send(
     from cases.tasks import information_request_email
 
     for request in made:
-        transaction.on_commit(
-            lambda pk=request.pk: information_request_email.delay(
-                partnership_id=partnership.pk, request_id=pk
-            )
+        enqueue_on_commit(
+            information_request_email, partnership_id=partnership.pk, request_id=request.pk
         )
     logger.info("case %s: %d information requests sent", case.reference, len(made))
     return made

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from smtplib import SMTPException
+from smtplib import SMTPException, SMTPResponseException
 
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -98,3 +98,50 @@ def send_each(batch: list[Model], send: Callable[[Model], None], *, stamp="email
             raise
         sent += 1
     return sent
+
+
+def unsent_send(sends: list[Callable[[], int]]) -> int:
+    """The mail sweep's loop: each send claims its own row, so a row another worker is
+    sending (or has sent) is skipped. A message the server refused is logged and left
+    for the next sweep; a server that cannot be reached ends this run (the next one, a
+    few minutes on, tries again) rather than waiting on it once per row."""
+    sent = 0
+    for send in sends:
+        try:
+            sent += send()
+        except SMTPResponseException:
+            logger.exception("mail sweep: an email was refused, left for the next sweep")
+        except (SMTPException, OSError):
+            logger.warning("mail sweep: the mail server is unreachable; the next sweep retries")
+            break
+    return sent
+
+
+def unsent_emails_send(*, partnership, before) -> int:
+    """Send the case-opened notices and information-request emails of the partnership
+    still unsent from before `before` (their job was lost to a broker outage, or gave
+    up): the sent-stamps say which. Safe to run twice, or at once: each row is claimed."""
+    from cases.models import Case, InformationRequest
+    from cases.services.case import case_opened_notice_send
+    from cases.services.information_request import information_request_email_send
+
+    cases = (
+        Case.objects.for_partnership(partnership)
+        .filter(opened_notice_sent_at__isnull=True, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    requests = (
+        InformationRequest.objects.for_partnership(partnership)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    p = partnership.pk
+    return unsent_send(
+        [lambda pk=pk: case_opened_notice_send(partnership_id=p, case_id=pk) for pk in cases]
+        + [
+            lambda pk=pk: information_request_email_send(partnership_id=p, request_id=pk)
+            for pk in requests
+        ]
+    )

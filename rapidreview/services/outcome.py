@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     AccessAction,
     Agency,
@@ -32,7 +33,7 @@ from cases.services.access import access_record
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
 from cases.services.information_request import agency_portal_emails
-from cases.services.mail import claim, sending
+from cases.services.mail import claim, sending, unsent_send
 from cases.tenancy import Scope
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
 from rapidreview.services.decision import review_locked
@@ -98,10 +99,8 @@ def invitations_send(
         _save(invitation, actor, "Invited to the Rapid Review meeting with its papers (§4.5.2)")
         from rapidreview.tasks import invitation_email
 
-        transaction.on_commit(
-            lambda pk=invitation.pk: invitation_email.delay(
-                partnership_id=partnership.pk, invitation_id=pk
-            )
+        enqueue_on_commit(
+            invitation_email, partnership_id=partnership.pk, invitation_id=invitation.pk
         )
     logger.info("case %s: %d invitations sent", review.case.reference, len(made))
     return made
@@ -299,9 +298,7 @@ def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNot
         made.append(notice)
         from rapidreview.tasks import outcome_email
 
-        transaction.on_commit(
-            lambda pk=notice.pk: outcome_email.delay(partnership_id=partnership.pk, notice_id=pk)
-        )
+        enqueue_on_commit(outcome_email, partnership_id=partnership.pk, notice_id=notice.pk)
     if not made and not sent:
         raise ApplicationError("No agency is involved in this case yet.")
     if made:
@@ -360,3 +357,28 @@ def outcome_read(*, notice: OutcomeNotice, scope: Scope) -> OutcomeNotice:
         current.save(update_fields=["read_at"])
     notice.read_at = current.read_at
     return notice
+
+
+def unsent_rapid_review_emails_send(*, partnership, before) -> int:
+    """Send the invitations and outcome notices of the partnership still unsent from
+    before `before` (see cases.services.mail.unsent_emails_send). Safe to run twice."""
+    invitations = (
+        Invitation.objects.for_partnership(partnership)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    notices = (
+        OutcomeNotice.objects.for_partnership(partnership)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    p = partnership.pk
+    return unsent_send(
+        [
+            lambda pk=pk: invitation_email_send(partnership_id=p, invitation_id=pk)
+            for pk in invitations
+        ]
+        + [lambda pk=pk: outcome_email_send(partnership_id=p, notice_id=pk) for pk in notices]
+    )
