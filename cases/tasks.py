@@ -46,7 +46,7 @@ def partnership_reminders(*, partnership_id: int) -> int:
     today = timezone.localdate()
     services.reminders_make(partnership=partnership, today=today)
     services.request_chases_make(partnership=partnership, today=today)
-    sent = services.reminders_send(partnership=partnership)
+    sent = services.reminders_send(partnership=partnership, today=today)
     return sent + services.request_chases_send(partnership=partnership)
 
 
