@@ -638,11 +638,12 @@ class QueuedPasswordResetForm(PasswordResetForm):
     so the token is never in the broker or a log)."""
 
     def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        from cases.mail_queue import enqueue
+        from cases.mail_queue import NOT_SENT_NOTICE, enqueue
         from cases.tasks import password_reset_email
 
         enqueue(
             password_reset_email,
+            notice=NOT_SENT_NOTICE,
             user_id=context["user"].pk,
             domain=context["domain"],
             protocol=context["protocol"],

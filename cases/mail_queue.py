@@ -22,12 +22,16 @@ logger = logging.getLogger(__name__)
 QUEUE_DOWN_NOTICE = (
     "Saved. Emails will follow when the mail queue is back: you do not need to do anything again."
 )
-# Set when a job of this request could not be queued; read by MailQueueNoticeMiddleware.
-_not_queued = contextvars.ContextVar("mail_jobs_not_queued", default=False)
+# A job with no row for the sweep to find (the password-reset email) is simply lost.
+NOT_SENT_NOTICE = "The email could not be sent just now. Try again in a few minutes."
+# What to tell the person when a job of this request could not be queued; read by
+# MailQueueNoticeMiddleware.
+_not_queued = contextvars.ContextVar("mail_jobs_not_queued", default="")
 
 
-def enqueue(task, **kwargs) -> bool:
-    """Queue the task with its keyword arguments (ids only); False if the broker is down."""
+def enqueue(task, *, notice: str = QUEUE_DOWN_NOTICE, **kwargs) -> bool:
+    """Queue the task with its keyword arguments (ids only); False if the broker is down,
+    and then `notice` is shown on the person's next page."""
     try:
         task.delay(**kwargs)
     except (BrokerUnreachable, ConnectionError, TimeoutError):
@@ -37,7 +41,7 @@ def enqueue(task, **kwargs) -> bool:
             task.name,
             ", ".join(f"{key}={value}" for key, value in sorted(kwargs.items())),
         )
-        _not_queued.set(True)
+        _not_queued.set(notice)
         return False
     return True
 
@@ -55,13 +59,14 @@ class MailQueueNoticeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _not_queued.set(False)
+        token = _not_queued.set("")
         try:
             response = self.get_response(request)
             # A page's next page says it; an API client gets its normal answer.
             browser = not request.path.startswith("/api/")
-            if _not_queued.get() and browser and hasattr(request, "_messages"):
-                messages.warning(request, QUEUE_DOWN_NOTICE)
+            notice = _not_queued.get()
+            if notice and browser and hasattr(request, "_messages"):
+                messages.warning(request, notice)
         finally:
             _not_queued.reset(token)
         return response

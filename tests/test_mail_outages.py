@@ -356,3 +356,16 @@ def test_the_sweep_leaves_fresh_rows_to_their_own_job_and_sends_the_rapid_review
     )
     assert mail_sweep() == 1
     assert [m.subject for m in mail.outbox] == [f"Case {case.reference} opened"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_the_broker_down_a_password_reset_says_to_try_again(client, partnerships):
+    from django.urls import reverse
+
+    from cases.mail_queue import NOT_SENT_NOTICE
+
+    office = staff_user(partnerships["leicester"])
+    with broker_at_a_closed_port():
+        response = client.post(reverse("password_reset"), {"email": office.email}, follow=True)
+    assert response.status_code == 200
+    assert html.escape(NOT_SENT_NOTICE) in response.content.decode()
