@@ -19,7 +19,12 @@ from django_otp import login as otp_login
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
+from cases.forms import (
+    QueuedPasswordResetForm,
+    SignInForm,
+    TwoFactorCodeForm,
+    TwoFactorSetupForm,
+)
 from cases.models import AccessAction
 from cases.security import LAST_ACTIVITY, SIGNED_IN_AT
 
@@ -188,8 +193,10 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Sends a reset link. Resetting never signs anyone in: they then sign in with two factors."""
+    """Sends a reset link (from the worker). Resetting never signs anyone in: they then
+    sign in with two factors."""
 
+    form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("password_reset_done")
 
 

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "cases.security.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: says "emails will follow" when the broker was down.
+    "cases.mail_queue.MailQueueNoticeMiddleware",
     "cases.security.SessionTimeoutMiddleware",
     "cases.security.TwoFactorRequiredMiddleware",
     "cases.middleware.ScopeMiddleware",
@@ -193,14 +195,30 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
-# The one periodic job: the daily deadline sweep (reminders and escalations).
+# Every task stops: the soft limit raises inside it (a sender un-claims what it has not
+# sent), the hard limit kills it. Both are well above EMAIL_TIMEOUT.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# The daily deadline sweep (reminders and escalations).
 REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=7)
 REMINDER_SWEEP_MINUTE = env.int("REMINDER_SWEEP_MINUTE", default=0)
+# The mail sweep sends what a broker outage left unsent (every email-bearing row has a
+# sent-stamp); the grace period leaves fresh rows to their own job.
+MAIL_SWEEP_MINUTES = env.int("MAIL_SWEEP_MINUTES", default=5)
+MAIL_SWEEP_GRACE_MINUTES = env.int("MAIL_SWEEP_GRACE_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "cases.tasks.deadlines_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
-    }
+    },
+    "mail-sweep": {
+        "task": "cases.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
+    "rapid-review-mail-sweep": {
+        "task": "rapidreview.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -213,6 +231,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds a mail server may take to answer before the send fails and is retried later:
+# without it a server that accepts and never answers holds a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lcspr@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -23,3 +23,21 @@ def invitation_email(*, partnership_id: int, invitation_id: int) -> int:
 @shared_task(**_RETRY)
 def outcome_email(*, partnership_id: int, notice_id: int) -> int:
     return outcome.outcome_email_send(partnership_id=partnership_id, notice_id=notice_id)
+
+
+@shared_task
+def mail_sweep() -> int:
+    """Celery beat's every-few-minutes job for the Rapid Review's emails (see
+    cases.tasks.mail_sweep)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        outcome.unsent_rapid_review_emails_send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+    )

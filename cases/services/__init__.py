@@ -56,6 +56,7 @@ from cases.services.intake import (
     referral_progress_record,
     referral_record,
 )
+from cases.services.password_reset import password_reset_email_send
 from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
 from cases.services.token import (
     api_token_authenticate,
@@ -95,6 +96,7 @@ __all__ = [
     "information_requests_send",
     "notification_record",
     "NotificationDetails",
+    "password_reset_email_send",
     "recovery_codes_create",
     "referral_convert",
     "referral_progress_record",
