@@ -165,6 +165,13 @@ MUTATIONS = (
         ACCESS_TESTS,
     ),
     Mutation(
+        "views: the restricted file opens to everyone who reads cases",
+        "cases/intake_views.py",
+        "@scope_required(Action.VIEW_RESTRICTED_FILE)\ndef restricted_file(",
+        "@scope_required(Action.VIEW_CASES)\ndef restricted_file(",
+        ACCESS_TESTS,
+    ),
+    Mutation(
         "reminders: the uniqueness that makes each reminder once is lost",
         "cases/migrations/0001_initial.py",
         "fields=('deadline', 'due_date', 'recipient', 'kind', 'threshold'), "
@@ -175,7 +182,7 @@ MUTATIONS = (
     ),
     Mutation(
         "reminders: the sender waits for rows another sender holds (no SKIP LOCKED)",
-        "cases/services/reminder.py",
+        "cases/services/mail.py",
         'select_for_update(skip_locked=True, of=("self",))',
         'select_for_update(of=("self",))',
         ("tests/cases/test_reminders_locking.py",),
