@@ -23,6 +23,7 @@ from cases.services.deadline import (
     deadlines_recompute,
     deadlines_schedule,
 )
+from cases.services.idempotency import idempotent_create, request_digest
 from cases.services.information_request import (
     ReplyConflict,
     ReplyDetails,
@@ -55,6 +56,7 @@ from cases.services.intake import (
     referral_progress_record,
     referral_record,
 )
+from cases.services.once import form_token_claim, form_token_issue, form_token_spend
 from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
 from cases.services.token import (
     api_token_authenticate,
@@ -74,6 +76,11 @@ __all__ = [
     "calendar_feed_owner",
     "calendar_feeds_revoke",
     "case_open",
+    "form_token_claim",
+    "form_token_issue",
+    "form_token_spend",
+    "idempotent_create",
+    "request_digest",
     "case_opened_notice_send",
     "case_stage_set",
     "ChildDetails",
