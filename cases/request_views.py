@@ -4,8 +4,10 @@ both sides download (§4.1.7, §4.3, §4.5.1)."""
 from pathlib import Path
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +22,7 @@ from cases.forms import (
 )
 from cases.intake_views import form_error
 from cases.models import AccessAction, RequestStatus, SchoolRequestRoute, Stage
+from cases.once import Once
 from cases.permissions import Action
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
 from cases.views import scope_required
@@ -99,19 +102,27 @@ def requests_send(request, reference):
             "reply_due_on": services.reply_due_suggestion(case=case, today=timezone.localdate()),
         },
     )
+    once = Once(request, f"requests-send-{case.pk}")
+    if data is not None and (replay := once.replay_before_validating()) is not None:
+        return replay
     if data is not None and form.is_valid():
-        try:
-            sent = services.information_requests_send(
-                case=case,
-                agencies=list(form.cleaned_data["agencies"]),
-                reply_due_on=form.cleaned_data["reply_due_on"],
-                letter_note=form.cleaned_data["letter_note"],
-                school_holiday_exception=form.cleaned_data.get("school_holiday_exception", ""),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                sent = services.information_requests_send(
+                    case=case,
+                    agencies=list(form.cleaned_data["agencies"]),
+                    reply_due_on=form.cleaned_data["reply_due_on"],
+                    letter_note=form.cleaned_data["letter_note"],
+                    school_holiday_exception=form.cleaned_data.get("school_holiday_exception", ""),
+                    actor=request.user,
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("case_requests", kwargs={"reference": case.reference}))
+        if not form.errors:
             unreachable = selectors.agencies_without_portal_users(agencies=[r.agency for r in sent])
             note = (
                 " Nobody at "
@@ -134,6 +145,7 @@ def requests_send(request, reference):
             "case": case,
             "tab": "requests",
             "form": form,
+            "once": once,
             "can_send": can_send,
             "referral_not_decided": REFERRAL_NOT_DECIDED,
             "partnership": partnership,

@@ -56,7 +56,12 @@ from cases.services.intake import (
     referral_progress_record,
     referral_record,
 )
-from cases.services.once import form_token_claim, form_token_issue, form_token_spend
+from cases.services.once import (
+    form_token_claim,
+    form_token_issue,
+    form_token_spend,
+    form_token_spent_url,
+)
 from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
 from cases.services.token import (
     api_token_authenticate,
@@ -79,6 +84,7 @@ __all__ = [
     "form_token_claim",
     "form_token_issue",
     "form_token_spend",
+    "form_token_spent_url",
     "idempotent_create",
     "request_digest",
     "case_opened_notice_send",

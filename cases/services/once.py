@@ -40,6 +40,14 @@ def form_token_claim(*, user: User, token: str, purpose: str) -> FormToken:
     return claim
 
 
+def form_token_spent_url(*, user: User, token: str, purpose: str) -> str:
+    """Where the form's first submit went, or "" if the token is unspent or unknown."""
+    claim = FormToken.objects.filter(
+        token=token, user=user, purpose=purpose, used_at__isnull=False
+    ).first()
+    return claim.result_url if claim else ""
+
+
 def form_token_spend(*, claim: FormToken, result_url: str) -> None:
     """Mark the token used, with where the first submit went: in the same transaction as
     the create, so a create that fails leaves the token unspent."""
