@@ -60,3 +60,9 @@ def information_request_email(*, partnership_id: int, request_id: int) -> int:
     return services.information_request_email_send(
         partnership_id=partnership_id, request_id=request_id
     )
+
+
+@shared_task
+def duplicate_guards_purge() -> int:
+    """Celery beat's daily job: expired idempotency keys and stale form tokens."""
+    return services.duplicate_guards_purge()

@@ -197,7 +197,11 @@ CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "cases.tasks.deadlines_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
-    }
+    },
+    "duplicate-guards-purge": {
+        "task": "cases.tasks.duplicate_guards_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -57,6 +57,7 @@ from cases.services.intake import (
     referral_record,
 )
 from cases.services.once import (
+    duplicate_guards_purge,
     form_token_claim,
     form_token_issue,
     form_token_spend,
@@ -81,6 +82,7 @@ __all__ = [
     "calendar_feed_owner",
     "calendar_feeds_revoke",
     "case_open",
+    "duplicate_guards_purge",
     "form_token_claim",
     "form_token_issue",
     "form_token_spend",

@@ -4,6 +4,7 @@ again, must not make a second row."""
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -56,3 +57,23 @@ def form_token_spend(*, claim: FormToken, result_url: str) -> None:
     claim._history_user = claim.user
     claim._change_reason = "Form token spent"
     claim.save(update_fields=["used_at", "result_url"])
+
+
+FORM_TOKEN_LIFETIME = timedelta(days=7)
+
+
+def duplicate_guards_purge(*, now=None) -> int:
+    """Forget expired `Idempotency-Key`s and form tokens older than a week (a form left
+    open that long is refused as out of date and shown again). Safe to run twice."""
+    from cases.models import IdempotencyKey
+
+    now = now or timezone.now()
+    purged = 0
+    for row in [
+        *IdempotencyKey.unscoped.filter(expires_at__lte=now),
+        *FormToken.objects.filter(created_at__lte=now - FORM_TOKEN_LIFETIME),
+    ]:
+        row._change_reason = "Expired"
+        row.delete()
+        purged += 1
+    return purged

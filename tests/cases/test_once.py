@@ -248,3 +248,28 @@ def test_two_simultaneous_submits_of_the_notification_form_open_one_case(partner
     assert [a.status_code for a in answers] == [302, 302]
     assert answers[0]["Location"] == answers[1]["Location"]
     assert Case.objects.for_partnership(leicester).count() == 1
+
+
+def test_the_daily_purge_forgets_stale_tokens_and_expired_keys(leicester, leicester_office):
+
+    from cases.models import FormToken, IdempotencyKey
+    from cases.tasks import duplicate_guards_purge
+
+    fresh = case_services.form_token_issue(user=leicester_office, purpose="referral")
+    stale = case_services.form_token_issue(user=leicester_office, purpose="referral")
+    FormToken.objects.filter(token=stale).update(created_at=timezone.now() - timedelta(days=8))
+    now = timezone.now()
+    for key, expires in (("old", now - timedelta(seconds=1)), ("new", now + timedelta(hours=1))):
+        IdempotencyKey.objects.create(
+            partnership=leicester,
+            user=leicester_office,
+            key=key,
+            request_digest="x",
+            expires_at=expires,
+        )
+    assert duplicate_guards_purge() == 2
+    assert duplicate_guards_purge() == 0  # safe to run twice
+    assert list(FormToken.objects.values_list("token", flat=True)) == [fresh]
+    assert list(
+        IdempotencyKey.objects.for_partnership(leicester).values_list("key", flat=True)
+    ) == ["new"]
