@@ -268,7 +268,8 @@ SPECTACULAR_SETTINGS = {
         "Every response is scoped to the token's partnership. A refusal answers JSON: "
         "`detail` with a message, or each refused field with its messages. 400: not as "
         "this schema says; 422: as the schema says, but a rule refuses it (nothing saved); "
-        "429: over `API_RATE_LIMIT` requests a minute for the token."
+        "429: over `API_RATE_LIMIT` requests a minute for the token. Creates take an "
+        "`Idempotency-Key` header, so that a retry never opens a second case."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
