@@ -154,7 +154,7 @@ def requests_send(request, reference):
     )
 
 
-def _request_page(request, case, item, *, return_form=None, escalation_form=None):
+def _request_page(request, case, item, *, return_form=None, escalation_form=None, once=None):
     return render(
         request,
         "cases/case_request.html",
@@ -176,6 +176,7 @@ def _request_page(request, case, item, *, return_form=None, escalation_form=None
             ),
             "escalation_form": escalation_form
             or EscalationForm(initial={"escalated_on": timezone.localdate()}),
+            "escalation_once": once or Once(request, f"escalation-{item.pk}"),
         },
     )
 
@@ -243,17 +244,24 @@ def request_escalate(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
     item = selectors.case_request_get(case=case, pk=pk)
     form = EscalationForm(request.POST)
+    # Each escalation is the next step: a second submit would record a step not taken.
+    once = Once(request, f"escalation-{item.pk}")
     if form.is_valid():
-        try:
-            escalation = services.escalation_record(
-                request=item, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
-            return redirect("case_request", reference=case.reference, pk=item.pk)
-    return _request_page(request, case, item, escalation_form=form)
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                escalation = services.escalation_record(
+                    request=item, actor=request.user, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                url = reverse("case_request", kwargs={"reference": case.reference, "pk": item.pk})
+                once.spend(url)
+                messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
+                return redirect(url)
+    return _request_page(request, case, item, escalation_form=form, once=once)
 
 
 # --- Documents: the letter and templates (both sides), and agencies' attachments ----------

@@ -1128,3 +1128,24 @@ def test_information_requests_sent_twice_are_sent_once(client, leicester, police
     )
     _goes_to_the_first(client, first, second)
     assert InformationRequest.objects.for_partnership(leicester).filter(case=case).count() == 1
+
+
+def test_an_escalation_sent_twice_records_one_step(client, item, leicester_office):
+    InformationRequest.objects.for_partnership(item.case.partnership).filter(pk=item.pk).update(
+        reply_due_on=today() - timedelta(days=1)
+    )
+    sign_in(client, leicester_office)
+    from cases.once import FIELD
+
+    page = client.get(case_request_url(item)).text
+    (token,) = re.findall(rf'name="{FIELD}" value="([^"]+)"', page)
+    form = {
+        "cause": EscalationCause.SILENCE,
+        **date_parts("escalated_on", today()),
+        "note": "Chased twice.",
+        FIELD: token,
+    }
+    url = case_request_url(item, "escalate/")
+    first, second = client.post(url, form), client.post(url, form)
+    _goes_to_the_first(client, first, second)
+    assert escalation_steps(item) == [EscalationStep.CASE_REVIEW_GROUP]
