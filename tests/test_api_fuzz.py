@@ -156,21 +156,12 @@ def test_a_too_large_body_answers_a_json_400(token_client, settings):
     assert response.json() == {"detail": "The request body is too large."}
 
 
-def test_too_many_requests_answer_429_with_retry_after(token_client, settings):
-    cache.clear()
-    settings.REST_FRAMEWORK = {
-        **settings.REST_FRAMEWORK,
-        "DEFAULT_THROTTLE_RATES": {"api_client": "2/minute"},
-    }
+def test_too_many_requests_answer_429_with_retry_after(token_client, monkeypatch):
     from cases.api.throttling import ApiClientThrottle
 
-    ApiClientThrottle.THROTTLE_RATES = {"api_client": "2/minute"}
-    try:
-        answers = [token_client.get("/api/v1/cases/") for _ in range(3)]
-    finally:
-        from rest_framework.settings import api_settings
-
-        ApiClientThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
+    cache.clear()
+    monkeypatch.setattr(ApiClientThrottle, "THROTTLE_RATES", {"api_client": "2/minute"})
+    answers = [token_client.get("/api/v1/cases/") for _ in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert int(answers[2]["Retry-After"]) > 0
     assert answers[2].json()["detail"]
