@@ -58,14 +58,17 @@ def idempotent_create(
     claim._history_user = user
     try:
         with transaction.atomic():
-            for expired in IdempotencyKey.unscoped.filter(user=user, key=key, expires_at__lte=now):
+            mine = IdempotencyKey.objects.for_partnership(partnership).filter(user=user, key=key)
+            for expired in mine.filter(expires_at__lte=now):
                 expired._change_reason = "Idempotency key expired"
                 expired.delete()
             claim._change_reason = "Idempotency key claimed"
             claim.save()
     except IntegrityError:
-        first = IdempotencyKey.unscoped.get(user=user, key=key)
-        if first.request_digest != digest or first.partnership_id != partnership.pk:
+        # Found only in this partnership: the same key sent to the other one is another
+        # request, and its answer is not this token's to see.
+        first = mine.first()
+        if first is None or first.request_digest != digest:
             raise ApplicationError(KEY_REUSED, field="Idempotency-Key") from None
         return Outcome(status=first.response_status, body=first.response_body, replayed=True)
     body, status = create()

@@ -65,12 +65,17 @@ FORM_TOKEN_LIFETIME = timedelta(days=7)
 def duplicate_guards_purge(*, now=None) -> int:
     """Forget expired `Idempotency-Key`s and form tokens older than a week (a form left
     open that long is refused as out of date and shown again). Safe to run twice."""
-    from cases.models import IdempotencyKey
+    from cases.models import IdempotencyKey, Partnership
 
     now = now or timezone.now()
     purged = 0
+    expired_keys = [
+        key
+        for partnership in Partnership.objects.all()
+        for key in IdempotencyKey.objects.for_partnership(partnership).filter(expires_at__lte=now)
+    ]
     for row in [
-        *IdempotencyKey.unscoped.filter(expires_at__lte=now),
+        *expired_keys,
         *FormToken.objects.filter(created_at__lte=now - FORM_TOKEN_LIFETIME),
     ]:
         row._change_reason = "Expired"

@@ -192,3 +192,24 @@ def test_a_closed_case_does_not_warn(leicester, api):
     case = Case.objects.for_partnership(leicester).get(reference=first.json()["case_reference"])
     Case.objects.for_partnership(leicester).filter(pk=case.pk).update(stage="closed")
     assert api.post(URLS[0], body(), format="json").status_code == 201
+
+
+def test_a_key_used_in_one_partnership_never_answers_for_the_other(leicester, lr):
+    from cases.models import Membership, Role
+
+    user = staff_user(leicester)
+    Membership.objects.create(user=user, role=Role.BUSINESS_OFFICE, partnership=lr)
+    apis = {}
+    for partnership in (leicester, lr):
+        client = APIClient()
+        key = services.api_token_create(membership=user.memberships.get(partnership=partnership))
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        apis[partnership.slug] = client
+    first = apis["leicester"].post(URLS[1], body(), format="json", headers={"Idempotency-Key": "k"})
+    other = apis["leicestershire-rutland"].post(
+        URLS[1], body("leicestershire-rutland"), format="json", headers={"Idempotency-Key": "k"}
+    )
+    assert first.status_code == 201
+    assert other.status_code == 422
+    assert first.json()["case_reference"] not in other.content.decode()
+    assert cases_in(lr) == 0
