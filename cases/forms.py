@@ -293,6 +293,10 @@ class NotificationForm(forms.Form):
         required=False, label="Date the Secretary of State for Education was notified"
     )
     ofsted_notified_on = GovukDateField(required=False, label="Date Ofsted was notified")
+    # Shown only when the notification matches an open case (issue 11, item 5).
+    confirm_duplicate = forms.BooleanField(
+        required=False, label="This is a different notification: record a new case"
+    )
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
@@ -303,7 +307,8 @@ class NotificationForm(forms.Form):
     def details(self):
         from cases.services import NotificationDetails
 
-        return NotificationDetails(**self.cleaned_data)
+        data = {k: v for k, v in self.cleaned_data.items() if k != "confirm_duplicate"}
+        return NotificationDetails(**data)
 
 
 class ReferralForm(forms.Form):

@@ -1156,3 +1156,56 @@ class CombinedSummary(models.Model):
 
     def __str__(self):
         return f"Combined summary for {self.case_id}"
+
+
+class IdempotencyKey(models.Model):
+    """A create through the API under a client's `Idempotency-Key`: the same key from the
+    same user answers the first response again instead of creating twice. The unique
+    constraint makes two simultaneous requests with one key create one case. Holds a
+    digest of the request, never the request: the response is a case reference and its
+    deadlines only."""
+
+    tenant_partnership_path = "partnership"
+    tenant_agency_path = None
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    request_digest = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
+        ]
+
+    def __str__(self):
+        return f"Idempotency key {self.pk}"
+
+
+class FormToken(models.Model):
+    """A create form's one-time token: issued with the empty form, spent by the first
+    successful submit. A second submit of the same form (a double click, or Back and
+    submit again) finds it spent and goes to what the first one made."""
+
+    token = models.CharField(max_length=64, unique=True)
+    # Spent only by the user it was issued to: a token holds no case data to scope.
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Where the first submit went: a page of the product, never case content.
+    result_url = models.CharField(max_length=300, blank=True)
+
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"Form token {self.pk}"

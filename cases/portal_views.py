@@ -2,7 +2,9 @@
 from either partnership (DESIGN.md "Tenancy")."""
 
 from django.contrib import messages
+from django.db import transaction
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
@@ -10,6 +12,7 @@ from cases.errors import ApplicationError
 from cases.forms import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingDecisionForm
 from cases.intake_views import form_error
 from cases.models import AccessAction, RequestStatus
+from cases.once import Once
 from cases.permissions import Action
 from cases.uploads import upload_stopped_at_limit
 from cases.views import scope_required
@@ -103,20 +106,28 @@ def portal_request(request, pk):
 def portal_chronology(request, pk):
     item = selectors.portal_request_get(scope=request.scope, pk=pk)
     form = ChronologyEntryForm(request.POST if request.method == "POST" else None)
+    once = Once(request, f"chronology-entry-{item.pk}")
     if request.method == "POST" and form.is_valid():
-        try:
-            services.chronology_entry_add(scope=request.scope, request=item, **form.cleaned_data)
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Chronology entry added.")
-            return redirect("portal_chronology", pk=item.pk)
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                services.chronology_entry_add(
+                    scope=request.scope, request=item, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("portal_chronology", kwargs={"pk": item.pk}))
+                messages.success(request, "Chronology entry added.")
+                return redirect("portal_chronology", pk=item.pk)
     return _page(
         request,
         item,
         "portal/request_chronology.html",
         "chronology",
         form=form,
+        once=once,
         entries=selectors.request_parts(scope=request.scope, request=item)["entries"],
     )
 
@@ -142,22 +153,28 @@ def portal_documents(request, pk):
         request.FILES if request.method == "POST" else None,
         stopped_at_limit=request.method == "POST" and upload_stopped_at_limit(request),
     )
+    once = Once(request, f"document-{item.pk}")
     if request.method == "POST" and form.is_valid():
-        try:
-            services.attachment_add(
-                scope=request.scope, request=item, upload=form.cleaned_data["file"]
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "The document is attached.")
-            return redirect("portal_documents", pk=item.pk)
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                services.attachment_add(
+                    scope=request.scope, request=item, upload=form.cleaned_data["file"]
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("portal_documents", kwargs={"pk": item.pk}))
+                messages.success(request, "The document is attached.")
+                return redirect("portal_documents", pk=item.pk)
     return _page(
         request,
         item,
         "portal/request_documents.html",
         "documents",
         form=form,
+        once=once,
         attachments=selectors.request_parts(scope=request.scope, request=item)["attachments"],
     )
 
@@ -180,20 +197,28 @@ def portal_sharing_decisions(request, pk):
     """§2.1.6: each information-sharing decision with its reason."""
     item = selectors.portal_request_get(scope=request.scope, pk=pk)
     form = SharingDecisionForm(request.POST if request.method == "POST" else None)
+    once = Once(request, f"sharing-decision-{item.pk}")
     if request.method == "POST" and form.is_valid():
-        try:
-            services.sharing_decision_record(scope=request.scope, request=item, **form.cleaned_data)
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Information-sharing decision recorded.")
-            return redirect("portal_sharing_decisions", pk=item.pk)
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                services.sharing_decision_record(
+                    scope=request.scope, request=item, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("portal_sharing_decisions", kwargs={"pk": item.pk}))
+                messages.success(request, "Information-sharing decision recorded.")
+                return redirect("portal_sharing_decisions", pk=item.pk)
     return _page(
         request,
         item,
         "portal/request_decisions.html",
         "decisions",
         form=form,
+        once=once,
         decisions=selectors.request_parts(scope=request.scope, request=item)["decisions"],
         statuses=RequestStatus,
     )

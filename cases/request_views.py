@@ -4,8 +4,10 @@ both sides download (§4.1.7, §4.3, §4.5.1)."""
 from pathlib import Path
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
@@ -20,6 +22,7 @@ from cases.forms import (
 )
 from cases.intake_views import form_error
 from cases.models import AccessAction, RequestStatus, SchoolRequestRoute, Stage
+from cases.once import Once
 from cases.permissions import Action
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
 from cases.views import scope_required
@@ -99,19 +102,27 @@ def requests_send(request, reference):
             "reply_due_on": services.reply_due_suggestion(case=case, today=timezone.localdate()),
         },
     )
+    once = Once(request, f"requests-send-{case.pk}")
+    if data is not None and (replay := once.replay_before_validating()) is not None:
+        return replay
     if data is not None and form.is_valid():
-        try:
-            sent = services.information_requests_send(
-                case=case,
-                agencies=list(form.cleaned_data["agencies"]),
-                reply_due_on=form.cleaned_data["reply_due_on"],
-                letter_note=form.cleaned_data["letter_note"],
-                school_holiday_exception=form.cleaned_data.get("school_holiday_exception", ""),
-                actor=request.user,
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                sent = services.information_requests_send(
+                    case=case,
+                    agencies=list(form.cleaned_data["agencies"]),
+                    reply_due_on=form.cleaned_data["reply_due_on"],
+                    letter_note=form.cleaned_data["letter_note"],
+                    school_holiday_exception=form.cleaned_data.get("school_holiday_exception", ""),
+                    actor=request.user,
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("case_requests", kwargs={"reference": case.reference}))
+        if not form.errors:
             unreachable = selectors.agencies_without_portal_users(agencies=[r.agency for r in sent])
             note = (
                 " Nobody at "
@@ -134,6 +145,7 @@ def requests_send(request, reference):
             "case": case,
             "tab": "requests",
             "form": form,
+            "once": once,
             "can_send": can_send,
             "referral_not_decided": REFERRAL_NOT_DECIDED,
             "partnership": partnership,
@@ -142,7 +154,7 @@ def requests_send(request, reference):
     )
 
 
-def _request_page(request, case, item, *, return_form=None, escalation_form=None):
+def _request_page(request, case, item, *, return_form=None, escalation_form=None, once=None):
     return render(
         request,
         "cases/case_request.html",
@@ -164,6 +176,7 @@ def _request_page(request, case, item, *, return_form=None, escalation_form=None
             ),
             "escalation_form": escalation_form
             or EscalationForm(initial={"escalated_on": timezone.localdate()}),
+            "escalation_once": once or Once(request, f"escalation-{item.pk}"),
         },
     )
 
@@ -231,17 +244,24 @@ def request_escalate(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
     item = selectors.case_request_get(case=case, pk=pk)
     form = EscalationForm(request.POST)
+    # Each escalation is the next step: a second submit would record a step not taken.
+    once = Once(request, f"escalation-{item.pk}")
     if form.is_valid():
-        try:
-            escalation = services.escalation_record(
-                request=item, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
-            return redirect("case_request", reference=case.reference, pk=item.pk)
-    return _request_page(request, case, item, escalation_form=form)
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                escalation = services.escalation_record(
+                    request=item, actor=request.user, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                url = reverse("case_request", kwargs={"reference": case.reference, "pk": item.pk})
+                once.spend(url)
+                messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
+                return redirect(url)
+    return _request_page(request, case, item, escalation_form=form, once=once)
 
 
 # --- Documents: the letter and templates (both sides), and agencies' attachments ----------

@@ -13,6 +13,7 @@ from django.utils import timezone
 from cases.models import (
     RECEIVED_STATUSES,
     AccessEvent,
+    Agency,
     Attachment,
     Case,
     Child,
@@ -530,3 +531,31 @@ def agencies_without_portal_users(*, agencies) -> list:
         ).values_list("agency_id", flat=True)
     )
     return [agency for agency in agencies if agency.pk not in reachable]
+
+
+def agency_serving(*, partnership, name: str) -> Agency | None:
+    """The agency of exactly this name if it works with the partnership, else None (an
+    unknown name and the other partnership's agency look the same to the caller)."""
+    return Agency.objects.filter(name=name, partnerships=partnership).first()
+
+
+def matching_open_cases(
+    *, partnership, child_reference: str, received_on: date, incident_on: date | None = None
+) -> list[str]:
+    """References of the partnership's open cases that may be this notification again: a
+    child with the same Local Authority reference, and the same date received or incident
+    date. The Business Office confirms before a second case is opened."""
+    reference = child_reference.strip()
+    if not reference:
+        return []
+    same_day = models.Q(opened_on=received_on) | models.Q(notification__received_on=received_on)
+    if incident_on is not None:
+        same_day |= models.Q(notification__incident_on=incident_on)
+    return list(
+        Case.objects.for_partnership(partnership)
+        .exclude(stage=Stage.CLOSED)
+        .filter(same_day, children__local_authority_reference__iexact=reference)
+        .order_by("pk")
+        .values_list("reference", flat=True)
+        .distinct()
+    )

@@ -89,3 +89,9 @@ def mail_sweep() -> int:
         unsent_emails_send(partnership=partnership, before=before)
         for partnership in Partnership.objects.order_by("pk")
     )
+
+
+@shared_task
+def duplicate_guards_purge() -> int:
+    """Celery beat's daily job: expired idempotency keys and stale form tokens."""
+    return services.duplicate_guards_purge()

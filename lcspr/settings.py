@@ -219,6 +219,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rapidreview.tasks.mail_sweep",
         "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
     },
+    "duplicate-guards-purge": {
+        "task": "cases.tasks.duplicate_guards_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -275,6 +279,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "cases.api.pagination.Pagination",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "cases.api.exceptions.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["cases.api.throttling.ApiClientThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"api_client": env.str("API_RATE_LIMIT", default="600/minute")},
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -283,9 +289,13 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "LCSPR case manager API",
     "DESCRIPTION": (
-        "Read access for reporting systems. "
+        "Intake for Local Authority systems and read access for reporting systems. "
         "Authenticate with `Authorization: Token <key>` (see `manage.py create_api_token`). "
-        "Every response is scoped to the token's partnership."
+        "Every response is scoped to the token's partnership. A refusal answers JSON: "
+        "`detail` with a message, or each refused field with its messages. 400: not as "
+        "this schema says; 422: as the schema says, but a rule refuses it (nothing saved); "
+        "429: over `API_RATE_LIMIT` requests a minute for the token. Creates take an "
+        "`Idempotency-Key` header, so that a retry never opens a second case."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -294,6 +304,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "cases.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.intake_views import form_error
+from cases.once import Once
 from cases.permissions import Action
 from cases.views import scope_required
 from rapidreview import selectors, services
@@ -199,7 +202,7 @@ def rapid_review_decision(request, reference):
     )
 
 
-def _actions_page(request, case, review, *, form=None, failed_done=None):
+def _actions_page(request, case, review, *, form=None, failed_done=None, once=None):
     """The actions table with its forms; `failed_done` is a refused done form, as typed."""
     today = timezone.localdate()
     can_record = request.scope.can(Action.RECORD_DECISION)
@@ -235,6 +238,7 @@ def _actions_page(request, case, review, *, form=None, failed_done=None):
             review,
             "Immediate safety actions",
             form=form if can_add else None,
+            once=once if once is not None else Once(request, f"immediate-action-{case.pk}"),
             failed_done=failed_done,
             failed_forms=[failed_done] if failed_done is not None else [],
             can_add=can_add,
@@ -252,6 +256,7 @@ def rapid_review_actions(request, reference):
     case, review = _case_and_review(request, reference)
     _refuse_post_without(request, Action.RECORD_DECISION, ONLY_RECORDERS)
     form = None
+    once = Once(request, f"immediate-action-{case.pk}")
     if request.method == "POST":
         refusal = _meeting_refusal(review)
         if refusal is not None:
@@ -266,16 +271,21 @@ def rapid_review_actions(request, reference):
             return redirect("rapid_review_actions", reference=case.reference)
         form = ImmediateActionForm(request.POST)
         if form.is_valid():
-            try:
-                services.immediate_action_add(
-                    review=review, actor=request.user, **form.cleaned_data
-                )
-            except ApplicationError as error:
-                form_error(form, error)
-            else:
-                messages.success(request, ACTION_ADDED)
-                return redirect("rapid_review_actions", reference=case.reference)
-    return _actions_page(request, case, review, form=form)
+            with transaction.atomic():
+                try:
+                    if (replay := once.replay()) is not None:
+                        return replay
+                    services.immediate_action_add(
+                        review=review, actor=request.user, **form.cleaned_data
+                    )
+                except ApplicationError as error:
+                    form_error(form, error)
+                else:
+                    url = reverse("rapid_review_actions", kwargs={"reference": case.reference})
+                    once.spend(url)
+                    messages.success(request, ACTION_ADDED)
+                    return redirect(url)
+    return _actions_page(request, case, review, form=form, once=once)
 
 
 @require_POST

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,6 +12,7 @@ from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.intake_views import form_error
 from cases.models import Stage
+from cases.once import Once
 from cases.permissions import Action
 from cases.views import scope_required
 from rapidreview import selectors, services
@@ -34,16 +36,21 @@ def meeting_calendar(request):
     form = CrgMeetingForm(
         data, holds_parameters_meeting=partnership.holds_request_parameters_meeting
     )
+    once = Once(request, "crg-meeting")
     if data is not None and form.is_valid():
-        try:
-            meeting = services.crg_meeting_create(
-                partnership=partnership, actor=request.user, **form.cleaned_data
-            )
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"{meeting} is in the calendar.")
-            return redirect("meeting_calendar")
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                meeting = services.crg_meeting_create(
+                    partnership=partnership, actor=request.user, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("meeting_calendar"))
+                messages.success(request, f"{meeting} is in the calendar.")
+                return redirect("meeting_calendar")
     meetings = list(selectors.calendar(scope=request.scope, since=timezone.localdate()))
     in_use = selectors.meetings_in_use(scope=request.scope, meetings=meetings)
     return render(
@@ -51,6 +58,7 @@ def meeting_calendar(request):
         "rapidreview/calendar.html",
         {
             "form": form,
+            "once": once,
             "can_manage": can_manage,
             "rows": [(m, in_use.get(m.pk, [])) for m in meetings],
         },
@@ -204,14 +212,19 @@ def meeting_detail(request, pk):
     form = AttendanceForm(
         request.POST if request.method == "POST" else None, partnership=meeting.partnership
     )
+    once = Once(request, f"attendance-{meeting.pk}")
     if form.is_bound and form.is_valid():
-        try:
-            services.attendance_record(meeting=meeting, actor=request.user, **form.details())
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, f"{form.cleaned_data['name']} is recorded.")
-            return redirect("meeting_detail", pk=meeting.pk)
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                services.attendance_record(meeting=meeting, actor=request.user, **form.details())
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(reverse("meeting_detail", kwargs={"pk": meeting.pk}))
+                messages.success(request, f"{form.cleaned_data['name']} is recorded.")
+                return redirect("meeting_detail", pk=meeting.pk)
     attendances = selectors.attendance(meeting=meeting)
     in_use = selectors.meetings_in_use(scope=request.scope, meetings=[meeting])
     return render(
@@ -223,6 +236,7 @@ def meeting_detail(request, pk):
             "quorum": selectors.meeting_quorum(attendances=attendances),
             "cases": in_use.get(meeting.pk, []),
             "form": form,
+            "once": once,
             "can_manage": can_manage,
         },
     )

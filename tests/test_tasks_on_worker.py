@@ -35,6 +35,7 @@ COVERED = {
     "rapidreview.tasks.invitation_email": "test_invitation_email",
     "rapidreview.tasks.outcome_email": "test_outcome_email",
     "rapidreview.tasks.mail_sweep": "test_the_mail_sweeps",
+    "cases.tasks.duplicate_guards_purge": "test_the_duplicate_guards_purge",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -205,3 +206,21 @@ def test_the_mail_sweeps(worker, partnerships, monkeypatch, settings):
     rapid_review_mail_sweep.delay()
     assert _wait_for(lambda: _sent(f"Rapid Review meeting papers for case {reference}"))
     assert Case.objects.for_partnership(leicester).filter(opened_notice_sent_at=None).count() == 0
+
+
+def test_the_duplicate_guards_purge(worker, partnerships):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import FormToken
+    from cases.tasks import duplicate_guards_purge
+
+    office = staff_user(partnerships["leicester"])
+    stale = services.form_token_issue(user=office, purpose="notification")
+    fresh = services.form_token_issue(user=office, purpose="notification")
+    FormToken.objects.filter(token=stale).update(created_at=timezone.now() - timedelta(days=8))
+    duplicate_guards_purge.delay()
+    assert _wait_for(lambda: not FormToken.objects.filter(token=stale).exists())
+    assert FormToken.objects.filter(token=fresh).exists()

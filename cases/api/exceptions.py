@@ -1,17 +1,36 @@
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions
+from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.errors import ApplicationError
 
+TOO_LARGE = "The request body is too large."
+
+
+class RuleBroken(exceptions.APIException):
+    """A body the schema accepts but a rule refuses (a date in the future, an agency that
+    does not work with the partnership): 422, so that 400 always means "not as the schema
+    says", and a client can tell a malformed request from one to correct with its user."""
+
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = "The request breaks a rule of the case manager."
+    default_code = "rule_broken"
+
+
+def _as_rule_broken(exc):
+    if isinstance(exc, ApplicationError):
+        return RuleBroken({exc.field: [exc.message]} if exc.field else {"detail": exc.message})
+    return RuleBroken(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
 
 def exception_handler(exc, context):
-    """Application and model validation errors become 400s with the user's message."""
-    if isinstance(exc, ApplicationError):
-        detail = {exc.field: [exc.message]} if exc.field else {"detail": exc.message}
-        exc = exceptions.ValidationError(detail)
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-        )
+    """Application and model validation errors become 422s with the user's message; a body
+    over `DATA_UPLOAD_MAX_MEMORY_SIZE` a JSON 400 rather than Django's HTML page."""
+    if isinstance(exc, ApplicationError | DjangoValidationError):
+        exc = _as_rule_broken(exc)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = exceptions.ParseError(TOO_LARGE)
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError("The request could not be read.")
     return drf_exception_handler(exc, context)

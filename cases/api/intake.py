@@ -1,63 +1,83 @@
 """Intake and information requests through the API: Local Authority systems post
 notifications and referrals; reporting systems and portals read deadlines and requests."""
 
+import json
+import re
+
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from cases import selectors, services
+from cases.api.exceptions import RuleBroken
 from cases.api.views import ScopedApiMixin
 from cases.models import (
     AbuseOrNeglect,
-    Agency,
-    AgencyKind,
     CareStatus,
     Criterion,
     Deadline,
     IncidentKind,
     InformationRequest,
 )
+from cases.partnerships import PARTNERSHIPS
 from cases.permissions import Action
-from cases.services.intake import NOT_A_LOCAL_AUTHORITY
+from cases.services.intake import EARLIEST_RECEIVED, NOT_THE_PARTNERSHIPS_AGENCY
 
-EARLIEST_DATE = "2000-01-01"
+PARTNERSHIP_SLUGS = [p["slug"] for p in PARTNERSHIPS]
+DATE_RECEIVED = (
+    f"From {EARLIEST_RECEIVED.isoformat()} to today (UK time); outside these, 422 with the reason."
+)
 
 
-class _PartnershipAgencyField(serializers.SlugRelatedField):
-    """An agency by its exact name; the service checks it serves the partnership."""
-
-    def __init__(self, **kwargs):
-        super().__init__(slug_field="name", queryset=Agency.objects.all(), **kwargs)
-
-    def to_internal_value(self, data):
-        # A NUL character cannot name an agency, and PostgreSQL refuses it in a query.
-        if isinstance(data, str) and "\x00" in data:
-            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
-        return super().to_internal_value(data)
+def _agency_field(**kwargs):
+    return serializers.CharField(
+        max_length=200,
+        required=False,
+        help_text="The agency's exact name, as the Business Office lists it. An agency "
+        "that does not work with this partnership (or no such agency) answers 422, with "
+        "one message for both.",
+        **kwargs,
+    )
 
 
 class _IntakeInput(serializers.Serializer):
-    partnership = serializers.SlugField(help_text="leicester or leicestershire-rutland")
-    received_on = serializers.DateField(input_formats=["iso-8601"])
+    partnership = serializers.ChoiceField(
+        choices=PARTNERSHIP_SLUGS,
+        help_text="The token's own partnership: naming the other one answers 403.",
+    )
+    received_on = serializers.DateField(input_formats=["iso-8601"], help_text=DATE_RECEIVED)
     child_reference = serializers.CharField(
         max_length=60, help_text="The Local Authority's reference for the subject child."
     )
     summary = serializers.CharField(max_length=5000, help_text="Use pseudonyms, never names.")
     child_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
-    child_date_of_birth = serializers.DateField(required=False, input_formats=["iso-8601"])
+    child_date_of_birth = serializers.DateField(
+        required=False,
+        input_formats=["iso-8601"],
+        help_text="Not after today (UK time); a later date answers 422.",
+    )
+    agency_fields: tuple[str, ...] = ()
 
-    def validate_received_on(self, value):
-        if value.isoformat() < EARLIEST_DATE:
-            raise serializers.ValidationError("Give a date from 2000 onwards.")
-        return value
-
-    def validate_child_date_of_birth(self, value):
-        if value > timezone.localdate():  # as the web form's ChildForm refuses it
-            raise serializers.ValidationError("The date of birth must be in the past.")
-        return value
+    def check_rules(self, partnership) -> None:
+        """Rules on a schema-valid body, as a 422 naming each field: the agency named must
+        work with the token's partnership, and one message whether it does not or does not
+        exist, so that a token cannot list the other partnership's agencies."""
+        data, errors = self.validated_data, {}
+        born = data.get("child_date_of_birth")
+        if born is not None and born > timezone.localdate():  # as the web form's ChildForm
+            errors["child_date_of_birth"] = ["The date of birth must be in the past."]
+        for field in self.agency_fields:
+            if field in data:
+                agency = selectors.agency_serving(partnership=partnership, name=data[field])
+                if agency is None:
+                    errors[field] = [NOT_THE_PARTNERSHIPS_AGENCY]
+                data[field] = agency
+        if errors:
+            raise RuleBroken(errors)
 
     def children(self):
         from cases.models import ChildRole
@@ -73,8 +93,23 @@ class _IntakeInput(serializers.Serializer):
         ]
 
 
+NOT_DETAILS = (
+    "partnership",
+    "child_reference",
+    "child_name",
+    "child_date_of_birth",
+    "confirm_duplicate",
+)
+
+
+class PossibleDuplicate(APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "possible_duplicate"
+
+
 class NotificationInputSerializer(_IntakeInput):
-    notifying_authority = _PartnershipAgencyField(required=False)
+    agency_fields = ("notifying_authority",)
+    notifying_authority = _agency_field()
     notified_national_panel_on = serializers.DateField(required=False, input_formats=["iso-8601"])
     incident_kind = serializers.ChoiceField(choices=IncidentKind.choices, required=False)
     abuse_or_neglect = serializers.ChoiceField(choices=AbuseOrNeglect.choices, required=False)
@@ -85,23 +120,21 @@ class NotificationInputSerializer(_IntakeInput):
         required=False, input_formats=["iso-8601"]
     )
     ofsted_notified_on = serializers.DateField(required=False, input_formats=["iso-8601"])
-
-    def validate_notifying_authority(self, value):
-        if value.kind != AgencyKind.LOCAL_AUTHORITY:
-            raise serializers.ValidationError(NOT_A_LOCAL_AUTHORITY)
-        return value
+    confirm_duplicate = serializers.BooleanField(
+        default=False,
+        help_text="Open the case even though an open case in the partnership has a child "
+        "with this Local Authority reference and the same date received or incident date. "
+        "Without it, such a notification answers 409 naming the matching cases.",
+    )
 
     def details(self):
-        data = {
-            k: v
-            for k, v in self.validated_data.items()
-            if k not in ("partnership", "child_reference", "child_name", "child_date_of_birth")
-        }
+        data = {k: v for k, v in self.validated_data.items() if k not in NOT_DETAILS}
         return services.NotificationDetails(**data)
 
 
 class ReferralInputSerializer(_IntakeInput):
-    referring_agency = _PartnershipAgencyField(required=False)
+    agency_fields = ("referring_agency",)
+    referring_agency = _agency_field()
     referrer_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     referrer_contact = serializers.CharField(max_length=200, required=False, allow_blank=True)
     criteria = serializers.ListField(
@@ -142,14 +175,50 @@ class CreatedCaseSerializer(serializers.Serializer):
     deadlines = DeadlineOutputSerializer(many=True)
 
 
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+REPLAYED_HEADER = "Idempotent-Replayed"
+KEY_PATTERN = re.compile(r"[!-~]{1,255}")
+BAD_KEY = "Give a key of 1 to 255 visible ASCII characters, such as a UUID."
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER,
+    location=OpenApiParameter.HEADER,
+    required=False,
+    pattern=f"^{KEY_PATTERN.pattern}$",
+    description=(
+        "Any unique string per intended create, such as a UUID. The same key from the same "
+        "user with the same body within 24 hours answers the first response again, with "
+        f"`{REPLAYED_HEADER}: true`, and creates nothing; with a different body it answers "
+        "422. Two requests at once with one key create one case."
+    ),
+)
+REPLAYED_PARAMETER = OpenApiParameter(
+    REPLAYED_HEADER,
+    location=OpenApiParameter.HEADER,
+    description="`true` when this is the first response again.",
+    enum=["true"],
+    response=[201],
+)
+CREATE_RESPONSES = {
+    201: OpenApiResponse(
+        CreatedCaseSerializer,
+        description="Created; or, for a repeated `Idempotency-Key`, the first response again.",
+    )
+}
+
+
 class _IntakeCreateApi(ScopedApiMixin, APIView):
     required_action = Action.OPEN_CASE
+    # JSON only: one encoding to describe, validate and replay (`Idempotency-Key`).
+    parser_classes = [JSONParser]
     input_serializer: type[_IntakeInput]
 
     def _create(self, partnership, serializer):
         raise NotImplementedError
 
     def post(self, request):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is not None and not KEY_PATTERN.fullmatch(key):
+            raise ValidationError({IDEMPOTENCY_HEADER: [BAD_KEY]})
         serializer = self.input_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         partnership = request.scope.partnership
@@ -157,6 +226,22 @@ class _IntakeCreateApi(ScopedApiMixin, APIView):
             raise PermissionDenied(
                 f"This token may only create cases in its own partnership ({partnership.slug})."
             )
+        serializer.check_rules(partnership)
+        if key is None:
+            return Response(*self._created(partnership, serializer))
+        outcome = services.idempotent_create(
+            user=request.user,
+            partnership=partnership,
+            key=key,
+            digest=services.request_digest(path=request.path, body=request.data),
+            create=lambda: self._created(partnership, serializer),
+        )
+        response = Response(outcome.body, status=outcome.status)
+        if outcome.replayed:
+            response[REPLAYED_HEADER] = "true"
+        return response
+
+    def _created(self, partnership, serializer) -> tuple[dict, int]:
         case = self._create(partnership, serializer)
         output = CreatedCaseSerializer(
             {
@@ -165,10 +250,26 @@ class _IntakeCreateApi(ScopedApiMixin, APIView):
                 "deadlines": list(selectors.case_deadlines(case=case)),
             }
         )
-        return Response(output.data, status=status.HTTP_201_CREATED)
+        return json.loads(json.dumps(output.data)), status.HTTP_201_CREATED
 
 
-@extend_schema(request=NotificationInputSerializer, responses={201: CreatedCaseSerializer})
+class PossibleDuplicateSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    matching_cases = serializers.ListField(child=serializers.CharField())
+
+
+@extend_schema(
+    request=NotificationInputSerializer,
+    responses={
+        **CREATE_RESPONSES,
+        409: OpenApiResponse(
+            PossibleDuplicateSerializer,
+            description="An open case may be this notification: nothing was created. "
+            "Check the matching cases, then send again with `confirm_duplicate: true`.",
+        ),
+    },
+    parameters=[IDEMPOTENCY_PARAMETER, REPLAYED_PARAMETER],
+)
 class NotificationCreateApi(_IntakeCreateApi):
     """Record a Local Authority notification (§4.1.3): opens a Rapid Review case."""
 
@@ -176,6 +277,22 @@ class NotificationCreateApi(_IntakeCreateApi):
     input_serializer = NotificationInputSerializer
 
     def _create(self, partnership, serializer):
+        data = serializer.validated_data
+        if not data["confirm_duplicate"]:
+            matches = selectors.matching_open_cases(
+                partnership=partnership,
+                child_reference=data["child_reference"],
+                received_on=data["received_on"],
+                incident_on=data.get("incident_on"),
+            )
+            if matches:
+                raise PossibleDuplicate(
+                    {
+                        "detail": f"This may be a case already open: {', '.join(matches)}. "
+                        "Send `confirm_duplicate: true` to open another case.",
+                        "matching_cases": matches,
+                    }
+                )
         return services.notification_record(
             partnership=partnership,
             details=serializer.details(),
@@ -184,7 +301,11 @@ class NotificationCreateApi(_IntakeCreateApi):
         )
 
 
-@extend_schema(request=ReferralInputSerializer, responses={201: CreatedCaseSerializer})
+@extend_schema(
+    request=ReferralInputSerializer,
+    responses=CREATE_RESPONSES,
+    parameters=[IDEMPOTENCY_PARAMETER, REPLAYED_PARAMETER],
+)
 class ReferralCreateApi(_IntakeCreateApi):
     """Record an agency referral (§4.1.1): opens a case on the referral path (§4.9)."""
 

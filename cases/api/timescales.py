@@ -1,20 +1,28 @@
+from datetime import date
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from cases.api.exceptions import RuleBroken
 from cases.api.views import ScopedApiMixin
 from cases.models import Partnership
+from cases.partnerships import PARTNERSHIPS
 from cases.selectors import working_calendar
 from cases.timescales import Event, timescales_for
 
+EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
+OUT_OF_RANGE = f"Give a date from {EARLIEST:%-d %B %Y} to {LATEST:%-d %B %Y}."
+
 
 class TimescalesInputSerializer(serializers.Serializer):
-    partnership = serializers.SlugRelatedField(
-        slug_field="slug", queryset=Partnership.objects.all()
-    )
+    partnership = serializers.ChoiceField(choices=[p["slug"] for p in PARTNERSHIPS])
     event = serializers.ChoiceField(choices=[e.value for e in Event])
-    date = serializers.DateField(input_formats=["iso-8601"])
+    date = serializers.DateField(
+        input_formats=["iso-8601"],
+        help_text=f"From {EARLIEST.isoformat()} to {LATEST.isoformat()}; outside, 422.",
+    )
 
 
 class SkippedDaySerializer(serializers.Serializer):
@@ -48,7 +56,10 @@ class TimescalesApi(ScopedApiMixin, APIView):
     def get(self, request):
         given = TimescalesInputSerializer(data=request.query_params)
         given.is_valid(raise_exception=True)
-        partnership = given.validated_data["partnership"]
+        if not EARLIEST <= given.validated_data["date"] <= LATEST:
+            # A calendar is built around the date: year 1 has no year before it.
+            raise RuleBroken({"date": [OUT_OF_RANGE]})
+        partnership = Partnership.objects.get(slug=given.validated_data["partnership"])
         event, start = Event(given.validated_data["event"]), given.validated_data["date"]
         workings = timescales_for(
             partnership, event, start, working_calendar(partnership=partnership)

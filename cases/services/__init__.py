@@ -24,6 +24,7 @@ from cases.services.deadline import (
     deadlines_recompute,
     deadlines_schedule,
 )
+from cases.services.idempotency import idempotent_create, request_digest
 from cases.services.information_request import (
     ReplyConflict,
     ReplyDetails,
@@ -56,6 +57,13 @@ from cases.services.intake import (
     referral_progress_record,
     referral_record,
 )
+from cases.services.once import (
+    duplicate_guards_purge,
+    form_token_claim,
+    form_token_issue,
+    form_token_spend,
+    form_token_spent_url,
+)
 from cases.services.password_reset import password_reset_email_send
 from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
 from cases.services.token import (
@@ -77,6 +85,13 @@ __all__ = [
     "calendar_feed_owner",
     "calendar_feeds_revoke",
     "case_open",
+    "duplicate_guards_purge",
+    "form_token_claim",
+    "form_token_issue",
+    "form_token_spend",
+    "form_token_spent_url",
+    "idempotent_create",
+    "request_digest",
     "case_opened_notice_send",
     "case_stage_set",
     "ChildDetails",

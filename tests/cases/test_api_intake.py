@@ -182,17 +182,11 @@ def test_a_token_cannot_create_a_case_in_the_other_partnership(leicester, lr, le
         pytest.param({}, {"partnership", "received_on", "child_reference", "summary"}, id="empty"),
         pytest.param(body(received_on="2026-02-31"), {"received_on"}, id="31-february"),
         pytest.param(body(received_on="18/12/2026"), {"received_on"}, id="not-iso"),
-        pytest.param(body(received_on="1999-12-31"), {"received_on"}, id="before-2000"),
         pytest.param(
             body(child_reference="   ", summary=""), {"child_reference", "summary"}, id="blanks"
         ),
         pytest.param(body(slug="Leicester City!"), {"partnership"}, id="not-a-slug"),
         pytest.param(body(care_status="fostered"), {"care_status"}, id="unknown-care-status"),
-        pytest.param(
-            body(child_date_of_birth=(TODAY + timedelta(days=1)).isoformat()),
-            {"child_date_of_birth"},
-            id="born-tomorrow",
-        ),
     ],
 )
 def test_a_bad_notification_answers_400_naming_each_bad_field(
@@ -212,6 +206,18 @@ def test_a_bad_notification_answers_400_naming_each_bad_field(
             "received_on",
             RECEIVED_IN_FUTURE,
             id="received-tomorrow",
+        ),
+        pytest.param(
+            {"received_on": "1999-12-31"},
+            "received_on",
+            "Give a date from 2000 onwards.",
+            id="before-2000",
+        ),
+        pytest.param(
+            {"child_date_of_birth": (TODAY + timedelta(days=1)).isoformat()},
+            "child_date_of_birth",
+            "The date of birth must be in the past.",
+            id="born-tomorrow",
         ),
         pytest.param(
             {"care_status": "care_leaver", "care_leaver_age": 25},
@@ -238,15 +244,17 @@ def test_a_bad_notification_answers_400_naming_each_bad_field(
             "Choose an agency that works with this partnership.",
             id="the-other-partnerships-council",
         ),
-        pytest.param(  # PostgreSQL refuses a NUL in a query: found by the fuzz test
-            {"notifying_authority": "Leicester\x00City Council"},
+        pytest.param(
+            {"notifying_authority": "No Such Council"},
             "notifying_authority",
-            "Object with name=LeicesterCity Council does not exist.",
-            id="nul-in-agency-name",
+            # The same words as for the other partnership's council: a token cannot tell
+            # an agency that exists elsewhere from one that does not.
+            "Choose an agency that works with this partnership.",
+            id="no-such-council",
         ),
     ],
 )
-def test_a_notification_the_rules_refuse_answers_400_with_the_reason(
+def test_a_notification_the_rules_refuse_answers_422_with_the_reason(
     leicester, lr, leicester_api, extra, field, message
 ):
     AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE)
@@ -254,7 +262,7 @@ def test_a_notification_the_rules_refuse_answers_400_with_the_reason(
         name="Leicestershire County Council", kind=AgencyKind.LOCAL_AUTHORITY, partnerships=[lr]
     )
     response = leicester_api.post("/api/v1/notifications/", {**body(), **extra}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert response.json() == {field: [message]}
     assert no_cases(leicester)
 
@@ -266,14 +274,33 @@ def test_a_bad_referral_answers_400_naming_each_bad_field(leicester, leicester_a
         format="json",
     )
     assert response.status_code == 400
+    # The agency is looked up only once the body is as the schema says.
     assert set(response.json()) == {
         "partnership",
         "received_on",
         "child_reference",
         "summary",
         "criteria",
-        "referring_agency",
     }
+    assert no_cases(leicester)
+
+
+def test_a_nul_in_an_agency_name_answers_400(leicester, leicester_api):
+    # PostgreSQL refuses a NUL in a query: found by the fuzz test.
+    response = leicester_api.post(
+        "/api/v1/notifications/",
+        {**body(), "notifying_authority": "Leicester\x00City Council"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert response.json() == {"notifying_authority": ["Null characters are not allowed."]}
+    assert no_cases(leicester)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/notifications/", "/api/v1/referrals/"])
+def test_a_form_encoded_create_answers_415(leicester, leicester_api, path):
+    response = leicester_api.post(path, body())
+    assert response.status_code == 415
     assert no_cases(leicester)
 
 
@@ -320,3 +347,20 @@ def test_a_chair_reads_the_deadlines_the_office_posted(leicester, leicester_api)
         "rapid_review_meeting_latest",
         "rapid_review_complete",
     ]
+
+
+def test_a_referring_agency_elsewhere_or_nowhere_gets_one_message(leicester, lr, leicester_api):
+    AgencyFactory(name="Rutland County Council", partnerships=[lr])
+    answers = [
+        leicester_api.post(
+            "/api/v1/referrals/", {**body(), "referring_agency": name}, format="json"
+        )
+        for name in ("Rutland County Council", "No Such Agency")
+    ]
+    assert [a.status_code for a in answers] == [422, 422]
+    assert (
+        answers[0].json()
+        == answers[1].json()
+        == {"referring_agency": ["Choose an agency that works with this partnership."]}
+    )
+    assert no_cases(leicester)

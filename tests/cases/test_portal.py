@@ -1097,3 +1097,92 @@ def test_the_case_timeline_shows_requests_going_out_and_replies_coming_in(
         f"Reply submitted by {item.agency.name}",
         f"Information request sent to {item.agency.name}",
     ]
+
+
+# --- Double submits (issue 11, item 5) ----------------------------------------------------
+
+
+def _once_token(client, url) -> str:
+    from cases.once import FIELD
+
+    (token,) = re.findall(rf'name="{FIELD}" value="([^"]+)"', client.get(url).text)
+    return token
+
+
+def _twice(client, url, data):
+    from cases.once import FIELD
+
+    data = {**data, FIELD: _once_token(client, url)}
+    first = client.post(url, data)
+    for value in data.values():  # an upload is read again for the second submit
+        if hasattr(value, "seek"):
+            value.seek(0)
+    return first, client.post(url, data)
+
+
+def _goes_to_the_first(client, first, second):
+    from cases.once import ALREADY_SENT
+
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert ALREADY_SENT in client.get(second["Location"]).text
+
+
+def test_a_document_uploaded_twice_is_attached_once(client, item, portal_user):
+    sign_in(client, portal_user)
+    first, second = _twice(
+        client,
+        portal_url(item, "documents/"),
+        {"file": SimpleUploadedFile("visit-notes.pdf", PDF_BYTES)},
+    )
+    _goes_to_the_first(client, first, second)
+    assert len(attachments(item)) == 1
+
+
+def test_a_sharing_decision_sent_twice_is_recorded_once(client, item, portal_user):
+    sign_in(client, portal_user)
+    first, second = _twice(
+        client,
+        portal_url(item, "sharing-decisions/"),
+        {"information": "Intelligence", "decision": "withheld", "reason": "Live investigation."},
+    )
+    _goes_to_the_first(client, first, second)
+    assert len(decisions(item)) == 1
+
+
+def test_information_requests_sent_twice_are_sent_once(client, leicester, police, leicester_office):
+    case = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    sign_in(client, leicester_office)
+    first, second = _twice(
+        client,
+        f"/cases/{case.reference}/requests/send/",
+        {
+            "agencies": [police.pk],
+            **date_parts("reply_due_on", working_days_ahead(8)),
+            "letter_note": "",
+            "school_holiday_exception": "",
+        },
+    )
+    _goes_to_the_first(client, first, second)
+    assert InformationRequest.objects.for_partnership(leicester).filter(case=case).count() == 1
+
+
+def test_an_escalation_sent_twice_records_one_step(client, item, leicester_office):
+    InformationRequest.objects.for_partnership(item.case.partnership).filter(pk=item.pk).update(
+        reply_due_on=today() - timedelta(days=1)
+    )
+    sign_in(client, leicester_office)
+    from cases.once import FIELD
+
+    page = client.get(case_request_url(item)).text
+    (token,) = re.findall(rf'name="{FIELD}" value="([^"]+)"', page)
+    form = {
+        "cause": EscalationCause.SILENCE,
+        **date_parts("escalated_on", today()),
+        "note": "Chased twice.",
+        FIELD: token,
+    }
+    url = case_request_url(item, "escalate/")
+    first, second = client.post(url, form), client.post(url, form)
+    _goes_to_the_first(client, first, second)
+    assert escalation_steps(item) == [EscalationStep.CASE_REVIEW_GROUP]

@@ -616,3 +616,26 @@ def test_a_member_who_represents_no_partner_is_told_why_they_cannot_sign(
     assert 'name="role"' not in text(client.get(page_url))
     refused = text(client.post(page_url, {"role": "police"}, follow=True))
     assert "does not say which Safeguarding Partner you represent" in refused
+
+
+def test_an_action_sent_twice_is_added_once(office, review):
+    import re
+
+    from cases.once import ALREADY_SENT, FIELD
+    from rapidreview.models import ImmediateAction
+
+    actions = url("rapid_review_actions", review.case)
+    (token,) = re.findall(rf'name="{FIELD}" value="([^"]+)"', text(office.get(actions)))
+    data = {
+        "action": "Check the sibling's school attendance.",
+        "owner": "Education Safeguarding",
+        "due_on-day": "19",
+        "due_on-month": "3",
+        "due_on-year": "2027",
+        FIELD: token,
+    }
+    first, second = office.post(actions, data), office.post(actions, data)
+    assert first.status_code == second.status_code == 302
+    assert second["Location"] == first["Location"]
+    assert ALREADY_SENT in text(office.get(second["Location"]))
+    assert ImmediateAction.objects.for_partnership(review.case.partnership).count() == 1

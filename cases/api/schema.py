@@ -1,0 +1,87 @@
+"""What the API answers when it refuses, stated in its OpenAPI schema (drf-spectacular
+post-processing hook): every operation's 400, 401, 403, 404 and 429, with one body shape."""
+
+ERROR = {
+    "type": "object",
+    "description": "A refusal, with a message for a person.",
+    "properties": {"detail": {"type": "string"}},
+    "required": ["detail"],
+}
+FIELD_ERRORS = {
+    "type": "object",
+    "description": (
+        "Each refused field with its messages (a list field's messages are keyed by "
+        "position); `detail` when the refusal is not about one field."
+    ),
+    "properties": {"detail": {"type": "string"}},
+    "additionalProperties": {
+        "anyOf": [
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "object"},
+        ]
+    },
+}
+
+RESPONSES = {
+    "400": (
+        "FieldErrors",
+        "The request is not as this schema describes it (a missing or malformed field or "
+        "parameter, an unreadable or too large body).",
+    ),
+    "401": ("Error", "No token, or a revoked one."),
+    "403": (
+        "Error",
+        "The token's role may not use this endpoint, or the request names another "
+        "partnership than the token's own.",
+    ),
+    "404": ("Error", "No such record in the token's partnership, or a page past the last."),
+    "429": ("Error", "Too many requests from this token; wait as `Retry-After` says."),
+}
+RULE_BROKEN = (
+    "FieldErrors",
+    "The body is as this schema describes it, but a rule refuses it, with the reason "
+    "(for example a date received in the future, an agency that does not work with "
+    "the partnership, or an `Idempotency-Key` sent before with another body). Nothing "
+    "was saved.",
+)
+
+# GETs whose parameters have limits a schema cannot state for a date (see each parameter).
+RULES_ON_QUERIES = {"/api/v1/timescales/"}
+
+
+def _response(component: str, description: str) -> dict:
+    content = {"schema": {"$ref": f"#/components/schemas/{component}"}}
+    return {"description": description, "content": {"application/json": content}}
+
+
+def _require_a_visible_character(component: dict) -> None:
+    """DRF trims text before checking that it is not blank, so "   " is refused: say so."""
+    for prop in component.get("properties", {}).values():
+        if (
+            prop.get("type") == "string"
+            and prop.get("minLength", 0) >= 1
+            and not {"format", "enum", "pattern"} & prop.keys()
+        ):
+            prop["pattern"] = r"\S"
+
+
+def add_error_responses(result, generator, request, public):
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["Error"] = ERROR
+    schemas["FieldErrors"] = FIELD_ERRORS
+    for name, component in schemas.items():
+        if name.endswith("Request"):
+            _require_a_visible_character(component)
+    for route, path in result.get("paths", {}).items():
+        for method, operation in path.items():
+            responses = operation.setdefault("responses", {})
+            for status, (component, description) in RESPONSES.items():
+                responses.setdefault(status, _response(component, description))
+            if method == "post":
+                responses.setdefault("415", _response("Error", "The body is not JSON."))
+            if method == "post" or route in RULES_ON_QUERIES:
+                responses.setdefault("422", _response(*RULE_BROKEN))
+            responses["429"]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}
+            }
+    return result
