@@ -314,3 +314,25 @@ class SignOffForm(forms.Form):
     def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
+
+
+class PartnerSignOffForm(forms.Form):
+    """The chair records a Safeguarding Partner's sign-off, with the reason (§4.6.2)."""
+
+    role = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Which Safeguarding Partner's sign-off are you recording?",
+        error_messages={"required": ROLE_NEEDED, "invalid_choice": ROLE_NEEDED},
+    )
+    reason = _textarea(
+        "Why the partner could not sign, and how they agreed the decision",
+        help_text="For example: the representative is on leave; the Police agreed the "
+        "decision at the meeting on 4 December.",
+        rows=4,
+    )
+
+    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        if len(roles) == 1:  # one possible answer is pre-selected
+            self.fields["role"].initial = roles[0][0]

@@ -26,6 +26,7 @@ from rapidreview.decision_forms import (
     DecisionForm,
     DecisionSentForm,
     ImmediateActionForm,
+    PartnerSignOffForm,
     RecordForm,
     SectionsForm,
     SignOffForm,
@@ -38,6 +39,7 @@ from rapidreview.models import (
     SignOff,
     SignOffRole,
 )
+from rapidreview.rules import DECIDING_STAGES
 from rapidreview.services.decision import (
     BEFORE_MEETING,
     NO_MEETING,
@@ -46,7 +48,6 @@ from rapidreview.services.decision import (
     ONLY_RECORDERS,
     SIGNED_OFF,
 )
-from rapidreview.services.meeting import DECIDING_STAGES
 from rapidreview.views import with_current_version
 
 ONLY_SIGNERS = "Only the CRG chair and the Safeguarding Partners' representatives sign."
@@ -61,6 +62,11 @@ SECTIONS_SAVED = "Sections 2 and 3 of the Combined Summary are agreed."
 CHAIR_APPROVED = "You have approved the decision."
 PARTNER_CONFIRMED = "You have confirmed the decision for the {role}."
 SIGNED_OFF_NOW = "The decision is signed off."
+PARTNER_RECORDED = (
+    "You have recorded the sign-off for the {role}, with your reason. Its representatives "
+    "on the Case Review Group are told by email."
+)
+NOTHING_FOR_PARTNER = "No Safeguarding Partner's signature is waiting."
 NOT_A_PARTNERS_REPRESENTATIVE = (
     "Your membership does not say which Safeguarding Partner you represent on the Case "
     "Review Group: ask a partnership admin to record it."
@@ -445,8 +451,8 @@ def rapid_review_sign_off(request, reference):
             "rapidreview/sign_off.html",
             _context(case, review, "Sign-off", form=None),
         )
-    readiness = services.sign_off_readiness(review)
-    needed_roles = services.sign_off_roles_needed(review)
+    readiness = selectors.sign_off_readiness(review)
+    needed_roles = selectors.sign_off_roles_needed(review)
     sign_offs = {
         s.role: s
         for s in SignOff.objects.for_partnership(case.partnership)
@@ -461,7 +467,7 @@ def rapid_review_sign_off(request, reference):
             roles = [(SignOffRole.CHAIR.value, SignOffRole.CHAIR.label)]
     elif open_to_sign and request.scope.can(Action.CONFIRM_DECISION):
         # A member confirms only for the partner agency they represent (§4.6.1).
-        represented = services.represented_partners(request.user, case.partnership)
+        represented = selectors.represented_partners(request.user, case.partnership)
         roles = [
             (role.value, SignOffRole(role).label)
             for role in needed_roles
@@ -476,7 +482,7 @@ def rapid_review_sign_off(request, reference):
                 why = "Before signing, record " + "; ".join(readiness.missing) + "."
             elif has_signed:
                 why = "You have already signed this decision."
-            elif request.scope.can(Action.CONFIRM_DECISION) and not services.represented_partners(
+            elif request.scope.can(Action.CONFIRM_DECISION) and not selectors.represented_partners(
                 request.user, case.partnership
             ):
                 why = NOT_A_PARTNERS_REPRESENTATIVE
@@ -500,6 +506,12 @@ def rapid_review_sign_off(request, reference):
                 if review.is_signed_off:
                     messages.success(request, SIGNED_OFF_NOW)
                 return redirect("rapid_review_sign_off", reference=case.reference)
+    signers = selectors.eligible_signers(review=review)
+    waiting = [
+        {"role": SignOffRole(role).label, "people": signers.get(role, [])}
+        for role in needed_roles
+        if role not in sign_offs
+    ]
     chair_signs = roles and roles[0][0] == SignOffRole.CHAIR
     if chair_signs and form.errors.get("role"):
         # The chair's role is not a choice on the page: show its refusal at the top.
@@ -520,6 +532,62 @@ def rapid_review_sign_off(request, reference):
                 {"role": SignOffRole(role).label, "sign_off": sign_offs.get(role)}
                 for role in needed_roles
             ],
+            waiting=waiting,
+            partners_waiting=request.scope.can(Action.APPROVE_DECISION)
+            and readiness.ready
+            and not review.is_signed_off
+            and any(role != SignOffRole.CHAIR for role in needed_roles if role not in sign_offs),
+            partner_from=services.partner_sign_off_from(review) if review.decided_on else None,
             proceeded=review.decision == Decision.PROCEED,
+        ),
+    )
+
+
+@scope_required(Action.APPROVE_DECISION)
+def rapid_review_sign_off_for_partner(request, reference):
+    """The chair records a Safeguarding Partner's sign-off when the partner could not sign
+    within two working days of the meeting, with the reason (§4.6.2)."""
+    case, review = _case_and_review(request, reference)
+    if review is None or review.meeting is None or not review.decision:
+        raise Http404("There is no decision to sign.")
+    if review.is_signed_off:
+        return _refused(request, case, SIGNED_OFF, "rapid_review_sign_off")
+    signed = set(
+        SignOff.objects.for_partnership(case.partnership)
+        .filter(review=review)
+        .values_list("role", flat=True)
+    )
+    roles = [
+        (role, SignOffRole(role).label)
+        for role in selectors.sign_off_roles_needed(review)
+        if role != SignOffRole.CHAIR and role not in signed
+    ]
+    if not roles:
+        return _refused(request, case, NOTHING_FOR_PARTNER, "rapid_review_sign_off")
+    form = PartnerSignOffForm(request.POST if request.method == "POST" else None, roles=roles)
+    if form.is_bound and form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            review = services.decision_sign_for_partner(
+                review=review, actor=request.user, role=role, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            review.refresh_from_db()
+            messages.success(request, PARTNER_RECORDED.format(role=SignOffRole(role).label))
+            if review.is_signed_off:
+                messages.success(request, SIGNED_OFF_NOW)
+            return redirect("rapid_review_sign_off", reference=case.reference)
+    return render(
+        request,
+        "rapidreview/sign_off_for_partner.html",
+        _context(
+            case,
+            review,
+            "Record a Safeguarding Partner's sign-off",
+            form=form,
+            partner_from=services.partner_sign_off_from(review),
+            today=timezone.localdate(),
         ),
     )

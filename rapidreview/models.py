@@ -325,6 +325,12 @@ class SignOff(models.Model):
     role = models.CharField(max_length=20, choices=SignOffRole.choices)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(auto_now_add=True)
+    on_behalf_reason = models.TextField(
+        blank=True,
+        help_text="Set when the CRG chair recorded a Safeguarding Partner's sign-off because "
+        "the partner could not sign within two working days of the meeting (§4.6.2).",
+    )
+    partner_told_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -341,6 +347,38 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} signed review {self.review_id}"
+
+
+class SignOffRequest(models.Model):
+    """A signer asked to sign the decision: by email, once for each time their signature is
+    needed (again, after a change voided it), and on their dashboard while it waits."""
+
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = None
+
+    review = models.ForeignKey(
+        RapidReview, on_delete=models.CASCADE, related_name="sign_off_requests"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"], name="sign_off_request_once_per_signer"
+            )
+        ]
+
+    def __str__(self):
+        return f"Sign-off of review {self.review_id} asked of user {self.user_id}"
 
 
 class InviteeKind(models.TextChoices):

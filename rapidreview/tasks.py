@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from rapidreview.services import outcome
+from rapidreview.services import outcome, sign_off
 
 _RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -23,3 +23,15 @@ def invitation_email(*, partnership_id: int, invitation_id: int) -> int:
 @shared_task(**_RETRY)
 def outcome_email(*, partnership_id: int, notice_id: int) -> int:
     return outcome.outcome_email_send(partnership_id=partnership_id, notice_id=notice_id)
+
+
+@shared_task(**_RETRY)
+def sign_off_request_email(*, partnership_id: int, request_id: int) -> int:
+    return sign_off.sign_off_request_email_send(
+        partnership_id=partnership_id, request_id=request_id
+    )
+
+
+@shared_task(**_RETRY)
+def partner_told_email(*, partnership_id: int, sign_off_id: int) -> int:
+    return sign_off.partner_told_email_send(partnership_id=partnership_id, sign_off_id=sign_off_id)

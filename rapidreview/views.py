@@ -22,7 +22,7 @@ from rapidreview.forms import (
     ParametersMeetingForm,
 )
 from rapidreview.models import MeetingKind
-from rapidreview.services.meeting import DECIDING_STAGES
+from rapidreview.rules import DECIDING_STAGES
 
 
 @scope_required(Action.VIEW_CASES)

@@ -10,10 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.errors import ApplicationError
-from cases.models import Case, Deadline, Partnership, Stage, User
+from cases.models import Case, Partnership, Stage, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
+from rapidreview import selectors
 from rapidreview.models import Attendance, CrgMeeting, Declaration, MeetingKind, RapidReview
+from rapidreview.rules import DECIDING_STAGES
 
 logger = logging.getLogger(__name__)
 
@@ -34,7 +36,6 @@ REFERRAL_AT_SCHEDULED_MEETING = (
     "A referral is decided at a scheduled monthly CRG meeting (§4.9): choose one."
 )
 # The stages at which the CRG decides whether to commission an LCSPR (§4.6, §4.9).
-DECIDING_STAGES = frozenset({Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION})
 MEETING_CANCELLED = "That meeting has been cancelled: choose another."
 NO_PARAMETERS_MEETING = (
     "This partnership does not hold a meeting to agree the request parameters (§4.4.3)."
@@ -117,20 +118,6 @@ def crg_meeting_cancel(*, meeting: CrgMeeting, actor: User | None, reason: str) 
     return meeting
 
 
-def meeting_window(*, case: Case) -> tuple[date, date] | None:
-    """When the deciding meeting may be held, from the case's own deadlines: the 7-13
-    working-day window of a Rapid Review (§4.4.2), or for a referral without a
-    notification, from its receipt to the two-month decision deadline (§4.9)."""
-    deadlines = Deadline.objects.for_partnership(case.partnership).filter(case=case)
-    if case.stage == Stage.REFERRAL_DECISION:
-        decision = deadlines.filter(kind="referral_decision").values_list("event_date", "due_date")
-        return tuple(decision[0]) if decision else None
-    latest = deadlines.filter(kind="rapid_review_meeting_latest").values_list(
-        "window_start", "due_date"
-    )
-    return tuple(latest[0]) if latest and latest[0][0] else None
-
-
 def rapid_review_for(*, case: Case) -> RapidReview:
     """The case's Rapid Review record, made the first time it is needed."""
     review, _ = RapidReview.objects.for_partnership(case.partnership).get_or_create(case=case)
@@ -176,7 +163,7 @@ def rapid_review_meeting_set(
         raise ApplicationError(RAPID_REVIEW_CONFLICT)
     if review.decision:
         raise ApplicationError(DECIDED_AT_MEETING, field="meeting")
-    window = meeting_window(case=case)
+    window = selectors.meeting_window(case=case)
     inside = window is not None and window[0] <= meeting.held_on <= window[1]
     if not inside and not reason.strip():
         if window is None:
