@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -28,6 +28,8 @@ from rapidreview.decision_forms import (
     ImmediateActionForm,
     PartnerSignOffForm,
     RecordForm,
+    ReopenForm,
+    ScrutineerAttendingForm,
     SectionsForm,
     SignOffForm,
     criteria_assessed,
@@ -58,6 +60,11 @@ NO_ACTION_SAVED = "Recorded: the meeting found no immediate safety action needed
 ACTION_DONE = "Action {number} is recorded as done."
 ADVICE_SAVED = "The Independent Scrutineer's advice is recorded."
 SENT_SAVED = "The date the decision was sent to the Independent Scrutineer is recorded."
+ATTENDING_SAVED = "Recorded whether the Independent Scrutineer will attend."
+REOPENED = (
+    "The discussion is reopened with the Safeguarding Partners. The representatives who "
+    "signed the decision are told by email."
+)
 SECTIONS_SAVED = "Sections 2 and 3 of the Combined Summary are agreed."
 CHAIR_APPROVED = "You have approved the decision."
 PARTNER_CONFIRMED = "You have confirmed the decision for the {role}."
@@ -201,6 +208,7 @@ def rapid_review_decision(request, reference):
                 review and review.meeting and review.meeting.held_on > timezone.localdate()
             ),
             assessed=criteria_assessed(review) if review and review.decision else [],
+            awaited=selectors.scrutineer_advice_awaited(review),
         ),
     )
 
@@ -326,15 +334,61 @@ def rapid_review_scrutineer(request, reference):
     # §4.7.5 follows the decision, so these stay open once it is signed off.
     can_advise = can_record and meeting_set
     can_send = can_advise and bool(review.decision)
+    can_ask = can_advise and not review.decision
+    can_reopen = request.scope.can(Action.APPROVE_DECISION)
     posted = request.POST if request.method == "POST" else None
     which = posted.get("form") if posted is not None else None
-    if posted is not None and not (can_advise if which == "advice" else can_send):
+    allowed = {
+        "advice": can_advise,
+        "sent": can_send,
+        "attending": can_ask,
+        "reopen": can_reopen and meeting_set,
+    }
+    if posted is not None and not allowed.get(which, False):
+        if which == "reopen" and not can_reopen:
+            raise PermissionDenied("Only the CRG chair reopens the discussion.")
         return _refused(
             request,
             case,
             NO_MEETING if not meeting_set else "Record the decision first.",
             "rapid_review_scrutineer",
         )
+    if which == "attending":
+        attending_form = ScrutineerAttendingForm(posted)
+        if attending_form.is_valid():
+            try:
+                services.scrutineer_attendance_record(
+                    review=review,
+                    actor=request.user,
+                    attending=attending_form.cleaned_data["attending"] == "yes",
+                )
+            except ApplicationError as error:
+                form_error(attending_form, error)
+            else:
+                messages.success(request, ATTENDING_SAVED)
+                return redirect("rapid_review_scrutineer", reference=case.reference)
+    elif can_ask:
+        attending_form = ScrutineerAttendingForm(
+            initial={"attending": {True: "yes", False: "no"}.get(review.scrutineer_attending)}
+        )
+    else:
+        attending_form = None
+    reopen_form = ReopenForm(posted if which == "reopen" else None)
+    if which == "reopen" and reopen_form.is_valid():
+        advice_item = get_object_or_404(
+            ScrutineerAdvice.objects.for_partnership(case.partnership),
+            review=review,
+            pk=posted.get("advice"),
+        )
+        try:
+            services.discussion_reopen(
+                advice=advice_item, actor=request.user, note=reopen_form.cleaned_data["note"]
+            )
+        except ApplicationError as error:
+            form_error(reopen_form, error)
+        else:
+            messages.success(request, REOPENED)
+            return redirect("rapid_review_scrutineer", reference=case.reference)
     advice_form = AdviceForm(posted if which == "advice" else None) if can_advise else None
     sent_form = None
     if can_send:
@@ -344,7 +398,7 @@ def rapid_review_scrutineer(request, reference):
     if advice_form is not None and advice_form.is_bound and advice_form.is_valid():
         try:
             services.scrutineer_advice_record(
-                review=review, actor=request.user, **advice_form.cleaned_data
+                review=review, actor=request.user, **advice_form.advice_details()
             )
         except ApplicationError as error:
             form_error(advice_form, error)
@@ -361,6 +415,9 @@ def rapid_review_scrutineer(request, reference):
         else:
             messages.success(request, SENT_SAVED)
             return redirect("rapid_review_scrutineer", reference=case.reference)
+    other_forms = [
+        f for f in (sent_form, attending_form, reopen_form) if f is not None and f.errors
+    ]
     advice = (
         list(ScrutineerAdvice.objects.for_partnership(case.partnership).filter(review=review))
         if review is not None
@@ -375,11 +432,17 @@ def rapid_review_scrutineer(request, reference):
             "Independent Scrutineer's advice",
             form=advice_form,
             sent_form=sent_form,
-            sent_forms=[sent_form] if sent_form is not None else [],
+            attending_form=attending_form,
+            reopen_form=reopen_form if can_reopen else None,
+            other_forms=other_forms,
+            other_non_field_errors=[e for f in other_forms for e in f.non_field_errors()],
             advice=advice,
+            awaited=selectors.scrutineer_advice_awaited(review),
+            scrutineers=services.scrutineers(case.partnership),
             has_errors=bool(
                 (advice_form is not None and advice_form.errors)
-                or (sent_form is not None and sent_form.errors)
+                or any(f is not None and f.errors for f in (sent_form, attending_form))
+                or (which == "reopen" and reopen_form.errors)
             ),
         ),
     )

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, CombinedSummary, Deadline, Membership, Role, Stage
+from cases.models import Agency, Case, CombinedSummary, Deadline, Membership, Role, Stage
 from cases.permissions import Action
 from cases.tenancy import Scope
 from rapidreview.models import (
+    AdviceKind,
     Attendance,
     CrgMeeting,
     Invitation,
@@ -119,8 +120,67 @@ def attendance(*, meeting: CrgMeeting) -> list[Attendance]:
 
 
 def meeting_quorum(*, attendances: list[Attendance]) -> Quorum:
-    """§4.6.1, from the agencies of those present."""
-    return quorum({a.agency_id: a.agency.kind for a in attendances if a.present and a.agency})
+    """§4.6.1, from the agencies of those present who take part in the decision: someone
+    who declared a conflict and took no part is left out (§1.5.8)."""
+    return quorum({a.agency_id: a.agency.kind for a in attendances if a.counts_for_quorum})
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    agency: Agency | None
+    label: str
+
+
+def attendee_people(*, meeting: CrgMeeting) -> dict[int, Attendee]:
+    """The people with an account who may be recorded at the meeting: the partnership's
+    CRG chair, members and Independent Scrutineer, and the portal users of the agencies
+    invited to a Rapid Review decided at it (§4.5.2, §4.6.1)."""
+    people: dict[int, Attendee] = {}
+    members = (
+        Membership.objects.filter(
+            partnership=meeting.partnership,
+            role__in=MEMBER_INVITEE_ROLES,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user", "represents")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+    for membership in members:
+        user = membership.user
+        name = user.get_full_name() or user.username
+        role = membership.get_role_display()
+        if membership.represents:
+            role += f", {membership.represents.name}"
+        people.setdefault(user.pk, Attendee(name, membership.represents, f"{name} ({role})"))
+    invited = Invitation.objects.for_partnership(meeting.partnership).filter(
+        review__meeting=meeting, agency__isnull=False
+    )
+    portal_users = (
+        Membership.objects.filter(
+            agency__in=invited.values("agency"),
+            role=Role.AGENCY_USER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name", "user__username")
+    )
+    for membership in portal_users:
+        user = membership.user
+        name = user.get_full_name() or user.username
+        people.setdefault(
+            user.pk, Attendee(name, membership.agency, f"{name} ({membership.agency.name})")
+        )
+    return people
+
+
+def withdrawn_from_decision(*, review: RapidReview) -> set[int]:
+    """The users who declared a conflict at the deciding meeting and took no part."""
+    if review.meeting is None:
+        return set()
+    return {a.user_id for a in attendance(meeting=review.meeting) if a.withdrew_from_decision}
 
 
 def sign_off_roles_needed(review: RapidReview) -> list[str]:
@@ -185,7 +245,10 @@ def eligible_signers(*, review: RapidReview) -> dict[str, list]:
         .select_related("user", "represents")
         .order_by("user__last_name", "user__first_name", "user__username")
     )
+    withdrawn = withdrawn_from_decision(review=review)
     for membership in memberships:
+        if membership.user_id in withdrawn:
+            continue  # a conflict kept them out of the decision: they do not sign (§1.5.8)
         if membership.role == Role.CRG_CHAIR:
             role = SignOffRole.CHAIR
         else:
@@ -218,6 +281,8 @@ def sign_offs_waiting(*, scope: Scope) -> list[tuple[RapidReview, list[str]]]:
     )
     waiting = []
     for review in reviews:
+        if scope.user.pk in withdrawn_from_decision(review=review):
+            continue
         signed = {s.role: s for s in review.signed}
         if any(s.user_id == scope.user.pk and not s.on_behalf_reason for s in review.signed):
             continue
@@ -233,6 +298,23 @@ def sign_offs_waiting(*, scope: Scope) -> list[tuple[RapidReview, list[str]]]:
         if roles and sign_off_readiness(review).ready:
             waiting.append((review, roles))
     return waiting
+
+
+def scrutineer_advice_awaited(review: RapidReview | None) -> str:
+    """Why the page must warn: the Scrutineer cannot attend and their written advice has
+    not arrived (§4.7.4); empty when nothing is awaited."""
+    if review is None or review.scrutineer_attending is not False or review.decision:
+        return ""
+    written = ScrutineerAdvice.objects.for_partnership(review.case.partnership).filter(
+        review=review, kind=AdviceKind.WRITTEN_BEFORE
+    )
+    if written.exists():
+        return ""
+    return (
+        "The Independent Scrutineer cannot attend, and their written advice has not "
+        f"arrived: it is due before the meeting on {review.meeting.held_on:%A %-d %B %Y} "
+        "(§4.7.4)."
+    )
 
 
 def my_invitations(*, scope: Scope) -> list[Invitation]:
@@ -324,13 +406,18 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
         if review
         else 0
     )
+    awaited = scrutineer_advice_awaited(review)
+    if awaited:
+        status, colour = "Written advice awaited", "red"
+    else:
+        status, colour = (f"{advice} recorded", "green") if advice else ("Not started", "blue")
     tasks.append(
         Task(
             "scrutineer",
             "Independent Scrutineer's advice",
             "rapid_review_scrutineer",
-            f"{advice} recorded" if advice else "Not started",
-            "green" if advice else "blue",
+            status,
+            colour,
             "§4.7",
             can_start=meeting is not None,
         )

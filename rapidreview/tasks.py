@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from rapidreview.services import outcome, sign_off
+from rapidreview.services import outcome, scrutineer, sign_off
 
 _RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -35,3 +35,17 @@ def sign_off_request_email(*, partnership_id: int, request_id: int) -> int:
 @shared_task(**_RETRY)
 def partner_told_email(*, partnership_id: int, sign_off_id: int) -> int:
     return sign_off.partner_told_email_send(partnership_id=partnership_id, sign_off_id=sign_off_id)
+
+
+@shared_task(**_RETRY)
+def scrutineer_advice_request_email(*, partnership_id: int, review_id: int) -> int:
+    return scrutineer.scrutineer_advice_request_email_send(
+        partnership_id=partnership_id, review_id=review_id
+    )
+
+
+@shared_task(**_RETRY)
+def discussion_reopened_email(*, partnership_id: int, advice_id: int) -> int:
+    return scrutineer.discussion_reopened_email_send(
+        partnership_id=partnership_id, advice_id=advice_id
+    )

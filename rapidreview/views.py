@@ -202,15 +202,19 @@ def meeting_detail(request, pk):
     if request.method == "POST" and not can_manage:
         raise PermissionDenied("Only the Business Office records attendance.")
     form = AttendanceForm(
-        request.POST if request.method == "POST" else None, partnership=meeting.partnership
+        request.POST if request.method == "POST" else None,
+        partnership=meeting.partnership,
+        people=selectors.attendee_people(meeting=meeting) if can_manage else {},
     )
     if form.is_bound and form.is_valid():
         try:
-            services.attendance_record(meeting=meeting, actor=request.user, **form.details())
+            attendance = services.attendance_record(
+                meeting=meeting, actor=request.user, **form.details()
+            )
         except ApplicationError as error:
             form_error(form, error)
         else:
-            messages.success(request, f"{form.cleaned_data['name']} is recorded.")
+            messages.success(request, f"{attendance.name} is recorded.")
             return redirect("meeting_detail", pk=meeting.pk)
     attendances = selectors.attendance(meeting=meeting)
     in_use = selectors.meetings_in_use(scope=request.scope, meetings=[meeting])

@@ -11,8 +11,6 @@ from rapidreview.services.decision import (
     no_immediate_action_record,
     partner_sign_off_from,
     record_save,
-    scrutineer_advice_record,
-    scrutineer_decision_sent,
     summary_sections_agree,
 )
 from rapidreview.services.meeting import (
@@ -34,6 +32,13 @@ from rapidreview.services.outcome import (
     outcomes_send,
     papers_opened,
     report_sent_record,
+)
+from rapidreview.services.scrutineer import (
+    discussion_reopen,
+    scrutineer_advice_record,
+    scrutineer_attendance_record,
+    scrutineer_decision_sent,
+    scrutineers,
 )
 
 __all__ = [
@@ -62,7 +67,10 @@ __all__ = [
     "rapid_review_meeting_set",
     "record_save",
     "report_sent_record",
+    "discussion_reopen",
     "scrutineer_advice_record",
+    "scrutineer_attendance_record",
     "scrutineer_decision_sent",
+    "scrutineers",
     "summary_sections_agree",
 ]

@@ -29,12 +29,10 @@ from cases.services.deadline import deadline_complete
 from rapidreview import selectors
 from rapidreview.models import (
     DECISION_CRITERIA,
-    AdviceKind,
     CriterionFinding,
     Decision,
     ImmediateAction,
     RapidReview,
-    ScrutineerAdvice,
     SignOff,
     SignOffRole,
 )
@@ -61,6 +59,10 @@ NOT_QUORATE = "The decision cannot be recorded. {why}"
 NOT_DECIDING = "This case is not awaiting the Case Review Group's decision."
 FUTURE_DATE = "The date cannot be in the future."
 ONLY_RECORDERS = "Only the Business Office or the CRG chair records the meeting."
+WITHDRAWN = (
+    "You declared a conflict of interest at the meeting and took no part in the decision, "
+    "so you do not sign it (§1.5.8)."
+)
 SECTIONS_CONFLICT = (
     "Someone else saved the Combined Summary after you opened it. Nothing you typed has "
     "been saved yet: your version is below. Open the Combined Summary in a new tab to see "
@@ -305,65 +307,6 @@ def immediate_action_done(
 
 
 @transaction.atomic
-def scrutineer_advice_record(
-    *, review: RapidReview, actor: User | None, kind: str, advice: str, received_on: date
-) -> ScrutineerAdvice:
-    """The Independent Scrutineer's advice: given in the meeting when the chair asks
-    (§4.7.2), written beforehand and fed in by the Business Office (§4.7.4), or their
-    reply once the decision was sent to them after the meeting (§4.7.5)."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
-    review = review_locked(review)
-    if kind not in AdviceKind.values:
-        raise ApplicationError("Choose when the advice was given.", field="kind")
-    if not advice.strip():
-        raise ApplicationError("Enter the advice.", field="advice")
-    _not_future(received_on, "received_on")
-    meeting_day = review.meeting.held_on if review.meeting else None
-    if kind == AdviceKind.IN_MEETING and received_on != meeting_day:
-        raise ApplicationError(
-            "Advice given in the meeting is dated the day of the meeting.", field="received_on"
-        )
-    if kind == AdviceKind.WRITTEN_BEFORE and meeting_day and received_on > meeting_day:
-        raise ApplicationError(
-            "Written advice is sent before the meeting (§4.7.4).", field="received_on"
-        )
-    if kind == AdviceKind.REPLY_AFTER:
-        if review.scrutineer_sent_on is None:
-            raise ApplicationError(
-                "Record sending the decision to the Scrutineer first (§4.7.5).", field="kind"
-            )
-        if received_on < review.scrutineer_sent_on:
-            raise ApplicationError(
-                "The reply cannot come before the decision was sent.", field="received_on"
-            )
-    item = ScrutineerAdvice(
-        review=review, kind=kind, advice=advice.strip(), received_on=received_on, recorded_by=actor
-    )
-    _save(item, actor, f"{AdviceKind(kind).label}")
-    return item
-
-
-@transaction.atomic
-def scrutineer_decision_sent(*, review: RapidReview, actor: User | None, sent_on: date):
-    """§4.7.5: the decision and its rationale sent to a Scrutineer who was not there."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
-    review = review_locked(review)
-    if not review.decision:
-        raise ApplicationError("Record the decision before sending it to the Scrutineer.")
-    if review.scrutineer_sent_on:
-        raise ApplicationError(
-            f"Its sending on {review.scrutineer_sent_on:%-d %B %Y} is already recorded."
-        )
-    _not_future(sent_on, "sent_on")
-    if sent_on < review.decided_on:
-        raise ApplicationError("The decision cannot be sent before it was made.", field="sent_on")
-    review.scrutineer_sent_on = sent_on
-    review.version += 1
-    _save(review, actor, "Decision and rationale sent to the Independent Scrutineer (§4.7.5)")
-    return review
-
-
-@transaction.atomic
 def summary_sections_agree(
     *, case: Case, actor: User | None, version: int, section_2: str, section_3: str
 ) -> CombinedSummary:
@@ -422,6 +365,8 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
         )
     review = review_locked(review)
     needed = _signable(review, role)
+    if actor.pk in selectors.withdrawn_from_decision(review=review):
+        raise ApplicationError(WITHDRAWN)
     if role != SignOffRole.CHAIR and role not in represented_partners(actor, partnership):
         raise ApplicationError(
             f"You do not represent the {SignOffRole(role).label} on the Case Review Group.",
@@ -488,6 +433,8 @@ def decision_sign_for_partner(
     review = review_locked(review)
     if role == SignOffRole.CHAIR:
         raise ApplicationError("The chair signs for themselves.", field="role")
+    if actor.pk in selectors.withdrawn_from_decision(review=review):
+        raise ApplicationError(WITHDRAWN)
     needed = _signable(review, role)
     if not reason.strip():
         raise ApplicationError(

@@ -288,6 +288,16 @@ def _refuse_if_decided_at(meeting: CrgMeeting) -> None:
 
 
 DECLARATION_DETAILS_NEEDED = "Say what the conflict of interest is (§1.5.8)."
+DECLARATION_NEEDED = (
+    "Record whether the attendee declared a conflict of interest: it is asked at every "
+    "case-specific meeting (§1.5.8)."
+)
+TAKES_PART_NEEDED = (
+    "Say whether the attendee takes part in the decision despite the conflict (§1.5.8)."
+)
+NAME_NEEDED = "Enter the attendee's name, or choose them from the people with an account."
+NOT_AN_ATTENDEE = "Choose someone from the list: a CRG member, or an invited agency's user."
+ALREADY_ATTENDING = "{name} is already recorded at this meeting."
 
 
 @transaction.atomic
@@ -298,26 +308,54 @@ def attendance_record(
     name: str,
     capacity: str = "",
     agency=None,
+    user: User | None = None,
     present: bool = True,
     declaration: str = "",
     declaration_details: str = "",
+    takes_part_in_decision: bool | None = None,
     confidentiality_agreed: bool = False,
 ) -> Attendance:
-    """Who attended, for which agency, with their declaration (§1.5.8, §4.6.1)."""
+    """Who attended, for which agency, with their declaration (§1.5.8, §4.6.1).
+
+    Someone with an account is recorded as that person (a CRG member, or a user of an
+    agency invited to the meeting), so that a conflict they declare keeps them out of
+    the quorum and the sign-off; free text is for people without an account."""
     require(actor, meeting.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
     _refuse_if_decided_at(meeting)
+    if user is not None:
+        people = selectors.attendee_people(meeting=meeting)
+        if user.pk not in people:
+            raise ApplicationError(NOT_AN_ATTENDEE, field="person")
+        name = name.strip() or people[user.pk].name
+        agency = agency or people[user.pk].agency
+        taken = Attendance.objects.for_partnership(meeting.partnership).filter(
+            meeting=meeting, user=user
+        )
+        if taken.exists():
+            raise ApplicationError(ALREADY_ATTENDING.format(name=name), field="person")
+    if not name.strip():
+        raise ApplicationError(NAME_NEEDED, field="name")
     if agency is not None and not agency.partnerships.filter(pk=meeting.partnership_id).exists():
         raise ApplicationError(ATTENDEE_AGENCY_NOT_PARTNERSHIPS, field="agency")
-    if declaration == Declaration.DECLARED and not declaration_details.strip():
-        raise ApplicationError(DECLARATION_DETAILS_NEEDED, field="declaration_details")
+    if present and declaration not in Declaration.values:
+        raise ApplicationError(DECLARATION_NEEDED, field="declaration")
+    if declaration == Declaration.DECLARED:
+        if not declaration_details.strip():
+            raise ApplicationError(DECLARATION_DETAILS_NEEDED, field="declaration_details")
+        if takes_part_in_decision is None:
+            raise ApplicationError(TAKES_PART_NEEDED, field="takes_part_in_decision")
+    else:
+        takes_part_in_decision = None
     attendance = Attendance(
         meeting=meeting,
+        user=user,
         name=name.strip(),
         capacity=capacity.strip(),
         agency=agency,
         present=present,
         declaration=declaration,
         declaration_details=declaration_details.strip(),
+        takes_part_in_decision=takes_part_in_decision,
         confidentiality_agreed=confidentiality_agreed,
         recorded_by=actor,
     )

@@ -321,7 +321,14 @@ def test_attendance_decides_quorum_on_the_meeting_page(today, client, leicester,
     assert DECLARATION_DETAILS_NEEDED in refused.content.decode()
     for name, agency in (("DI B", police), ("Dr A", icb), ("Ms C", trust)):
         response = client.post(
-            url, {"name": name, "agency": agency.pk, "present": "yes", "declaration": "none"}
+            url,
+            {
+                "name": name,
+                "agency": agency.pk,
+                "present": "yes",
+                "declaration": "none",
+                "confidentiality_agreed": "yes",
+            },
         )
         assert response.status_code == 302
     page = client.get(url).content.decode()

@@ -217,3 +217,99 @@ def test_the_chair_records_a_partners_sign_off_through_the_page(
     # The police representative cannot use the chair's page.
     sign_in(client, people["police"])
     assert client.get(url).status_code == 403
+
+
+# --- Conflicts that count (§1.5.8, §4.6.1) -------------------------------------------------
+
+
+def test_someone_who_declares_a_conflict_and_takes_no_part_is_out_of_quorum_and_sign_off(
+    monkeypatch, leicester, leicester_office
+):
+    from rapidreview import selectors
+    from tests.factories import AgencyFactory
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: RECEIVED)
+    case = notified(leicester, leicester_office, RECEIVED)
+    meeting = meeting_held(monkeypatch, leicester, leicester_office, case, MEETING)
+    review = RapidReview.objects.for_partnership(leicester).get(case=case)
+    people = signers(leicester)
+    police_rep = people["police"]
+    trust = AgencyFactory(kind=AgencyKind.HEALTH_TRUST, partnerships=[leicester])
+    la = AgencyFactory(kind=AgencyKind.LOCAL_AUTHORITY, partnerships=[leicester])
+    services.attendance_record(
+        meeting=meeting,
+        actor=leicester_office,
+        name="",
+        user=police_rep,
+        declaration="declared",
+        declaration_details="Line manager of the officer involved.",
+        takes_part_in_decision=False,
+        confidentiality_agreed=True,
+    )
+    for agency in (trust, la):
+        services.attendance_record(
+            meeting=meeting,
+            actor=leicester_office,
+            name=f"Rep of {agency.name}",
+            agency=agency,
+            declaration="none",
+            confidentiality_agreed=True,
+        )
+    quorum = selectors.meeting_quorum(attendances=selectors.attendance(meeting=meeting))
+    assert not quorum.quorate  # the Police's only representative took no part
+    assert quorum.agencies == 2
+    # A second Police officer who takes part makes it quorate; the first still cannot sign.
+    services.attendance_record(
+        meeting=meeting,
+        actor=leicester_office,
+        name="DS Second Officer",
+        agency=police_rep.memberships.get().represents,
+        declaration="none",
+        confidentiality_agreed=True,
+    )
+    recorded(review, leicester_office)
+    decided(review, leicester_office)
+    review.refresh_from_db()
+    assert police_rep not in selectors.eligible_signers(review=review)["police"]
+    with pytest.raises(ApplicationError, match="took no part in the decision"):
+        services.decision_sign(review=review, actor=police_rep, role="police")
+
+
+def test_attendance_needs_explicit_declarations_and_known_people(
+    monkeypatch, leicester, leicester_office
+):
+    from rapidreview.services.meeting import DECLARATION_NEEDED, NOT_AN_ATTENDEE, TAKES_PART_NEEDED
+
+    monkeypatch.setattr(timezone, "localdate", lambda *a: RECEIVED)
+    case = notified(leicester, leicester_office, RECEIVED)
+    meeting = meeting_held(monkeypatch, leicester, leicester_office, case, MEETING)
+    with pytest.raises(ApplicationError) as refused:
+        services.attendance_record(meeting=meeting, actor=leicester_office, name="Dr A")
+    assert refused.value.message == DECLARATION_NEEDED
+    with pytest.raises(ApplicationError) as refused:
+        services.attendance_record(
+            meeting=meeting,
+            actor=leicester_office,
+            name="Dr A",
+            declaration="declared",
+            declaration_details="Family friend.",
+        )
+    assert refused.value.message == TAKES_PART_NEEDED
+    # Apologies need no declaration.
+    services.attendance_record(meeting=meeting, actor=leicester_office, name="Dr B", present=False)
+    outsider = staff_user(leicester, Role.BUSINESS_OFFICE)
+    with pytest.raises(ApplicationError) as refused:
+        services.attendance_record(
+            meeting=meeting, actor=leicester_office, name="", user=outsider, declaration="none"
+        )
+    assert refused.value.message == NOT_AN_ATTENDEE
+    member = crg_member(leicester, AgencyKind.POLICE)
+    attendance = services.attendance_record(
+        meeting=meeting, actor=leicester_office, name="", user=member, declaration="none"
+    )
+    assert attendance.name == (member.get_full_name() or member.username)
+    assert attendance.agency == member.memberships.get().represents
+    with pytest.raises(ApplicationError, match="already recorded"):
+        services.attendance_record(
+            meeting=meeting, actor=leicester_office, name="", user=member, declaration="none"
+        )
