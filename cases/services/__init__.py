@@ -23,6 +23,11 @@ from cases.services.deadline import (
     deadlines_recompute,
     deadlines_schedule,
 )
+from cases.services.identity import (
+    IdentityDetails,
+    child_identity_correct,
+    family_member_add,
+)
 from cases.services.information_request import (
     ReplyConflict,
     ReplyDetails,
@@ -63,6 +68,9 @@ from cases.services.token import (
 )
 
 __all__ = [
+    "IdentityDetails",
+    "child_identity_correct",
+    "family_member_add",
     "access_record",
     "agencies_for_requests",
     "api_token_authenticate",
