@@ -22,4 +22,5 @@ RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-in
  && mkdir -p var && chown -R lcspr var
 USER lcspr
 EXPOSE 8000
-CMD ["gunicorn", "lcspr.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "lcspr.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \
+     "--logger-class", "lcspr.gunicorn_logging.RedactingLogger"]

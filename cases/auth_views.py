@@ -17,9 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
-from cases import services
+from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms import SignInForm, TwoFactorCodeForm, TwoFactorSetupForm
+from cases.forms import (
+    QueuedPasswordResetForm,
+    SignInForm,
+    TwoFactorCodeForm,
+    TwoFactorSetupForm,
+)
 from cases.models import AccessAction
 from cases.security import LAST_ACTIVITY, SIGNED_IN_AT
 
@@ -42,6 +47,14 @@ class SignInView(auth_views.LoginView):
 
     authentication_form = SignInForm
     redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        # A configuration account (staff, with no role in the product) has no
+        # dashboard: without a `next`, it lands on the admin, not on a refusal.
+        user = self.request.user
+        if user.is_staff and not selectors.memberships_for(user).exists():
+            return reverse("admin:index")
+        return super().get_default_redirect_url()
 
     def form_valid(self, form):
         response = super().form_valid(form)  # new session key, as Django always does
@@ -180,8 +193,10 @@ class SignOutView(auth_views.LogoutView):
 
 
 class PasswordResetView(auth_views.PasswordResetView):
-    """Sends a reset link. Resetting never signs anyone in: they then sign in with two factors."""
+    """Sends a reset link (from the worker). Resetting never signs anyone in: they then
+    sign in with two factors."""
 
+    form_class = QueuedPasswordResetForm
     success_url = reverse_lazy("password_reset_done")
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -22,6 +22,7 @@ from cases.models import (
     SharingDecision,
     Stage,
 )
+from cases.services.information_request import UPLOAD_TOO_BIG
 from cases.timescales import Event
 
 
@@ -604,12 +605,23 @@ class AttachmentForm(forms.Form):
         error_messages={"required": "Choose a file to upload.", "empty": "The file is empty."},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, stopped_at_limit: bool = False, **kwargs):
+        """`stopped_at_limit`: the file was dropped as it arrived, for its size (uploads.py)."""
         super().__init__(*args, **kwargs)
+        self.stopped_at_limit = stopped_at_limit
         largest = filesizeformat(settings.UPLOAD_MAX_BYTES)
         self.fields[
             "file"
         ].help_text = f"PDF, Word (.docx), Excel (.xlsx), ODT, PNG, JPEG or text, up to {largest}."
+        if stopped_at_limit:
+            self.fields["file"].required = False  # it was sent: say why it was refused
+
+    def clean_file(self):
+        if self.stopped_at_limit:
+            raise forms.ValidationError(
+                UPLOAD_TOO_BIG.format(size=filesizeformat(settings.UPLOAD_MAX_BYTES))
+            )
+        return self.cleaned_data["file"]
 
 
 class SharingDecisionForm(forms.Form):
@@ -684,3 +696,21 @@ class FamilyMemberForm(IdentityForm):
     )
 
     field_order = ["relationship", "name"]
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, but the email goes out from the worker: a hung mail server
+    never holds the request, and only the user's id is queued (the worker makes the link,
+    so the token is never in the broker or a log)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        from cases.mail_queue import NOT_SENT_NOTICE, enqueue
+        from cases.tasks import password_reset_email
+
+        enqueue(
+            password_reset_email,
+            notice=NOT_SENT_NOTICE,
+            user_id=context["user"].pk,
+            domain=context["domain"],
+            protocol=context["protocol"],
+        )

@@ -11,6 +11,7 @@ from cases.forms import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingD
 from cases.intake_views import form_error
 from cases.models import AccessAction, RequestStatus
 from cases.permissions import Action
+from cases.uploads import upload_stopped_at_limit
 from cases.views import scope_required
 
 
@@ -156,6 +157,7 @@ def portal_documents(request, pk):
     form = AttachmentForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
+        stopped_at_limit=request.method == "POST" and upload_stopped_at_limit(request),
     )
     if request.method == "POST" and form.is_valid():
         try:

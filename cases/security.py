@@ -9,6 +9,7 @@ from django.contrib.auth import logout
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import Resolver404, resolve, reverse
+from django.utils.cache import add_never_cache_headers
 
 from cases import services
 from cases.models import AccessAction
@@ -144,7 +145,11 @@ class AccessLogMiddleware:
         reference = match.kwargs.get("reference", "")
         is_api_read = (match.url_name or "").startswith("api_")
         status = response.status_code
-        if status in (401, 403, 404) and (reference or request.user.is_authenticated):
+        # After an API view, request.user is whoever its token or session named.
+        if status in (401, 403, 404) and not request.user.is_authenticated:
+            services.anonymous_refusal_log(route=match.url_name or "", status_code=status)
+            return response
+        if status in (401, 403, 404):
             action = AccessAction.DENIED
         elif status == 200 and reference:
             action = AccessAction.API_READ if is_api_read else AccessAction.VIEW
@@ -161,6 +166,25 @@ class AccessLogMiddleware:
             route=match.url_name or "",
             status_code=status,
         )
+        return response
+
+
+class NoStoreMiddleware:
+    """No browser or shared cache keeps what a signed-in person saw, or any API answer:
+    a case page must not come back from a shared computer's history after signing out.
+
+    After authentication in MIDDLEWARE, so that it sees every later refusal and
+    redirect; static files are answered before it (WhiteNoise).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # request.user is read after the view: DRF has then set a token's user on it.
+        if _is_api(request) or request.user.is_authenticated:
+            add_never_cache_headers(response)
         return response
 
 

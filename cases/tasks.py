@@ -46,7 +46,7 @@ def partnership_reminders(*, partnership_id: int) -> int:
     today = timezone.localdate()
     services.reminders_make(partnership=partnership, today=today)
     services.request_chases_make(partnership=partnership, today=today)
-    sent = services.reminders_send(partnership=partnership)
+    sent = services.reminders_send(partnership=partnership, today=today)
     return sent + services.request_chases_send(partnership=partnership)
 
 
@@ -59,4 +59,33 @@ def partnership_reminders(*, partnership_id: int) -> int:
 def information_request_email(*, partnership_id: int, request_id: int) -> int:
     return services.information_request_email_send(
         partnership_id=partnership_id, request_id=request_id
+    )
+
+
+@shared_task(
+    autoretry_for=(SMTPException, OSError),
+    retry_backoff=30,
+    retry_backoff_max=30 * 60,
+    max_retries=8,
+)
+def password_reset_email(*, user_id: int, domain: str, protocol: str) -> int:
+    return services.password_reset_email_send(user_id=user_id, domain=domain, protocol=protocol)
+
+
+@shared_task
+def mail_sweep() -> int:
+    """Celery beat's every-few-minutes job: send what a broker outage (or a job that gave
+    up) left unsent. The next run is its retry."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from cases.services.mail import unsent_emails_send
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        unsent_emails_send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
     )

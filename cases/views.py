@@ -225,8 +225,15 @@ def timescale_calculator(request):
     return render(request, "cases/timescale_calculator.html", {"form": form, "workings": workings})
 
 
-@login_required
-@never_cache
+def signed_in_required(view):
+    """Signed in with both factors, but working for no organisation in particular: the
+    page where one chooses it. Declared, like `scope_required`, for the access tests."""
+    wrapped = login_required(never_cache(view))
+    wrapped.requires_sign_in = True
+    return wrapped
+
+
+@signed_in_required
 def organisation_choose(request):
     memberships = request.memberships
     if not memberships:

@@ -58,8 +58,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cases.security.NoStoreMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After MessageMiddleware: says "emails will follow" when the broker was down.
+    "cases.mail_queue.MailQueueNoticeMiddleware",
     "cases.security.SessionTimeoutMiddleware",
     "cases.security.TwoFactorRequiredMiddleware",
     "cases.middleware.ScopeMiddleware",
@@ -109,7 +112,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    # The development server runs each request in a new thread, and a thread's persistent
+    # connection is never closed when the thread ends: with DEBUG every request closes its own.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -190,14 +195,30 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ALWAYS_EAGER = False
-# The one periodic job: the daily deadline sweep (reminders and escalations).
+# Every task stops: the soft limit raises inside it (a sender un-claims what it has not
+# sent), the hard limit kills it. Both are well above EMAIL_TIMEOUT.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# The daily deadline sweep (reminders and escalations).
 REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=7)
 REMINDER_SWEEP_MINUTE = env.int("REMINDER_SWEEP_MINUTE", default=0)
+# The mail sweep sends what a broker outage left unsent (every email-bearing row has a
+# sent-stamp); the grace period leaves fresh rows to their own job.
+MAIL_SWEEP_MINUTES = env.int("MAIL_SWEEP_MINUTES", default=5)
+MAIL_SWEEP_GRACE_MINUTES = env.int("MAIL_SWEEP_GRACE_MINUTES", default=10)
 CELERY_BEAT_SCHEDULE = {
     "deadlines-sweep": {
         "task": "cases.tasks.deadlines_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
-    }
+    },
+    "mail-sweep": {
+        "task": "cases.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
+    "rapid-review-mail-sweep": {
+        "task": "rapidreview.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
@@ -210,6 +231,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds a mail server may take to answer before the send fails and is retried later:
+# without it a server that accepts and never answers holds a worker for ever.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="lcspr@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -218,9 +242,11 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 HTTPS = env.bool("HTTPS", default=not DEBUG)
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the load balancer's check speaks plain http
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_TLS_PROXY", default=False) else None
-)
+# Behind one TLS proxy that alone reaches the app (docker-compose binds gunicorn to
+# 127.0.0.1): its X-Forwarded-Proto says whether the client used https, and the
+# address it appends to X-Forwarded-For is the client's (cases/client_address.py).
+BEHIND_TLS_PROXY = env.bool("BEHIND_TLS_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_TLS_PROXY else None
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31536000 if HTTPS else 0
@@ -276,12 +302,21 @@ LOGGING = {
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # A calendar feed's address is its key: no line shows it (lcspr/redaction.py).
+    "filters": {"redact_secrets": {"()": "lcspr.redaction.RedactSecretsFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         # Django's own console handler would print every record a second time.
         "django": {"handlers": [], "level": "INFO", "propagate": True},
-        # Request lines carry only URLs, which hold case references, never names.
+        # Request lines carry only URLs, which hold case references, never names (and
+        # calendar feed addresses, which the console handler's filter redacts).
         "django.server": {"handlers": [], "level": "INFO", "propagate": True},
         # Our access log records every sign-in; axes' own lines would repeat it.
         "axes": {"level": "WARNING"},
@@ -300,6 +335,18 @@ PRODUCT_NAME = "LCSPR case manager"
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Documents agencies attach to replies (cases/services/information_request.py).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
+# The first handler stops reading a body once its file passes UPLOAD_MAX_BYTES
+# (cases/uploads.py); a file under the limit is then held in memory up to
+# FILE_UPLOAD_MAX_MEMORY_SIZE and in a temporary file beyond it.
+FILE_UPLOAD_HANDLERS = [
+    "cases.uploads.UploadLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Everything but files: form fields and API bodies. The largest form, an agency's
+# reply, has six 20,000-character answers: up to about 1.5 MB once URL-encoded.
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 
 # Two factors for every account (django-otp): an authenticator app (TOTP), with
 # single-use recovery codes.
@@ -320,7 +367,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cases.auth_views.locked_out"
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = 1 if env.bool("BEHIND_TLS_PROXY", default=False) else 0
+# The client's address, the same one the access log records: behind the proxy, the
+# one it forwards (without this every sign-in would share the proxy's address).
+AXES_CLIENT_IP_CALLABLE = "cases.client_address.client_ip_address"
 
 # Content Security Policy (django-csp): no inline script anywhere.
 CONTENT_SECURITY_POLICY = {

@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from cases import admin_scoping, calendar_views, intake_views, portal_views, request_views, views
 from cases import auth_views as sign_in
-from cases import calendar_views, intake_views, portal_views, request_views, views
+from cases.api.views import SchemaApi, SchemaDocs
 from rapidreview import decision_views, papers_views
 from rapidreview import views as rapidreview_views
 
@@ -239,9 +239,9 @@ urlpatterns = [
     path("health/", views.health, name="health"),
     # The admin signs in through the product's own sign-in (two factors, lockout, log).
     path("admin/login/", sign_in.admin_login),
-    path("admin/", admin.site.urls),
+    path("admin/", admin_scoping.admin_urls(admin.site)),
     path("api/v1/", include("lcspr.api_urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/schema/", SchemaApi.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SchemaDocs.as_view(url_name="schema"), name="swagger-ui"),
 ]

@@ -49,3 +49,26 @@ def discussion_reopened_email(*, partnership_id: int, advice_id: int) -> int:
     return scrutineer.discussion_reopened_email_send(
         partnership_id=partnership_id, advice_id=advice_id
     )
+
+
+@shared_task
+def mail_sweep() -> int:
+    """Celery beat's every-few-minutes job for the Rapid Review's emails (see
+    cases.tasks.mail_sweep)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+        for send in (
+            outcome.unsent_rapid_review_emails_send,
+            sign_off.unsent_sign_off_emails_send,
+            scrutineer.unsent_scrutineer_emails_send,
+        )
+    )

@@ -236,6 +236,10 @@ def meeting_detail(request, pk):
 @scope_required(Action.MANAGE_MEETINGS)
 def attendance_remove(request, pk):
     attendance = selectors.attendance_get(scope=request.scope, pk=pk)
-    services.attendance_remove(attendance=attendance, actor=request.user)
-    messages.success(request, f"{attendance.name} is removed from the attendance.")
+    try:
+        services.attendance_remove(attendance=attendance, actor=request.user)
+    except ApplicationError as error:  # a decision rests on it (§4.6.1): say so, not a 500
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{attendance.name} is removed from the attendance.")
     return redirect("meeting_detail", pk=attendance.meeting_id)

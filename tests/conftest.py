@@ -33,6 +33,29 @@ def pytest_sessionstart(session):
             f"LCSPR_TEST_REQUIRE_DATABASE={required} but the suite would run on "
             f"{connection.vendor}: set DATABASE_URL."
         )
+    broker = os.environ.get("LCSPR_TEST_REQUIRE_BROKER")
+    if broker:
+        problem = _broker_problem(broker)
+        if problem:
+            raise pytest.UsageError(f"LCSPR_TEST_REQUIRE_BROKER={broker} but {problem}")
+
+
+def _broker_problem(required: str) -> str:
+    """Why the jobs would not run through the required broker (CI requires Redis, as it
+    requires PostgreSQL), or "" if they will."""
+    from django.conf import settings
+
+    if required != "redis":
+        return "only redis is known."
+    if not settings.REDIS_URL or not settings.CELERY_BROKER_URL.startswith("redis"):
+        return "REDIS_URL is not set: the suite would use the embedded filesystem broker."
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=5).ping()
+    except redis.RedisError as error:
+        return f"Redis at REDIS_URL cannot be reached ({error})."
+    return ""
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,25 @@ def routes(patterns=None, prefix=""):
             yield prefix + str(entry.pattern), entry
 
 
+# Routes that take only POST. Checked in tests/test_access_matrix.py: each answers GET with
+# 405 (403 first, from the API, to a role that may not use it) and shows nothing.
+POST_ONLY = {
+    "logout",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
+    "api_notifications",
+    "api_referrals",
+    "request_accept",
+    "request_return",
+    "request_escalation_resolve",
+    "request_escalate",
+    "portal_chronology_remove",
+    "portal_document_remove",
+    "immediate_action_done",
+    "meeting_cancel",
+    "attendance_remove",
+    "notification_dismiss",
+}
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {
     "api/v1/timescales/": "partnership=leicester&event=notification_received&date=2026-12-18",
@@ -37,3 +56,18 @@ def view_rule(entry):
     if cls is not None and hasattr(cls, "required_action"):
         return True, cls.required_action
     return getattr(view, "requires_scope", False), getattr(view, "required_action", None)
+
+
+def declared_access(entry):
+    """What the view itself declares it needs: "scope" (signed in and working for an
+    organisation, with `scope_required` or an API view's `required_action`), "sign-in"
+    (signed in only), or None (nothing: a public page)."""
+    view = entry.callback
+    cls = getattr(view, "cls", None) or getattr(view, "view_class", None)
+    if getattr(view, "requires_scope", False) or (
+        cls is not None and hasattr(cls, "required_action")
+    ):
+        return "scope"
+    if getattr(view, "requires_sign_in", False) or getattr(cls, "requires_sign_in", False):
+        return "sign-in"
+    return None

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import sign_in
+from tests.factories import open_case, sign_in
 
 
 @pytest.mark.parametrize("path", ["/sign-in/", "/", "/cases/", "/api/v1/cases/"])
@@ -58,3 +58,43 @@ def test_uploaded_files_are_not_served_from_a_public_path(client, settings, tmp_
     (tmp_path / "chronology.pdf").write_bytes(b"%PDF-1.4 secret")
     for path in ["/media/chronology.pdf", "/chronology.pdf", "/static/chronology.pdf"]:
         assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/cases/", "{case}", "{case}timeline/", "/api/v1/cases/", "/api/v1/cases/{ref}/"]
+)
+def test_nothing_a_signed_in_person_sees_is_stored_by_a_cache(
+    client, leicester, leicester_office, path
+):
+    """Issue 11, item 10: after signing out, Back must not show a case page from a cache."""
+    case = open_case(leicester)
+    sign_in(client, leicester_office)
+    response = client.get(path.format(case=case.get_absolute_url(), ref=case.reference))
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_api_answers_are_not_stored_even_when_refused(client, db):
+    response = client.get("/api/v1/cases/")
+    assert response.status_code in (401, 403)
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_api_token_answers_are_not_stored(leicester_office):
+    from rest_framework.test import APIClient
+
+    from cases import services
+
+    api = APIClient()
+    key = services.api_token_create(membership=leicester_office.memberships.get())
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    response = api.get("/api/v1/cases/")
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_static_files_may_still_be_cached(client, leicester_office):
+    sign_in(client, leicester_office)
+    response = client.get("/static/js/app.mjs")
+    assert response.status_code == 200
+    assert "no-store" not in response.get("Cache-Control", "")

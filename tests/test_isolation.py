@@ -7,7 +7,9 @@ partnership (UI and API alike), and no list page may show the other's references
 import pytest
 from rest_framework.test import APIClient
 
+from cases.models import Role, Stage
 from cases.services import api_token_create
+from tests.access_policy import ROUTES, ROW_READERS, may, route_name
 from tests.factories import (
     AgencyFactory,
     agency_user,
@@ -16,11 +18,14 @@ from tests.factories import (
     staff_user,
     working_days_ahead,
 )
-from tests.routes import routes, url_for
+from tests.routes import POST_ONLY, routes, url_for
 
 CASE_ROUTES = sorted(
     path for path, entry in routes() if set(entry.pattern.converters) == {"reference"}
 )
+# A case's own answer names its reference, but for these: a list of the case's rows (a
+# new case has no deadlines yet), which do not repeat it.
+LISTS_WITHOUT_REFERENCE = {"api/v1/cases/<str:reference>/deadlines/"}
 # Pages without parameters that show no case data; every other one must list the
 # user's own cases and none of the other partnership's.
 NON_CASE_PAGES = {
@@ -47,7 +52,8 @@ NON_CASE_PAGES = {
     "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
     "api/v1/referrals/",
 }
-# The CRG calendar: tested below with a meeting in each partnership.
+# The CRG calendar: tested below with a meeting in each partnership, and by every role
+# in tests/rapidreview/test_papers_isolation.py.
 MEETING_ROUTES = {
     "meetings/",
     "meetings/<int:pk>/",
@@ -55,8 +61,8 @@ MEETING_ROUTES = {
     "meetings/attendance/<int:pk>/remove/",
 }
 # The Rapid Review's rows by id: its immediate actions, invitations to its papers and
-# outcome notices, tested in tests/rapidreview/test_papers_isolation.py and
-# tests/rapidreview/test_decision_views.py with a Rapid Review in each partnership.
+# outcome notices, tried by every role with a Rapid Review in each partnership in
+# tests/rapidreview/test_papers_isolation.py (and tests/rapidreview/test_decision_views.py).
 RAPID_REVIEW_PK_ROUTES = {
     "cases/<str:reference>/rapid-review/actions/<int:pk>/done/",
     "papers/<int:pk>/",
@@ -124,8 +130,12 @@ def test_a_case_of_the_other_partnership_is_not_found(path, client, two_cases, l
     leicester_case, lr_case = two_cases
     lr_user = staff_user(lr)
     sign_in(client, lr_user)
-    assert client.get(url_for(path, lr_case.reference)).status_code == 200
-    assert client.get(url_for(path, leicester_case.reference)).status_code == 404
+    own = client.get(url_for(path, lr_case.reference))
+    assert own.status_code == 200
+    assert path in LISTS_WITHOUT_REFERENCE or shows_case(own, lr_case.reference)
+    other = client.get(url_for(path, leicester_case.reference))
+    assert other.status_code == 404
+    assert leicester_case.reference not in other.content.decode(errors="replace")
 
 
 @pytest.mark.parametrize("path", [p for p in CASE_ROUTES if p.startswith("api/")])
@@ -134,8 +144,12 @@ def test_a_token_of_the_other_partnership_gets_not_found(path, two_cases, leices
     key = api_token_create(membership=staff_user(leicester).memberships.get())
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
-    assert client.get(url_for(path, leicester_case.reference)).status_code == 200
-    assert client.get(url_for(path, lr_case.reference)).status_code == 404
+    own = client.get(url_for(path, leicester_case.reference))
+    assert own.status_code == 200
+    assert path in LISTS_WITHOUT_REFERENCE or leicester_case.reference in own.content.decode()
+    other = client.get(url_for(path, lr_case.reference))
+    assert other.status_code == 404
+    assert lr_case.reference not in other.content.decode()
 
 
 @pytest.mark.parametrize("path", CASE_ROUTES)
@@ -172,7 +186,6 @@ def two_requests(leicester, lr):
     from django.utils import timezone
 
     from cases import services
-    from cases.models import Stage
     from cases.tenancy import Scope
 
     made = {}
@@ -237,46 +250,117 @@ def _target(path, bundle):
     return url_for(path, bundle["case"].reference, pk)
 
 
-def _ask(client, url):
-    """GET, or POST (with nothing) where the route only takes POST."""
-    response = client.get(url)
-    if response.status_code == 405:
-        response = client.post(url)
-    return response
+def shows_case(response, reference):
+    """The final page names the case, or the file is named by its reference."""
+    disposition = response.headers.get("Content-Disposition", "")
+    if disposition:
+        return reference in disposition
+    return reference in response.content.decode()
 
 
-@pytest.mark.parametrize("path", PK_ROUTES)
-def test_a_request_is_reached_only_by_its_agency_and_its_partnership(path, client, two_requests):
+def row_status(name, membership, bundle):
+    """The status the policy (tests/access_policy.py) gives on one bundle's row."""
+    if not may(membership.role, ROUTES[name]):
+        return 403
+    request = bundle["request"]
+    by_partnership = membership.partnership_id == request.case.partnership_id
+    by_agency = membership.agency_id is not None and membership.agency_id == request.agency_id
+    rule = ROW_READERS[name]
+    theirs = (rule.startswith("partnership") and by_partnership) or (
+        rule.endswith("agency") and by_agency
+    )
+    return 200 if theirs else 404
+
+
+def test_a_request_is_reached_only_by_its_agency_and_its_partnership(
+    client, two_requests, leicester, lr
+):
+    """Every role of each partnership, and each agency's user, on every route by a
+    request's id (or its document's or entry's) of both partnerships and agencies."""
     from cases.models import Attachment, ChronologyEntry
 
-    own, other = two_requests["leicester"], two_requests["lr"]
-    portal = path.startswith("portal/")
-    staff_only = path.startswith("cases/")
-    for user in (own["portal_user"], own["office"]):
-        sign_in(client, user)
-        is_agency = user is own["portal_user"]
-        allowed = (
-            (portal and is_agency) or (staff_only and not is_agency) or not (portal or staff_only)
+    bundles = list(two_requests.values())
+    people = [bundle["portal_user"] for bundle in bundles] + [
+        staff_user(partnership, role=role)
+        for partnership in (leicester, lr)
+        for role in Role
+        if role != Role.AGENCY_USER
+    ]
+    paths = {route_name(p, e): p for p, e in routes() if p in PK_ROUTES}
+    wrong = []
+    # Refusals and reads first, then the answers that may change a row (accepting a reply).
+    for phase in ([n for n in paths if n not in POST_ONLY], [n for n in paths if n in POST_ONLY]):
+        for user in people:
+            sign_in(client, user)
+            membership = user.memberships.get()
+            for name, bundle in ((name, bundle) for name in phase for bundle in bundles):
+                url = _target(paths[name], bundle)
+                expected = row_status(name, membership, bundle)
+                if name in POST_ONLY:
+                    assert client.get(url).status_code == 405, url
+                    response = client.post(url, follow=True)
+                else:
+                    response = client.get(url)
+                reference = bundle["case"].reference
+                ok = response.status_code == expected and (
+                    expected != 200 or shows_case(response, reference)
+                )
+                if expected != 200:
+                    ok = ok and reference not in response.content.decode(errors="replace")
+                if not ok:
+                    wrong.append((name, membership.role, url, response.status_code, expected))
+    assert wrong == [], "\n".join(map(str, wrong))
+    # Nothing of the other agency's was removed by the refused POSTs.
+    for bundle in bundles:
+        partnership = bundle["case"].partnership
+        assert (
+            ChronologyEntry.objects.for_partnership(partnership)
+            .filter(pk=bundle["entry"].pk)
+            .exists()
         )
-        own_status = _ask(client, _target(path, own)).status_code
-        other_status = _ask(client, _target(path, other)).status_code
-        if allowed:
-            assert own_status in (200, 302), (path, user, own_status)
-        else:
-            assert own_status in (403, 404), (path, user, own_status)
-        assert other_status in (403, 404), (path, user, other_status)
-    # Nothing of the other's was removed by the refused POSTs.
-    assert (
-        ChronologyEntry.objects.for_partnership(other["case"].partnership)
-        .filter(pk=other["entry"].pk)
-        .exists()
+        attachment = Attachment.objects.for_partnership(partnership).get(pk=bundle["attachment"].pk)
+        assert attachment.removed_at is None
+
+
+def test_an_agency_sees_nothing_of_a_partnership_it_does_not_serve(client, two_requests, leicester):
+    """cases/tenancy.py: an agency user sees only rows of the partnerships its agency
+    serves. The health trust stops serving Leicestershire & Rutland after its request
+    there was answered; it still answers Leicester."""
+    from cases import services
+
+    lr_bundle = two_requests["lr"]
+    health = lr_bundle["request"].agency
+    health.partnerships.set([leicester])
+    case = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    (own,) = services.information_requests_send(
+        case=case, agencies=[health], reply_due_on=working_days_ahead(7), actor=None
     )
-    assert (
-        Attachment.objects.for_partnership(other["case"].partnership)
-        .get(pk=other["attachment"].pk)
-        .removed_at
-        is None
-    )
+    user = lr_bundle["portal_user"]
+    sign_in(client, user)
+    hidden = lr_bundle["case"].reference
+    for path in ("portal/", "portal/papers/", "api/v1/information-requests/"):
+        response = client.get(url_for(path), HTTP_ACCEPT="application/json")
+        assert response.status_code == 200, path
+        assert hidden not in response.text, path
+    assert case.reference in client.get("/portal/").text  # it answers Leicester still
+    for path in PK_ROUTES:
+        if path.startswith(("portal/", "requests/", "documents/")):
+            url = _target(path, lr_bundle)
+            post_only = route_name(path, _entry(path)) in POST_ONLY
+            response = client.post(url) if post_only else client.get(url)
+            assert response.status_code == 404, url
+    letter = client.get(f"/requests/{own.pk}/letter.pdf")
+    assert letter.status_code == 200
+    assert shows_case(letter, case.reference)
+    token = api_token_create(membership=user.memberships.get())
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    body = api.get("/api/v1/information-requests/").json()
+    assert [r["case_reference"] for r in body["results"]] == [case.reference]
+
+
+def _entry(path):
+    return next(entry for p, entry in routes() if p == path)
 
 
 # The agency dashboard lists only requests still to answer, through the same selector.
@@ -309,7 +393,6 @@ def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicest
 
     from django.utils import timezone
 
-    from cases.models import Stage
     from rapidreview import services
     from rapidreview.models import CrgMeeting, MeetingKind
 

@@ -83,6 +83,22 @@ def test_debug_and_demo_data_must_be_asked_for():
     assert shown.stdout.split() == ["False", "False", "True", "DENY"], shown.stderr
 
 
+def test_database_connections_are_not_kept_under_the_development_server():
+    """runserver starts a thread per request; kept connections would pile up (issue 11)."""
+    show = "from django.conf import settings as s; print(s.DATABASES['default']['CONN_MAX_AGE'])"
+    database = "postgres://lcspr@127.0.0.1:5432/lcspr"
+    debug = _manage("shell", "--no-imports", "-c", show, DEBUG="1", DATABASE_URL=database)
+    assert debug.stdout.split() == ["0"], debug.stderr
+    debug_asked = _manage(
+        "shell", "--no-imports", "-c", show, DEBUG="1", DATABASE_URL=database, CONN_MAX_AGE="600"
+    )
+    assert debug_asked.stdout.split() == ["0"], debug_asked.stderr
+    production = _manage(
+        "shell", "--no-imports", "-c", show, SECRET_KEY="x" * 50, DATABASE_URL=database
+    )
+    assert production.stdout.split() == ["60"], production.stderr
+
+
 def test_the_deploy_check_refuses_demo_data():
     result = _manage(
         "check", "--deploy", SECRET_KEY="x" * 64, ALLOWED_HOSTS="lcspr.example.org", DEMO="1"

@@ -1,4 +1,5 @@
 from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 
@@ -66,3 +67,18 @@ class CaseDetailApi(ScopedApiMixin, generics.RetrieveAPIView):
 
     def get_object(self):
         return selectors.case_get(scope=self.request.scope, reference=self.kwargs["reference"])
+
+
+class SchemaApi(SpectacularAPIView):
+    """The OpenAPI schema: for anyone signed in (with a token, or both factors in a browser),
+    whatever their organisation; it describes the API, it holds no case data."""
+
+    permission_classes = [IsAuthenticated]
+    requires_sign_in = True  # declared, like `required_action`, for the access tests
+
+
+class SchemaDocs(SpectacularSwaggerSplitView):
+    """The API's documentation page, for the same people as its schema."""
+
+    permission_classes = [IsAuthenticated]
+    requires_sign_in = True

@@ -1,12 +1,13 @@
 """Every state change. Views, API views, commands and tasks call these, never the models."""
 
-from cases.services.access import access_record
+from cases.services.access import access_record, anonymous_refusal_log
 from cases.services.account import (
     recovery_codes_create,
     two_factor_confirm,
     two_factor_device_for_setup,
     two_factor_reset,
     two_factor_verify,
+    user_credentials_revoke,
     user_deactivate,
     user_has_two_factor,
 )
@@ -60,6 +61,7 @@ from cases.services.intake import (
     referral_progress_record,
     referral_record,
 )
+from cases.services.password_reset import password_reset_email_send
 from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
 from cases.services.token import (
     api_token_authenticate,
@@ -72,6 +74,7 @@ __all__ = [
     "child_identity_correct",
     "family_member_add",
     "access_record",
+    "anonymous_refusal_log",
     "agencies_for_requests",
     "api_token_authenticate",
     "api_token_create",
@@ -101,6 +104,7 @@ __all__ = [
     "information_requests_send",
     "notification_record",
     "NotificationDetails",
+    "password_reset_email_send",
     "recovery_codes_create",
     "referral_convert",
     "referral_progress_record",
@@ -122,6 +126,7 @@ __all__ = [
     "two_factor_device_for_setup",
     "two_factor_reset",
     "two_factor_verify",
+    "user_credentials_revoke",
     "user_deactivate",
     "user_has_two_factor",
 ]

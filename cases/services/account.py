@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
-from django_otp import devices_for_user, match_token
+from django_otp import devices_for_user
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -46,9 +46,14 @@ def two_factor_device_for_setup(*, user: User, device_id: int | None) -> TOTPDev
 
 @transaction.atomic
 def two_factor_reset(*, user: User, actor: User | None) -> None:
-    """Forget the user's app and recovery codes: they set up a new app at next sign-in."""
+    """Forget the user's app and recovery codes: they set up a new app at next sign-in.
+
+    A reset means the second factor may be in someone else's hands, so whatever was
+    made with the account (API tokens, calendar feeds) stops working too.
+    """
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    user_credentials_revoke(user=user, actor=actor, reason="Two-factor authentication reset")
     _end_sessions(user)
     logger.info("user id %s: two-factor reset by user id %s", user.pk, actor.pk if actor else None)
 
@@ -71,15 +76,22 @@ def two_factor_verify(*, user: User, code: str) -> Device:
     """The device that accepts this code (each code once only), or ApplicationError.
 
     After each wrong code every device waits twice as long before trying again
-    (django-otp's throttling), which makes guessing codes impractical.
+    (django-otp's throttling), which makes guessing codes impractical. The user's
+    devices are locked (always in the same order) before the throttle is read, so
+    codes sent at once queue here: each reads the failure count the one before it
+    left, and no more codes are tried than the throttle allows.
     """
-    devices = list(devices_for_user(user, confirmed=True))
-    if devices and not any(device.verify_is_allowed()[0] for device in devices):
+    code = code.replace(" ", "").lower()
+    with transaction.atomic():
+        devices = list(devices_for_user(user, confirmed=True, for_verify=True))
+        allowed = [device for device in devices if device.verify_is_allowed()[0]]
+        # verify_token counts a failure on its locked row; the count commits with the block.
+        accepted = next((device for device in allowed if device.verify_token(code)), None)
+    if accepted is not None:
+        return accepted
+    if devices and not allowed:
         raise ApplicationError(THROTTLED, field="code")
-    device = match_token(user, code.replace(" ", "").lower())
-    if device is None:
-        raise ApplicationError(WRONG_CODE, field="code")
-    return device
+    raise ApplicationError(WRONG_CODE, field="code")
 
 
 @transaction.atomic
@@ -106,12 +118,20 @@ def user_deactivate(*, user: User, actor: User | None, reason: str) -> User:
         user._history_user = actor
         user._change_reason = reason
         user.save(update_fields=["is_active"])
-    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
-        api_token_revoke(token=token, actor=actor, reason=f"User deactivated: {reason}")
-    calendar_feeds_revoke(user=user, reason=f"User deactivated: {reason}")
+    user_credentials_revoke(user=user, actor=actor, reason=f"User deactivated: {reason}")
     ended = _end_sessions(user)
     logger.info("user id %s deactivated; %d sessions ended", user.pk, ended)
     return user
+
+
+@transaction.atomic
+def user_credentials_revoke(*, user: User, actor: User | None, reason: str) -> None:
+    """Stop everything that works without signing in: the user's API tokens and calendar
+    feeds. For a deactivation, and for a password or second factor reset by an admin."""
+    for token in ApiToken.objects.filter(user=user, revoked_at__isnull=True):
+        api_token_revoke(token=token, actor=actor, reason=reason)
+    calendar_feeds_revoke(user=user, reason=reason)
+    logger.info("user id %s: API tokens and calendar feeds revoked", user.pk)
 
 
 def _end_sessions(user: User) -> int:

@@ -10,9 +10,9 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     STAGE_TRANSITIONS,
     Case,
@@ -23,6 +23,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import Action, require
+from cases.services.mail import claim, sending
 
 logger = logging.getLogger(__name__)
 
@@ -79,9 +80,7 @@ def case_open(
 
         from cases.tasks import case_opened_notify
 
-        transaction.on_commit(
-            lambda: case_opened_notify.delay(partnership_id=partnership.pk, case_id=case.pk)
-        )
+        enqueue_on_commit(case_opened_notify, partnership_id=partnership.pk, case_id=case.pk)
     logger.info("case opened: %s", case.reference)
     return case
 
@@ -114,29 +113,28 @@ def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -
 def case_opened_notice_send(*, partnership_id: int, case_id: int) -> int:
     """Tell the partnership's Business Office that a case was opened (by reference only).
 
-    The case row is locked and stamped in the same transaction as the send, so a
-    second run, or two runs at once, send nothing more; a failed send rolls the
-    stamp back so that a retry sends it.
+    The case's row alone is claimed and committed before the mail server is spoken to
+    (cases/services/mail.py), so a hung server never holds up opening other cases; a
+    second run sends nothing more, and a failed send is left for the retry.
     """
-    with transaction.atomic():
-        case = (
-            Case.objects.for_partnership(partnership_id)
-            .select_for_update()
-            .filter(pk=case_id, opened_notice_sent_at__isnull=True)
-            .select_related("partnership")
-            .first()
+    case = claim(
+        Case.objects.for_partnership(partnership_id).select_related("partnership"),
+        pk=case_id,
+        stamp="opened_notice_sent_at",
+        reason="Business Office told of the new case",
+    )
+    if case is None:
+        return 0
+    recipients = sorted(
+        Membership.objects.filter(
+            partnership_id=partnership_id, role=Role.BUSINESS_OFFICE, is_active=True
         )
-        if case is None:
-            return 0
-        recipients = sorted(
-            Membership.objects.filter(
-                partnership_id=partnership_id, role=Role.BUSINESS_OFFICE, is_active=True
-            )
-            .exclude(user__email="")
-            .values_list("user__email", flat=True)
-        )
-        context = {"case": case, "product_name": settings.PRODUCT_NAME}
-        if recipients:
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    context = {"case": case, "product_name": settings.PRODUCT_NAME}
+    if recipients:
+        with sending(case, stamp="opened_notice_sent_at"):
             send_mail(
                 subject=f"Case {case.reference} opened",
                 message=render_to_string("emails/case_opened.txt", context),
@@ -144,8 +142,5 @@ def case_opened_notice_send(*, partnership_id: int, case_id: int) -> int:
                 from_email=None,
                 recipient_list=recipients,
             )
-        case.opened_notice_sent_at = timezone.now()
-        case._change_reason = "Business Office told of the new case"
-        case.save(update_fields=["opened_notice_sent_at"])
     logger.info("case %s: opened notice sent to %d recipients", case.reference, len(recipients))
     return len(recipients)

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     Agency,
     AgencyKind,
@@ -44,6 +45,7 @@ from cases.models import (
 )
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
+from cases.services.mail import claim, claim_batch, send_each, sending
 from cases.tenancy import Scope
 
 logger = logging.getLogger(__name__)
@@ -221,10 +223,8 @@ def information_requests_send(
     from cases.tasks import information_request_email
 
     for request in made:
-        transaction.on_commit(
-            lambda pk=request.pk: information_request_email.delay(
-                partnership_id=partnership.pk, request_id=pk
-            )
+        enqueue_on_commit(
+            information_request_email, partnership_id=partnership.pk, request_id=request.pk
         )
     logger.info("case %s: %d information requests sent", case.reference, len(made))
     return made
@@ -245,35 +245,32 @@ def _request_sent_deadline_complete(*, case: Case, on: date, actor: User | None)
 
 def information_request_email_send(*, partnership_id: int, request_id: int) -> int:
     """Email the agency's portal users that a request is waiting: the case reference, the
-    deadline and a link, never case content. Stamped in the same transaction, so a
-    second run sends nothing more."""
-    with transaction.atomic():
-        request = (
-            InformationRequest.objects.for_partnership(partnership_id)
-            .select_for_update()
-            .filter(pk=request_id, email_sent_at__isnull=True)
-            .select_related("case", "agency")
-            .first()
-        )
-        if request is None:
-            return 0
-        recipients = agency_portal_emails(request.agency_id)
-        context = {
-            "request": request,
-            "reference": request.case.reference,
-            "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
-            "product_name": settings.PRODUCT_NAME,
-        }
-        if recipients:
+    deadline and a link, never case content. The request's row alone is claimed and
+    committed before the send (cases/services/mail.py), so a second run sends nothing
+    more and a hung mail server holds no case or agency row."""
+    request = claim(
+        InformationRequest.objects.for_partnership(partnership_id).select_related("case", "agency"),
+        pk=request_id,
+        stamp="email_sent_at",
+        reason="Emailed to the agency's portal users",
+    )
+    if request is None:
+        return 0
+    recipients = agency_portal_emails(request.agency_id)
+    context = {
+        "request": request,
+        "reference": request.case.reference,
+        "url": settings.SITE_URL + reverse("portal_request", kwargs={"pk": request.pk}),
+        "product_name": settings.PRODUCT_NAME,
+    }
+    if recipients:
+        with sending(request, stamp="email_sent_at"):
             send_mail(
                 subject=f"Information request for case {request.case.reference}",
                 message=render_to_string("emails/information_request.txt", context),
                 from_email=None,
                 recipient_list=recipients,
             )
-        request.email_sent_at = timezone.now()
-        request._change_reason = f"Emailed to {len(recipients)} portal users"
-        request.save(update_fields=["email_sent_at"])
     logger.info("request %s: emailed %d portal users", request.pk, len(recipients))
     return len(recipients)
 
@@ -733,9 +730,9 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
     """Email each unsent chase to the agency's portal users (and, once overdue, to the
     case's lead officer or the Business Office, who may escalate under §2.1.7).
 
-    Only chases of replies still awaited are sent. Rows are locked with SKIP LOCKED and
-    stamped in the same transaction as the send; a refused address is logged and left
-    for the next sweep without holding up (or resending) the others.
+    Only chases of replies still awaited are sent. Each batch is claimed with SKIP LOCKED
+    and committed before the sends (cases/services/mail.py); a refused address is logged
+    and left for the next sweep without holding up (or resending) the others.
     """
     from cases.models import RequestChase
 
@@ -754,23 +751,14 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
         ).values_list("user_id", flat=True)
     )
     for start in range(0, len(ids), limit):
-        with transaction.atomic():
-            batch = list(
-                pending.filter(pk__in=ids[start : start + limit])
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("request__case", "request__agency")
-                .order_by("id")
-            )
-            for chase in batch:
-                try:
-                    _chase_email(chase, office, staff)
-                except (SMTPException, OSError):
-                    logger.exception("chase %s: email failed, left for the next sweep", chase.pk)
-                    continue
-                chase.email_sent_at = timezone.now()
-                chase._change_reason = "Chase emailed"
-                chase.save(update_fields=["email_sent_at"])
-                sent += 1
+        # Claimed and committed before the sends, so a hung mail server holds no lock.
+        batch = claim_batch(
+            pending.select_related("request__case", "request__agency"),
+            ids=ids[start : start + limit],
+            stamp="email_sent_at",
+            reason="Chase emailed",
+        )
+        sent += send_each(batch, lambda chase: _chase_email(chase, office, staff))
     return sent
 
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import logging
 from datetime import date
-from smtplib import SMTPException
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -29,6 +27,7 @@ from cases.models import (
     Role,
 )
 from cases.selectors import working_calendar
+from cases.services.mail import claim_batch, send_each
 from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,11 @@ INSERT_BATCH = 5000  # rows per INSERT: 6 parameters each, well under PostgreSQL
 
 
 def reminders_make(*, partnership: Partnership, today: date) -> int:
-    """Make today's reminders for the partnership's open deadlines; return how many are new."""
+    """Make today's reminders for the partnership's open deadlines; return how many are new.
+
+    A due reminder is made for the threshold most recently crossed (5, 2, 1 working days
+    before, then on the day, by default) if it has not been made yet; overdue ones daily.
+    """
     cal = working_calendar(partnership=partnership)
     thresholds = {int(n) for n in partnership.reminder_working_days}
     horizon = cal.add(today, max(thresholds, default=0))
@@ -61,11 +64,18 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
         # the Business Office (someone who has left must not get case references).
         named = responsible or lead
         recipients = [named] if named in active else office
-        if left >= 0 and left not in thresholds:
-            continue
-        kind = ReminderKind.DUE if left >= 0 else ReminderKind.OVERDUE
+        if left >= 0:
+            # The threshold most recently crossed, so that a sweep that did not run on
+            # the day (beat, Redis or the worker down) still reminds on the next run;
+            # the unique constraint keeps it to once. Older thresholds are not sent.
+            threshold = min((t for t in thresholds if t >= left), default=None)
+            if threshold is None:
+                continue
+            kind = ReminderKind.DUE
+        else:
+            threshold, kind = left, ReminderKind.OVERDUE
         reminders += [
-            Reminder(deadline_id=pk, recipient_id=r, kind=kind, threshold=left, due_date=due)
+            Reminder(deadline_id=pk, recipient_id=r, kind=kind, threshold=threshold, due_date=due)
             for r in recipients
         ]
         if -left >= partnership.escalate_after_working_days:
@@ -86,7 +96,7 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
     return made
 
 
-def reminders_send(*, partnership: Partnership) -> int:
+def reminders_send(*, partnership: Partnership, today: date | None = None) -> int:
     """Email every reminder not yet emailed whose deadline is still open at that date.
 
     Each batch is locked (two senders never take the same reminder; one that is
@@ -98,38 +108,23 @@ def reminders_send(*, partnership: Partnership) -> int:
         deadline__status=DeadlineStatus.OPEN,
         deadline__due_date=F("due_date"),
     )
+    cal = working_calendar(partnership=partnership)
+    today = today or timezone.localdate()
     sent = 0
     ids = list(pending.order_by("id").values_list("pk", flat=True))
     for start in range(0, len(ids), SEND_BATCH):
-        chunk = ids[start : start + SEND_BATCH]
-        with transaction.atomic():
-            batch = list(
-                pending.filter(pk__in=chunk)  # by primary key: cheap however many wait
-                .select_related("deadline__case", "recipient")
-                .select_for_update(skip_locked=True, of=("self",))
-                .order_by("id")
-            )
-            done = []
-            for reminder in batch:
-                try:
-                    _email(reminder)
-                except (SMTPException, OSError):
-                    logger.exception(
-                        "reminder %s: email to user id %s failed, left for the next sweep",
-                        reminder.pk,
-                        reminder.recipient_id,
-                    )
-                    continue
-                reminder.email_sent_at = timezone.now()
-                done.append(reminder)
-            Reminder.objects.for_partnership(partnership).bulk_update(  # history-free model
-                done, ["email_sent_at"]
-            )
-            sent += len(done)
+        # by primary key: cheap however many wait; claimed and committed before the sends
+        batch = claim_batch(
+            pending.select_related("deadline__case", "recipient"),
+            ids=ids[start : start + SEND_BATCH],
+            stamp="email_sent_at",
+            reason="Reminder emailed",
+        )
+        sent += send_each(batch, lambda reminder: _email(reminder, cal, today))
     return sent
 
 
-def _email(reminder: Reminder) -> None:
+def _email(reminder: Reminder, cal, today: date) -> None:
     if not reminder.recipient.email:
         return
     deadline = reminder.deadline
@@ -139,7 +134,10 @@ def _email(reminder: Reminder) -> None:
         "title": TIMESCALES_BY_KIND[deadline.kind].title,
         "seed": TIMESCALES_BY_KIND[deadline.kind].seed,
         "due": deadline.due_date,
-        "days": abs(reminder.threshold),
+        # A due reminder made late (its sweep missed the day) says how long is left now.
+        "days": max(0, min(reminder.threshold, cal.between(today, deadline.due_date)))
+        if reminder.kind == ReminderKind.DUE
+        else abs(reminder.threshold),
         "product_name": settings.PRODUCT_NAME,
     }
     about = f"{context['reference']}: {context['title']}"

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     STAGE_TRANSITIONS,
     Case,
@@ -451,9 +452,7 @@ def decision_sign_for_partner(
     _save(sign_off, actor, f"Sign-off recorded by the chair for the {SignOffRole(role).label}")
     from rapidreview.tasks import partner_told_email
 
-    transaction.on_commit(
-        lambda: partner_told_email.delay(partnership_id=partnership.pk, sign_off_id=sign_off.pk)
-    )
+    enqueue_on_commit(partner_told_email, partnership_id=partnership.pk, sign_off_id=sign_off.pk)
     signed = SignOff.objects.for_partnership(partnership).filter(review=review)
     if set(needed) <= set(signed.values_list("role", flat=True)):
         _take_effect(review, actor)

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import Case, Partnership, Stage, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
@@ -225,10 +226,8 @@ def _invitations_resend(review: RapidReview, actor: User | None) -> None:
         invitation._history_user = actor
         invitation._change_reason = "The meeting moved: invitation sent again"
         invitation.save(update_fields=["email_sent_at"])
-        transaction.on_commit(
-            lambda pk=invitation.pk: invitation_email.delay(
-                partnership_id=partnership.pk, invitation_id=pk
-            )
+        enqueue_on_commit(
+            invitation_email, partnership_id=partnership.pk, invitation_id=invitation.pk
         )
 
 

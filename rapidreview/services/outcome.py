@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     AccessAction,
     Agency,
@@ -31,6 +32,7 @@ from cases.services.access import access_record
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
 from cases.services.information_request import agency_portal_emails
+from cases.services.mail import claim, sending, unsent_send
 from cases.tenancy import Scope
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
 from rapidreview.rules import MEMBER_INVITEE_ROLES
@@ -91,10 +93,8 @@ def invitations_send(
         _save(invitation, actor, "Invited to the Rapid Review meeting with its papers (§4.5.2)")
         from rapidreview.tasks import invitation_email
 
-        transaction.on_commit(
-            lambda pk=invitation.pk: invitation_email.delay(
-                partnership_id=partnership.pk, invitation_id=pk
-            )
+        enqueue_on_commit(
+            invitation_email, partnership_id=partnership.pk, invitation_id=invitation.pk
         )
     logger.info("case %s: %d invitations sent", review.case.reference, len(made))
     return made
@@ -102,40 +102,39 @@ def invitations_send(
 
 def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
     """Email one invitation: the case reference, the meeting date and a link to the
-    papers, never case content. Stamped in the same transaction, so it is sent once."""
-    with transaction.atomic():
-        invitation = (
-            Invitation.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))  # its user and meeting may be null
-            .filter(pk=invitation_id, email_sent_at__isnull=True)
-            .select_related("review__case", "review__meeting", "user")
-            .first()
-        )
-        if invitation is None:
-            return 0
-        if invitation.agency_id:
-            recipients = agency_portal_emails(invitation.agency_id)
-            url = reverse("portal_papers")
-        else:
-            recipients = [invitation.user.email] if invitation.user.email else []
-            url = reverse("invitation_papers", kwargs={"pk": invitation.pk})
-        reference = invitation.review.case.reference
-        context = {
-            "reference": reference,
-            "meeting": invitation.review.meeting,
-            "url": settings.SITE_URL + url,
-            "product_name": settings.PRODUCT_NAME,
-        }
-        if recipients:
+    papers, never case content. Its row alone is claimed and committed before the send
+    (cases/services/mail.py), so it is sent once and a hung mail server locks nothing."""
+    invitation = claim(
+        Invitation.objects.for_partnership(partnership_id).select_related(
+            "review__case", "review__meeting", "user"
+        ),
+        pk=invitation_id,
+        stamp="email_sent_at",
+        reason="Invitation emailed",
+    )
+    if invitation is None:
+        return 0
+    if invitation.agency_id:
+        recipients = agency_portal_emails(invitation.agency_id)
+        url = reverse("portal_papers")
+    else:
+        recipients = [invitation.user.email] if invitation.user.email else []
+        url = reverse("invitation_papers", kwargs={"pk": invitation.pk})
+    reference = invitation.review.case.reference
+    context = {
+        "reference": reference,
+        "meeting": invitation.review.meeting,
+        "url": settings.SITE_URL + url,
+        "product_name": settings.PRODUCT_NAME,
+    }
+    if recipients:
+        with sending(invitation, stamp="email_sent_at"):
             send_mail(
                 subject=f"Rapid Review meeting papers for case {reference}",
                 message=render_to_string("emails/rapid_review_invitation.txt", context),
                 from_email=None,
                 recipient_list=recipients,
             )
-        invitation.email_sent_at = timezone.now()
-        invitation._change_reason = f"Emailed to {len(recipients)} people"
-        invitation.save(update_fields=["email_sent_at"])
     logger.info("invitation %s: emailed %d people", invitation_id, len(recipients))
     return len(recipients)
 
@@ -293,9 +292,7 @@ def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNot
         made.append(notice)
         from rapidreview.tasks import outcome_email
 
-        transaction.on_commit(
-            lambda pk=notice.pk: outcome_email.delay(partnership_id=partnership.pk, notice_id=pk)
-        )
+        enqueue_on_commit(outcome_email, partnership_id=partnership.pk, notice_id=notice.pk)
     if not made and not sent:
         raise ApplicationError("No agency is involved in this case yet.")
     if made:
@@ -307,34 +304,31 @@ def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNot
 
 def outcome_email_send(*, partnership_id: int, notice_id: int) -> int:
     """Email an agency's portal users that the outcome is in the portal: by reference
-    only. Stamped in the same transaction, so it is sent once."""
-    with transaction.atomic():
-        notice = (
-            OutcomeNotice.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))
-            .filter(pk=notice_id, email_sent_at__isnull=True)
-            .select_related("review__case")
-            .first()
-        )
-        if notice is None:
-            return 0
-        recipients = agency_portal_emails(notice.agency_id)
-        reference = notice.review.case.reference
-        context = {
-            "reference": reference,
-            "url": settings.SITE_URL + reverse("portal_outcome", kwargs={"pk": notice.pk}),
-            "product_name": settings.PRODUCT_NAME,
-        }
-        if recipients:
+    only. Its row alone is claimed and committed before the send (cases/services/mail.py),
+    so it is sent once and a hung mail server locks nothing."""
+    notice = claim(
+        OutcomeNotice.objects.for_partnership(partnership_id).select_related("review__case"),
+        pk=notice_id,
+        stamp="email_sent_at",
+        reason="Outcome emailed to the agency's portal users",
+    )
+    if notice is None:
+        return 0
+    recipients = agency_portal_emails(notice.agency_id)
+    reference = notice.review.case.reference
+    context = {
+        "reference": reference,
+        "url": settings.SITE_URL + reverse("portal_outcome", kwargs={"pk": notice.pk}),
+        "product_name": settings.PRODUCT_NAME,
+    }
+    if recipients:
+        with sending(notice, stamp="email_sent_at"):
             send_mail(
                 subject=f"Outcome of the Rapid Review for case {reference}",
                 message=render_to_string("emails/rapid_review_outcome.txt", context),
                 from_email=None,
                 recipient_list=recipients,
             )
-        notice.email_sent_at = timezone.now()
-        notice._change_reason = f"Emailed to {len(recipients)} portal users"
-        notice.save(update_fields=["email_sent_at"])
     logger.info("outcome %s: emailed %d portal users", notice_id, len(recipients))
     return len(recipients)
 
@@ -357,3 +351,28 @@ def outcome_read(*, notice: OutcomeNotice, scope: Scope) -> OutcomeNotice:
         current.save(update_fields=["read_at"])
     notice.read_at = current.read_at
     return notice
+
+
+def unsent_rapid_review_emails_send(*, partnership, before) -> int:
+    """Send the invitations and outcome notices of the partnership still unsent from
+    before `before` (see cases.services.mail.unsent_emails_send). Safe to run twice."""
+    invitations = (
+        Invitation.objects.for_partnership(partnership)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    notices = (
+        OutcomeNotice.objects.for_partnership(partnership)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    p = partnership.pk
+    return unsent_send(
+        [
+            lambda pk=pk: invitation_email_send(partnership_id=p, invitation_id=pk)
+            for pk in invitations
+        ]
+        + [lambda pk=pk: outcome_email_send(partnership_id=p, notice_id=pk) for pk in notices]
+    )

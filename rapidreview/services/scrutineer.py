@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import Membership, Role, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
+from cases.services.mail import claim, sending, unsent_send
 from rapidreview.models import AdviceKind, RapidReview, ScrutineerAdvice, SignOff
 from rapidreview.services.decision import ONLY_RECORDERS, _not_future, review_locked
 
@@ -53,11 +55,10 @@ def scrutineer_attendance_record(
     if not attending and review.scrutineer_advice_requested_at is None:
         from rapidreview.tasks import scrutineer_advice_request_email
 
-        partnership_id = review.case.partnership_id
-        transaction.on_commit(
-            lambda: scrutineer_advice_request_email.delay(
-                partnership_id=partnership_id, review_id=review.pk
-            )
+        enqueue_on_commit(
+            scrutineer_advice_request_email,
+            partnership_id=review.case.partnership_id,
+            review_id=review.pk,
         )
     return review
 
@@ -77,20 +78,22 @@ def scrutineers(partnership) -> list[User]:
 
 def scrutineer_advice_request_email_send(*, partnership_id: int, review_id: int) -> int:
     """Ask the Scrutineer for written advice before the meeting (§4.7.4): by case
-    reference only; stamped on the review, so a second run sends nothing."""
-    with transaction.atomic():
-        review = (
-            RapidReview.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))
-            .filter(pk=review_id, scrutineer_advice_requested_at__isnull=True)
-            .select_related("case__partnership", "meeting")
-            .first()
-        )
-        if review is None or review.scrutineer_attending is not False:
-            return 0
-        recipients = [u.email for u in scrutineers(review.case.partnership) if u.email]
-        reference = review.case.reference
-        if recipients:
+    reference only. The review's stamp is claimed and committed before the send
+    (cases/services/mail.py), so it is sent once and a hung mail server locks nothing."""
+    review = claim(
+        RapidReview.objects.for_partnership(partnership_id)
+        .filter(scrutineer_attending=False)
+        .select_related("case__partnership", "meeting"),
+        pk=review_id,
+        stamp="scrutineer_advice_requested_at",
+        reason="Written advice asked of the Independent Scrutineer (§4.7.4)",
+    )
+    if review is None:
+        return 0
+    recipients = [u.email for u in scrutineers(review.case.partnership) if u.email]
+    reference = review.case.reference
+    if recipients:
+        with sending(review, stamp="scrutineer_advice_requested_at"):
             send_mail(
                 subject=f"Case {reference}: your written advice is asked for before the meeting",
                 message=render_to_string(
@@ -105,9 +108,6 @@ def scrutineer_advice_request_email_send(*, partnership_id: int, review_id: int)
                 from_email=None,
                 recipient_list=recipients,
             )
-        review.scrutineer_advice_requested_at = timezone.now()
-        review._change_reason = f"Written advice asked of {len(recipients)} Scrutineers"
-        review.save(update_fields=["scrutineer_advice_requested_at"])
     logger.info("case %s: written advice asked of %d Scrutineers", reference, len(recipients))
     return len(recipients)
 
@@ -212,35 +212,34 @@ def discussion_reopen(*, advice: ScrutineerAdvice, actor: User, note: str) -> Sc
     _save(advice, actor, "The chair reopened the discussion with the partners (§4.7.5)")
     from rapidreview.tasks import discussion_reopened_email
 
-    transaction.on_commit(
-        lambda: discussion_reopened_email.delay(partnership_id=partnership.pk, advice_id=advice.pk)
-    )
+    enqueue_on_commit(discussion_reopened_email, partnership_id=partnership.pk, advice_id=advice.pk)
     return advice
 
 
 def discussion_reopened_email_send(*, partnership_id: int, advice_id: int) -> int:
     """Tell the partners' representatives who signed the decision that the chair reopened
-    the discussion: by case reference only. Stamped, so a second run sends nothing."""
-    with transaction.atomic():
-        advice = (
-            ScrutineerAdvice.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))
-            .filter(pk=advice_id, partners_told_at__isnull=True, reopened_at__isnull=False)
-            .select_related("review__case")
-            .first()
-        )
-        if advice is None:
-            return 0
-        review = advice.review
-        signers = (
-            SignOff.objects.for_partnership(partnership_id)
-            .filter(review=review, on_behalf_reason="")
-            .exclude(user=advice.reopened_by)
-            .select_related("user")
-        )
-        recipients = sorted({s.user.email for s in signers if s.user.email})
-        reference = review.case.reference
-        if recipients:
+    the discussion: by case reference only. Claimed before the send, so sent once."""
+    advice = claim(
+        ScrutineerAdvice.objects.for_partnership(partnership_id)
+        .filter(reopened_at__isnull=False)
+        .select_related("review__case"),
+        pk=advice_id,
+        stamp="partners_told_at",
+        reason="The partners' representatives told of the reopening",
+    )
+    if advice is None:
+        return 0
+    review = advice.review
+    signers = (
+        SignOff.objects.for_partnership(partnership_id)
+        .filter(review=review, on_behalf_reason="")
+        .exclude(user=advice.reopened_by)
+        .select_related("user")
+    )
+    recipients = sorted({s.user.email for s in signers if s.user.email})
+    reference = review.case.reference
+    if recipients:
+        with sending(advice, stamp="partners_told_at"):
             send_mail(
                 subject=f"Case {reference}: the CRG chair has reopened the decision's discussion",
                 message=render_to_string(
@@ -255,8 +254,38 @@ def discussion_reopened_email_send(*, partnership_id: int, advice_id: int) -> in
                 from_email=None,
                 recipient_list=recipients,
             )
-        advice.partners_told_at = timezone.now()
-        advice._change_reason = f"{len(recipients)} partners' representatives told"
-        advice.save(update_fields=["partners_told_at"])
     logger.info("case %s: %d representatives told of the reopening", reference, len(recipients))
     return len(recipients)
+
+
+def unsent_scrutineer_emails_send(*, partnership, before) -> int:
+    """The mail sweep's part for the Scrutineer: requests for written advice and notices of
+    a reopening still unsent from before `before`. Safe to run twice: each row is claimed."""
+    asked = (
+        RapidReview.objects.for_partnership(partnership)
+        .filter(
+            scrutineer_attending=False,
+            scrutineer_advice_requested_at__isnull=True,
+            decision="",
+            updated_at__lt=before,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    reopened = (
+        ScrutineerAdvice.objects.for_partnership(partnership)
+        .filter(partners_told_at__isnull=True, reopened_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    p = partnership.pk
+    return unsent_send(
+        [
+            lambda pk=pk: scrutineer_advice_request_email_send(partnership_id=p, review_id=pk)
+            for pk in asked
+        ]
+        + [
+            lambda pk=pk: discussion_reopened_email_send(partnership_id=p, advice_id=pk)
+            for pk in reopened
+        ]
+    )

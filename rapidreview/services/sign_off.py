@@ -8,13 +8,14 @@ import logging
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.mail_queue import enqueue_on_commit
 from cases.models import User
 from cases.services.common import validated_save as _save
+from cases.services.mail import claim, sending, unsent_send
 from rapidreview import selectors
 from rapidreview.models import RapidReview, SignOff, SignOffRequest, SignOffRole
 
@@ -62,28 +63,28 @@ def sign_off_requests_make(
     from rapidreview.tasks import sign_off_request_email
 
     for request in made:
-        transaction.on_commit(
-            lambda pk=request.pk: sign_off_request_email.delay(
-                partnership_id=partnership.pk, request_id=pk
-            )
+        enqueue_on_commit(
+            sign_off_request_email, partnership_id=partnership.pk, request_id=request.pk
         )
     return made
 
 
 def sign_off_request_email_send(*, partnership_id: int, request_id: int) -> int:
-    """Email one signer that a decision waits for them: by case reference only. Stamped
-    in the transaction that sends it, so a second run sends nothing."""
-    with transaction.atomic():
-        request = (
-            SignOffRequest.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))
-            .filter(pk=request_id, email_sent_at__isnull=True)
-            .select_related("review__case", "user")
-            .first()
-        )
-        if request is None or request.review.is_signed_off or not request.user.email:
-            return 0
-        reference = request.review.case.reference
+    """Email one signer that a decision waits for them: by case reference only. Its row
+    alone is claimed and committed before the send (cases/services/mail.py), so it is
+    sent once and a hung mail server locks nothing."""
+    request = claim(
+        SignOffRequest.objects.for_partnership(partnership_id).select_related(
+            "review__case", "user"
+        ),
+        pk=request_id,
+        stamp="email_sent_at",
+        reason="Emailed",
+    )
+    if request is None or request.review.is_signed_off or not request.user.email:
+        return 0
+    reference = request.review.case.reference
+    with sending(request, stamp="email_sent_at"):
         send_mail(
             subject=f"Case {reference}: the Rapid Review decision is waiting for your sign-off",
             message=render_to_string(
@@ -98,9 +99,6 @@ def sign_off_request_email_send(*, partnership_id: int, request_id: int) -> int:
             from_email=None,
             recipient_list=[request.user.email],
         )
-        request.email_sent_at = timezone.now()
-        request._change_reason = "Emailed"
-        request.save(update_fields=["email_sent_at"])
     logger.info("case %s: sign-off request %s emailed", reference, request_id)
     return 1
 
@@ -108,22 +106,22 @@ def sign_off_request_email_send(*, partnership_id: int, request_id: int) -> int:
 def partner_told_email_send(*, partnership_id: int, sign_off_id: int) -> int:
     """Tell a Safeguarding Partner's representatives that the chair recorded their
     sign-off (§4.6.2): by case reference only; the reason is read in the product."""
-    with transaction.atomic():
-        sign_off = (
-            SignOff.objects.for_partnership(partnership_id)
-            .select_for_update(of=("self",))
-            .filter(pk=sign_off_id, partner_told_at__isnull=True)
-            .exclude(on_behalf_reason="")
-            .select_related("review__case__partnership", "review__meeting")
-            .first()
-        )
-        if sign_off is None:
-            return 0
-        review = sign_off.review
-        people = selectors.eligible_signers(review=review).get(sign_off.role, [])
-        recipients = [user.email for user in people if user.email]
-        reference = review.case.reference
-        if recipients:
+    sign_off = claim(
+        SignOff.objects.for_partnership(partnership_id)
+        .exclude(on_behalf_reason="")
+        .select_related("review__case__partnership", "review__meeting"),
+        pk=sign_off_id,
+        stamp="partner_told_at",
+        reason="The partner's representatives told",
+    )
+    if sign_off is None:
+        return 0
+    review = sign_off.review
+    people = selectors.eligible_signers(review=review).get(sign_off.role, [])
+    recipients = [user.email for user in people if user.email]
+    reference = review.case.reference
+    if recipients:
+        with sending(sign_off, stamp="partner_told_at"):
             send_mail(
                 subject=f"Case {reference}: the CRG chair recorded your sign-off",
                 message=render_to_string(
@@ -139,8 +137,34 @@ def partner_told_email_send(*, partnership_id: int, sign_off_id: int) -> int:
                 from_email=None,
                 recipient_list=recipients,
             )
-        sign_off.partner_told_at = timezone.now()
-        sign_off._change_reason = f"The partner's {len(recipients)} representatives told"
-        sign_off.save(update_fields=["partner_told_at"])
     logger.info("case %s: %d partner representatives told", reference, len(recipients))
     return len(recipients)
+
+
+def unsent_sign_off_emails_send(*, partnership, before) -> int:
+    """The mail sweep's part for sign-offs: requests and partners' notices still unsent
+    from before `before`. Safe to run twice: each row is claimed."""
+    requests = (
+        SignOffRequest.objects.for_partnership(partnership)
+        .filter(email_sent_at__isnull=True, requested_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    recorded = (
+        SignOff.objects.for_partnership(partnership)
+        .filter(partner_told_at__isnull=True, signed_at__lt=before)
+        .exclude(on_behalf_reason="")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    p = partnership.pk
+    return unsent_send(
+        [
+            lambda pk=pk: sign_off_request_email_send(partnership_id=p, request_id=pk)
+            for pk in requests
+        ]
+        + [
+            lambda pk=pk: partner_told_email_send(partnership_id=p, sign_off_id=pk)
+            for pk in recorded
+        ]
+    )

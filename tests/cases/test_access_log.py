@@ -1,10 +1,14 @@
 """The access log page and the case history tab: who looked, who changed what."""
 
+import logging
+
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from cases import services
 from cases.models import AccessAction, AccessEvent, Role, Stage
+from cases.services.access import ANONYMOUS_REFUSALS_LOGGED_PER_MINUTE
 from tests.factories import open_case, sign_in, staff_user
 
 
@@ -105,3 +109,52 @@ def test_history_shows_who_changed_what_and_why(client, leicester, officer):
     ]
     assert page.context["entries"][-1].kind == "Created"
     assert "LA notification received" in page.text
+
+
+PROBE = "/api/v1/cases/LRSCP-2026-0001%20viewed%20by%20lr-chair%20ATTACKER/"
+
+
+@pytest.fixture
+def fresh_refusal_count():
+    """The anonymous-refusal count lives in the shared cache for a minute."""
+    cache.delete("access-log:anonymous-refusals")
+    yield
+    cache.delete("access-log:anonymous-refusals")
+
+
+def test_nobody_signed_in_writes_nothing_into_a_partnerships_log(
+    client, lr, fresh_refusal_count, caplog
+):
+    open_case(lr)
+    caplog.set_level(logging.INFO, logger="cases.services.access")
+    response = client.get(PROBE)
+    assert response.status_code in (401, 403)
+    assert not AccessEvent.unscoped.exists()
+    assert not AccessEvent.objects.for_partnership(lr).exists()
+    access_lines = [r.getMessage() for r in caplog.records if r.name == "cases.services.access"]
+    assert access_lines == [
+        f"refused anonymous request: route=api_case_detail status={response.status_code}"
+    ]
+
+
+def test_a_malformed_reference_is_not_kept_nor_given_to_a_partnership(client, lr, officer):
+    sign_in(client, officer)
+    assert client.get(PROBE).status_code == 404
+    [event] = AccessEvent.unscoped.all()
+    assert (event.username, event.action, event.object_reference) == (
+        "officer",
+        AccessAction.DENIED,
+        "",
+    )
+    assert event.case_partnership is None
+    assert not AccessEvent.objects.for_partnership(lr).exists()
+
+
+def test_anonymous_refusals_are_logged_at_a_bounded_rate(client, db, fresh_refusal_count, caplog):
+    caplog.set_level(logging.INFO, logger="cases.services.access")
+    for _ in range(ANONYMOUS_REFUSALS_LOGGED_PER_MINUTE + 10):
+        client.get("/api/v1/cases/LSCP-2026-0001/")
+    lines = [r.getMessage() for r in caplog.records if r.name == "cases.services.access"]
+    assert len(lines) == ANONYMOUS_REFUSALS_LOGGED_PER_MINUTE + 1
+    assert lines[-1] == "more refused anonymous requests this minute: not logged"
+    assert not AccessEvent.unscoped.exists()

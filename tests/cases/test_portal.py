@@ -600,6 +600,43 @@ def test_an_oversized_file_is_refused(client, item, portal_user, settings):
     assert upload(client, item, "small.pdf", PDF_BYTES).status_code == 302
 
 
+def test_a_far_too_large_upload_is_refused_without_reading_it(item, portal_user, settings):
+    """The body is not read past the limit, let alone spooled to disk (issue 11, item 9)."""
+    from django.test import Client
+
+    settings.UPLOAD_MAX_BYTES = 256 * 1024
+    browser = Client(enforce_csrf_checks=True)  # the CSRF token, sent first, is still read
+    sign_in(browser, portal_user)
+    page = browser.get(portal_url(item, "documents/"))
+    response = browser.post(
+        portal_url(item, "documents/"),
+        {
+            "csrfmiddlewaretoken": page.context["csrf_token"],
+            "file": SimpleUploadedFile("huge.pdf", PDF_BYTES + b"0" * (4 * 1024 * 1024)),
+        },
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "file") == [
+        UPLOAD_TOO_BIG.format(size=filesizeformat(django_settings.UPLOAD_MAX_BYTES))
+    ]
+    unread = len(response.wsgi_request.META["wsgi.input"])
+    assert unread > 4 * 1024 * 1024 - settings.UPLOAD_MAX_BYTES
+    assert attachments(item) == []
+
+
+def test_a_file_over_the_limit_is_dropped_as_it_arrives(client, item, portal_user, settings):
+    """A body whose length leaves room for the file is still stopped once the file passes
+    the limit: the view never receives the file."""
+    settings.UPLOAD_MAX_BYTES = 256 * 1024
+    sign_in(client, portal_user)
+    response = upload(client, item, "big.pdf", PDF_BYTES + b"0" * (settings.UPLOAD_MAX_BYTES))
+    assert field_errors(response, "file") == [
+        UPLOAD_TOO_BIG.format(size=filesizeformat(django_settings.UPLOAD_MAX_BYTES))
+    ]
+    assert "file" not in response.wsgi_request.FILES
+    assert upload(client, item, "small.pdf", PDF_BYTES).status_code == 302
+
+
 def test_a_withdrawn_document_is_no_longer_downloadable(
     client, item, portal_user, leicester_office
 ):

@@ -30,7 +30,7 @@ def setting(leicester):
 
 def sweep(partnership, today):
     services.reminders_make(partnership=partnership, today=today)
-    return services.reminders_send(partnership=partnership)
+    return services.reminders_send(partnership=partnership, today=today)
 
 
 def rows(partnership):
@@ -206,10 +206,10 @@ def test_one_refused_address_holds_up_no_one_else(setting, monkeypatch):
     partnership, officer, chair, _, _ = setting
     real_email = services.reminder._email
 
-    def refuse_the_chair(reminder):
+    def refuse_the_chair(reminder, *args):
         if reminder.recipient == chair:
             raise SMTPRecipientsRefused({chair.email: (550, b"no such mailbox")})
-        real_email(reminder)
+        real_email(reminder, *args)
 
     monkeypatch.setattr(services.reminder, "_email", refuse_the_chair)
     sent = sweep(partnership, date(2027, 1, 14))
@@ -218,3 +218,26 @@ def test_one_refused_address_holds_up_no_one_else(setting, monkeypatch):
     assert {r.recipient for r in pending} == {chair}  # left for the next sweep
     monkeypatch.setattr(services.reminder, "_email", real_email)
     assert services.reminders_send(partnership=partnership) == pending.count()
+
+
+def test_a_missed_sweep_is_caught_up_on_the_next_run_exactly_once(setting):
+    """No sweep on Wednesday 6 January (5 working days before): Thursday's run makes
+    that reminder, saying how long is left now, and Friday's makes nothing more."""
+    partnership, *_ = setting
+    sweep(partnership, date(2027, 1, 7))
+    sweep(partnership, date(2027, 1, 8))
+    mine = [r for r in rows(partnership) if r[0] == "rapid_review_complete"]
+    assert mine == [("rapid_review_complete", "officer", ReminderKind.DUE, 5)]
+    [message] = [m for m in mail.outbox if "Rapid Review complete" in m.subject]
+    assert "4 working days left" in message.body
+
+
+def test_after_missed_days_only_the_latest_threshold_is_sent_not_the_stale_ones(setting):
+    """No sweep from Wednesday 6 to Tuesday 12 January (the weekend between): Wednesday
+    13th's run reminds that it is due today, and not of 5, 2 and 1 days before."""
+    partnership, *_ = setting
+    sweep(partnership, date(2027, 1, 13))
+    sweep(partnership, date(2027, 1, 13))
+    mine = [r for r in rows(partnership) if r[0] == "rapid_review_complete"]
+    assert mine == [("rapid_review_complete", "officer", ReminderKind.DUE, 0)]
+    assert len([m for m in mail.outbox if "Rapid Review complete" in m.subject]) == 1

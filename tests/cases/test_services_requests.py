@@ -593,6 +593,7 @@ def test_each_chase_is_sent_once_however_often_send_runs(chased):
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_sweeps_at_once_send_each_chase_once(partnerships):
     leicester = partnerships["leicester"]
     cal = working_calendar(partnership=leicester)

@@ -1,5 +1,6 @@
 """Two factors for every account, lockout, session limits and deactivation (issue 3)."""
 
+import threading
 import time
 
 import pytest
@@ -7,6 +8,7 @@ from axes.utils import reset
 from django.contrib.auth.hashers import identify_hasher
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.db import connection
 from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
@@ -14,11 +16,12 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from cases import services
+from cases.errors import ApplicationError
 from cases.models import AccessAction, AccessEvent, ApiToken
 from cases.security import IDLE_MESSAGE, LAST_ACTIVITY, SIGNED_IN_AT
 from cases.services.access import UNKNOWN_ACCOUNT
 from cases.services.account import THROTTLED, WRONG_CODE, WRONG_SETUP_CODE
-from tests.factories import UserFactory, open_case, sign_in
+from tests.factories import UserFactory, open_case, sign_in, staff_user
 
 PASSWORD = "correct-horse-battery"
 
@@ -285,3 +288,40 @@ def test_a_reset_forgets_the_app_and_recovery_codes_and_ends_sessions(client, en
     assert not TOTPDevice.objects.filter(user=enrolled.user).exists()
     assert not StaticToken.objects.filter(device__user=enrolled.user).exists()
     assert client.get("/")["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
+def test_wrong_codes_sent_at_once_are_each_counted_or_refused_unchecked(partnerships, settings):
+    """Every code that is tried raises the failure count: a burst cannot try more
+    codes than the throttle allows (issue 11, item 8)."""
+    # A long first wait, so that within this test the throttle allows exactly one try.
+    settings.OTP_TOTP_THROTTLE_FACTOR = settings.OTP_STATIC_THROTTLE_FACTOR = 600
+    user = staff_user(partnerships["leicester"], username="t-racer")
+    app = TOTPDevice.objects.create(user=user, name="app", confirmed=True)
+    services.recovery_codes_create(user=user)
+    attempts = 12
+    start = threading.Barrier(attempts)
+    answers, errors = [], []
+
+    def send_a_wrong_code():
+        try:
+            start.wait()
+            services.two_factor_verify(user=user, code="not-a-code")
+        except ApplicationError as refused:
+            answers.append(refused.message)
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send_a_wrong_code) for _ in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    assert sorted(answers) == sorted([WRONG_CODE] + [THROTTLED] * (attempts - 1))
+    app.refresh_from_db()
+    assert app.throttling_failure_count == answers.count(WRONG_CODE) == 1

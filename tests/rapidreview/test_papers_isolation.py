@@ -7,8 +7,11 @@ from django.urls import reverse
 
 from cases.models import AgencyKind, Role
 from rapidreview import services
+from tests.access_policy import ROUTES, ROW_READERS, may, route_name
 from tests.factories import AgencyFactory, agency_user, sign_in, staff_user
 from tests.rapidreview.test_papers import decided_and_signed, notified_review
+from tests.routes import POST_ONLY, routes
+from tests.test_isolation import MEETING_ROUTES, RAPID_REVIEW_PK_ROUTES
 
 pytestmark = pytest.mark.django_db
 
@@ -149,3 +152,157 @@ def test_the_case_pages_are_not_found_for_the_other_partnership(
                 reverse(name, kwargs={"reference": other.case.reference}), {"form": "outcomes"}
             )
             assert posted.status_code in (404, 405), name
+
+
+def _row_status(name, user, membership, row, review):
+    """The policy's status (tests/access_policy.py) for one row, then the row's state:
+    papers close at sign-off, and only some partnerships share a chronology."""
+    if not may(membership.role, ROUTES[name]):
+        return 403
+    partnership = review.case.partnership
+    rule = ROW_READERS[name]
+    if rule == "invitee":
+        theirs = (row.agency_id is not None and row.agency_id == membership.agency_id) or (
+            row.user_id == user.pk and membership.partnership_id == partnership.pk
+        )
+    elif rule == "agency":
+        theirs = row.agency_id == membership.agency_id
+    else:
+        theirs = membership.partnership_id == partnership.pk
+    if not theirs:
+        return 404
+    closed = name in ("invitation_summary_pdf", "invitation_chronology_pdf") and (
+        review.is_signed_off
+    )
+    no_chronology = name == "invitation_chronology_pdf" and not (
+        partnership.uses_chronology_template
+    )
+    return 404 if closed or no_chronology else 200
+
+
+def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
+    client, world, leicester, lr, lr_office
+):
+    """Every role of each partnership, the invited agencies' users and the invited CRG
+    members, on every route by a Rapid Review's or a meeting's row id, of both
+    partnerships. An allowed answer ends on a 200 that names the case."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rapidreview.models import Attendance, RapidReview
+    from tests.test_isolation import shows_case
+
+    other = world["other"]
+    action = services.immediate_action_add(
+        review=other,
+        actor=lr_office,
+        action="Safety plan",
+        owner="Children's social care",
+        due_on=timezone.localdate() + timedelta(days=7),
+    )
+    services.attendance_record(
+        meeting=other.meeting,
+        actor=lr_office,
+        name="Health representative",
+        agency=world["health"],
+        declaration="none",
+        confidentiality_agreed=True,
+    )
+    invitations = [*world["invitations"].values(), world["lr_health"], world["lr_member"]]
+    # As they stand now: Leicester's is signed off.
+    reviews = [
+        RapidReview.objects.for_partnership(review.case.partnership).get(pk=review.pk)
+        for review in (world["own"], other)
+    ]
+    other = reviews[1]
+    attendances = [
+        (
+            Attendance.objects.for_partnership(review.case.partnership)
+            .filter(meeting=review.meeting)
+            .first(),
+            review,
+        )
+        for review in reviews
+    ]
+    meetings = [(review.meeting, review) for review in reviews]
+    by_id = {review.pk: review for review in reviews}
+    papers = [(invitation, by_id[invitation.review_id]) for invitation in invitations]
+    # (row, the Rapid Review it belongs to) for each route by id
+    rows = {
+        "invitation_papers": papers,
+        "invitation_summary_pdf": papers,
+        "invitation_chronology_pdf": papers,
+        "portal_outcome": [(n, by_id[n.review_id]) for n in world["notices"].values()],
+        "immediate_action_done": [(action, other)],
+        "meeting_detail": meetings,
+        "meeting_cancel": meetings,
+        "attendance_remove": attendances,
+    }
+    people = [
+        world["police_user"],
+        world["health_user"],
+        world["member"],
+        world["lr_member"].user,
+        *(
+            staff_user(partnership, role=role)
+            for partnership in (leicester, lr)
+            for role in Role
+            if role != Role.AGENCY_USER
+        ),
+    ]
+    assert set(rows) == {
+        route_name(p, e) for p, e in routes() if p in RAPID_REVIEW_PK_ROUTES | MEETING_ROUTES
+    } - {"meeting_calendar"}
+    wrong = []
+    for phase in ([n for n in rows if n not in POST_ONLY], [n for n in rows if n in POST_ONLY]):
+        for user in people:
+            sign_in(client, user)
+            membership = user.memberships.get()
+            for name in phase:
+                for row, review in rows[name]:
+                    case = review.case
+                    kwargs = {"pk": row.pk}
+                    if name == "immediate_action_done":
+                        kwargs["reference"] = case.reference
+                    url = reverse(name, kwargs=kwargs)
+                    expected = _row_status(name, user, membership, row, review)
+                    gone = name == "attendance_remove" and not (
+                        Attendance.objects.for_partnership(case.partnership)
+                        .filter(pk=row.pk)
+                        .exists()
+                    )
+                    if gone:  # removed by someone allowed before
+                        expected = 403 if expected == 403 else 404
+                    if name in POST_ONLY:
+                        response = client.post(url, follow=True)
+                    else:
+                        response = client.get(url)
+                    ok = response.status_code == expected
+                    if expected == 200:
+                        ok = ok and shows_case(response, case.reference)
+                    else:
+                        ok = ok and case.reference not in response.content.decode(errors="replace")
+                    if not ok:
+                        wrong.append((name, membership.role, url, response.status_code, expected))
+    assert wrong == [], "\n".join(map(str, wrong))
+
+
+def test_removing_an_attendance_a_decision_rests_on_says_why(client, world, leicester_office):
+    """§4.6.1: the quorum behind a recorded decision cannot change; the page says so."""
+    from rapidreview.models import Attendance
+
+    attendance = (
+        Attendance.objects.for_partnership(world["own"].case.partnership)
+        .filter(meeting=world["own"].meeting)
+        .first()
+    )
+    sign_in(client, leicester_office)
+    response = client.post(reverse("attendance_remove", kwargs={"pk": attendance.pk}), follow=True)
+    assert response.status_code == 200
+    assert "can no longer change" in response.text
+    assert (
+        Attendance.objects.for_partnership(attendance.meeting.partnership)
+        .filter(pk=attendance.pk)
+        .exists()
+    )

@@ -1,0 +1,206 @@
+"""Who may do what, and who may reach which route: the product's access policy, typed out.
+
+This is the tests' oracle. It is written here by hand, apart from `cases/permissions.py`
+(never import that module here), so that a change to who may do what has to be made
+twice, on purpose: once in the code and once here. README.md "Who may do what" shows
+the same table (tests/test_access_matrix.py keeps them equal).
+"""
+
+from cases.models import Role
+
+# `yes`: the role may; `-`: it may not.
+POLICY_TABLE = """
+| may                      | BO  | chair | member | scrutineer | reviewer | panel | admin | agency |
+| ------------------------ | --- | ----- | ------ | ---------- | -------- | ----- | ----- | ------ |
+| view_cases               | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      |
+| read_api                 | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      |
+| open_case                | yes | -     | -      | -          | -        | -     | -     | -      |
+| change_stage             | yes | yes   | -      | -          | -        | -     | -     | -      |
+| use_timescale_calculator | yes | yes   | -      | -          | -        | -     | yes   | -      |
+| view_restricted_file     | yes | yes   | -      | -          | -        | -     | -     | -      |
+| manage_requests          | yes | -     | -      | -          | -        | -     | -     | -      |
+| reply_to_requests        | -   | -     | -      | -          | -        | -     | -     | yes    |
+| read_requests_api        | yes | yes   | yes    | yes        | yes      | yes   | yes   | yes    |
+| manage_meetings          | yes | -     | -      | -          | -        | -     | yes   | -      |
+| send_rapid_review_papers | yes | -     | -      | -          | -        | -     | -     | -      |
+| record_decision          | yes | yes   | -      | -          | -        | -     | -     | -      |
+| approve_decision         | -   | yes   | -      | -          | -        | -     | -     | -      |
+| confirm_decision         | -   | -     | yes    | -          | -        | -     | -     | -      |
+| view_access_log          | yes | yes   | -      | -          | -        | -     | yes   | -      |
+"""
+
+COLUMNS = {
+    "BO": Role.BUSINESS_OFFICE,
+    "chair": Role.CRG_CHAIR,
+    "member": Role.CRG_MEMBER,
+    "scrutineer": Role.INDEPENDENT_SCRUTINEER,
+    "reviewer": Role.REVIEWER,
+    "panel": Role.PANEL_MEMBER,
+    "admin": Role.PARTNERSHIP_ADMIN,
+    "agency": Role.AGENCY_USER,
+}
+
+
+def parse_table(text: str) -> dict[str, frozenset[Role]]:
+    """{action: the roles that may} from a Markdown table like POLICY_TABLE."""
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split("|")]
+        for line in text.strip().splitlines()
+        if line.strip().startswith("|") and not line.strip().startswith("| ---")
+    ]
+    header, body = rows[0], rows[1:]
+    roles = [COLUMNS[name] for name in header[1:]]
+    policy = {}
+    for action, *cells in body:
+        assert set(cells) <= {"yes", "-"}, (action, cells)
+        policy[action] = frozenset(
+            role for role, cell in zip(roles, cells, strict=True) if cell == "yes"
+        )
+    return policy
+
+
+POLICY = parse_table(POLICY_TABLE)
+
+# What a route needs besides an action in the table.
+PARTNERSHIP_ROLES = frozenset(Role) - {Role.AGENCY_USER}
+ANY_ROLE = "any role"  # signed in with both factors, working for one organisation
+SIGNED_IN = "signed in"  # signed in with both factors, no organisation needed
+
+# Every route of the product but the Django admin's: what reaching it needs. A new route
+# fails tests/test_access_matrix.py until someone decides here who may reach it.
+ROUTES = {
+    "dashboard": ANY_ROLE,
+    "organisation_choose": SIGNED_IN,
+    "case_list": "view_cases",
+    "notification_new": "open_case",
+    "referral_new": "open_case",
+    "case_detail": "view_cases",
+    "case_timeline": "view_cases",
+    "case_deadlines": "view_cases",
+    "case_history": "view_cases",
+    "restricted_file": "view_restricted_file",
+    "referral_progress": "view_cases",
+    "referral_convert": "view_cases",
+    "case_requests": "view_cases",
+    "requests_send": "view_cases",  # the page; sending needs manage_requests
+    "case_request": "view_cases",
+    "request_accept": "manage_requests",
+    "request_return": "manage_requests",
+    "request_escalation_resolve": "manage_requests",
+    "request_escalate": "manage_requests",
+    "combined_summary": "view_cases",
+    "combined_summary_pdf": "view_cases",
+    "combined_chronology": "view_cases",
+    "combined_chronology_pdf": "view_cases",
+    # A request's letter, reply and documents: its partnership's people and its agency.
+    "request_letter": ANY_ROLE,
+    "request_reply": ANY_ROLE,
+    "request_chronology": ANY_ROLE,
+    "attachment_download": ANY_ROLE,
+    "portal_home": "reply_to_requests",
+    "portal_request": "reply_to_requests",
+    "portal_chronology": "reply_to_requests",
+    "portal_documents": "reply_to_requests",
+    "portal_sharing_decisions": "reply_to_requests",
+    "portal_chronology_remove": "reply_to_requests",
+    "portal_document_remove": "reply_to_requests",
+    "case_rapid_review": "view_cases",
+    "rapid_review_papers": "view_cases",
+    "rapid_review_record": "view_cases",
+    "rapid_review_actions": "view_cases",
+    "immediate_action_done": "record_decision",
+    "rapid_review_scrutineer": "view_cases",
+    "rapid_review_decision": "view_cases",
+    "rapid_review_sections": "view_cases",
+    "rapid_review_sign_off": "view_cases",
+    "rapid_review_sign_off_for_partner": "approve_decision",
+    "rapid_review_after": "view_cases",
+    "rapid_review_report": "view_cases",
+    # The meeting's papers: only the agency or the person they were sent to.
+    "invitation_papers": ANY_ROLE,
+    "invitation_summary_pdf": ANY_ROLE,
+    "invitation_chronology_pdf": ANY_ROLE,
+    "portal_papers": "reply_to_requests",
+    "portal_outcome": "reply_to_requests",
+    "meeting_calendar": "view_cases",
+    "meeting_detail": "view_cases",
+    "meeting_cancel": "manage_meetings",
+    "attendance_remove": "manage_meetings",
+    "access_log": "view_access_log",
+    "notification_dismiss": ANY_ROLE,  # the user's own reminders only
+    "timescale_calculator": "use_timescale_calculator",
+    "calendar_feed_page": ANY_ROLE,
+    "calendar_feed_create": ANY_ROLE,
+    "calendar_feed_revoke": ANY_ROLE,
+    "api_case_list": "read_api",
+    "api_case_detail": "read_api",
+    "api_case_deadlines": "read_api",
+    "api_notifications": "open_case",
+    "api_referrals": "open_case",
+    "api_information_requests": "read_requests_api",
+    "api_rapid_reviews": "read_api",
+    "timescales_api": "read_api",
+    "schema": SIGNED_IN,
+    "swagger-ui": SIGNED_IN,
+}
+
+# Routes by id: whose row the id may name, besides what the route needs above.
+# "partnership": its partnership's people; "agency": the agency it is addressed to;
+# "invitee": the agency or the one person the meeting's papers were sent to.
+ROW_READERS = {
+    "case_request": "partnership",
+    "request_accept": "partnership",
+    "request_return": "partnership",
+    "request_escalation_resolve": "partnership",
+    "request_escalate": "partnership",
+    "request_letter": "partnership or agency",
+    "request_reply": "partnership or agency",  # the partnership once it is submitted
+    "request_chronology": "partnership or agency",
+    "attachment_download": "partnership or agency",
+    "portal_request": "agency",
+    "portal_chronology": "agency",
+    "portal_documents": "agency",
+    "portal_sharing_decisions": "agency",
+    "portal_chronology_remove": "agency",
+    "portal_document_remove": "agency",
+    "immediate_action_done": "partnership",
+    "invitation_papers": "invitee",
+    "invitation_summary_pdf": "invitee",
+    "invitation_chronology_pdf": "invitee",
+    "portal_outcome": "agency",
+    "meeting_detail": "partnership",
+    "meeting_cancel": "partnership",
+    "attendance_remove": "partnership",
+    "notification_dismiss": "recipient",
+}
+
+# Routes anyone may reach, signed in or not. Each declares nothing and must show no case
+# data; keep this list short.
+PUBLIC_ROUTES = {
+    "login": "signing in",
+    "admin_login": "signing in to the admin, through the product's own sign-in",
+    "two_factor_verify": "the second step of signing in",
+    "two_factor_setup": "setting up the second factor at the first sign-in",
+    "recovery_codes": "the recovery codes shown once, after setting up the second factor",
+    "logout": "signing out",
+    "password_reset": "asking for a password reset",
+    "password_reset_done": "password reset: the email is on its way",
+    "password_reset_confirm": "password reset: the signed one-time link",
+    "password_reset_complete": "password reset: done",
+    "health": "the load balancer's liveness check",
+    "calendar_feed": "a person's deadlines feed, reached by its secret address",
+}
+
+
+def route_name(path: str, entry) -> str:
+    """The route's name in the tables above (the admin's sign-in has no URL name)."""
+    if entry.name is None and path == "admin/login/":
+        return "admin_login"
+    return entry.name or path
+
+
+def may(role: str, needs: str) -> bool:
+    """Whether the role may reach a route that needs `needs`, by the tables above."""
+    if needs in (ANY_ROLE, SIGNED_IN):
+        return True
+    return role in POLICY[needs]

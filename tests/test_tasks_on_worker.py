@@ -1,0 +1,280 @@
+"""Every background job runs end to end through the real broker and a real worker.
+
+The rest of the suite runs jobs in-process (eager). Here one worker, shared by the module,
+takes them from the configured broker: Redis in CI (which refuses to run without it,
+LCSPR_TEST_REQUIRE_BROKER), the embedded filesystem transport otherwise. Each job's
+arguments cross the broker as JSON; a job queued by a save runs only after the commit
+(before it, its claim would find no row and send nothing); and each email job that
+fails once on the mail server is retried through the broker and then sent once.
+
+A job added to our apps fails `test_every_task_is_run_here` until a test here runs it.
+"""
+
+import time
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django.urls import reverse
+
+from cases.models import AgencyKind, Case, Role, Stage
+from lcspr.celery import app as celery_app
+from tests.factories import AgencyFactory, agency_user, open_case, staff_user, working_days_ahead
+from tests.mail_backends import FailFirstBackend
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+# Each task of our apps, and the test below that runs it on the worker.
+COVERED = {
+    "cases.tasks.case_opened_notify": "test_case_opened_notice",
+    "cases.tasks.information_request_email": "test_information_request_email",
+    "cases.tasks.password_reset_email": "test_password_reset_email",
+    "cases.tasks.deadlines_sweep": "test_the_daily_sweep_and_its_partnership_jobs",
+    "cases.tasks.partnership_reminders": "test_the_daily_sweep_and_its_partnership_jobs",
+    "cases.tasks.mail_sweep": "test_the_mail_sweeps",
+    "rapidreview.tasks.invitation_email": "test_invitation_email",
+    "rapidreview.tasks.outcome_email": "test_outcome_email",
+    "rapidreview.tasks.mail_sweep": "test_the_mail_sweeps",
+    "rapidreview.tasks.sign_off_request_email": "test_the_sign_off_emails",
+    "rapidreview.tasks.partner_told_email": "test_the_sign_off_emails",
+    "rapidreview.tasks.scrutineer_advice_request_email": "test_the_scrutineer_emails",
+    "rapidreview.tasks.discussion_reopened_email": "test_the_scrutineer_emails",
+}
+OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
+
+
+@pytest.fixture(scope="module")
+def shared_worker():
+    celery_app.conf.task_always_eager = False
+    celery_app.control.purge()  # nothing left over from an earlier run
+    with start_worker(celery_app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+        yield
+
+
+@pytest.fixture
+def worker(_celery_runs_tasks_inline, shared_worker, settings, monkeypatch):
+    """The shared worker, the outbox that fails once on request, and retries at once
+    (the backoff's delay is the one thing changed: the retry still crosses the broker)."""
+    celery_app.conf.task_always_eager = False
+    settings.EMAIL_BACKEND = "tests.mail_backends.FailFirstBackend"
+    FailFirstBackend.fail_subject = ""
+    FailFirstBackend.attempts = []
+    monkeypatch.setattr("celery.app.autoretry.get_exponential_backoff_interval", lambda **kwargs: 0)
+    yield
+    FailFirstBackend.fail_subject = ""
+
+
+def _wait_for(condition, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _sent(subject):
+    return [m for m in mail.outbox if m.subject == subject]
+
+
+def _fails_once_then_sent(subject, recipients):
+    """The first try failed at the mail server; the retry sent it, once."""
+    assert _wait_for(lambda: _sent(subject)), f"never sent: {subject}"
+    assert FailFirstBackend.attempts.count(subject) == 2
+    [message] = _sent(subject)
+    assert sorted(message.to) == sorted(recipients)
+
+
+def test_every_task_is_run_here():
+    celery_app.loader.import_default_modules()
+    ours = {name for name in celery_app.tasks if name.split(".")[0] in OUR_APPS}
+    assert ours == set(COVERED), "a task without a test on the worker, or a stale entry"
+    assert all(name in globals() for name in COVERED.values())
+
+
+def test_case_opened_notice(worker, partnerships):
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    FailFirstBackend.fail_subject = "Case "
+    case = open_case(leicester)
+    _fails_once_then_sent(f"Case {case.reference} opened", [office.email])
+    case.refresh_from_db()
+    assert case.opened_notice_sent_at is not None
+
+
+def test_information_request_email(worker, partnerships):
+    from cases import services
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    health = AgencyFactory(name="Health")
+    portal = agency_user(health)
+    case = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    FailFirstBackend.fail_subject = "Information request"
+    services.information_requests_send(
+        case=case, agencies=[health], reply_due_on=working_days_ahead(10), actor=office
+    )
+    _fails_once_then_sent(f"Information request for case {case.reference}", [portal.email])
+
+
+def test_password_reset_email(worker, partnerships, client):
+    office = staff_user(partnerships["leicester"])
+    FailFirstBackend.fail_subject = "Reset"
+    response = client.post(reverse("password_reset"), {"email": office.email})
+    assert response.status_code == 302
+    _fails_once_then_sent("Reset your LCSPR case manager password", [office.email])
+    [message] = mail.outbox
+    assert "/password-reset/" in message.body
+
+
+def test_invitation_email(worker, partnerships, monkeypatch):
+    from rapidreview import services
+    from tests.rapidreview.test_papers import notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    member = staff_user(leicester, Role.CRG_MEMBER)
+    review = notified_review(monkeypatch, leicester, office)
+    FailFirstBackend.fail_subject = "Rapid Review meeting papers"
+    services.invitations_send(review=review, actor=office, users=[member])
+    reference = review.case.reference
+    _fails_once_then_sent(f"Rapid Review meeting papers for case {reference}", [member.email])
+
+
+def test_outcome_email(worker, partnerships, monkeypatch):
+    from rapidreview import services
+    from rapidreview.models import Decision
+    from tests.rapidreview.test_papers import decided_and_signed, notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    authority = AgencyFactory(kind=AgencyKind.LOCAL_AUTHORITY, partnerships=[leicester])
+    portal = agency_user(authority)
+    review = notified_review(monkeypatch, leicester, office, authority)
+    decided_and_signed(review, office, Decision.NOT_PROCEED)
+    FailFirstBackend.fail_subject = "Outcome of the Rapid Review"
+    services.outcomes_send(review=review, actor=office)
+    reference = review.case.reference
+    _fails_once_then_sent(f"Outcome of the Rapid Review for case {reference}", [portal.email])
+
+
+def test_the_daily_sweep_and_its_partnership_jobs(worker, partnerships):
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import Reminder
+    from cases.selectors import working_calendar
+    from cases.tasks import deadlines_sweep
+    from cases.timescales import Event
+
+    lr = partnerships["leicestershire-rutland"]
+    officer = staff_user(lr)
+    case = open_case(lr, lead_officer=officer)
+    # The Rapid Review is due on the last working day up to today: a reminder is due.
+    notified = working_calendar(partnership=lr).subtract(timezone.localdate(), 15)
+    services.deadlines_schedule(
+        case=case, event=Event.NOTIFICATION_RECEIVED, event_date=notified, actor=None, reason="x"
+    )
+    deadlines_sweep.delay()  # queues one partnership_reminders job per partnership
+
+    def reminded():
+        rows = Reminder.objects.for_partnership(lr)
+        return rows.exists() and not rows.filter(email_sent_at__isnull=True).exists()
+
+    assert _wait_for(reminded), "the sweep made or sent nothing"
+    assert any(m.to == [officer.email] and "due" in m.subject for m in mail.outbox)
+
+
+def test_the_mail_sweeps(worker, partnerships, monkeypatch, settings):
+    """Jobs lost to a broker outage (here: never queued) are sent by the sweeps."""
+    from cases.tasks import case_opened_notify
+    from cases.tasks import mail_sweep as cases_mail_sweep
+    from rapidreview import services
+    from rapidreview.tasks import invitation_email
+    from rapidreview.tasks import mail_sweep as rapid_review_mail_sweep
+    from tests.rapidreview.test_papers import notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    member = staff_user(leicester, Role.CRG_MEMBER)
+    monkeypatch.setattr(case_opened_notify, "delay", lambda **kwargs: None)
+    monkeypatch.setattr(invitation_email, "delay", lambda **kwargs: None)
+    review = notified_review(monkeypatch, leicester, office)
+    services.invitations_send(review=review, actor=office, users=[member])
+    reference = review.case.reference
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+
+    cases_mail_sweep.delay()
+    assert _wait_for(lambda: _sent(f"Case {reference} opened"))
+    rapid_review_mail_sweep.delay()
+    assert _wait_for(lambda: _sent(f"Rapid Review meeting papers for case {reference}"))
+    assert Case.objects.for_partnership(leicester).filter(opened_notice_sent_at=None).count() == 0
+
+
+def test_the_sign_off_emails(worker, partnerships, monkeypatch):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from rapidreview import services
+    from tests.rapidreview.flow import decided, quorate_attendance, recorded, signers
+    from tests.rapidreview.test_papers import notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    review = notified_review(monkeypatch, leicester, office)
+    people = signers(leicester)
+    quorate_attendance(review.meeting, office)
+    recorded(review, office)
+    reference = review.case.reference
+    subject = f"Case {reference}: the Rapid Review decision is waiting for your sign-off"
+    FailFirstBackend.fail_subject = subject
+    decided(review, office)
+    assert _wait_for(lambda: len(_sent(subject)) == 3), "a signer was not asked"
+    assert FailFirstBackend.attempts.count(subject) == 4  # one failed, and was retried
+    services.decision_sign(review=review, actor=people["chair"], role="chair")
+    services.decision_sign(review=review, actor=people["police"], role="police")
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2027, 3, 16))
+    FailFirstBackend.fail_subject = f"Case {reference}: the CRG chair recorded"
+    review.refresh_from_db()
+    services.decision_sign_for_partner(
+        review=review, actor=people["chair"], role="local_authority", reason="On leave."
+    )
+    _fails_once_then_sent(
+        f"Case {reference}: the CRG chair recorded your sign-off",
+        [people["local_authority"].email],
+    )
+
+
+def test_the_scrutineer_emails(worker, partnerships, monkeypatch):
+    from rapidreview import services
+    from rapidreview.models import AdviceKind
+    from tests.rapidreview.test_papers import MEETING, decided_and_signed, notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    scrutineer = staff_user(leicester, Role.INDEPENDENT_SCRUTINEER)
+    review = notified_review(monkeypatch, leicester, office)
+    reference = review.case.reference
+    FailFirstBackend.fail_subject = f"Case {reference}: your written advice"
+    services.scrutineer_attendance_record(review=review, actor=office, attending=False)
+    _fails_once_then_sent(
+        f"Case {reference}: your written advice is asked for before the meeting",
+        [scrutineer.email],
+    )
+    review = decided_and_signed(review, office)
+    review = services.scrutineer_decision_sent(review=review, actor=office, sent_on=MEETING)
+    advice = services.scrutineer_advice_record(
+        review=review,
+        actor=office,
+        kind=AdviceKind.REPLY_AFTER,
+        advice="A concern.",
+        received_on=MEETING,
+        raises_concern=True,
+    )
+    chair = staff_user(leicester, Role.CRG_CHAIR)
+    FailFirstBackend.fail_subject = f"Case {reference}: the CRG chair has reopened"
+    services.discussion_reopen(advice=advice, actor=chair, note="An extraordinary meeting.")
+    subject = f"Case {reference}: the CRG chair has reopened the decision's discussion"
+    assert _wait_for(lambda: _sent(subject)), "the partners were not told"
+    assert FailFirstBackend.attempts.count(subject) == 2
