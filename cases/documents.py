@@ -6,7 +6,9 @@ makes it. Two rules hold for every document:
 
 * Children appear only by pseudonym. The templates never receive a `Child` row,
   only its pseudonym and role, so a template cannot print the restricted name or
-  date of birth by mistake.
+  date of birth by mistake. The one exception is deliberate: the letter to an agency
+  is given the identities its caller may see (`selectors.identifying_details`), so
+  that the agency can find its records.
 * Rendering never goes on the network: the URL fetcher reads local files inside
   the project and refuses everything else (§2.1.6, "share information securely").
 """
@@ -144,8 +146,10 @@ def _request_context(request: InformationRequest) -> dict:
 # --- Documents ---------------------------------------------------------------------------
 
 
-def information_request_letter_pdf(request: InformationRequest) -> bytes:
-    """The Information Request Letter to one agency (§4.1.7, §4.3.3-4.3.5)."""
+def information_request_letter_pdf(request: InformationRequest, identities=None) -> bytes:
+    """The Information Request Letter to one agency (§4.1.7, §4.3.3-4.3.5). `identities`
+    (from `selectors.identifying_details`) are printed only when the caller may see them:
+    the addressed agency, so that it can find its records, or the Business Office."""
     notification, referral, children = _intake(request.case)
     return render_pdf(
         "documents/information_request_letter.html",
@@ -154,6 +158,7 @@ def information_request_letter_pdf(request: InformationRequest) -> bytes:
             "notification": notification,
             "referral": referral,
             "children": _pseudonyms(children),
+            "identities": identities,
             "portal_url": _portal_url(request),
             "signed_by": request.sent_by.get_full_name() if request.sent_by else "",
         },

@@ -780,9 +780,12 @@ class Child(models.Model):
     local_authority_reference = models.CharField(
         max_length=60, blank=True, help_text="The notifying authority's own reference."
     )
-    # Restricted: shown only in the restricted case file, never in logs, emails or URLs.
+    # Restricted: shown only in the restricted case file and, so that they can find their
+    # records, to the agencies a request is addressed to; never in logs, emails or URLs.
     name = models.CharField(max_length=200, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    nhs_number = models.CharField(max_length=12, blank=True, verbose_name="NHS number")
 
     history = HistoricalRecords()
 
@@ -800,6 +803,35 @@ class Child(models.Model):
 
     def __str__(self):
         return self.pseudonym  # never the name
+
+
+class FamilyMember(models.Model):
+    """A member of the child's family, identified to the agencies asked for information so
+    that they can find their records; restricted like the children's names."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="family_members")
+    relationship = models.CharField(max_length=100, help_text="For example: mother.")
+    name = models.CharField(max_length=200)
+    date_of_birth = models.DateField(null=True, blank=True)
+    address = models.TextField(blank=True)
+    local_authority_reference = models.CharField(max_length=60, blank=True)
+    nhs_number = models.CharField(max_length=12, blank=True, verbose_name="NHS number")
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["case", "id"]
+
+    def __str__(self):
+        return f"{self.relationship} in case {self.case_id}"  # never the name
 
 
 # --- Information requests and the agency portal (§4.1.7, §4.3, §2.1.6-2.1.7) ----------

@@ -92,13 +92,30 @@ def portal_request(request, pk):
                 return redirect("portal_request", pk=item.pk)
     else:
         form = ReplyForm(initial=ReplyForm.initial_for(item))
+    identities = selectors.identifying_details(scope=request.scope, request=item)
+    if identities is not None:
+        _log_identities_view(request, item)
     return _page(
         request,
         item,
         "portal/request_reply.html",
         "reply",
         form=form,
+        identities=identities,
         parts=selectors.request_parts(scope=request.scope, request=item),
+    )
+
+
+def _log_identities_view(request, item) -> None:
+    """Every showing of who the child and family are is in the access log (issue 12)."""
+    services.access_record(
+        request=request,
+        action=AccessAction.VIEW,
+        scope=request.scope,
+        object_type="identifying details",
+        object_reference=item.case.reference,
+        route=request.resolver_match.url_name or "",
+        status_code=200,
     )
 
 

@@ -283,9 +283,16 @@ def _request_document(request, pk, kind):
     ):
         raise Http404("No chronology was asked for.")
     render_pdf, name = REQUEST_DOCUMENTS[kind]
+    if kind == "letter":
+        # The addressed agency's letter says who the child and family are (issue 12).
+        pdf = render_pdf(
+            item, identities=selectors.identifying_details(scope=request.scope, request=item)
+        )
+    else:
+        pdf = render_pdf(item)
     return pdf_response(
         request,
-        render_pdf(item),
+        pdf,
         case=item.case,
         name=f"{name}-{slugify(item.agency.name)}",
         what=name.replace("-", " "),

@@ -23,6 +23,7 @@ from cases.models import (
     Deadline,
     DeadlineStatus,
     Escalation,
+    FamilyMember,
     InformationRequest,
     InformationSharingDecision,
     Membership,
@@ -34,6 +35,8 @@ from cases.models import (
     Stage,
     User,
 )
+from cases.permissions import Action
+from cases.rules import identities_open_to_agency
 from cases.tenancy import Scope
 from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND, Working, work_out
 from cases.workdays import WorkingCalendar
@@ -398,6 +401,11 @@ def case_intake(*, case: Case) -> dict:
     }
 
 
+def family_members(*, case: Case) -> list[FamilyMember]:
+    """Restricted: for the restricted file and the addressed agencies only."""
+    return list(FamilyMember.objects.for_partnership(case.partnership).filter(case=case))
+
+
 def case_requests(*, case: Case) -> QuerySet[InformationRequest]:
     return (
         InformationRequest.objects.for_partnership(case.partnership)
@@ -429,6 +437,55 @@ def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:
     if scope.agency is None:
         raise Http404("No such request.")
     return request_get(scope=scope, pk=pk)
+
+
+@dataclass(frozen=True)
+class IdentifiedPerson:
+    """Who a request is about, as the addressed agency needs them to find its records."""
+
+    label: str  # the pseudonym, or the relationship to the child
+    name: str
+    date_of_birth: date | None
+    address: str
+    local_authority_reference: str
+    nhs_number: str
+
+
+def identifying_details(
+    *, scope: Scope, request: InformationRequest
+) -> list[IdentifiedPerson] | None:
+    """The children and family members, identified: for the users of the agency the
+    request is addressed to while it needs them (`identities_open_to_agency`), and for
+    those who may read the restricted file; None for anybody else."""
+    if scope.agency is not None:
+        if scope.agency.pk != request.agency_id or not identities_open_to_agency(request):
+            return None
+    elif not scope.can(Action.VIEW_RESTRICTED_FILE):
+        return None
+    partnership = request.case.partnership
+    children = Child.objects.for_partnership(partnership).filter(case_id=request.case_id)
+    family = FamilyMember.objects.for_partnership(partnership).filter(case_id=request.case_id)
+    return [
+        IdentifiedPerson(
+            f"{c.pseudonym} ({c.get_role_display().lower()})",
+            c.name,
+            c.date_of_birth,
+            c.address,
+            c.local_authority_reference,
+            c.nhs_number,
+        )
+        for c in children
+    ] + [
+        IdentifiedPerson(
+            m.relationship,
+            m.name,
+            m.date_of_birth,
+            m.address,
+            m.local_authority_reference,
+            m.nhs_number,
+        )
+        for m in family
+    ]
 
 
 def reply_visible(*, scope: Scope, request: InformationRequest) -> bool:

@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
+from cases.dashboard import sections as dashboard_sections
 from cases.forms import (
     AccessLogFilterForm,
     CaseFilterForm,
@@ -70,6 +71,8 @@ def dashboard(request):
         context["deadlines"] = selectors.deadline_views(
             deadlines=selectors.upcoming_deadlines(scope=scope), today=timezone.localdate()
         )
+        context["leads_cases"] = scope.can(Action.OPEN_CASE)
+    context.update(dashboard_sections(scope))
     if scope.can(Action.MANAGE_REQUESTS):
         context["replies_to_review"] = selectors.requests_to_review(scope=scope)
     if scope.can(Action.REPLY_TO_REQUESTS):

@@ -190,6 +190,11 @@ urlpatterns = [
         name="rapid_review_sign_off",
     ),
     path(
+        "cases/<str:reference>/rapid-review/sign-off/for-a-partner/",
+        decision_views.rapid_review_sign_off_for_partner,
+        name="rapid_review_sign_off_for_partner",
+    ),
+    path(
         "cases/<str:reference>/rapid-review/after/",
         papers_views.rapid_review_after,
         name="rapid_review_after",

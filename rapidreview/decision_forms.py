@@ -266,6 +266,44 @@ class AdviceForm(forms.Form):
     )
     advice = _textarea("Advice", required=True, message="Enter the advice.")
     received_on = GovukDateField(label="Date the advice was given")
+    raises_concern = forms.ChoiceField(
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=forms.RadioSelect,
+        required=False,
+        label="For a reply to the decision: does it raise a concern about the decision?",
+        help_text="The chair can then reopen the discussion with the Safeguarding Partners "
+        "(§4.7.5).",
+    )
+
+    def advice_details(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["raises_concern"] = {"yes": True, "no": False}.get(data["raises_concern"])
+        return data
+
+
+class ScrutineerAttendingForm(forms.Form):
+    """§4.7.1, §4.7.4: whether the Independent Scrutineer will attend the meeting."""
+
+    attending = forms.ChoiceField(
+        choices=[
+            ("yes", "Yes, they will attend"),
+            ("no", "No: ask for their written advice before the meeting (§4.7.4)"),
+        ],
+        widget=forms.RadioSelect,
+        label="Will the Independent Scrutineer attend the meeting?",
+        error_messages={"required": "Say whether the Independent Scrutineer will attend."},
+    )
+
+
+class ReopenForm(forms.Form):
+    """§4.7.5: the chair reopens the discussion with the partners after a concern."""
+
+    note = _textarea(
+        "How the discussion is reopened with the Safeguarding Partners",
+        help_text="For example: an extraordinary CRG meeting on 9 April with the three "
+        "partners' representatives.",
+        rows=3,
+    )
 
 
 class DecisionSentForm(forms.Form):
@@ -314,3 +352,25 @@ class SignOffForm(forms.Form):
     def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = roles
+
+
+class PartnerSignOffForm(forms.Form):
+    """The chair records a Safeguarding Partner's sign-off, with the reason (§4.6.2)."""
+
+    role = forms.ChoiceField(
+        widget=forms.RadioSelect,
+        label="Which Safeguarding Partner's sign-off are you recording?",
+        error_messages={"required": ROLE_NEEDED, "invalid_choice": ROLE_NEEDED},
+    )
+    reason = _textarea(
+        "Why the partner could not sign, and how they agreed the decision",
+        help_text="For example: the representative is on leave; the Police agreed the "
+        "decision at the meeting on 4 December.",
+        rows=4,
+    )
+
+    def __init__(self, *args, roles: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = roles
+        if len(roles) == 1:  # one possible answer is pre-selected
+            self.fields["role"].initial = roles[0][0]

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -29,7 +29,10 @@ from rapidreview.decision_forms import (
     DecisionForm,
     DecisionSentForm,
     ImmediateActionForm,
+    PartnerSignOffForm,
     RecordForm,
+    ReopenForm,
+    ScrutineerAttendingForm,
     SectionsForm,
     SignOffForm,
     criteria_assessed,
@@ -41,6 +44,7 @@ from rapidreview.models import (
     SignOff,
     SignOffRole,
 )
+from rapidreview.rules import DECIDING_STAGES
 from rapidreview.services.decision import (
     BEFORE_MEETING,
     NO_MEETING,
@@ -49,7 +53,6 @@ from rapidreview.services.decision import (
     ONLY_RECORDERS,
     SIGNED_OFF,
 )
-from rapidreview.services.meeting import DECIDING_STAGES
 from rapidreview.views import with_current_version
 
 ONLY_SIGNERS = "Only the CRG chair and the Safeguarding Partners' representatives sign."
@@ -60,10 +63,20 @@ NO_ACTION_SAVED = "Recorded: the meeting found no immediate safety action needed
 ACTION_DONE = "Action {number} is recorded as done."
 ADVICE_SAVED = "The Independent Scrutineer's advice is recorded."
 SENT_SAVED = "The date the decision was sent to the Independent Scrutineer is recorded."
+ATTENDING_SAVED = "Recorded whether the Independent Scrutineer will attend."
+REOPENED = (
+    "The discussion is reopened with the Safeguarding Partners. The representatives who "
+    "signed the decision are told by email."
+)
 SECTIONS_SAVED = "Sections 2 and 3 of the Combined Summary are agreed."
 CHAIR_APPROVED = "You have approved the decision."
 PARTNER_CONFIRMED = "You have confirmed the decision for the {role}."
 SIGNED_OFF_NOW = "The decision is signed off."
+PARTNER_RECORDED = (
+    "You have recorded the sign-off for the {role}, with your reason. Its representatives "
+    "on the Case Review Group are told by email."
+)
+NOTHING_FOR_PARTNER = "No Safeguarding Partner's signature is waiting."
 NOT_A_PARTNERS_REPRESENTATIVE = (
     "Your membership does not say which Safeguarding Partner you represent on the Case "
     "Review Group: ask a partnership admin to record it."
@@ -198,6 +211,7 @@ def rapid_review_decision(request, reference):
                 review and review.meeting and review.meeting.held_on > timezone.localdate()
             ),
             assessed=criteria_assessed(review) if review and review.decision else [],
+            awaited=selectors.scrutineer_advice_awaited(review),
         ),
     )
 
@@ -330,15 +344,61 @@ def rapid_review_scrutineer(request, reference):
     # §4.7.5 follows the decision, so these stay open once it is signed off.
     can_advise = can_record and meeting_set
     can_send = can_advise and bool(review.decision)
+    can_ask = can_advise and not review.decision
+    can_reopen = request.scope.can(Action.APPROVE_DECISION)
     posted = request.POST if request.method == "POST" else None
     which = posted.get("form") if posted is not None else None
-    if posted is not None and not (can_advise if which == "advice" else can_send):
+    allowed = {
+        "advice": can_advise,
+        "sent": can_send,
+        "attending": can_ask,
+        "reopen": can_reopen and meeting_set,
+    }
+    if posted is not None and not allowed.get(which, False):
+        if which == "reopen" and not can_reopen:
+            raise PermissionDenied("Only the CRG chair reopens the discussion.")
         return _refused(
             request,
             case,
             NO_MEETING if not meeting_set else "Record the decision first.",
             "rapid_review_scrutineer",
         )
+    if which == "attending":
+        attending_form = ScrutineerAttendingForm(posted)
+        if attending_form.is_valid():
+            try:
+                services.scrutineer_attendance_record(
+                    review=review,
+                    actor=request.user,
+                    attending=attending_form.cleaned_data["attending"] == "yes",
+                )
+            except ApplicationError as error:
+                form_error(attending_form, error)
+            else:
+                messages.success(request, ATTENDING_SAVED)
+                return redirect("rapid_review_scrutineer", reference=case.reference)
+    elif can_ask:
+        attending_form = ScrutineerAttendingForm(
+            initial={"attending": {True: "yes", False: "no"}.get(review.scrutineer_attending)}
+        )
+    else:
+        attending_form = None
+    reopen_form = ReopenForm(posted if which == "reopen" else None)
+    if which == "reopen" and reopen_form.is_valid():
+        advice_item = get_object_or_404(
+            ScrutineerAdvice.objects.for_partnership(case.partnership),
+            review=review,
+            pk=posted.get("advice"),
+        )
+        try:
+            services.discussion_reopen(
+                advice=advice_item, actor=request.user, note=reopen_form.cleaned_data["note"]
+            )
+        except ApplicationError as error:
+            form_error(reopen_form, error)
+        else:
+            messages.success(request, REOPENED)
+            return redirect("rapid_review_scrutineer", reference=case.reference)
     advice_form = AdviceForm(posted if which == "advice" else None) if can_advise else None
     sent_form = None
     if can_send:
@@ -348,7 +408,7 @@ def rapid_review_scrutineer(request, reference):
     if advice_form is not None and advice_form.is_bound and advice_form.is_valid():
         try:
             services.scrutineer_advice_record(
-                review=review, actor=request.user, **advice_form.cleaned_data
+                review=review, actor=request.user, **advice_form.advice_details()
             )
         except ApplicationError as error:
             form_error(advice_form, error)
@@ -365,6 +425,9 @@ def rapid_review_scrutineer(request, reference):
         else:
             messages.success(request, SENT_SAVED)
             return redirect("rapid_review_scrutineer", reference=case.reference)
+    other_forms = [
+        f for f in (sent_form, attending_form, reopen_form) if f is not None and f.errors
+    ]
     advice = (
         list(ScrutineerAdvice.objects.for_partnership(case.partnership).filter(review=review))
         if review is not None
@@ -379,11 +442,17 @@ def rapid_review_scrutineer(request, reference):
             "Independent Scrutineer's advice",
             form=advice_form,
             sent_form=sent_form,
-            sent_forms=[sent_form] if sent_form is not None else [],
+            attending_form=attending_form,
+            reopen_form=reopen_form if can_reopen else None,
+            other_forms=other_forms,
+            other_non_field_errors=[e for f in other_forms for e in f.non_field_errors()],
             advice=advice,
+            awaited=selectors.scrutineer_advice_awaited(review),
+            scrutineers=services.scrutineers(case.partnership),
             has_errors=bool(
                 (advice_form is not None and advice_form.errors)
-                or (sent_form is not None and sent_form.errors)
+                or any(f is not None and f.errors for f in (sent_form, attending_form))
+                or (which == "reopen" and reopen_form.errors)
             ),
         ),
     )
@@ -455,8 +524,8 @@ def rapid_review_sign_off(request, reference):
             "rapidreview/sign_off.html",
             _context(case, review, "Sign-off", form=None),
         )
-    readiness = services.sign_off_readiness(review)
-    needed_roles = services.sign_off_roles_needed(review)
+    readiness = selectors.sign_off_readiness(review)
+    needed_roles = selectors.sign_off_roles_needed(review)
     sign_offs = {
         s.role: s
         for s in SignOff.objects.for_partnership(case.partnership)
@@ -471,7 +540,7 @@ def rapid_review_sign_off(request, reference):
             roles = [(SignOffRole.CHAIR.value, SignOffRole.CHAIR.label)]
     elif open_to_sign and request.scope.can(Action.CONFIRM_DECISION):
         # A member confirms only for the partner agency they represent (§4.6.1).
-        represented = services.represented_partners(request.user, case.partnership)
+        represented = selectors.represented_partners(request.user, case.partnership)
         roles = [
             (role.value, SignOffRole(role).label)
             for role in needed_roles
@@ -486,7 +555,7 @@ def rapid_review_sign_off(request, reference):
                 why = "Before signing, record " + "; ".join(readiness.missing) + "."
             elif has_signed:
                 why = "You have already signed this decision."
-            elif request.scope.can(Action.CONFIRM_DECISION) and not services.represented_partners(
+            elif request.scope.can(Action.CONFIRM_DECISION) and not selectors.represented_partners(
                 request.user, case.partnership
             ):
                 why = NOT_A_PARTNERS_REPRESENTATIVE
@@ -510,6 +579,12 @@ def rapid_review_sign_off(request, reference):
                 if review.is_signed_off:
                     messages.success(request, SIGNED_OFF_NOW)
                 return redirect("rapid_review_sign_off", reference=case.reference)
+    signers = selectors.eligible_signers(review=review)
+    waiting = [
+        {"role": SignOffRole(role).label, "people": signers.get(role, [])}
+        for role in needed_roles
+        if role not in sign_offs
+    ]
     chair_signs = roles and roles[0][0] == SignOffRole.CHAIR
     if chair_signs and form.errors.get("role"):
         # The chair's role is not a choice on the page: show its refusal at the top.
@@ -530,6 +605,62 @@ def rapid_review_sign_off(request, reference):
                 {"role": SignOffRole(role).label, "sign_off": sign_offs.get(role)}
                 for role in needed_roles
             ],
+            waiting=waiting,
+            partners_waiting=request.scope.can(Action.APPROVE_DECISION)
+            and readiness.ready
+            and not review.is_signed_off
+            and any(role != SignOffRole.CHAIR for role in needed_roles if role not in sign_offs),
+            partner_from=services.partner_sign_off_from(review) if review.decided_on else None,
             proceeded=review.decision == Decision.PROCEED,
+        ),
+    )
+
+
+@scope_required(Action.APPROVE_DECISION)
+def rapid_review_sign_off_for_partner(request, reference):
+    """The chair records a Safeguarding Partner's sign-off when the partner could not sign
+    within two working days of the meeting, with the reason (§4.6.2)."""
+    case, review = _case_and_review(request, reference)
+    if review is None or review.meeting is None or not review.decision:
+        raise Http404("There is no decision to sign.")
+    if review.is_signed_off:
+        return _refused(request, case, SIGNED_OFF, "rapid_review_sign_off")
+    signed = set(
+        SignOff.objects.for_partnership(case.partnership)
+        .filter(review=review)
+        .values_list("role", flat=True)
+    )
+    roles = [
+        (role, SignOffRole(role).label)
+        for role in selectors.sign_off_roles_needed(review)
+        if role != SignOffRole.CHAIR and role not in signed
+    ]
+    if not roles:
+        return _refused(request, case, NOTHING_FOR_PARTNER, "rapid_review_sign_off")
+    form = PartnerSignOffForm(request.POST if request.method == "POST" else None, roles=roles)
+    if form.is_bound and form.is_valid():
+        role = form.cleaned_data["role"]
+        try:
+            review = services.decision_sign_for_partner(
+                review=review, actor=request.user, role=role, reason=form.cleaned_data["reason"]
+            )
+        except ApplicationError as error:
+            form_error(form, error)
+        else:
+            review.refresh_from_db()
+            messages.success(request, PARTNER_RECORDED.format(role=SignOffRole(role).label))
+            if review.is_signed_off:
+                messages.success(request, SIGNED_OFF_NOW)
+            return redirect("rapid_review_sign_off", reference=case.reference)
+    return render(
+        request,
+        "rapidreview/sign_off_for_partner.html",
+        _context(
+            case,
+            review,
+            "Record a Safeguarding Partner's sign-off",
+            form=form,
+            partner_from=services.partner_sign_off_from(review),
+            today=timezone.localdate(),
         ),
     )

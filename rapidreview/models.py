@@ -161,6 +161,13 @@ class RapidReview(models.Model):
     decision_notified_on = models.DateField(
         null=True, blank=True, help_text="Decision notified to the National Panel (§1.6.3)."
     )
+    scrutineer_attending = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Whether the Independent Scrutineer will attend the meeting (§4.7.1); if "
+        "not, their written advice is asked for before it (§4.7.4).",
+    )
+    scrutineer_advice_requested_at = models.DateTimeField(null=True, blank=True)
     scrutineer_sent_on = models.DateField(
         null=True,
         blank=True,
@@ -200,12 +207,22 @@ class Declaration(models.TextChoices):
 
 
 class Attendance(models.Model):
-    """One person at a CRG meeting, for an agency (or in their own capacity)."""
+    """One person at a CRG meeting, for an agency (or in their own capacity): picked from
+    the people with an account where they have one, so that their declaration follows
+    them to the sign-off (§1.5.8)."""
 
     tenant_partnership_path = "meeting__partnership"
     tenant_agency_path = None
 
     meeting = models.ForeignKey(CrgMeeting, on_delete=models.CASCADE, related_name="attendances")
+    user = models.ForeignKey(
+        User,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty only for someone without an account on this product.",
+    )
     name = models.CharField(max_length=200)
     capacity = models.CharField(
         max_length=200, blank=True, help_text="Role, e.g. Designated Nurse or CRG chair."
@@ -221,6 +238,12 @@ class Attendance(models.Model):
     present = models.BooleanField(default=True)
     declaration = models.CharField(max_length=10, choices=Declaration.choices, blank=True)
     declaration_details = models.TextField(blank=True)
+    takes_part_in_decision = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Asked of someone who declares a conflict of interest: one who takes no "
+        "part in the decision is left out of the quorum and does not sign (§1.5.8, §4.6.1).",
+    )
     confidentiality_agreed = models.BooleanField(default=False)
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -238,6 +261,15 @@ class Attendance(models.Model):
 
     def __str__(self):
         return f"{self.name} at meeting {self.meeting_id}"
+
+    @property
+    def withdrew_from_decision(self) -> bool:
+        return self.declaration == Declaration.DECLARED and self.takes_part_in_decision is False
+
+    @property
+    def counts_for_quorum(self) -> bool:
+        """§4.6.1 counts partner agencies represented by people present who take part."""
+        return self.present and self.agency_id is not None and not self.withdrew_from_decision
 
 
 class ImmediateAction(models.Model):
@@ -288,6 +320,19 @@ class ScrutineerAdvice(models.Model):
     kind = models.CharField(max_length=20, choices=AdviceKind.choices)
     advice = models.TextField()
     received_on = models.DateField()
+    raises_concern = models.BooleanField(
+        default=False,
+        help_text="A reply to the decision that raises a concern about it (§4.7.5): the "
+        "chair may reopen the discussion with the Safeguarding Partners.",
+    )
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopening_note = models.TextField(
+        blank=True, help_text="How the chair reopened the discussion with the partners."
+    )
+    partners_told_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -325,6 +370,12 @@ class SignOff(models.Model):
     role = models.CharField(max_length=20, choices=SignOffRole.choices)
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(auto_now_add=True)
+    on_behalf_reason = models.TextField(
+        blank=True,
+        help_text="Set when the CRG chair recorded a Safeguarding Partner's sign-off because "
+        "the partner could not sign within two working days of the meeting (§4.6.2).",
+    )
+    partner_told_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -341,6 +392,38 @@ class SignOff(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} signed review {self.review_id}"
+
+
+class SignOffRequest(models.Model):
+    """A signer asked to sign the decision: by email, once for each time their signature is
+    needed (again, after a change voided it), and on their dashboard while it waits."""
+
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = None
+
+    review = models.ForeignKey(
+        RapidReview, on_delete=models.CASCADE, related_name="sign_off_requests"
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    requested_at = models.DateTimeField()
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "user"], name="sign_off_request_once_per_signer"
+            )
+        ]
+
+    def __str__(self):
+        return f"Sign-off of review {self.review_id} asked of user {self.user_id}"
 
 
 class InviteeKind(models.TextChoices):

@@ -9,20 +9,28 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from cases.models import Case, Deadline, Membership, Stage
+from cases.models import Agency, Case, CombinedSummary, Deadline, Membership, Role, Stage
+from cases.permissions import Action
 from cases.tenancy import Scope
 from rapidreview.models import (
+    AdviceKind,
     Attendance,
     CrgMeeting,
     Invitation,
     MeetingKind,
     OutcomeNotice,
     RapidReview,
+    ScrutineerAdvice,
+    SignOff,
+    SignOffRole,
 )
 from rapidreview.quorum import Quorum, quorum
-from rapidreview.services import meeting_window
-from rapidreview.services.meeting import DECIDING_STAGES
-from rapidreview.services.outcome import MEMBER_INVITEE_ROLES
+from rapidreview.rules import (
+    DECIDING_STAGES,
+    MEMBER_INVITEE_ROLES,
+    PARTNER_ROLES,
+    sign_off_roles_for,
+)
 
 # How far past the window's end the meeting choice still offers dates (with a reason).
 OFFER_BEYOND_WINDOW = timedelta(days=31)
@@ -52,6 +60,20 @@ def meetings_in_use(*, scope: Scope, meetings) -> dict[int, list[str]]:
         for used_id in {meeting_id, parameters_id} - {None}:
             used.setdefault(used_id, []).append(reference)
     return used
+
+
+def meeting_window(*, case: Case) -> tuple[date, date] | None:
+    """When the deciding meeting may be held, from the case's own deadlines: the 7-13
+    working-day window of a Rapid Review (§4.4.2), or for a referral without a
+    notification, from its receipt to the two-month decision deadline (§4.9)."""
+    deadlines = Deadline.objects.for_partnership(case.partnership).filter(case=case)
+    if case.stage == Stage.REFERRAL_DECISION:
+        decision = deadlines.filter(kind="referral_decision").values_list("event_date", "due_date")
+        return tuple(decision[0]) if decision else None
+    latest = deadlines.filter(kind="rapid_review_meeting_latest").values_list(
+        "window_start", "due_date"
+    )
+    return tuple(latest[0]) if latest and latest[0][0] else None
 
 
 def rapid_review(*, case: Case) -> RapidReview | None:
@@ -98,8 +120,215 @@ def attendance(*, meeting: CrgMeeting) -> list[Attendance]:
 
 
 def meeting_quorum(*, attendances: list[Attendance]) -> Quorum:
-    """§4.6.1, from the agencies of those present."""
-    return quorum({a.agency_id: a.agency.kind for a in attendances if a.present and a.agency})
+    """§4.6.1, from the agencies of those present who take part in the decision: someone
+    who declared a conflict and took no part is left out (§1.5.8)."""
+    return quorum({a.agency_id: a.agency.kind for a in attendances if a.counts_for_quorum})
+
+
+@dataclass(frozen=True)
+class Attendee:
+    name: str
+    agency: Agency | None
+    label: str
+
+
+def attendee_people(*, meeting: CrgMeeting) -> dict[int, Attendee]:
+    """The people with an account who may be recorded at the meeting: the partnership's
+    CRG chair, members and Independent Scrutineer, and the portal users of the agencies
+    invited to a Rapid Review decided at it (§4.5.2, §4.6.1)."""
+    people: dict[int, Attendee] = {}
+    members = (
+        Membership.objects.filter(
+            partnership=meeting.partnership,
+            role__in=MEMBER_INVITEE_ROLES,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user", "represents")
+        .order_by("user__last_name", "user__first_name", "user__username", "role")
+    )
+    for membership in members:
+        user = membership.user
+        name = user.get_full_name() or user.username
+        role = membership.get_role_display()
+        if membership.represents:
+            role += f", {membership.represents.name}"
+        people.setdefault(user.pk, Attendee(name, membership.represents, f"{name} ({role})"))
+    invited = Invitation.objects.for_partnership(meeting.partnership).filter(
+        review__meeting=meeting, agency__isnull=False
+    )
+    portal_users = (
+        Membership.objects.filter(
+            agency__in=invited.values("agency"),
+            role=Role.AGENCY_USER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .select_related("user", "agency")
+        .order_by("agency__name", "user__last_name", "user__username")
+    )
+    for membership in portal_users:
+        user = membership.user
+        name = user.get_full_name() or user.username
+        people.setdefault(
+            user.pk, Attendee(name, membership.agency, f"{name} ({membership.agency.name})")
+        )
+    return people
+
+
+def withdrawn_from_decision(*, review: RapidReview) -> set[int]:
+    """The users who declared a conflict at the deciding meeting and took no part."""
+    if review.meeting is None:
+        return set()
+    return {a.user_id for a in attendance(meeting=review.meeting) if a.withdrew_from_decision}
+
+
+def sign_off_roles_needed(review: RapidReview) -> list[str]:
+    """The chair, and each Safeguarding Partner represented at the meeting (§4.6.1)."""
+    if review.meeting is None:
+        return sign_off_roles_for(set())
+    return sign_off_roles_for(
+        {a.agency.kind for a in attendance(meeting=review.meeting) if a.present and a.agency}
+    )
+
+
+def represented_partners(user, partnership) -> set[str]:
+    """The Safeguarding Partner roles a CRG member may confirm for: the partner agency
+    their membership says they represent (§4.6.1)."""
+    kinds = Membership.objects.filter(
+        user=user,
+        partnership=partnership,
+        role=Role.CRG_MEMBER,
+        is_active=True,
+        represents__isnull=False,
+    ).values_list("represents__kind", flat=True)
+    return {PARTNER_ROLES[kind] for kind in kinds if kind in PARTNER_ROLES}
+
+
+@dataclass(frozen=True)
+class SignOffReadiness:
+    ready: bool
+    missing: list[str]
+
+
+def sign_off_readiness(review: RapidReview) -> SignOffReadiness:
+    """What must be in the record before anyone signs it."""
+    missing = []
+    if not review.decision:
+        missing.append("the decision, with its rationale against each criterion (§4.6.2)")
+    if not review.facts_reviewed:
+        missing.append("the facts reviewed (§4.6.2)")
+    if not review.improvement_potential:
+        missing.append("the potential for identifying improvements (§4.6.2)")
+    if not review.no_immediate_action and not review.actions.exists():
+        missing.append("the immediate safety actions agreed, or that none is needed (§4.6.2)")
+    summary = CombinedSummary.objects.for_partnership(review.case.partnership).filter(
+        case=review.case, sections_agreed_on__isnull=False
+    )
+    if not summary.exists():
+        missing.append("sections 2 and 3 of the Combined Summary agreed (§4.6.3)")
+    return SignOffReadiness(ready=not missing, missing=missing)
+
+
+def eligible_signers(*, review: RapidReview) -> dict[str, list]:
+    """For each signature the decision needs, the people with an account who can give it:
+    the partnership's CRG chairs, and the CRG members who represent each Safeguarding
+    Partner present (§4.6.1). An empty list is a sign-off that would stall."""
+    signers: dict[str, list] = {role: [] for role in sign_off_roles_needed(review)}
+    memberships = (
+        Membership.objects.filter(
+            partnership=review.case.partnership, is_active=True, user__is_active=True
+        )
+        .filter(
+            Q(role=Role.CRG_CHAIR) | Q(role=Role.CRG_MEMBER, represents__kind__in=PARTNER_ROLES)
+        )
+        .select_related("user", "represents")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    withdrawn = withdrawn_from_decision(review=review)
+    for membership in memberships:
+        if membership.user_id in withdrawn:
+            continue  # a conflict kept them out of the decision: they do not sign (§1.5.8)
+        if membership.role == Role.CRG_CHAIR:
+            role = SignOffRole.CHAIR
+        else:
+            role = PARTNER_ROLES[membership.represents.kind]
+        if role in signers and membership.user not in signers[role]:
+            signers[role].append(membership.user)
+    return signers
+
+
+def sign_offs_waiting(*, scope: Scope) -> list[tuple[RapidReview, list[str]]]:
+    """The decisions waiting for this person's signature, with the roles they sign for."""
+    if scope.partnership is None or not (
+        scope.can(Action.APPROVE_DECISION) or scope.can(Action.CONFIRM_DECISION)
+    ):
+        return []
+    represented = (
+        represented_partners(scope.user, scope.partnership)
+        if scope.can(Action.CONFIRM_DECISION)
+        else set()
+    )
+    reviews = (
+        RapidReview.objects.visible_to(scope)
+        .filter(signed_off_at__isnull=True, meeting__isnull=False)
+        .exclude(decision="")
+        .select_related("case__partnership", "meeting")
+        .prefetch_related(
+            Prefetch("sign_offs", queryset=SignOff.objects.visible_to(scope), to_attr="signed")
+        )
+        .order_by("meeting__held_on", "id")
+    )
+    waiting = []
+    for review in reviews:
+        if scope.user.pk in withdrawn_from_decision(review=review):
+            continue
+        signed = {s.role: s for s in review.signed}
+        if any(s.user_id == scope.user.pk and not s.on_behalf_reason for s in review.signed):
+            continue
+        roles = [
+            role
+            for role in sign_off_roles_needed(review)
+            if role not in signed
+            and (
+                role in represented
+                or (role == SignOffRole.CHAIR and scope.can(Action.APPROVE_DECISION))
+            )
+        ]
+        if roles and sign_off_readiness(review).ready:
+            waiting.append((review, roles))
+    return waiting
+
+
+def scrutineer_advice_awaited(review: RapidReview | None) -> str:
+    """Why the page must warn: the Scrutineer cannot attend and their written advice has
+    not arrived (§4.7.4); empty when nothing is awaited."""
+    if review is None or review.scrutineer_attending is not False or review.decision:
+        return ""
+    written = ScrutineerAdvice.objects.for_partnership(review.case.partnership).filter(
+        review=review, kind=AdviceKind.WRITTEN_BEFORE
+    )
+    if written.exists():
+        return ""
+    return (
+        "The Independent Scrutineer cannot attend, and their written advice has not "
+        f"arrived: it is due before the meeting on {review.meeting.held_on:%A %-d %B %Y} "
+        "(§4.7.4)."
+    )
+
+
+def my_invitations(*, scope: Scope) -> list[Invitation]:
+    """The papers sent to this person by name for meetings whose decision is not yet
+    signed off (the papers close then): a CRG member's, the chair's or the Independent
+    Scrutineer's (§4.5.2, §4.7.1)."""
+    if scope.partnership is None:
+        return []
+    return list(
+        Invitation.objects.visible_to(scope)
+        .filter(user=scope.user, review__signed_off_at__isnull=True)
+        .select_related("review__case", "review__meeting")
+        .order_by("review__meeting__held_on", "id")
+    )
 
 
 def attendance_get(*, scope: Scope, pk: int) -> Attendance:
@@ -127,10 +356,6 @@ class Task:
 def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
     """What the Business Office, the chair and the partners do, in order, with how far
     each has gone (§4.4-4.8; §4.9 for a referral)."""
-    from cases.models import CombinedSummary
-    from rapidreview.models import Invitation, ScrutineerAdvice, SignOff
-    from rapidreview.services import sign_off_roles_needed
-
     partnership = case.partnership
     meeting = review.meeting if review else None
     done = "Completed"
@@ -181,13 +406,18 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
         if review
         else 0
     )
+    awaited = scrutineer_advice_awaited(review)
+    if awaited:
+        status, colour = "Written advice awaited", "red"
+    else:
+        status, colour = (f"{advice} recorded", "green") if advice else ("Not started", "blue")
     tasks.append(
         Task(
             "scrutineer",
             "Independent Scrutineer's advice",
             "rapid_review_scrutineer",
-            f"{advice} recorded" if advice else "Not started",
-            "green" if advice else "blue",
+            status,
+            colour,
             "§4.7",
             can_start=meeting is not None,
         )

@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from rapidreview.services import outcome
+from rapidreview.services import outcome, scrutineer, sign_off
 
 _RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -25,6 +25,32 @@ def outcome_email(*, partnership_id: int, notice_id: int) -> int:
     return outcome.outcome_email_send(partnership_id=partnership_id, notice_id=notice_id)
 
 
+@shared_task(**_RETRY)
+def sign_off_request_email(*, partnership_id: int, request_id: int) -> int:
+    return sign_off.sign_off_request_email_send(
+        partnership_id=partnership_id, request_id=request_id
+    )
+
+
+@shared_task(**_RETRY)
+def partner_told_email(*, partnership_id: int, sign_off_id: int) -> int:
+    return sign_off.partner_told_email_send(partnership_id=partnership_id, sign_off_id=sign_off_id)
+
+
+@shared_task(**_RETRY)
+def scrutineer_advice_request_email(*, partnership_id: int, review_id: int) -> int:
+    return scrutineer.scrutineer_advice_request_email_send(
+        partnership_id=partnership_id, review_id=review_id
+    )
+
+
+@shared_task(**_RETRY)
+def discussion_reopened_email(*, partnership_id: int, advice_id: int) -> int:
+    return scrutineer.discussion_reopened_email_send(
+        partnership_id=partnership_id, advice_id=advice_id
+    )
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the Rapid Review's emails (see
@@ -38,6 +64,11 @@ def mail_sweep() -> int:
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
-        outcome.unsent_rapid_review_emails_send(partnership=partnership, before=before)
+        send(partnership=partnership, before=before)
         for partnership in Partnership.objects.order_by("pk")
+        for send in (
+            outcome.unsent_rapid_review_emails_send,
+            sign_off.unsent_sign_off_emails_send,
+            scrutineer.unsent_scrutineer_emails_send,
+        )
     )

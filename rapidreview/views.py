@@ -24,7 +24,7 @@ from rapidreview.forms import (
     ParametersMeetingForm,
 )
 from rapidreview.models import MeetingKind
-from rapidreview.services.meeting import DECIDING_STAGES
+from rapidreview.rules import DECIDING_STAGES
 
 
 @scope_required(Action.VIEW_CASES)
@@ -210,7 +210,9 @@ def meeting_detail(request, pk):
     if request.method == "POST" and not can_manage:
         raise PermissionDenied("Only the Business Office records attendance.")
     form = AttendanceForm(
-        request.POST if request.method == "POST" else None, partnership=meeting.partnership
+        request.POST if request.method == "POST" else None,
+        partnership=meeting.partnership,
+        people=selectors.attendee_people(meeting=meeting) if can_manage else {},
     )
     once = Once(request, f"attendance-{meeting.pk}")
     if form.is_bound and form.is_valid():
@@ -218,12 +220,14 @@ def meeting_detail(request, pk):
             try:
                 if (replay := once.replay()) is not None:
                     return replay
-                services.attendance_record(meeting=meeting, actor=request.user, **form.details())
+                attendance = services.attendance_record(
+                    meeting=meeting, actor=request.user, **form.details()
+                )
             except ApplicationError as error:
                 form_error(form, error)
             else:
                 once.spend(reverse("meeting_detail", kwargs={"pk": meeting.pk}))
-                messages.success(request, f"{form.cleaned_data['name']} is recorded.")
+                messages.success(request, f"{attendance.name} is recorded.")
                 return redirect("meeting_detail", pk=meeting.pk)
     attendances = selectors.attendance(meeting=meeting)
     in_use = selectors.meetings_in_use(scope=request.scope, meetings=[meeting])

@@ -113,6 +113,7 @@ ROUTES = {
     "rapid_review_decision": "view_cases",
     "rapid_review_sections": "view_cases",
     "rapid_review_sign_off": "view_cases",
+    "rapid_review_sign_off_for_partner": "approve_decision",
     "rapid_review_after": "view_cases",
     "rapid_review_report": "view_cases",
     # The meeting's papers: only the agency or the person they were sent to.

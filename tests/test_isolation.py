@@ -427,7 +427,11 @@ def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicest
     assert client.get(f"/meetings/{other.pk}/").status_code == 404
     assert client.post(f"/meetings/{other.pk}/", {"name": "x"}).status_code == 404
     others_attendee = services.attendance_record(
-        meeting=other, actor=meetings["leicestershire-rutland"][0], name="LR attendee"
+        meeting=other,
+        actor=meetings["leicestershire-rutland"][0],
+        name="LR attendee",
+        declaration="none",
+        confidentiality_agreed=True,
     )
     remove = f"/meetings/attendance/{others_attendee.pk}/remove/"
     assert client.post(remove).status_code == 404

@@ -36,6 +36,10 @@ COVERED = {
     "rapidreview.tasks.outcome_email": "test_outcome_email",
     "rapidreview.tasks.mail_sweep": "test_the_mail_sweeps",
     "cases.tasks.duplicate_guards_purge": "test_the_duplicate_guards_purge",
+    "rapidreview.tasks.sign_off_request_email": "test_the_sign_off_emails",
+    "rapidreview.tasks.partner_told_email": "test_the_sign_off_emails",
+    "rapidreview.tasks.scrutineer_advice_request_email": "test_the_scrutineer_emails",
+    "rapidreview.tasks.discussion_reopened_email": "test_the_scrutineer_emails",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -224,3 +228,72 @@ def test_the_duplicate_guards_purge(worker, partnerships):
     duplicate_guards_purge.delay()
     assert _wait_for(lambda: not FormToken.objects.filter(token=stale).exists())
     assert FormToken.objects.filter(token=fresh).exists()
+
+
+def test_the_sign_off_emails(worker, partnerships, monkeypatch):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from rapidreview import services
+    from tests.rapidreview.flow import decided, quorate_attendance, recorded, signers
+    from tests.rapidreview.test_papers import notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    review = notified_review(monkeypatch, leicester, office)
+    people = signers(leicester)
+    quorate_attendance(review.meeting, office)
+    recorded(review, office)
+    reference = review.case.reference
+    subject = f"Case {reference}: the Rapid Review decision is waiting for your sign-off"
+    FailFirstBackend.fail_subject = subject
+    decided(review, office)
+    assert _wait_for(lambda: len(_sent(subject)) == 3), "a signer was not asked"
+    assert FailFirstBackend.attempts.count(subject) == 4  # one failed, and was retried
+    services.decision_sign(review=review, actor=people["chair"], role="chair")
+    services.decision_sign(review=review, actor=people["police"], role="police")
+    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2027, 3, 16))
+    FailFirstBackend.fail_subject = f"Case {reference}: the CRG chair recorded"
+    review.refresh_from_db()
+    services.decision_sign_for_partner(
+        review=review, actor=people["chair"], role="local_authority", reason="On leave."
+    )
+    _fails_once_then_sent(
+        f"Case {reference}: the CRG chair recorded your sign-off",
+        [people["local_authority"].email],
+    )
+
+
+def test_the_scrutineer_emails(worker, partnerships, monkeypatch):
+    from rapidreview import services
+    from rapidreview.models import AdviceKind
+    from tests.rapidreview.test_papers import MEETING, decided_and_signed, notified_review
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    scrutineer = staff_user(leicester, Role.INDEPENDENT_SCRUTINEER)
+    review = notified_review(monkeypatch, leicester, office)
+    reference = review.case.reference
+    FailFirstBackend.fail_subject = f"Case {reference}: your written advice"
+    services.scrutineer_attendance_record(review=review, actor=office, attending=False)
+    _fails_once_then_sent(
+        f"Case {reference}: your written advice is asked for before the meeting",
+        [scrutineer.email],
+    )
+    review = decided_and_signed(review, office)
+    review = services.scrutineer_decision_sent(review=review, actor=office, sent_on=MEETING)
+    advice = services.scrutineer_advice_record(
+        review=review,
+        actor=office,
+        kind=AdviceKind.REPLY_AFTER,
+        advice="A concern.",
+        received_on=MEETING,
+        raises_concern=True,
+    )
+    chair = staff_user(leicester, Role.CRG_CHAIR)
+    FailFirstBackend.fail_subject = f"Case {reference}: the CRG chair has reopened"
+    services.discussion_reopen(advice=advice, actor=chair, note="An extraordinary meeting.")
+    subject = f"Case {reference}: the CRG chair has reopened the decision's discussion"
+    assert _wait_for(lambda: _sent(subject)), "the partners were not told"
+    assert FailFirstBackend.attempts.count(subject) == 2

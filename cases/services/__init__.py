@@ -25,6 +25,11 @@ from cases.services.deadline import (
     deadlines_schedule,
 )
 from cases.services.idempotency import idempotent_create, request_digest
+from cases.services.identity import (
+    IdentityDetails,
+    child_identity_correct,
+    family_member_add,
+)
 from cases.services.information_request import (
     ReplyConflict,
     ReplyDetails,
@@ -73,6 +78,9 @@ from cases.services.token import (
 )
 
 __all__ = [
+    "IdentityDetails",
+    "child_identity_correct",
+    "family_member_add",
     "access_record",
     "anonymous_refusal_log",
     "agencies_for_requests",

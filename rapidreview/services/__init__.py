@@ -5,15 +5,12 @@ from rapidreview.services.decision import (
     DecisionDetails,
     decision_record,
     decision_sign,
+    decision_sign_for_partner,
     immediate_action_add,
     immediate_action_done,
     no_immediate_action_record,
+    partner_sign_off_from,
     record_save,
-    represented_partners,
-    scrutineer_advice_record,
-    scrutineer_decision_sent,
-    sign_off_readiness,
-    sign_off_roles_needed,
     summary_sections_agree,
 )
 from rapidreview.services.meeting import (
@@ -21,7 +18,6 @@ from rapidreview.services.meeting import (
     attendance_remove,
     crg_meeting_cancel,
     crg_meeting_create,
-    meeting_window,
     parameters_meeting_set,
     rapid_review_for,
     rapid_review_meeting_set,
@@ -37,6 +33,13 @@ from rapidreview.services.outcome import (
     papers_opened,
     report_sent_record,
 )
+from rapidreview.services.scrutineer import (
+    discussion_reopen,
+    scrutineer_advice_record,
+    scrutineer_attendance_record,
+    scrutineer_decision_sent,
+    scrutineers,
+)
 
 __all__ = [
     "DecisionDetails",
@@ -48,12 +51,13 @@ __all__ = [
     "decision_notified_record",
     "decision_record",
     "decision_sign",
+    "decision_sign_for_partner",
+    "partner_sign_off_from",
     "immediate_action_add",
     "immediate_action_done",
     "invitation_email_send",
     "invitations_send",
     "no_immediate_action_record",
-    "meeting_window",
     "outcome_email_send",
     "outcome_read",
     "outcomes_send",
@@ -63,10 +67,10 @@ __all__ = [
     "rapid_review_meeting_set",
     "record_save",
     "report_sent_record",
-    "represented_partners",
+    "discussion_reopen",
     "scrutineer_advice_record",
+    "scrutineer_attendance_record",
     "scrutineer_decision_sent",
-    "sign_off_readiness",
-    "sign_off_roles_needed",
+    "scrutineers",
     "summary_sections_agree",
 ]

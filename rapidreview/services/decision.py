@@ -13,35 +13,38 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.mail_queue import enqueue_on_commit
 from cases.models import (
-    SAFEGUARDING_PARTNER_KINDS,
     STAGE_TRANSITIONS,
-    AgencyKind,
     Case,
     CombinedSummary,
     Deadline,
     DeadlineStatus,
-    Membership,
-    Role,
     Stage,
     User,
 )
 from cases.permissions import Action, require
+from cases.selectors import working_calendar
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
+from rapidreview import selectors
 from rapidreview.models import (
     DECISION_CRITERIA,
-    AdviceKind,
     CriterionFinding,
     Decision,
     ImmediateAction,
     RapidReview,
-    ScrutineerAdvice,
     SignOff,
     SignOffRole,
 )
 from rapidreview.quorum import Quorum
-from rapidreview.services.meeting import DECIDING_STAGES
+from rapidreview.rules import DECIDING_STAGES, PARTNER_SIGN_OFF_WORKING_DAYS
+from rapidreview.selectors import (
+    represented_partners,
+    sign_off_readiness,
+    sign_off_roles_needed,
+)
+from rapidreview.services.sign_off import sign_off_requests_make
 from rapidreview.signals import lcspr_commissioned
 
 logger = logging.getLogger(__name__)
@@ -57,6 +60,10 @@ NOT_QUORATE = "The decision cannot be recorded. {why}"
 NOT_DECIDING = "This case is not awaiting the Case Review Group's decision."
 FUTURE_DATE = "The date cannot be in the future."
 ONLY_RECORDERS = "Only the Business Office or the CRG chair records the meeting."
+WITHDRAWN = (
+    "You declared a conflict of interest at the meeting and took no part in the decision, "
+    "so you do not sign it (§1.5.8)."
+)
 SECTIONS_CONFLICT = (
     "Someone else saved the Combined Summary after you opened it. Nothing you typed has "
     "been saved yet: your version is below. Open the Combined Summary in a new tab to see "
@@ -90,16 +97,18 @@ def _not_future(day: date | None, field_name: str) -> None:
 
 
 def _signatures_void(review: RapidReview, actor: User | None, what: str) -> None:
-    """Whoever has signed signed the record as it was: a change asks them to sign again."""
+    """Whoever has signed signed the record as it was: a change asks them to sign again.
+    Once the record is ready, everyone who can sign is asked (§4.6.1)."""
+    again = set()
     for sign_off in SignOff.objects.for_partnership(review.case.partnership).filter(review=review):
+        again.add(sign_off.user_id)
         sign_off._history_user = actor
         sign_off._change_reason = f"{what} changed: it needs signing again"
         sign_off.delete()
+    sign_off_requests_make(review=review, actor=actor, again=again)
 
 
 def _quorum_of(review: RapidReview) -> Quorum:
-    from rapidreview import selectors
-
     return selectors.meeting_quorum(attendances=selectors.attendance(meeting=review.meeting))
 
 
@@ -299,65 +308,6 @@ def immediate_action_done(
 
 
 @transaction.atomic
-def scrutineer_advice_record(
-    *, review: RapidReview, actor: User | None, kind: str, advice: str, received_on: date
-) -> ScrutineerAdvice:
-    """The Independent Scrutineer's advice: given in the meeting when the chair asks
-    (§4.7.2), written beforehand and fed in by the Business Office (§4.7.4), or their
-    reply once the decision was sent to them after the meeting (§4.7.5)."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
-    review = review_locked(review)
-    if kind not in AdviceKind.values:
-        raise ApplicationError("Choose when the advice was given.", field="kind")
-    if not advice.strip():
-        raise ApplicationError("Enter the advice.", field="advice")
-    _not_future(received_on, "received_on")
-    meeting_day = review.meeting.held_on if review.meeting else None
-    if kind == AdviceKind.IN_MEETING and received_on != meeting_day:
-        raise ApplicationError(
-            "Advice given in the meeting is dated the day of the meeting.", field="received_on"
-        )
-    if kind == AdviceKind.WRITTEN_BEFORE and meeting_day and received_on > meeting_day:
-        raise ApplicationError(
-            "Written advice is sent before the meeting (§4.7.4).", field="received_on"
-        )
-    if kind == AdviceKind.REPLY_AFTER:
-        if review.scrutineer_sent_on is None:
-            raise ApplicationError(
-                "Record sending the decision to the Scrutineer first (§4.7.5).", field="kind"
-            )
-        if received_on < review.scrutineer_sent_on:
-            raise ApplicationError(
-                "The reply cannot come before the decision was sent.", field="received_on"
-            )
-    item = ScrutineerAdvice(
-        review=review, kind=kind, advice=advice.strip(), received_on=received_on, recorded_by=actor
-    )
-    _save(item, actor, f"{AdviceKind(kind).label}")
-    return item
-
-
-@transaction.atomic
-def scrutineer_decision_sent(*, review: RapidReview, actor: User | None, sent_on: date):
-    """§4.7.5: the decision and its rationale sent to a Scrutineer who was not there."""
-    require(actor, review.case.partnership, Action.RECORD_DECISION, ONLY_RECORDERS)
-    review = review_locked(review)
-    if not review.decision:
-        raise ApplicationError("Record the decision before sending it to the Scrutineer.")
-    if review.scrutineer_sent_on:
-        raise ApplicationError(
-            f"Its sending on {review.scrutineer_sent_on:%-d %B %Y} is already recorded."
-        )
-    _not_future(sent_on, "sent_on")
-    if sent_on < review.decided_on:
-        raise ApplicationError("The decision cannot be sent before it was made.", field="sent_on")
-    review.scrutineer_sent_on = sent_on
-    review.version += 1
-    _save(review, actor, "Decision and rationale sent to the Independent Scrutineer (§4.7.5)")
-    return review
-
-
-@transaction.atomic
 def summary_sections_agree(
     *, case: Case, actor: User | None, version: int, section_2: str, section_3: str
 ) -> CombinedSummary:
@@ -399,66 +349,6 @@ def summary_sections_agree(
     return summary
 
 
-# Who confirms for each Safeguarding Partner (§4.6.1).
-PARTNER_ROLES = {
-    AgencyKind.INTEGRATED_CARE_BOARD: SignOffRole.INTEGRATED_CARE_BOARD,
-    AgencyKind.POLICE: SignOffRole.POLICE,
-    AgencyKind.LOCAL_AUTHORITY: SignOffRole.LOCAL_AUTHORITY,
-}
-
-
-def sign_off_roles_needed(review: RapidReview) -> list[str]:
-    """The chair, and each Safeguarding Partner represented at the meeting."""
-    from rapidreview.selectors import attendance
-
-    if review.meeting is None:
-        return [SignOffRole.CHAIR]
-    present = {
-        a.agency.kind
-        for a in attendance(meeting=review.meeting)
-        if a.present and a.agency and a.agency.kind in SAFEGUARDING_PARTNER_KINDS
-    }
-    return [SignOffRole.CHAIR] + [role for kind, role in PARTNER_ROLES.items() if kind in present]
-
-
-def represented_partners(user: User, partnership) -> set[str]:
-    """The Safeguarding Partner roles a CRG member may confirm for: the partner agency
-    their membership says they represent (§4.6.1)."""
-    kinds = Membership.objects.filter(
-        user=user,
-        partnership=partnership,
-        role=Role.CRG_MEMBER,
-        is_active=True,
-        represents__isnull=False,
-    ).values_list("represents__kind", flat=True)
-    return {PARTNER_ROLES[kind] for kind in kinds if kind in PARTNER_ROLES}
-
-
-@dataclass(frozen=True)
-class SignOffReadiness:
-    ready: bool
-    missing: list[str]
-
-
-def sign_off_readiness(review: RapidReview) -> SignOffReadiness:
-    """What must be in the record before anyone signs it."""
-    missing = []
-    if not review.decision:
-        missing.append("the decision, with its rationale against each criterion (§4.6.2)")
-    if not review.facts_reviewed:
-        missing.append("the facts reviewed (§4.6.2)")
-    if not review.improvement_potential:
-        missing.append("the potential for identifying improvements (§4.6.2)")
-    if not review.no_immediate_action and not review.actions.exists():
-        missing.append("the immediate safety actions agreed, or that none is needed (§4.6.2)")
-    summary = CombinedSummary.objects.for_partnership(review.case.partnership).filter(
-        case=review.case, sections_agreed_on__isnull=False
-    )
-    if not summary.exists():
-        missing.append("sections 2 and 3 of the Combined Summary agreed (§4.6.3)")
-    return SignOffReadiness(ready=not missing, missing=missing)
-
-
 @transaction.atomic
 def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview:
     """The CRG chair approves the decision; each Safeguarding Partner's representative
@@ -475,6 +365,30 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
             "Only a Safeguarding Partner's representative on the CRG confirms.",
         )
     review = review_locked(review)
+    needed = _signable(review, role)
+    if actor.pk in selectors.withdrawn_from_decision(review=review):
+        raise ApplicationError(WITHDRAWN)
+    if role != SignOffRole.CHAIR and role not in represented_partners(actor, partnership):
+        raise ApplicationError(
+            f"You do not represent the {SignOffRole(role).label} on the Case Review Group.",
+            field="role",
+        )
+    signed = SignOff.objects.for_partnership(partnership).filter(review=review)
+    if signed.filter(user=actor, on_behalf_reason="").exists():
+        raise ApplicationError("You have already signed this decision for another role.")
+    _save(
+        SignOff(review=review, role=role, user=actor),
+        actor,
+        f"Signed for the {SignOffRole(role).label}",
+    )
+    if set(needed) <= set(signed.values_list("role", flat=True)):
+        _take_effect(review, actor)
+    return review
+
+
+def _signable(review: RapidReview, role: str) -> list[str]:
+    """Refuse unless the locked review can take this role's signature now; the roles
+    it needs."""
     _refuse_if_signed_off(review)
     readiness = sign_off_readiness(review)
     if not readiness.ready:
@@ -487,21 +401,59 @@ def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview
         raise ApplicationError(
             "That Safeguarding Partner was not represented at the meeting.", field="role"
         )
-    if role != SignOffRole.CHAIR and role not in represented_partners(actor, partnership):
-        raise ApplicationError(
-            f"You do not represent the {SignOffRole(role).label} on the Case Review Group.",
-            field="role",
-        )
-    signed = SignOff.objects.for_partnership(partnership).filter(review=review)
-    if signed.filter(role=role).exists():
+    if (
+        SignOff.objects.for_partnership(review.case.partnership)
+        .filter(review=review, role=role)
+        .exists()
+    ):
         raise ApplicationError(f"The {SignOffRole(role).label} has already signed.")
-    if signed.filter(user=actor).exists():
-        raise ApplicationError("You have already signed this decision for another role.")
-    _save(
-        SignOff(review=review, role=role, user=actor),
+    return needed
+
+
+def partner_sign_off_from(review: RapidReview) -> date:
+    """The first day the chair may record a partner's sign-off: two working days after
+    the meeting (issue 12; the decision is the meeting's, §4.6.2)."""
+    calendar = working_calendar(partnership=review.case.partnership)
+    return calendar.add(review.decided_on, PARTNER_SIGN_OFF_WORKING_DAYS)
+
+
+@transaction.atomic
+def decision_sign_for_partner(
+    *, review: RapidReview, actor: User, role: str, reason: str
+) -> RapidReview:
+    """The chair records the sign-off of a Safeguarding Partner who could not sign within
+    two working days of the meeting, with the reason; the partner is told (§4.6.2: the
+    meeting's decision, not a signature, is the decision)."""
+    partnership = review.case.partnership
+    require(
         actor,
-        f"Signed for the {SignOffRole(role).label}",
+        partnership,
+        Action.APPROVE_DECISION,
+        "Only the CRG chair records a partner's sign-off.",
     )
+    review = review_locked(review)
+    if role == SignOffRole.CHAIR:
+        raise ApplicationError("The chair signs for themselves.", field="role")
+    if actor.pk in selectors.withdrawn_from_decision(review=review):
+        raise ApplicationError(WITHDRAWN)
+    needed = _signable(review, role)
+    if not reason.strip():
+        raise ApplicationError(
+            "Say why the partner could not sign, and how they agreed the decision.",
+            field="reason",
+        )
+    start = partner_sign_off_from(review)
+    if timezone.localdate() < start:
+        raise ApplicationError(
+            f"The {SignOffRole(role).label} has until {start:%-d %B %Y} to sign: you can "
+            "record their sign-off from that day."
+        )
+    sign_off = SignOff(review=review, role=role, user=actor, on_behalf_reason=reason.strip())
+    _save(sign_off, actor, f"Sign-off recorded by the chair for the {SignOffRole(role).label}")
+    from rapidreview.tasks import partner_told_email
+
+    enqueue_on_commit(partner_told_email, partnership_id=partnership.pk, sign_off_id=sign_off.pk)
+    signed = SignOff.objects.for_partnership(partnership).filter(review=review)
     if set(needed) <= set(signed.values_list("role", flat=True)):
         _take_effect(review, actor)
     return review

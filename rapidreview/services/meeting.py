@@ -11,10 +11,12 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
-from cases.models import Case, Deadline, Partnership, Stage, User
+from cases.models import Case, Partnership, Stage, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
+from rapidreview import selectors
 from rapidreview.models import Attendance, CrgMeeting, Declaration, MeetingKind, RapidReview
+from rapidreview.rules import DECIDING_STAGES
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +37,6 @@ REFERRAL_AT_SCHEDULED_MEETING = (
     "A referral is decided at a scheduled monthly CRG meeting (§4.9): choose one."
 )
 # The stages at which the CRG decides whether to commission an LCSPR (§4.6, §4.9).
-DECIDING_STAGES = frozenset({Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION})
 MEETING_CANCELLED = "That meeting has been cancelled: choose another."
 NO_PARAMETERS_MEETING = (
     "This partnership does not hold a meeting to agree the request parameters (§4.4.3)."
@@ -118,20 +119,6 @@ def crg_meeting_cancel(*, meeting: CrgMeeting, actor: User | None, reason: str) 
     return meeting
 
 
-def meeting_window(*, case: Case) -> tuple[date, date] | None:
-    """When the deciding meeting may be held, from the case's own deadlines: the 7-13
-    working-day window of a Rapid Review (§4.4.2), or for a referral without a
-    notification, from its receipt to the two-month decision deadline (§4.9)."""
-    deadlines = Deadline.objects.for_partnership(case.partnership).filter(case=case)
-    if case.stage == Stage.REFERRAL_DECISION:
-        decision = deadlines.filter(kind="referral_decision").values_list("event_date", "due_date")
-        return tuple(decision[0]) if decision else None
-    latest = deadlines.filter(kind="rapid_review_meeting_latest").values_list(
-        "window_start", "due_date"
-    )
-    return tuple(latest[0]) if latest and latest[0][0] else None
-
-
 def rapid_review_for(*, case: Case) -> RapidReview:
     """The case's Rapid Review record, made the first time it is needed."""
     review, _ = RapidReview.objects.for_partnership(case.partnership).get_or_create(case=case)
@@ -177,7 +164,7 @@ def rapid_review_meeting_set(
         raise ApplicationError(RAPID_REVIEW_CONFLICT)
     if review.decision:
         raise ApplicationError(DECIDED_AT_MEETING, field="meeting")
-    window = meeting_window(case=case)
+    window = selectors.meeting_window(case=case)
     inside = window is not None and window[0] <= meeting.held_on <= window[1]
     if not inside and not reason.strip():
         if window is None:
@@ -300,6 +287,16 @@ def _refuse_if_decided_at(meeting: CrgMeeting) -> None:
 
 
 DECLARATION_DETAILS_NEEDED = "Say what the conflict of interest is (§1.5.8)."
+DECLARATION_NEEDED = (
+    "Record whether the attendee declared a conflict of interest: it is asked at every "
+    "case-specific meeting (§1.5.8)."
+)
+TAKES_PART_NEEDED = (
+    "Say whether the attendee takes part in the decision despite the conflict (§1.5.8)."
+)
+NAME_NEEDED = "Enter the attendee's name, or choose them from the people with an account."
+NOT_AN_ATTENDEE = "Choose someone from the list: a CRG member, or an invited agency's user."
+ALREADY_ATTENDING = "{name} is already recorded at this meeting."
 
 
 @transaction.atomic
@@ -310,26 +307,54 @@ def attendance_record(
     name: str,
     capacity: str = "",
     agency=None,
+    user: User | None = None,
     present: bool = True,
     declaration: str = "",
     declaration_details: str = "",
+    takes_part_in_decision: bool | None = None,
     confidentiality_agreed: bool = False,
 ) -> Attendance:
-    """Who attended, for which agency, with their declaration (§1.5.8, §4.6.1)."""
+    """Who attended, for which agency, with their declaration (§1.5.8, §4.6.1).
+
+    Someone with an account is recorded as that person (a CRG member, or a user of an
+    agency invited to the meeting), so that a conflict they declare keeps them out of
+    the quorum and the sign-off; free text is for people without an account."""
     require(actor, meeting.partnership, Action.MANAGE_MEETINGS, "Only the Business Office.")
     _refuse_if_decided_at(meeting)
+    if user is not None:
+        people = selectors.attendee_people(meeting=meeting)
+        if user.pk not in people:
+            raise ApplicationError(NOT_AN_ATTENDEE, field="person")
+        name = name.strip() or people[user.pk].name
+        agency = agency or people[user.pk].agency
+        taken = Attendance.objects.for_partnership(meeting.partnership).filter(
+            meeting=meeting, user=user
+        )
+        if taken.exists():
+            raise ApplicationError(ALREADY_ATTENDING.format(name=name), field="person")
+    if not name.strip():
+        raise ApplicationError(NAME_NEEDED, field="name")
     if agency is not None and not agency.partnerships.filter(pk=meeting.partnership_id).exists():
         raise ApplicationError(ATTENDEE_AGENCY_NOT_PARTNERSHIPS, field="agency")
-    if declaration == Declaration.DECLARED and not declaration_details.strip():
-        raise ApplicationError(DECLARATION_DETAILS_NEEDED, field="declaration_details")
+    if present and declaration not in Declaration.values:
+        raise ApplicationError(DECLARATION_NEEDED, field="declaration")
+    if declaration == Declaration.DECLARED:
+        if not declaration_details.strip():
+            raise ApplicationError(DECLARATION_DETAILS_NEEDED, field="declaration_details")
+        if takes_part_in_decision is None:
+            raise ApplicationError(TAKES_PART_NEEDED, field="takes_part_in_decision")
+    else:
+        takes_part_in_decision = None
     attendance = Attendance(
         meeting=meeting,
+        user=user,
         name=name.strip(),
         capacity=capacity.strip(),
         agency=agency,
         present=present,
         declaration=declaration,
         declaration_details=declaration_details.strip(),
+        takes_part_in_decision=takes_part_in_decision,
         confidentiality_agreed=confidentiality_agreed,
         recorded_by=actor,
     )

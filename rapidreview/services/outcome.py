@@ -25,7 +25,6 @@ from cases.models import (
     Membership,
     Notification,
     Referral,
-    Role,
     User,
 )
 from cases.permissions import Action, require
@@ -36,17 +35,12 @@ from cases.services.information_request import agency_portal_emails
 from cases.services.mail import claim, sending, unsent_send
 from cases.tenancy import Scope
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
+from rapidreview.rules import MEMBER_INVITEE_ROLES
 from rapidreview.services.decision import review_locked
 
 logger = logging.getLogger(__name__)
 
 NOT_SIGNED_OFF = "The decision must be signed off first."
-# The partnership roles whose members are invited by name (§4.5.2, §4.7.1).
-MEMBER_INVITEE_ROLES = {
-    Role.CRG_CHAIR: InviteeKind.MEMBER,
-    Role.CRG_MEMBER: InviteeKind.MEMBER,
-    Role.INDEPENDENT_SCRUTINEER: InviteeKind.SCRUTINEER,
-}
 
 
 @transaction.atomic

@@ -65,27 +65,53 @@ def test_attendance_and_declarations_make_the_meeting_quorate(page):
     page.get_by_role("link", name="Monthly CRG meeting").first.click()
     expect(page.get_by_text("Not quorate")).to_be_visible()
     assert_accessible(page, "meeting-attendance")
-    # A declared conflict needs its details (§1.5.8): said beside the field.
-    page.get_by_label("Name", exact=True).fill("Dr Amina Rahman")
+    typed_name = page.get_by_label("Name, for someone without an account")
+    confidentiality = page.get_by_role("group", name="Agreed to keep the meeting's business")
+    # A declared conflict needs its details and whether they take part (§1.5.8), and
+    # confidentiality is an answer, not a blank: each said beside its field.
+    typed_name.fill("Dr Amina Rahman")
     page.get_by_label("Agency represented").select_option(
         label="Leicester, Leicestershire and Rutland Integrated Care Board"
     )
     page.get_by_label("Declared a conflict of interest").check()
     page.get_by_role("button", name="Record the attendee").click()
-    expect(page.get_by_role("alert")).to_contain_text("Say what the conflict of interest is")
-    expect(page.get_by_label("Name", exact=True)).to_have_value("Dr Amina Rahman")
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Say what the conflict of interest is")
+    expect(alert).to_contain_text("Say whether the attendee takes part in the decision")
+    expect(alert).to_contain_text("agreed to confidentiality")
+    expect(typed_name).to_have_value("Dr Amina Rahman")
     assert_accessible(page, "meeting-attendance-error")
     page.get_by_label("No conflict of interest").check()
+    confidentiality.get_by_label("Yes").check()
     page.get_by_role("button", name="Record the attendee").click()
-    for name, agency in (
-        ("DI Kate Moss", "Leicestershire Police"),
-        ("Ms Jo Patel", "University Hospitals of Leicester NHS Trust"),
-    ):
-        page.get_by_label("Name", exact=True).fill(name)
-        page.get_by_label("Agency represented").select_option(label=agency)
-        page.get_by_label("No conflict of interest").check()
-        page.get_by_label("Agreed to keep the meeting's business confidential").check()
-        page.get_by_role("button", name="Record the attendee").click()
-        expect(page.get_by_text(f"{name} is recorded.")).to_be_visible()
+    expect(page.get_by_text("Dr Amina Rahman is recorded.")).to_be_visible()
+    # Someone with an account is picked from the list: their agency comes with them.
+    page.get_by_label("Who attended").select_option(
+        label="DCI Amira Hussain (Case Review Group member, Leicestershire Police)"
+    )
+    page.get_by_label("No conflict of interest").check()
+    confidentiality.get_by_label("Yes").check()
+    page.get_by_role("button", name="Record the attendee").click()
+    expect(page.get_by_text("DCI Amira Hussain is recorded.")).to_be_visible()
+    # A conflict declared by someone who takes no part leaves their agency uncounted.
+    typed_name.fill("Ms Jo Patel")
+    page.get_by_label("Agency represented").select_option(
+        label="University Hospitals of Leicester NHS Trust"
+    )
+    page.get_by_label("Declared a conflict of interest").check()
+    page.get_by_label("The conflict of interest, if declared").fill("Treated the child's mother.")
+    page.get_by_role("group", name="If a conflict is declared").get_by_label("No").check()
+    confidentiality.get_by_label("Yes").check()
+    page.get_by_role("button", name="Record the attendee").click()
+    expect(page.get_by_text("Ms Jo Patel is recorded.")).to_be_visible()
+    expect(page.get_by_text("Took no part in the decision")).to_be_visible()
+    expect(page.get_by_text("Not quorate: 2 partner agencies are represented")).to_be_visible()
+    typed_name.fill("Mr Lee Grant")
+    page.get_by_label("Agency represented").select_option(
+        label="University Hospitals of Leicester NHS Trust"
+    )
+    page.get_by_label("No conflict of interest").check()
+    confidentiality.get_by_label("Yes").check()
+    page.get_by_role("button", name="Record the attendee").click()
     expect(page.get_by_text("Quorate: 3 partner agencies are represented")).to_be_visible()
     assert_accessible(page, "meeting-quorate")

@@ -121,10 +121,12 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
         ("Ms Lena Ward", "Leicester City Council"),
         ("Ms Jo Patel", "University Hospitals of Leicester NHS Trust"),
     ):
-        page.get_by_label("Name", exact=True).fill(name)
+        page.get_by_label("Name, for someone without an account").fill(name)
         page.get_by_label("Agency represented").select_option(label=agency)
         page.get_by_label("No conflict of interest").check()
-        page.get_by_label("Agreed to keep the meeting's business confidential").check()
+        page.get_by_role("group", name="Agreed to keep the meeting's business").get_by_label(
+            "Yes"
+        ).check()
         page.get_by_role("button", name="Record the attendee").click()
         expect(page.get_by_text(f"{name} is recorded.")).to_be_visible()
     expect(page.get_by_text("Quorate: 3 partner agencies are represented")).to_be_visible()
@@ -287,7 +289,12 @@ def lr_review_at_the_meeting(demo):
         kind__in=[AgencyKind.POLICE, AgencyKind.LOCAL_AUTHORITY, AgencyKind.HEALTH_TRUST]
     ):
         services.attendance_record(
-            meeting=meeting, actor=office, name=f"Rep of {agency.name}", agency=agency
+            meeting=meeting,
+            actor=office,
+            name=f"Rep of {agency.name}",
+            agency=agency,
+            declaration="none",
+            confidentiality_agreed=True,
         )
     review = RapidReview.objects.for_partnership(lr).get(case=case)
     services.record_save(

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.models import AgencyKind, Case, Deadline, DeadlineStatus, Stage
-from rapidreview import services
+from rapidreview import selectors, services
 from rapidreview.models import CriterionFinding, Decision, RapidReview, SignOff
 from reviews.models import Lcspr
 from tests.rapidreview.flow import (
@@ -261,10 +261,10 @@ def test_sign_off_waits_for_the_immediate_safety_question(review, leicester, lei
     )
     review.refresh_from_db()
     assert review.no_immediate_action is False  # an action is needed after all
-    assert services.sign_off_readiness(review).ready
+    assert selectors.sign_off_readiness(review).ready
     review.actions.all().delete()
     review.refresh_from_db()
-    assert "none is needed" in " ".join(services.sign_off_readiness(review).missing)
+    assert "none is needed" in " ".join(selectors.sign_off_readiness(review).missing)
 
 
 def test_the_decision_is_sent_to_the_scrutineer_once(monkeypatch, review, leicester_office):

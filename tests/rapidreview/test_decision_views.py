@@ -437,6 +437,7 @@ def test_advice_and_the_reply_to_the_decision_are_recorded(
             "received_on-day": "17",
             "received_on-month": "3",
             "received_on-year": "2027",
+            "raises_concern": "no",
         },
     )
     kinds = ScrutineerAdvice.objects.for_partnership(quorate.case.partnership).values_list(

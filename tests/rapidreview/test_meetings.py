@@ -8,7 +8,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.errors import ApplicationError
 from cases.models import ChildRole, Role, Stage
-from rapidreview import services
+from rapidreview import selectors, services
 from rapidreview.models import CrgMeeting, MeetingKind, RapidReview
 from rapidreview.services.meeting import (
     ALREADY_CANCELLED,
@@ -59,7 +59,7 @@ def set_meeting(case, chosen, office, reason=""):
 def test_a_meeting_inside_the_window_is_set_without_a_reason(today, leicester, leicester_office):
     # Received Monday 1 March: working day 7 is Wednesday 10 March, 13 is Thursday 18 March.
     case = notified(leicester, leicester_office, today)
-    assert services.meeting_window(case=case) == (date(2027, 3, 10), date(2027, 3, 18))
+    assert selectors.meeting_window(case=case) == (date(2027, 3, 10), date(2027, 3, 18))
     for day in (date(2027, 3, 10), date(2027, 3, 18)):
         chosen = meeting(leicester, leicester_office, day)
         review = set_meeting(case, chosen, leicester_office)
@@ -321,7 +321,14 @@ def test_attendance_decides_quorum_on_the_meeting_page(today, client, leicester,
     assert DECLARATION_DETAILS_NEEDED in refused.content.decode()
     for name, agency in (("DI B", police), ("Dr A", icb), ("Ms C", trust)):
         response = client.post(
-            url, {"name": name, "agency": agency.pk, "present": "yes", "declaration": "none"}
+            url,
+            {
+                "name": name,
+                "agency": agency.pk,
+                "present": "yes",
+                "declaration": "none",
+                "confidentiality_agreed": "yes",
+            },
         )
         assert response.status_code == 302
     page = client.get(url).content.decode()

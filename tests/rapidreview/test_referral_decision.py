@@ -10,7 +10,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.errors import ApplicationError
 from cases.models import AgencyKind, Case, ChildRole, Deadline, DeadlineStatus, Stage
-from rapidreview import services
+from rapidreview import selectors, services
 from rapidreview.models import CrgMeeting, Decision, MeetingKind, RapidReview
 from rapidreview.services.meeting import REFERRAL_AT_SCHEDULED_MEETING, REFERRAL_OUTSIDE_WINDOW
 from reviews.models import Lcspr
@@ -72,7 +72,7 @@ def test_the_first_discussion_meets_its_one_month_deadline(monkeypatch, referral
 
 
 def test_a_referral_is_decided_at_a_scheduled_meeting_within_two_months(referral, lr, lr_office):
-    assert services.meeting_window(case=referral) == (RECEIVED, date(2027, 4, 30))
+    assert selectors.meeting_window(case=referral) == (RECEIVED, date(2027, 4, 30))
     extraordinary = monthly(lr, lr_office, date(2027, 4, 14), MeetingKind.EXTRAORDINARY)
     with pytest.raises(ApplicationError) as refused:
         set_for(referral, extraordinary, lr_office)

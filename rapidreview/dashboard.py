@@ -1,0 +1,17 @@
+"""The Rapid Review's part of a person's dashboard: the decisions waiting for their
+signature, and the meetings whose papers were sent to them by name."""
+
+from cases.dashboard import register
+from cases.permissions import Action
+from cases.tenancy import Scope
+from rapidreview import selectors
+
+
+@register
+def rapid_review_tasks(scope: Scope) -> dict:
+    if not scope.can(Action.VIEW_CASES):
+        return {}
+    return {
+        "sign_offs_waiting": selectors.sign_offs_waiting(scope=scope),
+        "my_invitations": selectors.my_invitations(scope=scope),
+    }
