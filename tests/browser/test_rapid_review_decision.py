@@ -184,18 +184,30 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
     expect(page.get_by_text("The decision is recorded. It now needs signing off.")).to_be_visible()
     sign_out(page)
 
-    # Sign-off: the chair approves; the Police and the Local Authority confirm.
+    # Sign-off: the chair approves; the Police and the Local Authority confirm. Each
+    # finds the decision on their dashboard, and the page says who is still to sign.
     sign(page, "leicester-chair")
-    page.goto(f"/cases/{reference}/rapid-review/sign-off/")
+    waiting = page.get_by_role("heading", name="Waiting for your sign-off")
+    expect(waiting).to_be_visible()
+    assert_accessible(page, "dashboard-chair-sign-off-waiting")
+    page.get_by_role("link", name=f"Case {reference}").first.click()
+    expect(page.get_by_role("heading", name="Still to sign")).to_be_visible()
+    expect(page.get_by_text("Dr Ruth Adeyemi can sign")).to_be_visible()
     assert_accessible(page, "rr-sign-off-chair")
     page.get_by_role("button", name="Approve the decision as CRG chair").click()
+    expect(page.get_by_text("You have approved the decision.")).to_be_visible()
+    page.goto("/")
+    expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    expect(page.get_by_role("heading", name="Waiting for your sign-off")).to_have_count(0)
     sign_out(page)
     sign(
         page,
         "police-crg",
         organisation="Leicester Safeguarding Children Partnership",
     )
-    page.goto(f"/cases/{reference}/rapid-review/sign-off/")
+    expect(page.get_by_text("to sign for the Police")).to_be_visible()
+    assert_accessible(page, "dashboard-member-sign-off-waiting")
+    page.get_by_role("link", name=f"Case {reference}").first.click()
     page.get_by_label("Police").check()
     assert_accessible(page, "rr-sign-off-partner")
     page.get_by_role("button", name="Confirm the decision").click()
