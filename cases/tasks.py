@@ -47,7 +47,7 @@ def partnership_reminders(*, partnership_id: int) -> int:
     services.reminders_make(partnership=partnership, today=today)
     services.request_chases_make(partnership=partnership, today=today)
     sent = services.reminders_send(partnership=partnership, today=today)
-    return sent + services.request_chases_send(partnership=partnership)
+    return sent + services.request_chases_send(partnership=partnership, today=today)
 
 
 @shared_task(

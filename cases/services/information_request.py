@@ -698,7 +698,9 @@ CHASED_STATUSES = (RequestStatus.NOT_STARTED, RequestStatus.IN_PROGRESS, Request
 
 def request_chases_make(*, partnership, today: date) -> int:
     """Chase unanswered requests at the partnership's reminder thresholds, and daily once
-    overdue; the unique constraint makes each chase once, however often the sweep runs."""
+    overdue; the unique constraint makes each chase once, however often the sweep runs.
+    A sweep that missed a day (beat, Redis or the worker down) chases for the threshold
+    most recently crossed on its next run; older thresholds are not sent in bulk."""
     from cases.models import RequestChase
     from cases.selectors import working_calendar
 
@@ -718,15 +720,16 @@ def request_chases_make(*, partnership, today: date) -> int:
     chases = []
     for pk, due in open_requests.iterator(chunk_size=2000):
         left = cal.between(today, due)
-        if left >= 0 and left not in thresholds:
+        threshold = left if left < 0 else min((t for t in thresholds if t >= left), default=None)
+        if threshold is None:
             continue
-        chases.append(RequestChase(request_id=pk, threshold=left, reply_due_on=due))
+        chases.append(RequestChase(request_id=pk, threshold=threshold, reply_due_on=due))
     made = RequestChase.objects.bulk_create(chases, ignore_conflicts=True, batch_size=2000)
     logger.info("partnership %s: %d request chases considered", partnership.slug, len(made))
     return len(made)
 
 
-def request_chases_send(*, partnership, limit: int = 50) -> int:
+def request_chases_send(*, partnership, limit: int = 50, today: date | None = None) -> int:
     """Email each unsent chase to the agency's portal users (and, once overdue, to the
     case's lead officer or the Business Office, who may escalate under §2.1.7).
 
@@ -735,6 +738,7 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
     and left for the next sweep without holding up (or resending) the others.
     """
     from cases.models import RequestChase
+    from cases.selectors import working_calendar
 
     pending = RequestChase.objects.for_partnership(partnership).filter(
         email_sent_at__isnull=True,
@@ -744,6 +748,15 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
     ids = list(pending.order_by("id").values_list("pk", flat=True))
     sent = 0
     office = _office_emails(partnership)
+    cal = working_calendar(partnership=partnership)
+    today = today or timezone.localdate()
+
+    def days_left(chase) -> int:
+        """A chase made late (its sweep missed the day) says how long is left now."""
+        if chase.threshold < 0:
+            return -chase.threshold
+        return max(0, min(chase.threshold, cal.between(today, chase.reply_due_on)))
+
     # Someone who has left must not get case references: the office hears instead.
     staff = set(
         Membership.objects.filter(
@@ -758,11 +771,11 @@ def request_chases_send(*, partnership, limit: int = 50) -> int:
             stamp="email_sent_at",
             reason="Chase emailed",
         )
-        sent += send_each(batch, lambda chase: _chase_email(chase, office, staff))
+        sent += send_each(batch, lambda chase: _chase_email(chase, office, staff, days_left))
     return sent
 
 
-def _chase_email(chase, office: list[str], staff: set[int]) -> None:
+def _chase_email(chase, office: list[str], staff: set[int], days_left) -> None:
     """The agency's people get the portal link; once overdue the lead officer (or the
     office) gets the case's request page, in a message of their own.
 
@@ -783,7 +796,7 @@ def _chase_email(chase, office: list[str], staff: set[int]) -> None:
             "chase": chase,
             "request": request,
             "reference": reference,
-            "days": abs(chase.threshold),
+            "days": days_left(chase),
             "url": settings.SITE_URL + path,
             "to_agency": to_agency,
             "product_name": settings.PRODUCT_NAME,
