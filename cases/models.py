@@ -1215,6 +1215,8 @@ class IdempotencyKey(models.Model):
     unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
 
     class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
         constraints = [
             models.UniqueConstraint(fields=["user", "key"], name="idempotency_key_once_per_user")
         ]

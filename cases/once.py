@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.utils.html import format_html
 
 from cases import services
+from cases.errors import ApplicationError
 
 FIELD = "once_token"
 ALREADY_SENT = (
@@ -46,9 +47,15 @@ class Once:
         the page) is not protected; one with a token not issued to this user is refused."""
         if not self.token:
             return None
-        self._claim = services.form_token_claim(
-            user=self.request.user, token=self.token, purpose=self.purpose
-        )
+        try:
+            self._claim = services.form_token_claim(
+                user=self.request.user, token=self.token, purpose=self.purpose
+            )
+        except ApplicationError:
+            # Out of date or not this user's: the form shown again carries a new token, so
+            # that sending it again goes through.
+            self.token = ""
+            raise
         if self._claim.used_at is None:
             return None
         messages.info(self.request, ALREADY_SENT)

@@ -11,6 +11,10 @@ STAGES_BEFORE_DECISION = frozenset({Stage.INTAKE, Stage.RAPID_REVIEW, Stage.REFE
 
 def identities_open_to_agency(request: InformationRequest) -> bool:
     """Whether the agency a request is addressed to still sees who the child and family
-    are, so that it can find its records (issue 12): while the request is open, and
-    until the decision that follows it is signed off."""
-    return request.status != RequestStatus.ACCEPTED or request.case.stage in STAGES_BEFORE_DECISION
+    are, so that it can find its records (issue 12): until the CRG's decision is signed
+    off, and after it only while its request is still open on a case that goes on. A
+    closed case shows them to no agency, answered or not."""
+    stage = request.case.stage
+    if stage == Stage.CLOSED:
+        return False
+    return stage in STAGES_BEFORE_DECISION or request.status != RequestStatus.ACCEPTED

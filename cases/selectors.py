@@ -350,8 +350,10 @@ def upcoming_deadlines(*, scope: Scope, limit: int = 10) -> QuerySet[Deadline]:
 
 
 def my_notifications(*, scope: Scope, limit: int = 20) -> list[Reminder]:
-    """The user's reminders in this organisation that they have not dismissed, newest first."""
-    return list(
+    """The user's reminders in this organisation that they have not dismissed, newest
+    first, each with the working days left now (`days_left`): a reminder a missed sweep
+    made late is for a threshold already passed."""
+    reminders = list(
         Reminder.objects.visible_to(scope)
         .filter(
             recipient=scope.user,
@@ -361,6 +363,13 @@ def my_notifications(*, scope: Scope, limit: int = 20) -> list[Reminder]:
         )
         .select_related("deadline__case")[:limit]
     )
+    if reminders:
+        cal = working_calendar(partnership=scope.partnership)
+        today = timezone.localdate()
+        for reminder in reminders:
+            left = cal.between(today, reminder.due_date)
+            reminder.days_left = min(reminder.threshold, left) if reminder.threshold > 0 else left
+    return reminders
 
 
 def deadlines_responsible_for(*, user: User) -> list[Deadline]:

@@ -385,10 +385,13 @@ def rapid_review_scrutineer(request, reference):
         attending_form = None
     reopen_form = ReopenForm(posted if which == "reopen" else None)
     if which == "reopen" and reopen_form.is_valid():
+        advice_pk = posted.get("advice", "")
+        if not advice_pk.isdigit():
+            raise Http404("No such advice.")
         advice_item = get_object_or_404(
             ScrutineerAdvice.objects.for_partnership(case.partnership),
             review=review,
-            pk=posted.get("advice"),
+            pk=int(advice_pk),
         )
         try:
             services.discussion_reopen(
@@ -448,7 +451,7 @@ def rapid_review_scrutineer(request, reference):
             other_non_field_errors=[e for f in other_forms for e in f.non_field_errors()],
             advice=advice,
             awaited=selectors.scrutineer_advice_awaited(review),
-            scrutineers=services.scrutineers(case.partnership),
+            scrutineers=selectors.scrutineers(case.partnership),
             has_errors=bool(
                 (advice_form is not None and advice_form.errors)
                 or any(f is not None and f.errors for f in (sent_form, attending_form))

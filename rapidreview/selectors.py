@@ -184,11 +184,13 @@ def withdrawn_from_decision(*, review: RapidReview) -> set[int]:
 
 
 def sign_off_roles_needed(review: RapidReview) -> list[str]:
-    """The chair, and each Safeguarding Partner represented at the meeting (§4.6.1)."""
+    """The chair, and each Safeguarding Partner represented at the meeting (§4.6.1) by
+    someone who took part in the decision: one who declared a conflict and took no part
+    does not sign (§1.5.8), so their agency is not waited for."""
     if review.meeting is None:
         return sign_off_roles_for(set())
     return sign_off_roles_for(
-        {a.agency.kind for a in attendance(meeting=review.meeting) if a.present and a.agency}
+        {a.agency.kind for a in attendance(meeting=review.meeting) if a.counts_for_quorum}
     )
 
 
@@ -315,6 +317,19 @@ def scrutineer_advice_awaited(review: RapidReview | None) -> str:
         f"arrived: it is due before the meeting on {review.meeting.held_on:%A %-d %B %Y} "
         "(§4.7.4)."
     )
+
+
+def scrutineers(partnership) -> list:
+    """The partnership's Independent Scrutineers with an account."""
+    return [
+        m.user
+        for m in Membership.objects.filter(
+            partnership=partnership,
+            role=Role.INDEPENDENT_SCRUTINEER,
+            is_active=True,
+            user__is_active=True,
+        ).select_related("user")
+    ]
 
 
 def my_invitations(*, scope: Scope) -> list[Invitation]:

@@ -81,4 +81,8 @@ def duplicate_guards_purge(*, now=None) -> int:
         row._change_reason = "Expired"
         row.delete()
         purged += 1
+    # Their history would otherwise keep every form token, and every key's response body,
+    # for ever: it goes with them (they hold no case data, only guard against duplicates).
+    IdempotencyKey.history.filter(expires_at__lte=now).delete()
+    FormToken.history.filter(created_at__lte=now - FORM_TOKEN_LIFETIME).delete()
     return purged

@@ -99,9 +99,10 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
 def reminders_send(*, partnership: Partnership, today: date | None = None) -> int:
     """Email every reminder not yet emailed whose deadline is still open at that date.
 
-    Each batch is locked (two senders never take the same reminder; one that is
-    taken is skipped) and stamped in the transaction that sends it. A refused
-    address is logged and left for the next sweep without holding up the others.
+    Each batch is claimed (cases/services/mail.py): locked with SKIP LOCKED, stamped and
+    committed before any email is sent, so two senders never take the same reminder and a
+    hung mail server holds no lock. A refused address takes its stamp back off and is
+    left for the next sweep without holding up the others.
     """
     pending = Reminder.objects.for_partnership(partnership).filter(
         email_sent_at__isnull=True,

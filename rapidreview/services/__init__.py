@@ -38,7 +38,6 @@ from rapidreview.services.scrutineer import (
     scrutineer_advice_record,
     scrutineer_attendance_record,
     scrutineer_decision_sent,
-    scrutineers,
 )
 
 __all__ = [
@@ -71,6 +70,5 @@ __all__ = [
     "scrutineer_advice_record",
     "scrutineer_attendance_record",
     "scrutineer_decision_sent",
-    "scrutineers",
     "summary_sections_agree",
 ]

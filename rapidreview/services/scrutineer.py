@@ -16,10 +16,11 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
-from cases.models import Membership, Role, User
+from cases.models import User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
 from cases.services.mail import claim, sending, unsent_send
+from rapidreview import selectors
 from rapidreview.models import AdviceKind, RapidReview, ScrutineerAdvice, SignOff
 from rapidreview.services.decision import ONLY_RECORDERS, _not_future, review_locked
 
@@ -63,19 +64,6 @@ def scrutineer_attendance_record(
     return review
 
 
-def scrutineers(partnership) -> list[User]:
-    """The partnership's Independent Scrutineers with an account."""
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            partnership=partnership,
-            role=Role.INDEPENDENT_SCRUTINEER,
-            is_active=True,
-            user__is_active=True,
-        ).select_related("user")
-    ]
-
-
 def scrutineer_advice_request_email_send(*, partnership_id: int, review_id: int) -> int:
     """Ask the Scrutineer for written advice before the meeting (§4.7.4): by case
     reference only. The review's stamp is claimed and committed before the send
@@ -90,7 +78,7 @@ def scrutineer_advice_request_email_send(*, partnership_id: int, review_id: int)
     )
     if review is None:
         return 0
-    recipients = [u.email for u in scrutineers(review.case.partnership) if u.email]
+    recipients = [u.email for u in selectors.scrutineers(review.case.partnership) if u.email]
     reference = review.case.reference
     if recipients:
         with sending(review, stamp="scrutineer_advice_requested_at"):
@@ -230,13 +218,14 @@ def discussion_reopened_email_send(*, partnership_id: int, advice_id: int) -> in
     if advice is None:
         return 0
     review = advice.review
-    signers = (
-        SignOff.objects.for_partnership(partnership_id)
-        .filter(review=review, on_behalf_reason="")
-        .exclude(user=advice.reopened_by)
-        .select_related("user")
-    )
-    recipients = sorted({s.user.email for s in signers if s.user.email})
+    signed = SignOff.objects.for_partnership(partnership_id).filter(review=review)
+    people = [s.user for s in signed.filter(on_behalf_reason="").select_related("user")]
+    # A partner whose sign-off the chair recorded is told through its representatives.
+    on_behalf = set(signed.exclude(on_behalf_reason="").values_list("role", flat=True))
+    if on_behalf:
+        for role, users in selectors.eligible_signers(review=review).items():
+            people += users if role in on_behalf else []
+    recipients = sorted({u.email for u in people if u.email and u.pk != advice.reopened_by_id})
     reference = review.case.reference
     if recipients:
         with sending(advice, stamp="partners_told_at"):

@@ -186,3 +186,14 @@ def test_a_family_member_sent_twice_is_added_once(client, case, leicester):
         FamilyMember.objects.for_partnership(leicester).filter(relationship="grandmother").count()
         == 1
     )
+
+
+def test_a_closed_case_shows_no_agency_who_it_was_about(client, item, police, leicester_office):
+    """A request never answered still closes with its case."""
+    sign_in(client, police.memberships.get().user)
+    url = reverse("portal_request", kwargs={"pk": item.pk})
+    assert CHILD_NAME in client.get(url).content.decode()
+    services.case_stage_set(
+        case=item.case, stage=Stage.CLOSED, actor=leicester_office, reason="Not proceeding"
+    )
+    assert CHILD_NAME not in client.get(url).content.decode()

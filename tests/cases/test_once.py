@@ -204,7 +204,13 @@ def test_attendance_sent_twice_is_recorded_once(client, leicester, leicester_off
         partnership=leicester, kind="monthly", held_on=date(2027, 3, 11), actor=leicester_office
     )
     sign_in(client, leicester_office)
-    data = {"name": "DI B", "agency": police.pk, "present": "yes", "declaration": "none"}
+    data = {
+        "name": "DI B",
+        "agency": police.pk,
+        "present": "yes",
+        "declaration": "none",
+        "confidentiality_agreed": "yes",
+    }
     first, second = submit_twice(client, f"/meetings/{chosen.pk}/", data)
     assert_second_goes_to_the_first(client, first, second)
     assert Attendance.objects.for_partnership(leicester).filter(meeting=chosen).count() == 1
@@ -273,3 +279,5 @@ def test_the_daily_purge_forgets_stale_tokens_and_expired_keys(leicester, leices
     assert list(
         IdempotencyKey.objects.for_partnership(leicester).values_list("key", flat=True)
     ) == ["new"]
+    # The expired key's history (with its response body) goes too; the live one's stays.
+    assert set(IdempotencyKey.history.values_list("key", flat=True)) == {"new"}
