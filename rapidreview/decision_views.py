@@ -77,6 +77,10 @@ PARTNER_RECORDED = (
     "on the Case Review Group are told by email."
 )
 NOTHING_FOR_PARTNER = "No Safeguarding Partner's signature is waiting."
+NO_DECISION_TO_SIGN = (
+    "There is no decision to sign yet: the meeting's decision is recorded first, on the "
+    "decision task."
+)
 NOT_A_PARTNERS_REPRESENTATIVE = (
     "Your membership does not say which Safeguarding Partner you represent on the Case "
     "Review Group: ask a partnership admin to record it."
@@ -624,22 +628,31 @@ def rapid_review_sign_off_for_partner(request, reference):
     """The chair records a Safeguarding Partner's sign-off when the partner could not sign
     within two working days of the meeting, with the reason (§4.6.2)."""
     case, review = _case_and_review(request, reference)
+    # A page that cannot proceed says why, and where to go instead.
     if review is None or review.meeting is None or not review.decision:
-        raise Http404("There is no decision to sign.")
-    if review.is_signed_off:
-        return _refused(request, case, SIGNED_OFF, "rapid_review_sign_off")
-    signed = set(
-        SignOff.objects.for_partnership(case.partnership)
-        .filter(review=review)
-        .values_list("role", flat=True)
-    )
-    roles = [
-        (role, SignOffRole(role).label)
-        for role in selectors.sign_off_roles_needed(review)
-        if role != SignOffRole.CHAIR and role not in signed
-    ]
-    if not roles:
-        return _refused(request, case, NOTHING_FOR_PARTNER, "rapid_review_sign_off")
+        refusal = NO_DECISION_TO_SIGN
+    elif review.is_signed_off:
+        refusal = SIGNED_OFF
+    else:
+        signed = set(
+            SignOff.objects.for_partnership(case.partnership)
+            .filter(review=review)
+            .values_list("role", flat=True)
+        )
+        roles = [
+            (role, SignOffRole(role).label)
+            for role in selectors.sign_off_roles_needed(review)
+            if role != SignOffRole.CHAIR and role not in signed
+        ]
+        refusal = "" if roles else NOTHING_FOR_PARTNER
+    if refusal:
+        if request.method == "POST":
+            return _refused(request, case, refusal, "rapid_review_sign_off")
+        return render(
+            request,
+            "rapidreview/sign_off_for_partner.html",
+            _context(case, review, "Record a Safeguarding Partner's sign-off", refusal=refusal),
+        )
     form = PartnerSignOffForm(request.POST if request.method == "POST" else None, roles=roles)
     if form.is_bound and form.is_valid():
         role = form.cleaned_data["role"]

@@ -111,6 +111,7 @@ class AttendanceForm(forms.Form):
     present = forms.ChoiceField(
         choices=[("yes", "Present"), ("no", "Sent apologies")],
         widget=forms.RadioSelect,
+        initial="yes",
         label="Attendance",
         error_messages={"required": "Say whether the attendee was present."},
     )

@@ -123,7 +123,12 @@ def police_reply(page, reference, slug, *, chronology_template):
     ).to_be_visible()
     chronology_link = page.get_by_role("link", name="Chronology template (PDF)")
     expect(chronology_link).to_have_count(1 if chronology_template else 0)
-    assert CHILD_NAME not in page.content()
+    # The police can find their records: the child's name is in the restricted panel,
+    # and nowhere else on the page or in its address.
+    panel = page.get_by_role("region", name="OFFICIAL-SENSITIVE: who this request is about")
+    expect(panel).to_contain_text(CHILD_NAME)
+    assert page.content().count(CHILD_NAME) == 1
+    assert CHILD_NAME.split()[0] not in page.url
 
     page.get_by_label("Yes").first.check()
     page.get_by_label("Your agency's involvement with the child and family").fill(

@@ -104,7 +104,7 @@ def test_attendance_and_declarations_make_the_meeting_quorate(page):
     confidentiality.get_by_label("Yes").check()
     page.get_by_role("button", name="Record the attendee").click()
     expect(page.get_by_text("Ms Jo Patel is recorded.")).to_be_visible()
-    expect(page.get_by_text("Took no part in the decision")).to_be_visible()
+    expect(page.get_by_text("Took no part in the decision", exact=True)).to_be_visible()
     expect(page.get_by_text("Not quorate: 2 partner agencies are represented")).to_be_visible()
     typed_name.fill("Mr Lee Grant")
     page.get_by_label("Agency represented").select_option(
