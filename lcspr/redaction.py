@@ -1,6 +1,6 @@
 """Keeps the calendar feed's secret out of every log line.
 
-A feed's address is its only key (cases/calendar_views.py): request lines and "Not
+A feed's address is its only key (cases/views/calendar.py): request lines and "Not
 Found" warnings would otherwise write it into logs that many people can read. The
 console handler (settings.LOGGING) and gunicorn's access log
 (lcspr/gunicorn_logging.py) both pass their lines through `redact`.

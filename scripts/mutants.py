@@ -166,7 +166,7 @@ MUTATIONS = (
     ),
     Mutation(
         "views: the restricted file opens to everyone who reads cases",
-        "cases/intake_views.py",
+        "cases/views/restricted.py",
         "@scope_required(Action.VIEW_RESTRICTED_FILE)\ndef restricted_file(",
         "@scope_required(Action.VIEW_CASES)\ndef restricted_file(",
         ACCESS_TESTS,

@@ -13,7 +13,7 @@ from cases.models import AgencyKind, Case, ChildRole, Partnership, Stage, User
 from cases.selectors import working_calendar
 from cases.timescales import TIMESCALES_BY_KIND, work_out
 from rapidreview import services
-from rapidreview.decision_forms import criterion_text
+from rapidreview.forms.decision import criterion_text
 from rapidreview.models import DECISION_CRITERIA, MeetingKind, RapidReview
 from reviews.models import Lcspr
 from tests.browser.conftest import assert_accessible

@@ -7,9 +7,9 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from cases import services
-from cases.calendar_views import NEW_FEED_SESSION_KEY
 from cases.models import AccessAction, AccessEvent
 from cases.timescales import Event
+from cases.views.calendar import NEW_FEED_SESSION_KEY
 from tests.factories import open_case, sign_in, staff_user
 
 

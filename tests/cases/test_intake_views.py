@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
-from cases.forms import ChildForm, NotificationForm
+from cases.forms.intake import ChildForm, NotificationForm
 from cases.models import (
     AccessAction,
     AccessEvent,

@@ -18,7 +18,8 @@ from django.utils import dateformat, timezone
 from django.utils.html import escape
 
 from cases import services
-from cases.forms import ChronologyEntryForm, ReturnRequestForm, SharingDecisionForm
+from cases.forms.portal import ChronologyEntryForm, SharingDecisionForm
+from cases.forms.requests import ReturnRequestForm
 from cases.models import (
     AccessAction,
     AccessEvent,

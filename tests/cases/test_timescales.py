@@ -174,7 +174,7 @@ def test_calculator_page_shows_each_date_with_its_working(client, lr):
 
 
 def test_calculator_keeps_what_was_typed_and_says_what_is_wrong(client, leicester):
-    from cases.forms import DATE_NOT_REAL
+    from cases.forms.fields import DATE_NOT_REAL
     from tests.factories import sign_in, staff_user
 
     sign_in(client, staff_user(leicester))

@@ -4,7 +4,7 @@ from django.urls import reverse
 from django.views.defaults import server_error
 
 from cases.models import Membership, Role, Stage
-from cases.views import NO_ROLE_MESSAGE
+from cases.web import NO_ROLE_MESSAGE
 from tests.factories import AgencyFactory, UserFactory, agency_user, open_case, sign_in, staff_user
 
 

@@ -11,23 +11,11 @@ from django.utils.html import escape
 
 from cases import selectors as case_selectors
 from cases.models import Case, Role, Stage
-from rapidreview.decision_forms import (
+from rapidreview.forms.decision import (
     CRITERION_RATIONALE_NEEDED,
     KLOE_NEEDED,
     ROLE_NEEDED,
     criterion_text,
-)
-from rapidreview.decision_views import (
-    ACTION_ADDED,
-    ACTION_DONE,
-    ADVICE_SAVED,
-    CHAIR_APPROVED,
-    DECISION_SAVED,
-    PARTNER_CONFIRMED,
-    RECORD_SAVED,
-    SECTIONS_SAVED,
-    SENT_SAVED,
-    SIGNED_OFF_NOW,
 )
 from rapidreview.models import (
     DECISION_CRITERIA,
@@ -45,6 +33,10 @@ from rapidreview.services.decision import (
     SECTIONS_CONFLICT,
     SIGNED_OFF,
 )
+from rapidreview.views.actions import ACTION_ADDED, ACTION_DONE
+from rapidreview.views.decision import DECISION_SAVED, RECORD_SAVED, SECTIONS_SAVED
+from rapidreview.views.scrutineer import ADVICE_SAVED, SENT_SAVED
+from rapidreview.views.sign_off import CHAIR_APPROVED, PARTNER_CONFIRMED, SIGNED_OFF_NOW
 from tests.factories import open_case, sign_in, staff_user
 from tests.rapidreview.flow import (
     decided,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import AccessEvent, AgencyKind, ChildRole, Deadline, DeadlineStatus, Role
 from rapidreview import services
+from rapidreview.forms.papers import STALE_CHOICE
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
-from rapidreview.papers_forms import STALE_CHOICE
 from tests.factories import AgencyFactory, agency_user, open_case, sign_in, staff_user
 from tests.rapidreview.flow import (
     decided,

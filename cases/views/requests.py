@@ -1,53 +1,20 @@
-"""The Business Office's information requests and Combined Summary, and the documents
-both sides download (§4.1.7, §4.3, §4.5.1)."""
-
-from pathlib import Path
+"""The office's side of information requests (§4.3): sending, reviewing, returning, escalating."""
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import documents, selectors, services
+from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms import (
-    CombinedSummaryForm,
-    EscalationForm,
-    ReturnRequestForm,
-    SendRequestsForm,
-)
-from cases.intake_views import form_error
-from cases.models import AccessAction, RequestStatus, SchoolRequestRoute, Stage
+from cases.forms.requests import EscalationForm, ReturnRequestForm, SendRequestsForm
+from cases.models import RequestStatus, SchoolRequestRoute, Stage
 from cases.once import Once
 from cases.permissions import Action
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
-from cases.views import scope_required
-
-
-def _log_download(request, *, reference: str, what: str) -> None:
-    services.access_record(
-        request=request,
-        action=AccessAction.DOWNLOAD,
-        scope=request.scope,
-        object_type=what,
-        object_reference=reference,
-        route=request.resolver_match.url_name or "",
-        status_code=200,
-    )
-    request.access_logged = True
-
-
-def pdf_response(request, pdf: bytes, *, case, name: str, what: str) -> HttpResponse:
-    """A generated PDF, named by case reference (never content), its download logged."""
-    _log_download(request, reference=case.reference, what=what)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{name}.pdf"'
-    return response
-
+from cases.web import form_error, scope_required
 
 # --- The case's requests -----------------------------------------------------------------
 
@@ -262,145 +229,3 @@ def request_escalate(request, reference, pk):
                 messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
                 return redirect(url)
     return _request_page(request, case, item, escalation_form=form, once=once)
-
-
-# --- Documents: the letter and templates (both sides), and agencies' attachments ----------
-
-REQUEST_DOCUMENTS = {
-    "letter": (documents.information_request_letter_pdf, "information-request-letter"),
-    "reply": (documents.reply_template_pdf, "information-request-reply"),
-    "chronology": (documents.chronology_template_pdf, "chronology"),
-}
-
-
-def _request_document(request, pk, kind):
-    item = selectors.request_get(scope=request.scope, pk=pk)
-    if kind != "letter" and not selectors.reply_visible(scope=request.scope, request=item):
-        raise Http404("The agency has not submitted its reply yet.")
-    if kind == "chronology" and not (
-        item.includes_chronology_template
-        or selectors.request_parts(scope=request.scope, request=item)["entries"]
-    ):
-        raise Http404("No chronology was asked for.")
-    render_pdf, name = REQUEST_DOCUMENTS[kind]
-    if kind == "letter":
-        # The addressed agency's letter says who the child and family are (issue 12).
-        pdf = render_pdf(
-            item, identities=selectors.identifying_details(scope=request.scope, request=item)
-        )
-    else:
-        pdf = render_pdf(item)
-    return pdf_response(
-        request,
-        pdf,
-        case=item.case,
-        name=f"{name}-{slugify(item.agency.name)}",
-        what=name.replace("-", " "),
-    )
-
-
-@require_GET
-@scope_required()
-def request_letter_pdf(request, pk):
-    return _request_document(request, pk, "letter")
-
-
-@require_GET
-@scope_required()
-def request_reply_pdf(request, pk):
-    return _request_document(request, pk, "reply")
-
-
-@require_GET
-@scope_required()
-def request_chronology_pdf(request, pk):
-    return _request_document(request, pk, "chronology")
-
-
-@require_GET
-@scope_required()
-def attachment_download(request, pk):
-    """An agency's document, to its own agency or its partnership's staff, logged."""
-    attachment = selectors.attachment_get(scope=request.scope, pk=pk)
-    reference = attachment.request.case.reference
-    _log_download(request, reference=reference, what="attached document")
-    # The name an agency gave a file may name the child: downloads are named by reference.
-    extension = Path(attachment.original_name).suffix.lower()
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=f"{reference}-document-{attachment.pk}{extension}",
-        content_type=attachment.content_type,
-    )
-
-
-# --- The Combined Summary Report (§4.5.1) --------------------------------------------------
-
-
-def summary_context(case):
-    intake = selectors.case_intake(case=case)
-    return {
-        "summary": selectors.combined_summary(case=case),
-        "requests": list(selectors.case_requests(case=case)),
-        **intake,
-    }
-
-
-@scope_required(Action.VIEW_CASES)
-def combined_summary(request, reference):
-    case = selectors.case_get(scope=request.scope, reference=reference)
-    context = summary_context(case)
-    summary = context["summary"]
-    can_edit = request.scope.can(Action.MANAGE_REQUESTS)
-    initial = {
-        "background": summary.background if summary else "",
-        "collation_notes": summary.collation_notes if summary else "",
-        "version": summary.version if summary else 1,
-    }
-    data = request.POST if request.method == "POST" and can_edit else None
-    form = CombinedSummaryForm(data, initial=initial)
-    if data is not None and form.is_valid():
-        try:
-            services.combined_summary_save(case=case, actor=request.user, **form.cleaned_data)
-        except ApplicationError as error:
-            form_error(form, error)
-        else:
-            messages.success(request, "Section 1 of the Combined Summary is saved.")
-            return redirect("combined_summary", reference=case.reference)
-    return render(
-        request,
-        "cases/combined_summary.html",
-        {"case": case, "tab": "summary", "form": form, "can_edit": can_edit, **context},
-    )
-
-
-@require_GET
-@scope_required(Action.VIEW_CASES)
-def combined_summary_pdf(request, reference):
-    case = selectors.case_get(scope=request.scope, reference=reference)
-    context = summary_context(case)
-    pdf = documents.combined_summary_pdf(case=case, **context)
-    return pdf_response(request, pdf, case=case, name="combined-summary", what="combined summary")
-
-
-@require_GET
-@scope_required(Action.VIEW_CASES)
-def combined_chronology(request, reference):
-    case = selectors.case_get(scope=request.scope, reference=reference)
-    return render(
-        request,
-        "cases/combined_chronology.html",
-        {"case": case, "tab": "summary", "entries": selectors.combined_chronology(case=case)},
-    )
-
-
-@require_GET
-@scope_required(Action.VIEW_CASES)
-def combined_chronology_pdf(request, reference):
-    case = selectors.case_get(scope=request.scope, reference=reference)
-    pdf = documents.combined_chronology_pdf(
-        case=case, entries=selectors.combined_chronology(case=case)
-    )
-    return pdf_response(
-        request, pdf, case=case, name="combined-chronology", what="combined chronology"
-    )

@@ -19,7 +19,7 @@ from django_otp import login as otp_login
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms import (
+from cases.forms.account import (
     QueuedPasswordResetForm,
     SignInForm,
     TwoFactorCodeForm,

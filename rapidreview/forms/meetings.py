@@ -1,6 +1,6 @@
 from django import forms
 
-from cases.forms import GovukDateField, GovukTimeField
+from cases.forms.fields import GovukDateField, GovukTimeField
 from cases.models import Agency, User
 from rapidreview.models import Declaration, MeetingKind
 

@@ -15,7 +15,7 @@ from icalendar import Calendar, Event
 from cases import selectors, services
 from cases.models import AccessAction, CalendarFeed
 from cases.timescales import TIMESCALES_BY_KIND
-from cases.views import scope_required
+from cases.web import scope_required
 
 NEW_FEED_SESSION_KEY = "new_calendar_feed_url"
 

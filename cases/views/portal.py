@@ -9,13 +9,12 @@ from django.views.decorators.http import require_POST
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingDecisionForm
-from cases.intake_views import form_error
+from cases.forms.portal import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingDecisionForm
 from cases.models import AccessAction, RequestStatus
 from cases.once import Once
 from cases.permissions import Action
 from cases.uploads import upload_stopped_at_limit
-from cases.views import scope_required
+from cases.web import form_error, scope_required
 
 
 def _log_view(request, item) -> None:

@@ -3,7 +3,7 @@ signed-off decision (§4.8, §1.6.3)."""
 
 from django import forms
 
-from cases.forms import GovukDateField
+from cases.forms.fields import GovukDateField
 
 STALE_CHOICE = (
     "Someone you chose has been invited since this page was opened, or no longer works "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django import forms
 
-from cases.forms import GovukDateField
+from cases.forms.fields import GovukDateField
 from cases.models import CombinedSummary
-from rapidreview.forms import STALE_PAGE
+from rapidreview.forms.meetings import STALE_PAGE
 from rapidreview.models import (
     DECISION_CRITERIA,
     AdviceKind,

@@ -1,0 +1,21 @@
+"""The Combined Summary Report's form (§4.5.1)."""
+
+from django import forms
+
+
+class CombinedSummaryForm(forms.Form):
+    background = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=20000,
+        label="Background to the case",
+        help_text="Use pseudonyms (Child A, Child B).",
+    )
+    collation_notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        required=False,
+        max_length=20000,
+        label="Across the agencies' replies",
+        help_text="Themes, gaps and conflicting accounts for the Rapid Review meeting.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,43 @@
+"""The dashboard: each role's tasks, deadlines and notifications."""
+
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases import selectors, services
+from cases.dashboard import sections as dashboard_sections
+from cases.models import Reminder
+from cases.permissions import Action
+from cases.web import scope_required
+
+
+@scope_required()
+def dashboard(request):
+    scope = request.scope
+    context = {"scope": scope}
+    if scope.can(Action.VIEW_CASES):
+        context["my_cases"] = selectors.my_cases(scope=scope)[:50]
+        context["stage_counts"] = selectors.case_counts_by_stage(scope=scope)
+        context["notifications"] = selectors.my_notifications(scope=scope)
+        context["deadlines"] = selectors.deadline_views(
+            deadlines=selectors.upcoming_deadlines(scope=scope), today=timezone.localdate()
+        )
+        context["leads_cases"] = scope.can(Action.OPEN_CASE)
+    context.update(dashboard_sections(scope))
+    if scope.can(Action.MANAGE_REQUESTS):
+        context["replies_to_review"] = selectors.requests_to_review(scope=scope)
+    if scope.can(Action.REPLY_TO_REQUESTS):
+        context["portal_requests"] = [
+            r for r in selectors.portal_requests(scope=scope) if r.is_open_for_agency
+        ]
+    return render(request, "cases/dashboard.html", context)
+
+
+@require_POST
+@scope_required()
+def notification_dismiss(request, pk):
+    reminder = get_object_or_404(
+        Reminder.objects.visible_to(request.scope).filter(recipient=request.user), pk=pk
+    )
+    services.reminder_dismiss(reminder=reminder, user=request.user)
+    return redirect("dashboard")

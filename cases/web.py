@@ -1,0 +1,120 @@
+"""Helpers the view modules of every app share: access declarations, filters and paging,
+service refusals on forms, conflict re-binding, and logged PDF downloads."""
+
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+
+from cases import selectors, services
+from cases.errors import ApplicationError
+from cases.models import AccessAction
+from cases.permissions import Action
+
+NO_ROLE_MESSAGE = (
+    "Your account has no role in a partnership or agency yet. Ask your partnership admin."
+)
+
+
+def scope_required(action: Action | None = None):
+    """Signed in, working for one organisation, and (optionally) allowed `action`."""
+
+    def decorator(view):
+        @login_required
+        @never_cache
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.scope is None:
+                if len(request.memberships) > 1:
+                    query = urlencode({"next": request.get_full_path()})
+                    return redirect(f"{reverse('organisation_choose')}?{query}")
+                raise PermissionDenied(NO_ROLE_MESSAGE)
+            if action is not None and not request.scope.can(action):
+                raise PermissionDenied("Your role does not give access to this page.")
+            return view(request, *args, **kwargs)
+
+        wrapped.required_action = action  # read by the role x route access matrix test
+        wrapped.requires_scope = True
+        return wrapped
+
+    return decorator
+
+
+def signed_in_required(view):
+    """Signed in with both factors, but working for no organisation in particular: the
+    page where one chooses it. Declared, like `scope_required`, for the access tests."""
+    wrapped = login_required(never_cache(view))
+    wrapped.requires_sign_in = True
+    return wrapped
+
+
+def valid_filters(form) -> dict:
+    """The filters that are valid; a bad value is reported beside its field."""
+    if not form.is_bound:
+        return {}
+    form.is_valid()
+    return form.cleaned_data
+
+
+def paged(request, rows, per_page) -> dict:
+    """One page of rows with GOV.UK pagination links that keep the filters."""
+    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+    query_without_page = request.GET.copy()
+    query_without_page.pop("page", None)
+    return {
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
+        "query_without_page": query_without_page.urlencode(),
+    }
+
+
+def form_error(form, error: ApplicationError) -> None:
+    """Show a service's refusal beside its field, or at the top of the form."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def with_current_version(form, version, **kwargs):
+    """The form as typed, but at the version now stored: after a conflict the user checks
+    what changed and can save again, rather than conflicting for ever."""
+    data = form.data.copy()
+    data["version"] = version
+    rebound = type(form)(data, **kwargs)
+    rebound.is_valid()
+    return rebound
+
+
+def log_download(request, *, reference: str, what: str) -> None:
+    services.access_record(
+        request=request,
+        action=AccessAction.DOWNLOAD,
+        scope=request.scope,
+        object_type=what,
+        object_reference=reference,
+        route=request.resolver_match.url_name or "",
+        status_code=200,
+    )
+    request.access_logged = True
+
+
+def pdf_response(request, pdf: bytes, *, case, name: str, what: str) -> HttpResponse:
+    """A generated PDF, named by case reference (never content), its download logged."""
+    log_download(request, reference=case.reference, what=what)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{name}.pdf"'
+    return response
+
+
+def summary_context(case):
+    """What the Combined Summary Report (§4.5.1) shows, on its page and in the papers."""
+    intake = selectors.case_intake(case=case)
+    return {
+        "summary": selectors.combined_summary(case=case),
+        "requests": list(selectors.case_requests(case=case)),
+        **intake,
+    }

@@ -1,0 +1,1 @@
+"""The Rapid Review's forms, split by the part of the review they serve."""
