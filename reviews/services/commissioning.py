@@ -1,4 +1,4 @@
-"""Every state change of the LCSPR itself."""
+"""Commissioning the LCSPR from the CRG's decision to proceed (§4.6.2, §4.9, §3.1.2)."""
 
 from __future__ import annotations
 
