@@ -278,6 +278,7 @@ class Case(models.Model):
 
     tenant_partnership_path = "partnership"
     tenant_agency_path = None  # portal users read requests, not cases
+    tenant_case_path = ""  # the case itself (cases/tenancy.py tenant_case_path)
 
     # No reverse accessors (partnership.cases, user.led_cases): case data is read
     # through the scoped manager only.

@@ -8,6 +8,10 @@ raises `UnscopedQueryError` instead of returning every partnership's rows:
     Case.objects.visible_to(scope)        # a user's request (UI, API)
     Case.objects.for_partnership(p)       # system work for one partnership (tasks, commands)
 
+A Reviewer or Case Review Panel member sees, of their partnership, only the cases of the
+reviews they hold a current appointment to (§2.1.6, §6): `visible_to` follows each
+model's way to its case (`tenant_case_path`) to the review's appointments.
+
 Django's own machinery (admin, related managers, validation) uses the model's
 plain `unscoped` manager, which is named so that every bypass is visible in review.
 """
@@ -55,6 +59,26 @@ class Scope:
 
         return role_can(self.role, action)
 
+    @property
+    def appointed_only(self) -> bool:
+        """Whether this role sees only the reviews its user is appointed to (§2.1.6)."""
+        from cases.models import Role
+
+        return self.role in {Role.REVIEWER, Role.PANEL_MEMBER}
+
+
+def tenant_case_path(model) -> str | None:
+    """The lookup from a model's rows to their case: "" for the case itself, None for rows
+    that belong to no one case (a CRG meeting, the access log). Declared on the model as
+    `tenant_case_path`, or read from a partnership path that runs through the case."""
+    declared = getattr(model, "tenant_case_path", None)
+    if declared is not None:
+        return declared
+    path = model.tenant_partnership_path
+    if path.endswith("case__partnership"):
+        return path.removesuffix("__partnership")
+    return None
+
 
 class TenantQuerySet(models.QuerySet):
     _tenant_scoped = False
@@ -81,7 +105,8 @@ class TenantQuerySet(models.QuerySet):
         if scope is None:
             return self.none()._mark_scoped()
         if scope.partnership is not None:
-            return self.for_partnership(scope.partnership)
+            rows = self.for_partnership(scope.partnership)
+            return rows._of_appointed_reviews(scope) if scope.appointed_only else rows
         agency_path = getattr(self.model, "tenant_agency_path", None)
         if scope.agency is None or agency_path is None:
             return self.none()._mark_scoped()
@@ -91,6 +116,20 @@ class TenantQuerySet(models.QuerySet):
                 agency_path: scope.agency,
                 f"{partnership_path}__in": scope.agency.partnerships.all(),
             }
+        )._mark_scoped()
+
+    def _of_appointed_reviews(self, scope: Scope) -> TenantQuerySet:
+        """Rows of the cases whose LCSPR the scope's user is currently appointed to run
+        (reviews.Appointment, reached as `Case.lcspr.appointments`); none of any other."""
+        case_path = tenant_case_path(self.model)
+        if case_path is None:
+            return self.none()._mark_scoped()
+        to_appointments = "__".join(filter(None, [case_path, "lcspr", "appointments"]))
+        # One filter() call: the user and the open appointment are the same row. A person
+        # holds one current appointment to a review (its unique constraint), so no row
+        # is repeated.
+        return self.filter(
+            **{f"{to_appointments}__user": scope.user, f"{to_appointments}__ended_on": None}
         )._mark_scoped()
 
     def _combined_with(self, combined, others):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from cases.models import Case, User
+from cases.models import Agency, Case, User
 from cases.tenancy import TenantManager
 
 
@@ -40,3 +40,68 @@ class Lcspr(models.Model):
 
     def __str__(self):
         return f"LCSPR of {self.case_id}"
+
+
+class AppointmentRole(models.TextChoices):
+    """Who runs the review (§6): the Reviewer and the Case Review Panel's members."""
+
+    REVIEWER = "reviewer", "Reviewer"
+    PANEL_MEMBER = "panel_member", "Case Review Panel member"
+
+
+class Appointment(models.Model):
+    """A person appointed to run one LCSPR: its Reviewer (§6.1.1) or a member of its Case
+    Review Panel (§6.2.1).
+
+    Reviewers and Panel members see the cases of the reviews they hold a current
+    appointment to, and nothing else of the partnership (§2.1.6 "the right information
+    to the right individual"): cases/tenancy.py reads these rows through
+    `Case.lcspr.appointments`. An appointment that has ended opens nothing.
+    """
+
+    tenant_partnership_path = "lcspr__case__partnership"
+    tenant_agency_path = None
+
+    lcspr = models.ForeignKey(Lcspr, on_delete=models.CASCADE, related_name="appointments")
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="review_appointments")
+    role = models.CharField(max_length=20, choices=AppointmentRole.choices)
+    agency = models.ForeignKey(
+        Agency,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The agency a Panel member represents (§6.2.1).",
+    )
+    expertise = models.CharField(
+        max_length=200, blank=True, help_text="A subject-matter expert's field (§6.2.1)."
+    )
+    is_external = models.BooleanField(
+        default=False, help_text="An independent Reviewer from outside the partnership (§6.1.1)."
+    )
+    appointed_on = models.DateField()
+    appointed_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    ended_on = models.DateField(null=True, blank=True)
+    ended_reason = models.TextField(blank=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["role", "appointed_on", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["lcspr", "user"],
+                condition=models.Q(ended_on__isnull=True),
+                name="appointment_one_current_per_person",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_role_display()} of {self.lcspr}"

@@ -61,6 +61,11 @@ def parse_table(text: str) -> dict[str, frozenset[Role]]:
 
 POLICY = parse_table(POLICY_TABLE)
 
+# Reviewers and Panel members see, of their partnership, only the cases of the reviews
+# they are appointed to (§2.1.6, §6): every other case is a 404 to them, as another
+# partnership's is to everyone.
+APPOINTED_ONLY = frozenset({Role.REVIEWER, Role.PANEL_MEMBER})
+
 # What a route needs besides an action in the table.
 PARTNERSHIP_ROLES = frozenset(Role) - {Role.AGENCY_USER}
 ANY_ROLE = "any role"  # signed in with both factors, working for one organisation

@@ -82,3 +82,13 @@ def working_days_ahead(n: int, partnership=None):
 
     cal = working_calendar(partnership=partnership) if partnership else WorkingCalendar()
     return cal.add(timezone.localdate(), n)
+
+
+def appoint(case, user, role=Role.REVIEWER, *, on=None):
+    """`user` (with a Reviewer or Panel member membership) appointed to the case's LCSPR,
+    which is opened if it is not yet (§6): the only case such a user may see."""
+    from reviews.services import appointment_make, lcspr_open
+
+    on = on or timezone.localdate()
+    lcspr = lcspr_open(case=case, decided_on=on, key_lines_of_enquiry="", actor=None)
+    return appointment_make(lcspr=lcspr, user=user, role=role, appointed_on=on, actor=None)

@@ -17,6 +17,7 @@ from cases.models import Child, Membership, Role
 from cases.services import api_token_create
 from cases.tenancy import Scope
 from tests.access_policy import (
+    APPOINTED_ONLY,
     COLUMNS,
     POLICY,
     PUBLIC_ROUTES,
@@ -26,7 +27,14 @@ from tests.access_policy import (
     parse_table,
     route_name,
 )
-from tests.factories import AgencyFactory, agency_user, open_case, sign_in, staff_user
+from tests.factories import (
+    AgencyFactory,
+    agency_user,
+    appoint,
+    open_case,
+    sign_in,
+    staff_user,
+)
 from tests.routes import POST_ONLY, declared_access, routes, url_for
 from tests.test_isolation import NON_CASE_PAGES, OTHER_PARAMETER_ROUTES
 
@@ -55,22 +63,28 @@ def seeded_cases(partnerships):
     return seeded
 
 
-def every_role(partnerships):
-    """(role, partnership slug or None, user): each role in each partnership, and a user
-    of an agency that serves both."""
-    users = [
-        (role, slug, staff_user(partnership, role=role))
-        for slug, partnership in partnerships.items()
-        for role in Role
-        if role != Role.AGENCY_USER
-    ]
-    users.append((Role.AGENCY_USER, None, agency_user(AgencyFactory(name="Police"))))
+def every_role(partnerships, seeded):
+    """(role, partnership slug or None, user, whether the user may see the seeded case of
+    their partnership): each role in each partnership, a Reviewer of each who is appointed
+    to no review, and a user of an agency that serves both. Reviewers and Panel members
+    are appointed to their partnership's seeded case: the only case they may see (§2.1.6)."""
+    users = []
+    for slug, partnership in partnerships.items():
+        for role in Role:
+            if role == Role.AGENCY_USER:
+                continue
+            user = staff_user(partnership, role=role)
+            if role in APPOINTED_ONLY:
+                appoint(seeded[slug][0], user, role)
+            users.append((role, slug, user, True))
+        users.append((Role.REVIEWER, slug, staff_user(partnership, role=Role.REVIEWER), False))
+    users.append((Role.AGENCY_USER, None, agency_user(AgencyFactory(name="Police")), True))
     return users
 
 
 def expected_status(role, name, path, own):
     """The status the policy gives `role` on a GET of the route; `own`: whether the case
-    in the URL is of the user's partnership (None: no case in the URL)."""
+    in the URL is one the user may see (None: no case in the URL)."""
     needs = ROUTES[name]
     if name in POST_ONLY:
         # The API checks the role before the method; the pages refuse the method first.
@@ -80,7 +94,7 @@ def expected_status(role, name, path, own):
     return 404 if own is False else 200
 
 
-def _check_page(wrong, role, slug, name, url, response, seeded, expected):
+def _check_page(wrong, role, slug, name, url, response, seeded, expected, sees_own=True):
     """Record a status other than the expected one, or case data where none may be."""
     RESULTS["tried"] += 1
     text = response.content.decode(errors="replace")
@@ -88,10 +102,10 @@ def _check_page(wrong, role, slug, name, url, response, seeded, expected):
     if expected is not None and response.status_code != expected:
         problems.append(f"status {response.status_code}, expected {expected}")
     for other_slug, (case, child) in seeded.items():
-        mine = other_slug == slug
+        mine = other_slug == slug and sees_own
         if not mine or name in NON_CASE_NAMES or name in PUBLIC_ROUTES:
             markers = (case.reference, child)
-            if name == "access_log" and not mine:
+            if name == "access_log" and other_slug != slug:
                 # What its own people did, their refused tries at the other's cases
                 # included, names the reference they typed (and nothing more).
                 markers = (child,)
@@ -100,7 +114,7 @@ def _check_page(wrong, role, slug, name, url, response, seeded, expected):
                 problems.append(f"shows {shown}")
         elif child in text and name != "restricted_file":
             problems.append("shows the child's name outside the restricted file")
-    listed = name in CASE_LISTS and response.status_code == 200 and slug in seeded
+    listed = name in CASE_LISTS and response.status_code == 200 and slug in seeded and sees_own
     if listed and seeded[slug][0].reference not in text:
         problems.append("does not list the user's own case")
     if problems:
@@ -127,11 +141,14 @@ def _get_routes():
 def test_every_role_partnership_and_route(partnerships):
     seeded = seeded_cases(partnerships)
     wrong = []
-    for role, slug, user in every_role(partnerships):
+    for role, slug, user, sees_own in every_role(partnerships, seeded):
         client = sign_in(APIClient(), user)
         for path, entry, name in _get_routes():
             targets = (
-                [(case, other_slug == slug) for other_slug, (case, _) in seeded.items()]
+                [
+                    (case, other_slug == slug and sees_own)
+                    for other_slug, (case, _) in seeded.items()
+                ]
                 if "reference" in entry.pattern.converters
                 else [(None, None)]
             )
@@ -141,7 +158,7 @@ def test_every_role_partnership_and_route(partnerships):
                 expected = None if name in PUBLIC_ROUTES else expected_status(role, name, path, own)
                 if name in PUBLIC_ROUTES and response.status_code >= 500:
                     expected = 200
-                _check_page(wrong, role, slug, name, url, response, seeded, expected)
+                _check_page(wrong, role, slug, name, url, response, seeded, expected, sees_own)
     assert wrong == [], "\n".join(map(str, wrong))
 
 
@@ -151,18 +168,19 @@ def test_api_tokens_follow_the_same_policy(partnerships):
     seeded = seeded_cases(partnerships)
     api_routes = [(p, e, n) for p, e, n in _get_routes() if p.startswith("api/v1/")]
     wrong = []
-    for role, slug, user in every_role(partnerships):
+    for role, slug, user, sees_own in every_role(partnerships, seeded):
         client = APIClient()
         client.credentials(
             HTTP_AUTHORIZATION=f"Token {api_token_create(membership=user.memberships.get())}"
         )
         for path, entry, name in api_routes:
             for other_slug, (case, _) in seeded.items():
-                own = other_slug == slug if "reference" in entry.pattern.converters else None
+                mine = other_slug == slug and sees_own
+                own = mine if "reference" in entry.pattern.converters else None
                 url = url_for(path, case.reference)
                 response = client.get(url)
                 expected = expected_status(role, name, path, own)
-                _check_page(wrong, role, slug, name, url, response, seeded, expected)
+                _check_page(wrong, role, slug, name, url, response, seeded, expected, sees_own)
     assert wrong == [], "\n".join(map(str, wrong))
 
 

@@ -9,10 +9,11 @@ from rest_framework.test import APIClient
 
 from cases.models import Role, Stage
 from cases.services import api_token_create
-from tests.access_policy import ROUTES, ROW_READERS, may, route_name
+from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.factories import (
     AgencyFactory,
     agency_user,
+    appoint,
     open_case,
     sign_in,
     staff_user,
@@ -261,12 +262,21 @@ def shows_case(response, reference):
     return reference in response.content.decode()
 
 
+def appointed(user, case) -> bool:
+    """Whether the fixture appointed this Reviewer or Panel member to the case's review."""
+    from reviews.models import Appointment
+
+    return Appointment.unscoped.filter(user=user, lcspr__case=case, ended_on=None).exists()
+
+
 def row_status(name, membership, bundle):
     """The status the policy (tests/access_policy.py) gives on one bundle's row."""
     if not may(membership.role, ROUTES[name]):
         return 403
     request = bundle["request"]
     by_partnership = membership.partnership_id == request.case.partnership_id
+    if membership.role in APPOINTED_ONLY:
+        by_partnership = by_partnership and appointed(membership.user, request.case)
     by_agency = membership.agency_id is not None and membership.agency_id == request.agency_id
     rule = ROW_READERS[name]
     theirs = (rule.startswith("partnership") and by_partnership) or (
@@ -289,6 +299,15 @@ def test_a_request_is_reached_only_by_its_agency_and_its_partnership(
         for role in Role
         if role != Role.AGENCY_USER
     ]
+    # Reviewers and Panel members appointed to their partnership's case, and a Reviewer
+    # of each partnership appointed to none: its rows are 404s to that one.
+    for bundle in bundles:
+        for person in people:
+            membership = person.memberships.get()
+            theirs = membership.partnership_id == bundle["case"].partnership_id
+            if theirs and membership.role in APPOINTED_ONLY:
+                appoint(bundle["case"], person, membership.role)
+    people += [staff_user(partnership, role=Role.REVIEWER) for partnership in (leicester, lr)]
     paths = {route_name(p, e): p for p, e in routes() if p in PK_ROUTES}
     wrong = []
     # Refusals and reads first, then the answers that may change a row (accepting a reply).

@@ -7,11 +7,11 @@ from django.urls import reverse
 
 from cases.models import AgencyKind, Role
 from rapidreview import services
-from tests.access_policy import ROUTES, ROW_READERS, may, route_name
-from tests.factories import AgencyFactory, agency_user, sign_in, staff_user
+from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
+from tests.factories import AgencyFactory, agency_user, appoint, sign_in, staff_user
 from tests.rapidreview.test_papers import decided_and_signed, notified_review
 from tests.routes import POST_ONLY, routes
-from tests.test_isolation import MEETING_ROUTES, RAPID_REVIEW_PK_ROUTES
+from tests.test_isolation import MEETING_ROUTES, RAPID_REVIEW_PK_ROUTES, appointed
 
 pytestmark = pytest.mark.django_db
 
@@ -154,6 +154,9 @@ def test_the_case_pages_are_not_found_for_the_other_partnership(
             assert posted.status_code in (404, 405), name
 
 
+ROWS_OF_MEETINGS = {"meeting_detail", "meeting_cancel", "attendance_remove"}
+
+
 def _row_status(name, user, membership, row, review):
     """The policy's status (tests/access_policy.py) for one row, then the row's state:
     papers close at sign-off, and only some partnerships share a chronology."""
@@ -169,6 +172,10 @@ def _row_status(name, user, membership, row, review):
         theirs = row.agency_id == membership.agency_id
     else:
         theirs = membership.partnership_id == partnership.pk
+        if membership.role in APPOINTED_ONLY:
+            # Reviewers and Panel members: their review's rows, and no meeting's (a CRG
+            # meeting and its attendance belong to no one case).
+            theirs = theirs and name not in ROWS_OF_MEETINGS and appointed(user, review.case)
     if not theirs:
         return 404
     closed = name in ("invitation_summary_pdf", "invitation_chronology_pdf") and (
@@ -251,6 +258,12 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
             if role != Role.AGENCY_USER
         ),
     ]
+    for person in people:
+        membership = person.memberships.get()
+        if membership.role in APPOINTED_ONLY:
+            review = next(r for r in reviews if r.case.partnership_id == membership.partnership_id)
+            appoint(review.case, person, membership.role)
+    people += [staff_user(partnership, role=Role.REVIEWER) for partnership in (leicester, lr)]
     assert set(rows) == {
         route_name(p, e) for p, e in routes() if p in RAPID_REVIEW_PK_ROUTES | MEETING_ROUTES
     } - {"meeting_calendar"}

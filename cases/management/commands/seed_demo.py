@@ -108,6 +108,9 @@ USERS = [
             (Role.INDEPENDENT_SCRUTINEER, "leicestershire-rutland", None),
         ],
     ),
+    # An independent Reviewer (§6.1.1), appointed to one Leicester LCSPR: the only case
+    # they see (§2.1.6).
+    ("reviewer", "Dr Simon Clarke", [(Role.REVIEWER, "leicester", None)]),
     ("police-portal", "DS Sam Patel", [(Role.AGENCY_USER, None, "Leicestershire Police")]),
     (
         "school-portal",
@@ -240,6 +243,7 @@ class Command(BaseCommand):
                 self._deadlines(case, stages, office)
             self._requests(partnership, office, agencies, users)
             self._calendar(partnership, office)
+        self._reviewer_appointed(partnerships["leicester"], users["reviewer"])
         for partnership in partnerships.values():
             # A separate check, so that a demo database seeded before these existed gains
             # them too; a partnership with a signed-off Rapid Review already has them.
@@ -657,6 +661,29 @@ class Command(BaseCommand):
             CombinedSummary.objects.for_partnership(case.partnership).filter(case=case).first()
         )
         return summary.version if summary else 1
+
+    def _reviewer_appointed(self, partnership, reviewer):
+        """The demo Reviewer, appointed to the partnership's oldest LCSPR still running."""
+        from reviews.models import Appointment, Lcspr
+        from reviews.services import appointment_make
+
+        if Appointment.objects.for_partnership(partnership).filter(user=reviewer).exists():
+            return
+        lcspr = (
+            Lcspr.objects.for_partnership(partnership)
+            .filter(case__stage=Stage.LCSPR)
+            .order_by("decided_on")
+            .first()
+        )
+        if lcspr is not None:
+            appointment_make(
+                lcspr=lcspr,
+                user=reviewer,
+                role=Role.REVIEWER,
+                appointed_on=lcspr.decided_on + timedelta(days=14),
+                actor=None,
+                is_external=True,
+            )
 
     def _open_deadline(self, case, kind):
         return (
