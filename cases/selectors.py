@@ -241,7 +241,7 @@ def case_timeline(*, case: Case) -> list[TimelineEvent]:
         elif older is not None and older.lead_officer_id != record.lead_officer_id:
             title = "Lead officer changed"
         elif older is not None and older.opened_notice_sent_at != record.opened_notice_sent_at:
-            title = "Business Office told of the new case"
+            continue  # the email about the new case is bookkeeping, not a step taken on it
         else:
             title = "Case details updated"
         events.append(
