@@ -371,6 +371,7 @@ class AccessAction(models.TextChoices):
     API_READ = "api_read", "Read through the API"
     DOWNLOAD = "download", "Downloaded"
     DENIED = "denied", "Refused"
+    SEARCH = "search", "Searched by a child's name"
 
 
 class AccessEvent(models.Model):

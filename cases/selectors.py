@@ -10,6 +10,8 @@ from django.db.models import Count, F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cases import case_sources
+from cases.case_sources import NextAction, TimelineEvent
 from cases.models import (
     RECEIVED_STATUSES,
     AccessEvent,
@@ -51,14 +53,58 @@ def memberships_for(user: User) -> QuerySet[Membership]:
 
 
 def case_list(
-    *, scope: Scope, stages: list[str] | None = None, reference: str = ""
+    *,
+    scope: Scope,
+    stages: list[str] | None = None,
+    reference: str = "",
+    lead_officer: int | None = None,
+    overdue_on: date | None = None,
+    received_from: date | None = None,
+    received_to: date | None = None,
+    local_authority_reference: str = "",
+    child_name: str = "",
 ) -> QuerySet[Case]:
+    """The scope's cases, filtered. `overdue_on`: only cases with an open deadline due
+    before that day. The child's details match any child of the case (restricted: the
+    view logs a search by name)."""
     cases = Case.objects.visible_to(scope).select_related("partnership", "lead_officer")
     if stages:
         cases = cases.filter(stage__in=stages)
     if reference:
         cases = cases.filter(reference__icontains=reference.strip())
+    if lead_officer:
+        cases = cases.filter(lead_officer_id=lead_officer)
+    if overdue_on:
+        overdue = (
+            Deadline.objects.visible_to(scope)
+            .filter(status=DeadlineStatus.OPEN, due_date__lt=overdue_on)
+            .exclude(kind__in=NOT_DUTIES)
+        )
+        cases = cases.filter(pk__in=overdue.values("case_id"))
+    if received_from:
+        cases = cases.filter(opened_on__gte=received_from)
+    if received_to:
+        cases = cases.filter(opened_on__lte=received_to)
+    children = Child.objects.visible_to(scope)
+    if local_authority_reference:
+        children = children.filter(local_authority_reference__iexact=local_authority_reference)
+    if child_name:
+        children = children.filter(name__icontains=child_name)
+    if local_authority_reference or child_name:
+        cases = cases.filter(pk__in=children.values("case_id"))
     return cases
+
+
+def lead_officers(*, scope: Scope) -> list[tuple[int, str]]:
+    """Who may lead the partnership's cases (its Business Office), as (id, name)."""
+    members = (
+        Membership.objects.filter(
+            partnership=scope.partnership, role=Role.BUSINESS_OFFICE, is_active=True
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    )
+    return list({m.user_id: str(m.user) for m in members}.items())
 
 
 def case_get(*, scope: Scope, reference: str) -> Case:
@@ -67,6 +113,23 @@ def case_get(*, scope: Scope, reference: str) -> Case:
         return case_list(scope=scope).get(reference=reference)
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
+
+
+def case_membership_elsewhere(
+    *, scope: Scope, memberships: list[Membership], reference: str
+) -> Membership | None:
+    """The user's other membership, in a role that reads cases, through which the case
+    with this reference is visible; None if there is none (or the case does not exist)."""
+    for membership in memberships:
+        if membership.partnership_id in (None, scope.membership.partnership_id):
+            continue  # here the case was looked for already
+        other = Scope(user=scope.user, membership=membership)
+        if (
+            other.can(Action.VIEW_CASES)
+            and case_list(scope=other).filter(reference=reference).exists()
+        ):
+            return membership
+    return None
 
 
 def my_cases(*, scope: Scope) -> QuerySet[Case]:
@@ -165,16 +228,9 @@ def case_changes(*, case: Case) -> list[HistoryEntry]:
     return entries
 
 
-@dataclass(frozen=True)
-class TimelineEvent:
-    at: datetime
-    title: str
-    by: str
-    reason: str
-
-
 def case_timeline(*, case: Case) -> list[TimelineEvent]:
-    """What happened to the case, newest first, from its history records."""
+    """What happened to the case, newest first: its own history, its information requests
+    and what the apps downstream of `cases` register (the Rapid Review's events)."""
     records = list(case.history.select_related("history_user").order_by("-history_date"))
     events = []
     for record, older in zip(records, [*records[1:], None], strict=True):
@@ -182,6 +238,10 @@ def case_timeline(*, case: Case) -> list[TimelineEvent]:
             title = "Case opened"
         elif older is not None and older.stage != record.stage:
             title = f"Stage changed to {Stage(record.stage).label}"
+        elif older is not None and older.lead_officer_id != record.lead_officer_id:
+            title = "Lead officer changed"
+        elif older is not None and older.opened_notice_sent_at != record.opened_notice_sent_at:
+            continue  # the email about the new case is bookkeeping, not a step taken on it
         else:
             title = "Case details updated"
         events.append(
@@ -193,7 +253,54 @@ def case_timeline(*, case: Case) -> list[TimelineEvent]:
             )
         )
     events += _request_events(case=case)
+    events += case_sources.events(case)
     return sorted(events, key=lambda e: e.at, reverse=True)
+
+
+@dataclass(frozen=True)
+class CaseStanding:
+    """Where the case stands: its stage, the last thing done and the next action due."""
+
+    stage: str
+    last: TimelineEvent | None
+    next: NextAction | None
+
+
+def case_standing(*, case: Case, today: date) -> CaseStanding:
+    """For the header of every case page, at every stage: the newest timeline event, and
+    the soonest of the case's open deadlines, unanswered information requests and the
+    tasks the downstream apps register. A closed case has nothing due."""
+    timeline = case_timeline(case=case)
+    if case.stage == Stage.CLOSED:
+        return CaseStanding(case.get_stage_display(), timeline[0] if timeline else None, None)
+    office = case.partnership.business_office_name
+    due = [
+        NextAction(
+            due_on=deadline.due_date,
+            what=TIMESCALES_BY_KIND[deadline.kind].title,
+            who=str(deadline.responsible or case.lead_officer or office),
+            overdue=deadline.due_date < today,
+        )
+        for deadline in case_deadlines(case=case)
+        .filter(status=DeadlineStatus.OPEN)
+        .exclude(kind__in=NOT_DUTIES)
+        .select_related("case__lead_officer")
+    ]
+    due += [
+        NextAction(
+            due_on=request.reply_due_on,
+            what="Reply to the information request",
+            who=request.agency.name,
+            overdue=request.reply_due_on < today,
+        )
+        for request in case_requests(case=case).exclude(status__in=RECEIVED_STATUSES)
+    ]
+    due += case_sources.actions(case)
+    return CaseStanding(
+        case.get_stage_display(),
+        timeline[0] if timeline else None,
+        min(due, key=lambda action: action.due_on) if due else None,
+    )
 
 
 def _request_events(*, case: Case) -> list[TimelineEvent]:

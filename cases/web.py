@@ -7,8 +7,8 @@ from urllib.parse import urlencode
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
@@ -31,19 +31,45 @@ def scope_required(action: Action | None = None):
         @wraps(view)
         def wrapped(request, *args, **kwargs):
             if request.scope is None:
+                if not request.memberships and request.user.is_staff:
+                    # A configuration account has no role in the product: its home is
+                    # the admin, where sign-in without a `next` brings it.
+                    return redirect("admin:index")
                 if len(request.memberships) > 1:
                     query = urlencode({"next": request.get_full_path()})
                     return redirect(f"{reverse('organisation_choose')}?{query}")
                 raise PermissionDenied(NO_ROLE_MESSAGE)
             if action is not None and not request.scope.can(action):
                 raise PermissionDenied("Your role does not give access to this page.")
-            return view(request, *args, **kwargs)
+            try:
+                return view(request, *args, **kwargs)
+            except Http404:
+                elsewhere = _case_elsewhere(request, kwargs.get("reference"))
+                if elsewhere is None:
+                    raise
+                return render(
+                    request,
+                    "cases/case_elsewhere.html",
+                    {"membership": elsewhere, "next": request.get_full_path()},
+                    status=404,
+                )
 
         wrapped.required_action = action  # read by the role x route access matrix test
         wrapped.requires_scope = True
         return wrapped
 
     return decorator
+
+
+def _case_elsewhere(request, reference):
+    """A case not found here, of a partnership where the user also works in a role that
+    reads cases: that membership, to offer the switch; None for anybody else, who sees
+    the plain 404 and learns nothing of the case."""
+    if not reference:
+        return None
+    return selectors.case_membership_elsewhere(
+        scope=request.scope, memberships=request.memberships, reference=reference
+    )
 
 
 def signed_in_required(view):

@@ -6,4 +6,7 @@ class RapidReviewConfig(AppConfig):
     verbose_name = "Rapid Review"
 
     def ready(self):
-        from rapidreview import dashboard  # noqa: F401 - registers its dashboard section
+        from rapidreview import (  # noqa: F401 - each registers its part of a cases page
+            case_sources,
+            dashboard,
+        )

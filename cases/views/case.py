@@ -3,51 +3,103 @@
 from django.shortcuts import render
 from django.utils import timezone
 
-from cases import selectors
-from cases.forms.lists import CaseFilterForm
-from cases.models import Stage
+from cases import selectors, services
+from cases.forms.lists import CaseFilterForm, ChildSearchForm
+from cases.models import AccessAction, Stage
 from cases.permissions import Action
 from cases.web import paged, scope_required, valid_filters
 
 CASES_PER_PAGE = 25
+SEARCH_RESULTS = 50
 
 
 @scope_required(Action.VIEW_CASES)
 def case_list(request):
-    form = CaseFilterForm(request.GET or None)
+    """Filters in the URL; a search by a child's details posted, logged when by name, and
+    answered on this response (unpaged), so that the details never reach a URL."""
+    officers = selectors.lead_officers(scope=request.scope)
+    form = CaseFilterForm(request.GET or None, lead_officers=officers)
+    may_search_names = request.scope.can(Action.VIEW_RESTRICTED_FILE)
+    search = ChildSearchForm(
+        request.POST if request.method == "POST" else None, may_search_names=may_search_names
+    )
+    if search.is_bound and search.is_valid():
+        found = search.cleaned_data
+        if found.get("child_name"):
+            services.access_record(
+                request=request,
+                action=AccessAction.SEARCH,
+                scope=request.scope,
+                object_type="case list: search by child's name",
+                route="case_list",
+                status_code=200,
+            )
+        cases = selectors.case_list(
+            scope=request.scope,
+            local_authority_reference=found["local_authority_reference"],
+            child_name=found.get("child_name", ""),
+        )
+        return render(
+            request,
+            "cases/case_list.html",
+            {
+                "form": CaseFilterForm(lead_officers=officers),
+                "search": search,
+                "search_forms": [search],
+                "found": list(cases[:SEARCH_RESULTS]),
+                "found_more": cases.count() > SEARCH_RESULTS,
+                "selected_filters": [],
+            },
+        )
     filters = valid_filters(form)
     cases = selectors.case_list(
         scope=request.scope,
         stages=filters.get("stage") or None,
         reference=filters.get("reference", ""),
+        lead_officer=filters.get("lead_officer"),
+        overdue_on=timezone.localdate() if filters.get("overdue") else None,
+        received_from=filters.get("received_from"),
+        received_to=filters.get("received_to"),
     )
     return render(
         request,
         "cases/case_list.html",
         {
             "form": form,
-            "selected_filters": _selected_filters(request.GET, filters),
+            "search": search,
+            "search_forms": [search],
+            "selected_filters": _selected_filters(request.GET, filters, dict(officers)),
             **paged(request, cases, CASES_PER_PAGE),
         },
     )
 
 
-def _selected_filters(query, filters):
+def _selected_filters(query, filters, officers):
     """(category, label, link that removes just this filter) for the MOJ filter tags."""
 
-    def without(key, value):
+    def without(*keys, value=None):
         remaining = query.copy()
         remaining.pop("page", None)  # a changed filter starts again at page 1
-        remaining.setlist(key, [v for v in remaining.getlist(key) if v != value])
+        for key in keys:
+            remaining.setlist(
+                key, [v for v in remaining.getlist(key) if value is not None and v != value]
+            )
         return f"?{remaining.urlencode()}"
 
     selected = []
     if filters.get("reference"):
-        selected.append(
-            ("Case reference", filters["reference"], without("reference", query["reference"]))
-        )
+        selected.append(("Case reference", filters["reference"], without("reference")))
     for value in filters.get("stage", []):
-        selected.append(("Stage", Stage(value).label, without("stage", value)))
+        selected.append(("Stage", Stage(value).label, without("stage", value=value)))
+    if filters.get("lead_officer"):
+        name = officers.get(filters["lead_officer"], "Someone who has left")
+        selected.append(("Lead officer", name, without("lead_officer")))
+    if filters.get("overdue"):
+        selected.append(("Deadlines", "Has an overdue deadline", without("overdue")))
+    for key, label in (("received_from", "From"), ("received_to", "To")):
+        if filters.get(key):
+            parts = [f"{key}-{part}" for part in ("day", "month", "year")]
+            selected.append(("Date received", f"{label} {filters[key]:%-d %B %Y}", without(*parts)))
     return selected
 
 

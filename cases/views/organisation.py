@@ -31,8 +31,9 @@ def organisation_choose(request):
         request.session[ACTIVE_MEMBERSHIP_SESSION_KEY] = form.cleaned_data["membership"]
         chosen = next(m for m in memberships if m.pk == form.cleaned_data["membership"])
         messages.success(request, f"You are now working for {chosen.organisation_name}.")
-        # A page of the other organisation would now answer 404: start from the dashboard.
-        if next_url and request.scope is None:
+        # The page asked for before choosing, or the case of the organisation switched to
+        # (templates/cases/case_elsewhere.html); the header's switch sends no `next`.
+        if next_url:
             return HttpResponseRedirect(next_url)
         return redirect("dashboard")
     return render(request, "cases/organisation_choose.html", {"form": form, "next": next_url})

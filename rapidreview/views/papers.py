@@ -30,12 +30,23 @@ def rapid_review_papers(request, reference):
     can_invite = bool(can_manage and review and review.meeting_id and not review.is_signed_off)
     invited_agencies = {i.agency_id for i in invitations if i.agency_id}
     invited_users = {i.user_id for i in invitations if i.user_id}
+    requests = list(case_selectors.case_requests(case=case))
+    people = selectors.invitable_people(partnership, invited_users)
+    agencies = (
+        Agency.objects.filter(partnerships=partnership)
+        .exclude(pk__in=invited_agencies)
+        .values_list("pk", "name")
+    )
+    # Ticked to start with: the CRG and the Scrutineer (§4.5.2, §4.7.1), and the agencies
+    # already asked for information on the case.
     form = InviteForm(
         request.POST if request.method == "POST" and can_invite else None,
-        agencies=Agency.objects.filter(partnerships=partnership)
-        .exclude(pk__in=invited_agencies)
-        .values_list("pk", "name"),
-        people=selectors.invitable_people(partnership, invited_users),
+        agencies=agencies,
+        people=people,
+        initial={
+            "agencies": [r.agency_id for r in requests if r.agency_id not in invited_agencies],
+            "users": [pk for pk, _ in people],
+        },
     )
     if form.is_bound and form.is_valid():
         try:
@@ -68,5 +79,6 @@ def rapid_review_papers(request, reference):
             "can_invite": can_invite,
             "with_chronology": partnership.uses_chronology_template,
             "rows": [(i, roles.get(i.user_id, [])) for i in invitations],
+            "replies_outstanding": [r.agency.name for r in requests if not r.is_received],
         },
     )
