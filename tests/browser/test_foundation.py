@@ -100,6 +100,7 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     reads = AccessEvent.unscoped.filter(username="leicester-office")
     assert list(reads.filter(action=AccessAction.VIEW).values_list("route", flat=True)) == [
         "case_history",
+        "case_timeline",
         "case_deadlines",
         "case_timeline",
         "case_detail",
