@@ -37,8 +37,7 @@ def pages_text(pdf: bytes) -> list[str]:
     assert pdf.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     return [
-        re.sub(r" ([:,;.])", r"\1", " ".join(page.extract_text().split()))
-        for page in reader.pages
+        re.sub(r" ([:,;.])", r"\1", " ".join(page.extract_text().split())) for page in reader.pages
     ]
 
 
