@@ -10,6 +10,7 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from cases.dates import format_date, format_datetime
 from cases.tenancy import AccessEventManager, TenantManager
 
 
@@ -422,7 +423,7 @@ class AccessEvent(models.Model):
         indexes = [models.Index(fields=["partnership", "-at"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action} {self.object_reference}"
+        return f"{format_datetime(self.at)} {self.username} {self.action} {self.object_reference}"
 
 
 class ClosureDay(models.Model):
@@ -443,7 +444,7 @@ class ClosureDay(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.day:%d %B %Y}: {self.reason}"
+        return f"{format_date(self.day)}: {self.reason}"
 
 
 class DeadlineStatus(models.TextChoices):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from cases import case_sources
 from cases.case_sources import NextAction, TimelineEvent
+from cases.dates import format_date, format_datetime
 from cases.models import (
     RECEIVED_STATUSES,
     AccessEvent,
@@ -202,9 +203,9 @@ def case_changes(*, case: Case) -> list[HistoryEntry]:
         if name == "lead_officer":
             return officers.get(value, f"user {value}")
         if isinstance(value, datetime):
-            return f"{timezone.localtime(value):%-d %B %Y at %H:%M}"
+            return format_datetime(value)
         if isinstance(value, date):
-            return f"{value:%-d %B %Y}"
+            return format_date(value)
         return str(value)
 
     labels = {name: Case._meta.get_field(name).verbose_name for name in _AUDITED_FIELDS}
@@ -312,7 +313,7 @@ def _request_events(*, case: Case) -> list[TimelineEvent]:
                 at=request.sent_at,
                 title=f"Information request sent to {request.agency.name}",
                 by=str(request.sent_by) if request.sent_by else "System",
-                reason=f"Reply due {request.reply_due_on:%-d %B %Y}",
+                reason=f"Reply due {format_date(request.reply_due_on)}",
             )
         )
         if request.submitted_at:
@@ -399,20 +400,23 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
         timescale = TIMESCALES_BY_KIND[deadline.kind]
         if deadline.kind in NOT_DUTIES and deadline.status == DeadlineStatus.OPEN:
             # An earliest date: nothing to do by it, so never "overdue".
-            state, label = "from", f"Not before {deadline.due_date:%-d %B %Y}"
+            state, label = "from", f"Not before {format_date(deadline.due_date)}"
         elif deadline.status != DeadlineStatus.OPEN:
             state = deadline.status
             # A waived deadline has no completion date: only the label of its status is made.
             if deadline.status == DeadlineStatus.WAIVED:
                 label = f"Waived: {deadline.waived_reason}"
             elif deadline.status == DeadlineStatus.MET:
-                label = f"Met on {deadline.completed_on:%-d %B %Y}"
+                label = f"Met on {format_date(deadline.completed_on)}"
             else:
-                label = f"Missed: done on {deadline.completed_on:%-d %B %Y}"
+                label = f"Missed: done on {format_date(deadline.completed_on)}"
         else:
             left = cal.between(today, deadline.due_date)
             if deadline.due_date < today and left == 0:  # a weekend or holiday after it
-                state, label = "overdue", f"Overdue: due {deadline.due_date:%a %-d %b}"
+                state, label = (
+                    "overdue",
+                    f"Overdue: due {format_date(deadline.due_date, weekday=True)}",
+                )
             elif deadline.due_date < today:
                 state, label = "overdue", f"{_plural(-left, 'working day')} overdue"
             elif deadline.due_date == today:

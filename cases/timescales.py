@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from cases.workdays import NonWorkingDay, WorkingCalendar
+from cases.dates import format_date
+from cases.workdays import SATURDAY, SUNDAY, NonWorkingDay, WorkingCalendar
 
 ONE_DAY = timedelta(days=1)
+WEEKEND = (SATURDAY, SUNDAY)
 
 
 class Event(StrEnum):
@@ -178,13 +180,30 @@ class Working:
     def explanation(self) -> str:
         t = self.timescale
         sign = "after" if self.offset >= 0 else "before"
-        text = f"{abs(self.offset)} {t.unit} {sign} {self.start:%-d %B %Y}"
-        if t.unit == Unit.WORKING_DAYS and self.skipped:
-            text += f", skipping {len(self.skipped)} non-working days"
+        text = f"{abs(self.offset)} {t.unit} {sign} {format_date(self.start, weekday=True)}"
         if self.moved:
             way = "back" if t.direction == Direction.NO_LATER_THAN else "forward"
-            text += f"; {self.counted_to:%-d %B %Y} is not a working day, so moved {way}"
+            counted_to = format_date(self.counted_to, weekday=True)
+            text += f"; {counted_to} is not a working day, so moved {way}"
         return f"{text} ({t.direction}, {t.seed})"
+
+    @property
+    def skipped_heading(self) -> str:
+        return "Moved past" if self.moved else "Not counted"
+
+    @property
+    def skipped_lines(self) -> list[str]:
+        """Bank holidays (by the `holidays` package's names) and closure days by name and
+        date, then weekend days as a count: a holiday on a weekend is a weekend day."""
+        named = [
+            f"{d.reason}, {format_date(d.day, weekday=True)}"
+            for d in self.skipped
+            if d.day.weekday() not in WEEKEND
+        ]
+        weekend = len(self.skipped) - len(named)
+        if weekend:
+            named.append(f"{weekend} weekend day{'' if weekend == 1 else 's'}")
+        return named
 
 
 def work_out(timescale: Timescale, partnership, start: date, cal: WorkingCalendar) -> Working:

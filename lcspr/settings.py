@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "cases.context_processors.scope",
             ],
+            "builtins": ["cases.templatetags.govuk_dates"],
         },
     },
 ]
@@ -143,6 +144,9 @@ LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
+# Django's own date formats (the admin, a bare `{{ day }}`) as GOV.UK writes dates,
+# like `cases.dates`, which every page, email and document uses.
+FORMAT_MODULE_PATH = ["lcspr.formats"]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")

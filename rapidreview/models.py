@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cases.dates import format_date
 from cases.models import Agency, Case, Criterion, Partnership, User
 from cases.tenancy import TenantManager
 
@@ -53,7 +54,7 @@ class CrgMeeting(models.Model):
         indexes = [models.Index(fields=["partnership", "held_on"])]
 
     def __str__(self):
-        return f"{self.get_kind_display()}, {self.held_on:%-d %B %Y}"
+        return f"{self.get_kind_display()}, {format_date(self.held_on)}"
 
     @property
     def is_cancelled(self) -> bool:

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from cases.dates import format_date
 from cases.models import Agency, Case, CombinedSummary, Deadline, Membership, Role, Stage
 from cases.permissions import Action
 from cases.tenancy import Scope
@@ -314,8 +315,8 @@ def scrutineer_advice_awaited(review: RapidReview | None) -> str:
         return ""
     return (
         "The Independent Scrutineer cannot attend, and their written advice has not "
-        f"arrived: it is due before the meeting on {review.meeting.held_on:%A %-d %B %Y} "
-        "(§4.7.4)."
+        "arrived: it is due before the meeting on "
+        f"{format_date(review.meeting.held_on, weekday=True)} (§4.7.4)."
     )
 
 
@@ -381,7 +382,7 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
             "case_rapid_review",
             done if meeting else "Not started",
             "" if meeting else "blue",
-            f"{meeting.held_on:%-d %B %Y}" if meeting else "§4.4.2",
+            format_date(meeting.held_on) if meeting else "§4.4.2",
         )
     ]
     invited = (

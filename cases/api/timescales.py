@@ -7,13 +7,14 @@ from rest_framework.views import APIView
 
 from cases.api.exceptions import RuleBroken
 from cases.api.views import ScopedApiMixin
+from cases.dates import format_date
 from cases.models import Partnership
 from cases.partnerships import PARTNERSHIPS
 from cases.selectors import working_calendar
 from cases.timescales import Event, timescales_for
 
 EARLIEST, LATEST = date(2000, 1, 1), date(2099, 12, 31)
-OUT_OF_RANGE = f"Give a date from {EARLIEST:%-d %B %Y} to {LATEST:%-d %B %Y}."
+OUT_OF_RANGE = f"Give a date from {format_date(EARLIEST)} to {format_date(LATEST)}."
 
 
 class TimescalesInputSerializer(serializers.Serializer):

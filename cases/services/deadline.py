@@ -8,6 +8,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.models import Case, Deadline, DeadlineStatus, Partnership, User
 from cases.permissions import Action, require
@@ -45,7 +46,7 @@ def deadlines_schedule(
             deadlines.append(deadline)
             continue  # a closed deadline keeps the dates it was judged against
         if deadline.pk and (deadline.due_date, deadline.event_date) != (working.due, event_date):
-            change = f"{reason}: due {deadline.due_date:%-d %b %Y} → {working.due:%-d %b %Y}"
+            change = f"{reason}: due {format_date(deadline.due_date)} → {format_date(working.due)}"
         elif deadline.pk:
             deadlines.append(deadline)
             continue
@@ -86,7 +87,7 @@ def deadlines_recompute(*, partnership: Partnership, actor: User | None, reason:
         )
         if (due, window_start) != (deadline.due_date, deadline.window_start):
             deadline._change_reason = (
-                f"{reason}: due {deadline.due_date:%-d %b %Y} → {due:%-d %b %Y}"
+                f"{reason}: due {format_date(deadline.due_date)} → {format_date(due)}"
             )
             deadline._history_user = actor
             deadline.due_date, deadline.window_start = due, window_start
@@ -105,7 +106,7 @@ def deadline_complete(*, deadline: Deadline, on: date, actor: User | None) -> De
     deadline.completed_on = on
     deadline.status = DeadlineStatus.MET if on <= deadline.due_date else DeadlineStatus.MISSED
     deadline._history_user = actor
-    deadline._change_reason = f"Done on {on:%-d %b %Y}"
+    deadline._change_reason = f"Done on {format_date(on)}"
     deadline.save(update_fields=["completed_on", "status", "updated_at"])
     return deadline
 

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import (
@@ -358,7 +359,7 @@ def escalation_record(
         )
     if cause == EscalationCause.SILENCE and escalated_on <= current.reply_due_on:
         raise ApplicationError(
-            ESCALATION_NOT_YET_DUE.format(due=f"{current.reply_due_on:%-d %B %Y}"), field="cause"
+            ESCALATION_NOT_YET_DUE.format(due=format_date(current.reply_due_on)), field="cause"
         )
     if not note.strip():
         raise ApplicationError("Say what was done and with whom.", field="note")

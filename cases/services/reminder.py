@@ -17,6 +17,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.models import (
     Deadline,
     DeadlineStatus,
@@ -143,7 +144,7 @@ def _email(reminder: Reminder, cal, today: date) -> None:
     }
     about = f"{context['reference']}: {context['title']}"
     subject = {
-        ReminderKind.DUE: f"Case {about} due {deadline.due_date:%-d %b %Y}",
+        ReminderKind.DUE: f"Case {about} due {format_date(deadline.due_date)}",
         ReminderKind.OVERDUE: f"Case {about} is overdue",
         ReminderKind.ESCALATION: f"Escalation: case {about} is overdue",
     }[reminder.kind]

@@ -12,6 +12,7 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import (
@@ -194,7 +195,7 @@ def decision_record(
     if meeting is None:
         raise ApplicationError(NO_MEETING)
     if meeting.held_on > timezone.localdate():
-        raise ApplicationError(BEFORE_MEETING.format(day=f"{meeting.held_on:%-d %B %Y}"))
+        raise ApplicationError(BEFORE_MEETING.format(day=format_date(meeting.held_on)))
     quorum = _quorum_of(review)
     if not quorum.quorate:
         raise ApplicationError(NOT_QUORATE.format(why=quorum.explanation))
@@ -303,7 +304,7 @@ def immediate_action_done(
         raise ApplicationError("An action cannot be done before it was agreed.", field="done_on")
     item.done_on = done_on
     item.done_note = note.strip()
-    _save(item, actor, f"Done on {done_on:%-d %b %Y}")
+    _save(item, actor, f"Done on {format_date(done_on)}")
     return item
 
 
@@ -322,7 +323,7 @@ def summary_sections_agree(
     if review.meeting.held_on > timezone.localdate():
         raise ApplicationError(
             "Sections 2 and 3 are agreed at the meeting on "
-            f"{review.meeting.held_on:%-d %B %Y} (§4.6.3)."
+            f"{format_date(review.meeting.held_on)} (§4.6.3)."
         )
     if not section_2.strip():
         raise ApplicationError("Complete section 2.", field="section_2")
@@ -445,7 +446,7 @@ def decision_sign_for_partner(
     start = partner_sign_off_from(review)
     if timezone.localdate() < start:
         raise ApplicationError(
-            f"The {SignOffRole(role).label} has until {start:%-d %B %Y} to sign: you can "
+            f"The {SignOffRole(role).label} has until {format_date(start)} to sign: you can "
             "record their sign-off from that day."
         )
     sign_off = SignOff(review=review, role=role, user=actor, on_behalf_reason=reason.strip())
@@ -487,7 +488,7 @@ def _take_effect(review: RapidReview, actor: User) -> None:
     _save(
         case,
         actor,
-        f"The CRG decided on {review.decided_on:%-d %b %Y} "
+        f"The CRG decided on {format_date(review.decided_on)} "
         + ("to proceed to an LCSPR" if proceed else "not to proceed to an LCSPR"),
     )
     if proceed:

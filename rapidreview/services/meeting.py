@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import Case, Partnership, Stage, User
@@ -172,9 +173,9 @@ def rapid_review_meeting_set(
         message = OUTSIDE_WINDOW if case.stage == Stage.RAPID_REVIEW else REFERRAL_OUTSIDE_WINDOW
         raise ApplicationError(
             message.format(
-                day=f"{meeting.held_on:%-d %B %Y}",
-                start=f"{window[0]:%-d %B %Y}",
-                end=f"{window[1]:%-d %B %Y}",
+                day=format_date(meeting.held_on),
+                start=format_date(window[0]),
+                end=format_date(window[1]),
             ),
             field="reason",
         )
@@ -187,7 +188,7 @@ def rapid_review_meeting_set(
     _save(
         review,
         actor,
-        f"Rapid Review meeting set for {meeting.held_on:%-d %b %Y}"
+        f"Rapid Review meeting set for {format_date(meeting.held_on)}"
         + ("" if inside else " (outside the §4.4.2 window)"),
     )
     if moved:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import User
@@ -162,7 +163,7 @@ def scrutineer_decision_sent(*, review: RapidReview, actor: User | None, sent_on
         raise ApplicationError("Record the decision before sending it to the Scrutineer.")
     if review.scrutineer_sent_on:
         raise ApplicationError(
-            f"Its sending on {review.scrutineer_sent_on:%-d %B %Y} is already recorded."
+            f"Its sending on {format_date(review.scrutineer_sent_on)} is already recorded."
         )
     _not_future(sent_on, "sent_on")
     if sent_on < review.decided_on:
@@ -189,9 +190,7 @@ def discussion_reopen(*, advice: ScrutineerAdvice, actor: User, note: str) -> Sc
     if advice.kind != AdviceKind.REPLY_AFTER or not advice.raises_concern:
         raise ApplicationError(NOT_A_CONCERN)
     if advice.reopened_at:
-        raise ApplicationError(
-            ALREADY_REOPENED.format(day=f"{timezone.localtime(advice.reopened_at):%-d %B %Y}")
-        )
+        raise ApplicationError(ALREADY_REOPENED.format(day=format_date(advice.reopened_at)))
     if not note.strip():
         raise ApplicationError(REOPENING_NOTE_NEEDED, field="note")
     advice.reopened_at = timezone.now()

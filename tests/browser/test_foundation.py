@@ -76,13 +76,14 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     page.get_by_role("link", name="Deadlines").click()
     expect(page.get_by_role("table", name="Deadlines")).to_be_visible()
     assert_accessible(page, "case-deadlines")
-    page.get_by_role("link", name="History").click()
+    page.get_by_role("link", name="Timeline and history").click()
+    page.get_by_role("link", name="History of changes").click()
     expect(page.get_by_role("heading", name="Created by Priya Shah")).to_be_visible()
     assert_accessible(page, "case-history")
     page.get_by_role("link", name="Who has viewed this case").click()
     expect(page.get_by_role("heading", name="Access log")).to_be_visible()
     log_rows = page.get_by_role("table", name="Access log events").locator("tbody tr")
-    expect(log_rows).to_have_count(4)  # overview, timeline, deadlines, history
+    expect(log_rows).to_have_count(5)  # overview, timeline, deadlines, timeline, history
     assert_accessible(page, "access-log")
 
     other = a_case_of("leicestershire-rutland")
@@ -99,6 +100,7 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     reads = AccessEvent.unscoped.filter(username="leicester-office")
     assert list(reads.filter(action=AccessAction.VIEW).values_list("route", flat=True)) == [
         "case_history",
+        "case_timeline",
         "case_deadlines",
         "case_timeline",
         "case_detail",
@@ -168,8 +170,7 @@ def test_timescale_calculator_shows_each_partnerships_dates(page):
         page.get_by_role("heading", name="Information requests sent to agencies")
     ).to_be_visible()
     expect(page.get_by_text("Wednesday 30 December 2026")).to_be_visible()
-    page.get_by_text("Days not counted").first.click()
-    expect(page.get_by_text("Boxing Day (observed)").first).to_be_visible()
+    expect(page.get_by_text("Boxing Day (observed), Monday 28 December 2026").first).to_be_visible()
     assert_accessible(page, "timescales-lr")
 
     page.get_by_label("Leicester Safeguarding Children Partnership").check()

@@ -47,7 +47,7 @@ def test_a_corrected_event_date_moves_open_deadlines_with_the_reason(lr):
     deadline = Deadline.objects.for_partnership(lr).get(kind="rapid_review_complete")
     assert deadline.due_date == date(2027, 1, 14)
     assert deadline.history.first().history_change_reason == (
-        "Date of notification corrected: due 13 Jan 2027 → 14 Jan 2027"
+        "Date of notification corrected: due 13 January 2027 → 14 January 2027"
     )
 
 
@@ -157,7 +157,7 @@ def test_a_weekend_after_a_deadline_reads_overdue_not_zero_days(leicester):
     deadline = Deadline.objects.for_partnership(leicester).get(kind="rapid_review_meeting_latest")
     deadline.due_date = date(2027, 1, 15)  # a Friday, seen on Saturday
     [saturday] = deadline_views(deadlines=[deadline], today=date(2027, 1, 16))
-    assert saturday.label == "Overdue: due Fri 15 Jan"
+    assert saturday.label == "Overdue: due Friday 15 January 2027"
 
 
 def test_recomputing_moves_the_meeting_window_start_too(lr):

@@ -22,7 +22,7 @@ from cases.models import (
     Referral,
     RequestStatus,
 )
-from tests.factories import AgencyFactory, open_case
+from tests.factories import AgencyFactory, open_case, sign_in, staff_user
 
 LONDON = ZoneInfo("Europe/London")
 MARKING = "OFFICIAL-SENSITIVE: contains special category data"
@@ -30,10 +30,15 @@ DEADLINE = "Friday 11 December 2026"
 
 
 def pages_text(pdf: bytes) -> list[str]:
-    """Each page's text with runs of whitespace (line wraps) made single spaces."""
+    """Each page's text with runs of whitespace (line wraps) made single spaces.
+
+    pypdf puts a space where the font size changes, even before a colon or comma: gone.
+    """
     assert pdf.startswith(b"%PDF-")
     reader = pypdf.PdfReader(io.BytesIO(pdf))
-    return [" ".join(page.extract_text().split()) for page in reader.pages]
+    return [
+        re.sub(r" ([:,;.])", r"\1", " ".join(page.extract_text().split())) for page in reader.pages
+    ]
 
 
 def text(pdf: bytes) -> str:
@@ -230,7 +235,7 @@ def test_the_chronology_template_lists_the_agencys_entries_in_date_order(case, p
         request=other, happened_on=date(2026, 10, 2), source="A&E notes", event="Hospital visit"
     )
     chronology = text(documents.chronology_template_pdf(request))
-    assert "1 Oct 2026 14:05 Custody record First visit" in chronology
+    assert "1 October 2026 2:05pm Custody record First visit" in chronology
     assert chronology.index("First visit") < chronology.index("Second visit")
     assert "Hospital visit" not in chronology  # another agency's entries
 
@@ -429,3 +434,56 @@ def test_the_url_fetcher_reads_project_files_only():
         assert b"<svg" in response.read()
     finally:
         response.close()
+
+
+def pdf_font_names(pdf: bytes) -> set[str]:
+    """The fonts embedded in a PDF, without their subset prefix ("ABCDEF+")."""
+    names = set()
+    for page in pypdf.PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"].get("/Font", {}).values():
+            names.add(str(font.get_object()["/BaseFont"]).lstrip("/").split("+")[-1])
+    return names
+
+
+def test_emoji_and_symbols_an_agency_typed_print_in_debians_noto_fonts(case, police):
+    request = make_request(case, police)
+    entry = ChronologyEntry.objects.create(
+        request=request,
+        happened_on=date(2026, 10, 1),
+        source="Visit log ✓",
+        event="Child A drew a picture 🙂 → left with mother",
+    )
+    pdf = documents.combined_chronology_pdf(case=case, entries=[entry])
+    assert is_landscape(pdf)
+    box = pypdf.PdfReader(io.BytesIO(pdf)).pages[0].mediabox
+    assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (
+        297,
+        210,
+    )  # A4 landscape, in millimetres
+    fonts = pdf_font_names(pdf)
+    assert "Noto-Sans" in fonts  # the text
+    assert "Noto-Color-Emoji" in fonts  # 🙂
+    assert fonts & {"Noto-Sans-Symbols", "Noto-Sans-Symbols2", "Noto-Sans-Math"}  # ✓ →
+
+
+def test_the_combined_chronology_page_shows_the_analysis_columns_the_pdf_has(
+    client, case, police, leicester
+):
+    request = make_request(case, police, status=RequestStatus.SUBMITTED)
+    ChronologyEntry.objects.create(
+        request=request,
+        happened_on=date(2026, 10, 1),
+        happened_at=time(14, 5),
+        source="Custody record",
+        event="First visit",
+        analysis="The referral was not followed up.",
+        expected_practice=ExpectedPractice.NO,
+    )
+    sign_in(client, staff_user(leicester))
+    page = client.get(f"/cases/{case.reference}/combined-chronology/").text
+    for heading in ("Analysis", "Expected practice?"):
+        assert f'<th scope="col" class="govuk-table__header">{heading}</th>' in page
+    assert "1 October 2026, 2:05pm" in page
+    assert "The referral was not followed up." in page
+    assert '<td class="govuk-table__cell">No</td>' in page
+    assert 'role="region" aria-label="Combined chronology" tabindex="0"' in page

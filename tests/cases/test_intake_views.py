@@ -179,7 +179,7 @@ def test_the_business_office_records_a_notification_and_lands_on_the_case(
         for part in name.split():
             assert part not in page
     deadlines = client.get(f"/cases/{case.reference}/deadlines/").content.decode()
-    assert "Wed 13 Jan 2027" in deadlines  # 15 working days after 18 Dec 2026, by hand
+    assert "Wednesday 13 January 2027" in deadlines  # 15 working days after 18 Dec 2026, by hand
 
 
 def test_the_restricted_file_shows_the_names_to_the_office_and_chair_only(
@@ -502,7 +502,7 @@ def test_the_office_records_the_local_authority_notifying_after_a_referral(
     deadlines = client.get(f"/cases/{case.reference}/deadlines/")
     assert deadlines.status_code == 200
     assert "Waived" in deadlines.content.decode()
-    assert "Wed 13 Jan 2027" in deadlines.content.decode()
+    assert "Wednesday 13 January 2027" in deadlines.content.decode()
     # Done once: the page now says when, and offers no form.
     again = client.get(url).content.decode()
     assert "The notification was received on 18 December 2026." in again

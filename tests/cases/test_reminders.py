@@ -93,7 +93,7 @@ def test_emails_name_the_case_reference_and_nothing_of_its_content(setting):
     message = next(m for m in mail.outbox if "Rapid Review complete" in m.subject)
     assert message.subject == (
         f"Case {case.reference}: Rapid Review complete and sent to the National Panel "
-        "due 13 Jan 2027"
+        "due 13 January 2027"
     )
     assert "This is due today" in message.body
     assert message.alternatives

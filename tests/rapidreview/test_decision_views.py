@@ -346,7 +346,7 @@ def test_an_action_is_added_then_done(office, review):
     )
     assert ACTION_DONE.format(number=1) in success_messages(done)
     assert ">Done</strong>" in text(done)
-    assert "12 Mar 2027" in text(done)
+    assert "12 March 2027" in text(done)
 
 
 def test_an_action_past_its_date_is_overdue(monkeypatch, office, review, leicester_office):

@@ -218,7 +218,7 @@ def test_the_calendar_page_adds_a_meeting_and_keeps_what_was_typed_on_error(
     )
     assert good.status_code == 302
     page = client.get("/meetings/").content.decode()
-    assert "Tue 9 Mar 2027" in page
+    assert "Tuesday 9 March 2027" in page
     assert "Held only if needed" in page
 
 

@@ -33,8 +33,9 @@ class Command(BaseCommand):
         for working in workings:
             self.stdout.write(f"{working.timescale.kind}: {working.due.isoformat()}")
             self.stdout.write(f"    {working.explanation()}")
-            for skipped in working.skipped:
-                self.stdout.write(f"    skipped {skipped.day:%a %-d %b %Y}: {skipped.reason}")
+            if working.skipped_lines:
+                not_counted = "; ".join(working.skipped_lines)
+                self.stdout.write(f"    {working.skipped_heading}: {not_counted}")
 
 
 def _parse_date(text: str) -> date:
