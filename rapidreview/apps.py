@@ -6,4 +6,8 @@ class RapidReviewConfig(AppConfig):
     verbose_name = "Rapid Review"
 
     def ready(self):
+        from cases import meetings
         from rapidreview import dashboard  # noqa: F401 - registers its dashboard section
+        from rapidreview.selectors import scheduled_meetings_after
+
+        meetings.register(scheduled_meetings_after)  # the referral path reads it (§4.9)
