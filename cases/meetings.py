@@ -32,6 +32,10 @@ def register(
 
 
 def scheduled_after(partnership: Partnership, day: date) -> list[ScheduledMeeting]:
-    """The partnership's scheduled CRG meetings strictly after `day`, soonest first."""
+    """The partnership's scheduled CRG meetings strictly after `day`, soonest first, one a
+    day: the referral path records the day of its meeting."""
     found = [meeting for reader in _readers for meeting in reader(partnership, day)]
-    return sorted(found, key=lambda meeting: meeting.held_on)
+    by_day: dict[date, ScheduledMeeting] = {}
+    for meeting in sorted(found, key=lambda meeting: meeting.held_on):
+        by_day.setdefault(meeting.held_on, meeting)
+    return list(by_day.values())

@@ -196,6 +196,12 @@ def test_the_page_offers_the_scheduled_meetings_defaulting_to_the_first_after_re
     )
 
 
+def test_two_meetings_on_one_day_are_one_choice(client, referred, partnership, office, calendar):
+    meeting(partnership, office, FIRST)
+    sign_in(client, office)
+    assert client.get(progress_url(referred)).text.count('value="2027-03-17"') == 1
+
+
 def test_choosing_the_meeting_on_the_page_meets_the_first_discussion(
     monkeypatch, client, referred, office, calendar
 ):
