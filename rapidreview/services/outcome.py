@@ -235,7 +235,8 @@ def decision_notified_record(
     *, review: RapidReview, actor: User | None, notified_on: date
 ) -> RapidReview:
     """§1.6.3: every decision about commissioning an LCSPR is notified to the National
-    Panel."""
+    Panel. Recording it meets (or misses) its deadline, and a decision not to proceed
+    then closes the case."""
     require(
         actor, review.case.partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office."
     )
