@@ -60,6 +60,8 @@ class Timescale:
     direction: Direction
     seed: str
     offset_field: str | None = None  # a Partnership field holding the offset
+    # Paragraphs quoted where "how this date was worked out" needs them (a conflict).
+    quotes: tuple[str, ...] = ()
 
     def offset_for(self, partnership) -> int | None:
         return getattr(partnership, self.offset_field) if self.offset_field else self.offset
@@ -107,8 +109,35 @@ TIMESCALES: tuple[Timescale, ...] = (
         seed="§3.1.2, §4.2.2",
     ),
     Timescale(
+        kind="decision_notified",
+        title="Decision notified to the National Panel",
+        event=Event.NOTIFICATION_RECEIVED,
+        offset=15,
+        unit=Unit.WORKING_DAYS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§1.6.3, §4.8.1",
+    ),
+    Timescale(
+        kind="referral_shared_with_local_authority",
+        title="Referral shared with the Local Authority's CRG representative",
+        event=Event.REFERRAL_RECEIVED,
+        offset=1,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§4.9, §4.1.6",
+    ),
+    Timescale(
         kind="referral_first_discussion",
         title="Referral discussed at a CRG meeting",
+        event=Event.REFERRAL_RECEIVED,
+        offset=1,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§4.9",
+    ),
+    Timescale(
+        kind="referral_information_request_sent",
+        title="Information Request Letter sent to agencies, if the CRG asks for it",
         event=Event.REFERRAL_RECEIVED,
         offset=1,
         unit=Unit.CALENDAR_MONTHS,
@@ -123,6 +152,27 @@ TIMESCALES: tuple[Timescale, ...] = (
         unit=Unit.CALENDAR_MONTHS,
         direction=Direction.NO_LATER_THAN,
         seed="§4.9",
+        quotes=(
+            "§3.1.2: “A Rapid Review and decision on all referrals should be made within the "
+            "timescales outlined in guidance from the national Child Safeguarding Practice "
+            "Review Panel (currently within 15 working days)”.",
+            "§4.9, a referral with no Local Authority notification: “Within two months of "
+            "receiving the referral […] At the next scheduled Case Review Group meeting, the "
+            "group considers the case as a potential Local Child Safeguarding Practice "
+            "Review”.",
+            "The two disagree for a referral with no notification; this date follows §4.9, "
+            "the path written for it, and the decision is taken at the next scheduled CRG "
+            "meeting after the first discussion.",
+        ),
+    ),
+    Timescale(
+        kind="referral_decision_notified",
+        title="Decision on the referral notified to the National Panel",
+        event=Event.REFERRAL_RECEIVED,
+        offset=2,
+        unit=Unit.CALENDAR_MONTHS,
+        direction=Direction.NO_LATER_THAN,
+        seed="§1.6.3, §4.9",
     ),
     Timescale(
         kind="lcspr_complete",
@@ -228,6 +278,10 @@ def work_out(timescale: Timescale, partnership, start: date, cal: WorkingCalenda
 # Earliest dates ("not before") are shown with the others but are not duties that
 # can be missed, so dashboards and reminders leave them out.
 NOT_DUTIES = frozenset(t.kind for t in TIMESCALES if t.direction == Direction.NOT_BEFORE)
+
+# §1.6.3: every decision about commissioning an LCSPR is notified to the National Panel,
+# so a case does not close while one of these is open.
+DECISION_NOTIFIED = frozenset({"decision_notified", "referral_decision_notified"})
 
 # Timescales that open a window with another: the window's first day is stored on
 # the deadline of its last day (§4.4.2).

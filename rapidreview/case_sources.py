@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases import selectors as case_selectors
 from cases.case_sources import NextAction, TimelineEvent, register_actions, register_events
+from cases.dates import format_date
 from cases.models import Case
 from rapidreview import selectors
 from rapidreview.models import (
@@ -69,7 +70,7 @@ def rapid_review_events(case: Case) -> list[TimelineEvent]:
         for field, title in _RECORDED:
             value = getattr(record, field)
             if value and value != getattr(older, field, None):
-                reason = f"On {value:%-d %B %Y}" if field.endswith("_on") else ""
+                reason = f"On {format_date(value)}" if field.endswith("_on") else ""
                 events.append(TimelineEvent(record.history_date, title(record), by, reason))
     for invitation in Invitation.objects.for_partnership(partnership).filter(review=review):
         invitee = invitation.agency.name if invitation.agency_id else str(invitation.user)

@@ -83,6 +83,13 @@ class CriterionFinding(models.TextChoices):
 DECISION_CRITERIA = tuple(Criterion)
 
 
+def report_path(instance, filename) -> str:
+    """Stored under a random name, by case id: never a name that says who the child is."""
+    import uuid
+
+    return f"rapid-review-reports/{instance.case_id}/{uuid.uuid4().hex}.pdf"
+
+
 class RapidReview(models.Model):
     """A case's Rapid Review (§4.2): its meeting date, set as soon as requests go out
     (§4.4.2)."""
@@ -159,6 +166,13 @@ class RapidReview(models.Model):
         help_text="Rapid Review Report (or, on the referral path, the completed Combined "
         "Summary) sent to the National Panel (§4.8.1, §4.9).",
     )
+    report_file = models.FileField(
+        upload_to=report_path,
+        max_length=200,
+        blank=True,
+        help_text="The exact report file sent to the National Panel (§4.8.1).",
+    )
+    report_sha256 = models.CharField(max_length=64, blank=True)
     decision_notified_on = models.DateField(
         null=True, blank=True, help_text="Decision notified to the National Panel (§1.6.3)."
     )

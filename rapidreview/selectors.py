@@ -10,9 +10,20 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases.dates import format_date
-from cases.models import Agency, Case, CombinedSummary, Deadline, Membership, Role, Stage
+from cases.meetings import ScheduledMeeting
+from cases.models import (
+    Agency,
+    Case,
+    CombinedSummary,
+    Deadline,
+    Membership,
+    Partnership,
+    Role,
+    Stage,
+)
 from cases.permissions import Action
 from cases.tenancy import Scope
+from cases.timescales import DECISION_NOTIFIED
 from rapidreview.models import (
     AdviceKind,
     Attendance,
@@ -40,6 +51,29 @@ OFFER_BEYOND_WINDOW = timedelta(days=31)
 def calendar(*, scope: Scope, since: date) -> QuerySet[CrgMeeting]:
     """The partnership's CRG meetings from `since` on, soonest first."""
     return CrgMeeting.objects.visible_to(scope).filter(held_on__gte=since)
+
+
+def scheduled_meetings_after(partnership: Partnership, day: date) -> list[ScheduledMeeting]:
+    """The partnership's scheduled (monthly) CRG meetings after `day` that are not
+    cancelled: where a referral is first discussed and then decided (§4.4.1, §4.9)."""
+    meetings = CrgMeeting.objects.for_partnership(partnership).filter(
+        kind=MeetingKind.MONTHLY, held_on__gt=day, cancelled_at__isnull=True
+    )
+    return [
+        ScheduledMeeting(
+            held_on=m.held_on,
+            label=", ".join(
+                part
+                for part in (
+                    f"{format_date(m.held_on, weekday=True)}",
+                    f"{m.starts_at:%H:%M}" if m.starts_at else "",
+                    m.location,
+                )
+                if part
+            ),
+        )
+        for m in meetings
+    ]
 
 
 def meeting_get(*, scope: Scope, pk: int) -> CrgMeeting:
@@ -611,6 +645,16 @@ def report_deadline(case: Case) -> Deadline | None:
     return (
         Deadline.objects.for_partnership(case.partnership)
         .filter(case=case, kind="rapid_review_complete")
+        .select_related("case__partnership")
+        .first()
+    )
+
+
+def decision_notified_deadline(case: Case) -> Deadline | None:
+    """When the decision is due to be notified to the National Panel (§1.6.3)."""
+    return (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind__in=DECISION_NOTIFIED)
         .select_related("case__partnership")
         .first()
     )

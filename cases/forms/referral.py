@@ -1,10 +1,16 @@
 """The referral path's progress (§4.9)."""
 
+from datetime import date
+
 from django import forms
 
+from cases.dates import format_date
 from cases.forms.fields import GovukDateField
+from cases.meetings import ScheduledMeeting
+from cases.services.intake import NOT_A_SCHEDULED_MEETING
 
 YES_NO_UNDECIDED = [("yes", "Yes"), ("no", "No"), ("", "Not decided yet")]
+NOT_CHOSEN = ""
 
 
 class ReferralProgressForm(forms.Form):
@@ -16,10 +22,12 @@ class ReferralProgressForm(forms.Form):
     local_authority_representative = forms.CharField(
         required=False, max_length=200, label="Local Authority CRG representative"
     )
-    first_crg_meeting_on = GovukDateField(
+    first_crg_meeting_on = forms.ChoiceField(
         required=False,
-        label="First scheduled CRG meeting after receipt",
-        help_text="The referral is first discussed there, within a month (§4.9).",
+        widget=forms.RadioSelect,
+        label="CRG meeting where the referral is first discussed",
+        help_text="The first scheduled CRG meeting after the referral was received (§4.9).",
+        error_messages={"invalid_choice": NOT_A_SCHEDULED_MEETING},
     )
     request_information = forms.ChoiceField(
         choices=YES_NO_UNDECIDED,
@@ -31,6 +39,27 @@ class ReferralProgressForm(forms.Form):
         widget=forms.Textarea, required=False, max_length=3000, label="Reason for the decision"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, meetings: list[ScheduledMeeting], chosen: date | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [
+            (m.held_on.isoformat(), f"{m.label} (the first after receipt)" if i == 0 else m.label)
+            for i, m in enumerate(meetings)
+        ]
+        if chosen and chosen.isoformat() not in dict(choices):
+            # A meeting chosen before it was cancelled stays visible until changed.
+            choices.insert(
+                0,
+                (chosen.isoformat(), f"{format_date(chosen, weekday=True)} (no longer scheduled)"),
+            )
+        self.fields["first_crg_meeting_on"].choices = [*choices, (NOT_CHOSEN, "Not chosen yet")]
+        # Default to the first scheduled meeting after receipt (§4.9).
+        default = chosen or (meetings[0].held_on if meetings else None)
+        self.initial["first_crg_meeting_on"] = default.isoformat() if default else NOT_CHOSEN
+
+    def clean_first_crg_meeting_on(self) -> date | None:
+        value = self.cleaned_data["first_crg_meeting_on"]
+        return date.fromisoformat(value) if value else None
 
     def cleaned_request_information(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("request_information"))

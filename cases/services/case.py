@@ -16,6 +16,8 @@ from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     STAGE_TRANSITIONS,
     Case,
+    Deadline,
+    DeadlineStatus,
     Membership,
     Partnership,
     Role,
@@ -24,10 +26,17 @@ from cases.models import (
 )
 from cases.permissions import Action, require
 from cases.services.mail import claim, sending
+from cases.timescales import DECISION_NOTIFIED
 
 logger = logging.getLogger(__name__)
 
 CASE_REFERENCE_DIGITS = 4
+
+DECISION_NOT_NOTIFIED = (
+    "The case cannot close: the CRG's decision has not been notified to the National Panel "
+    "(§1.6.3). The Business Office records the notification on the Rapid Review's "
+    "“After the decision” page, and the case then closes."
+)
 
 
 def case_open(
@@ -100,6 +109,8 @@ def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -
             f"A case at {Stage(case.stage).label} cannot move to {Stage(stage).label}.",
             field="stage",
         )
+    if stage == Stage.CLOSED and decision_unnotified(case):
+        raise ApplicationError(DECISION_NOT_NOTIFIED, field="stage")
     with transaction.atomic():
         case.stage = stage
         case.full_clean()
@@ -108,6 +119,15 @@ def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -
         case.save(update_fields=["stage", "updated_at"])
     logger.info("case %s moved to %s", case.reference, stage)
     return case
+
+
+def decision_unnotified(case: Case) -> bool:
+    """Whether the case's decision is still to be notified to the National Panel (§1.6.3)."""
+    return (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind__in=DECISION_NOTIFIED, status=DeadlineStatus.OPEN)
+        .exists()
+    )
 
 
 def case_opened_notice_send(*, partnership_id: int, case_id: int) -> int:

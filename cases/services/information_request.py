@@ -232,15 +232,15 @@ def information_requests_send(
 
 
 def _request_sent_deadline_complete(*, case: Case, on: date, actor: User | None) -> None:
-    """§4.3.3: the first requests going out meets (or misses) the local deadline."""
+    """The first requests going out meet (or miss) the local deadline of a notification
+    (§4.3.3), or on the referral path the one-month Information Request Letter (§4.9)."""
     from cases.services.deadline import deadline_complete
 
-    deadline = (
-        Deadline.objects.for_partnership(case.partnership)
-        .filter(case=case, kind="information_request_sent", status=DeadlineStatus.OPEN)
-        .first()
-    )
-    if deadline is not None:
+    for deadline in Deadline.objects.for_partnership(case.partnership).filter(
+        case=case,
+        kind__in=["information_request_sent", "referral_information_request_sent"],
+        status=DeadlineStatus.OPEN,
+    ):
         deadline_complete(deadline=deadline, on=on, actor=actor)
 
 

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.meetings import scheduled_after
 from cases.models import (
     CARE_LEAVER_MAX_AGE,
     Agency,
@@ -40,6 +41,11 @@ RECEIVED_IN_FUTURE = "The date received cannot be in the future."
 NOT_THE_PARTNERSHIPS_AGENCY = "Choose an agency that works with this partnership."
 NOT_A_LOCAL_AUTHORITY = "The notifying authority must be a Local Authority (§4.1.2)."
 REFERRAL_NOT_AWAITING = "This referral is no longer awaiting the Case Review Group's decision."
+NOT_A_SCHEDULED_MEETING = (
+    "Choose a scheduled CRG meeting after the referral was received: the referral is first "
+    "discussed at the first one (§4.9)."
+)
+NO_LETTER_NEEDED = "The CRG decided not to ask agencies for information (§4.9)"
 REFERRAL_CONFLICT = (
     "Someone else saved this referral's progress after you opened it. Nothing you typed "
     "has been saved yet: your version is below. Open the page again in a new tab to see "
@@ -289,8 +295,10 @@ def referral_progress_record(
     version: int,
 ) -> Referral:
     """§4.1.6 and §4.9: shared with the Local Authority's CRG representative, put on the
-    first scheduled CRG meeting, and whether to ask agencies for information. The
-    version the form was opened at must still be current."""
+    first scheduled CRG meeting from the calendar, and whether to ask agencies for
+    information; each step meets or misses its one-month deadline, and the letter's is
+    waived if the CRG asks for nothing. The version the form was opened at must still be
+    current."""
     require(
         actor,
         referral.case.partnership,
@@ -322,11 +330,16 @@ def referral_progress_record(
             "Name the Local Authority representative it was shared with.",
             field="local_authority_representative",
         )
-    if first_crg_meeting_on and first_crg_meeting_on <= referral.received_on:
-        raise ApplicationError(
-            "The first CRG meeting must be after the referral was received (§4.9).",
-            field="first_crg_meeting_on",
-        )
+    moved = first_crg_meeting_on != referral.first_crg_meeting_on
+    if (
+        moved
+        and first_crg_meeting_on
+        and first_crg_meeting_on
+        not in {
+            meeting.held_on for meeting in scheduled_after(case.partnership, referral.received_on)
+        }
+    ):
+        raise ApplicationError(NOT_A_SCHEDULED_MEETING, field="first_crg_meeting_on")
     if request_information is not None and not request_information_reason.strip():
         raise ApplicationError(
             "Give the reason for the decision about requesting information.",
@@ -349,6 +362,16 @@ def referral_progress_record(
         )
         if discussed is not None:
             deadline_complete(deadline=discussed, on=first_crg_meeting_on, actor=actor)
+    steps = Deadline.objects.for_partnership(case.partnership).filter(
+        case=case, status=DeadlineStatus.OPEN
+    )
+    shared = steps.filter(kind="referral_shared_with_local_authority").first()
+    if shared is not None and shared_with_local_authority_on:
+        deadline_complete(deadline=shared, on=shared_with_local_authority_on, actor=actor)
+    letter = steps.filter(kind="referral_information_request_sent").first()
+    if letter is not None and request_information is False:
+        # §4.9: the letter goes only if the CRG thinks the criteria might be met.
+        deadline_waive(deadline=letter, actor=actor, reason=NO_LETTER_NEEDED)
     return referral
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from cases import selectors, services
+from cases.dates import format_date
 from cases.forms.lists import CaseFilterForm, ChildSearchForm
 from cases.models import AccessAction, Stage
 from cases.permissions import Action
@@ -99,7 +100,9 @@ def _selected_filters(query, filters, officers):
     for key, label in (("received_from", "From"), ("received_to", "To")):
         if filters.get(key):
             parts = [f"{key}-{part}" for part in ("day", "month", "year")]
-            selected.append(("Date received", f"{label} {filters[key]:%-d %B %Y}", without(*parts)))
+            selected.append(
+                ("Date received", f"{label} {format_date(filters[key])}", without(*parts))
+            )
     return selected
 
 

@@ -2,14 +2,28 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from cases import selectors, services
 from cases.errors import ApplicationError
 from cases.forms.intake import NotificationForm
 from cases.forms.referral import ReferralProgressForm
+from cases.meetings import ScheduledMeeting, scheduled_after
 from cases.models import Stage
 from cases.permissions import Action
 from cases.web import form_error, scope_required
+
+# The scheduled meetings offered for the first discussion: enough to reach past the
+# two-month decision date of a monthly calendar (§4.9).
+MEETINGS_OFFERED = 4
+# The referral path's steps shown on its page, in the order they happen (§4.9).
+REFERRAL_STEPS = [
+    "referral_shared_with_local_authority",
+    "referral_first_discussion",
+    "referral_information_request_sent",
+    "referral_decision",
+    "referral_decision_notified",
+]
 
 
 @scope_required(Action.VIEW_CASES)
@@ -23,18 +37,23 @@ def referral_progress(request, reference):
         and referral is not None
         and case.stage == Stage.REFERRAL_DECISION
     )
-    initial = {}
+    initial, meetings = {}, []
     if referral is not None:
         initial = {
             "shared_with_local_authority_on": referral.shared_with_local_authority_on,
             "local_authority_representative": referral.local_authority_representative,
-            "first_crg_meeting_on": referral.first_crg_meeting_on,
             "request_information": {True: "yes", False: "no"}.get(referral.request_information, ""),
             "request_information_reason": referral.request_information_reason,
             "version": referral.version,
         }
+        meetings = scheduled_after(case.partnership, referral.received_on)
     data = request.POST if request.method == "POST" and can_change else None
-    form = ReferralProgressForm(data, initial=initial)
+    form = ReferralProgressForm(
+        data,
+        initial=initial,
+        meetings=meetings[:MEETINGS_OFFERED],
+        chosen=referral.first_crg_meeting_on if referral else None,
+    )
     if data is not None and form.is_valid():
         try:
             services.referral_progress_record(
@@ -61,8 +80,24 @@ def referral_progress(request, reference):
             "referral": referral,
             "form": form,
             "can_change": can_change,
+            "meetings": meetings,
+            "decision_meeting": _decision_meeting(referral, meetings),
+            "steps": selectors.deadline_views(
+                deadlines=selectors.case_deadlines(case=case).filter(kind__in=REFERRAL_STEPS),
+                today=timezone.localdate(),
+            ),
+            "can_add_meetings": request.scope.can(Action.MANAGE_MEETINGS),
         },
     )
+
+
+def _decision_meeting(referral, meetings: list[ScheduledMeeting]) -> ScheduledMeeting | None:
+    """§4.9: the referral is decided at the next scheduled CRG meeting after its first
+    discussion."""
+    if referral is None:
+        return None
+    first = referral.first_crg_meeting_on or (meetings[0].held_on if meetings else None)
+    return next((m for m in meetings if first and m.held_on > first), None)
 
 
 @scope_required(Action.VIEW_CASES)

@@ -1,5 +1,6 @@
 from django import forms
 
+from cases.dates import format_date
 from cases.forms.fields import GovukDateField, GovukTimeField
 from cases.models import Agency, User
 from rapidreview.models import Declaration, MeetingKind
@@ -59,7 +60,7 @@ class MeetingChoiceForm(forms.Form):
         self.fields["meeting"].choices = [
             (
                 o.meeting.pk,
-                f"{o.meeting.held_on:%A %-d %B %Y}: {o.meeting.get_kind_display()}"
+                f"{format_date(o.meeting.held_on, weekday=True)}: {o.meeting.get_kind_display()}"
                 + ("" if o.in_window else " (outside the window)"),
             )
             for o in options
@@ -78,7 +79,7 @@ class ParametersMeetingForm(forms.Form):
     def __init__(self, *args, meetings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["parameters_meeting"].choices = [
-            (m.pk, f"{m.held_on:%A %-d %B %Y}") for m in meetings
+            (m.pk, f"{format_date(m.held_on, weekday=True)}") for m in meetings
         ]
 
 

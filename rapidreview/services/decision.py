@@ -354,7 +354,8 @@ def summary_sections_agree(
 def decision_sign(*, review: RapidReview, actor: User, role: str) -> RapidReview:
     """The CRG chair approves the decision; each Safeguarding Partner's representative
     confirms it. Once all have signed, the decision takes effect: proceeding opens the
-    LCSPR and starts its six-month deadline (§3.1.2); not proceeding closes the case."""
+    LCSPR and starts its six-month deadline (§3.1.2); not proceeding closes the case once
+    the decision is notified to the National Panel (§1.6.3)."""
     partnership = review.case.partnership
     if role == SignOffRole.CHAIR:
         require(actor, partnership, Action.APPROVE_DECISION, "Only the CRG chair approves.")
@@ -479,18 +480,18 @@ def _take_effect(review: RapidReview, actor: User) -> None:
         if decision_deadline:
             deadline_complete(deadline=decision_deadline, on=review.decided_on, actor=actor)
     proceed = review.decision == Decision.PROCEED
-    stage = Stage.LCSPR if proceed else Stage.CLOSED
-    if stage not in STAGE_TRANSITIONS[case.stage]:  # the table in cases.models still rules
+    if not proceed:
+        # §1.6.3: the case closes once the decision is notified to the National Panel
+        # (outcome.decision_notified_record), not before.
+        logger.info("case %s: decision signed off, not proceeding", case.reference)
+        return
+    if Stage.LCSPR not in STAGE_TRANSITIONS[case.stage]:  # the table in cases.models rules
         raise ApplicationError(f"A case at {Stage(case.stage).label} cannot move on.")
     # The last to sign may be a partner's representative, who does not otherwise move
     # cases on: the move is the signed decision's, recorded under their name.
-    case.stage = stage
+    case.stage = Stage.LCSPR
     _save(
-        case,
-        actor,
-        f"The CRG decided on {format_date(review.decided_on)} "
-        + ("to proceed to an LCSPR" if proceed else "not to proceed to an LCSPR"),
+        case, actor, f"The CRG decided on {format_date(review.decided_on)} to proceed to an LCSPR"
     )
-    if proceed:
-        lcspr_commissioned.send(sender=RapidReview, review=review, actor=actor)
+    lcspr_commissioned.send(sender=RapidReview, review=review, actor=actor)
     logger.info("case %s: decision signed off", case.reference)

@@ -4,38 +4,46 @@ outcome sent to every agency involved (§4.8)."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import date
 
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     AccessAction,
     Agency,
+    Case,
     Deadline,
     DeadlineStatus,
     InformationRequest,
     Membership,
     Notification,
     Referral,
+    Stage,
     User,
 )
 from cases.permissions import Action, require
 from cases.services.access import access_record
+from cases.services.case import case_stage_set
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
 from cases.services.information_request import agency_portal_emails
 from cases.services.mail import claim, sending, unsent_send
 from cases.tenancy import Scope
+from cases.timescales import DECISION_NOTIFIED
+from rapidreview import documents
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
-from rapidreview.rules import MEMBER_INVITEE_ROLES
+from rapidreview.rules import DECIDING_STAGES, MEMBER_INVITEE_ROLES
 from rapidreview.services.decision import review_locked
 
 logger = logging.getLogger(__name__)
@@ -205,6 +213,10 @@ def report_sent_record(*, review: RapidReview, actor: User | None, sent_on: date
             "A referral the CRG decided not to take further is not sent to the National "
             "Panel (§4.9)."
         )
+    # §4.8.1: the exact file sent is kept, with its hash; later downloads serve it.
+    pdf = documents.rapid_review_report_pdf(case=review.case, review=review)
+    review.report_file.save(f"{review.case.reference}.pdf", ContentFile(pdf), save=False)
+    review.report_sha256 = hashlib.sha256(pdf).hexdigest()
     review.report_sent_on = sent_on
     review.version += 1
     _save(
@@ -224,7 +236,8 @@ def decision_notified_record(
     *, review: RapidReview, actor: User | None, notified_on: date
 ) -> RapidReview:
     """§1.6.3: every decision about commissioning an LCSPR is notified to the National
-    Panel."""
+    Panel. Recording it meets (or misses) its deadline, and a decision not to proceed
+    then closes the case."""
     require(
         actor, review.case.partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office."
     )
@@ -235,6 +248,24 @@ def decision_notified_record(
     review.decision_notified_on = notified_on
     review.version += 1
     _save(review, actor, "Decision notified to the National Panel (§1.6.3)")
+    case = review.case
+    deadline = (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind__in=DECISION_NOTIFIED, status=DeadlineStatus.OPEN)
+        .first()
+    )
+    if deadline is not None:
+        deadline_complete(deadline=deadline, on=notified_on, actor=actor)
+    if review.decision == Decision.NOT_PROCEED:
+        case = Case.objects.for_partnership(case.partnership).select_for_update().get(pk=case.pk)
+        if case.stage in DECIDING_STAGES:
+            case_stage_set(
+                case=case,
+                stage=Stage.CLOSED,
+                actor=actor,
+                reason=f"The CRG decided on {format_date(review.decided_on)} not to proceed to "
+                "an LCSPR, and the decision is notified to the National Panel (§1.6.3)",
+            )
     return review
 
 

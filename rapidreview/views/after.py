@@ -94,6 +94,8 @@ def rapid_review_after(request, reference):
             for agency, is_referrer in services.agencies_involved(review)
         ]
     bound = next((f for f in (report_form, notified_form, outcomes_form) if f.is_bound), None)
+    today = timezone.localdate()
+    notified_deadline = selectors.decision_notified_deadline(case)
     return render(
         request,
         "rapidreview/after.html",
@@ -108,10 +110,13 @@ def rapid_review_after(request, reference):
             "report_form": report_form,
             "notified_form": notified_form,
             "outcomes_form": outcomes_form,
-            "deadline": case_selectors.deadline_views(
-                deadlines=[deadline], today=timezone.localdate()
-            )[0]
+            "deadline": case_selectors.deadline_views(deadlines=[deadline], today=today)[0]
             if deadline
+            else None,
+            "notified_deadline": case_selectors.deadline_views(
+                deadlines=[notified_deadline], today=today
+            )[0]
+            if notified_deadline
             else None,
             "referral_path": referral_path,
             "report_applies": report_applies,
@@ -126,10 +131,15 @@ def rapid_review_after(request, reference):
 @require_GET
 @scope_required(Action.VIEW_CASES)
 def rapid_review_report_pdf(request, reference):
-    """The Rapid Review Report (§4.8.1); a draft until the decision is signed off."""
+    """The Rapid Review Report (§4.8.1); a draft until the decision is signed off, and
+    once sent, the exact file sent to the National Panel."""
     case = case_selectors.case_get(scope=request.scope, reference=reference)
     review = selectors.rapid_review(case=case)
-    pdf = documents.rapid_review_report_pdf(case=case, review=review)
+    if review is not None and review.report_file:
+        with review.report_file.open("rb") as sent:
+            pdf = sent.read()
+    else:
+        pdf = documents.rapid_review_report_pdf(case=case, review=review)
     return pdf_response(
         request, pdf, case=case, name="rapid-review-report", what="rapid review report"
     )

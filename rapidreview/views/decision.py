@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from cases import selectors as case_selectors
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.permissions import Action
 from cases.web import form_error, scope_required, with_current_version
@@ -82,7 +83,7 @@ def _decision_refusal(case, review, today) -> tuple[str | None, object]:
     if case.stage not in DECIDING_STAGES:
         return NOT_DECIDING, quorum
     if review.meeting.held_on > today:
-        return BEFORE_MEETING.format(day=f"{review.meeting.held_on:%-d %B %Y}"), quorum
+        return BEFORE_MEETING.format(day=f"{format_date(review.meeting.held_on)}"), quorum
     if not quorum.quorate:
         return NOT_QUORATE.format(why=quorum.explanation), quorum
     return None, quorum
@@ -148,7 +149,7 @@ def rapid_review_sections(request, reference):
     refusal = meeting_refusal(review)
     if refusal is None and review.meeting.held_on > today:
         refusal = (
-            f"Sections 2 and 3 are agreed at the meeting on {review.meeting.held_on:%-d %B %Y} "
+            f"Sections 2 and 3 are agreed at the meeting on {format_date(review.meeting.held_on)} "
             "(§4.6.3)."
         )
     can_edit = request.scope.can(Action.RECORD_DECISION) and refusal is None

@@ -373,7 +373,7 @@ def test_leicestershire_and_rutland_decides_not_to_proceed_and_disseminates_the_
     page.goto(f"/cases/{reference}/rapid-review/sign-off/")
     page.get_by_label("Local Authority").check()
     page.get_by_role("button", name="Confirm the decision").click()
-    expect(page.get_by_text("The case is closed.")).to_be_visible()
+    expect(page.get_by_text("The case closes once the decision is notified")).to_be_visible()
     assert_accessible(page, "lr-rr-signed-off")
     sign_out(page)
 
@@ -387,6 +387,10 @@ def test_leicestershire_and_rutland_decides_not_to_proceed_and_disseminates_the_
     page.get_by_role("button", name="Send the outcome to").click()
     expect(page.get_by_text("The outcome is sent to")).to_be_visible()
     assert_accessible(page, "lr-rr-after")
+    # The decision notified to the National Panel closes the case (§1.6.3).
+    fill_date(page, "Date the decision was notified to the National Panel", timezone.localdate())
+    page.get_by_role("button", name="Record the notification").click()
+    expect(page.get_by_text("The decision's notification to the National Panel")).to_be_visible()
     case = Case.objects.for_partnership(lr_review_at_the_meeting.partnership).get(
         reference=reference
     )

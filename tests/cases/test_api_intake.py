@@ -69,6 +69,7 @@ def test_a_notification_posted_opens_a_rapid_review(leicester, leicester_api):
         "rapid_review_meeting_earliest": "2026-12-31",
         "rapid_review_meeting_latest": "2027-01-11",
         "rapid_review_complete": "2027-01-13",
+        "decision_notified": "2027-01-13",
     }
     case = Case.objects.for_partnership(leicester).get(reference=created["case_reference"])
     child = Child.objects.for_partnership(leicester).get(case=case)
@@ -99,8 +100,11 @@ def test_a_referral_posted_opens_a_case_for_the_crg(leicester, leicester_api):
     assert created["stage"] == Stage.REFERRAL_DECISION
     # 31 Jan 2026 and 28 Feb 2026 (clamped) are Saturdays: both move back to the Friday.
     assert {d["kind"]: d["due_date"] for d in created["deadlines"]} == {
+        "referral_shared_with_local_authority": "2026-01-30",
         "referral_first_discussion": "2026-01-30",
+        "referral_information_request_sent": "2026-01-30",
         "referral_decision": "2026-02-27",
+        "referral_decision_notified": "2026-02-27",
     }
     case = Case.objects.for_partnership(leicester).get(reference=created["case_reference"])
     referral = Referral.objects.for_partnership(leicester).get(case=case)
@@ -157,6 +161,7 @@ def test_a_notification_posted_on_any_date_shows_the_right_deadlines_for_its_par
     }
     # … and the same dates worked out by hand.
     expected = dict(zip(KINDS, HAND_WORKED[received_on], strict=True))
+    expected["decision_notified"] = expected["rapid_review_complete"]  # with the report
     if slug == "leicester":  # §4.3.3's two working days are Leicestershire & Rutland's
         del expected["information_request_sent"]
     assert {kind: d["due_date"] for kind, d in shown.items()} == expected
@@ -346,6 +351,7 @@ def test_a_chair_reads_the_deadlines_the_office_posted(leicester, leicester_api)
         "rapid_review_meeting_earliest",
         "rapid_review_meeting_latest",
         "rapid_review_complete",
+        "decision_notified",
     ]
 
 

@@ -31,6 +31,7 @@ def test_a_notification_starts_each_partnerships_own_deadlines(leicester, lr):
         "rapid_review_meeting_earliest": date(2026, 12, 31),
         "rapid_review_meeting_latest": date(2027, 1, 11),
         "rapid_review_complete": date(2027, 1, 13),
+        "decision_notified": date(2027, 1, 13),
     }
     leicester_kinds = set(
         Deadline.objects.for_partnership(leicester).values_list("kind", flat=True)
@@ -66,7 +67,7 @@ def test_a_new_closure_day_moves_open_deadlines(lr):
     schedule(case, date(2026, 12, 24))
     ClosureDay.objects.create(partnership=lr, day=date(2026, 12, 29), reason="Office closed")
     moved = services.deadlines_recompute(partnership=lr, actor=None, reason="Closure days changed")
-    assert moved == 4
+    assert moved == 5  # the decision's notification moves with the report (§1.6.3)
     assert dues(case)["information_request_sent"] == date(2026, 12, 31)
 
 
@@ -124,7 +125,7 @@ def test_recompute_command_moves_dates_the_calendar_now_changes(lr, capsys):
     schedule(case, date(2026, 12, 24))
     ClosureDay.objects.create(partnership=lr, day=date(2026, 12, 29), reason="Office closed")
     call_command("recompute_deadlines", "--reason", "Closure added")
-    assert "leicestershire-rutland: 4 open deadlines moved" in capsys.readouterr().out
+    assert "leicestershire-rutland: 5 open deadlines moved" in capsys.readouterr().out
     deadline = Deadline.objects.for_partnership(lr).get(kind="information_request_sent")
     assert deadline.history.first().history_change_reason.startswith("Closure added: due")
 

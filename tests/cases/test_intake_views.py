@@ -23,9 +23,11 @@ from cases.models import (
 )
 from cases.services.intake import (
     CARE_LEAVER_NO_RAPID_REVIEW,
+    NOT_A_SCHEDULED_MEETING,
     RECEIVED_IN_FUTURE,
     REFERRAL_CONFLICT,
 )
+from rapidreview.models import CrgMeeting, MeetingKind
 from tests.factories import AgencyFactory, sign_in, staff_user
 
 TODAY = date(2027, 3, 1)
@@ -446,8 +448,11 @@ def test_the_business_office_records_a_referral(client, office, leicester, polic
     }
     # Monday 1 June 2026: Wed 1 July and Sat 1 August, moved back to Fri 31 July.
     assert deadlines == {
+        "referral_shared_with_local_authority": date(2026, 7, 1),
         "referral_first_discussion": date(2026, 7, 1),
+        "referral_information_request_sent": date(2026, 7, 1),
         "referral_decision": date(2026, 7, 31),
+        "referral_decision_notified": date(2026, 7, 31),
     }
 
 
@@ -472,6 +477,8 @@ def test_a_bad_referral_keeps_what_was_typed(client, office, leicester, police):
 
 @pytest.fixture
 def referred(client, office, leicester, police):
+    for day in (date(2026, 6, 17), date(2026, 6, 24)):  # the CRG's scheduled meetings
+        CrgMeeting.unscoped.create(partnership=leicester, kind=MeetingKind.MONTHLY, held_on=day)
     client.post("/cases/new/referral/", {**referral_fields(police), **CHILDREN})
     [case] = cases_of(leicester)
     return case
@@ -553,7 +560,7 @@ def test_the_office_records_a_referrals_progress(client, leicester, referred):
         "version": version,
         **day_month_year("shared_with_local_authority_on", date(2026, 6, 2)),
         "local_authority_representative": "Sam Okafor",
-        **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
+        "first_crg_meeting_on": "2026-06-17",
         "request_information": "yes",
         "request_information_reason": "The CRG wants the school's records.",
     }
@@ -570,7 +577,7 @@ def test_the_office_records_a_referrals_progress(client, leicester, referred):
     assert version_now == str(saved.version)
     assert version_now != version
     assert input_value(page, "local_authority_representative") == "Sam Okafor"
-    assert input_value(page, "first_crg_meeting_on-day") == "17"
+    assert is_checked(page, "first_crg_meeting_on", "2026-06-17")
     assert is_checked(page, "request_information", "yes")
     assert "The CRG wants the school&#x27;s records." in page
 
@@ -582,7 +589,7 @@ def test_bad_referral_progress_is_shown_and_keeps_what_was_typed(client, leicest
         "version": version,
         **day_month_year("shared_with_local_authority_on", date(2026, 6, 2)),
         "local_authority_representative": "",
-        **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
+        "first_crg_meeting_on": "2026-06-17",
         "request_information": "no",
         "request_information_reason": "Enough is known already.",
     }
@@ -592,24 +599,21 @@ def test_bad_referral_progress_is_shown_and_keeps_what_was_typed(client, leicest
     assert "There is a problem" in page
     assert "Name the Local Authority representative it was shared with." in page
     assert input_value(page, "shared_with_local_authority_on-day") == "2"
-    assert input_value(page, "first_crg_meeting_on-month") == "6"
+    assert is_checked(page, "first_crg_meeting_on", "2026-06-17")
     assert is_checked(page, "request_information", "no")
     assert "Enough is known already." in page
     saved = Referral.objects.for_partnership(leicester).get(case=referred)
     assert saved.shared_with_local_authority_on is None
 
 
-def test_a_first_crg_meeting_on_the_day_of_the_referral_is_refused_on_the_page(
-    client, leicester, referred
-):
+def test_a_day_with_no_scheduled_crg_meeting_is_refused_on_the_page(client, leicester, referred):
     url = f"/cases/{referred.reference}/referral/"
     _, version = progress_page(client, url)
-    data = {"version": version, **day_month_year("first_crg_meeting_on", date(2026, 6, 1))}
+    data = {"version": version, "first_crg_meeting_on": "2026-06-01"}
     response = client.post(url, data)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "The first CRG meeting must be after the referral was received (§4.9)." in page
-    assert input_value(page, "first_crg_meeting_on-day") == "1"
+    assert html.escape(NOT_A_SCHEDULED_MEETING) in error_summary(page)
     saved = Referral.objects.for_partnership(leicester).get(case=referred)
     assert saved.first_crg_meeting_on is None
 
@@ -624,7 +628,7 @@ def test_progress_from_a_page_a_colleague_saved_over_is_refused_and_kept(
     sign_in(colleague_client, staff_user(leicester, username="office-colleague"))
     theirs = {
         "version": opened_at,
-        **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
+        "first_crg_meeting_on": "2026-06-17",
         "request_information": "yes",
         "request_information_reason": "The CRG wants the school's records.",
     }
@@ -632,7 +636,7 @@ def test_progress_from_a_page_a_colleague_saved_over_is_refused_and_kept(
 
     mine = {
         "version": opened_at,
-        **day_month_year("first_crg_meeting_on", date(2026, 6, 24)),
+        "first_crg_meeting_on": "2026-06-24",
         "request_information": "no",
         "request_information_reason": "Enough is known already.",
     }
@@ -642,7 +646,7 @@ def test_progress_from_a_page_a_colleague_saved_over_is_refused_and_kept(
     assert "<title>Error: Referral progress" in page
     assert html.escape(REFERRAL_CONFLICT) in error_summary(page)
     # What I typed is still on the page; what the colleague saved still stands.
-    assert input_value(page, "first_crg_meeting_on-day") == "24"
+    assert is_checked(page, "first_crg_meeting_on", "2026-06-24")
     assert is_checked(page, "request_information", "no")
     assert "Enough is known already." in page
     saved = Referral.objects.for_partnership(leicester).get(case=referred)
@@ -670,7 +674,7 @@ def test_progress_cannot_be_changed_once_the_referral_is_a_rapid_review(
     assert "Not decided yet" in page
     data = {
         "version": version,
-        **day_month_year("first_crg_meeting_on", date(2026, 6, 17)),
+        "first_crg_meeting_on": "2026-06-17",
         "request_information": "no",
         "request_information_reason": "Enough is known already.",
     }

@@ -38,6 +38,7 @@ from cases.services.intake import (
     REFERRAL_CONFLICT,
     REFERRAL_NOT_AWAITING,
 )
+from rapidreview.models import CrgMeeting, MeetingKind
 from tests.factories import AgencyFactory, sign_in, staff_user, working_days_ahead
 
 # "Today" for these tests, so that December 2026 dates are in the past whenever they run.
@@ -143,6 +144,7 @@ HAND_WORKED = {
     "rapid_review_meeting_earliest": date(2026, 12, 31),
     "rapid_review_meeting_latest": date(2027, 1, 11),
     "rapid_review_complete": date(2027, 1, 13),
+    "decision_notified": date(2027, 1, 13),  # with the report (§1.6.3)
 }
 
 
@@ -447,8 +449,11 @@ def test_a_referral_opens_a_case_for_the_crg_with_its_month_deadlines(
     assert case.opened_on == received
     deadlines = deadlines_of(case)
     assert {kind: d.due_date for kind, d in deadlines.items()} == {
+        "referral_shared_with_local_authority": first_discussion,
         "referral_first_discussion": first_discussion,
+        "referral_information_request_sent": first_discussion,
         "referral_decision": decision,
+        "referral_decision_notified": decision,
     }
     assert {d.event_date for d in deadlines.values()} == {received}
     saved = Referral.objects.for_partnership(leicester).get(case=case)
@@ -514,9 +519,17 @@ def test_only_the_business_office_records_a_referral(leicester):
     assert case_count(leicester) == 0
 
 
+def scheduled(partnership, *days):
+    """Monthly CRG meetings in the partnership's calendar: where a referral is first
+    discussed (§4.9). Made directly, since the service refuses days already past."""
+    for day in days:
+        CrgMeeting.unscoped.create(partnership=partnership, kind=MeetingKind.MONTHLY, held_on=day)
+
+
 @pytest.fixture
 def referred(leicester, leicester_office):
-    """A referral received on Monday 1 June 2026."""
+    """A referral received on Monday 1 June 2026, with CRG meetings scheduled after it."""
+    scheduled(leicester, date(2026, 6, 2), date(2026, 6, 17), date(2026, 6, 18), date(2026, 6, 24))
     case = services.referral_record(
         partnership=leicester,
         details=referral(date(2026, 6, 1)),
@@ -592,6 +605,11 @@ def test_referral_progress_is_saved_with_its_reason(leicester, leicester_office,
             {"first_crg_meeting_on": date(2026, 5, 31)},
             "first_crg_meeting_on",
             id="crg-meeting-before-received",
+        ),
+        pytest.param(
+            {"first_crg_meeting_on": date(2026, 6, 3)},
+            "first_crg_meeting_on",
+            id="no-crg-meeting-that-day",
         ),
         pytest.param(
             {"first_crg_meeting_on": date(2026, 6, 1)},
@@ -775,7 +793,13 @@ def test_a_notification_dated_before_the_referral_is_refused(leicester, leiceste
     assert "before the referral" in refused.value.message
     case = Case.objects.for_partnership(leicester).get(pk=referred.case_id)
     assert case.stage == Stage.REFERRAL_DECISION
-    assert set(deadlines_of(case)) == {"referral_first_discussion", "referral_decision"}
+    assert set(deadlines_of(case)) == {
+        "referral_shared_with_local_authority",
+        "referral_first_discussion",
+        "referral_information_request_sent",
+        "referral_decision",
+        "referral_decision_notified",
+    }
     assert {d.status for d in deadlines_of(case).values()} == {DeadlineStatus.OPEN}
     assert not Notification.objects.for_partnership(leicester).filter(case=case).exists()
 
@@ -874,6 +898,7 @@ def clock_at(monkeypatch, when: datetime):
 @pytest.fixture
 def lr_referred(lr, lr_office):
     """A Leicestershire & Rutland referral received on Monday 14 December 2026."""
+    scheduled(lr, date(2026, 12, 15))
     case = services.referral_record(
         partnership=lr,
         details=referral(date(2026, 12, 14)),

@@ -1,6 +1,7 @@
 """Every row of the statutory timescales table, each citing its framework paragraph."""
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -74,6 +75,49 @@ def test_referral_discussed_within_a_month(leicester):
 def test_referral_decided_within_two_months_moving_back_off_a_holiday(leicester):
     # 25 October + 2 months = Christmas Day 2026 (Friday): no later than Thursday 24th.
     assert due(leicester, "referral_decision", date(2026, 10, 25)) == date(2026, 12, 24)
+
+
+@row("decision_notified", "§1.6.3, §4.8.1")
+@pytest.mark.parametrize("partnership", ["leicester", "lr"])
+def test_decision_notified_with_the_rapid_review_report(request, partnership):
+    partnership = request.getfixturevalue(partnership)
+    # Due with the report: the same 15 working days, over Easter 2027.
+    assert due(partnership, "decision_notified", date(2027, 3, 15)) == date(2027, 4, 7)
+    assert due(partnership, "decision_notified", date(2027, 3, 15)) == due(
+        partnership, "rapid_review_complete", date(2027, 3, 15)
+    )
+
+
+@row("referral_shared_with_local_authority", "§4.9, §4.1.6")
+def test_referral_shared_with_the_local_authority_within_a_month(lr):
+    # 28 February 2027 (Sunday) + 1 month = Sunday 28 March: back to Friday 26th, Good
+    # Friday, and so to Thursday 25th.
+    assert due(lr, "referral_shared_with_local_authority", date(2027, 2, 28)) == date(2027, 3, 25)
+
+
+@row("referral_information_request_sent", "§4.9")
+def test_referral_information_request_letter_within_a_month(leicester):
+    assert due(leicester, "referral_information_request_sent", date(2026, 3, 10)) == date(
+        2026, 4, 10
+    )
+
+
+@row("referral_decision_notified", "§1.6.3, §4.9")
+def test_referral_decision_notified_with_the_decision(leicester):
+    assert due(leicester, "referral_decision_notified", date(2026, 10, 25)) == date(2026, 12, 24)
+
+
+def test_the_readme_table_lists_every_timescale_with_its_paragraph():
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Statutory timescales", 1)[1]
+    rows = [
+        [cell.strip() for cell in line.strip("|").split("|")]
+        for line in section.splitlines()
+        if line.startswith("| `")
+    ]
+    assert [(r[0].strip("`"), r[1], r[4]) for r in rows] == [
+        (t.kind, t.title, t.seed) for t in TIMESCALES
+    ]
 
 
 @row("lcspr_complete", "§3.1.2")
@@ -215,6 +259,7 @@ def test_timescales_api(leicester):
         "rapid_review_meeting_earliest": "2026-12-31",
         "rapid_review_meeting_latest": "2027-01-11",
         "rapid_review_complete": "2027-01-13",
+        "decision_notified": "2027-01-13",
     }
     assert body["deadlines"][0]["seed"] == "§4.3.3"
     bad = client.get(

@@ -149,7 +149,9 @@ def test_changing_the_decision_asks_everyone_to_sign_again(review, leicester, le
     assert not SignOff.objects.for_partnership(leicester).filter(review=review).exists()
 
 
-def test_a_signed_off_decision_not_to_proceed_closes_the_case(review, leicester, leicester_office):
+def test_a_signed_off_decision_not_to_proceed_closes_the_case_once_notified(
+    review, leicester, leicester_office
+):
     quorate_attendance(review.meeting, leicester_office)
     recorded(review, leicester_office)
     decided(
@@ -159,6 +161,11 @@ def test_a_signed_off_decision_not_to_proceed_closes_the_case(review, leicester,
         criteria=all_criteria(CriterionFinding.NOT_MET),
     )
     review = signed_off(review, signers(leicester))
+    case = Case.objects.for_partnership(leicester).get(pk=review.case_id)
+    assert case.stage == Stage.RAPID_REVIEW  # until the National Panel is told (§1.6.3)
+    services.decision_notified_record(
+        review=review, actor=leicester_office, notified_on=review.decided_on
+    )
     case = Case.objects.for_partnership(leicester).get(pk=review.case_id)
     assert case.stage == Stage.CLOSED
     assert review.dissemination == "A 7-minute briefing to all agencies."

@@ -536,7 +536,8 @@ def test_once_signed_off_the_record_is_read_only_but_actions_are_still_done(
     for name in ("rapid_review_record", "rapid_review_decision", "rapid_review_sections"):
         page = text(office.get(url(name, quorate.case)))
         assert "<textarea" not in page, name
-    assert "The case is closed." in text(office.get(url("rapid_review_sign_off", quorate.case)))
+    signed = text(office.get(url("rapid_review_sign_off", quorate.case)))
+    assert "The case closes once the decision is notified to the National Panel" in signed
     refused = office.post(url("rapid_review_record", quorate.case), {"version": 99}, follow=True)
     assert SIGNED_OFF in text(refused)
     prefix = f"done-{item.pk}-"

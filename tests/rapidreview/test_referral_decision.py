@@ -54,7 +54,8 @@ def set_for(case, meeting, office, reason=""):
     )
 
 
-def test_the_first_discussion_meets_its_one_month_deadline(monkeypatch, referral, lr_office):
+def test_the_first_discussion_meets_its_one_month_deadline(monkeypatch, referral, lr, lr_office):
+    monthly(lr, lr_office, date(2027, 3, 18))  # the first scheduled meeting after receipt
     monkeypatch.setattr(timezone, "localdate", lambda *a: date(2027, 3, 20))
     referral_row = case_services.referral_progress_record(
         referral=referral.referral,
@@ -120,6 +121,9 @@ def test_a_referral_not_taken_further_is_not_sent_to_the_national_panel(
     recorded(review, lr_office)
     decided(review, lr_office, Decision.NOT_PROCEED)
     review = signed_off(review, signers(lr))
-    assert Case.objects.for_partnership(lr).get(pk=referral.pk).stage == Stage.CLOSED
     with pytest.raises(ApplicationError, match="not sent to the National Panel"):
         services.report_sent_record(review=review, actor=lr_office, sent_on=date(2027, 4, 14))
+    # The decision itself is notified (§1.6.3), and only then does the case close.
+    assert Case.objects.for_partnership(lr).get(pk=referral.pk).stage == Stage.REFERRAL_DECISION
+    services.decision_notified_record(review=review, actor=lr_office, notified_on=date(2027, 4, 14))
+    assert Case.objects.for_partnership(lr).get(pk=referral.pk).stage == Stage.CLOSED

@@ -236,6 +236,8 @@ class Command(BaseCommand):
                     lead=office if led else None,
                     agencies=agencies,
                 )
+                if Stage.LCSPR in stages or Stage.CLOSED in stages:
+                    self._duties_done(case, office)
                 for stage in stages[1:]:
                     services.case_stage_set(
                         case=case, stage=stage, actor=office, reason="Demo: moved on"
@@ -692,16 +694,17 @@ class Command(BaseCommand):
             .first()
         )
 
-    def _deadlines(self, case, stages, office):
-        """The statutory dates the demo case's story reached, some already done."""
-        deadlines = list(selectors.case_deadlines(case=case))
-        if Stage.LCSPR not in stages and Stage.CLOSED not in stages:
-            return
-        for deadline in deadlines:  # the Rapid Review is over: its duties were done
+    def _duties_done(self, case, office):
+        """The Rapid Review is over: its duties were done, the decision notified among
+        them, so that the case may close (§1.6.3)."""
+        for deadline in selectors.case_deadlines(case=case):
             if deadline.status == "open" and deadline.kind not in NOT_DUTIES:
                 services.deadline_complete(
                     deadline=deadline, on=min(deadline.due_date, timezone.localdate()), actor=office
                 )
+
+    def _deadlines(self, case, stages, office):
+        """The statutory dates the demo case's story reached after the Rapid Review."""
         if Stage.LCSPR in stages:
             from reviews.services import lcspr_open
 
