@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.errors import ApplicationError
-from cases.models import Case, Deadline, DeadlineStatus, Partnership, User
+from cases.models import Case, Deadline, DeadlineMove, DeadlineStatus, Partnership, User
 from cases.permissions import Action, require
 from cases.selectors import working_calendar
 from cases.timescales import TIMESCALES_BY_KIND, WINDOW_STARTS, Event, timescales_for, work_out
@@ -46,6 +46,7 @@ def deadlines_schedule(
             continue  # a closed deadline keeps the dates it was judged against
         if deadline.pk and (deadline.due_date, deadline.event_date) != (working.due, event_date):
             change = f"{reason}: due {deadline.due_date:%-d %b %Y} → {working.due:%-d %b %Y}"
+            _record_move(deadline, working.due, actor=actor, reason=reason)
         elif deadline.pk:
             deadlines.append(deadline)
             continue
@@ -60,6 +61,21 @@ def deadlines_schedule(
         deadlines.append(deadline)
     logger.info("case %s: %d deadlines for %s", case.reference, len(deadlines), event)
     return deadlines
+
+
+def _record_move(deadline: Deadline, due: date, *, actor: User | None, reason: str) -> None:
+    """Keep the move for the deadlines tab, when the date itself changes."""
+    if due != deadline.due_date:
+        move = DeadlineMove(
+            deadline=deadline,
+            from_date=deadline.due_date,
+            to_date=due,
+            reason=reason,
+            moved_by=actor,
+        )
+        move._history_user = actor
+        move._change_reason = reason
+        move.save()
 
 
 @transaction.atomic
@@ -88,6 +104,7 @@ def deadlines_recompute(*, partnership: Partnership, actor: User | None, reason:
             deadline._change_reason = (
                 f"{reason}: due {deadline.due_date:%-d %b %Y} → {due:%-d %b %Y}"
             )
+            _record_move(deadline, due, actor=actor, reason=reason)
             deadline._history_user = actor
             deadline.due_date, deadline.window_start = due, window_start
             deadline.save(update_fields=["due_date", "window_start", "updated_at"])
