@@ -159,8 +159,5 @@ class WithdrawForm(CorrectionForm):
 
     def __init__(self, *args, partnership, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[
-            "duplicate_of"
-        ].help_text = (
-            f"A case of {partnership.name}, whose references start {partnership.reference_prefix}."
-        )
+        prefix = partnership.reference_prefix
+        self.fields["duplicate_of"].help_text = f"A case of {partnership}: {prefix}-year-number."
