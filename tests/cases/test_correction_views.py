@@ -6,6 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from cases import selectors, services
 from cases.models import AgencyKind, InformationRequest
@@ -150,3 +151,28 @@ def test_another_partnerships_case_is_not_found(client, name, leicester, lr_offi
     theirs.refresh_from_db()
     assert theirs.version == 1
     assert not theirs.is_withdrawn
+
+
+def test_the_api_lists_leave_a_withdrawn_case_out_but_its_reference_answers(lr, lr_office):
+    original = notified(lr, lr_office, timezone.localdate())
+    duplicate = notified(lr, lr_office, timezone.localdate())
+    police = AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE)
+    services.information_requests_send(
+        case=duplicate, agencies=[police], reply_due_on=working_days_ahead(10), actor=lr_office
+    )
+    services.case_withdraw(
+        case=duplicate,
+        reason="Twice",
+        duplicate_of=original.reference,
+        version=duplicate.version,
+        actor=lr_office,
+    )
+    api = APIClient()
+    key = services.api_token_create(membership=lr_office.memberships.get())
+    api.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    listed = api.get("/api/v1/cases/").json()["results"]
+    assert [item["reference"] for item in listed] == [original.reference]
+    assert api.get("/api/v1/information-requests/").json()["results"] == []
+    one = api.get(f"/api/v1/cases/{duplicate.reference}/").json()
+    assert one["duplicate_of"] == original.reference
+    assert one["withdrawn_at"] is not None
