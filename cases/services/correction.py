@@ -52,6 +52,13 @@ NO_SUBJECT_CHILD = "At least one child must be the subject child."
 NOT_THE_PARTNERSHIPS_OFFICER = "The lead officer must work for this partnership's Business Office."
 
 
+class CaseConflict(ApplicationError):
+    """Someone else corrected the case since the form was opened."""
+
+    def __init__(self):
+        super().__init__(CONFLICT)
+
+
 def _locked(case: Case, *, actor: User | None, version: int, reason: str) -> Case:
     """The case's row, locked, if the actor may correct it and nobody has since."""
     require(actor, case.partnership, Action.OPEN_CASE, ONLY_OFFICE)
@@ -66,7 +73,7 @@ def _locked(case: Case, *, actor: User | None, version: int, reason: str) -> Cas
     if current.is_withdrawn:
         raise ApplicationError(WITHDRAWN)
     if current.version != version:
-        raise ApplicationError(CONFLICT)
+        raise CaseConflict()
     return current
 
 
@@ -103,6 +110,24 @@ def case_received_date_correct(
     if notification is not None and referral is not None and received_on < referral.received_on:
         raise ApplicationError(
             "The notification cannot be received before the referral.", field="received_on"
+        )
+    if (
+        notification is None
+        and referral.first_crg_meeting_on
+        and (referral.first_crg_meeting_on <= received_on)
+    ):
+        raise ApplicationError(
+            "The referral's first CRG meeting must be after it was received (§4.9).",
+            field="received_on",
+        )
+    if (
+        notification is None
+        and referral.shared_with_local_authority_on
+        and (referral.shared_with_local_authority_on < received_on)
+    ):
+        raise ApplicationError(
+            "The referral cannot be received after it was shared with the Local Authority.",
+            field="received_on",
         )
     why = (
         f"Received date corrected from {record.received_on:%-d %B %Y} to "
@@ -177,7 +202,7 @@ def case_children_correct(
         .select_for_update()
     }
     if {c.child_id for c in children} != set(current):
-        raise ApplicationError(CONFLICT)
+        raise CaseConflict()
     roles = [c.role for c in children] + ([added.role] if added else [])
     if ChildRole.SUBJECT not in roles:
         raise ApplicationError(NO_SUBJECT_CHILD, field="children")

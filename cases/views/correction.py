@@ -13,7 +13,7 @@ from cases.forms.correction import (
     WithdrawForm,
 )
 from cases.permissions import Action
-from cases.services.correction import CONFLICT
+from cases.services.correction import CaseConflict
 from cases.web import form_error, scope_required, with_current_version
 
 RECEIVED_DATE_SAVED = "The date received is corrected. Its open deadlines have moved."
@@ -29,10 +29,11 @@ def _correct(request, case, form, *, apply, saved, template, form_kwargs=None, *
     if form.is_bound and form.is_valid():
         try:
             apply(form.cleaned_data)
+        except CaseConflict as conflict:
+            current = selectors.case_get(scope=request.scope, reference=case.reference)
+            form = with_current_version(form, current.version, **(form_kwargs or {}))
+            form_error(form, conflict)
         except ApplicationError as error:
-            if error.message == CONFLICT:
-                current = selectors.case_get(scope=request.scope, reference=case.reference)
-                form = with_current_version(form, current.version, **(form_kwargs or {}))
             form_error(form, error)
         else:
             messages.success(request, saved)

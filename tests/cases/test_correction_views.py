@@ -12,7 +12,7 @@ from cases import selectors, services
 from cases.models import AgencyKind, InformationRequest
 from cases.services.correction import CONFLICT, REASON_NEEDED
 from cases.views.correction import RECEIVED_DATE_SAVED
-from tests.factories import AgencyFactory, sign_in, staff_user, working_days_ahead
+from tests.factories import AgencyFactory, agency_user, sign_in, staff_user, working_days_ahead
 
 ROUTES = [
     "case_correct_received_date",
@@ -176,3 +176,19 @@ def test_the_api_lists_leave_a_withdrawn_case_out_but_its_reference_answers(lr, 
     one = api.get(f"/api/v1/cases/{duplicate.reference}/").json()
     assert one["duplicate_of"] == original.reference
     assert one["withdrawn_at"] is not None
+
+
+def test_the_agency_opening_a_withdrawn_cases_request_is_told_nothing_more_is_needed(
+    client, lr, lr_office
+):
+    police = AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE)
+    case = notified(lr, lr_office, timezone.localdate())
+    request = services.information_requests_send(
+        case=case, agencies=[police], reply_due_on=working_days_ahead(10), actor=lr_office
+    )[0]
+    services.case_withdraw(case=case, reason="Twice", duplicate_of="", version=1, actor=lr_office)
+    sign_in(client, agency_user(police))
+    assert request.case.reference not in text(client.get(reverse("portal_home")))
+    body = text(client.get(reverse("portal_request", kwargs={"pk": request.pk})))
+    assert "This case was withdrawn as a duplicate" in body
+    assert "Save a draft" not in body

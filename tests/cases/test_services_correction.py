@@ -385,3 +385,24 @@ def test_leicester_judges_no_request_late(leicester, police):
     request = send(case, office, [police])[0]
     assert selectors.request_sending_due(case=case) is None
     assert not sent_late(request, None)
+
+
+def test_a_referral_cannot_be_received_on_or_after_its_first_crg_meeting(leicester):
+    office = staff_user(leicester)
+    today = timezone.localdate()
+    case = referred(leicester, office, today - timedelta(days=20))
+    services.referral_progress_record(
+        referral=selectors.case_intake(case=case)["referral"],
+        actor=office,
+        shared_with_local_authority_on=None,
+        local_authority_representative="",
+        first_crg_meeting_on=today - timedelta(days=5),
+        request_information=None,
+        request_information_reason="",
+        version=1,
+    )
+    with pytest.raises(ApplicationError) as refused:
+        services.case_received_date_correct(
+            case=case, received_on=today - timedelta(days=5), reason="x", version=1, actor=office
+        )
+    assert refused.value.field == "received_on"
