@@ -305,6 +305,23 @@ class Case(models.Model):
         editable=False,
         help_text="When the Business Office was told of the new case.",
     )
+    # A case opened twice for one incident is withdrawn, never deleted: it leaves the
+    # lists and figures but stays reachable by its reference, with its history.
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawn_reason = models.TextField(blank=True)
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The case of the same partnership that this one duplicates.",
+    )
+    # Goes up with every correction, so that two people correcting the case conflict.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -330,6 +347,19 @@ class Case(models.Model):
 
     def get_absolute_url(self):
         return reverse("case_detail", kwargs={"reference": self.reference})
+
+    def clean(self):
+        if self.duplicate_of_id and (
+            self.duplicate_of_id == self.pk
+            or self.duplicate_of.partnership_id != self.partnership_id
+        ):
+            raise ValidationError(
+                {"duplicate_of": "Give the reference of another case of this partnership."}
+            )
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
 
 
 class ApiToken(models.Model):
@@ -500,6 +530,35 @@ class Deadline(models.Model):
         from cases.timescales import TIMESCALES_BY_KIND
 
         return TIMESCALES_BY_KIND[self.kind].title
+
+
+class DeadlineMove(models.Model):
+    """A deadline's date moved: from when, to when, why and by whom, for the deadlines tab."""
+
+    tenant_partnership_path = "deadline__case__partnership"
+    tenant_agency_path = None
+
+    deadline = models.ForeignKey(Deadline, on_delete=models.CASCADE, related_name="moves")
+    from_date = models.DateField()
+    to_date = models.DateField()
+    reason = models.TextField()
+    moved_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    moved_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["moved_at", "id"]
+
+    def __str__(self):
+        return f"Deadline {self.deadline_id} moved {self.from_date} to {self.to_date}"
 
 
 class ReminderKind(models.TextChoices):
@@ -943,7 +1002,8 @@ class InformationRequest(models.Model):
 
     @property
     def is_open_for_agency(self) -> bool:
-        return self.status in (
+        """Waiting for the agency's reply: not once its case is withdrawn as a duplicate."""
+        return not self.case.is_withdrawn and self.status in (
             RequestStatus.NOT_STARTED,
             RequestStatus.IN_PROGRESS,
             RequestStatus.RETURNED,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import models
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -20,10 +20,12 @@ from cases.models import (
     Attachment,
     Case,
     Child,
+    ChildRole,
     ChronologyEntry,
     ClosureDay,
     CombinedSummary,
     Deadline,
+    DeadlineMove,
     DeadlineStatus,
     Escalation,
     FamilyMember,
@@ -39,7 +41,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import Action
-from cases.rules import identities_open_to_agency
+from cases.rules import REQUESTS_SENT, identities_open_to_agency
 from cases.tenancy import Scope
 from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND, Working, work_out
 from cases.workdays import WorkingCalendar
@@ -50,6 +52,12 @@ def memberships_for(user: User) -> QuerySet[Membership]:
         Membership.objects.filter(user=user, is_active=True)
         .select_related("partnership", "agency")
         .order_by("partnership__name", "agency__name", "role")
+    )
+
+
+def _cases(*, scope: Scope) -> QuerySet[Case]:
+    return Case.objects.visible_to(scope).select_related(
+        "partnership", "lead_officer", "duplicate_of"
     )
 
 
@@ -65,10 +73,11 @@ def case_list(
     local_authority_reference: str = "",
     child_name: str = "",
 ) -> QuerySet[Case]:
-    """The scope's cases, filtered. `overdue_on`: only cases with an open deadline due
-    before that day. The child's details match any child of the case (restricted: the
-    view logs a search by name)."""
-    cases = Case.objects.visible_to(scope).select_related("partnership", "lead_officer")
+    """The scope's cases, filtered, less those withdrawn as duplicates (reachable by
+    reference only). `overdue_on`: only cases with an open deadline due before that day.
+    The child's details match any child of the case (restricted: the view logs a search by
+    name)."""
+    cases = _cases(scope=scope).filter(withdrawn_at__isnull=True)
     if stages:
         cases = cases.filter(stage__in=stages)
     if reference:
@@ -109,9 +118,10 @@ def lead_officers(*, scope: Scope) -> list[tuple[int, str]]:
 
 
 def case_get(*, scope: Scope, reference: str) -> Case:
-    """The case with this reference if the scope may see it; otherwise 404, never 403."""
+    """The case with this reference if the scope may see it, withdrawn or not; otherwise
+    404, never 403."""
     try:
-        return case_list(scope=scope).get(reference=reference)
+        return _cases(scope=scope).get(reference=reference)
     except Case.DoesNotExist:
         raise Http404("No such case.") from None
 
@@ -137,10 +147,20 @@ def my_cases(*, scope: Scope) -> QuerySet[Case]:
     return case_list(scope=scope).filter(lead_officer=scope.user).exclude(stage=Stage.CLOSED)
 
 
+def business_office_officers(*, partnership) -> QuerySet[User]:
+    """Who may lead the partnership's cases: its Business Office's active officers."""
+    return User.objects.filter(
+        is_active=True,
+        memberships__partnership=partnership,
+        memberships__role=Role.BUSINESS_OFFICE,
+        memberships__is_active=True,
+    ).distinct()
+
+
 def case_counts_by_stage(*, scope: Scope) -> list[tuple[str, str, int]]:
     """(stage value, stage label, number of cases) for every stage, zeros included."""
     counts = dict(
-        Case.objects.visible_to(scope)
+        case_list(scope=scope)
         .order_by()
         .values_list("stage")
         .annotate(n=Count("id"))
@@ -181,16 +201,46 @@ class HistoryEntry:
     changes: list[Change]
 
 
-_AUDITED_FIELDS = ["stage", "opened_on", "lead_officer", "opened_notice_sent_at"]
+_AUDITED_FIELDS = {
+    Case: ["stage", "opened_on", "lead_officer", "opened_notice_sent_at", "withdrawn_at"],
+    Notification: ["received_on", "summary"],
+    Referral: ["received_on", "summary"],
+    # Never a child's identifying details: those are seen in the restricted file only.
+    Child: ["pseudonym", "role", "local_authority_reference"],
+}
 
 
 def case_changes(*, case: Case) -> list[HistoryEntry]:
-    """Every recorded change to the case, newest first: who, when, why and what."""
-    records = list(case.history.select_related("history_user").order_by("-history_date"))
+    """Every recorded change to the case, its notification or referral and its children,
+    newest first: who, when, why and what. A correction's own record shows what changed,
+    so the case's record of the same correction (its version only) is left out."""
+    intake = case_intake(case=case)
+    sources = [(Case, "", case)] + [
+        (type(row), label, row)
+        for label, row in [
+            ("Notification", intake["notification"]),
+            ("Referral", intake["referral"]),
+            *((child.pseudonym, child) for child in intake["children"]),
+        ]
+        if row is not None
+    ]
+    entries = []
+    for model, label, row in sources:
+        records = list(row.history.select_related("history_user").order_by("-history_date"))
+        entries += [
+            entry
+            for entry in _history_entries(model, label, records)
+            if entry.changes or entry.kind != "Changed" or model is not Case
+        ]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _history_entries(model, label: str, records) -> list[HistoryEntry]:
+    fields = _AUDITED_FIELDS[model]
     officers = {
         user.pk: str(user)
         for user in User.objects.filter(
-            pk__in={r.lead_officer_id for r in records if r.lead_officer_id}
+            pk__in={getattr(r, "lead_officer_id", None) for r in records} - {None}
         )
     }
 
@@ -200,6 +250,8 @@ def case_changes(*, case: Case) -> list[HistoryEntry]:
             return "(none)"
         if name == "stage":
             return Stage(value).label
+        if name == "role":
+            return ChildRole(value).label
         if name == "lead_officer":
             return officers.get(value, f"user {value}")
         if isinstance(value, datetime):
@@ -208,13 +260,16 @@ def case_changes(*, case: Case) -> list[HistoryEntry]:
             return format_date(value)
         return str(value)
 
-    labels = {name: Case._meta.get_field(name).verbose_name for name in _AUDITED_FIELDS}
+    labels = {}
+    for name in fields:
+        text = f"{label}: " * bool(label) + str(model._meta.get_field(name).verbose_name)
+        labels[name] = text[0].upper() + text[1:]
     entries = []
     for record, older in zip(records, [*records[1:], None], strict=True):
-        before = {name: shown(older, name) for name in _AUDITED_FIELDS} if older else {}
+        before = {name: shown(older, name) for name in fields} if older else {}
         changes = [
-            Change(labels[name].capitalize(), before.get(name, ""), shown(record, name))
-            for name in _AUDITED_FIELDS
+            Change(labels[name], before.get(name, ""), shown(record, name))
+            for name in fields
             if shown(record, name) != before.get(name, "(none)")
         ]
         entries.append(
@@ -442,10 +497,33 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
 
 
 def case_deadlines(*, case: Case) -> QuerySet[Deadline]:
+    """The case's deadlines, each with its moves (`moves.all`), oldest first."""
     return (
         Deadline.objects.for_partnership(case.partnership)
         .filter(case=case)
         .select_related("case__partnership", "responsible")
+        .prefetch_related(
+            Prefetch(
+                "moves",
+                queryset=DeadlineMove.objects.for_partnership(case.partnership).select_related(
+                    "moved_by"
+                ),
+            )
+        )
+    )
+
+
+def request_sending_due(*, case: Case) -> date | None:
+    """The date by which information requests go out (§4.3.3), where the partnership has
+    one: within 2 working days of the notification in Leicestershire & Rutland; none in
+    Leicester, where they go "as soon as possible", so none is judged late there."""
+    if not TIMESCALES_BY_KIND[REQUESTS_SENT].applies_to(case.partnership):
+        return None
+    return (
+        Deadline.objects.for_partnership(case.partnership)
+        .filter(case=case, kind=REQUESTS_SENT)
+        .values_list("due_date", flat=True)
+        .first()
     )
 
 
@@ -542,14 +620,19 @@ def case_request_get(*, case: Case, pk: int) -> InformationRequest:
         raise Http404("No such request.") from None
 
 
-def portal_requests(*, scope: Scope) -> QuerySet[InformationRequest]:
-    """The requests addressed to the scope's agency, in every partnership it serves (or,
-    for partnership staff, their partnership's), newest first."""
+def _requests(*, scope: Scope) -> QuerySet[InformationRequest]:
     return (
         InformationRequest.objects.visible_to(scope)
         .select_related("agency", "case__partnership")
         .order_by("-sent_at", "-id")
     )
+
+
+def portal_requests(*, scope: Scope) -> QuerySet[InformationRequest]:
+    """The requests addressed to the scope's agency, in every partnership it serves (or,
+    for partnership staff, their partnership's), newest first; not those of a case
+    withdrawn as a duplicate, which are opened by their link only."""
+    return _requests(scope=scope).filter(case__withdrawn_at__isnull=True)
 
 
 def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:
@@ -686,7 +769,7 @@ def combined_chronology(*, case: Case) -> list[ChronologyEntry]:
 def request_get(*, scope: Scope, pk: int) -> InformationRequest:
     """A request the scope may read: its agency's own, or one of its partnership's."""
     try:
-        return portal_requests(scope=scope).get(pk=pk)
+        return _requests(scope=scope).get(pk=pk)
     except InformationRequest.DoesNotExist:
         raise Http404("No such request.") from None
 
@@ -731,7 +814,11 @@ def matching_open_cases(
     return list(
         Case.objects.for_partnership(partnership)
         .exclude(stage=Stage.CLOSED)
-        .filter(same_day, children__local_authority_reference__iexact=reference)
+        .filter(
+            same_day,
+            withdrawn_at__isnull=True,
+            children__local_authority_reference__iexact=reference,
+        )
         .order_by("pk")
         .values_list("reference", flat=True)
         .distinct()

@@ -9,6 +9,7 @@ from cases.views import (
     calendar,
     case,
     combined,
+    correction,
     dashboard,
     documents,
     health,
@@ -66,6 +67,27 @@ urlpatterns = [
     path("cases/<str:reference>/timeline/", case.case_timeline, name="case_timeline"),
     path("cases/<str:reference>/deadlines/", case.case_deadlines, name="case_deadlines"),
     path("cases/<str:reference>/history/", case.case_history, name="case_history"),
+    path(
+        "cases/<str:reference>/correct/received-date/",
+        correction.case_correct_received_date,
+        name="case_correct_received_date",
+    ),
+    path(
+        "cases/<str:reference>/correct/summary/",
+        correction.case_correct_summary,
+        name="case_correct_summary",
+    ),
+    path(
+        "cases/<str:reference>/correct/children/",
+        correction.case_correct_children,
+        name="case_correct_children",
+    ),
+    path(
+        "cases/<str:reference>/correct/lead-officer/",
+        correction.case_correct_lead_officer,
+        name="case_correct_lead_officer",
+    ),
+    path("cases/<str:reference>/withdraw/", correction.case_withdraw, name="case_withdraw"),
     path(
         "cases/<str:reference>/restricted/",
         restricted.restricted_file,

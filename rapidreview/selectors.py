@@ -308,7 +308,7 @@ def sign_offs_waiting(*, scope: Scope) -> list[tuple[RapidReview, list[str]]]:
     )
     reviews = (
         RapidReview.objects.visible_to(scope)
-        .filter(signed_off_at__isnull=True, meeting__isnull=False)
+        .filter(signed_off_at__isnull=True, meeting__isnull=False, case__withdrawn_at__isnull=True)
         .exclude(decision="")
         .select_related("case__partnership", "meeting")
         .prefetch_related(
@@ -375,7 +375,11 @@ def my_invitations(*, scope: Scope) -> list[Invitation]:
         return []
     return list(
         Invitation.objects.visible_to(scope)
-        .filter(user=scope.user, review__signed_off_at__isnull=True)
+        .filter(
+            user=scope.user,
+            review__signed_off_at__isnull=True,
+            review__case__withdrawn_at__isnull=True,
+        )
         .select_related("review__case", "review__meeting")
         .order_by("review__meeting__held_on", "id")
     )
@@ -708,6 +712,7 @@ def rapid_review_list(
     cases = (
         Case.objects.visible_to(scope)
         .filter(Q(rapid_review__isnull=False) | Q(stage__in=DECIDING_STAGES))
+        .filter(withdrawn_at__isnull=True)
         .select_related("notification", "referral", "rapid_review__meeting")
         .prefetch_related(
             Prefetch(

@@ -14,10 +14,24 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         view_name="api_case_detail", lookup_field="reference"
     )
     partnership = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    duplicate_of = serializers.SlugRelatedField(
+        slug_field="reference",
+        read_only=True,
+        help_text="A case withdrawn as a duplicate: the reference of the case it duplicates.",
+    )
 
     class Meta:
         model = Case
-        fields = ["reference", "url", "partnership", "stage", "opened_on", "created_at"]
+        fields = [
+            "reference",
+            "url",
+            "partnership",
+            "stage",
+            "opened_on",
+            "created_at",
+            "withdrawn_at",
+            "duplicate_of",
+        ]
 
 
 class CaseFilterSerializer(serializers.Serializer):

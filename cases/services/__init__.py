@@ -18,6 +18,13 @@ from cases.services.calendar_feed import (
 )
 from cases.services.case import case_open, case_opened_notice_send, case_stage_set
 from cases.services.combined_summary import combined_summary_save
+from cases.services.correction import (
+    case_children_correct,
+    case_lead_officer_correct,
+    case_received_date_correct,
+    case_summary_correct,
+    case_withdraw,
+)
 from cases.services.deadline import (
     deadline_complete,
     deadline_waive,
@@ -93,6 +100,11 @@ __all__ = [
     "calendar_feed_owner",
     "calendar_feeds_revoke",
     "case_open",
+    "case_children_correct",
+    "case_lead_officer_correct",
+    "case_received_date_correct",
+    "case_summary_correct",
+    "case_withdraw",
     "duplicate_guards_purge",
     "form_token_claim",
     "form_token_issue",

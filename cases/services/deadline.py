@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from cases.dates import format_date
 from cases.errors import ApplicationError
-from cases.models import Case, Deadline, DeadlineStatus, Partnership, User
+from cases.models import Case, Deadline, DeadlineMove, DeadlineStatus, Partnership, User
 from cases.permissions import Action, require
 from cases.selectors import working_calendar
 from cases.timescales import TIMESCALES_BY_KIND, WINDOW_STARTS, Event, timescales_for, work_out
@@ -47,6 +47,7 @@ def deadlines_schedule(
             continue  # a closed deadline keeps the dates it was judged against
         if deadline.pk and (deadline.due_date, deadline.event_date) != (working.due, event_date):
             change = f"{reason}: due {format_date(deadline.due_date)} → {format_date(working.due)}"
+            _record_move(deadline, working.due, actor=actor, reason=reason)
         elif deadline.pk:
             deadlines.append(deadline)
             continue
@@ -61,6 +62,21 @@ def deadlines_schedule(
         deadlines.append(deadline)
     logger.info("case %s: %d deadlines for %s", case.reference, len(deadlines), event)
     return deadlines
+
+
+def _record_move(deadline: Deadline, due: date, *, actor: User | None, reason: str) -> None:
+    """Keep the move for the deadlines tab, when the date itself changes."""
+    if due != deadline.due_date:
+        move = DeadlineMove(
+            deadline=deadline,
+            from_date=deadline.due_date,
+            to_date=due,
+            reason=reason,
+            moved_by=actor,
+        )
+        move._history_user = actor
+        move._change_reason = reason
+        move.save()
 
 
 @transaction.atomic
@@ -89,6 +105,7 @@ def deadlines_recompute(*, partnership: Partnership, actor: User | None, reason:
             deadline._change_reason = (
                 f"{reason}: due {format_date(deadline.due_date)} → {format_date(due)}"
             )
+            _record_move(deadline, due, actor=actor, reason=reason)
             deadline._history_user = actor
             deadline.due_date, deadline.window_start = due, window_start
             deadline.save(update_fields=["due_date", "window_start", "updated_at"])

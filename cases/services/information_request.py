@@ -713,8 +713,10 @@ def request_chases_make(*, partnership, today: date) -> int:
         .filter(
             status__in=CHASED_STATUSES,
             reply_due_on__lte=horizon,
-            # Once the case has moved on (an LCSPR, closed), requests are no longer chased.
+            # Once the case has moved on (an LCSPR, closed) or was withdrawn as a
+            # duplicate, requests are no longer chased.
             case__stage__in=REQUEST_STAGES,
+            case__withdrawn_at__isnull=True,
         )
         .values_list("pk", "reply_due_on")
     )
@@ -745,6 +747,7 @@ def request_chases_send(*, partnership, limit: int = 50, today: date | None = No
         email_sent_at__isnull=True,
         request__status__in=CHASED_STATUSES,
         request__case__stage__in=REQUEST_STAGES,
+        request__case__withdrawn_at__isnull=True,
     )
     ids = list(pending.order_by("id").values_list("pk", flat=True))
     sent = 0

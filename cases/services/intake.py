@@ -106,7 +106,7 @@ def _check_agency(partnership: Partnership, agency: Agency | None, field: str) -
 EARLIEST_RECEIVED = date(2000, 1, 1)
 
 
-def _check_received(received_on: date) -> None:
+def check_received(received_on: date) -> None:
     if received_on > timezone.localdate():
         raise ApplicationError(RECEIVED_IN_FUTURE, field="received_on")
     if received_on < EARLIEST_RECEIVED:
@@ -118,7 +118,9 @@ def _full_clean(instance, actor, reason) -> None:
     validated_save(instance, actor, reason, exclude=("case",))
 
 
-def children_add(*, case: Case, children: list[ChildDetails], actor: User | None) -> list[Child]:
+def children_add(
+    *, case: Case, children: list[ChildDetails], actor: User | None, reason: str = ""
+) -> list[Child]:
     """Give each child the case's next pseudonym (Child A, Child B…), subject children first."""
     taken = set(
         Child.objects.for_partnership(case.partnership)
@@ -143,7 +145,7 @@ def children_add(*, case: Case, children: list[ChildDetails], actor: User | None
             name=details.name.strip(),
             date_of_birth=details.date_of_birth,
         )
-        _full_clean(child, actor, f"{pseudonym} recorded")
+        _full_clean(child, actor, f"{pseudonym} recorded" + (f" ({reason})" if reason else ""))
         made.append(child)
     return made
 
@@ -208,7 +210,7 @@ def notification_record(
     require(
         actor, partnership, Action.OPEN_CASE, "Only the Business Office can record a notification."
     )
-    _check_received(details.received_on)
+    check_received(details.received_on)
     _require_children(children)
     _check_care_leaver(details)
     case = case_open(
@@ -243,7 +245,7 @@ def referral_record(
 ) -> Case:
     """An agency's Referral Form opens a case on the referral path (§4.1.5, §4.9)."""
     require(actor, partnership, Action.OPEN_CASE, "Only the Business Office can record a referral.")
-    _check_received(details.received_on)
+    check_received(details.received_on)
     _require_children(children)
     _check_agency(partnership, details.referring_agency, "referring_agency")
     case = case_open(
@@ -394,7 +396,7 @@ def referral_convert(
         raise ApplicationError("Only a referral awaiting its decision can become a Rapid Review.")
     if Notification.objects.for_partnership(case.partnership).filter(case=case).exists():
         raise ApplicationError("This case already has a notification.")
-    _check_received(details.received_on)
+    check_received(details.received_on)
     _check_care_leaver(details)
     if details.received_on < referral.received_on:
         raise ApplicationError(

@@ -8,6 +8,7 @@ from cases.dates import format_date
 from cases.forms.lists import CaseFilterForm, ChildSearchForm
 from cases.models import AccessAction, Stage
 from cases.permissions import Action
+from cases.rules import sent_late
 from cases.web import paged, scope_required, valid_filters
 
 CASES_PER_PAGE = 25
@@ -127,8 +128,21 @@ def case_deadlines(request, reference):
     views = selectors.deadline_views(
         deadlines=selectors.case_deadlines(case=case), today=timezone.localdate()
     )
+    sending_due = selectors.request_sending_due(case=case)
     return render(
-        request, "cases/case_deadlines.html", {"case": case, "tab": "deadlines", "deadlines": views}
+        request,
+        "cases/case_deadlines.html",
+        {
+            "case": case,
+            "tab": "deadlines",
+            "deadlines": views,
+            "sending_due": sending_due,
+            "late_requests": [
+                item
+                for item in selectors.case_requests(case=case).order_by("sent_at", "agency__name")
+                if sent_late(item, sending_due)
+            ],
+        },
     )
 
 

@@ -13,6 +13,7 @@ from cases.forms.requests import EscalationForm, ReturnRequestForm, SendRequests
 from cases.models import RequestStatus, SchoolRequestRoute, Stage
 from cases.once import Once
 from cases.permissions import Action
+from cases.rules import sent_late
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
 from cases.web import form_error, scope_required
 
@@ -34,6 +35,7 @@ def _can_send(scope, case) -> bool:
 def case_requests(request, reference):
     case = selectors.case_get(scope=request.scope, reference=reference)
     requests = list(selectors.case_requests(case=case))
+    sending_due = selectors.request_sending_due(case=case)
     counts = dict.fromkeys(RequestStatus, 0)
     for item in requests:
         counts[item.status] += 1
@@ -47,6 +49,8 @@ def case_requests(request, reference):
             "counts": [(RequestStatus(s).label, n) for s, n in counts.items()],
             "can_send": _can_send(request.scope, case),
             "today": timezone.localdate(),
+            "sending_due": sending_due,
+            "late": {item.pk for item in requests if sent_late(item, sending_due)},
         },
     )
 
