@@ -68,5 +68,6 @@ def rapid_review_papers(request, reference):
             "can_invite": can_invite,
             "with_chronology": partnership.uses_chronology_template,
             "rows": [(i, roles.get(i.user_id, [])) for i in invitations],
+            "unreachable": selectors.unreachable(invitations),
         },
     )
