@@ -531,10 +531,10 @@ class OutcomeNotice(models.Model):
 
 class DeliveryMethod(models.TextChoices):
     PORTAL_EMAIL = "portal_email", "Emailed by the system"
-    EMAIL = "email", "Email outside the system"
-    POST = "post", "Post"
+    EMAIL = "email", "By email outside the system"
+    POST = "post", "By post"
     BY_HAND = "by_hand", "By hand"
-    PHONE = "phone", "Phone"
+    PHONE = "phone", "By phone"
 
 
 # What the Business Office may record when nobody on the portal could be emailed.

@@ -539,9 +539,13 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
 # --- The meeting's papers and the outcome (§4.5, §4.8) ------------------------------------
 
 
-_DELIVERIES = Prefetch(
-    "deliveries", queryset=Delivery.objects.select_related("recipient", "recorded_by")
-)
+def _deliveries(partnership) -> Prefetch:
+    return Prefetch(
+        "deliveries",
+        queryset=Delivery.objects.for_partnership(partnership).select_related(
+            "recipient", "recorded_by"
+        ),
+    )
 
 
 def invitations(review: RapidReview | None) -> list[Invitation]:
@@ -551,7 +555,7 @@ def invitations(review: RapidReview | None) -> list[Invitation]:
         Invitation.objects.for_partnership(review.case.partnership)
         .filter(review=review)
         .select_related("agency", "user", "sent_by")
-        .prefetch_related(_DELIVERIES)
+        .prefetch_related(_deliveries(review.case.partnership))
         .order_by("kind", "agency__name", "user__last_name", "user__username", "id")
     )
 
@@ -645,7 +649,7 @@ def outcome_notices(*, review: RapidReview) -> list[OutcomeNotice]:
         OutcomeNotice.objects.for_partnership(review.case.partnership)
         .filter(review=review)
         .select_related("agency", "sent_by")
-        .prefetch_related(_DELIVERIES)
+        .prefetch_related(_deliveries(review.case.partnership))
     )
 
 
@@ -723,7 +727,7 @@ def invitation_for_delivery(*, review: RapidReview, pk: int) -> Invitation:
         return (
             Invitation.objects.for_partnership(review.case.partnership)
             .select_related("agency", "user", "review__case")
-            .prefetch_related(_DELIVERIES)
+            .prefetch_related(_deliveries(review.case.partnership))
             .get(review=review, pk=pk)
         )
     except Invitation.DoesNotExist:
@@ -735,7 +739,7 @@ def outcome_for_delivery(*, review: RapidReview, pk: int) -> OutcomeNotice:
         return (
             OutcomeNotice.objects.for_partnership(review.case.partnership)
             .select_related("agency", "review__case")
-            .prefetch_related(_DELIVERIES)
+            .prefetch_related(_deliveries(review.case.partnership))
             .get(review=review, pk=pk)
         )
     except OutcomeNotice.DoesNotExist:
@@ -755,7 +759,7 @@ def not_sent_to_anyone(
             model.objects.for_partnership(scope.partnership)
             .filter(email_sent_at__isnull=True, deliveries__isnull=True)
             .select_related("review__case", "agency", *(["user"] if model is Invitation else []))
-            .prefetch_related(_DELIVERIES)
+            .prefetch_related(_deliveries(scope.partnership))
             .order_by("sent_at", "id")[:limit]
         )
         nobody = unreachable(waiting)

@@ -31,7 +31,7 @@ def invitation_delivery(request, reference, pk):
         case,
         invitation,
         whom=whom,
-        what="invitation and papers",
+        what="invitation",
         back="rapid_review_papers",
         sent={"invitation": invitation},
     )
