@@ -16,7 +16,10 @@ from cases.models import AgencyKind, Role
 from cases.once import FIELD
 from rapidreview import services
 from rapidreview.models import Delivery, DeliveryMethod, Invitation, OutcomeNotice
-from rapidreview.services.outcome import DELIVERY_ALREADY_RECORDED
+from rapidreview.services.outcome import (
+    DELIVERY_ALREADY_RECORDED,
+    unsent_rapid_review_emails_send,
+)
 from tests.factories import AgencyFactory, agency_user, sign_in, staff_user
 from tests.rapidreview.test_papers import (
     after_url,
@@ -152,7 +155,7 @@ def test_the_office_marks_an_invitation_sent_by_post(client, world):
     # Someone joins the portal later: the sweep does not email it again.
     agency_user(world["police"])
     mail.outbox.clear()
-    services.unsent_rapid_review_emails_send(
+    unsent_rapid_review_emails_send(
         partnership=world["partnership"], before=timezone.now() + timedelta(hours=1)
     )
     assert mail.outbox == []
@@ -161,7 +164,7 @@ def test_the_office_marks_an_invitation_sent_by_post(client, world):
 def test_an_invitation_nobody_could_be_emailed_goes_once_someone_joins(world):
     """Not stamped as emailed to nobody, so the sweep reaches the first portal user."""
     user = agency_user(world["police"])
-    services.unsent_rapid_review_emails_send(
+    unsent_rapid_review_emails_send(
         partnership=world["partnership"], before=timezone.now() + timedelta(hours=1)
     )
     assert reload(world["police_invitation"]).email_sent_at is not None
