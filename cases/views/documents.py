@@ -104,8 +104,6 @@ def case_request_letters(request, reference):
     nobody on the portal (issue 12). Each letter's download is logged, as one alone is."""
     case = selectors.case_get(scope=request.scope, reference=reference)
     requests = list(selectors.case_requests(case=case))
-    if not requests:
-        raise Http404("No requests have been sent for this case.")
     archive = BytesIO()
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as letters:
         for item in requests:
