@@ -165,22 +165,32 @@ def information_request_letter_pdf(request: InformationRequest, identities=None)
     )
 
 
-def reply_template_pdf(request: InformationRequest) -> bytes:
-    """The Information Request Reply Template, with the agency's answers so far (§4.3.1)."""
+def reply_template_pdf(request: InformationRequest, *, blank: bool = False) -> bytes:
+    """The Information Request Reply Template (§4.3.1), with the agency's answers so far,
+    or `blank`, to send to an agency with nobody on the portal before any reply exists."""
     return render_pdf(
         "documents/reply_template.html",
         {
             **_request_context(request),
+            "blank": blank,
+            "answers": {} if blank else request,
             "reply_kinds": ReplyKind.choices,
             "involvements": Involvement.choices,
         },
     )
 
 
-def chronology_template_pdf(request: InformationRequest) -> bytes:
-    """The agency's chronology template (§8.4.1), filled with its entries so far."""
-    entries = list(
-        ChronologyEntry.objects.for_partnership(request.case.partnership).filter(request=request)
+def chronology_template_pdf(request: InformationRequest, *, blank: bool = False) -> bytes:
+    """The agency's chronology template (§8.4.1), filled with its entries so far, or
+    `blank` (rows to write in)."""
+    entries = (
+        []
+        if blank
+        else list(
+            ChronologyEntry.objects.for_partnership(request.case.partnership).filter(
+                request=request
+            )
+        )
     )
     return render_pdf(
         "documents/chronology_template.html",

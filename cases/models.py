@@ -972,6 +972,12 @@ class InformationRequest(models.Model):
     )
     return_reason = models.TextField(blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # The reply arrived by email or post and the Business Office entered it for the
+    # agency, with the original attached (issue 12: agencies with nobody on the portal).
+    entered_on_behalf_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    entered_on_behalf_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -999,6 +1005,10 @@ class InformationRequest(models.Model):
     def is_received(self) -> bool:
         """Submitted (or accepted): the partnership may read the reply and its parts."""
         return self.status in RECEIVED_STATUSES
+
+    @property
+    def is_entered_on_behalf(self) -> bool:
+        return self.entered_on_behalf_at is not None
 
     @property
     def is_open_for_agency(self) -> bool:
@@ -1117,6 +1127,8 @@ class Attachment(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
     removed_at = models.DateTimeField(null=True, blank=True)
+    # The email or letter the reply came in, when the Business Office entered it.
+    is_original = models.BooleanField(default=False)
 
     history = HistoricalRecords()
 

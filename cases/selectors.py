@@ -695,7 +695,10 @@ def reply_visible(*, scope: Scope, request: InformationRequest) -> bool:
     """An agency sees its reply as it stands; the partnership once it is submitted."""
     if scope.agency is not None:
         return scope.agency.pk == request.agency_id
-    return request.is_received
+    # The office sees what it is itself entering for the agency (issue 12).
+    return request.is_received or (
+        request.is_entered_on_behalf and scope.can(Action.MANAGE_REQUESTS)
+    )
 
 
 def request_parts(*, scope: Scope, request: InformationRequest) -> dict:
@@ -734,7 +737,10 @@ def attachment_get(*, scope: Scope, pk: int) -> Attachment:
     try:
         documents = Attachment.objects.visible_to(scope).filter(removed_at__isnull=True)
         if scope.agency is None:  # the partnership's staff: submitted replies only
-            documents = documents.filter(request__status__in=RECEIVED_STATUSES)
+            received = models.Q(request__status__in=RECEIVED_STATUSES)
+            if scope.can(Action.MANAGE_REQUESTS):  # and those the office enters itself
+                received |= models.Q(request__entered_on_behalf_at__isnull=False)
+            documents = documents.filter(received)
         return documents.select_related("request__case__partnership", "request__agency").get(pk=pk)
     except Attachment.DoesNotExist:
         raise Http404("No such document.") from None

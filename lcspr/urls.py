@@ -25,6 +25,7 @@ from cases.views import (
 from rapidreview.views import actions as rr_actions
 from rapidreview.views import after as rr_after
 from rapidreview.views import decision as rr_decision
+from rapidreview.views import delivery as rr_delivery
 from rapidreview.views import invitations as rr_invitations
 from rapidreview.views import meetings as rr_meetings
 from rapidreview.views import overview as rr_overview
@@ -105,6 +106,16 @@ urlpatterns = [
     ),
     path("cases/<str:reference>/requests/", requests.case_requests, name="case_requests"),
     path(
+        "cases/<str:reference>/requests/letters.zip",
+        documents.case_request_letters,
+        name="case_request_letters",
+    ),
+    path(
+        "cases/<str:reference>/requests/<int:pk>/on-behalf/",
+        requests.request_on_behalf_start,
+        name="request_on_behalf_start",
+    ),
+    path(
         "cases/<str:reference>/requests/send/",
         requests.requests_send,
         name="requests_send",
@@ -161,7 +172,44 @@ urlpatterns = [
         documents.request_chronology_pdf,
         name="request_chronology",
     ),
+    path(
+        "requests/<int:pk>/reply-template.pdf",
+        documents.request_reply_blank_pdf,
+        name="request_reply_blank",
+    ),
+    path(
+        "requests/<int:pk>/chronology-template.pdf",
+        documents.request_chronology_blank_pdf,
+        name="request_chronology_blank",
+    ),
     path("documents/<int:pk>/", documents.attachment_download, name="attachment_download"),
+    # The office entering an agency's emailed reply, in the portal's own forms (issue 12).
+    path("requests/<int:pk>/on-behalf/", portal.on_behalf_request, name="on_behalf_request"),
+    path(
+        "requests/<int:pk>/on-behalf/chronology/",
+        portal.on_behalf_chronology,
+        name="on_behalf_chronology",
+    ),
+    path(
+        "requests/<int:pk>/on-behalf/documents/",
+        portal.on_behalf_documents,
+        name="on_behalf_documents",
+    ),
+    path(
+        "requests/<int:pk>/on-behalf/sharing-decisions/",
+        portal.on_behalf_sharing_decisions,
+        name="on_behalf_sharing_decisions",
+    ),
+    path(
+        "requests/on-behalf/chronology/<int:pk>/remove/",
+        portal.on_behalf_chronology_remove,
+        name="on_behalf_chronology_remove",
+    ),
+    path(
+        "requests/on-behalf/documents/<int:pk>/remove/",
+        portal.on_behalf_document_remove,
+        name="on_behalf_document_remove",
+    ),
     path("portal/", portal.portal_home, name="portal_home"),
     path("portal/requests/<int:pk>/", portal.portal_request, name="portal_request"),
     path(
@@ -238,6 +286,16 @@ urlpatterns = [
         "cases/<str:reference>/rapid-review/sign-off/for-a-partner/",
         rr_sign_off.rapid_review_sign_off_for_partner,
         name="rapid_review_sign_off_for_partner",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/invitations/<int:pk>/sent/",
+        rr_delivery.invitation_delivery,
+        name="invitation_delivery",
+    ),
+    path(
+        "cases/<str:reference>/rapid-review/outcomes/<int:pk>/sent/",
+        rr_delivery.outcome_delivery,
+        name="outcome_delivery",
     ),
     path(
         "cases/<str:reference>/rapid-review/after/",

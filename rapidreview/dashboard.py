@@ -1,5 +1,6 @@
 """The Rapid Review's part of a person's dashboard: the decisions waiting for their
-signature, and the meetings whose papers were sent to them by name."""
+signature, the meetings whose papers were sent to them by name, and, for the office, the
+invitations and outcomes nobody could be emailed (issue 12)."""
 
 from cases.dashboard import register
 from cases.permissions import Action
@@ -14,4 +15,7 @@ def rapid_review_tasks(scope: Scope) -> dict:
     return {
         "sign_offs_waiting": selectors.sign_offs_waiting(scope=scope),
         "my_invitations": selectors.my_invitations(scope=scope),
+        "not_sent_to_anyone": selectors.not_sent_to_anyone(scope=scope)
+        if scope.can(Action.SEND_RAPID_REVIEW_PAPERS)
+        else [],
     }

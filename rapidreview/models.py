@@ -542,3 +542,64 @@ class OutcomeNotice(models.Model):
 
     def __str__(self):
         return f"Outcome of review {self.review_id} to agency {self.agency_id}"
+
+
+class DeliveryMethod(models.TextChoices):
+    PORTAL_EMAIL = "portal_email", "Emailed by the system"
+    EMAIL = "email", "By email outside the system"
+    POST = "post", "By post"
+    BY_HAND = "by_hand", "By hand"
+    PHONE = "phone", "By phone"
+
+
+# What the Business Office may record when nobody on the portal could be emailed.
+OTHER_DELIVERY_METHODS = [(m.value, m.label) for m in DeliveryMethod if m != "portal_email"]
+
+
+class Delivery(models.Model):
+    """How an invitation or an outcome reached its recipient (issue 12): one row for each
+    person the system emailed, or the office's record of sending it another way to an
+    agency or person nobody could email."""
+
+    tenant_partnership_path = "review__case__partnership"
+    tenant_agency_path = None
+
+    review = models.ForeignKey(RapidReview, on_delete=models.CASCADE, related_name="+")
+    invitation = models.ForeignKey(
+        Invitation, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    outcome = models.ForeignKey(
+        OutcomeNotice, on_delete=models.CASCADE, null=True, blank=True, related_name="deliveries"
+    )
+    method = models.CharField(max_length=20, choices=DeliveryMethod.choices)
+    # Whom the system emailed; blank when the office sent it another way.
+    recipient = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    delivered_on = models.DateField()
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["delivered_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="delivery_of_invitation_xor_outcome",
+                condition=(
+                    models.Q(invitation__isnull=False, outcome__isnull=True)
+                    | models.Q(invitation__isnull=True, outcome__isnull=False)
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Delivery {self.pk} of review {self.review_id}"

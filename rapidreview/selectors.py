@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from cases.dates import format_date
+from cases.dates import format_date, format_time
 from cases.meetings import ScheduledMeeting
 from cases.models import (
     Agency,
@@ -28,6 +28,7 @@ from rapidreview.models import (
     AdviceKind,
     Attendance,
     CrgMeeting,
+    Delivery,
     Invitation,
     MeetingKind,
     OutcomeNotice,
@@ -65,8 +66,8 @@ def scheduled_meetings_after(partnership: Partnership, day: date) -> list[Schedu
             label=", ".join(
                 part
                 for part in (
-                    f"{format_date(m.held_on, weekday=True)}",
-                    f"{m.starts_at:%H:%M}" if m.starts_at else "",
+                    format_date(m.held_on, weekday=True),
+                    format_time(m.starts_at) if m.starts_at else "",
                     m.location,
                 )
                 if part
@@ -577,6 +578,15 @@ def rapid_review_tasks(*, case: Case, review: RapidReview | None) -> list[Task]:
 # --- The meeting's papers and the outcome (§4.5, §4.8) ------------------------------------
 
 
+def _deliveries(partnership) -> Prefetch:
+    return Prefetch(
+        "deliveries",
+        queryset=Delivery.objects.for_partnership(partnership).select_related(
+            "recipient", "recorded_by"
+        ),
+    )
+
+
 def invitations(review: RapidReview | None) -> list[Invitation]:
     if review is None:
         return []
@@ -584,6 +594,7 @@ def invitations(review: RapidReview | None) -> list[Invitation]:
         Invitation.objects.for_partnership(review.case.partnership)
         .filter(review=review)
         .select_related("agency", "user", "sent_by")
+        .prefetch_related(_deliveries(review.case.partnership))
         .order_by("kind", "agency__name", "user__last_name", "user__username", "id")
     )
 
@@ -687,6 +698,7 @@ def outcome_notices(*, review: RapidReview) -> list[OutcomeNotice]:
         OutcomeNotice.objects.for_partnership(review.case.partnership)
         .filter(review=review)
         .select_related("agency", "sent_by")
+        .prefetch_related(_deliveries(review.case.partnership))
     )
 
 
@@ -735,3 +747,71 @@ def rapid_review_list(
     elif decision:
         cases = cases.filter(rapid_review__decision=decision)
     return cases
+
+
+# --- Invitations and outcomes that reached nobody (issue 12) -----------------------------
+
+
+def unreachable(rows: Sequence[Invitation | OutcomeNotice]) -> set[int]:
+    """The ids of the invitations or outcomes (their deliveries prefetched) not sent to
+    anyone because nobody can be emailed: an agency with nobody on the portal, or a
+    person without an email address."""
+    waiting = [r for r in rows if r.email_sent_at is None and not r.deliveries.all()]
+    reachable = set(
+        Membership.objects.filter(
+            agency_id__in={r.agency_id for r in waiting if r.agency_id},
+            role=Role.AGENCY_USER,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .values_list("agency_id", flat=True)
+    )
+    return {
+        r.pk for r in waiting if (r.agency_id not in reachable if r.agency_id else not r.user.email)
+    }
+
+
+def invitation_for_delivery(*, review: RapidReview, pk: int) -> Invitation:
+    try:
+        return (
+            Invitation.objects.for_partnership(review.case.partnership)
+            .select_related("agency", "user", "review__case")
+            .prefetch_related(_deliveries(review.case.partnership))
+            .get(review=review, pk=pk)
+        )
+    except Invitation.DoesNotExist:
+        raise Http404("No such invitation.") from None
+
+
+def outcome_for_delivery(*, review: RapidReview, pk: int) -> OutcomeNotice:
+    try:
+        return (
+            OutcomeNotice.objects.for_partnership(review.case.partnership)
+            .select_related("agency", "review__case")
+            .prefetch_related(_deliveries(review.case.partnership))
+            .get(review=review, pk=pk)
+        )
+    except OutcomeNotice.DoesNotExist:
+        raise Http404("No such outcome.") from None
+
+
+def not_sent_to_anyone(
+    *, scope: Scope, limit: int = 20
+) -> list[tuple[str, Invitation | OutcomeNotice]]:
+    """For the office's dashboard: invitations and outcomes nobody could be emailed and
+    nobody has recorded sending another way, oldest first."""
+    if scope.partnership is None:
+        return []
+    rows = []
+    for model, kind in ((Invitation, "invitation"), (OutcomeNotice, "outcome")):
+        waiting = list(
+            model.objects.for_partnership(scope.partnership)
+            .filter(email_sent_at__isnull=True, deliveries__isnull=True)
+            .select_related("review__case", "agency", *(["user"] if model is Invitation else []))
+            .prefetch_related(_deliveries(scope.partnership))
+            .order_by("sent_at", "id")[:limit]
+        )
+        nobody = unreachable(waiting)
+        rows += [(kind, row) for row in waiting if row.pk in nobody]
+    return sorted(rows, key=lambda pair: pair[1].sent_at)[:limit]

@@ -70,6 +70,8 @@ RAPID_REVIEW_PK_ROUTES = {
     "papers/<int:pk>/combined-summary.pdf",
     "papers/<int:pk>/combined-chronology.pdf",
     "portal/outcomes/<int:pk>/",
+    "cases/<str:reference>/rapid-review/invitations/<int:pk>/sent/",
+    "cases/<str:reference>/rapid-review/outcomes/<int:pk>/sent/",
 }
 # Lists of information requests: tested below with requests to two agencies; lists of
 # Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each

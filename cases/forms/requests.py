@@ -3,10 +3,12 @@
 from django import forms
 
 from cases.forms.fields import GovukDateField
+from cases.forms.portal import AttachmentForm
 from cases.models import (
     Agency,
     EscalationCause,
 )
+from cases.services.information_request import ORIGINAL_REQUIRED, UPLOAD_EMPTY
 
 # --- Information requests ----------------------------------------------------------------
 
@@ -72,4 +74,13 @@ class EscalationForm(forms.Form):
         max_length=3000,
         label="What was done, and with whom",
         error_messages={"required": "Say what was done and with whom."},
+    )
+
+
+class OriginalReplyForm(AttachmentForm):
+    """The email or document an agency's reply came in, which the office enters for it."""
+
+    file = forms.FileField(
+        label="The email or document the reply came in",
+        error_messages={"required": ORIGINAL_REQUIRED, "empty": UPLOAD_EMPTY},
     )

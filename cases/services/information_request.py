@@ -106,6 +106,7 @@ UPLOAD_TYPE_REFUSED = (
 UPLOAD_CONTENT_MISMATCH = "The file's contents do not match its type ({extension})."
 UPLOAD_TOO_BIG = "The file must be smaller than {size}."
 UPLOAD_EMPTY = "The file is empty."
+ORIGINAL_KEPT = "The email or document the reply came in is kept with the reply."
 
 
 class ReplyConflict(ApplicationError):
@@ -277,13 +278,20 @@ def information_request_email_send(*, partnership_id: int, request_id: int) -> i
 
 
 def agency_portal_emails(agency_id: int) -> list[str]:
-    return sorted(
-        Membership.objects.filter(
+    return sorted({user.email for user in agency_portal_users(agency_id)})
+
+
+def agency_portal_users(agency_id: int) -> list[User]:
+    """The agency's portal users who can be emailed."""
+    return [
+        membership.user
+        for membership in Membership.objects.filter(
             agency_id=agency_id, role=Role.AGENCY_USER, is_active=True, user__is_active=True
         )
         .exclude(user__email="")
-        .values_list("user__email", flat=True)
-    )
+        .select_related("user")
+        .order_by("user__email")
+    ]
 
 
 def _locked(request: InformationRequest) -> InformationRequest:
@@ -432,8 +440,58 @@ REPLY_FIELDS = list(ReplyDetails.__dataclass_fields__)
 
 
 def _require_agency(scope: Scope, request: InformationRequest) -> None:
-    if scope.agency is None or scope.agency.pk != request.agency_id:
-        raise ApplicationError("Only the agency the request is addressed to can reply.")
+    """The addressed agency, or the Business Office once it is entering the agency's reply
+    for it (`reply_on_behalf_start`)."""
+    if scope.agency is not None:
+        if scope.agency.pk == request.agency_id:
+            return
+    elif (
+        request.is_entered_on_behalf
+        and scope.partnership.pk == request.case.partnership_id
+        and scope.can(Action.MANAGE_REQUESTS)
+    ):
+        return
+    raise ApplicationError("Only the agency the request is addressed to can reply.")
+
+
+ORIGINAL_REQUIRED = "Attach the email or document the agency's reply came in."
+AGENCY_DRAFTING = (
+    "The agency has started its reply in the portal: ask it to submit it there, so that "
+    "its draft stays its own."
+)
+
+
+@transaction.atomic
+def reply_on_behalf_start(
+    *, scope: Scope, request: InformationRequest, original
+) -> InformationRequest:
+    """A reply came by email (or post) from an agency: the Business Office attaches the
+    original and from then on enters the reply in the portal's forms for the agency,
+    marked as entered on its behalf. A returned reply may come back the same way."""
+    require(
+        scope.user,
+        request.case.partnership,
+        Action.MANAGE_REQUESTS,
+        "Only the Business Office enters a reply for an agency.",
+    )
+    current = _locked(request)
+    if not current.is_open_for_agency:
+        raise ApplicationError(NOT_OPEN_FOR_AGENCY)
+    if current.status == RequestStatus.IN_PROGRESS and not current.is_entered_on_behalf:
+        raise ApplicationError(AGENCY_DRAFTING)
+    if not original:
+        raise ApplicationError(ORIGINAL_REQUIRED, field="file")
+    _attachment_store(current, original, scope.user, is_original=True)
+    if not current.is_entered_on_behalf:
+        current.entered_on_behalf_by = scope.user
+        current.entered_on_behalf_at = timezone.now()
+    if current.status == RequestStatus.NOT_STARTED:
+        current.status = RequestStatus.IN_PROGRESS
+    _save(
+        current, scope.user, "Reply received: entered by the Business Office on the agency's behalf"
+    )
+    logger.info("request %s: reply entered on the agency's behalf", current.pk)
+    return current
 
 
 def _lock_for_change(request: InformationRequest, version: int) -> InformationRequest:
@@ -642,6 +700,14 @@ def _check_upload(upload) -> tuple[str, str]:
 def attachment_add(*, scope: Scope, request: InformationRequest, upload) -> Attachment:
     """Store an agency's document outside the web root, under a random name."""
     request = _agency_change(scope, request)
+    attachment = _attachment_store(request, upload, scope.user)
+    _touch(request, scope.user)
+    return attachment
+
+
+def _attachment_store(
+    request: InformationRequest, upload, actor: User, *, is_original: bool = False
+) -> Attachment:
     _, content_type = _check_upload(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
@@ -654,11 +720,15 @@ def attachment_add(*, scope: Scope, request: InformationRequest, upload) -> Atta
         content_type=content_type,
         size=upload.size,
         sha256=digest.hexdigest(),
-        uploaded_by=scope.user,
+        uploaded_by=actor,
+        is_original=is_original,
     )
     attachment.file.save(name, upload, save=False)
-    _save(attachment, scope.user, "Document attached")
-    _touch(request, scope.user)
+    _save(
+        attachment,
+        actor,
+        "Original reply attached by the Business Office" if is_original else "Document attached",
+    )
     return attachment
 
 
@@ -666,6 +736,8 @@ def attachment_add(*, scope: Scope, request: InformationRequest, upload) -> Atta
 def attachment_remove(*, scope: Scope, attachment: Attachment) -> Attachment:
     """Withdraw a document before submission; the file is kept, as the history says."""
     request = _agency_change(scope, attachment.request)
+    if attachment.is_original:
+        raise ApplicationError(ORIGINAL_KEPT)
     attachment.removed_at = timezone.now()
     _save(attachment, scope.user, "Document withdrawn")
     _touch(request, scope.user)

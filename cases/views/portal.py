@@ -1,5 +1,7 @@
 """The agency portal: an agency's users see and answer only the requests addressed to it,
-from either partnership (DESIGN.md "Tenancy")."""
+from either partnership (DESIGN.md "Tenancy"). The Business Office uses the same pages to
+enter a reply an agency sent by email, on its behalf (issue 12: agencies not on the portal).
+"""
 
 from django.contrib import messages
 from django.db import transaction
@@ -15,6 +17,24 @@ from cases.once import Once
 from cases.permissions import Action
 from cases.uploads import upload_stopped_at_limit
 from cases.web import form_error, scope_required
+
+# Where each side's pages are: the agency's, and the office's acting for it.
+PORTAL_URLS = {
+    "reply": "portal_request",
+    "chronology": "portal_chronology",
+    "documents": "portal_documents",
+    "decisions": "portal_sharing_decisions",
+    "chronology_remove": "portal_chronology_remove",
+    "document_remove": "portal_document_remove",
+}
+ON_BEHALF_URLS = {
+    "reply": "on_behalf_request",
+    "chronology": "on_behalf_chronology",
+    "documents": "on_behalf_documents",
+    "decisions": "on_behalf_sharing_decisions",
+    "chronology_remove": "on_behalf_chronology_remove",
+    "document_remove": "on_behalf_document_remove",
+}
 
 
 def _log_view(request, item) -> None:
@@ -44,19 +64,58 @@ def portal_home(request):
     )
 
 
-def _page(request, item, template, tab, **context):
+def _page(request, item, template, tab, urls, **context):
     _log_view(request, item)
     return render(
         request,
         template,
-        {"item": item, "case": item.case, "tab": tab, **context},
+        {
+            "item": item,
+            "case": item.case,
+            "tab": tab,
+            "urls": urls,
+            "on_behalf": urls is ON_BEHALF_URLS,
+            **context,
+        },
     )
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_request(request, pk):
+    return _reply(request, selectors.portal_request_get(scope=request.scope, pk=pk), PORTAL_URLS)
+
+
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_request(request, pk):
+    return _on_behalf(request, pk, _reply)
+
+
+def _on_behalf(request, pk, page):
+    """The office's side of a reply section, once it has attached the agency's original."""
+    item = selectors.request_get(scope=request.scope, pk=pk)
+    if not item.is_entered_on_behalf:
+        return render(
+            request, "portal/on_behalf_not_started.html", {"item": item, "case": item.case}
+        )
+    return page(request, item, ON_BEHALF_URLS)
+
+
+def _submitted(request, item, urls):
+    if urls is ON_BEHALF_URLS:
+        messages.success(
+            request,
+            f"The reply from {item.agency} is recorded as submitted, entered on its behalf.",
+        )
+        return redirect("case_request", reference=item.case.reference, pk=item.pk)
+    messages.success(
+        request,
+        f"Your reply about case {item.case.reference} has been submitted to the Business Office.",
+    )
+    return redirect("portal_home")
+
+
+def _reply(request, item, urls):
     """The reply template as a form: save a draft, or save and submit."""
-    item = selectors.portal_request_get(scope=request.scope, pk=pk)
     if request.method == "POST" and item.is_open_for_agency:
         form = ReplyForm(request.POST)
         if form.is_valid():
@@ -81,14 +140,9 @@ def portal_request(request, pk):
                 form_error(form, error)
             else:
                 if submit:
-                    messages.success(
-                        request,
-                        f"Your reply about case {item.case.reference} has been submitted "
-                        "to the Business Office.",
-                    )
-                    return redirect("portal_home")
-                messages.success(request, "Your draft is saved.")
-                return redirect("portal_request", pk=item.pk)
+                    return _submitted(request, item, urls)
+                messages.success(request, "The draft is saved.")
+                return redirect(urls["reply"], pk=item.pk)
     else:
         form = ReplyForm(initial=ReplyForm.initial_for(item))
     identities = selectors.identifying_details(scope=request.scope, request=item)
@@ -99,6 +153,7 @@ def portal_request(request, pk):
         item,
         "portal/request_reply.html",
         "reply",
+        urls,
         form=form,
         identities=identities,
         parts=selectors.request_parts(scope=request.scope, request=item),
@@ -121,6 +176,15 @@ def _log_identities_view(request, item) -> None:
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_chronology(request, pk):
     item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    return _chronology(request, item, PORTAL_URLS)
+
+
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_chronology(request, pk):
+    return _on_behalf(request, pk, _chronology)
+
+
+def _chronology(request, item, urls):
     form = ChronologyEntryForm(request.POST if request.method == "POST" else None)
     once = Once(request, f"chronology-entry-{item.pk}")
     if request.method == "POST" and form.is_valid():
@@ -134,14 +198,15 @@ def portal_chronology(request, pk):
             except ApplicationError as error:
                 form_error(form, error)
             else:
-                once.spend(reverse("portal_chronology", kwargs={"pk": item.pk}))
+                once.spend(reverse(urls["chronology"], kwargs={"pk": item.pk}))
                 messages.success(request, "Chronology entry added.")
-                return redirect("portal_chronology", pk=item.pk)
+                return redirect(urls["chronology"], pk=item.pk)
     return _page(
         request,
         item,
         "portal/request_chronology.html",
         "chronology",
+        urls,
         form=form,
         once=once,
         entries=selectors.request_parts(scope=request.scope, request=item)["entries"],
@@ -152,18 +217,38 @@ def portal_chronology(request, pk):
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_chronology_remove(request, pk):
     entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+    return _chronology_remove(request, entry, PORTAL_URLS)
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_chronology_remove(request, pk):
+    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+    return _chronology_remove(request, entry, ON_BEHALF_URLS)
+
+
+def _chronology_remove(request, entry, urls):
     try:
         services.chronology_entry_remove(scope=request.scope, entry=entry)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "Chronology entry removed.")
-    return redirect("portal_chronology", pk=entry.request_id)
+    return redirect(urls["chronology"], pk=entry.request_id)
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_documents(request, pk):
     item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    return _documents(request, item, PORTAL_URLS)
+
+
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_documents(request, pk):
+    return _on_behalf(request, pk, _documents)
+
+
+def _documents(request, item, urls):
     form = AttachmentForm(
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
@@ -181,14 +266,15 @@ def portal_documents(request, pk):
             except ApplicationError as error:
                 form_error(form, error)
             else:
-                once.spend(reverse("portal_documents", kwargs={"pk": item.pk}))
+                once.spend(reverse(urls["documents"], kwargs={"pk": item.pk}))
                 messages.success(request, "The document is attached.")
-                return redirect("portal_documents", pk=item.pk)
+                return redirect(urls["documents"], pk=item.pk)
     return _page(
         request,
         item,
         "portal/request_documents.html",
         "documents",
+        urls,
         form=form,
         once=once,
         attachments=selectors.request_parts(scope=request.scope, request=item)["attachments"],
@@ -199,19 +285,39 @@ def portal_documents(request, pk):
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_document_remove(request, pk):
     attachment = selectors.attachment_get(scope=request.scope, pk=pk)
+    return _document_remove(request, attachment, PORTAL_URLS)
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_document_remove(request, pk):
+    attachment = selectors.attachment_get(scope=request.scope, pk=pk)
+    return _document_remove(request, attachment, ON_BEHALF_URLS)
+
+
+def _document_remove(request, attachment, urls):
     try:
         services.attachment_remove(scope=request.scope, attachment=attachment)
     except ApplicationError as error:
         messages.error(request, error.message)
     else:
         messages.success(request, "The document is withdrawn.")
-    return redirect("portal_documents", pk=attachment.request_id)
+    return redirect(urls["documents"], pk=attachment.request_id)
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_sharing_decisions(request, pk):
     """§2.1.6: each information-sharing decision with its reason."""
     item = selectors.portal_request_get(scope=request.scope, pk=pk)
+    return _sharing_decisions(request, item, PORTAL_URLS)
+
+
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_sharing_decisions(request, pk):
+    return _on_behalf(request, pk, _sharing_decisions)
+
+
+def _sharing_decisions(request, item, urls):
     form = SharingDecisionForm(request.POST if request.method == "POST" else None)
     once = Once(request, f"sharing-decision-{item.pk}")
     if request.method == "POST" and form.is_valid():
@@ -225,14 +331,15 @@ def portal_sharing_decisions(request, pk):
             except ApplicationError as error:
                 form_error(form, error)
             else:
-                once.spend(reverse("portal_sharing_decisions", kwargs={"pk": item.pk}))
+                once.spend(reverse(urls["decisions"], kwargs={"pk": item.pk}))
                 messages.success(request, "Information-sharing decision recorded.")
-                return redirect("portal_sharing_decisions", pk=item.pk)
+                return redirect(urls["decisions"], pk=item.pk)
     return _page(
         request,
         item,
         "portal/request_decisions.html",
         "decisions",
+        urls,
         form=form,
         once=once,
         decisions=selectors.request_parts(scope=request.scope, request=item)["decisions"],

@@ -9,12 +9,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms.requests import EscalationForm, ReturnRequestForm, SendRequestsForm
+from cases.forms.requests import (
+    EscalationForm,
+    OriginalReplyForm,
+    ReturnRequestForm,
+    SendRequestsForm,
+)
 from cases.models import RequestStatus, SchoolRequestRoute, Stage
 from cases.once import Once
 from cases.permissions import Action
 from cases.rules import sent_late
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
+from cases.uploads import upload_stopped_at_limit
 from cases.web import form_error, scope_required
 
 # --- The case's requests -----------------------------------------------------------------
@@ -48,6 +54,7 @@ def case_requests(request, reference):
             "requests": requests,
             "counts": [(RequestStatus(s).label, n) for s, n in counts.items()],
             "can_send": _can_send(request.scope, case),
+            "can_manage": request.scope.can(Action.MANAGE_REQUESTS),
             "today": timezone.localdate(),
             "sending_due": sending_due,
             "late": {item.pk for item in requests if sent_late(item, sending_due)},
@@ -125,7 +132,17 @@ def requests_send(request, reference):
     )
 
 
-def _request_page(request, case, item, *, return_form=None, escalation_form=None, once=None):
+def _request_page(
+    request,
+    case,
+    item,
+    *,
+    return_form=None,
+    escalation_form=None,
+    once=None,
+    original_form=None,
+    original_once=None,
+):
     return render(
         request,
         "cases/case_request.html",
@@ -148,6 +165,10 @@ def _request_page(request, case, item, *, return_form=None, escalation_form=None
             "escalation_form": escalation_form
             or EscalationForm(initial={"escalated_on": timezone.localdate()}),
             "escalation_once": once or Once(request, f"escalation-{item.pk}"),
+            "original_form": original_form or OriginalReplyForm(),
+            "original_once": original_once or Once(request, f"on-behalf-{item.pk}"),
+            "unreachable": not item.is_entered_on_behalf
+            and bool(selectors.agencies_without_portal_users(agencies=[item.agency])),
         },
     )
 
@@ -233,3 +254,35 @@ def request_escalate(request, reference, pk):
                 messages.success(request, f"Escalation recorded: {escalation.get_step_display()}.")
                 return redirect(url)
     return _request_page(request, case, item, escalation_form=form, once=once)
+
+
+@require_POST
+@scope_required(Action.MANAGE_REQUESTS)
+def request_on_behalf_start(request, reference, pk):
+    """A reply came by email: attach the original, then enter the reply in the portal's
+    forms on the agency's behalf (issue 12)."""
+    case = selectors.case_get(scope=request.scope, reference=reference)
+    item = selectors.case_request_get(case=case, pk=pk)
+    form = OriginalReplyForm(
+        request.POST, request.FILES, stopped_at_limit=upload_stopped_at_limit(request)
+    )
+    once = Once(request, f"on-behalf-{item.pk}")
+    if form.is_valid():
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                services.reply_on_behalf_start(
+                    scope=request.scope, request=item, original=form.cleaned_data["file"]
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                url = reverse("on_behalf_request", kwargs={"pk": item.pk})
+                once.spend(url)
+                messages.success(
+                    request,
+                    f"The original is attached. Enter the reply from {item.agency} as it sent it.",
+                )
+                return redirect(url)
+    return _request_page(request, case, item, original_form=form, original_once=once)

@@ -4,6 +4,7 @@ signed-off decision (§4.8, §1.6.3)."""
 from django import forms
 
 from cases.forms.fields import GovukDateField
+from rapidreview.models import OTHER_DELIVERY_METHODS
 
 STALE_CHOICE = (
     "Someone you chose has been invited since this page was opened, or no longer works "
@@ -64,3 +65,15 @@ class DecisionNotifiedForm(forms.Form):
 
 class OutcomesForm(forms.Form):
     """Only a button: whom the outcome goes to is decided by the service (§4.8.2)."""
+
+
+class DeliveryForm(forms.Form):
+    """How and when the office sent an invitation or outcome nobody could be emailed."""
+
+    method = forms.ChoiceField(
+        choices=OTHER_DELIVERY_METHODS,
+        widget=forms.RadioSelect,
+        label="How was it sent?",
+        error_messages={"required": "Select how it was sent."},
+    )
+    delivered_on = GovukDateField(label="Date it was sent")

@@ -25,6 +25,7 @@ from rapidreview.services.meeting import (
 from rapidreview.services.outcome import (
     agencies_involved,
     decision_notified_record,
+    delivery_record,
     invitation_email_send,
     invitations_send,
     outcome_email_send,
@@ -49,6 +50,7 @@ __all__ = [
     "crg_meeting_create",
     "decision_notified_record",
     "decision_record",
+    "delivery_record",
     "decision_sign",
     "decision_sign_for_partner",
     "partner_sign_off_from",

@@ -37,12 +37,21 @@ from cases.services.access import access_record
 from cases.services.case import case_stage_set
 from cases.services.common import validated_save as _save
 from cases.services.deadline import deadline_complete
-from cases.services.information_request import agency_portal_emails
+from cases.services.information_request import agency_portal_users
 from cases.services.mail import claim, sending, unsent_send
 from cases.tenancy import Scope
 from cases.timescales import DECISION_NOTIFIED
 from rapidreview import documents
-from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
+from rapidreview.models import (
+    OTHER_DELIVERY_METHODS,
+    Decision,
+    Delivery,
+    DeliveryMethod,
+    Invitation,
+    InviteeKind,
+    OutcomeNotice,
+    RapidReview,
+)
 from rapidreview.rules import DECIDING_STAGES, MEMBER_INVITEE_ROLES
 from rapidreview.services.decision import review_locked
 
@@ -108,25 +117,50 @@ def invitations_send(
     return made
 
 
+def invitation_recipients(invitation: Invitation) -> list[User]:
+    """Whom the system can email an invitation: the agency's portal users, or the person."""
+    if invitation.agency_id:
+        return agency_portal_users(invitation.agency_id)
+    return [invitation.user] if invitation.user.email else []
+
+
+def _deliveries_record(recipients: list[User], **sent) -> None:
+    """Each person an invitation or outcome was emailed to, and when (issue 12)."""
+    row = sent.get("invitation") or sent.get("outcome")
+    with transaction.atomic():
+        for user in recipients:
+            delivery = Delivery(
+                review_id=row.review_id,
+                method=DeliveryMethod.PORTAL_EMAIL,
+                recipient=user,
+                delivered_on=timezone.localdate(),
+                **sent,
+            )
+            _save(delivery, None, "Emailed")
+
+
 def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
     """Email one invitation: the case reference, the meeting date and a link to the
     papers, never case content. Its row alone is claimed and committed before the send
-    (cases/services/mail.py), so it is sent once and a hung mail server locks nothing."""
-    invitation = claim(
-        Invitation.objects.for_partnership(partnership_id).select_related(
-            "review__case", "review__meeting", "user"
-        ),
-        pk=invitation_id,
-        stamp="email_sent_at",
-        reason="Invitation emailed",
+    (cases/services/mail.py), so it is sent once and a hung mail server locks nothing.
+    An invitation nobody can be emailed is left unsent, for the office to send another
+    way (`delivery_record`), rather than stamped as emailed to no one."""
+    rows = Invitation.objects.for_partnership(partnership_id).select_related(
+        "review__case", "review__meeting", "user"
     )
+    waiting = rows.filter(pk=invitation_id, email_sent_at__isnull=True).first()
+    if waiting is None:
+        return 0
+    if not invitation_recipients(waiting):
+        logger.info("invitation %s: nobody to email", invitation_id)
+        return 0
+    invitation = claim(rows, pk=invitation_id, stamp="email_sent_at", reason="Invitation emailed")
     if invitation is None:
         return 0
+    recipients = invitation_recipients(invitation)
     if invitation.agency_id:
-        recipients = agency_portal_emails(invitation.agency_id)
         url = reverse("portal_papers")
     else:
-        recipients = [invitation.user.email] if invitation.user.email else []
         url = reverse("invitation_papers", kwargs={"pk": invitation.pk})
     reference = invitation.review.case.reference
     context = {
@@ -135,14 +169,14 @@ def invitation_email_send(*, partnership_id: int, invitation_id: int) -> int:
         "url": settings.SITE_URL + url,
         "product_name": settings.PRODUCT_NAME,
     }
-    if recipients:
-        with sending(invitation, stamp="email_sent_at"):
-            send_mail(
-                subject=f"Rapid Review meeting papers for case {reference}",
-                message=render_to_string("emails/rapid_review_invitation.txt", context),
-                from_email=None,
-                recipient_list=recipients,
-            )
+    with sending(invitation, stamp="email_sent_at"):
+        send_mail(
+            subject=f"Rapid Review meeting papers for case {reference}",
+            message=render_to_string("emails/rapid_review_invitation.txt", context),
+            from_email=None,
+            recipient_list=sorted({user.email for user in recipients}),
+        )
+    _deliveries_record(recipients, invitation=invitation)
     logger.info("invitation %s: emailed %d people", invitation_id, len(recipients))
     return len(recipients)
 
@@ -336,30 +370,38 @@ def outcomes_send(*, review: RapidReview, actor: User | None) -> list[OutcomeNot
 def outcome_email_send(*, partnership_id: int, notice_id: int) -> int:
     """Email an agency's portal users that the outcome is in the portal: by reference
     only. Its row alone is claimed and committed before the send (cases/services/mail.py),
-    so it is sent once and a hung mail server locks nothing."""
+    so it is sent once and a hung mail server locks nothing. An agency with nobody on the
+    portal is left unsent, for the office to send it another way (`delivery_record`)."""
+    rows = OutcomeNotice.objects.for_partnership(partnership_id).select_related("review__case")
+    waiting = rows.filter(pk=notice_id, email_sent_at__isnull=True).first()
+    if waiting is None:
+        return 0
+    if not agency_portal_users(waiting.agency_id):
+        logger.info("outcome %s: nobody on the portal to email", notice_id)
+        return 0
     notice = claim(
-        OutcomeNotice.objects.for_partnership(partnership_id).select_related("review__case"),
+        rows,
         pk=notice_id,
         stamp="email_sent_at",
         reason="Outcome emailed to the agency's portal users",
     )
     if notice is None:
         return 0
-    recipients = agency_portal_emails(notice.agency_id)
+    recipients = agency_portal_users(notice.agency_id)
     reference = notice.review.case.reference
     context = {
         "reference": reference,
         "url": settings.SITE_URL + reverse("portal_outcome", kwargs={"pk": notice.pk}),
         "product_name": settings.PRODUCT_NAME,
     }
-    if recipients:
-        with sending(notice, stamp="email_sent_at"):
-            send_mail(
-                subject=f"Outcome of the Rapid Review for case {reference}",
-                message=render_to_string("emails/rapid_review_outcome.txt", context),
-                from_email=None,
-                recipient_list=recipients,
-            )
+    with sending(notice, stamp="email_sent_at"):
+        send_mail(
+            subject=f"Outcome of the Rapid Review for case {reference}",
+            message=render_to_string("emails/rapid_review_outcome.txt", context),
+            from_email=None,
+            recipient_list=sorted({user.email for user in recipients}),
+        )
+    _deliveries_record(recipients, outcome=notice)
     logger.info("outcome %s: emailed %d portal users", notice_id, len(recipients))
     return len(recipients)
 
@@ -387,15 +429,16 @@ def outcome_read(*, notice: OutcomeNotice, scope: Scope) -> OutcomeNotice:
 def unsent_rapid_review_emails_send(*, partnership, before) -> int:
     """Send the invitations and outcome notices of the partnership still unsent from
     before `before` (see cases.services.mail.unsent_emails_send). Safe to run twice."""
+    # Those the office sent another way are not emailed as well.
     invitations = (
         Invitation.objects.for_partnership(partnership)
-        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before, deliveries__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
     notices = (
         OutcomeNotice.objects.for_partnership(partnership)
-        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        .filter(email_sent_at__isnull=True, sent_at__lt=before, deliveries__isnull=True)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
@@ -407,3 +450,42 @@ def unsent_rapid_review_emails_send(*, partnership, before) -> int:
         ]
         + [lambda pk=pk: outcome_email_send(partnership_id=p, notice_id=pk) for pk in notices]
     )
+
+
+DELIVERY_ALREADY_RECORDED = "It has already been sent: there is nothing more to record."
+
+
+@transaction.atomic
+def delivery_record(
+    *,
+    actor: User | None,
+    method: str,
+    delivered_on: date,
+    invitation: Invitation | None = None,
+    outcome: OutcomeNotice | None = None,
+) -> Delivery:
+    """The office sent an invitation or an outcome another way (email outside the system,
+    post, by hand, phone) to an agency or person nobody could email (issue 12)."""
+    model, row = (Invitation, invitation) if invitation is not None else (OutcomeNotice, outcome)
+    partnership = row.review.case.partnership
+    require(actor, partnership, Action.SEND_RAPID_REVIEW_PAPERS, "Only the Business Office.")
+    row = model.objects.for_partnership(partnership).select_for_update().get(pk=row.pk)
+    sent = {"invitation": row} if model is Invitation else {"outcome": row}
+    if row.email_sent_at or Delivery.objects.for_partnership(partnership).filter(**sent).exists():
+        raise ApplicationError(DELIVERY_ALREADY_RECORDED)
+    if method not in dict(OTHER_DELIVERY_METHODS):
+        raise ApplicationError("Select how it was sent.", field="method")
+    if delivered_on > timezone.localdate():
+        raise ApplicationError("The date cannot be in the future.", field="delivered_on")
+    ready_on = timezone.localdate(row.sent_at)
+    if delivered_on < ready_on:
+        raise ApplicationError(
+            f"The date cannot be before {format_date(ready_on)}, when it was ready to send.",
+            field="delivered_on",
+        )
+    delivery = Delivery(
+        review=row.review, method=method, delivered_on=delivered_on, recorded_by=actor, **sent
+    )
+    what = "Invitation" if model is Invitation else "Outcome"
+    _save(delivery, actor, f"{what} sent another way: {delivery.get_method_display()}")
+    return delivery

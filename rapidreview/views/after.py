@@ -85,12 +85,13 @@ def rapid_review_after(request, reference):
             )
             return redirect("rapid_review_after", reference=case.reference)
 
-    notices, involved = [], []
+    notices, involved, unreachable = [], [], set()
     if signed_off:
         notices = selectors.outcome_notices(review=review)
-        sent = {n.agency_id for n in notices}
+        unreachable = selectors.unreachable(notices)
+        sent = {n.agency_id: "nobody" if n.pk in unreachable else "sent" for n in notices}
         involved = [
-            (agency, is_referrer, agency.pk in sent)
+            (agency, is_referrer, sent.get(agency.pk))
             for agency, is_referrer in services.agencies_involved(review)
         ]
     bound = next((f for f in (report_form, notified_form, outcomes_form) if f.is_bound), None)
@@ -122,6 +123,7 @@ def rapid_review_after(request, reference):
             "report_applies": report_applies,
             "proceed": proceed,
             "notices": notices,
+            "unreachable": unreachable,
             "involved": involved,
             "to_send": [a for a, _, done in involved if not done],
         },

@@ -80,5 +80,6 @@ def rapid_review_papers(request, reference):
             "with_chronology": partnership.uses_chronology_template,
             "rows": [(i, roles.get(i.user_id, [])) for i in invitations],
             "replies_outstanding": [r.agency.name for r in requests if not r.is_received],
+            "unreachable": selectors.unreachable(invitations),
         },
     )

@@ -1176,7 +1176,11 @@ def test_an_escalation_sent_twice_records_one_step(client, item, leicester_offic
     from cases.once import FIELD
 
     page = client.get(case_request_url(item)).text
-    (token,) = re.findall(rf'name="{FIELD}" value="([^"]+)"', page)
+    # The escalation form's token (the page also has the form for an emailed reply's).
+    (token,) = re.findall(
+        rf'escalate/"[^>]*>\s*<input[^>]*>\s*<input type="hidden" name="{FIELD}" value="([^"]+)"',
+        page,
+    )
     form = {
         "cause": EscalationCause.SILENCE,
         **date_parts("escalated_on", today()),

@@ -241,6 +241,8 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
         "invitation_summary_pdf": papers,
         "invitation_chronology_pdf": papers,
         "portal_outcome": [(n, by_id[n.review_id]) for n in world["notices"].values()],
+        "invitation_delivery": papers,
+        "outcome_delivery": [(n, by_id[n.review_id]) for n in world["notices"].values()],
         "immediate_action_done": [(action, other)],
         "meeting_detail": meetings,
         "meeting_cancel": meetings,
@@ -276,7 +278,7 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
                 for row, review in rows[name]:
                     case = review.case
                     kwargs = {"pk": row.pk}
-                    if name == "immediate_action_done":
+                    if name in ("immediate_action_done", "invitation_delivery", "outcome_delivery"):
                         kwargs["reference"] = case.reference
                     url = reverse(name, kwargs=kwargs)
                     expected = _row_status(name, user, membership, row, review)
