@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_idempotency_key_managers'),
+        ('cases', '0011_access_log_child_name_search'),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0010_idempotency_key_managers'),
+        ('cases', '0012_case_corrections_withdrawal_and_deadline_moves'),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('rapidreview', '0007_scrutineer_absence_and_reopening'),
+        ('rapidreview', '0008_rapid_review_report_file_kept'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
