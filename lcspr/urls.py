@@ -158,6 +158,11 @@ urlpatterns = [
         name="portal_sharing_decisions",
     ),
     path(
+        "portal/chronology/<int:pk>/edit/",
+        portal.portal_chronology_edit,
+        name="portal_chronology_edit",
+    ),
+    path(
         "portal/chronology/<int:pk>/remove/",
         portal.portal_chronology_remove,
         name="portal_chronology_remove",

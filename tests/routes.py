@@ -28,7 +28,6 @@ POST_ONLY = {
     "request_return",
     "request_escalation_resolve",
     "request_escalate",
-    "portal_chronology_remove",
     "portal_document_remove",
     "immediate_action_done",
     "meeting_cancel",

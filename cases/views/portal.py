@@ -3,18 +3,27 @@ from either partnership (DESIGN.md "Tenancy")."""
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms.portal import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingDecisionForm
+from cases.forms.portal import (
+    AttachmentForm,
+    ChronologyEntryEditForm,
+    ChronologyEntryForm,
+    ReplyForm,
+    SharingDecisionForm,
+)
 from cases.models import AccessAction, RequestStatus
 from cases.once import Once
 from cases.permissions import Action
+from cases.services.information_request import NOT_OPEN_FOR_AGENCY
 from cases.uploads import upload_stopped_at_limit
-from cases.web import form_error, scope_required
+from cases.web import form_error, scope_required, with_current_version
 
 
 def _log_view(request, item) -> None:
@@ -32,13 +41,14 @@ def _log_view(request, item) -> None:
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_home(request):
-    requests = list(selectors.portal_requests(scope=request.scope))
+    requests = selectors.portal_requests_by_due(scope=request.scope, today=timezone.localdate())
     open_requests = [r for r in requests if r.is_open_for_agency]
     return render(
         request,
         "portal/home.html",
         {
             "open_requests": open_requests,
+            "due_soon_days": selectors.DUE_SOON_WORKING_DAYS,
             "answered_requests": [r for r in requests if not r.is_open_for_agency],
         },
     )
@@ -101,6 +111,7 @@ def portal_request(request, pk):
         "reply",
         form=form,
         identities=identities,
+        intake=selectors.case_intake(case=item.case),
         parts=selectors.request_parts(scope=request.scope, request=item),
     )
 
@@ -148,17 +159,64 @@ def portal_chronology(request, pk):
     )
 
 
-@require_POST
+def _open_entry(request, pk):
+    """An entry of the agency's chronology, and its request; a redirect saying why instead
+    if the reply has been submitted since."""
+    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+    item = selectors.portal_request_get(scope=request.scope, pk=entry.request_id)
+    if not item.is_open_for_agency:
+        messages.error(request, NOT_OPEN_FOR_AGENCY)
+        return entry, item, redirect("portal_chronology", pk=item.pk)
+    return entry, item, None
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_chronology_edit(request, pk):
+    """One entry of the chronology (§8.4.1), changed; a colleague's edit since the page was
+    opened is refused, keeping what was typed."""
+    entry, item, refusal = _open_entry(request, pk)
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        form = ChronologyEntryEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.chronology_entry_edit(
+                    scope=request.scope, entry=entry, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                try:
+                    current = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+                except Http404:  # a colleague removed it meanwhile
+                    messages.error(request, error.message)
+                    return redirect("portal_chronology", pk=item.pk)
+                form = with_current_version(form, current.version)
+                form_error(form, error)
+            else:
+                messages.success(request, "Chronology entry changed.")
+                return redirect("portal_chronology", pk=item.pk)
+    else:
+        form = ChronologyEntryEditForm(initial=ChronologyEntryEditForm.initial_for(entry))
+    return _page(
+        request, item, "portal/chronology_entry_edit.html", "chronology", form=form, entry=entry
+    )
+
+
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_chronology_remove(request, pk):
-    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
-    try:
-        services.chronology_entry_remove(scope=request.scope, entry=entry)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Chronology entry removed.")
-    return redirect("portal_chronology", pk=entry.request_id)
+    """GOV.UK's confirm-before-deleting: a page that shows the entry, then the removal."""
+    entry, item, refusal = _open_entry(request, pk)
+    if refusal:
+        return refusal
+    if request.method == "POST":
+        try:
+            services.chronology_entry_remove(scope=request.scope, entry=entry)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Chronology entry removed.")
+        return redirect("portal_chronology", pk=item.pk)
+    return _page(request, item, "portal/chronology_entry_remove.html", "chronology", entry=entry)
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
