@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import GovukDateField
+from cases.forms.fields import GovukDateField, GovukTextareaField
 
 YES_NO_UNDECIDED = [("yes", "Yes"), ("no", "No"), ("", "Not decided yet")]
 
@@ -27,8 +27,8 @@ class ReferralProgressForm(forms.Form):
         required=False,
         label="Does the CRG want agencies' information?",
     )
-    request_information_reason = forms.CharField(
-        widget=forms.Textarea, required=False, max_length=3000, label="Reason for the decision"
+    request_information_reason = GovukTextareaField(
+        required=False, max_length=3000, label="Reason for the decision"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
