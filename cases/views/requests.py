@@ -14,7 +14,7 @@ from cases.models import RequestStatus, SchoolRequestRoute, Stage
 from cases.once import Once
 from cases.permissions import Action
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
-from cases.web import form_error, scope_required
+from cases.web import banner, form_error, scope_required
 
 # --- The case's requests -----------------------------------------------------------------
 
@@ -48,6 +48,29 @@ def case_requests(request, reference):
             "can_send": _can_send(request.scope, case),
             "today": timezone.localdate(),
         },
+    )
+
+
+def _others_emailed(reached: int) -> str:
+    others = "The other agency's" if reached == 1 else f"The other {reached} agencies'"
+    return f"{others} portal users have been emailed a link."
+
+
+def _sent_banner(request, sent, unreachable) -> None:
+    """Short sentences: how many went, and which agencies need the letter another way."""
+    heading = f"Requests sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}"
+    if not unreachable:
+        banner(request, heading, "Each agency's portal users have been emailed a link.")
+        return
+    reached = len(sent) - len(unreachable)
+    banner(
+        request,
+        heading,
+        "Nobody at these agencies uses the portal yet:",
+        "Send each of them its letter another way. The letter is on the agency's request page.",
+        "Ask your partnership admin to give them portal accounts.",
+        *([_others_emailed(reached)] if reached else []),
+        items=[agency.name for agency in unreachable],
     )
 
 
@@ -91,19 +114,7 @@ def requests_send(request, reference):
                 once.spend(reverse("case_requests", kwargs={"reference": case.reference}))
         if not form.errors:
             unreachable = selectors.agencies_without_portal_users(agencies=[r.agency for r in sent])
-            note = (
-                " Nobody at "
-                + ", ".join(a.name for a in unreachable)
-                + " uses the portal yet: send them the letter (PDF) another way, and ask "
-                "your partnership admin to give them portal accounts."
-                if unreachable
-                else " Each agency's portal users have been emailed a link."
-            )
-            messages.success(
-                request,
-                f"Information requests sent to {len(sent)} "
-                f"agenc{'y' if len(sent) == 1 else 'ies'}.{note}",
-            )
+            _sent_banner(request, sent, unreachable)
             return redirect("case_requests", reference=case.reference)
     return render(
         request,
