@@ -78,7 +78,7 @@ class GovukTextareaField(forms.CharField):
             max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
         )
         name = name_in_errors or re.sub(r"\s*\([^)]*\)$", "", str(kwargs.get("label", "")))
-        self.error_messages["max_length"] = f"{name} must be {max_length} characters or fewer."
+        self.error_messages["max_length"] = f"{name} must be {max_length:,} characters or fewer."
 
     def to_python(self, value):
         # Browsers send each line break as two characters; the character count counts one.
