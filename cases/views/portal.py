@@ -159,25 +159,18 @@ def portal_chronology(request, pk):
     )
 
 
-def _open_entry(request, pk):
-    """An entry of the agency's chronology, and its request; a redirect saying why instead
-    if the reply has been submitted since."""
+def _entry_and_request(request, pk):
     entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
-    item = selectors.portal_request_get(scope=request.scope, pk=entry.request_id)
-    if not item.is_open_for_agency:
-        messages.error(request, NOT_OPEN_FOR_AGENCY)
-        return entry, item, redirect("portal_chronology", pk=item.pk)
-    return entry, item, None
+    return entry, selectors.portal_request_get(scope=request.scope, pk=entry.request_id)
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_chronology_edit(request, pk):
-    """One entry of the chronology (§8.4.1), changed; a colleague's edit since the page was
-    opened is refused, keeping what was typed."""
-    entry, item, refusal = _open_entry(request, pk)
-    if refusal:
-        return refusal
-    if request.method == "POST":
+    """One entry of the chronology (§8.4.1), changed while the reply is open; a colleague's
+    edit since the page was opened is refused, keeping what was typed."""
+    entry, item = _entry_and_request(request, pk)
+    form = None
+    if item.is_open_for_agency and request.method == "POST":
         form = ChronologyEntryEditForm(request.POST)
         if form.is_valid():
             try:
@@ -195,20 +188,24 @@ def portal_chronology_edit(request, pk):
             else:
                 messages.success(request, "Chronology entry changed.")
                 return redirect("portal_chronology", pk=item.pk)
-    else:
+    elif item.is_open_for_agency:
         form = ChronologyEntryEditForm(initial=ChronologyEntryEditForm.initial_for(entry))
     return _page(
-        request, item, "portal/chronology_entry_edit.html", "chronology", form=form, entry=entry
+        request,
+        item,
+        "portal/chronology_entry_edit.html",
+        "chronology",
+        form=form,
+        entry=entry,
+        closed=NOT_OPEN_FOR_AGENCY,
     )
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_chronology_remove(request, pk):
     """GOV.UK's confirm-before-deleting: a page that shows the entry, then the removal."""
-    entry, item, refusal = _open_entry(request, pk)
-    if refusal:
-        return refusal
-    if request.method == "POST":
+    entry, item = _entry_and_request(request, pk)
+    if item.is_open_for_agency and request.method == "POST":
         try:
             services.chronology_entry_remove(scope=request.scope, entry=entry)
         except ApplicationError as error:
@@ -216,7 +213,14 @@ def portal_chronology_remove(request, pk):
         else:
             messages.success(request, "Chronology entry removed.")
         return redirect("portal_chronology", pk=item.pk)
-    return _page(request, item, "portal/chronology_entry_remove.html", "chronology", entry=entry)
+    return _page(
+        request,
+        item,
+        "portal/chronology_entry_remove.html",
+        "chronology",
+        entry=entry,
+        closed=NOT_OPEN_FOR_AGENCY,
+    )
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)
