@@ -291,6 +291,35 @@ def test_an_invitation_says_when_and_where_the_meeting_is(
     assert rows["Place"] == "City Hall, Committee Room 2"
 
 
+def invite_police_to_meeting_on(case, office, police, held_on):
+    meeting = rr_services.crg_meeting_create(
+        partnership=case.partnership, kind=MeetingKind.MONTHLY, held_on=held_on, actor=office
+    )
+    review = rr_services.rapid_review_for(case=case)
+    rr_services.rapid_review_meeting_set(
+        case=case, meeting=meeting, actor=office, version=review.version, reason="Test"
+    )
+    rr_services.invitations_send(
+        review=rr_services.rapid_review_for(case=case), actor=office, agencies=[police]
+    )
+
+
+def test_invitations_are_listed_next_meeting_first_with_due_soon(
+    client, leicester, lr, leicester_office, lr_office, police, portal_user
+):
+    later = notified_case(leicester, leicester_office)
+    invite_police_to_meeting_on(later, leicester_office, police, working_days_ahead(12, leicester))
+    soon = notified_case(lr, lr_office)
+    invite_police_to_meeting_on(soon, lr_office, police, working_days_ahead(3, lr))
+    sign_in(client, portal_user)
+    page = client.get("/portal/papers/")
+    table = page.text.split('<table class="govuk-table">', 2)[1]
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', table, re.S)[1:]
+    assert [soon.reference in rows[0], later.reference in rows[1]] == [True, True]
+    assert "Due soon" in rows[0]
+    assert "Due soon" not in rows[1]
+
+
 # --- Text areas ------------------------------------------------------------------------------
 
 
