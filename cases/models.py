@@ -1085,6 +1085,8 @@ class ChronologyEntry(models.Model):
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Goes up with every edit: an edit made from an older copy of the entry is refused.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

@@ -635,6 +635,30 @@ def portal_requests(*, scope: Scope) -> QuerySet[InformationRequest]:
     return _requests(scope=scope).filter(case__withdrawn_at__isnull=True)
 
 
+def due_state(*, due: date, today: date, cal: WorkingCalendar) -> str:
+    """ "overdue", "due soon" (today or within DUE_SOON_WORKING_DAYS working days, the
+    deadlines' own threshold), or "" for a date further off."""
+    if due < today:
+        return "overdue"
+    return "due soon" if cal.between(today, due) <= DUE_SOON_WORKING_DAYS else ""
+
+
+def portal_requests_by_due(*, scope: Scope, today: date) -> list[InformationRequest]:
+    """The agency's requests, the soonest reply due first, each with its `due_state`
+    (empty once the reply is submitted: nothing is due from the agency then)."""
+    calendars: dict[int, WorkingCalendar] = {}
+    found = list(portal_requests(scope=scope).order_by("reply_due_on", "id"))
+    for item in found:
+        partnership = item.case.partnership
+        cal = calendars.setdefault(partnership.pk, working_calendar(partnership=partnership))
+        item.due_state = (
+            due_state(due=item.reply_due_on, today=today, cal=cal)
+            if item.is_open_for_agency
+            else ""
+        )
+    return found
+
+
 def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:
     """A request the scope's agency may answer; any other answers 404, never 403."""
     if scope.agency is None:

@@ -1,4 +1,5 @@
-"""Reading uploads: stop at UPLOAD_MAX_BYTES instead of spooling a body of any size to disk.
+"""Reading uploads: stop at UPLOAD_MAX_BYTES instead of spooling a body of any size to disk;
+and a clear page for a form whose text is too large to accept (FormTooLargeMiddleware).
 
 Django's own handlers read every byte of a multipart body (to memory, then to a
 temporary file) before any view can look at its size. This handler runs first and
@@ -11,6 +12,9 @@ is in the README (Configuration, UPLOAD_MAX_BYTES).
 
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from django.shortcuts import render
+from django.template.defaultfilters import filesizeformat
+from django.utils.http import url_has_allowed_host_and_scheme
 
 # Room in a multipart body beside the file: the other fields (the CSRF token) and
 # each part's headers. A body longer than UPLOAD_MAX_BYTES plus this cannot hold
@@ -51,3 +55,42 @@ def upload_stopped_at_limit(request) -> bool:
     """Whether the request's file was refused for its size while it was being read."""
     request.FILES  # noqa: B018 - reading the body is what sets the mark
     return getattr(request, _STOPPED, False)
+
+
+class FormTooLargeMiddleware:
+    """A form whose text is past DATA_UPLOAD_MAX_MEMORY_SIZE (a paste of a whole document)
+    gets a page saying which limit it hit, instead of Django's bare 400, before anything
+    reads the body. The text is not lost: the form's script kept it in the browser's tab
+    (static/js/app.mjs) and puts it back when the user returns to the form."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and request.content_type == "application/x-www-form-urlencoded"
+            and int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        ):
+            return self._refuse(request)
+        return self.get_response(request)
+
+    def _refuse(self, request):
+        sent = int(request.META["CONTENT_LENGTH"])
+        # Read what was sent, keeping none of it, so that the browser shows this page rather
+        # than a dropped connection (the proxy caps the size, see README Configuration).
+        while request.read(64 * 1024):
+            pass
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+            back = request.path
+        return render(
+            request,
+            "413.html",
+            {
+                "limit": filesizeformat(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+                "sent": filesizeformat(sent),
+                "back": back,
+            },
+            status=413,
+        )

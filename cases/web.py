@@ -1,15 +1,18 @@
 """Helpers the view modules of every app share: access declarations, filters and paging,
-service refusals on forms, conflict re-binding, and logged PDF downloads."""
+service refusals on forms, conflict re-binding, logged PDF downloads, and banners with
+a heading and details."""
 
 from functools import wraps
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.cache import never_cache
 
 from cases import selectors, services
@@ -144,3 +147,22 @@ def summary_context(case):
         "requests": list(selectors.case_requests(case=case)),
         **intake,
     }
+
+
+def banner(request, heading: str, *paragraphs: str, items=(), level=messages.SUCCESS) -> None:
+    """A notification banner (base.html) with a short heading, then the details in short
+    paragraphs, and a list of `items` after the first paragraph if there are any."""
+    first, *rest = paragraphs or ("",)
+    body = format_html(
+        '<h3 class="govuk-notification-banner__heading">{}</h3>{}{}{}',
+        heading,
+        format_html('<p class="govuk-body">{}</p>', first) if first else "",
+        format_html(
+            '<ul class="govuk-list govuk-list--bullet">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((item,) for item in items)),
+        )
+        if items
+        else "",
+        format_html_join("", '<p class="govuk-body">{}</p>', ((p,) for p in rest)),
+    )
+    messages.add_message(request, level, body, extra_tags="banner")

@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "cases.security.SessionTimeoutMiddleware",
     "cases.security.TwoFactorRequiredMiddleware",
     "cases.middleware.ScopeMiddleware",
+    # After the scope, for the page's header; before anything reads a form's body.
+    "cases.uploads.FormTooLargeMiddleware",
     "cases.security.AccessLogMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",

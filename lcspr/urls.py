@@ -201,6 +201,11 @@ urlpatterns = [
         name="on_behalf_sharing_decisions",
     ),
     path(
+        "requests/on-behalf/chronology/<int:pk>/edit/",
+        portal.on_behalf_chronology_edit,
+        name="on_behalf_chronology_edit",
+    ),
+    path(
         "requests/on-behalf/chronology/<int:pk>/remove/",
         portal.on_behalf_chronology_remove,
         name="on_behalf_chronology_remove",
@@ -226,6 +231,11 @@ urlpatterns = [
         "portal/requests/<int:pk>/sharing-decisions/",
         portal.portal_sharing_decisions,
         name="portal_sharing_decisions",
+    ),
+    path(
+        "portal/chronology/<int:pk>/edit/",
+        portal.portal_chronology_edit,
+        name="portal_chronology_edit",
     ),
     path(
         "portal/chronology/<int:pk>/remove/",

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from cases import selectors as case_selectors
 from cases.dates import format_date, format_time
 from cases.meetings import ScheduledMeeting
 from cases.models import (
@@ -24,6 +25,7 @@ from cases.models import (
 from cases.permissions import Action
 from cases.tenancy import Scope
 from cases.timescales import DECISION_NOTIFIED
+from cases.workdays import WorkingCalendar
 from rapidreview.models import (
     AdviceKind,
     Attendance,
@@ -675,13 +677,41 @@ def decision_notified_deadline(case: Case) -> Deadline | None:
     )
 
 
-def portal_invitations(*, scope: Scope) -> list[Invitation]:
-    """The agency's invitations to Rapid Review meetings, newest meeting first."""
-    return list(
-        Invitation.objects.visible_to(scope)
-        .select_related("review__case__partnership", "review__meeting")
-        .order_by("-review__meeting__held_on", "-id")
+def portal_invitations(*, scope: Scope, today: date) -> list[Invitation]:
+    """The agency's invitations to Rapid Review meetings: the meetings to come, soonest
+    first, each with its `due_state` ("due soon" when its papers must be read within
+    DUE_SOON_WORKING_DAYS working days); then those without a date; then the meetings
+    held ("held"), the latest first."""
+    invitations = list(
+        Invitation.objects.visible_to(scope).select_related(
+            "review__case__partnership", "review__meeting"
+        )
     )
+    calendars: dict[int, WorkingCalendar] = {}
+    for invitation in invitations:
+        meeting = invitation.review.meeting
+        partnership = invitation.review.case.partnership
+        cal = calendars.setdefault(
+            partnership.pk, case_selectors.working_calendar(partnership=partnership)
+        )
+        if meeting is None:
+            invitation.due_state = ""
+        elif meeting.held_on < today:
+            invitation.due_state = "held"
+        else:
+            invitation.due_state = case_selectors.due_state(
+                due=meeting.held_on, today=today, cal=cal
+            )
+
+    def order(invitation):
+        meeting = invitation.review.meeting
+        if meeting is None:
+            return (1, 0, invitation.pk)
+        if meeting.held_on < today:
+            return (2, -meeting.held_on.toordinal(), invitation.pk)
+        return (0, meeting.held_on.toordinal(), invitation.pk)
+
+    return sorted(invitations, key=order)
 
 
 def portal_outcomes(*, scope: Scope) -> list[OutcomeNotice]:

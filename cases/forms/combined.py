@@ -2,17 +2,19 @@
 
 from django import forms
 
+from cases.forms.fields import GovukTextareaField
+
 
 class CombinedSummaryForm(forms.Form):
-    background = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}),
+    background = GovukTextareaField(
+        rows=8,
         required=False,
         max_length=20000,
         label="Background to the case",
         help_text="Use pseudonyms (Child A, Child B).",
     )
-    collation_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}),
+    collation_notes = GovukTextareaField(
+        rows=8,
         required=False,
         max_length=20000,
         label="Across the agencies' replies",

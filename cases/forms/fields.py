@@ -1,5 +1,6 @@
 """GOV.UK date and time fields every form uses."""
 
+import re
 from datetime import date
 
 from django import forms
@@ -61,3 +62,24 @@ class GovukTimeField(forms.TimeField):
     def __init__(self, **kwargs):
         super().__init__(input_formats=["%H:%M", "%H.%M", "%H%M"], **kwargs)
         self.error_messages["invalid"] = "Enter the time as hours and minutes, for example 14:30."
+
+
+# --- GOV.UK textarea with a character count ----------------------------------------------
+
+
+class GovukTextareaField(forms.CharField):
+    """Text typed in a textarea whose limit GOV.UK's character count shows as the user types
+    (templates/includes/field_textarea.html). A value over the limit names its field, as
+    GOV.UK asks: "<name> must be N characters or fewer". `name_in_errors` is that name
+    where the label is a question; otherwise the label, without a closing "(...)"."""
+
+    def __init__(self, *, max_length: int, rows: int = 5, name_in_errors: str = "", **kwargs):
+        super().__init__(
+            max_length=max_length, widget=forms.Textarea(attrs={"rows": rows}), **kwargs
+        )
+        name = name_in_errors or re.sub(r"\s*\([^)]*\)$", "", str(kwargs.get("label", "")))
+        self.error_messages["max_length"] = f"{name} must be {max_length:,} characters or fewer."
+
+    def to_python(self, value):
+        # Browsers send each line break as two characters; the character count counts one.
+        return super().to_python(value).replace("\r\n", "\n")

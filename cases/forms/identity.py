@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import GovukDateField
+from cases.forms.fields import GovukDateField, GovukTextareaField
 
 
 class IdentityForm(forms.Form):
@@ -10,9 +10,7 @@ class IdentityForm(forms.Form):
 
     name = forms.CharField(required=False, max_length=200, label="Full name")
     date_of_birth = GovukDateField(required=False, label="Date of birth")
-    address = forms.CharField(
-        required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}), label="Address"
-    )
+    address = GovukTextareaField(required=False, max_length=1000, rows=3, label="Address")
     local_authority_reference = forms.CharField(
         required=False, max_length=60, label="Local Authority reference"
     )

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from cases.forms.fields import GovukDateField
+from cases.forms.fields import GovukDateField, GovukTextareaField
 from cases.models import (
     AbuseOrNeglect,
     Agency,
@@ -115,8 +115,7 @@ class NotificationForm(forms.Form):
         error_messages={"required": "Select whether abuse or neglect is known or suspected."},
     )
     incident_on = GovukDateField(required=False, label="Date of the incident")
-    summary = forms.CharField(
-        widget=forms.Textarea,
+    summary = GovukTextareaField(
         max_length=5000,
         label="Summary of the incident",
         help_text="Use pseudonyms (Child A, Child B): names belong only in the child's details.",
@@ -170,8 +169,7 @@ class ReferralForm(forms.Form):
         label="Date the referral was received",
         help_text="The referral's one-month and two-month timescales run from this date (§4.9).",
     )
-    summary = forms.CharField(
-        widget=forms.Textarea,
+    summary = GovukTextareaField(
         max_length=5000,
         label="Summary of the incident",
         help_text="Use pseudonyms (Child A, Child B): names belong only in the child's details.",
@@ -183,8 +181,7 @@ class ReferralForm(forms.Form):
         required=False,
         label="Which criteria does the referrer think apply? (§1.4)",
     )
-    reasons = forms.CharField(
-        widget=forms.Textarea,
+    reasons = GovukTextareaField(
         max_length=5000,
         label="The referrer's reasons",
         error_messages={"required": "Enter the referrer's reasons against the §1.4 criteria."},

@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
 
-from cases.forms.fields import GovukDateField, GovukTimeField
+from cases.forms.fields import GovukDateField, GovukTextareaField, GovukTimeField
 from cases.models import (
     ExpectedPractice,
     Involvement,
@@ -31,39 +31,39 @@ class ReplyForm(forms.Form):
         required=False,
         label="Has your agency been involved with the child or family?",
     )
-    involvement_summary = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+    involvement_summary = GovukTextareaField(
+        rows=5,
         required=False,
         max_length=20000,
         label="Your agency's involvement with the child and family",
     )
-    dates_and_contacts = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+    dates_and_contacts = GovukTextareaField(
+        rows=5,
         required=False,
         max_length=20000,
         label="Key dates and contacts",
     )
-    actions_taken = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+    actions_taken = GovukTextareaField(
+        rows=5,
         required=False,
         max_length=20000,
         label="What your agency did",
     )
-    concerns = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+    concerns = GovukTextareaField(
+        rows=5,
         required=False,
         max_length=20000,
         label="Concerns",
     )
-    facts = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+    facts = GovukTextareaField(
+        rows=5,
         required=False,
         max_length=20000,
         label="Facts",
         help_text="What your records show (§2.1.6: distinguish fact from opinion).",
     )
-    opinion = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 5}),
+    opinion = GovukTextareaField(
+        rows=5,
         required=False,
         max_length=20000,
         label="Professional opinion",
@@ -114,20 +114,20 @@ class ChronologyEntryForm(forms.Form):
         help_text="Where it is recorded, for example the case file or a system.",
         error_messages={"required": "Enter where the event is recorded."},
     )
-    event = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    event = GovukTextareaField(
+        rows=3,
         max_length=5000,
         label="Event",
         error_messages={"required": "Describe the event."},
     )
-    agency_response = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    agency_response = GovukTextareaField(
+        rows=3,
         required=False,
         max_length=5000,
         label="Agency response",
     )
-    analysis = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    analysis = GovukTextareaField(
+        rows=3,
         required=False,
         max_length=5000,
         label="Analysis (optional, §8.4.1)",
@@ -138,6 +138,19 @@ class ChronologyEntryForm(forms.Form):
         required=False,
         label="Was the response expected practice? (optional, §8.4.1)",
     )
+
+
+class ChronologyEntryEditForm(ChronologyEntryForm):
+    """One entry changed: the version it was opened at guards against a colleague's edit."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(entry) -> dict:
+        initial = {name: getattr(entry, name) for name in ChronologyEntryForm.base_fields}
+        # Shown as typed: "14:30", which the field reads back, not "14:30:00".
+        initial["happened_at"] = f"{entry.happened_at:%H:%M}" if entry.happened_at else ""
+        return {**initial, "version": entry.version}
 
 
 class AttachmentForm(forms.Form):
@@ -177,8 +190,8 @@ class SharingDecisionForm(forms.Form):
         label="Decision",
         error_messages={"required": "Select the decision."},
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = GovukTextareaField(
+        rows=3,
         max_length=3000,
         label="Reason (§2.1.6)",
         error_messages={"required": "Give the reason for this decision (§2.1.6)."},

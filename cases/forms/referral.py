@@ -5,7 +5,7 @@ from datetime import date
 from django import forms
 
 from cases.dates import format_date
-from cases.forms.fields import GovukDateField
+from cases.forms.fields import GovukDateField, GovukTextareaField
 from cases.meetings import ScheduledMeeting
 from cases.services.intake import NOT_A_SCHEDULED_MEETING
 
@@ -35,8 +35,8 @@ class ReferralProgressForm(forms.Form):
         required=False,
         label="Does the CRG want agencies' information?",
     )
-    request_information_reason = forms.CharField(
-        widget=forms.Textarea, required=False, max_length=3000, label="Reason for the decision"
+    request_information_reason = GovukTextareaField(
+        required=False, max_length=3000, label="Reason for the decision"
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from cases.forms.fields import GovukDateField
+from cases.forms.fields import GovukDateField, GovukTextareaField
 from cases.forms.portal import AttachmentForm
 from cases.models import (
     Agency,
@@ -26,14 +26,12 @@ class SendRequestsForm(forms.Form):
         "Suggested: before the earliest Rapid Review meeting date, to leave time to "
         "analyse the replies (§4.4.2).",
     )
-    letter_note = forms.CharField(
-        widget=forms.Textarea,
+    letter_note = GovukTextareaField(
         required=False,
         max_length=3000,
         label="Anything else the letter should ask (optional)",
     )
-    school_holiday_exception = forms.CharField(
-        widget=forms.Textarea,
+    school_holiday_exception = GovukTextareaField(
         required=False,
         max_length=2000,
         label="School-holiday exception (optional)",
@@ -49,10 +47,10 @@ class SendRequestsForm(forms.Form):
 
 
 class ReturnRequestForm(forms.Form):
-    reason = forms.CharField(
-        widget=forms.Textarea,
+    reason = GovukTextareaField(
         max_length=3000,
         label="What more information is needed?",
+        name_in_errors="The further information needed",
         error_messages={"required": "Say what more information the agency should give."},
     )
     reply_due_on = GovukDateField(
@@ -69,8 +67,7 @@ class EscalationForm(forms.Form):
         error_messages={"required": "Select why the request is being escalated."},
     )
     escalated_on = GovukDateField(label="Date escalated")
-    note = forms.CharField(
-        widget=forms.Textarea,
+    note = GovukTextareaField(
         max_length=3000,
         label="What was done, and with whom",
         error_messages={"required": "Say what was done and with whom."},

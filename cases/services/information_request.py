@@ -64,6 +64,10 @@ SUBMIT_CONFLICT = (
     "Your draft was saved, but someone else changed the reply before it could be "
     "submitted. Open the reply again to check it, then submit."
 )
+ESCALATION_AFTER_REPLY = (
+    "The agency has replied, so there is nothing to escalate. If the reply is not enough, "
+    "return it for more information."
+)
 NOT_OPEN_FOR_AGENCY = "This reply has been submitted and can no longer be changed."
 # §4.9: on the referral path, letters go only once the CRG thinks the case might meet
 # the criteria.
@@ -357,8 +361,8 @@ def escalation_record(
     """The next step of §2.1.7 for a refused or unanswered request, in order."""
     require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
     current = _locked(request)  # two people escalating at once take the steps in turn
-    if current.status == RequestStatus.ACCEPTED:
-        raise ApplicationError("The reply has been accepted: there is nothing to escalate.")
+    if current.is_received:
+        raise ApplicationError(ESCALATION_AFTER_REPLY)
     if escalated_on > timezone.localdate():
         raise ApplicationError("The date cannot be in the future.", field="escalated_on")
     if escalated_on < timezone.localdate(current.sent_at):
@@ -641,6 +645,55 @@ def chronology_entry_add(
     _save(entry, scope.user, "Chronology entry added")
     _touch(request, scope.user)
     return entry
+
+
+ENTRY_CONFLICT = (
+    "Someone else changed this entry after you opened it. Nothing you typed has been saved "
+    "yet: your version is below. Open the chronology in a new tab to see theirs, then save "
+    "what you need."
+)
+ENTRY_GONE = "This chronology entry has been removed, so there is nothing to change."
+
+
+@transaction.atomic
+def chronology_entry_edit(
+    *,
+    scope: Scope,
+    entry: ChronologyEntry,
+    version: int,
+    happened_on: date,
+    source: str,
+    event: str,
+    happened_at=None,
+    agency_response: str = "",
+    analysis: str = "",
+    expected_practice: str = "",
+) -> ChronologyEntry:
+    """Change an entry of the agency's chronology (§8.4.1) while the reply is open; the
+    version the form was opened at must still be current."""
+    _agency_change(scope, entry.request)
+    current = (
+        ChronologyEntry.objects.for_partnership(entry.request.case.partnership)
+        .select_for_update()
+        .filter(pk=entry.pk)
+        .first()
+    )
+    if current is None:
+        raise ApplicationError(ENTRY_GONE)
+    if current.version != version:
+        raise ApplicationError(ENTRY_CONFLICT)
+    if happened_on > timezone.localdate():
+        raise ApplicationError("The date cannot be in the future.", field="happened_on")
+    current.happened_on = happened_on
+    current.happened_at = happened_at
+    current.source = source.strip()
+    current.event = event.strip()
+    current.agency_response = agency_response.strip()
+    current.analysis = analysis.strip()
+    current.expected_practice = expected_practice
+    current.version += 1
+    _save(current, scope.user, "Chronology entry changed")
+    return current
 
 
 @transaction.atomic

@@ -5,18 +5,27 @@ enter a reply an agency sent by email, on its behalf (issue 12: agencies not on 
 
 from django.contrib import messages
 from django.db import transaction
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms.portal import AttachmentForm, ChronologyEntryForm, ReplyForm, SharingDecisionForm
+from cases.forms.portal import (
+    AttachmentForm,
+    ChronologyEntryEditForm,
+    ChronologyEntryForm,
+    ReplyForm,
+    SharingDecisionForm,
+)
 from cases.models import AccessAction, RequestStatus
 from cases.once import Once
 from cases.permissions import Action
+from cases.services.information_request import NOT_OPEN_FOR_AGENCY
 from cases.uploads import upload_stopped_at_limit
-from cases.web import form_error, scope_required
+from cases.web import form_error, scope_required, with_current_version
 
 # Where each side's pages are: the agency's, and the office's acting for it.
 PORTAL_URLS = {
@@ -24,6 +33,7 @@ PORTAL_URLS = {
     "chronology": "portal_chronology",
     "documents": "portal_documents",
     "decisions": "portal_sharing_decisions",
+    "chronology_edit": "portal_chronology_edit",
     "chronology_remove": "portal_chronology_remove",
     "document_remove": "portal_document_remove",
 }
@@ -32,6 +42,7 @@ ON_BEHALF_URLS = {
     "chronology": "on_behalf_chronology",
     "documents": "on_behalf_documents",
     "decisions": "on_behalf_sharing_decisions",
+    "chronology_edit": "on_behalf_chronology_edit",
     "chronology_remove": "on_behalf_chronology_remove",
     "document_remove": "on_behalf_document_remove",
 }
@@ -52,13 +63,14 @@ def _log_view(request, item) -> None:
 
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_home(request):
-    requests = list(selectors.portal_requests(scope=request.scope))
+    requests = selectors.portal_requests_by_due(scope=request.scope, today=timezone.localdate())
     open_requests = [r for r in requests if r.is_open_for_agency]
     return render(
         request,
         "portal/home.html",
         {
             "open_requests": open_requests,
+            "due_soon_days": selectors.DUE_SOON_WORKING_DAYS,
             "answered_requests": [r for r in requests if not r.is_open_for_agency],
         },
     )
@@ -156,6 +168,7 @@ def _reply(request, item, urls):
         urls,
         form=form,
         identities=identities,
+        intake=selectors.case_intake(case=item.case),
         parts=selectors.request_parts(scope=request.scope, request=item),
     )
 
@@ -213,28 +226,90 @@ def _chronology(request, item, urls):
     )
 
 
-@require_POST
+def _entry_and_request(request, pk, urls):
+    """A chronology entry and its request, each read as the side that asks for it."""
+    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+    request_get = selectors.portal_request_get if urls is PORTAL_URLS else selectors.request_get
+    return entry, request_get(scope=request.scope, pk=entry.request_id)
+
+
+@scope_required(Action.REPLY_TO_REQUESTS)
+def portal_chronology_edit(request, pk):
+    return _chronology_edit(request, pk, PORTAL_URLS)
+
+
+@scope_required(Action.MANAGE_REQUESTS)
+def on_behalf_chronology_edit(request, pk):
+    return _chronology_edit(request, pk, ON_BEHALF_URLS)
+
+
+def _chronology_edit(request, pk, urls):
+    """One entry of the chronology (§8.4.1), changed while the reply is open; a colleague's
+    edit since the page was opened is refused, keeping what was typed."""
+    entry, item = _entry_and_request(request, pk, urls)
+    form = None
+    if item.is_open_for_agency and request.method == "POST":
+        form = ChronologyEntryEditForm(request.POST)
+        if form.is_valid():
+            try:
+                services.chronology_entry_edit(
+                    scope=request.scope, entry=entry, **form.cleaned_data
+                )
+            except ApplicationError as error:
+                try:
+                    current = selectors.chronology_entry_get(scope=request.scope, pk=pk)
+                except Http404:  # a colleague removed it meanwhile
+                    messages.error(request, error.message)
+                    return redirect(urls["chronology"], pk=item.pk)
+                form = with_current_version(form, current.version)
+                form_error(form, error)
+            else:
+                messages.success(request, "Chronology entry changed.")
+                return redirect(urls["chronology"], pk=item.pk)
+    elif item.is_open_for_agency:
+        form = ChronologyEntryEditForm(initial=ChronologyEntryEditForm.initial_for(entry))
+    return _page(
+        request,
+        item,
+        "portal/chronology_entry_edit.html",
+        "chronology",
+        urls,
+        form=form,
+        entry=entry,
+        closed=NOT_OPEN_FOR_AGENCY,
+    )
+
+
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_chronology_remove(request, pk):
-    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
-    return _chronology_remove(request, entry, PORTAL_URLS)
+    return _chronology_remove(request, pk, PORTAL_URLS)
 
 
-@require_POST
 @scope_required(Action.MANAGE_REQUESTS)
 def on_behalf_chronology_remove(request, pk):
-    entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
-    return _chronology_remove(request, entry, ON_BEHALF_URLS)
+    return _chronology_remove(request, pk, ON_BEHALF_URLS)
 
 
-def _chronology_remove(request, entry, urls):
-    try:
-        services.chronology_entry_remove(scope=request.scope, entry=entry)
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "Chronology entry removed.")
-    return redirect(urls["chronology"], pk=entry.request_id)
+def _chronology_remove(request, pk, urls):
+    """GOV.UK's confirm-before-deleting: a page that shows the entry, then the removal."""
+    entry, item = _entry_and_request(request, pk, urls)
+    if item.is_open_for_agency and request.method == "POST":
+        try:
+            services.chronology_entry_remove(scope=request.scope, entry=entry)
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, "Chronology entry removed.")
+        return redirect(urls["chronology"], pk=item.pk)
+    return _page(
+        request,
+        item,
+        "portal/chronology_entry_remove.html",
+        "chronology",
+        urls,
+        entry=entry,
+        closed=NOT_OPEN_FOR_AGENCY,
+    )
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)

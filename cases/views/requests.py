@@ -21,7 +21,7 @@ from cases.permissions import Action
 from cases.rules import sent_late
 from cases.services.information_request import REFERRAL_NOT_DECIDED, REQUEST_STAGES
 from cases.uploads import upload_stopped_at_limit
-from cases.web import form_error, scope_required
+from cases.web import banner, form_error, scope_required
 
 # --- The case's requests -----------------------------------------------------------------
 
@@ -59,6 +59,29 @@ def case_requests(request, reference):
             "sending_due": sending_due,
             "late": {item.pk for item in requests if sent_late(item, sending_due)},
         },
+    )
+
+
+def _others_emailed(reached: int) -> str:
+    others = "The other agency's" if reached == 1 else f"The other {reached} agencies'"
+    return f"{others} portal users have been emailed a link."
+
+
+def _sent_banner(request, sent, unreachable) -> None:
+    """Short sentences: how many went, and which agencies need the letter another way."""
+    heading = f"Requests sent to {len(sent)} agenc{'y' if len(sent) == 1 else 'ies'}"
+    if not unreachable:
+        banner(request, heading, "Each agency's portal users have been emailed a link.")
+        return
+    reached = len(sent) - len(unreachable)
+    banner(
+        request,
+        heading,
+        "Nobody at these agencies uses the portal yet:",
+        "Send each of them its letter another way. The letter is on the agency's request page.",
+        "Ask your partnership admin to give them portal accounts.",
+        *([_others_emailed(reached)] if reached else []),
+        items=[agency.name for agency in unreachable],
     )
 
 
@@ -102,19 +125,7 @@ def requests_send(request, reference):
                 once.spend(reverse("case_requests", kwargs={"reference": case.reference}))
         if not form.errors:
             unreachable = selectors.agencies_without_portal_users(agencies=[r.agency for r in sent])
-            note = (
-                " Nobody at "
-                + ", ".join(a.name for a in unreachable)
-                + " uses the portal yet: send them the letter (PDF) another way, and ask "
-                "your partnership admin to give them portal accounts."
-                if unreachable
-                else " Each agency's portal users have been emailed a link."
-            )
-            messages.success(
-                request,
-                f"Information requests sent to {len(sent)} "
-                f"agenc{'y' if len(sent) == 1 else 'ies'}.{note}",
-            )
+            _sent_banner(request, sent, unreachable)
             return redirect("case_requests", reference=case.reference)
     return render(
         request,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django import forms
 
-from cases.forms.fields import GovukDateField
+from cases.forms.fields import GovukDateField, GovukTextareaField
 from cases.models import CombinedSummary
 from rapidreview.forms.meetings import STALE_PAGE
 from rapidreview.models import (
@@ -53,12 +53,12 @@ def _version_field():
 
 
 def _textarea(label, *, help_text="", required=False, message=None, rows=5):
-    return forms.CharField(
+    return GovukTextareaField(
         label=label,
         help_text=help_text,
         required=required,
         max_length=20000,
-        widget=forms.Textarea(attrs={"rows": rows}),
+        rows=rows,
         error_messages={"required": message} if message else {},
     )
 

@@ -1,7 +1,7 @@
 from django import forms
 
 from cases.dates import format_date
-from cases.forms.fields import GovukDateField, GovukTimeField
+from cases.forms.fields import GovukDateField, GovukTextareaField, GovukTimeField
 from cases.models import Agency, User
 from rapidreview.models import Declaration, MeetingKind
 
@@ -44,11 +44,12 @@ class MeetingChoiceForm(forms.Form):
         label="Which meeting will hold the Rapid Review?",
         error_messages={"required": "Select the meeting."},
     )
-    reason = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}),
+    reason = GovukTextareaField(
+        rows=3,
         required=False,
         max_length=2000,
         label="Reason, if the meeting is outside the window (§4.4.2)",
+        name_in_errors="The reason",
     )
     version = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -122,8 +123,8 @@ class AttendanceForm(forms.Form):
         required=False,
         label="Conflict of interest (§1.5.8)",
     )
-    declaration_details = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}),
+    declaration_details = GovukTextareaField(
+        rows=2,
         required=False,
         max_length=2000,
         label="The conflict of interest, if declared",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from cases import documents as case_documents
@@ -95,8 +96,11 @@ def portal_papers(request):
         request,
         "portal/papers.html",
         {
-            "invitations": selectors.portal_invitations(scope=request.scope),
+            "invitations": selectors.portal_invitations(
+                scope=request.scope, today=timezone.localdate()
+            ),
             "notices": selectors.portal_outcomes(scope=request.scope),
+            "due_soon_days": case_selectors.DUE_SOON_WORKING_DAYS,
         },
     )
 

@@ -1,7 +1,10 @@
 // Initialises GOV.UK and MOJ Frontend components (loaded as a module, no inline script).
 import { createAll, initAll as govukInitAll } from "../dist/govuk-frontend.min.js";
 import { FilterToggleButton, initAll as mojInitAll } from "../dist/moj-frontend.min.js";
+import { initDrafts } from "./drafts.mjs";
 
+// Before GOV.UK's components start, so the character count counts text put back.
+initDrafts();
 govukInitAll();
 mojInitAll();
 // MOJ's initAll leaves out the filter toggle: it hides the filter on small screens.

@@ -106,7 +106,7 @@ def send_requests(page, slug, *, school_label, tick):
     due = working_days_ahead(7)
     fill_date(page, "Reply deadline", due)
     page.get_by_role("button", name="Send the requests").click()
-    expect(page.get_by_text("Information requests sent to")).to_be_visible()
+    expect(page.get_by_text("Requests sent to")).to_be_visible()
     rows = page.get_by_role("table", name="Requests sent")
     expect(rows).to_contain_text("Leicestershire Police")
     assert_accessible(page, f"{slug}-requests-sent")
@@ -298,7 +298,7 @@ def test_a_referral_is_progressed_then_becomes_a_rapid_review(page):
     page.get_by_role("button", name="Send information requests").click()
     fill_date(page, "Reply deadline", working_days_ahead(5))
     page.get_by_role("button", name="Send the requests").click()
-    expect(page.get_by_text("Information requests sent to")).to_be_visible()
+    expect(page.get_by_text("Requests sent to")).to_be_visible()
 
     # The Local Authority notifies: the same case becomes a Rapid Review (§4.1.6).
     page.get_by_role("link", name="Overview").click()
