@@ -15,6 +15,7 @@ from cases.tenancy import Scope
 from rapidreview.models import (
     AdviceKind,
     Attendance,
+    CareDeathDecision,
     CrgMeeting,
     Invitation,
     MeetingKind,
@@ -685,3 +686,33 @@ def rapid_review_list(
     elif decision:
         cases = cases.filter(rapid_review__decision=decision)
     return cases
+
+
+# --- The death of a looked-after child or care leaver (§1.3.5) -------------------------
+
+
+def care_death_decision(*, case: Case) -> CareDeathDecision | None:
+    return (
+        CareDeathDecision.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .select_related("meeting", "recorded_by")
+        .first()
+    )
+
+
+def care_death_meetings(*, scope: Scope, since: date, until: date) -> list[CrgMeeting]:
+    """The CRG meetings that took place from the notification to today, latest first: the
+    ones at which the CRG can have considered the death."""
+    meetings = CrgMeeting.objects.visible_to(scope).filter(
+        held_on__gte=since, held_on__lte=until, cancelled_at__isnull=True
+    )
+    return [m for m in meetings.order_by("-held_on", "-id") if m.takes_place]
+
+
+def care_deaths_to_consider(*, scope: Scope) -> QuerySet[Case]:
+    """Cases waiting for the CRG's consideration of a death (§1.3.5), oldest first."""
+    return (
+        Case.objects.visible_to(scope)
+        .filter(stage=Stage.CRG_CONSIDERATION)
+        .order_by("opened_on", "id")
+    )
