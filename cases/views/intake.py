@@ -94,7 +94,8 @@ def _recorded_message(case) -> str:
 def _with_another_child(data):
     """The children as typed, with one more blank section (up to the case's limit)."""
     more = data.copy()
-    total = int(more.get(f"{CHILD_PREFIX}-TOTAL_FORMS") or 1)
+    typed = more.get(f"{CHILD_PREFIX}-TOTAL_FORMS", "")
+    total = int(typed) if typed.isdecimal() and typed.isascii() else 1
     more[f"{CHILD_PREFIX}-TOTAL_FORMS"] = str(min(total + 1, MOST_CHILDREN))
     return ChildFormSet(more, prefix=CHILD_PREFIX)
 

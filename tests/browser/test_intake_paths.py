@@ -108,8 +108,8 @@ def test_a_looked_after_childs_death_goes_to_the_crg_which_decides(page, slug):
         kind=MeetingKind.MONTHLY,
         held_on=timezone.localdate(),
     )
+    # The dashboard's item opens the CRG's consideration.
     page.get_by_role("link", name=f"Case {reference}").click()
-    page.get_by_role("link", name="Record the CRG's decision").click()
     expect(page.get_by_role("heading", name="The CRG's consideration of the death")).to_be_visible()
     assert_accessible(page, f"{slug}-paths-decision-form")
     page.get_by_label(str(meeting)).check()
@@ -137,8 +137,14 @@ def test_a_22_year_old_care_leavers_death_goes_to_the_crg(page, slug):
     page.get_by_label("Care leaver's age").fill("22")
     care_dates(page, slug)
     reference = at_the_crg(page, slug, "care-leaver")
+    CrgMeeting.unscoped.create(
+        partnership=Partnership.objects.get(slug=slug),
+        kind=MeetingKind.MONTHLY,
+        held_on=timezone.localdate(),
+    )
     page.get_by_role("link", name=f"Case {reference}").click()
-    page.get_by_role("link", name="CRG consideration").click()
-    # §1.3.5: the serious-incident criteria are for a care leaver under 18.
-    expect(page.get_by_text("aged 22")).to_be_visible()
+    expect(page.get_by_text("A care leaver died, aged 22.")).to_be_visible()
+    # §1.3.5: the serious-incident criteria are considered only for a care leaver under 18.
+    expect(page.get_by_label("The serious-incident criteria apply")).to_have_count(0)
+    expect(page.get_by_label("a local review would bring learning")).to_be_visible()
     assert_accessible(page, f"{slug}-paths-care-leaver-consideration")
