@@ -114,7 +114,10 @@ def _intake(case: Case) -> tuple[Notification | None, Referral | None, list[Chil
 
 def _pseudonyms(children: list[Child]) -> list[dict]:
     """What documents may say about a child: never the name or date of birth."""
-    return [{"pseudonym": c.pseudonym, "role": c.get_role_display()} for c in children]
+    return [
+        {"pseudonym": c.pseudonym, "role": c.get_role_display(), "perpetrator": c.is_perpetrator}
+        for c in children
+    ]
 
 
 def _portal_url(request: InformationRequest) -> str:

@@ -255,21 +255,37 @@ class Stage(models.TextChoices):
     INTAKE = "intake", "Intake"
     RAPID_REVIEW = "rapid_review", "Rapid Review"
     REFERRAL_DECISION = "referral_decision", "Referral decision"
+    # §1.3.5: the death of a looked-after child or care leaver notified to the Secretary of
+    # State and Ofsted, not the National Panel, which the CRG considers.
+    CRG_CONSIDERATION = "crg_consideration", "CRG consideration"
     LCSPR = "lcspr", "LCSPR"
     PUBLICATION = "publication", "Publication"
     LEARNING = "learning", "Learning and action plans"
+    # §1.3.5, §1.4.5, §1.4.6: the case ends in learning without an LCSPR.
+    LOCAL_LEARNING = "local_learning", "Learning outside an LCSPR"
     CLOSED = "closed", "Closed"
 
 
 # Where a case may go next. Each later issue's service moves the case along these.
 STAGE_TRANSITIONS: dict[str, frozenset[str]] = {
-    Stage.INTAKE: frozenset({Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION, Stage.CLOSED}),
-    # §4.1.6: a referral becomes a Rapid Review when the Local Authority notifies.
-    Stage.REFERRAL_DECISION: frozenset({Stage.RAPID_REVIEW, Stage.LCSPR, Stage.CLOSED}),
+    Stage.INTAKE: frozenset(
+        {Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION, Stage.CRG_CONSIDERATION, Stage.CLOSED}
+    ),
+    # §4.1.6: a referral becomes a Rapid Review when the Local Authority notifies; §1.4.5:
+    # one that is not a serious case but raises learning ends in learning outside an LCSPR.
+    Stage.REFERRAL_DECISION: frozenset(
+        {Stage.RAPID_REVIEW, Stage.LCSPR, Stage.LOCAL_LEARNING, Stage.CLOSED}
+    ),
+    # §1.3.5: the CRG decides whether the serious-incident criteria apply (a Rapid Review),
+    # whether a local review would bring learning, or neither.
+    Stage.CRG_CONSIDERATION: frozenset(
+        {Stage.RAPID_REVIEW, Stage.LCSPR, Stage.LOCAL_LEARNING, Stage.CLOSED}
+    ),
     Stage.RAPID_REVIEW: frozenset({Stage.LCSPR, Stage.CLOSED}),
     Stage.LCSPR: frozenset({Stage.PUBLICATION, Stage.CLOSED}),
     Stage.PUBLICATION: frozenset({Stage.LEARNING, Stage.CLOSED}),
     Stage.LEARNING: frozenset({Stage.CLOSED}),
+    Stage.LOCAL_LEARNING: frozenset({Stage.CLOSED}),
     Stage.CLOSED: frozenset(),
 }
 
@@ -653,6 +669,9 @@ class AbuseOrNeglect(models.TextChoices):
 
     KNOWN = "known", "Known"
     SUSPECTED = "suspected", "Suspected"
+    # §4.1.2: a looked-after child's death is notified "whether or not abuse or neglect is
+    # known or suspected".
+    NOT_KNOWN = "not_known", "Neither known nor suspected"
 
 
 class CareStatus(models.TextChoices):
@@ -665,6 +684,25 @@ class CareStatus(models.TextChoices):
 
 # §1.3.5: a care leaver "up to and including the age of 24".
 CARE_LEAVER_MAX_AGE = 24
+# §1.3.5: the serious-incident criteria are considered for a care leaver "under the age of 18".
+ADULT_AGE = 18
+
+NO_ABUSE_NOT_A_DEATH = (
+    "Without known or suspected abuse or neglect, only the death of a looked-after child or "
+    "care leaver is notified (§1.3.5, §4.1.2). Record anything else as a referral."
+)
+NO_ABUSE_NOT_IN_CARE = (
+    "The death of a child who was neither looked after nor a care leaver is notified only "
+    "where abuse or neglect is known or suspected (§4.1.2). Record it as a referral."
+)
+ADULT_CARE_LEAVER_NOT_A_DEATH = (
+    "Only the death of a care leaver aged 18 or over is notified (§1.3.5). "
+    "If the partnership thinks there is learning, record it as a referral."
+)
+SECRETARY_OF_STATE_DATE_MISSING = (
+    "Enter the date the Local Authority notified the Secretary of State for Education (§1.3.5)."
+)
+OFSTED_DATE_MISSING = "Enter the date the Local Authority notified Ofsted (§1.3.5)."
 
 
 class Notification(models.Model):
@@ -712,8 +750,51 @@ class Notification(models.Model):
     def __str__(self):
         return f"Notification for {self.case_id}"
 
+    @property
+    def is_care_death(self) -> bool:
+        """The death of a looked-after child or care leaver, notified to the Secretary of
+        State and Ofsted (§1.3.5, §4.1.2)."""
+        return self.incident_kind == IncidentKind.DEATH and self.care_status in (
+            CareStatus.LOOKED_AFTER,
+            CareStatus.CARE_LEAVER,
+        )
+
+    @property
+    def is_adult_care_leaver(self) -> bool:
+        return (
+            self.care_status == CareStatus.CARE_LEAVER
+            and self.care_leaver_age is not None
+            and self.care_leaver_age >= ADULT_AGE
+        )
+
+    @property
+    def goes_to_crg_consideration(self) -> bool:
+        """§1.3.5: a care death not notified to the National Panel (no abuse or neglect
+        known or suspected, or a care leaver of 18 or over) needs no Rapid Review; the CRG
+        considers it instead."""
+        return self.is_care_death and (
+            self.abuse_or_neglect == AbuseOrNeglect.NOT_KNOWN or self.is_adult_care_leaver
+        )
+
+    @property
+    def serious_incident_criteria_can_apply(self) -> bool:
+        """§1.3.5: only for a child, that is a looked-after child or a care leaver under 18."""
+        return not self.is_adult_care_leaver
+
     def clean(self):
         errors = {}
+        if self.abuse_or_neglect == AbuseOrNeglect.NOT_KNOWN:
+            if self.incident_kind != IncidentKind.DEATH:
+                errors["abuse_or_neglect"] = NO_ABUSE_NOT_A_DEATH
+            elif self.care_status == CareStatus.NEITHER:
+                errors["care_status"] = NO_ABUSE_NOT_IN_CARE
+        if self.is_adult_care_leaver and self.incident_kind != IncidentKind.DEATH:
+            errors["care_leaver_age"] = ADULT_CARE_LEAVER_NOT_A_DEATH
+        if self.goes_to_crg_consideration:
+            if self.secretary_of_state_notified_on is None:
+                errors["secretary_of_state_notified_on"] = SECRETARY_OF_STATE_DATE_MISSING
+            if self.ofsted_notified_on is None:
+                errors["ofsted_notified_on"] = OFSTED_DATE_MISSING
         if self.care_status == CareStatus.CARE_LEAVER:
             if self.care_leaver_age is None:
                 errors["care_leaver_age"] = "Enter the care leaver's age."
@@ -806,6 +887,14 @@ class Referral(models.Model):
     converted_on = models.DateField(
         null=True, blank=True, help_text="When the Local Authority notified (§4.1.6)."
     )
+    # §1.4.5: not a serious child safeguarding case, but it raises learning.
+    learning_outside_review_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the CRG found the case is not a serious child safeguarding case but "
+        "raises learning, to be taken forward outside an LCSPR (§1.4.5, §1.4.6).",
+    )
+    learning_outside_review_rationale = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     history = HistoricalRecords()
@@ -848,6 +937,11 @@ class Child(models.Model):
     date_of_birth = models.DateField(null=True, blank=True)
     address = models.TextField(blank=True)
     nhs_number = models.CharField(max_length=12, blank=True, verbose_name="NHS number")
+    is_perpetrator = models.BooleanField(
+        default=False,
+        verbose_name="perpetrator",
+        help_text="A child perpetrator may be the subject of a review (§1.3.4).",
+    )
 
     history = HistoricalRecords()
 

@@ -10,7 +10,9 @@ from cases.models import InformationRequest, RequestStatus, Stage
 
 # Until the CRG has decided, an agency may still be asked more about the child; once its
 # reply is accepted and the decision is signed off, it no longer needs to find them.
-STAGES_BEFORE_DECISION = frozenset({Stage.INTAKE, Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION})
+STAGES_BEFORE_DECISION = frozenset(
+    {Stage.INTAKE, Stage.RAPID_REVIEW, Stage.REFERRAL_DECISION, Stage.CRG_CONSIDERATION}
+)
 
 
 def identities_open_to_agency(request: InformationRequest) -> bool:

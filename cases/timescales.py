@@ -3,6 +3,12 @@
 Nothing else in the code holds a timescale. A row whose offset is a local
 variant reads it from the partnership's `offset_field`, and does not apply to a
 partnership that leaves it empty (never a check of the partnership's slug).
+
+A path the framework gives no timescale has no row, so no deadline is shown for it:
+the CRG's consideration of a looked-after child's or care leaver's death notified to
+the Secretary of State and Ofsted (§1.3.5). If the CRG finds the serious-incident
+criteria apply, the Rapid Review's rows run from its decision, when the partnership
+became aware of a serious incident (§4.2.2).
 """
 
 from __future__ import annotations

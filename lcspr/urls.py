@@ -24,6 +24,7 @@ from cases.views import (
 )
 from rapidreview.views import actions as rr_actions
 from rapidreview.views import after as rr_after
+from rapidreview.views import care_death as rr_care_death
 from rapidreview.views import decision as rr_decision
 from rapidreview.views import delivery as rr_delivery
 from rapidreview.views import invitations as rr_invitations
@@ -316,6 +317,11 @@ urlpatterns = [
         "cases/<str:reference>/rapid-review/report.pdf",
         rr_after.rapid_review_report_pdf,
         name="rapid_review_report",
+    ),
+    path(
+        "cases/<str:reference>/crg-consideration/",
+        rr_care_death.care_death_decision,
+        name="care_death_decision",
     ),
     path("papers/<int:pk>/", rr_invitations.invitation_papers, name="invitation_papers"),
     path(

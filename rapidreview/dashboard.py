@@ -1,6 +1,7 @@
 """The Rapid Review's part of a person's dashboard: the decisions waiting for their
-signature, the meetings whose papers were sent to them by name, and, for the office, the
-invitations and outcomes nobody could be emailed (issue 12)."""
+signature, the meetings whose papers were sent to them by name, for the office the
+invitations and outcomes nobody could be emailed (issue 12), and, for those who record the
+CRG's decisions, the deaths waiting for its consideration (§1.3.5)."""
 
 from cases.dashboard import register
 from cases.permissions import Action
@@ -12,10 +13,13 @@ from rapidreview import selectors
 def rapid_review_tasks(scope: Scope) -> dict:
     if not scope.can(Action.VIEW_CASES):
         return {}
-    return {
+    context = {
         "sign_offs_waiting": selectors.sign_offs_waiting(scope=scope),
         "my_invitations": selectors.my_invitations(scope=scope),
         "not_sent_to_anyone": selectors.not_sent_to_anyone(scope=scope)
         if scope.can(Action.SEND_RAPID_REVIEW_PAPERS)
         else [],
     }
+    if scope.can(Action.RECORD_DECISION):
+        context["care_deaths_to_consider"] = list(selectors.care_deaths_to_consider(scope=scope))
+    return context

@@ -603,3 +603,54 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"Delivery {self.pk} of review {self.review_id}"
+
+
+# --- The death of a looked-after child or care leaver (§1.3.5) -------------------------
+
+
+class CareDeathOutcome(models.TextChoices):
+    """§1.3.5 and §1.4.6: what the CRG decides about a death that needs no Rapid Review."""
+
+    RAPID_REVIEW = (
+        "rapid_review",
+        "The serious-incident criteria apply: start a Rapid Review",
+    )
+    LOCAL_REVIEW = (
+        "local_review",
+        "The criteria do not apply, but a local review would bring learning: an LCSPR",
+    )
+    LEARNING_OUTSIDE_REVIEW = (
+        "learning_outside_review",
+        "No review, but learning to take forward another way: learning outside an LCSPR",
+    )
+    NO_FURTHER_ACTION = "no_further_action", "No review and no further learning: close the case"
+
+
+class CareDeathDecision(models.Model):
+    """The CRG's decision on the death of a looked-after child or care leaver notified to the
+    Secretary of State and Ofsted, not the National Panel (§1.3.5, §4.1.2)."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="care_death_decision")
+    meeting = models.ForeignKey(CrgMeeting, on_delete=models.PROTECT, related_name="+")
+    decided_on = models.DateField()
+    outcome = models.CharField(max_length=30, choices=CareDeathOutcome.choices)
+    rationale = models.TextField()
+    recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+
+    def __str__(self):
+        return f"CRG decision on the death in case {self.case_id}"

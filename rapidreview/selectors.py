@@ -29,6 +29,7 @@ from cases.workdays import WorkingCalendar
 from rapidreview.models import (
     AdviceKind,
     Attendance,
+    CareDeathDecision,
     CrgMeeting,
     Delivery,
     Invitation,
@@ -845,3 +846,33 @@ def not_sent_to_anyone(
         nobody = unreachable(waiting)
         rows += [(kind, row) for row in waiting if row.pk in nobody]
     return sorted(rows, key=lambda pair: pair[1].sent_at)[:limit]
+
+
+# --- The death of a looked-after child or care leaver (§1.3.5) -------------------------
+
+
+def care_death_decision(*, case: Case) -> CareDeathDecision | None:
+    return (
+        CareDeathDecision.objects.for_partnership(case.partnership)
+        .filter(case=case)
+        .select_related("meeting", "recorded_by")
+        .first()
+    )
+
+
+def care_death_meetings(*, scope: Scope, since: date, until: date) -> list[CrgMeeting]:
+    """The CRG meetings that took place from the notification to today, latest first: the
+    ones at which the CRG can have considered the death."""
+    meetings = CrgMeeting.objects.visible_to(scope).filter(
+        held_on__gte=since, held_on__lte=until, cancelled_at__isnull=True
+    )
+    return [m for m in meetings.order_by("-held_on", "-id") if m.takes_place]
+
+
+def care_deaths_to_consider(*, scope: Scope) -> QuerySet[Case]:
+    """Cases waiting for the CRG's consideration of a death (§1.3.5), oldest first."""
+    return (
+        Case.objects.visible_to(scope)
+        .filter(stage=Stage.CRG_CONSIDERATION)
+        .order_by("opened_on", "id")
+    )

@@ -128,6 +128,7 @@ ROUTES = {
     "portal_chronology_remove": "reply_to_requests",
     "portal_document_remove": "reply_to_requests",
     "case_rapid_review": "view_cases",
+    "care_death_decision": "view_cases",  # the page; recording needs record_decision
     "rapid_review_papers": "view_cases",
     "rapid_review_record": "view_cases",
     "rapid_review_actions": "view_cases",

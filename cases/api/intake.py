@@ -271,7 +271,9 @@ class PossibleDuplicateSerializer(serializers.Serializer):
     parameters=[IDEMPOTENCY_PARAMETER, REPLAYED_PARAMETER],
 )
 class NotificationCreateApi(_IntakeCreateApi):
-    """Record a Local Authority notification (§4.1.3): opens a Rapid Review case."""
+    """Record a Local Authority notification (§4.1.3): opens a Rapid Review case; or, for
+    the death of a looked-after child or care leaver notified to the Secretary of State and
+    Ofsted, not the National Panel, a case at `crg_consideration`, without deadlines (§1.3.5)."""
 
     name = "Notifications"
     input_serializer = NotificationInputSerializer

@@ -15,6 +15,11 @@ from cases.models import (
 
 # --- Intake ------------------------------------------------------------------------------
 
+# §1.3.4: a child perpetrator may be the subject of a review.
+PERPETRATOR_LABEL = "This child is the alleged perpetrator (§1.3.4)"
+# A case holds at most 26 children (Child A to Child Z).
+MOST_CHILDREN = 26
+
 
 class ChildForm(forms.Form):
     """One child: the notifying authority's reference, and (restricted) name and birth date."""
@@ -29,6 +34,7 @@ class ChildForm(forms.Form):
         help_text="Kept in the restricted case file only; documents use the pseudonym.",
     )
     date_of_birth = GovukDateField(required=False, label="Date of birth")
+    is_perpetrator = forms.BooleanField(required=False, label=PERPETRATOR_LABEL)
 
     def clean_date_of_birth(self):
         born = self.cleaned_data.get("date_of_birth")
@@ -47,20 +53,22 @@ class BaseChildFormSet(forms.BaseFormSet):
         """Each child's labels say whose they are: "Sibling 2: full name"."""
         form = super()._construct_form(i, **kwargs)
         who = "Subject child" if i == 0 else f"Sibling {i}"
-        for field in form.fields.values():
+        for name, field in form.fields.items():
+            if name == "is_perpetrator":
+                continue  # a checkbox inside the child's own section
             field.label = f"{who}: {field.label[0].lower()}{field.label[1:]}"
             if isinstance(field, GovukDateField):
                 field.name_in_errors = field.label
         return form
 
     def clean(self):
-        if any(self.errors):
-            return
         if not self.forms:
             raise forms.ValidationError("Record at least the subject child.")
+        # Checked even when other sections have errors, so that every error shows at once.
         subject = self.forms[0]
-        identified = getattr(subject, "cleaned_data", {})
-        if not (identified.get("local_authority_reference") or identified.get("name")):
+        typed = subject.data.get(subject.add_prefix("local_authority_reference"), "").strip()
+        named = subject.data.get(subject.add_prefix("name"), "").strip()
+        if not (typed or named):
             subject.add_error(
                 "local_authority_reference",
                 "Enter the subject child's Local Authority reference or name.",
@@ -76,17 +84,56 @@ class BaseChildFormSet(forms.BaseFormSet):
                 local_authority_reference=form.cleaned_data["local_authority_reference"],
                 name=form.cleaned_data["name"],
                 date_of_birth=form.cleaned_data["date_of_birth"],
+                is_perpetrator=form.cleaned_data["is_perpetrator"],
             )
             for index, form in enumerate(self.forms)
             if not form.is_blank
         ]
 
 
-ChildFormSet = forms.formset_factory(ChildForm, formset=BaseChildFormSet, extra=4, max_num=4)
+# The subject child's section; siblings are added one at a time ("Add another child").
+ChildFormSet = forms.formset_factory(
+    ChildForm,
+    formset=BaseChildFormSet,
+    extra=1,
+    max_num=MOST_CHILDREN,
+    absolute_max=MOST_CHILDREN,
+)
+
+
+def _is_death(data) -> bool:
+    return data.get("incident_kind") == IncidentKind.DEATH
+
+
+def _in_care(data) -> bool:
+    return _is_death(data) and data.get("care_status") in (
+        CareStatus.LOOKED_AFTER,
+        CareStatus.CARE_LEAVER,
+    )
+
+
+# The notification's follow-up questions, each asked only once the answers before it make
+# it relevant (§1.3.5): a server-side step instead of conditionally revealed fields.
+FOLLOW_UPS = {
+    "care_status": _is_death,
+    "care_leaver_age": lambda data: (
+        _in_care(data) and data.get("care_status") == CareStatus.CARE_LEAVER
+    ),
+    "secretary_of_state_notified_on": _in_care,
+    "ofsted_notified_on": _in_care,
+}
+# What an irrelevant follow-up question records.
+FOLLOW_UP_DEFAULTS = {"care_status": CareStatus.NEITHER}
 
 
 class NotificationForm(forms.Form):
-    """A Local Authority notification to the National Panel (§4.1.2-4.1.4)."""
+    """A Local Authority notification to the National Panel (§4.1.2-4.1.4), or of a
+    looked-after child's or care leaver's death to the Secretary of State and Ofsted
+    (§1.3.5).
+
+    `asked` names the follow-up questions (FOLLOW_UPS) already shown to the user: one
+    relevant but not yet asked is `pending`, and the view asks it on a second page.
+    Without `asked` (the referral's conversion page) every question is on one page."""
 
     notifying_authority = forms.ModelChoiceField(
         queryset=Agency.objects.none(),
@@ -112,6 +159,7 @@ class NotificationForm(forms.Form):
         choices=AbuseOrNeglect.choices,
         widget=forms.RadioSelect,
         label="Is abuse or neglect known or suspected?",
+        help_text="The death of a looked-after child is notified whether or not it is (§4.1.2).",
         error_messages={"required": "Select whether abuse or neglect is known or suspected."},
     )
     incident_on = GovukDateField(required=False, label="Date of the incident")
@@ -124,11 +172,18 @@ class NotificationForm(forms.Form):
     care_status = forms.ChoiceField(
         choices=CareStatus.choices,
         widget=forms.RadioSelect,
-        initial=CareStatus.NEITHER,
+        required=False,
         label="Was the child looked after, or a care leaver? (§1.3.5)",
+        error_messages={
+            "required": "Select whether the child was looked after, a care leaver, or neither."
+        },
     )
     care_leaver_age = forms.IntegerField(
-        required=False, min_value=0, max_value=99, label="Care leaver's age"
+        required=False,
+        min_value=0,
+        max_value=99,
+        label="Care leaver's age",
+        error_messages={"required": "Enter the care leaver's age."},
     )
     secretary_of_state_notified_on = GovukDateField(
         required=False, label="Date the Secretary of State for Education was notified"
@@ -139,11 +194,46 @@ class NotificationForm(forms.Form):
         required=False, label="This is a different notification: record a new case"
     )
 
-    def __init__(self, *args, partnership, **kwargs):
+    def __init__(self, *args, partnership, asked=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["notifying_authority"].queryset = Agency.objects.filter(
             partnerships=partnership, kind=AgencyKind.LOCAL_AUTHORITY
         )
+        self.asked = set(FOLLOW_UPS) if asked is None else set(asked) & set(FOLLOW_UPS)
+        self.pending: list[str] = []
+
+    def relevant_follow_ups(self) -> list[str]:
+        data = getattr(self, "cleaned_data", {})
+        return [name for name, relevant in FOLLOW_UPS.items() if relevant(data)]
+
+    def clean(self):
+        data = super().clean()
+        relevant = self.relevant_follow_ups()
+        for name in FOLLOW_UPS:
+            if name not in relevant:
+                data[name] = FOLLOW_UP_DEFAULTS.get(name)
+                self.errors.pop(name, None)
+        self.pending = [name for name in relevant if name not in self.asked]
+        for name in self.pending:
+            self.errors.pop(name, None)  # judged once it has been asked
+        for name in relevant:
+            if name in self.asked and data.get(name) in (None, ""):
+                self.add_error(name, self.fields[name].error_messages["required"])
+        if not self.pending and not self.errors:
+            self._check_rules(data)
+        return data
+
+    def _check_rules(self, data) -> None:
+        """The notification's own rules (models.Notification.clean), shown with the rest."""
+        from cases.models import Notification
+
+        fields = {k: v for k, v in data.items() if k != "confirm_duplicate"}
+        try:
+            Notification(**fields).clean()
+        except forms.ValidationError as error:
+            for name, messages in error.message_dict.items():
+                for message in messages:
+                    self.add_error(name if name in self.fields else None, message)
 
     def details(self):
         from cases.services import NotificationDetails

@@ -38,6 +38,22 @@ class ReferralProgressForm(forms.Form):
     request_information_reason = GovukTextareaField(
         required=False, max_length=3000, label="Reason for the decision"
     )
+    learning_outside_review = forms.BooleanField(
+        required=False,
+        label="The CRG found this is not a serious child safeguarding case, but it raises "
+        "learning (§1.4.5)",
+        help_text="The case then ends in learning outside an LCSPR, not a Rapid Review (§1.4.6).",
+    )
+    learning_outside_review_on = GovukDateField(
+        required=False, label="Date of the CRG's finding (if it found so)"
+    )
+    learning_outside_review_rationale = forms.CharField(
+        widget=forms.Textarea,
+        required=False,
+        max_length=5000,
+        label="The CRG's rationale (if it found so)",
+        help_text="Why it is not a serious child safeguarding case, and what learning it raises.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, meetings: list[ScheduledMeeting], chosen: date | None, **kwargs):
@@ -60,6 +76,30 @@ class ReferralProgressForm(forms.Form):
     def clean_first_crg_meeting_on(self) -> date | None:
         value = self.cleaned_data["first_crg_meeting_on"]
         return date.fromisoformat(value) if value else None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("learning_outside_review"):
+            if not data.get("learning_outside_review_on") and (
+                "learning_outside_review_on" not in self.errors
+            ):
+                self.add_error("learning_outside_review_on", "Enter the date of the CRG's finding.")
+            if not data.get("learning_outside_review_rationale", "").strip():
+                self.add_error(
+                    "learning_outside_review_rationale",
+                    "Give the CRG's rationale: why it is not a serious case, and what "
+                    "learning it raises (§1.4.5).",
+                )
+        elif (
+            data.get("learning_outside_review_on")
+            or data.get("learning_outside_review_rationale", "").strip()
+        ):
+            self.add_error(
+                "learning_outside_review",
+                "Tick the box if the CRG found the case is not a serious case but raises "
+                "learning, or leave its date and rationale empty.",
+            )
+        return data
 
     def cleaned_request_information(self) -> bool | None:
         return {"yes": True, "no": False}.get(self.cleaned_data.get("request_information"))

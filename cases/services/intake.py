@@ -13,7 +13,6 @@ from django.utils import timezone
 from cases.errors import ApplicationError
 from cases.meetings import scheduled_after
 from cases.models import (
-    CARE_LEAVER_MAX_AGE,
     Agency,
     AgencyKind,
     CareStatus,
@@ -53,10 +52,15 @@ REFERRAL_CONFLICT = (
 )
 # §1.3.5: "The death of a care leaver does not require a rapid review or local child
 # safeguarding practice review" (beyond the age of 18).
-CARE_LEAVER_ADULT_AGE = 18
 CARE_LEAVER_NO_RAPID_REVIEW = (
     "The death of a care leaver aged 18 or over does not require a Rapid Review (§1.3.5). "
-    "If the partnership thinks there is learning, record it as a referral."
+    "Record it as a new notification: the CRG considers whether a local review would "
+    "bring learning."
+)
+CARE_DEATH_NO_RAPID_REVIEW = (
+    "The death of a looked-after child or care leaver without known or suspected abuse or "
+    "neglect is notified to the Secretary of State and Ofsted, not the National Panel, and "
+    "does not start a Rapid Review (§1.3.5, §4.1.2)."
 )
 NO_SUBJECT_CHILD = "Record at least the subject child, by the notifying authority's reference."
 
@@ -69,6 +73,7 @@ class ChildDetails:
     local_authority_reference: str = ""
     name: str = ""
     date_of_birth: date | None = None
+    is_perpetrator: bool = False
 
 
 @dataclass(frozen=True)
@@ -144,22 +149,17 @@ def children_add(
             local_authority_reference=details.local_authority_reference.strip(),
             name=details.name.strip(),
             date_of_birth=details.date_of_birth,
+            is_perpetrator=details.is_perpetrator,
         )
         _full_clean(child, actor, f"{pseudonym} recorded" + (f" ({reason})" if reason else ""))
         made.append(child)
     return made
 
 
-def _notification_create(
-    *, case: Case, details: NotificationDetails, actor: User | None, reason: str
-) -> Notification:
-    authority = details.notifying_authority
-    _check_agency(case.partnership, authority, "notifying_authority")
-    if authority is not None and authority.kind != AgencyKind.LOCAL_AUTHORITY:
-        raise ApplicationError(NOT_A_LOCAL_AUTHORITY, field="notifying_authority")
-    notification = Notification(
+def _notification_build(*, case: Case, details: NotificationDetails) -> Notification:
+    return Notification(
         case=case,
-        notifying_authority=authority,
+        notifying_authority=details.notifying_authority,
         received_on=details.received_on,
         notified_national_panel_on=details.notified_national_panel_on,
         incident_kind=details.incident_kind,
@@ -171,24 +171,26 @@ def _notification_create(
         secretary_of_state_notified_on=details.secretary_of_state_notified_on,
         ofsted_notified_on=details.ofsted_notified_on,
     )
+
+
+def _notification_create(
+    *, case: Case, details: NotificationDetails, actor: User | None, reason: str
+) -> Notification:
+    authority = details.notifying_authority
+    _check_agency(case.partnership, authority, "notifying_authority")
+    if authority is not None and authority.kind != AgencyKind.LOCAL_AUTHORITY:
+        raise ApplicationError(NOT_A_LOCAL_AUTHORITY, field="notifying_authority")
+    notification = _notification_build(case=case, details=details)
     _full_clean(notification, actor, reason)
-    deadlines_schedule(
-        case=case,
-        event=Event.NOTIFICATION_RECEIVED,
-        event_date=details.received_on,
-        actor=actor,
-        reason=reason,
-    )
+    if not notification.goes_to_crg_consideration:
+        deadlines_schedule(
+            case=case,
+            event=Event.NOTIFICATION_RECEIVED,
+            event_date=details.received_on,
+            actor=actor,
+            reason=reason,
+        )
     return notification
-
-
-def _check_care_leaver(details: NotificationDetails) -> None:
-    if (
-        details.care_status == CareStatus.CARE_LEAVER
-        and details.care_leaver_age is not None
-        and CARE_LEAVER_ADULT_AGE <= details.care_leaver_age <= CARE_LEAVER_MAX_AGE
-    ):
-        raise ApplicationError(CARE_LEAVER_NO_RAPID_REVIEW, field="care_leaver_age")
 
 
 def _require_children(children: list[ChildDetails]) -> None:
@@ -212,7 +214,7 @@ def notification_record(
     )
     check_received(details.received_on)
     _require_children(children)
-    _check_care_leaver(details)
+    to_crg = _notification_build(case=Case(), details=details).goes_to_crg_consideration
     case = case_open(
         partnership=partnership,
         opened_on=details.received_on,
@@ -220,15 +222,29 @@ def notification_record(
         lead_officer=lead_officer,
         reason="Local Authority notification received (§4.1.3)",
     )
-    case_stage_set(
-        case=case,
-        stage=Stage.RAPID_REVIEW,
-        actor=actor,
-        reason="A notification results in a Rapid Review (§4.1.4)",
-    )
+    if to_crg:
+        case_stage_set(
+            case=case,
+            stage=Stage.CRG_CONSIDERATION,
+            actor=actor,
+            reason="A looked-after child's or care leaver's death needs no Rapid Review: "
+            "the CRG considers it (§1.3.5)",
+        )
+    else:
+        case_stage_set(
+            case=case,
+            stage=Stage.RAPID_REVIEW,
+            actor=actor,
+            reason="A notification results in a Rapid Review (§4.1.4)",
+        )
     children_add(case=case, children=children, actor=actor)
     _notification_create(
-        case=case, details=details, actor=actor, reason="Notification received (§4.1.3)"
+        case=case,
+        details=details,
+        actor=actor,
+        reason="Notified to the Secretary of State and Ofsted (§1.3.5, §4.1.2)"
+        if to_crg
+        else "Notification received (§4.1.3)",
     )
     logger.info("notification recorded: %s", case.reference)
     return case
@@ -295,12 +311,18 @@ def referral_progress_record(
     request_information: bool | None,
     request_information_reason: str,
     version: int,
+    learning_outside_review_on: date | None = None,
+    learning_outside_review_rationale: str = "",
 ) -> Referral:
     """§4.1.6 and §4.9: shared with the Local Authority's CRG representative, put on the
     first scheduled CRG meeting from the calendar, and whether to ask agencies for
     information; each step meets or misses its one-month deadline, and the letter's is
     waived if the CRG asks for nothing. The version the form was opened at must still be
-    current."""
+    current.
+
+    §1.4.5: with `learning_outside_review_on`, the CRG found the case is not a serious
+    child safeguarding case but raises learning, so the case ends in learning outside an
+    LCSPR rather than a Rapid Review."""
     require(
         actor,
         referral.case.partnership,
@@ -347,13 +369,37 @@ def referral_progress_record(
             "Give the reason for the decision about requesting information.",
             field="request_information_reason",
         )
+    if learning_outside_review_on:
+        if learning_outside_review_on > today:
+            raise ApplicationError(
+                "The date of the CRG's finding cannot be in the future.",
+                field="learning_outside_review_on",
+            )
+        if learning_outside_review_on < referral.received_on:
+            raise ApplicationError(
+                "The CRG cannot decide before the referral was received.",
+                field="learning_outside_review_on",
+            )
+        if not learning_outside_review_rationale.strip():
+            raise ApplicationError(
+                "Give the CRG's rationale: why it is not a serious case, and what learning "
+                "it raises (§1.4.5).",
+                field="learning_outside_review_rationale",
+            )
     referral.shared_with_local_authority_on = shared_with_local_authority_on
     referral.local_authority_representative = local_authority_representative.strip()
     referral.first_crg_meeting_on = first_crg_meeting_on
     referral.request_information = request_information
     referral.request_information_reason = request_information_reason.strip()
+    referral.learning_outside_review_on = learning_outside_review_on
+    referral.learning_outside_review_rationale = (
+        learning_outside_review_rationale.strip() if learning_outside_review_on else ""
+    )
     referral.version += 1
     _full_clean(referral, actor, "Referral progress recorded (§4.1.6, §4.9)")
+    if learning_outside_review_on:
+        _referral_learning_outside_review(case=case, on=learning_outside_review_on, actor=actor)
+        return referral
     if request_information is not None and first_crg_meeting_on and first_crg_meeting_on <= today:
         # §4.9: the CRG's first discussion, which decides whether to ask for information,
         # is due within one month of receiving the referral.
@@ -377,6 +423,23 @@ def referral_progress_record(
     return referral
 
 
+def _referral_learning_outside_review(*, case: Case, on: date, actor: User | None) -> None:
+    """§1.4.5: the CRG's finding is its decision on the referral (§4.9), and its discussion."""
+    for deadline in Deadline.objects.for_partnership(case.partnership).filter(
+        case=case,
+        kind__in=[t.kind for t in TIMESCALES if t.event == Event.REFERRAL_RECEIVED],
+        status=DeadlineStatus.OPEN,
+    ):
+        deadline_complete(deadline=deadline, on=on, actor=actor)
+    case_stage_set(
+        case=case,
+        stage=Stage.LOCAL_LEARNING,
+        actor=actor,
+        reason="Not a serious child safeguarding case, but it raises learning: learning "
+        "outside an LCSPR (§1.4.5, §1.4.6)",
+    )
+
+
 @transaction.atomic
 def referral_convert(
     *, case: Case, details: NotificationDetails, actor: User | None
@@ -397,7 +460,11 @@ def referral_convert(
     if Notification.objects.for_partnership(case.partnership).filter(case=case).exists():
         raise ApplicationError("This case already has a notification.")
     check_received(details.received_on)
-    _check_care_leaver(details)
+    probe = _notification_build(case=case, details=details)
+    if probe.is_adult_care_leaver:
+        raise ApplicationError(CARE_LEAVER_NO_RAPID_REVIEW, field="care_leaver_age")
+    if probe.goes_to_crg_consideration:
+        raise ApplicationError(CARE_DEATH_NO_RAPID_REVIEW, field="abuse_or_neglect")
     if details.received_on < referral.received_on:
         raise ApplicationError(
             "The notification cannot be received before the referral.", field="received_on"

@@ -117,6 +117,7 @@ def case_detail(request, reference):
             "case": case,
             "tab": "overview",
             "requests_sent": selectors.case_requests(case=case).exists(),
+            "can_record_decision": request.scope.can(Action.RECORD_DECISION),
             **selectors.case_intake(case=case),
         },
     )

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from cases import selectors, services
 from cases.errors import ApplicationError
-from cases.forms.intake import NotificationForm
+from cases.forms.intake import FOLLOW_UPS, NotificationForm
 from cases.forms.referral import ReferralProgressForm
 from cases.meetings import ScheduledMeeting, scheduled_after
 from cases.models import Stage
@@ -65,10 +65,23 @@ def referral_progress(request, reference):
                 request_information=form.cleaned_request_information(),
                 request_information_reason=form.cleaned_data["request_information_reason"],
                 version=form.cleaned_data["version"],
+                learning_outside_review_on=form.cleaned_data["learning_outside_review_on"]
+                if form.cleaned_data["learning_outside_review"]
+                else None,
+                learning_outside_review_rationale=form.cleaned_data[
+                    "learning_outside_review_rationale"
+                ],
             )
         except ApplicationError as error:
             form_error(form, error)
         else:
+            if form.cleaned_data["learning_outside_review"]:
+                messages.success(
+                    request,
+                    f"The referral's progress is saved. Case {case.reference} ends in learning "
+                    "outside an LCSPR (§1.4.5, §1.4.6).",
+                )
+                return redirect(case)
             messages.success(request, "The referral's progress is saved.")
             return redirect("referral_progress", reference=case.reference)
     return render(
@@ -128,5 +141,12 @@ def referral_convert(request, reference):
     return render(
         request,
         "cases/referral_convert.html",
-        {"case": case, "tab": "overview", "form": form, "can_convert": can_convert, **intake},
+        {
+            "case": case,
+            "tab": "overview",
+            "form": form,
+            "care_fields": [form[name] for name in FOLLOW_UPS],
+            "can_convert": can_convert,
+            **intake,
+        },
     )

@@ -1,6 +1,7 @@
 """Every state change of the CRG calendar and the Rapid Review (§4.4-4.9). Views,
 API views, commands and tasks call these, never the models."""
 
+from rapidreview.services.care_death import care_death_decision_record
 from rapidreview.services.decision import (
     DecisionDetails,
     decision_record,
@@ -43,6 +44,7 @@ from rapidreview.services.scrutineer import (
 
 __all__ = [
     "DecisionDetails",
+    "care_death_decision_record",
     "agencies_involved",
     "attendance_record",
     "attendance_remove",

@@ -81,7 +81,7 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
     page.get_by_label("Notifying Local Authority").select_option(label="Leicester City Council")
     fill_date(page, "Date the partnership received the notification", received)
     page.get_by_label("The child was seriously harmed").check()
-    page.get_by_label("Suspected").check()
+    page.get_by_label("Suspected", exact=True).check()
     page.get_by_label("Local Authority reference").first.fill("LA-RR-1")
     page.get_by_label("Summary of the incident").fill("Child A, aged 2, was admitted to hospital.")
     page.get_by_role("button", name="Record the notification").click()

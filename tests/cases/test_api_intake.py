@@ -83,6 +83,32 @@ def test_a_notification_posted_opens_a_rapid_review(leicester, leicester_api):
     assert saved.received_on == date(2026, 12, 18)
 
 
+@pytest.mark.parametrize(
+    ("care", "abuse"),
+    [
+        pytest.param({"care_status": "looked_after"}, "not_known", id="looked-after-child"),
+        pytest.param(
+            {"care_status": "care_leaver", "care_leaver_age": 22}, "suspected", id="care-leaver-22"
+        ),
+    ],
+)
+def test_a_care_death_posted_goes_to_the_crg_without_deadlines(
+    leicester, leicester_api, care, abuse
+):
+    """§1.3.5: notified to the Secretary of State and Ofsted; no Rapid Review."""
+    sent = body(
+        incident_kind="death",
+        abuse_or_neglect=abuse,
+        secretary_of_state_notified_on="2026-12-17",
+        ofsted_notified_on="2026-12-17",
+        **care,
+    )
+    response = leicester_api.post("/api/v1/notifications/", sent, format="json")
+    assert response.status_code == 201
+    created = response.json()
+    assert (created["stage"], created["deadlines"]) == (Stage.CRG_CONSIDERATION, [])
+
+
 def test_a_referral_posted_opens_a_case_for_the_crg(leicester, leicester_api):
     police = AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE)
     response = leicester_api.post(

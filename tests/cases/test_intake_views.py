@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from cases.forms.intake import ChildForm, NotificationForm
 from cases.models import (
+    NO_ABUSE_NOT_A_DEATH,
     AccessAction,
     AccessEvent,
     AgencyKind,
@@ -22,7 +23,6 @@ from cases.models import (
     Stage,
 )
 from cases.services.intake import (
-    CARE_LEAVER_NO_RAPID_REVIEW,
     NOT_A_SCHEDULED_MEETING,
     RECEIVED_IN_FUTURE,
     REFERRAL_CONFLICT,
@@ -270,23 +270,9 @@ def test_only_the_business_office_may_record_intake(client, leicester, city_coun
             id="no-date",
         ),
         pytest.param(
-            {"care_status": "care_leaver", "care_leaver_age": "25"},
-            "A care leaver is someone up to and including the age of 24 (§1.3.5).",
-            id="care-leaver-aged-25",
-        ),
-        pytest.param(
-            {"care_status": "care_leaver", "care_leaver_age": "18"},
-            CARE_LEAVER_NO_RAPID_REVIEW,
-            id="care-leaver-aged-18",
-        ),
-        pytest.param(
-            {
-                "care_status": "looked_after",
-                **day_month_year("secretary_of_state_notified_on", date(2026, 12, 18)),
-            },
-            "Secretary of State and Ofsted notifications are for the death of a "
-            "looked-after child or care leaver (§1.3.5).",
-            id="secretary-of-state-told-of-serious-harm",
+            {"abuse_or_neglect": "not_known"},
+            NO_ABUSE_NOT_A_DEATH,
+            id="serious-harm-without-abuse-or-neglect",
         ),
         pytest.param(
             {"child-0-date_of_birth-month": "2", "child-0-date_of_birth-day": "30"},
@@ -337,7 +323,6 @@ def test_a_bad_notification_shows_the_error_summary_and_keeps_what_was_typed(
         "received_on-day",
         "received_on-month",
         "received_on-year",
-        "care_leaver_age",
         "child-0-local_authority_reference",
         "child-0-name",
         "child-0-date_of_birth-day",
@@ -345,15 +330,13 @@ def test_a_bad_notification_shows_the_error_summary_and_keeps_what_was_typed(
         "child-1-local_authority_reference",
         "child-1-name",
         "child-1-date_of_birth-year",
-        "secretary_of_state_notified_on-day",
     ):
         assert input_value(page, name) == data.get(name, ""), name
     if data["summary"]:
         assert SUMMARY in html.unescape(page)
     assert selected_option(page, "notifying_authority") == str(city_council.pk)
     assert is_checked(page, "incident_kind", "serious_harm")
-    assert is_checked(page, "abuse_or_neglect", "suspected")
-    assert is_checked(page, "care_status", data["care_status"])
+    assert is_checked(page, "abuse_or_neglect", data["abuse_or_neglect"])
     assert cases_of(leicester) == []
 
 

@@ -12,6 +12,12 @@ from rest_framework.test import APIClient
 from cases import services
 from cases.errors import ApplicationError
 from cases.models import (
+    ADULT_CARE_LEAVER_NOT_A_DEATH,
+    NO_ABUSE_NOT_A_DEATH,
+    NO_ABUSE_NOT_IN_CARE,
+    OFSTED_DATE_MISSING,
+    SECRETARY_OF_STATE_DATE_MISSING,
+    AbuseOrNeglect,
     AgencyKind,
     CareStatus,
     Case,
@@ -251,9 +257,9 @@ def _refusals():
         pytest.param(
             {"care_status": CareStatus.CARE_LEAVER, "care_leaver_age": 18},
             [SUBJECT],
-            CARE_LEAVER_NO_RAPID_REVIEW,
+            ADULT_CARE_LEAVER_NOT_A_DEATH,
             "care_leaver_age",
-            id="care-leaver-aged-18",
+            id="care-leaver-aged-18-not-a-death",
         ),
         pytest.param(
             {
@@ -263,9 +269,35 @@ def _refusals():
                 "secretary_of_state_notified_on": date(2026, 6, 1),
             },
             [SUBJECT],
-            CARE_LEAVER_NO_RAPID_REVIEW,
-            "care_leaver_age",
-            id="care-leaver-aged-24",
+            OFSTED_DATE_MISSING,
+            "ofsted_notified_on",
+            id="care-leaver-aged-24-without-the-ofsted-date",
+        ),
+        pytest.param(
+            {
+                "care_status": CareStatus.LOOKED_AFTER,
+                "incident_kind": IncidentKind.DEATH,
+                "abuse_or_neglect": AbuseOrNeglect.NOT_KNOWN,
+                "ofsted_notified_on": date(2026, 6, 1),
+            },
+            [SUBJECT],
+            SECRETARY_OF_STATE_DATE_MISSING,
+            "secretary_of_state_notified_on",
+            id="looked-after-death-without-the-secretary-of-state-date",
+        ),
+        pytest.param(
+            {"incident_kind": IncidentKind.SERIOUS_HARM, "abuse_or_neglect": "not_known"},
+            [SUBJECT],
+            NO_ABUSE_NOT_A_DEATH,
+            "abuse_or_neglect",
+            id="serious-harm-without-abuse-or-neglect",
+        ),
+        pytest.param(
+            {"incident_kind": IncidentKind.DEATH, "abuse_or_neglect": "not_known"},
+            [SUBJECT],
+            NO_ABUSE_NOT_IN_CARE,
+            "care_status",
+            id="death-without-abuse-or-neglect-of-a-child-not-in-care",
         ),
         pytest.param(
             {"care_status": CareStatus.CARE_LEAVER},
