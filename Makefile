@@ -2,6 +2,9 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
+# make test runs pytest in one process a CPU (pytest-xdist); a module sharing a browser
+# or a Celery worker stays in one process. PYTEST_ARGS="-n 0" runs the suite serially.
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -34,7 +37,7 @@ test: setup system-packages
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=lcspr.settings SECRET_KEY=$${SECRET_KEY:-makemigrations-check} \
 		$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 # The current two-factor code of a demo user: make code WHO=leicester-office
 code: setup

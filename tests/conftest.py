@@ -1,7 +1,12 @@
 import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from django.db import connection
+from django.test import override_settings
 
 from cases.models import Partnership
 from cases.partnerships import ensure_partnerships
@@ -18,12 +23,49 @@ def pytest_report_header(config):
     return [f"database: {connection.vendor} ({where}); Celery broker: {broker}"]
 
 
-def pytest_terminal_summary(terminalreporter):
-    import sys
+MATRIX_FROM_WORKERS = pytest.StashKey[list[int]]()
 
+
+def _access_matrix_counts():
     matrix = sys.modules.get("tests.test_access_matrix")
-    if matrix is not None and matrix.RESULTS["tried"]:
-        terminalreporter.write_line(matrix.summary_line())
+    return matrix.counts() if matrix is not None else (0, 0)
+
+
+def pytest_sessionfinish(session):
+    """In a pytest-xdist worker: hand this process's access-matrix counts to the controller."""
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["access_matrix"] = _access_matrix_counts()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the pytest-xdist controller: add up the workers' access-matrix counts."""
+    total = node.config.stash.setdefault(MATRIX_FROM_WORKERS, [0, 0])
+    for i, count in enumerate(node.workeroutput.get("access_matrix", (0, 0))):
+        total[i] += count
+
+
+def pytest_terminal_summary(terminalreporter):
+    tried, unexpected = _access_matrix_counts()
+    from_workers = terminalreporter.config.stash.get(MATRIX_FROM_WORKERS, [0, 0])
+    tried, unexpected = tried + from_workers[0], unexpected + from_workers[1]
+    if tried:
+        terminalreporter.write_line(
+            f"access matrix: {tried} role x partnership x route requests tried, "
+            f"{unexpected} unexpected"
+        )
+
+
+# Module-scoped fixtures that start something slow: Chromium, a Celery worker.
+STARTED_ONCE_A_MODULE = {"browser", "shared_worker"}
+
+
+def pytest_collection_modifyitems(items):
+    """Under `--dist loadgroup` (make test), a module whose tests share its Chromium or its
+    Celery worker runs in one process, which starts that browser or worker once."""
+    for item in items:
+        if STARTED_ONCE_A_MODULE & set(item.fixturenames):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
 
 
 def pytest_sessionstart(session):
@@ -56,6 +98,78 @@ def _broker_problem(required: str) -> str:
     except redis.RedisError as error:
         return f"Redis at REDIS_URL cannot be reached ({error})."
     return ""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashing():
+    """Argon2 at its lowest cost (tests/hashers.py): hashing dominated the suite's time."""
+    production = django_settings.PASSWORD_HASHERS
+    argon2 = "django.contrib.auth.hashers.Argon2PasswordHasher"
+    cheap = [h if h != argon2 else "tests.hashers.CheapArgon2PasswordHasher" for h in production]
+    with override_settings(PASSWORD_HASHERS=cheap):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _broker_and_cache_per_xdist_worker():
+    """`make test` runs the suite in parallel processes (pytest-xdist). pytest-django gives
+    each its own test database; here each gets its own Redis database (REDIS_URL's number
+    plus the worker's, gw0 keeping REDIS_URL's) or queue folder, so that one process's
+    cache.clear() (a FLUSHDB), queue purge, throttle counts or Celery worker never meet
+    another's jobs."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")  # gw0, gw1, ...; unset when serial
+    if not worker:
+        yield
+        return
+    index = int(worker.removeprefix("gw"))
+    if django_settings.REDIS_URL:
+        url = urlsplit(django_settings.REDIS_URL)
+        number = int(url.path.strip("/") or 0) + index
+        redis_url = url._replace(path=f"/{number}").geturl()
+        _check_redis_database(redis_url, number)
+        changed = {
+            "REDIS_URL": redis_url,
+            "CACHES": {"default": {**django_settings.CACHES["default"], "LOCATION": redis_url}},
+            "CELERY_BROKER_URL": redis_url,
+        }
+    else:
+        folder = Path(django_settings.CELERY_QUEUE_DIR) / worker
+        options = {
+            **django_settings.CELERY_BROKER_TRANSPORT_OPTIONS,
+            "data_folder_in": str(folder / "queue"),
+            "data_folder_out": str(folder / "queue"),
+            "control_folder": str(folder / "control"),
+        }
+        for name in ("queue", "control"):
+            (folder / name).mkdir(parents=True, exist_ok=True)
+        changed = {"CELERY_QUEUE_DIR": folder, "CELERY_BROKER_TRANSPORT_OPTIONS": options}
+    with override_settings(**changed):
+        conf = celery_app.conf
+        saved = conf.broker_url, conf.broker_transport_options
+        conf.broker_url = django_settings.CELERY_BROKER_URL
+        conf.broker_transport_options = django_settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        _celery_reconnect()
+        yield
+        conf.broker_url, conf.broker_transport_options = saved
+        _celery_reconnect()
+
+
+def _check_redis_database(redis_url, number):
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url).ping()
+    except redis.ResponseError as error:  # "DB index is out of range"
+        pytest.exit(
+            f"This pytest-xdist worker needs Redis database {number}: {error}. Lower "
+            "REDIS_URL's database number or the number of workers (-n).",
+            returncode=pytest.ExitCode.USAGE_ERROR,
+        )
+
+
+def _celery_reconnect():
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.fixture(autouse=True)

@@ -45,12 +45,10 @@ CHILD_NAMES = {"leicester": "Zebedee Quarrington", "leicestershire-rutland": "Ot
 RESULTS = {"tried": 0, "unexpected": []}
 
 
-def summary_line():
-    """Printed at the end of the run by tests/conftest.py."""
-    return (
-        f"access matrix: {RESULTS['tried']} role x partnership x route requests tried, "
-        f"{len(RESULTS['unexpected'])} unexpected"
-    )
+def counts():
+    """This process's (requests tried, unexpected answers), which tests/conftest.py adds up
+    over the parallel test processes and prints at the end of the run."""
+    return RESULTS["tried"], len(RESULTS["unexpected"])
 
 
 def seeded_cases(partnerships):

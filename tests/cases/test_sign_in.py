@@ -201,6 +201,10 @@ def test_a_password_reset_never_signs_anyone_in(client, enrolled):
 
 
 def test_passwords_are_hashed_with_argon2(leicester_office):
+    from lcspr import settings as production
+
+    # The suite hashes with a cheaper Argon2 (tests/hashers.py); production uses Django's.
+    assert production.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"
     assert identify_hasher(leicester_office.password).algorithm == "argon2"
 
 
