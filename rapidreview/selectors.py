@@ -837,7 +837,7 @@ def not_sent_to_anyone(
     rows = []
     for model, kind in ((Invitation, "invitation"), (OutcomeNotice, "outcome")):
         waiting = list(
-            model.objects.for_partnership(scope.partnership)
+            model.objects.visible_to(scope)
             .filter(email_sent_at__isnull=True, deliveries__isnull=True)
             .select_related("review__case", "agency", *(["user"] if model is Invitation else []))
             .prefetch_related(_deliveries(scope.partnership))

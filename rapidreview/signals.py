@@ -3,6 +3,8 @@
 
 from django.dispatch import Signal
 
-# Sent inside the sign-off's transaction when a signed-off decision is to proceed to an
-# LCSPR, with `review` (the RapidReview) and `actor`. The reviews app opens the LCSPR.
+# Sent inside the deciding transaction when the CRG commissions an LCSPR: a signed-off
+# Rapid Review decision to proceed (§4.6.2), or its decision that a looked-after child's
+# or care leaver's death merits a local review (§1.3.5). With `case`, `decided_on`,
+# `key_lines_of_enquiry` and `actor`; the reviews app opens the LCSPR.
 lcspr_commissioned = Signal()

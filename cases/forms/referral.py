@@ -47,12 +47,17 @@ class ReferralProgressForm(forms.Form):
     learning_outside_review_on = GovukDateField(
         required=False, label="Date of the CRG's finding (if it found so)"
     )
-    learning_outside_review_rationale = forms.CharField(
-        widget=forms.Textarea,
+    learning_outside_review_rationale = GovukTextareaField(
         required=False,
         max_length=5000,
         label="The CRG's rationale (if it found so)",
         help_text="Why it is not a serious child safeguarding case, and what learning it raises.",
+    )
+    learning_outside_review_notified_on = GovukDateField(
+        required=False,
+        label="Date the finding was notified to the National Panel (if it found so)",
+        help_text="Every decision about commissioning an LCSPR is notified to the National "
+        "Panel (§1.6.3).",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -84,6 +89,13 @@ class ReferralProgressForm(forms.Form):
                 "learning_outside_review_on" not in self.errors
             ):
                 self.add_error("learning_outside_review_on", "Enter the date of the CRG's finding.")
+            if not data.get("learning_outside_review_notified_on") and (
+                "learning_outside_review_notified_on" not in self.errors
+            ):
+                self.add_error(
+                    "learning_outside_review_notified_on",
+                    "Enter the date the finding was notified to the National Panel (§1.6.3).",
+                )
             if not data.get("learning_outside_review_rationale", "").strip():
                 self.add_error(
                     "learning_outside_review_rationale",

@@ -141,13 +141,16 @@ def case_received_date_correct(
     if notification is not None and referral is not None:
         referral.converted_on = received_on
         validated_save(referral, actor, why, exclude=("case",))
-    deadlines_schedule(
-        case=case,
-        event=Event.NOTIFICATION_RECEIVED if notification else Event.REFERRAL_RECEIVED,
-        event_date=received_on,
-        actor=actor,
-        reason=why,
-    )
+    if notification is None or not notification.goes_to_crg_consideration:
+        # A looked-after child's or care leaver's death has no timescale from its receipt;
+        # a Rapid Review the CRG then starts runs from its decision (§1.3.5, §4.2.2).
+        deadlines_schedule(
+            case=case,
+            event=Event.NOTIFICATION_RECEIVED if notification else Event.REFERRAL_RECEIVED,
+            event_date=received_on,
+            actor=actor,
+            reason=why,
+        )
     logger.info("case %s: received date corrected", case.reference)
     return _save_case(case, actor, why)
 

@@ -313,6 +313,7 @@ def referral_progress_record(
     version: int,
     learning_outside_review_on: date | None = None,
     learning_outside_review_rationale: str = "",
+    learning_outside_review_notified_on: date | None = None,
 ) -> Referral:
     """§4.1.6 and §4.9: shared with the Local Authority's CRG representative, put on the
     first scheduled CRG meeting from the calendar, and whether to ask agencies for
@@ -386,6 +387,13 @@ def referral_progress_record(
                 "it raises (§1.4.5).",
                 field="learning_outside_review_rationale",
             )
+        notified_on = learning_outside_review_notified_on
+        if notified_on is None or notified_on > today or notified_on < learning_outside_review_on:
+            raise ApplicationError(
+                "Enter the date the finding was notified to the National Panel (§1.6.3): on or "
+                "after the finding, and not in the future.",
+                field="learning_outside_review_notified_on",
+            )
     referral.shared_with_local_authority_on = shared_with_local_authority_on
     referral.local_authority_representative = local_authority_representative.strip()
     referral.first_crg_meeting_on = first_crg_meeting_on
@@ -398,7 +406,13 @@ def referral_progress_record(
     referral.version += 1
     _full_clean(referral, actor, "Referral progress recorded (§4.1.6, §4.9)")
     if learning_outside_review_on:
-        _referral_learning_outside_review(case=case, on=learning_outside_review_on, actor=actor)
+        _referral_learning_outside_review(
+            case=case,
+            referral=referral,
+            on=learning_outside_review_on,
+            notified_on=learning_outside_review_notified_on,
+            actor=actor,
+        )
         return referral
     if request_information is not None and first_crg_meeting_on and first_crg_meeting_on <= today:
         # §4.9: the CRG's first discussion, which decides whether to ask for information,
@@ -423,14 +437,37 @@ def referral_progress_record(
     return referral
 
 
-def _referral_learning_outside_review(*, case: Case, on: date, actor: User | None) -> None:
-    """§1.4.5: the CRG's finding is its decision on the referral (§4.9), and its discussion."""
-    for deadline in Deadline.objects.for_partnership(case.partnership).filter(
-        case=case,
-        kind__in=[t.kind for t in TIMESCALES if t.event == Event.REFERRAL_RECEIVED],
-        status=DeadlineStatus.OPEN,
+def _referral_learning_outside_review(
+    *, case: Case, referral: Referral, on: date, notified_on: date, actor: User | None
+) -> None:
+    """§1.4.5: the CRG's finding is its first discussion and its decision on the referral
+    (§4.9), notified to the National Panel (§1.6.3). The letter is no longer needed, and a
+    referral not shared with the Local Authority (§4.1.6) before it is waived, with why."""
+    steps = {
+        d.kind: d
+        for d in Deadline.objects.for_partnership(case.partnership).filter(
+            case=case, status=DeadlineStatus.OPEN
+        )
+    }
+    for kind, when in (
+        ("referral_first_discussion", on),
+        ("referral_decision", on),
+        ("referral_decision_notified", notified_on),
+        ("referral_shared_with_local_authority", referral.shared_with_local_authority_on),
     ):
-        deadline_complete(deadline=deadline, on=on, actor=actor)
+        if kind in steps and when is not None:
+            deadline_complete(deadline=steps[kind], on=when, actor=actor)
+    for kind, reason in (
+        ("referral_information_request_sent", "No letter"),
+        ("referral_shared_with_local_authority", "Not shared before the decision"),
+    ):
+        if steps.get(kind) is not None and steps[kind].status == DeadlineStatus.OPEN:
+            deadline_waive(
+                deadline=steps[kind],
+                actor=actor,
+                reason=f"{reason}: the CRG found the case is not a serious child safeguarding "
+                "case (§1.4.5)",
+            )
     case_stage_set(
         case=case,
         stage=Stage.LOCAL_LEARNING,

@@ -229,8 +229,13 @@ def _chronology(request, item, urls):
 def _entry_and_request(request, pk, urls):
     """A chronology entry and its request, each read as the side that asks for it."""
     entry = selectors.chronology_entry_get(scope=request.scope, pk=pk)
-    request_get = selectors.portal_request_get if urls is PORTAL_URLS else selectors.request_get
-    return entry, request_get(scope=request.scope, pk=entry.request_id)
+    if urls is PORTAL_URLS:
+        return entry, selectors.portal_request_get(scope=request.scope, pk=entry.request_id)
+    item = selectors.request_get(scope=request.scope, pk=entry.request_id)
+    if not item.is_entered_on_behalf:
+        # The agency's own draft stays the agency's until it submits it.
+        raise Http404("No such entry.")
+    return entry, item
 
 
 @scope_required(Action.REPLY_TO_REQUESTS)

@@ -71,6 +71,9 @@ def referral_progress(request, reference):
                 learning_outside_review_rationale=form.cleaned_data[
                     "learning_outside_review_rationale"
                 ],
+                learning_outside_review_notified_on=form.cleaned_data[
+                    "learning_outside_review_notified_on"
+                ],
             )
         except ApplicationError as error:
             form_error(form, error)

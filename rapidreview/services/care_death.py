@@ -18,6 +18,7 @@ from cases.services.common import validated_save
 from cases.services.deadline import deadlines_schedule
 from cases.timescales import Event
 from rapidreview.models import CareDeathDecision, CareDeathOutcome, CrgMeeting
+from rapidreview.signals import lcspr_commissioned
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,15 @@ def care_death_decision_record(
             actor=actor,
             reason="The CRG found the serious-incident criteria apply (§1.3.5): the Rapid "
             "Review's timescales run from its decision (§4.2.2)",
+        )
+    if outcome == CareDeathOutcome.LOCAL_REVIEW:
+        # §1.4.5: a local review for its learning is an LCSPR like any other (§3.1.2).
+        lcspr_commissioned.send(
+            sender=CareDeathDecision,
+            case=case,
+            decided_on=decided_on,
+            key_lines_of_enquiry="",
+            actor=actor,
         )
     logger.info("care death decision recorded: %s", case.reference)
     return decision

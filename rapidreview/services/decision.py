@@ -493,5 +493,11 @@ def _take_effect(review: RapidReview, actor: User) -> None:
     _save(
         case, actor, f"The CRG decided on {format_date(review.decided_on)} to proceed to an LCSPR"
     )
-    lcspr_commissioned.send(sender=RapidReview, review=review, actor=actor)
+    lcspr_commissioned.send(
+        sender=RapidReview,
+        case=case,
+        decided_on=review.decided_on,
+        key_lines_of_enquiry=review.key_lines_of_enquiry,
+        actor=actor,
+    )
     logger.info("case %s: decision signed off", case.reference)

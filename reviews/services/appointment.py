@@ -47,6 +47,8 @@ def appointment_make(
             NO_MEMBERSHIP.format(person=user.get_full_name() or user.username, role=role.label),
             field="user",
         )
+    if agency is not None and not agency.partnerships.filter(pk=partnership.pk).exists():
+        raise ApplicationError("Choose an agency that serves this partnership.", field="agency")
     current = Appointment.objects.for_partnership(partnership).filter(
         lcspr=lcspr, user=user, ended_on=None
     )
@@ -74,6 +76,10 @@ def appointment_end(
     *, appointment: Appointment, ended_on, reason: str, actor: User | None
 ) -> Appointment:
     """End an appointment: from then on the review's case is closed to that person."""
+    if appointment.ended_on is not None:
+        raise ApplicationError("This appointment has already ended.")
+    if ended_on < appointment.appointed_on:
+        raise ApplicationError("An appointment cannot end before it began.", field="ended_on")
     if not reason.strip():
         raise ApplicationError("Say why the appointment ends.", field="reason")
     appointment.ended_on = ended_on

@@ -41,10 +41,9 @@ def lcspr_open(*, case: Case, decided_on, key_lines_of_enquiry: str, actor: User
     return lcspr
 
 
-def on_lcspr_commissioned(sender, *, review, actor, **kwargs) -> None:
+def on_lcspr_commissioned(
+    sender, *, case, decided_on, key_lines_of_enquiry, actor, **kwargs
+) -> None:
     lcspr_open(
-        case=review.case,
-        decided_on=review.decided_on,
-        key_lines_of_enquiry=review.key_lines_of_enquiry,
-        actor=actor,
+        case=case, decided_on=decided_on, key_lines_of_enquiry=key_lines_of_enquiry, actor=actor
     )

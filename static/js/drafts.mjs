@@ -5,8 +5,10 @@ const PREFIX = "lcspr-draft:";
 const RESTORE = "lcspr-draft-restore";
 
 const keyOf = (form) => PREFIX + new URL(form.action || location.href, location.href).pathname;
-const fieldsOf = (form) =>
-  form.querySelectorAll("textarea[name], input[type=text][name], input[type=radio][name]");
+// Text areas and radios only: a text input may hold who the child is (a name, an NHS
+// number), which is never kept outside the form; nor is anything of a form marked
+// data-no-drafts (the restricted file).
+const fieldsOf = (form) => form.querySelectorAll("textarea[name], input[type=radio][name]");
 
 function keep(form) {
   const values = {};
@@ -45,8 +47,8 @@ export function initDrafts() {
     sessionStorage.setItem(RESTORE, "1");
     return;
   }
-  const forms = [...document.querySelectorAll("form[method=post]")].filter((form) =>
-    form.querySelector("textarea"),
+  const forms = [...document.querySelectorAll("form[method=post]:not([data-no-drafts])")].filter(
+    (form) => form.querySelector("textarea"),
   );
   if (sessionStorage.getItem(RESTORE)) {
     for (const form of forms) {

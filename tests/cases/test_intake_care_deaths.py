@@ -427,6 +427,7 @@ def test_a_referral_found_to_raise_learning_ends_outside_an_lcspr(client, leices
             "learning_outside_review": "on",
             **dmy("learning_outside_review_on", date(2027, 2, 10)),
             "learning_outside_review_rationale": "A near miss with good practice to share.",
+            **dmy("learning_outside_review_notified_on", date(2027, 2, 11)),
         },
     )
     assert saved.status_code == 302

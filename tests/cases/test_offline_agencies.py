@@ -380,3 +380,23 @@ def test_another_partnerships_request_is_not_found_on_behalf(client, leicester, 
     sign_in(client, agency_user(police))
     assert client.get(f"/requests/{item.pk}/on-behalf/").status_code == 403
     assert InformationRequest.objects.for_partnership(lr).get(pk=item.pk).version == item.version
+
+
+def test_the_office_cannot_open_an_agencys_draft_chronology_entry(client, item_with_draft):
+    """An agency's draft stays its own until it submits: the office's on-behalf pages for
+    one of its chronology entries answer 404, and show nothing of it."""
+    from datetime import date
+
+    portal_user = item_with_draft.agency.memberships.get().user
+    entry = services.chronology_entry_add(
+        scope=scope_of(portal_user),
+        request=item_with_draft,
+        happened_on=date(2026, 10, 4),
+        source="Control room log",
+        event="Officers attended the family home.",
+    )
+    sign_in(client, staff_user(item_with_draft.case.partnership))
+    for action in ("edit", "remove"):
+        page = client.get(f"/requests/on-behalf/chronology/{entry.pk}/{action}/")
+        assert page.status_code == 404
+        assert "Officers attended the family home." not in page.content.decode()

@@ -350,16 +350,23 @@ def test_a_referral_raising_learning_ends_in_learning_outside_an_lcspr(partnersh
         office,
         learning_outside_review_on=date(2027, 2, 10),
         learning_outside_review_rationale="Good practice worth sharing.",
+        learning_outside_review_notified_on=date(2027, 2, 11),
     )
     assert stage_of(case) == Stage.LOCAL_LEARNING
     referral = Referral.objects.for_partnership(partnership).get(case=case)
     assert referral.learning_outside_review_on == date(2027, 2, 10)
     assert referral.learning_outside_review_rationale == "Good practice worth sharing."
-    # The CRG's finding is its decision on the referral, within the two months (§4.9).
+    # The CRG's finding is its decision on the referral, within the two months (§4.9),
+    # notified to the National Panel (§1.6.3); no letter goes, and the referral was never
+    # shared with the Local Authority: both waived, with why.
     assert {k: d.status for k, d in deadlines_of(case).items()} == {
         "referral_first_discussion": DeadlineStatus.MET,
         "referral_decision": DeadlineStatus.MET,
+        "referral_decision_notified": DeadlineStatus.MET,
+        "referral_shared_with_local_authority": DeadlineStatus.WAIVED,
+        "referral_information_request_sent": DeadlineStatus.WAIVED,
     }
+    assert deadlines_of(case)["referral_decision_notified"].completed_on == date(2027, 2, 11)
 
 
 @pytest.mark.parametrize(
@@ -374,6 +381,7 @@ def test_a_referral_raising_learning_ends_in_learning_outside_an_lcspr(partnersh
             {
                 "learning_outside_review_on": date(2027, 3, 2),
                 "learning_outside_review_rationale": "Near miss.",
+                "learning_outside_review_notified_on": date(2027, 3, 2),
             },
             "learning_outside_review_on",
             id="in-the-future",
@@ -382,9 +390,18 @@ def test_a_referral_raising_learning_ends_in_learning_outside_an_lcspr(partnersh
             {
                 "learning_outside_review_on": date(2027, 1, 10),
                 "learning_outside_review_rationale": "Near miss.",
+                "learning_outside_review_notified_on": date(2027, 1, 11),
             },
             "learning_outside_review_on",
             id="before-the-referral",
+        ),
+        pytest.param(
+            {
+                "learning_outside_review_on": date(2027, 2, 10),
+                "learning_outside_review_rationale": "Near miss.",
+            },
+            "learning_outside_review_notified_on",
+            id="not-notified-to-the-panel",
         ),
     ],
 )

@@ -2,6 +2,8 @@
 (§2.1.6 "the right information to the right individual", §6): the choke point in
 cases/tenancy.py, the pages and the API."""
 
+from datetime import timedelta
+
 import pytest
 from django.apps import apps
 from django.urls import reverse
@@ -156,3 +158,36 @@ def test_the_demo_reviewer_sees_one_leicester_review_and_nothing_else(partnershi
     [case] = Case.objects.visible_to(reviewer)
     assert case.partnership == partnerships["leicester"]
     assert case.lcspr.appointments.get().is_external
+
+
+def test_an_appointment_ends_once_and_not_before_it_began(leicester, three_cases):
+    appointment = appoint(three_cases["mine"], staff_user(leicester, role=Role.REVIEWER))
+    today = timezone.localdate()
+    with pytest.raises(ApplicationError, match="cannot end before it began"):
+        appointment_end(
+            appointment=appointment,
+            ended_on=today - timedelta(days=1),
+            reason="Stood down",
+            actor=None,
+        )
+    appointment_end(appointment=appointment, ended_on=today, reason="Stood down", actor=None)
+    with pytest.raises(ApplicationError, match="already ended"):
+        appointment_end(appointment=appointment, ended_on=today, reason="Again", actor=None)
+
+
+def test_a_panel_member_represents_an_agency_of_the_partnership(leicester, lr, three_cases):
+    from tests.factories import AgencyFactory
+
+    lr_only = AgencyFactory(name="Rutland Health")
+    lr_only.partnerships.set([lr])
+    member = staff_user(leicester, role=Role.PANEL_MEMBER)
+    lcspr = appoint(three_cases["mine"], staff_user(leicester, role=Role.REVIEWER)).lcspr
+    with pytest.raises(ApplicationError, match="serves this partnership"):
+        appointment_make(
+            lcspr=lcspr,
+            user=member,
+            role=AppointmentRole.PANEL_MEMBER,
+            appointed_on=timezone.localdate(),
+            actor=None,
+            agency=lr_only,
+        )
