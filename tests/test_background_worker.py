@@ -88,4 +88,4 @@ def test_the_daily_sweep_on_the_worker_reminds_once_however_often_it_runs(
     reminder_emails = [m for m in mail.outbox if not m.subject.endswith(" opened")]
     assert len(reminder_emails) == made
     due = Deadline.objects.for_partnership(lr).get(kind="rapid_review_complete").due_date
-    assert any(m.subject.endswith(f"due {due:%-d %b %Y}") for m in reminder_emails)
+    assert any(m.subject.endswith(f"due {due:%-d %B %Y}") for m in reminder_emails)

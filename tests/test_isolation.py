@@ -370,9 +370,11 @@ def test_an_agency_sees_nothing_of_a_partnership_it_does_not_serve(client, two_r
     for path in PK_ROUTES:
         if path.startswith(("portal/", "requests/", "documents/")):
             url = _target(path, lr_bundle)
-            post_only = route_name(path, _entry(path)) in POST_ONLY
-            response = client.post(url) if post_only else client.get(url)
-            assert response.status_code == 404, url
+            name = route_name(path, _entry(path))
+            response = client.post(url) if name in POST_ONLY else client.get(url)
+            # The office's pages (acting on an agency's behalf) refuse the role first.
+            expected = 404 if may(Role.AGENCY_USER, ROUTES[name]) else 403
+            assert response.status_code == expected, url
     letter = client.get(f"/requests/{own.pk}/letter.pdf")
     assert letter.status_code == 200
     assert shows_case(letter, case.reference)
@@ -446,7 +448,7 @@ def test_each_partnership_sees_and_cancels_only_its_own_meetings(client, leicest
     assert own.location in page
     assert other_case.reference not in page
     assert other.location not in page
-    assert f"{other.held_on:%-d %b %Y}" not in page
+    assert f"{other.held_on:%-d %B %Y}" not in page
     assert client.get(f"/meetings/{own.pk}/").status_code == 200
     assert client.get(f"/meetings/{other.pk}/").status_code == 404
     assert client.post(f"/meetings/{other.pk}/", {"name": "x"}).status_code == 404

@@ -17,6 +17,7 @@ class CaseOutputSerializer(serializers.ModelSerializer):
     duplicate_of = serializers.SlugRelatedField(
         slug_field="reference",
         read_only=True,
+        allow_null=True,
         help_text="A case withdrawn as a duplicate: the reference of the case it duplicates.",
     )
 

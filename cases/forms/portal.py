@@ -149,7 +149,9 @@ class ChronologyEntryEditForm(ChronologyEntryForm):
     def initial_for(entry) -> dict:
         initial = {name: getattr(entry, name) for name in ChronologyEntryForm.base_fields}
         # Shown as typed: "14:30", which the field reads back, not "14:30:00".
-        initial["happened_at"] = f"{entry.happened_at:%H:%M}" if entry.happened_at else ""
+        initial["happened_at"] = (
+            entry.happened_at.isoformat(timespec="minutes") if entry.happened_at else ""
+        )
         return {**initial, "version": entry.version}
 
 

@@ -59,7 +59,7 @@ def test_the_office_corrects_the_date_received_and_sees_the_deadlines_move(page)
     row = page.get_by_role("row").filter(
         has_text="Rapid Review complete and sent to the National Panel"
     )
-    expect(row).to_contain_text(f"Moved from {open_deadline.due_date:%-d %b %Y}")
+    expect(row).to_contain_text(f"Moved from {open_deadline.due_date:%-d %B %Y}")
     expect(row).to_contain_text(
         f"Received date corrected from {received:%-d %B %Y} to {corrected:%-d %B %Y}: "
         "The council's email arrived the next day"

@@ -159,6 +159,8 @@ def test_a_search_by_name_is_logged_without_the_name_and_only_for_restricted_rol
 ONWARD = [Stage.RAPID_REVIEW, Stage.LCSPR, Stage.PUBLICATION, Stage.LEARNING]
 PATH_TO = {
     Stage.REFERRAL_DECISION: [Stage.REFERRAL_DECISION],
+    Stage.CRG_CONSIDERATION: [Stage.CRG_CONSIDERATION],
+    Stage.LOCAL_LEARNING: [Stage.REFERRAL_DECISION, Stage.LOCAL_LEARNING],
     Stage.CLOSED: [Stage.CLOSED],
     **{stage: ONWARD[: i + 1] for i, stage in enumerate(ONWARD)},
 }

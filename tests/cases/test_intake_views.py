@@ -28,7 +28,7 @@ from cases.services.intake import (
     REFERRAL_CONFLICT,
 )
 from rapidreview.models import CrgMeeting, MeetingKind
-from tests.factories import AgencyFactory, sign_in, staff_user
+from tests.factories import AgencyFactory, appoint, sign_in, staff_user
 
 TODAY = date(2027, 3, 1)
 SUBJECT_NAME = "Jolene Marchbanks"
@@ -204,7 +204,10 @@ def test_the_restricted_file_shows_the_names_to_the_office_and_chair_only(
         ("member", Role.CRG_MEMBER),
         ("reviewer", Role.REVIEWER),
     ]:
-        sign_in(client, staff_user(leicester, role=role, username=username))
+        person = staff_user(leicester, role=role, username=username)
+        if role == Role.REVIEWER:  # a Reviewer sees only the case of the review they hold
+            appoint(case, person)
+        sign_in(client, person)
         refused = client.get(url)
         assert refused.status_code == 403
         assert SUBJECT_NAME not in refused.content.decode()

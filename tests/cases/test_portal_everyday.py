@@ -276,7 +276,7 @@ def test_an_invitation_says_when_and_where_the_meeting_is(
     )
     sign_in(client, portal_user)
     listing = client.get("/portal/papers/")
-    assert f"{held_on:%A} {held_on.day} {held_on:%B %Y}, 10:30" in listing.text
+    assert f"{held_on:%A} {held_on.day} {held_on:%B %Y}, 10:30am" in listing.text
     assert "City Hall, Committee Room 2" in listing.text
     papers = client.get(f"/papers/{invitation.pk}/")
     rows = dict(
@@ -287,7 +287,7 @@ def test_an_invitation_says_when_and_where_the_meeting_is(
         )
     )
     assert rows["Date"] == f"{held_on:%A} {held_on.day} {held_on:%B %Y}"
-    assert rows["Time"] == "10:30"
+    assert rows["Time"] == "10:30am"
     assert rows["Place"] == "City Hall, Committee Room 2"
 
 

@@ -253,7 +253,7 @@ def test_with_no_meeting_scheduled_the_page_says_who_must_add_one_and_still_save
 def test_the_decision_date_quotes_both_paragraphs(client, referred, office):
     sign_in(client, office)
     page = html.unescape(client.get(progress_url(referred)).text)
-    assert "Fri 30 Apr 2027" in page  # §4.9's two months, not §3.1.2's 15 working days
+    assert "Friday 30 April 2027" in page  # §4.9's two months, not §3.1.2's 15 working days
     assert "§3.1.2: “A Rapid Review and decision on all referrals" in page
     assert "(currently within 15 working days)”" in page
     assert "§4.9, a referral with no Local Authority notification: “Within two months" in page

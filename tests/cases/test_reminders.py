@@ -158,8 +158,9 @@ def test_two_sweeps_at_once_make_and_send_each_reminder_once(partnerships):
         thread.join()
     assert errors == []
     made = Reminder.objects.for_partnership(leicester).count()
-    # Per case: the Rapid Review due today, and its meeting two working days overdue.
-    assert made == 40
+    # Per case: the Rapid Review and the notification of its decision to the National Panel
+    # (§1.6.3) due today, and its meeting two working days overdue.
+    assert made == 60
     assert sum(sent) == made
     reminder_emails = [m for m in mail.outbox if not m.subject.endswith(" opened")]
     assert len(reminder_emails) == made

@@ -391,6 +391,12 @@ def test_a_referral_cannot_be_received_on_or_after_its_first_crg_meeting(leicest
     office = staff_user(leicester)
     today = timezone.localdate()
     case = referred(leicester, office, today - timedelta(days=20))
+    from rapidreview.models import CrgMeeting, MeetingKind
+
+    # The referral's first discussion: a scheduled meeting, held since (§4.9).
+    CrgMeeting.unscoped.create(
+        partnership=leicester, kind=MeetingKind.MONTHLY, held_on=today - timedelta(days=5)
+    )
     services.referral_progress_record(
         referral=selectors.case_intake(case=case)["referral"],
         actor=office,

@@ -824,7 +824,7 @@ def test_an_accepted_reply_is_not_escalated(leicester_case, police, leicester_of
     (request,) = send(leicester_case, [police])
     request = submit(request, agency_user(police))
     services.information_request_accept(request=request, actor=leicester_office)
-    with pytest.raises(ApplicationError, match="accepted"):
+    with pytest.raises(ApplicationError, match="nothing to escalate"):
         escalate(request, leicester_office)
 
 

@@ -37,7 +37,7 @@ from rapidreview.views.actions import ACTION_ADDED, ACTION_DONE
 from rapidreview.views.decision import DECISION_SAVED, RECORD_SAVED, SECTIONS_SAVED
 from rapidreview.views.scrutineer import ADVICE_SAVED, SENT_SAVED
 from rapidreview.views.sign_off import CHAIR_APPROVED, PARTNER_CONFIRMED, SIGNED_OFF_NOW
-from tests.factories import open_case, sign_in, staff_user
+from tests.factories import appoint, open_case, sign_in, staff_user
 from tests.rapidreview.flow import (
     decided,
     meeting_held,
@@ -130,7 +130,10 @@ def test_each_page_answers_before_and_after_the_meeting_is_set(name, office, rev
 def test_every_partnership_role_reads_the_pages_without_forms(
     name, role, client, quorate, leicester
 ):
-    sign_in(client, staff_user(leicester, role=role))
+    person = staff_user(leicester, role=role)
+    if role == Role.REVIEWER:  # a Reviewer sees only the case of the review they hold
+        appoint(quorate.case, person)
+    sign_in(client, person)
     page = client.get(url(name, quorate.case))
     assert page.status_code == 200
     assert "<form" not in text(page).split('id="main-content"')[-1]

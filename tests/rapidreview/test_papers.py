@@ -16,7 +16,7 @@ from cases.models import AccessEvent, AgencyKind, ChildRole, Deadline, DeadlineS
 from rapidreview import services
 from rapidreview.forms.papers import STALE_CHOICE
 from rapidreview.models import Decision, Invitation, InviteeKind, OutcomeNotice, RapidReview
-from tests.factories import AgencyFactory, agency_user, open_case, sign_in, staff_user
+from tests.factories import AgencyFactory, agency_user, appoint, open_case, sign_in, staff_user
 from tests.rapidreview.flow import (
     decided,
     meeting_held,
@@ -296,7 +296,10 @@ def test_the_combined_chronology_is_offered_only_where_the_variant_says(
 @pytest.mark.parametrize("role", [r for r in Role if r != Role.AGENCY_USER])
 def test_the_pages_answer_every_role_before_there_is_a_rapid_review(client, leicester, role):
     case = open_case(leicester)
-    sign_in(client, staff_user(leicester, role))
+    person = staff_user(leicester, role)
+    if role in (Role.REVIEWER, Role.PANEL_MEMBER):  # they see only the reviews they hold
+        appoint(case, person, role)
+    sign_in(client, person)
     for name in ("rapid_review_papers", "rapid_review_after"):
         response = client.get(reverse(name, kwargs={"reference": case.reference}))
         assert response.status_code == 200
