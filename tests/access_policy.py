@@ -172,7 +172,9 @@ ROUTES = {
 
 # Routes by id: whose row the id may name, besides what the route needs above.
 # "partnership": its partnership's people; "agency": the agency it is addressed to;
-# "invitee": the agency or the one person the meeting's papers were sent to.
+# "invitee": the agency or the one person the meeting's papers were sent to; "partnership,
+# once entered on its behalf": the office, on a reply it enters for the agency (an agency's
+# own draft stays its own).
 ROW_READERS = {
     "case_request": "partnership",
     "request_accept": "partnership",
@@ -184,8 +186,8 @@ ROW_READERS = {
     "on_behalf_chronology": "partnership",
     "on_behalf_documents": "partnership",
     "on_behalf_sharing_decisions": "partnership",
-    "on_behalf_chronology_edit": "partnership",
-    "on_behalf_chronology_remove": "partnership",
+    "on_behalf_chronology_edit": "partnership, once entered on its behalf",
+    "on_behalf_chronology_remove": "partnership, once entered on its behalf",
     "on_behalf_document_remove": "partnership",
     "request_reply_blank": "partnership or agency",
     "request_chronology_blank": "partnership or agency",

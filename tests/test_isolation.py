@@ -281,6 +281,8 @@ def row_status(name, membership, bundle):
         by_partnership = by_partnership and appointed(membership.user, request.case)
     by_agency = membership.agency_id is not None and membership.agency_id == request.agency_id
     rule = ROW_READERS[name]
+    if rule.endswith("once entered on its behalf"):
+        by_partnership = by_partnership and request.is_entered_on_behalf
     theirs = (rule.startswith("partnership") and by_partnership) or (
         rule.endswith("agency") and by_agency
     )

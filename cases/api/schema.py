@@ -54,15 +54,16 @@ def _response(component: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": content}}
 
 
-def _require_a_visible_character(component: dict) -> None:
-    """DRF trims text before checking that it is not blank, so "   " is refused: say so."""
+# DRF refuses a NUL character in any text, and trims text before checking that a required
+# one is not blank (so "   " is refused): the schema says both.
+NO_NUL = r"^[^\u0000]*$"
+VISIBLE_NO_NUL = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+
+
+def _state_text_rules(component: dict) -> None:
     for prop in component.get("properties", {}).values():
-        if (
-            prop.get("type") == "string"
-            and prop.get("minLength", 0) >= 1
-            and not {"format", "enum", "pattern"} & prop.keys()
-        ):
-            prop["pattern"] = r"\S"
+        if prop.get("type") == "string" and not {"format", "enum", "pattern"} & prop.keys():
+            prop["pattern"] = VISIBLE_NO_NUL if prop.get("minLength", 0) >= 1 else NO_NUL
 
 
 def add_error_responses(result, generator, request, public):
@@ -71,7 +72,7 @@ def add_error_responses(result, generator, request, public):
     schemas["FieldErrors"] = FIELD_ERRORS
     for name, component in schemas.items():
         if name.endswith("Request"):
-            _require_a_visible_character(component)
+            _state_text_rules(component)
     for route, path in result.get("paths", {}).items():
         for method, operation in path.items():
             responses = operation.setdefault("responses", {})

@@ -78,7 +78,7 @@ def test_business_office_works_its_own_cases_and_cannot_open_the_others(page):
     assert_accessible(page, "case-deadlines")
     page.get_by_role("link", name="Timeline and history").click()
     page.get_by_role("link", name="History of changes").click()
-    expect(page.get_by_role("heading", name="Created by Priya Shah")).to_be_visible()
+    expect(page.get_by_role("heading", name="Created by Priya Shah").first).to_be_visible()
     assert_accessible(page, "case-history")
     page.get_by_role("link", name="Who has viewed this case").click()
     expect(page.get_by_role("heading", name="Access log")).to_be_visible()

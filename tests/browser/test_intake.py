@@ -136,7 +136,7 @@ def police_reply(page, reference, slug, *, chronology_template):
     )
     page.get_by_label("Facts", exact=True).fill("Two attendances; one referral to social care.")
     page.get_by_role("button", name="Save draft").click()
-    expect(page.get_by_text("Your draft is saved.")).to_be_visible()
+    expect(page.get_by_text("The draft is saved.")).to_be_visible()
     expect(page.get_by_label("Facts", exact=True)).to_have_value(
         "Two attendances; one referral to social care."
     )
@@ -318,4 +318,4 @@ def test_a_referral_is_progressed_then_becomes_a_rapid_review(page):
     expect(deadlines).to_contain_text("Waived")
     assert_accessible(page, "referral-converted-deadlines")
     page.get_by_role("link", name="Timeline").click()
-    expect(page.get_by_text("Stage changed to Rapid Review")).to_be_visible()
+    expect(page.get_by_role("heading", name="Stage changed to Rapid Review")).to_be_visible()

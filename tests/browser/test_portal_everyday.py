@@ -121,11 +121,11 @@ def test_invitations_show_the_meetings_time_and_place(page):
     sign_in(page, "police-portal")
     page.goto("/portal/papers/")
     table = page.get_by_role("table", name="Invitations to Rapid Review meetings")
-    expect(table).to_contain_text("10:00")
+    expect(table).to_contain_text("10am")
     expect(table).to_contain_text("Online (demo)")
     assert_accessible(page, "portal-papers-time-and-place")
     table.get_by_role("link").first.click()
-    expect(page.locator(".govuk-summary-list")).to_contain_text("10:00")
+    expect(page.locator(".govuk-summary-list")).to_contain_text("10am")
     expect(page.locator(".govuk-summary-list")).to_contain_text("Online (demo)")
     assert_accessible(page, "portal-invitation-time-and-place")
 

@@ -2,6 +2,7 @@
 decision, the Rapid Review Report, the outcome to agencies and the LCSPR that follows
 (§4.4-4.8); and a decision not to proceed, with the learning disseminated (§4.6.2)."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -107,11 +108,12 @@ def test_leicester_from_notification_to_a_signed_decision_to_proceed_and_the_lcs
     # Papers and invitations (§4.5.2, §4.7.1).
     page.get_by_role("link", name="Send the papers and invitations").click()
     expect(page.get_by_role("link", name="combined chronology")).to_have_count(1)
+    # The CRG's members and the Scrutineer come ticked (§4.7.1); the police are added.
+    expect(page.get_by_label("Independent Scrutineer", exact=False).first).to_be_checked()
     page.get_by_label("Leicestershire Police").check()
-    page.get_by_label("Independent Scrutineer", exact=False).first.check()
     assert_accessible(page, "rr-papers")
     page.get_by_role("button", name="Send the invitations").click()
-    expect(page.get_by_text("2 invitations sent")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ invitations sent"))).to_be_visible()
     assert_accessible(page, "rr-papers-sent")
 
     # Attendance: three partner agencies, two of them Safeguarding Partners (§4.6.1).

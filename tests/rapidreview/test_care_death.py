@@ -215,7 +215,15 @@ def test_the_crgs_decision_moves_a_care_leavers_case_on(partnership, office, out
         office,
     )
     assert decision.history.first().history_change_reason.startswith("The CRG decided")
-    assert deadlines_of(case) == {}
+    if outcome == CareDeathOutcome.LOCAL_REVIEW:
+        # A local review is an LCSPR: opened, with its six months from the decision (§3.1.2).
+        from reviews.models import Lcspr
+
+        lcspr = Lcspr.objects.for_partnership(partnership).get(case=case)
+        assert lcspr.decided_on == date(2027, 2, 10)
+        assert set(deadlines_of(case)) == {"lcspr_complete"}
+    else:
+        assert deadlines_of(case) == {}
 
 
 def test_criteria_that_apply_start_a_rapid_review_timed_from_the_decision(partnership, office):
