@@ -105,18 +105,6 @@ def case_list(
     return cases
 
 
-def lead_officers(*, scope: Scope) -> list[tuple[int, str]]:
-    """Who may lead the partnership's cases (its Business Office), as (id, name)."""
-    members = (
-        Membership.objects.filter(
-            partnership=scope.partnership, role=Role.BUSINESS_OFFICE, is_active=True
-        )
-        .select_related("user")
-        .order_by("user__last_name", "user__first_name", "user__username")
-    )
-    return list({m.user_id: str(m.user) for m in members}.items())
-
-
 def case_get(*, scope: Scope, reference: str) -> Case:
     """The case with this reference if the scope may see it, withdrawn or not; otherwise
     404, never 403."""
@@ -148,13 +136,18 @@ def my_cases(*, scope: Scope) -> QuerySet[Case]:
 
 
 def business_office_officers(*, partnership) -> QuerySet[User]:
-    """Who may lead the partnership's cases: its Business Office's active officers."""
-    return User.objects.filter(
-        is_active=True,
-        memberships__partnership=partnership,
-        memberships__role=Role.BUSINESS_OFFICE,
-        memberships__is_active=True,
-    ).distinct()
+    """Who may lead the partnership's cases: its Business Office's active officers, by name.
+    The case list filters by them, and a case's lead officer is changed to one of them."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            memberships__partnership=partnership,
+            memberships__role=Role.BUSINESS_OFFICE,
+            memberships__is_active=True,
+        )
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
 
 
 def case_counts_by_stage(*, scope: Scope) -> list[tuple[str, str, int]]:

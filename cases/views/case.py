@@ -19,7 +19,10 @@ SEARCH_RESULTS = 50
 def case_list(request):
     """Filters in the URL; a search by a child's details posted, logged when by name, and
     answered on this response (unpaged), so that the details never reach a URL."""
-    officers = selectors.lead_officers(scope=request.scope)
+    officers = [
+        (officer.pk, str(officer))
+        for officer in selectors.business_office_officers(partnership=request.scope.partnership)
+    ]
     form = CaseFilterForm(request.GET or None, lead_officers=officers)
     may_search_names = request.scope.can(Action.VIEW_RESTRICTED_FILE)
     search = ChildSearchForm(
