@@ -21,6 +21,11 @@ class Action(StrEnum):
     SEND_RAPID_REVIEW_PAPERS = "send_rapid_review_papers"
     APPROVE_DECISION = "approve_decision"
     CONFIRM_DECISION = "confirm_decision"
+    MANAGE_REVIEW = "manage_review"
+    DRAFT_TERMS_OF_REFERENCE = "draft_terms_of_reference"
+    RECORD_CRG_AGREEMENT = "record_crg_agreement"
+    RUN_PANEL_MEETINGS = "run_panel_meetings"
+    VIEW_REVIEW_TEAM_RECORDS = "view_review_team_records"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -59,6 +64,27 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_DECISION: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
     Action.APPROVE_DECISION: frozenset({Role.CRG_CHAIR}),
     Action.CONFIRM_DECISION: frozenset({Role.CRG_MEMBER}),
+    # The LCSPR (§5-§6): the Business Office and the chair set the review up, appoint its
+    # Reviewer and Panel, record its delays and send the notice of one (§3.1.3).
+    Action.MANAGE_REVIEW: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # The Panel or the Reviewer draft the terms of reference (§5.1.2), with the Business
+    # Office; they refer what they cannot resolve to the CRG.
+    Action.DRAFT_TERMS_OF_REFERENCE: frozenset(
+        {Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}
+    ),
+    # The CRG agrees the terms of reference and their significant changes (§5.1.3,
+    # §5.3.1), decides referred issues and considers delays (§3.1.3): minuted by the
+    # Business Office or the chair, as its decisions are.
+    Action.RECORD_CRG_AGREEMENT: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # The Panel's meetings, minutes, actions and swift learning (§7.1.3, §11.2.1), which
+    # the Reviewer chairs (§6.1.1) and the Business Office supports.
+    Action.RUN_PANEL_MEETINGS: frozenset(
+        {Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}
+    ),
+    # The review team's own records, such as the Police liaison (§6.2.3).
+    Action.VIEW_REVIEW_TEAM_RECORDS: frozenset(
+        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
+    ),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

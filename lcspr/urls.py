@@ -248,6 +248,7 @@ urlpatterns = [
         portal.portal_document_remove,
         name="portal_document_remove",
     ),
+    path("cases/<str:reference>/lcspr/", include("reviews.urls")),
     path(
         "cases/<str:reference>/rapid-review/",
         rr_overview.case_rapid_review,

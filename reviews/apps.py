@@ -10,3 +10,6 @@ class ReviewsConfig(AppConfig):
         from reviews.services import on_lcspr_commissioned
 
         lcspr_commissioned.connect(on_lcspr_commissioned, dispatch_uid="reviews.lcspr_open")
+        # Each part of the review registers its task on the LCSPR page (reviews/workspace.py),
+        # its business at CRG meetings (rapidreview/meeting_business.py) and its work on
+        # the dashboard (cases/dashboard.py) from its selectors module, imported here.

@@ -27,6 +27,11 @@ POLICY_TABLE = """
 | approve_decision         | -   | yes   | -      | -          | -        | -     | -     | -      |
 | confirm_decision         | -   | -     | yes    | -          | -        | -     | -     | -      |
 | view_access_log          | yes | yes   | -      | -          | -        | -     | yes   | -      |
+| manage_review            | yes | yes   | -      | -          | -        | -     | -     | -      |
+| draft_terms_of_reference | yes | -     | -      | -          | yes      | yes   | -     | -      |
+| record_crg_agreement     | yes | yes   | -      | -          | -        | -     | -     | -      |
+| run_panel_meetings       | yes | -     | -      | -          | yes      | yes   | -     | -      |
+| view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 """
 
 COLUMNS = {

@@ -12,7 +12,7 @@ from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
 from cases.web import form_error, scope_required
-from rapidreview import selectors, services
+from rapidreview import meeting_business, selectors, services
 from rapidreview.forms.meetings import (
     AttendanceForm,
     CancelMeetingForm,
@@ -115,6 +115,7 @@ def meeting_detail(request, pk):
             "attendances": attendances,
             "quorum": selectors.meeting_quorum(attendances=attendances),
             "cases": in_use.get(meeting.pk, []),
+            "business": meeting_business.business(meeting, request.scope),
             "form": form,
             "once": once,
             "can_manage": can_manage,

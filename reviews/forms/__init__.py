@@ -1,0 +1,1 @@
+"""Forms of the LCSPR, one module for each part of the review."""

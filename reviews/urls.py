@@ -1,0 +1,3 @@
+"""The LCSPR's pages, under cases/<reference>/lcspr/ (lcspr/urls.py includes them)."""
+
+urlpatterns: list = []

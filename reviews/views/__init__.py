@@ -1,0 +1,1 @@
+"""Views of the LCSPR, one module for each part of the review."""
