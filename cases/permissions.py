@@ -78,9 +78,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.RECORD_CRG_AGREEMENT: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
     # The Panel's meetings, minutes, actions and swift learning (§7.1.3, §11.2.1), which
     # the Reviewer chairs (§6.1.1) and the Business Office supports.
-    Action.RUN_PANEL_MEETINGS: frozenset(
-        {Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}
-    ),
+    Action.RUN_PANEL_MEETINGS: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}),
     # The review team's own records, such as the Police liaison (§6.2.3).
     Action.VIEW_REVIEW_TEAM_RECORDS: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
