@@ -33,6 +33,7 @@ from rapidreview.views import overview as rr_overview
 from rapidreview.views import papers as rr_papers
 from rapidreview.views import scrutineer as rr_scrutineer
 from rapidreview.views import sign_off as rr_sign_off
+from reviews.urls import urlpatterns as review_urlpatterns
 
 admin.site.site_header = "LCSPR case manager configuration"
 admin.site.site_title = "LCSPR case manager"
@@ -248,7 +249,6 @@ urlpatterns = [
         portal.portal_document_remove,
         name="portal_document_remove",
     ),
-    path("cases/<str:reference>/lcspr/", include("reviews.urls")),
     path(
         "cases/<str:reference>/rapid-review/",
         rr_overview.case_rapid_review,
@@ -365,3 +365,7 @@ urlpatterns = [
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("api/docs/", SchemaDocs.as_view(url_name="schema"), name="swagger-ui"),
 ]
+
+# The LCSPR's pages, cases/<reference>/lcspr/... (full paths, so the access tests read
+# each route's `reference` from its own pattern).
+urlpatterns += review_urlpatterns

@@ -1,3 +1,11 @@
-"""The LCSPR's pages, under cases/<reference>/lcspr/ (lcspr/urls.py includes them)."""
+"""The LCSPR's pages: lcspr/urls.py adds them to the product's routes."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from reviews.views import overview
+
+LCSPR = "cases/<str:reference>/lcspr/"
+
+urlpatterns = [
+    path(LCSPR, overview.lcspr_overview, name="lcspr_overview"),
+]

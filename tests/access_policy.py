@@ -153,6 +153,8 @@ ROUTES = {
     "invitation_chronology_pdf": ANY_ROLE,
     "portal_papers": "reply_to_requests",
     "portal_outcome": "reply_to_requests",
+    # The LCSPR (issue 13): Reviewers and Panel members reach only their own reviews'.
+    "lcspr_overview": "view_cases",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",

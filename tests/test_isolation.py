@@ -5,6 +5,7 @@ partnership (UI and API alike), and no list page may show the other's references
 """
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from cases.models import Role, Stage
@@ -125,7 +126,18 @@ def test_the_generated_route_lists_hold_the_known_pages():
 
 @pytest.fixture
 def two_cases(leicester, lr):
-    return open_case(leicester), open_case(lr)
+    """A case in each partnership, each with an LCSPR so that its pages answer too."""
+    from reviews.services import lcspr_open
+
+    cases = open_case(leicester), open_case(lr)
+    for case in cases:
+        lcspr_open(
+            case=case,
+            decided_on=timezone.localdate(),
+            key_lines_of_enquiry="How agencies shared information.",
+            actor=None,
+        )
+    return cases
 
 
 @pytest.mark.parametrize("path", CASE_ROUTES)
