@@ -64,3 +64,29 @@ def register(task: Task) -> Task:
 def tasks(lcspr: Lcspr) -> list[tuple[Task, TaskStatus]]:
     """The review's tasks in order, each with its status now."""
     return [(task, task.status(lcspr)) for task in sorted(_tasks.values(), key=lambda t: t.order)]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """One row of the summary above the task list: where the review stands."""
+
+    order: int  # basis 10, terms 20, reviewer and panel 30, next milestone 40, clock 60
+    label: str
+    value: str
+    hint: str = ""  # a second line, e.g. "in 84 working days" or who is missing
+
+
+_summaries: list[Callable[[Lcspr], list[SummaryRow]]] = []
+
+
+def register_summary(
+    reader: Callable[[Lcspr], list[SummaryRow]],
+) -> Callable[[Lcspr], list[SummaryRow]]:
+    _summaries.append(reader)
+    return reader
+
+
+def summary(lcspr: Lcspr) -> list[SummaryRow]:
+    """Where the review stands and what is due next, each part adding its rows."""
+    rows = [row for reader in _summaries for row in reader(lcspr)]
+    return sorted(rows, key=lambda row: row.order)

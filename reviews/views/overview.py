@@ -22,5 +22,11 @@ def lcspr_overview(request, reference):
     return render(
         request,
         "reviews/overview.html",
-        {"case": case, "lcspr": lcspr, "tab": "lcspr", "tasks": tasks},
+        {
+            "case": case,
+            "lcspr": lcspr,
+            "tab": "lcspr",
+            "tasks": tasks,
+            "summary": workspace.summary(lcspr),
+        },
     )
