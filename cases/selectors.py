@@ -131,6 +131,24 @@ def case_membership_elsewhere(
     return None
 
 
+def appointment_undeclared(*, scope: Scope, reference: str) -> bool:
+    """Whether the scope's user holds a current appointment to this case's LCSPR and has
+    not yet declared conflicts and agreed to confidentiality (§1.5.8). Read through the
+    case's reverse relations, as cases/tenancy.py does, so `cases` imports no `reviews`."""
+    if scope.partnership is None:
+        return False
+    return (
+        Case.objects.for_partnership(scope.partnership)
+        .filter(
+            reference=reference,
+            lcspr__appointments__user=scope.user,
+            lcspr__appointments__ended_on=None,
+            lcspr__appointments__declared_at=None,
+        )
+        .exists()
+    )
+
+
 def my_cases(*, scope: Scope) -> QuerySet[Case]:
     return case_list(scope=scope).filter(lead_officer=scope.user).exclude(stage=Stage.CLOSED)
 

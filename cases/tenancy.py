@@ -120,7 +120,8 @@ class TenantQuerySet(models.QuerySet):
 
     def _of_appointed_reviews(self, scope: Scope) -> TenantQuerySet:
         """Rows of the cases whose LCSPR the scope's user is currently appointed to run
-        (reviews.Appointment, reached as `Case.lcspr.appointments`); none of any other."""
+        (reviews.Appointment, reached as `Case.lcspr.appointments`) and have declared for
+        (§1.5.8); none of any other."""
         case_path = tenant_case_path(self.model)
         if case_path is None:
             return self.none()._mark_scoped()
@@ -128,8 +129,15 @@ class TenantQuerySet(models.QuerySet):
         # One filter() call: the user and the open appointment are the same row. A person
         # holds one current appointment to a review (its unique constraint), so no row
         # is repeated.
+        # §1.5.8: not before they have declared any conflict of interest and agreed to
+        # confidentiality for this case. The UI sends them to their declaration instead
+        # (cases/web.py scope_required); the API, like the UI, finds nothing.
         return self.filter(
-            **{f"{to_appointments}__user": scope.user, f"{to_appointments}__ended_on": None}
+            **{
+                f"{to_appointments}__user": scope.user,
+                f"{to_appointments}__ended_on": None,
+                f"{to_appointments}__declared_at__isnull": False,
+            }
         )._mark_scoped()
 
     def _combined_with(self, combined, others):

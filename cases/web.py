@@ -47,6 +47,9 @@ def scope_required(action: Action | None = None):
             try:
                 return view(request, *args, **kwargs)
             except Http404:
+                undeclared = _undeclared_appointment(request, kwargs.get("reference"))
+                if undeclared is not None:
+                    return undeclared
                 elsewhere = _case_elsewhere(request, kwargs.get("reference"))
                 if elsewhere is None:
                     raise
@@ -62,6 +65,24 @@ def scope_required(action: Action | None = None):
         return wrapped
 
     return decorator
+
+
+DECLARE_FIRST = (
+    "Before you can open the papers of case {reference}, declare any conflict of interest "
+    "and agree to keep the review confidential (§1.5.8)."
+)
+
+
+def _undeclared_appointment(request, reference):
+    """§1.5.8: a Reviewer or Panel member appointed to this case's review who has not yet
+    declared sees nothing of the case (cases/tenancy.py): rather than a 404, they are sent
+    to their declaration, with why. None for anybody else."""
+    if not reference or not request.scope.appointed_only:
+        return None
+    if not selectors.appointment_undeclared(scope=request.scope, reference=reference):
+        return None
+    messages.warning(request, DECLARE_FIRST.format(reference=reference))
+    return redirect("lcspr_declaration", reference=reference)
 
 
 def _case_elsewhere(request, reference):

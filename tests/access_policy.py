@@ -155,6 +155,14 @@ ROUTES = {
     "portal_outcome": "reply_to_requests",
     # The LCSPR (issue 13): Reviewers and Panel members reach only their own reviews'.
     "lcspr_overview": "view_cases",
+    # issue 13: setting up the review and its people
+    "lcspr_setup": "view_cases",  # the basis is changed with manage_review
+    "lcspr_declaration": "view_cases",  # the appointee's own; others are told it is not theirs
+    "lcspr_police_liaison": "view_review_team_records",
+    "lcspr_appointments": "view_cases",
+    "lcspr_appoint_reviewer": "manage_review",
+    "lcspr_appoint_panel_member": "manage_review",
+    "lcspr_appointment_end": "manage_review",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -183,6 +191,8 @@ ROUTES = {
 # once entered on its behalf": the office, on a reply it enters for the agency (an agency's
 # own draft stays its own).
 ROW_READERS = {
+    # issue 13: setting up the review and its people
+    "lcspr_appointment_end": "partnership",
     "case_request": "partnership",
     "request_accept": "partnership",
     "request_return": "partnership",

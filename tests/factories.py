@@ -84,11 +84,17 @@ def working_days_ahead(n: int, partnership=None):
     return cal.add(timezone.localdate(), n)
 
 
-def appoint(case, user, role=Role.REVIEWER, *, on=None):
+def appoint(case, user, role=Role.REVIEWER, *, on=None, declared=True, **kwargs):
     """`user` (with a Reviewer or Panel member membership) appointed to the case's LCSPR,
-    which is opened if it is not yet (§6): the only case such a user may see."""
+    which is opened if it is not yet (§6): the only case such a user may see. `declared`:
+    they have made their declarations (§1.5.8), without which the case stays closed to them.
+    """
     from reviews.services import appointment_make, lcspr_open
 
     on = on or timezone.localdate()
     lcspr = lcspr_open(case=case, decided_on=on, key_lines_of_enquiry="", actor=None)
-    return appointment_make(lcspr=lcspr, user=user, role=role, appointed_on=on, actor=None)
+    if role == Role.PANEL_MEMBER and "agency" not in kwargs and "expertise" not in kwargs:
+        kwargs["expertise"] = "Safeguarding"
+    return appointment_make(
+        lcspr=lcspr, user=user, role=role, appointed_on=on, actor=None, declared=declared, **kwargs
+    )

@@ -3,10 +3,29 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from cases.models import Agency, Case, User
 from cases.tenancy import TenantManager
+
+
+class ReviewBasis(models.TextChoices):
+    """Why the case is reviewed: a serious child safeguarding case, or (§1.4.5) one that is
+    not, but raises issues of importance that could generate learning."""
+
+    SERIOUS = "serious", "A serious child safeguarding case"
+    LEARNING = "learning", "Not a serious child safeguarding case, but it raises learning (§1.4.5)"
+
+
+class LearningKind(models.TextChoices):
+    """The learning a review of a case that is not serious is for (§1.4.5, Working Together
+    2023: "good practice, poor practice or ... 'near miss' incidents")."""
+
+    GOOD_PRACTICE = "good_practice", "Good practice"
+    POOR_PRACTICE = "poor_practice", "Poor practice"
+    NEAR_MISS = "near_miss", "A near miss"
+    OTHER = "other", "Other learning"
 
 
 class Lcspr(models.Model):
@@ -23,6 +42,24 @@ class Lcspr(models.Model):
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="lcspr")
     decided_on = models.DateField(help_text="The date of the CRG decision to proceed.")
     key_lines_of_enquiry = models.TextField(blank=True)
+    # The basis of the review (§1.4.5): blank until the Business Office records it, unless
+    # the decision itself said (a Rapid Review's serious incident, a care death's local
+    # review for learning).
+    basis = models.CharField(max_length=10, choices=ReviewBasis.choices, blank=True)
+    learning_kind = models.CharField(
+        max_length=20,
+        choices=LearningKind.choices,
+        blank=True,
+        help_text="For a case that is not serious: the learning it raises (§1.4.5).",
+    )
+    basis_reason = models.TextField(
+        blank=True, help_text="The CRG's reason for reviewing a case that is not serious (§1.4.5)."
+    )
+    basis_recorded_at = models.DateTimeField(null=True, blank=True)
+    basis_recorded_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -40,6 +77,14 @@ class Lcspr(models.Model):
 
     def __str__(self):
         return f"LCSPR of {self.case_id}"
+
+    @property
+    def basis_complete(self) -> bool:
+        if self.basis == ReviewBasis.SERIOUS:
+            return True
+        return bool(
+            self.basis == ReviewBasis.LEARNING and self.learning_kind and self.basis_reason.strip()
+        )
 
 
 class AppointmentRole(models.TextChoices):
@@ -85,6 +130,16 @@ class Appointment(models.Model):
     )
     ended_on = models.DateField(null=True, blank=True)
     ended_reason = models.TextField(blank=True)
+    # §1.5.8: before they open the case's papers, the person declares any conflict of
+    # interest and agrees to confidentiality. Until `declared_at` is set, cases/tenancy.py
+    # opens them nothing of the case (the LCSPR page sends them to their declaration).
+    declared_at = models.DateTimeField(null=True, blank=True)
+    has_conflict = models.BooleanField(null=True, blank=True)
+    conflict_details = models.TextField(blank=True)
+    confidentiality_agreed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    # The appointee's email (mail queue: stamped when claimed, cases/services/mail.py).
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -105,3 +160,7 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.get_role_display()} of {self.lcspr}"
+
+    @property
+    def is_declared(self) -> bool:
+        return self.declared_at is not None
