@@ -262,7 +262,11 @@ def test_mail_waits_a_bounded_time_and_every_task_has_time_limits():
     assert shown.stdout.split() == ["7", "50", "60"], shown.stderr
     from django.conf import settings
 
-    ours = [t for name, t in app.tasks.items() if name.split(".")[0] in {"cases", "rapidreview"}]
+    ours = [
+        t
+        for name, t in app.tasks.items()
+        if name.split(".")[0] in {"cases", "rapidreview", "reviews"}
+    ]
     assert ours
     for task in ours:
         soft = task.soft_time_limit or app.conf.task_soft_time_limit

@@ -40,6 +40,9 @@ COVERED = {
     "rapidreview.tasks.partner_told_email": "test_the_sign_off_emails",
     "rapidreview.tasks.scrutineer_advice_request_email": "test_the_scrutineer_emails",
     "rapidreview.tasks.discussion_reopened_email": "test_the_scrutineer_emails",
+    # issue 13: setting up the review and its people
+    "reviews.tasks.appointment_email": "test_the_lcspr_appointment_emails",
+    "reviews.tasks.mail_sweep": "test_the_lcspr_appointment_emails",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -297,3 +300,47 @@ def test_the_scrutineer_emails(worker, partnerships, monkeypatch):
     subject = f"Case {reference}: the CRG chair has reopened the decision's discussion"
     assert _wait_for(lambda: _sent(subject)), "the partners were not told"
     assert FailFirstBackend.attempts.count(subject) == 2
+
+
+def test_the_lcspr_appointment_emails(worker, partnerships, monkeypatch, settings):
+    """issue 13: the appointee's email (fails once, retried, sent once), and the LCSPR's
+    sweep for one whose job was lost."""
+    from django.utils import timezone
+
+    from reviews.services import appointment_make, lcspr_open
+    from reviews.tasks import appointment_email
+    from reviews.tasks import mail_sweep as lcspr_mail_sweep
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    case = open_case(leicester)
+    lcspr = lcspr_open(
+        case=case, decided_on=timezone.localdate(), key_lines_of_enquiry="", actor=None
+    )
+    subject = f"Case {case.reference}: you are appointed to the LCSPR"
+    FailFirstBackend.fail_subject = subject
+    reviewer = staff_user(leicester, Role.REVIEWER)
+    appointment_make(
+        lcspr=lcspr,
+        user=reviewer,
+        role=Role.REVIEWER,
+        appointed_on=timezone.localdate(),
+        actor=office,
+    )
+    _fails_once_then_sent(subject, [reviewer.email])
+
+    FailFirstBackend.fail_subject = ""
+    monkeypatch.setattr(appointment_email, "delay", lambda **kwargs: None)
+    panel = staff_user(leicester, Role.PANEL_MEMBER)
+    appointment_make(
+        lcspr=lcspr,
+        user=panel,
+        role=Role.PANEL_MEMBER,
+        appointed_on=timezone.localdate(),
+        actor=office,
+        expertise="Adolescent mental health",
+    )
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    lcspr_mail_sweep.delay()
+    assert _wait_for(lambda: len(_sent(subject)) == 2)
+    assert sorted(m.to[0] for m in _sent(subject)) == sorted([reviewer.email, panel.email])
