@@ -682,9 +682,13 @@ class Command(BaseCommand):
                 lcspr=lcspr,
                 user=reviewer,
                 role=Role.REVIEWER,
-                appointed_on=lcspr.decided_on + timedelta(days=14),
+                # Never in the future (reviews/services/appointment.py refuses it).
+                appointed_on=min(lcspr.decided_on + timedelta(days=14), timezone.localdate()),
                 actor=None,
                 is_external=True,
+                # The demo Reviewer has made their declarations (§1.5.8), so that signing
+                # in as them shows their review.
+                declared=True,
             )
 
     def _open_deadline(self, case, kind):
