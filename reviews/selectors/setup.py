@@ -10,7 +10,8 @@ from django.http import Http404
 from django.urls import reverse
 
 from cases import dashboard
-from cases.models import SAFEGUARDING_PARTNER_KINDS, AgencyKind, Membership, User
+from cases.models import SAFEGUARDING_PARTNER_KINDS, AgencyKind, Membership, Stage, User
+from cases.permissions import Action
 from cases.tenancy import Scope
 from reviews import workspace
 from reviews.models import Appointment, AppointmentRole, Lcspr, PoliceLiaison, ReviewBasis
@@ -233,3 +234,42 @@ def _declarations_due(scope: Scope) -> list[dashboard.WorkItem]:
         )
         for a in undeclared
     ]
+
+
+@dashboard.register_work
+def _reviews_to_set_up(scope: Scope) -> list[dashboard.WorkItem]:
+    """The office's and the chair's: reviews still without a recorded basis (§1.4.5) or a
+    Reviewer (§6.1.1), so that no review stalls unnoticed."""
+    if not scope.can(Action.MANAGE_REVIEW):
+        return []
+    running = (
+        Lcspr.objects.visible_to(scope)
+        .filter(case__stage=Stage.LCSPR)
+        .select_related("case")
+        .order_by("decided_on", "id")
+    )
+    with_reviewer = set(
+        Appointment.objects.visible_to(scope)
+        .filter(role=AppointmentRole.REVIEWER, ended_on=None, lcspr__in=running)
+        .values_list("lcspr_id", flat=True)
+    )
+    items = []
+    for lcspr in running:
+        reference = lcspr.case.reference
+        if not lcspr.basis:
+            items.append(
+                dashboard.WorkItem(
+                    case_reference=reference,
+                    text=f"Record the basis of the review of case {reference}",
+                    url=reverse("lcspr_setup", kwargs={"reference": reference}),
+                )
+            )
+        if lcspr.pk not in with_reviewer:
+            items.append(
+                dashboard.WorkItem(
+                    case_reference=reference,
+                    text=f"Appoint the Reviewer of case {reference}",
+                    url=reverse("lcspr_appointments", kwargs={"reference": reference}),
+                )
+            )
+    return items

@@ -284,3 +284,24 @@ def test_an_appointment_of_the_other_partnership_is_not_found(client, leicester,
             )
             if role in (Role.BUSINESS_OFFICE, Role.CRG_CHAIR):
                 assert client.get(url).status_code == 404
+
+
+def test_the_office_is_told_of_a_review_without_its_basis_or_reviewer(client, leicester):
+    from cases import services as case_services
+    from cases.models import Stage
+
+    case = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    case_services.case_stage_set(case=case, stage=Stage.LCSPR, actor=None, reason="Test set-up")
+    lcspr = lcspr_open(
+        case=case, decided_on=timezone.localdate(), key_lines_of_enquiry="", actor=None
+    )
+    sign_in(client, staff_user(leicester))
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert f"Record the basis of the review of case {case.reference}" in dashboard
+    assert f"Appoint the Reviewer of case {case.reference}" in dashboard
+    appoint(case, staff_user(leicester, Role.REVIEWER), on=lcspr.decided_on)
+    dashboard = client.get(reverse("dashboard")).content.decode()
+    assert f"Appoint the Reviewer of case {case.reference}" not in dashboard
+    # Not the CRG's members, who do not appoint.
+    sign_in(client, staff_user(leicester, Role.CRG_MEMBER))
+    assert "Record the basis" not in client.get(reverse("dashboard")).content.decode()
