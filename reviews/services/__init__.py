@@ -2,5 +2,30 @@
 
 from reviews.services.appointment import appointment_end, appointment_make
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
+from reviews.services.terms import (  # issue 13: terms of reference
+    TermsDraft,
+    issue_decision_record,
+    issue_refer,
+    parallel_process_add,
+    parallel_process_update,
+    terms_agreement_record,
+    terms_minor_accept,
+    terms_put_to_crg,
+    terms_version_save,
+)
 
-__all__ = ["appointment_end", "appointment_make", "lcspr_open", "on_lcspr_commissioned"]
+__all__ = [
+    "TermsDraft",
+    "appointment_end",
+    "appointment_make",
+    "issue_decision_record",
+    "issue_refer",
+    "lcspr_open",
+    "on_lcspr_commissioned",
+    "parallel_process_add",
+    "parallel_process_update",
+    "terms_agreement_record",
+    "terms_minor_accept",
+    "terms_put_to_crg",
+    "terms_version_save",
+]
