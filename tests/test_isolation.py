@@ -74,6 +74,13 @@ RAPID_REVIEW_PK_ROUTES = {
     "cases/<str:reference>/rapid-review/invitations/<int:pk>/sent/",
     "cases/<str:reference>/rapid-review/outcomes/<int:pk>/sent/",
 }
+# issue 13: terms of reference. An LCSPR's referred issues and parallel processes by id,
+# tried in each partnership, by an appointed Reviewer of another review and by roles
+# without the right in tests/reviews/test_terms.py.
+LCSPR_TERMS_PK_ROUTES = {
+    "cases/<str:reference>/lcspr/referred-issues/<int:pk>/",
+    "cases/<str:reference>/lcspr/parallel-processes/<int:pk>/",
+}
 # Lists of information requests: tested below with requests to two agencies; lists of
 # Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each
 # partnership (tests/rapidreview/test_api.py, tests/rapidreview/test_papers_isolation.py).
@@ -93,6 +100,7 @@ PK_ROUTES = sorted(
     if "pk" in entry.pattern.converters
     and path.startswith(("requests/", "documents/", "portal/", "cases/"))
     and path not in RAPID_REVIEW_PK_ROUTES
+    and path not in LCSPR_TERMS_PK_ROUTES
 )
 
 
@@ -115,6 +123,7 @@ def test_every_route_with_parameters_is_checked():
         and path not in PK_ROUTES
         and path not in MEETING_ROUTES
         and path not in RAPID_REVIEW_PK_ROUTES
+        and path not in LCSPR_TERMS_PK_ROUTES
     }
     assert unchecked == set()
 

@@ -291,7 +291,9 @@ def _notify_review_team(agreement: TermsAgreement) -> None:
         .distinct()
     )
     for user_id in users:
-        notice, created = TermsNotice.objects.get_or_create(agreement=agreement, user_id=user_id)
+        notice, created = TermsNotice.objects.for_partnership(partnership).get_or_create(
+            agreement=agreement, user_id=user_id
+        )
         if created:
             enqueue_on_commit(
                 terms_notice_email, partnership_id=partnership.pk, notice_id=notice.pk

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from cases import selectors as case_selectors
 from cases.errors import ApplicationError
@@ -341,20 +340,32 @@ def lcspr_terms_agreement(request, reference):
     )
 
 
-@require_POST
 @scope_required(Action.RECORD_CRG_AGREEMENT)
 def lcspr_terms_minor(request, reference):
-    """Accept a wording change after agreement as minor: in force without the CRG."""
+    """Accept a wording change after agreement as minor: in force without going back to
+    the CRG. A significant change cannot be (§5.3.1). GET asks to confirm."""
     case, lcspr = _case_and_lcspr(request, reference)
-    try:
-        version = services.terms_minor_accept(
-            lcspr=lcspr, actor=request.user, number=_number(request.POST.get("number")) or 0
-        )
-    except ApplicationError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, MINOR_ACCEPTED.format(number=version.number))
-    return redirect("lcspr_terms", reference=case.reference)
+    state = selectors.terms_state(lcspr)
+    if request.method == "POST":
+        try:
+            version = services.terms_minor_accept(
+                lcspr=lcspr, actor=request.user, number=_number(request.POST.get("number")) or 0
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, MINOR_ACCEPTED.format(number=version.number))
+        return redirect("lcspr_terms", reference=case.reference)
+    return render(
+        request,
+        "reviews/terms_minor.html",
+        _context(
+            case,
+            "Accept a minor change",
+            state=state,
+            acceptable=state.change_pending and not state.latest.significant_change,
+        ),
+    )
 
 
 # --- Issues referred to the CRG (§5.1.2) ---------------------------------------------------------
