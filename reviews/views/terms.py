@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import selectors as case_selectors
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
@@ -283,7 +284,7 @@ def lcspr_terms_put_to_crg(request, reference):
                     request,
                     PUT_TO_CRG.format(
                         number=agreement.version.number,
-                        day=str(agreement.meeting),
+                        day=format_date(agreement.meeting.held_on),
                     ),
                 )
                 return redirect(url)
@@ -396,7 +397,9 @@ def lcspr_issues(request, reference):
             else:
                 url = reverse("lcspr_issues", kwargs={"reference": case.reference})
                 once.spend(url)
-                messages.success(request, ISSUE_REFERRED.format(day=str(issue.meeting)))
+                messages.success(
+                    request, ISSUE_REFERRED.format(day=format_date(issue.meeting.held_on))
+                )
                 return redirect(url)
     return render(
         request,
