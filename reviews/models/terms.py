@@ -39,17 +39,17 @@ class LegalAdvice(models.TextChoices):
     NOT_EXPECTED = "not_expected", "Not expected to be needed"
 
 
-# The sections whose change after agreement is significant and goes back to the CRG
-# (§5.3.1: "for example the key lines of enquiry, the scoping period or the methodology").
+# What, changed after agreement, is significant and goes back to the CRG (§5.3.1: "for
+# example the key lines of enquiry, the scoping period or the methodology"): the lines of
+# enquiry, the period's dates, and the methodology with its tools and other method. The
+# reasons' wording and every other section are not.
 SIGNIFICANT_FIELDS = (
     "key_lines_of_enquiry",
     "scoping_start",
     "scoping_end",
-    "scoping_reason",
     "methodology",
     "collection_tools",
     "other_method",
-    "other_method_reason",
 )
 
 

@@ -512,3 +512,28 @@ def test_the_lcspr_page_lists_the_task_with_its_status(client, case, reviewer):
     assert "Not yet started" in page
     assert "Terms of reference" in page
     assert "Not yet drafted" in page
+
+
+def test_what_counts_as_a_significant_change_after_agreement():
+    from reviews.rules import terms_significant_change
+
+    day = timezone.localdate()
+    fields = {
+        "scoping_start": day - timedelta(days=365),
+        "scoping_end": day,
+        "scoping_reason": "The year before.",
+        "key_lines_of_enquiry": ["How agencies shared information."],
+        "methodology": "Systems review",
+        "collection_tools": ["information_reports"],
+    }
+    agreed = TermsVersion(**fields)
+
+    def changed(**changes):
+        return terms_significant_change(agreed, TermsVersion(**{**fields, **changes}))
+
+    assert changed(scoping_start=day - timedelta(days=200))
+    assert changed(key_lines_of_enquiry=["Something else."])
+    assert changed(collection_tools=["factual_summaries"])
+    assert not changed(scoping_reason="The twelve months before.")
+    assert not changed(family_support="An advocate.")
+    assert not terms_significant_change(None, agreed)  # nothing agreed yet
