@@ -14,3 +14,4 @@ class ReviewsConfig(AppConfig):
         # its business at CRG meetings (rapidreview/meeting_business.py) and its work on
         # the dashboard (cases/dashboard.py) from its selectors module, imported here.
         import reviews.selectors.setup  # noqa: F401
+        import reviews.selectors.terms  # noqa: F401 - issue 13: terms of reference

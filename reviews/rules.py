@@ -1,6 +1,21 @@
 """Rules of the LCSPR that selectors and services share (selectors never import services)."""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from cases.dates import format_date
 from cases.errors import ApplicationError
+from rapidreview.models import CrgMeeting, MeetingKind
+from reviews.models.terms import (
+    SIGNIFICANT_FIELDS,
+    CollectionTool,
+    LegalAdvice,
+    TermsVersion,
+)
+
+# --- issue 13: setting up the review and its people ------------------------------------
 
 CONFLICT = (
     "Someone else changed this while you were editing it. Check what is saved now, then save again."
@@ -13,3 +28,89 @@ class ReviewConflict(ApplicationError):
 
     def __init__(self, message: str = CONFLICT):
         super().__init__(message)
+
+
+# --- issue 13: terms of reference (§5) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TermsSection:
+    key: str
+    title: str
+
+
+# The terms of reference's sections, in the order of the framework (§5.1-§5.7).
+TERMS_SECTIONS = (
+    TermsSection("early_input", "The CRG's early input and the Scrutineer's issues (§5.1)"),
+    TermsSection("scoping", "Scoping period (§5.2)"),
+    TermsSection("kloe", "Key lines of enquiry (§5.3)"),
+    TermsSection("methodology", "Methodology and information collection (§5.4, §8.1.3)"),
+    TermsSection("family", "How the child and family will contribute (§5.5)"),
+    TermsSection("legal", "Legal advice (§5.7)"),
+)
+
+
+def terms_section_lines(version: TermsVersion | None) -> dict[str, list[str]]:
+    """Each section of a version as lines of text: what the page compares (difflib) and
+    what decides which sections changed."""
+    if version is None:
+        return {section.key: [] for section in TERMS_SECTIONS}
+    tools = dict(CollectionTool.choices)
+
+    def labelled(label, text):
+        lines = [line for line in (text or "").splitlines() if line.strip()]
+        return [f"{label}: {lines[0]}", *lines[1:]] if lines else []
+
+    return {
+        "early_input": labelled("CRG's early input", version.crg_early_input)
+        + labelled("Independent Scrutineer's issues", version.scrutineer_issues),
+        "scoping": [
+            f"From: {format_date(version.scoping_start) or 'not set'}",
+            f"To: {format_date(version.scoping_end) or 'not set'}",
+            *labelled("Reason", version.scoping_reason),
+        ],
+        "kloe": [f"{n}. {line}" for n, line in enumerate(version.key_lines_of_enquiry, 1)],
+        "methodology": labelled("Methodology", version.methodology)
+        + [f"Tool: {tools.get(tool, tool)}" for tool in version.collection_tools]
+        + labelled("Other method", version.other_method)
+        + labelled("Its reason", version.other_method_reason),
+        "family": labelled("Invitation to contribute", version.family_invitation)
+        + labelled("Support needed", version.family_support),
+        "legal": [
+            line
+            for line in (
+                f"Legal advice: {LegalAdvice(version.legal_advice).label}"
+                if version.legal_advice
+                else "",
+                f"Asked of: {version.legal_advice_from}" if version.legal_advice_from else "",
+                f"When: {version.legal_advice_when}" if version.legal_advice_when else "",
+            )
+            if line
+        ],
+    }
+
+
+def terms_changed_sections(before: TermsVersion | None, after: TermsVersion) -> list[str]:
+    """The keys of the sections that differ between two versions."""
+    old, new = terms_section_lines(before), terms_section_lines(after)
+    return [section.key for section in TERMS_SECTIONS if old[section.key] != new[section.key]]
+
+
+def terms_significant_change(in_force: TermsVersion | None, draft: TermsVersion) -> bool:
+    """Whether a draft changes what the CRG agreed in a way it must approve (§5.3.1): the
+    key lines of enquiry, the scoping period or the methodology. Nothing is a change
+    before anything was agreed."""
+    if in_force is None:
+        return False
+    return any(getattr(in_force, f) != getattr(draft, f) for f in SIGNIFICANT_FIELDS)
+
+
+def crg_meeting_takes_business(meeting: CrgMeeting, today: date) -> bool:
+    """A CRG meeting the terms of reference or an issue can be put to (§5.1.2-§5.1.3):
+    ahead, not cancelled, and one that takes place (a diarised slot only once needed)."""
+    return (
+        meeting.held_on > today
+        and not meeting.is_cancelled
+        and meeting.kind != MeetingKind.REQUEST_PARAMETERS
+        and meeting.takes_place
+    )

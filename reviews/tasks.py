@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from reviews.services import appointment
+from reviews.services import appointment, terms
 
 _RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -20,6 +20,9 @@ def appointment_email(*, partnership_id: int, appointment_id: int) -> int:
     return appointment.appointment_email_send(
         partnership_id=partnership_id, appointment_id=appointment_id
     )
+def terms_notice_email(*, partnership_id: int, notice_id: int) -> int:
+    """The Reviewer or a Panel member told what the CRG decided on the terms of reference."""
+    return terms.terms_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
 
 
 @shared_task
@@ -35,6 +38,10 @@ def mail_sweep() -> int:
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
-        appointment.unsent_appointment_emails_send(partnership=partnership, before=before)
+        send(partnership=partnership, before=before)
         for partnership in Partnership.objects.order_by("pk")
+        for send in (
+            appointment.unsent_appointment_emails_send,
+            terms.unsent_terms_emails_send,
+        )
     )

@@ -163,6 +163,19 @@ ROUTES = {
     "lcspr_appoint_reviewer": "manage_review",
     "lcspr_appoint_panel_member": "manage_review",
     "lcspr_appointment_end": "manage_review",
+    # issue 13: terms of reference. The pages are the case's readers'; what they change
+    # is checked on POST (drafting, referring, parallel processes, the CRG's decisions).
+    "lcspr_terms": "view_cases",
+    "lcspr_terms_edit": "draft_terms_of_reference",
+    "lcspr_terms_changes": "view_cases",
+    "lcspr_terms_pdf": "view_cases",
+    "lcspr_terms_put_to_crg": "draft_terms_of_reference",
+    "lcspr_terms_agreement": "record_crg_agreement",
+    "lcspr_terms_minor": "record_crg_agreement",
+    "lcspr_issues": "view_cases",
+    "lcspr_issue_decision": "view_cases",
+    "lcspr_parallel_processes": "view_cases",
+    "lcspr_parallel_process": "view_cases",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -230,6 +243,9 @@ ROW_READERS = {
     "meeting_cancel": "partnership",
     "attendance_remove": "partnership",
     "notification_dismiss": "recipient",
+    # issue 13: terms of reference (tests/reviews/test_terms.py)
+    "lcspr_issue_decision": "partnership",
+    "lcspr_parallel_process": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

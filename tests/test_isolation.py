@@ -78,6 +78,11 @@ RAPID_REVIEW_PK_ROUTES = {
 # role of both partnerships in tests/reviews/test_appointments.py.
 LCSPR_PK_ROUTES = {
     "cases/<str:reference>/lcspr/appointments/<int:pk>/end/",
+    # issue 13: terms of reference. An LCSPR's referred issues and parallel processes by
+    # id, tried in each partnership, by an appointed Reviewer of another review and by
+    # roles without the right in tests/reviews/test_terms.py.
+    "cases/<str:reference>/lcspr/referred-issues/<int:pk>/",
+    "cases/<str:reference>/lcspr/parallel-processes/<int:pk>/",
 }
 # Lists of information requests: tested below with requests to two agencies; lists of
 # Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each
@@ -122,6 +127,7 @@ def test_every_route_with_parameters_is_checked():
         and path not in MEETING_ROUTES
         and path not in RAPID_REVIEW_PK_ROUTES
         and path not in LCSPR_PK_ROUTES
+        and path not in LCSPR_TERMS_PK_ROUTES
     }
     assert unchecked == set()
 

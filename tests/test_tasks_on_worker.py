@@ -43,6 +43,8 @@ COVERED = {
     # issue 13: setting up the review and its people
     "reviews.tasks.appointment_email": "test_the_lcspr_appointment_emails",
     "reviews.tasks.mail_sweep": "test_the_lcspr_appointment_emails",
+    # issue 13: terms of reference
+    "reviews.tasks.terms_notice_email": "test_the_terms_of_reference_emails",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -344,3 +346,55 @@ def test_the_lcspr_appointment_emails(worker, partnerships, monkeypatch, setting
     lcspr_mail_sweep.delay()
     assert _wait_for(lambda: len(_sent(subject)) == 2)
     assert sorted(m.to[0] for m in _sent(subject)) == sorted([reviewer.email, panel.email])
+
+
+def test_the_terms_of_reference_emails(worker, partnerships, monkeypatch, settings):
+    """issue 13: the Reviewer and Panel are told what the CRG decided on the terms of
+    reference (§5.1.3), retried after a mail failure; a notice whose job was lost is sent
+    by the LCSPR's mail sweep."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from rapidreview.models import CrgMeeting, MeetingKind
+    from reviews import services
+    from reviews.models import TermsNotice
+    from reviews.tasks import mail_sweep as lcspr_mail_sweep
+    from reviews.tasks import terms_notice_email
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+
+    def agreed_terms(case, reviewer):
+        appoint(case, reviewer, Role.REVIEWER)
+        lcspr = case.lcspr
+        meeting = CrgMeeting.unscoped.create(
+            partnership=leicester,
+            kind=MeetingKind.MONTHLY,
+            held_on=timezone.localdate() + timedelta(days=7),
+        )
+        services.terms_version_save(
+            lcspr=lcspr,
+            actor=reviewer,
+            based_on=0,
+            draft=services.TermsDraft(key_lines_of_enquiry=["How agencies shared information."]),
+        )
+        services.terms_put_to_crg(lcspr=lcspr, actor=reviewer, number=1, meeting=meeting)
+        CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
+        services.terms_agreement_record(lcspr=lcspr, actor=office, agreed=True)
+
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, Role.REVIEWER)
+    subject = f"Case {case.reference}: the CRG agreed the terms of reference"
+    FailFirstBackend.fail_subject = subject
+    agreed_terms(case, reviewer)
+    _fails_once_then_sent(subject, [reviewer.email])
+
+    monkeypatch.setattr(terms_notice_email, "delay", lambda **kwargs: None)
+    lost = open_case(leicester)
+    agreed_terms(lost, staff_user(leicester, Role.REVIEWER))
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    lcspr_mail_sweep.delay()
+    assert _wait_for(lambda: _sent(f"Case {lost.reference}: the CRG agreed the terms of reference"))
+    assert TermsNotice.objects.for_partnership(leicester).filter(email_sent_at=None).count() == 0

@@ -2,12 +2,34 @@
 
 from reviews.models.review import Appointment, AppointmentRole, Lcspr, LearningKind, ReviewBasis
 from reviews.models.setup import PoliceLiaison
+from reviews.models.terms import (
+    AgreementOutcome,
+    CollectionTool,
+    LegalAdvice,
+    ParallelKind,
+    ParallelProcess,
+    ParallelStatus,
+    ReferredIssue,
+    TermsAgreement,
+    TermsNotice,
+    TermsVersion,
+)
 
 __all__ = [
+    "AgreementOutcome",
     "Appointment",
     "AppointmentRole",
-    "LearningKind",
+    "CollectionTool",
     "Lcspr",
+    "LearningKind",
+    "LegalAdvice",
+    "ParallelKind",
+    "ParallelProcess",
+    "ParallelStatus",
     "PoliceLiaison",
+    "ReferredIssue",
     "ReviewBasis",
+    "TermsAgreement",
+    "TermsNotice",
+    "TermsVersion",
 ]
