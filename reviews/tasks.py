@@ -20,6 +20,9 @@ def appointment_email(*, partnership_id: int, appointment_id: int) -> int:
     return appointment.appointment_email_send(
         partnership_id=partnership_id, appointment_id=appointment_id
     )
+
+
+@shared_task(**_RETRY)
 def terms_notice_email(*, partnership_id: int, notice_id: int) -> int:
     """The Reviewer or a Panel member told what the CRG decided on the terms of reference."""
     return terms.terms_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
