@@ -195,7 +195,9 @@ def dated_item_close(
 ) -> Deadline | None:
     """Close an own dated item: done on `done_on` (met or missed), or waived with
     `reason` (a cancelled milestone). Nothing if it is already closed or was never made."""
-    deadline = Deadline.objects.for_partnership(case.partnership).filter(case=case, kind=kind).first()
+    deadline = (
+        Deadline.objects.for_partnership(case.partnership).filter(case=case, kind=kind).first()
+    )
     if deadline is None or deadline.status != DeadlineStatus.OPEN:
         return deadline
     if done_on is not None:

@@ -1,0 +1,38 @@
+"""Background jobs of the LCSPR: thin edges that take ids and call a service. Each is safe
+to run twice: the services stamp what they sent."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from reviews.services import panel
+
+_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "max_retries": 8,
+}
+
+
+@shared_task(**_RETRY)
+def panel_action_email(*, partnership_id: int, action_id: int) -> int:
+    return panel.panel_action_email_send(partnership_id=partnership_id, action_id=action_id)
+
+
+@shared_task
+def mail_sweep() -> int:
+    """Celery beat's every-few-minutes job for the LCSPR's emails (see
+    cases.tasks.mail_sweep)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        panel.unsent_panel_emails_send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+    )
