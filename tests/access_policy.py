@@ -155,6 +155,17 @@ ROUTES = {
     "portal_outcome": "reply_to_requests",
     # The LCSPR (issue 13): Reviewers and Panel members reach only their own reviews'.
     "lcspr_overview": "view_cases",
+    # issue 13: panel (pages open to readers; writing needs run_panel_meetings)
+    "lcspr_timetable": "view_cases",
+    "lcspr_milestone": "view_cases",
+    "lcspr_milestone_cancel": "run_panel_meetings",
+    "lcspr_panel": "view_cases",
+    "lcspr_panel_meeting": "view_cases",
+    "lcspr_agenda_item_add": "run_panel_meetings",
+    "lcspr_panel_action_add": "run_panel_meetings",
+    "lcspr_swift_learning_add": "run_panel_meetings",
+    "lcspr_panel_action_done": "run_panel_meetings",
+    "lcspr_swift_learning_sent": "run_panel_meetings",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -220,6 +231,15 @@ ROW_READERS = {
     "meeting_cancel": "partnership",
     "attendance_remove": "partnership",
     "notification_dismiss": "recipient",
+    # issue 13: panel (rows of a review: its partnership, and only its appointed people)
+    "lcspr_milestone": "partnership",
+    "lcspr_milestone_cancel": "partnership",
+    "lcspr_panel_meeting": "partnership",
+    "lcspr_agenda_item_add": "partnership",
+    "lcspr_panel_action_add": "partnership",
+    "lcspr_swift_learning_add": "partnership",
+    "lcspr_panel_action_done": "partnership",
+    "lcspr_swift_learning_sent": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

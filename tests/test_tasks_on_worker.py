@@ -40,6 +40,9 @@ COVERED = {
     "rapidreview.tasks.partner_told_email": "test_the_sign_off_emails",
     "rapidreview.tasks.scrutineer_advice_request_email": "test_the_scrutineer_emails",
     "rapidreview.tasks.discussion_reopened_email": "test_the_scrutineer_emails",
+    # issue 13: panel
+    "reviews.tasks.panel_action_email": "test_the_panel_action_emails",
+    "reviews.tasks.mail_sweep": "test_the_panel_action_emails",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -297,3 +300,42 @@ def test_the_scrutineer_emails(worker, partnerships, monkeypatch):
     subject = f"Case {reference}: the CRG chair has reopened the decision's discussion"
     assert _wait_for(lambda: _sent(subject)), "the partners were not told"
     assert FailFirstBackend.attempts.count(subject) == 2
+
+
+# issue 13: panel
+def test_the_panel_action_emails(worker, partnerships, monkeypatch, settings):
+    """The owner of a panel action is emailed once through the worker (a failure is
+    retried); an email never queued is sent by the LCSPR's mail sweep."""
+    from reviews import services
+    from reviews.tasks import mail_sweep as lcspr_mail_sweep
+    from reviews.tasks import panel_action_email
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, Role.REVIEWER)
+    lcspr = appoint(case, reviewer).lcspr
+    meeting = services.panel_meeting_schedule(lcspr=lcspr, held_on=lcspr.decided_on, actor=office)
+    subject = f"Case {case.reference}: a Case Review Panel action is yours"
+    FailFirstBackend.fail_subject = subject
+    services.panel_action_add(
+        meeting=meeting,
+        description="Ask for the school's records.",
+        owner=reviewer,
+        due_on=working_days_ahead(5, leicester),
+        actor=office,
+    )
+    _fails_once_then_sent(subject, [reviewer.email])
+    FailFirstBackend.fail_subject = ""
+    monkeypatch.setattr(panel_action_email, "delay", lambda **kwargs: None)
+    services.panel_action_add(
+        meeting=meeting,
+        description="Ask the GP.",
+        owner=office,
+        due_on=working_days_ahead(5, leicester),
+        actor=reviewer,
+    )
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    lcspr_mail_sweep.delay()
+    assert _wait_for(lambda: any(m.to == [office.email] for m in _sent(subject)))

@@ -17,6 +17,7 @@ from cases.models import Role
 from cases.tenancy import Scope
 from reviews import workspace
 from reviews.models import (
+    AgendaItem,
     FamilyCoordinator,
     Lcspr,
     Milestone,
@@ -77,10 +78,18 @@ def meeting_get(*, scope: Scope, lcspr: Lcspr, pk: int) -> PanelMeeting:
         .filter(lcspr=lcspr, pk=pk)
         .select_related("milestone", "lcspr__case__partnership", "minutes_recorded_by")
         .prefetch_related(
-            "agenda",
-            Prefetch("attendance", queryset=PanelAttendance.objects.select_related("user")),
-            Prefetch("actions", queryset=PanelAction.objects.select_related("owner")),
-            Prefetch("swift_learning", queryset=SwiftLearning.objects.prefetch_related("agencies")),
+            Prefetch("agenda", queryset=AgendaItem.objects.visible_to(scope)),
+            Prefetch(
+                "attendance",
+                queryset=PanelAttendance.objects.visible_to(scope).select_related("user"),
+            ),
+            Prefetch(
+                "actions", queryset=PanelAction.objects.visible_to(scope).select_related("owner")
+            ),
+            Prefetch(
+                "swift_learning",
+                queryset=SwiftLearning.objects.visible_to(scope).prefetch_related("agencies"),
+            ),
         )
         .first()
     )

@@ -79,15 +79,20 @@ def panel_meeting_schedule(
 ) -> PanelMeeting:
     """A panel meeting scheduled directly: its timetable milestone is added with it, and
     a meeting before the review was decided is refused (§5.8)."""
-    milestone = milestone_add(
-        lcspr=lcspr,
-        kind=MilestoneKind.PANEL_MEETING,
-        due_on=held_on,
-        actor=actor,
-        owner=owner,
-        notes=notes,
-        after_six_months_reason=after_six_months_reason,
-    )
+    try:
+        milestone = milestone_add(
+            lcspr=lcspr,
+            kind=MilestoneKind.PANEL_MEETING,
+            due_on=held_on,
+            actor=actor,
+            owner=owner,
+            notes=notes,
+            after_six_months_reason=after_six_months_reason,
+        )
+    except ApplicationError as error:
+        # The meeting's own form names its date `held_on`.
+        field = "held_on" if error.field == "due_on" else error.field
+        raise ApplicationError(error.message, field=field) from None
     return milestone.meeting
 
 
@@ -155,7 +160,11 @@ def minutes_save(
     for user_id, status in attendance.items():
         if user_id not in appointed:
             raise ApplicationError(NOT_APPOINTED)
-        row = PanelAttendance.objects.filter(meeting=meeting, user_id=user_id).first()
+        row = (
+            PanelAttendance.objects.for_partnership(partnership)
+            .filter(meeting=meeting, user_id=user_id)
+            .first()
+        )
         if not status:
             if row is not None:
                 row._history_user = actor

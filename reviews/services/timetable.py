@@ -124,7 +124,11 @@ def _locked(milestone: Milestone, version: int | None) -> Milestone:
         raise ApplicationError(ALREADY_CANCELLED)
     if version is not None and current.version != version:
         raise ApplicationError(CONFLICT, field="version")
-    meeting = PanelMeeting.objects.filter(milestone=current).first()
+    meeting = (
+        PanelMeeting.objects.for_partnership(current.lcspr.case.partnership)
+        .filter(milestone=current)
+        .first()
+    )
     if meeting is not None and meeting.minutes_recorded_at is not None:
         raise ApplicationError(MINUTES_KEEP_MEETING)
     return current

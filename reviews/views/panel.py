@@ -143,6 +143,12 @@ def lcspr_milestone(request, reference, pk):
                 messages.success(request, MILESTONE_CHANGED)
                 return redirect("lcspr_timetable", reference=case.reference)
     else:
+        form = None
+    return _milestone_page(request, case, lcspr, milestone, form=form)
+
+
+def _milestone_page(request, case, lcspr, milestone, *, form=None, cancel_form=None):
+    if form is None:
         form = MilestoneChangeForm(
             initial={
                 "due_on": milestone.due_on,
@@ -152,12 +158,8 @@ def lcspr_milestone(request, reference, pk):
                 "after_six_months_reason": milestone.after_six_months_reason,
                 "version": milestone.version,
             },
-            people=people,
+            people=partnership_people(lcspr),
         )
-    return _milestone_page(request, case, lcspr, milestone, form=form)
-
-
-def _milestone_page(request, case, lcspr, milestone, *, form=None, cancel_form=None):
     can_plan = request.scope.can(Action.RUN_PANEL_MEETINGS) and milestone.cancelled_on is None
     return render(
         request,
@@ -381,7 +383,7 @@ def lcspr_panel_meeting(request, reference, pk):
     return _meeting_page(request, case, lcspr, meeting, minutes_form=form)
 
 
-def _meeting_create(request, reference, pk, *, key, form_class, make, message, **form_kwargs):
+def _meeting_create(request, reference, pk, *, key, form_class, form_kwargs, make, message):
     case, lcspr = _case_and_lcspr(request, reference)
     meeting = selectors.meeting_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = form_class(request.POST, **form_kwargs(case, lcspr))
