@@ -17,7 +17,7 @@ from cases.services import reminders_make, reminders_send
 from reviews import services
 from reviews.models import PanelMeeting, StandingItem
 from reviews.selectors.panel import MINUTES_NOT_RECORDED, NO_COORDINATOR, NO_MEETING_YET
-from reviews.services.panel import CONFLICT
+from reviews.services.panel import CONFLICT, panel_action_email_send
 from reviews.services.timetable import BEFORE_DECISION
 from tests.factories import appoint, open_case, sign_in, staff_user, working_days_ahead
 
