@@ -501,7 +501,13 @@ class DeadlineStatus(models.TextChoices):
 
 
 class Deadline(models.Model):
-    """One statutory date on a case, made from the timescales table (cases/timescales.py)."""
+    """One dated duty on a case: a statutory date made from the timescales table
+    (cases/timescales.py), or a dated item of the case's own (a review's milestone or
+    action) whose kind is outside the table and which carries its own title.
+
+    Both are reminded and escalated alike (cases/services/reminder.py); only the table's
+    are recomputed from their event, so a statutory date never moves with an own item.
+    """
 
     tenant_partnership_path = "case__partnership"
     tenant_agency_path = None
@@ -520,6 +526,14 @@ class Deadline(models.Model):
     waived_reason = models.TextField(blank=True)
     responsible = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    own_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="A dated item outside the timescales table: what it is, without case content.",
+    )
+    own_seed = models.CharField(
+        max_length=40, blank=True, help_text="The framework paragraph of an own item, e.g. §5.8."
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -542,10 +556,25 @@ class Deadline(models.Model):
         return f"{self.case_id} {self.kind} {self.due_date}"
 
     @property
-    def title(self) -> str:
+    def timescale(self):
+        """The timescales table's row of a statutory deadline; None for an own item."""
         from cases.timescales import TIMESCALES_BY_KIND
 
-        return TIMESCALES_BY_KIND[self.kind].title
+        return TIMESCALES_BY_KIND.get(self.kind)
+
+    @property
+    def title(self) -> str:
+        return self.timescale.title if self.timescale else self.own_title
+
+    @property
+    def seed(self) -> str:
+        return self.timescale.seed if self.timescale else self.own_seed
+
+    @property
+    def direction(self) -> str:
+        from cases.timescales import Direction
+
+        return self.timescale.direction if self.timescale else Direction.NO_LATER_THAN
 
 
 class DeadlineMove(models.Model):

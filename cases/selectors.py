@@ -344,7 +344,7 @@ def case_standing(*, case: Case, today: date) -> CaseStanding:
     due = [
         NextAction(
             due_on=deadline.due_date,
-            what=TIMESCALES_BY_KIND[deadline.kind].title,
+            what=deadline.title,
             who=str(deadline.responsible or case.lead_officer or office),
             overdue=deadline.due_date < today,
         )
@@ -463,7 +463,7 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
     for deadline in deadlines:
         partnership = deadline.case.partnership
         cal = calendars.setdefault(partnership.pk, working_calendar(partnership=partnership))
-        timescale = TIMESCALES_BY_KIND[deadline.kind]
+        timescale = deadline.timescale  # None for an own item (a review's milestone)
         if deadline.kind in NOT_DUTIES and deadline.status == DeadlineStatus.OPEN:
             # An earliest date: nothing to do by it, so never "overdue".
             state, label = "from", f"Not before {format_date(deadline.due_date)}"
@@ -493,14 +493,15 @@ def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
         views.append(
             DeadlineView(
                 deadline=deadline,
-                title=timescale.title,
-                seed=timescale.seed,
-                direction=timescale.direction,
+                title=deadline.title,
+                seed=deadline.seed,
+                direction=deadline.direction,
                 state=state,
                 label=label,
-                # None when the partnership has since turned the timescale off.
+                # None when the partnership has since turned the timescale off, and for
+                # an own item, whose date was set, not worked out.
                 working=work_out(timescale, partnership, deadline.event_date, cal)
-                if timescale.applies_to(partnership)
+                if timescale is not None and timescale.applies_to(partnership)
                 else None,
             )
         )

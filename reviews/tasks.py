@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from reviews.services import appointment, terms
+from reviews.services import appointment, clock, panel, terms
 
 _RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -28,6 +28,16 @@ def terms_notice_email(*, partnership_id: int, notice_id: int) -> int:
     return terms.terms_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
 
 
+@shared_task(**_RETRY)
+def panel_action_email(*, partnership_id: int, action_id: int) -> int:
+    return panel.panel_action_email_send(partnership_id=partnership_id, action_id=action_id)
+
+
+@shared_task(**_RETRY)
+def delay_notice_email(*, partnership_id: int, notice_id: int) -> int:
+    return clock.delay_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -46,5 +56,7 @@ def mail_sweep() -> int:
         for send in (
             appointment.unsent_appointment_emails_send,
             terms.unsent_terms_emails_send,
+            panel.unsent_panel_emails_send,
+            clock.unsent_delay_notices_send,
         )
     )

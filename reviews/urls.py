@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import appointments, overview, setup
+from reviews.views import appointments, overview, panel, setup, terms
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -28,12 +28,7 @@ urlpatterns = [
         appointments.lcspr_appointment_end,
         name="lcspr_appointment_end",
     ),
-]
-
-# issue 13: terms of reference (§5)
-from reviews.views import terms  # noqa: E402
-
-urlpatterns += [
+    # The terms of reference (§5).
     path(f"{LCSPR}terms/", terms.lcspr_terms, name="lcspr_terms"),
     path(f"{LCSPR}terms/edit/", terms.lcspr_terms_edit, name="lcspr_terms_edit"),
     path(f"{LCSPR}terms/changes/", terms.lcspr_terms_changes, name="lcspr_terms_changes"),
@@ -56,5 +51,40 @@ urlpatterns += [
         f"{LCSPR}parallel-processes/<int:pk>/",
         terms.lcspr_parallel_process,
         name="lcspr_parallel_process",
+    ),
+    # issue 13: panel (the timetable, §5.8, and the Case Review Panel's meetings)
+    path(f"{LCSPR}timetable/", panel.lcspr_timetable, name="lcspr_timetable"),
+    path(f"{LCSPR}timetable/<int:pk>/", panel.lcspr_milestone, name="lcspr_milestone"),
+    path(
+        f"{LCSPR}timetable/<int:pk>/cancel/",
+        panel.lcspr_milestone_cancel,
+        name="lcspr_milestone_cancel",
+    ),
+    path(f"{LCSPR}panel/", panel.lcspr_panel, name="lcspr_panel"),
+    path(f"{LCSPR}panel/meetings/<int:pk>/", panel.lcspr_panel_meeting, name="lcspr_panel_meeting"),
+    path(
+        f"{LCSPR}panel/meetings/<int:pk>/agenda/",
+        panel.lcspr_agenda_item_add,
+        name="lcspr_agenda_item_add",
+    ),
+    path(
+        f"{LCSPR}panel/meetings/<int:pk>/actions/",
+        panel.lcspr_panel_action_add,
+        name="lcspr_panel_action_add",
+    ),
+    path(
+        f"{LCSPR}panel/meetings/<int:pk>/swift-learning/",
+        panel.lcspr_swift_learning_add,
+        name="lcspr_swift_learning_add",
+    ),
+    path(
+        f"{LCSPR}panel/actions/<int:pk>/done/",
+        panel.lcspr_panel_action_done,
+        name="lcspr_panel_action_done",
+    ),
+    path(
+        f"{LCSPR}panel/swift-learning/<int:pk>/sent/",
+        panel.lcspr_swift_learning_sent,
+        name="lcspr_swift_learning_sent",
     ),
 ]

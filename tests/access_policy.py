@@ -176,6 +176,17 @@ ROUTES = {
     "lcspr_issue_decision": "view_cases",
     "lcspr_parallel_processes": "view_cases",
     "lcspr_parallel_process": "view_cases",
+    # issue 13: panel (pages open to readers; writing needs run_panel_meetings)
+    "lcspr_timetable": "view_cases",
+    "lcspr_milestone": "view_cases",
+    "lcspr_milestone_cancel": "run_panel_meetings",
+    "lcspr_panel": "view_cases",
+    "lcspr_panel_meeting": "view_cases",
+    "lcspr_agenda_item_add": "run_panel_meetings",
+    "lcspr_panel_action_add": "run_panel_meetings",
+    "lcspr_swift_learning_add": "run_panel_meetings",
+    "lcspr_panel_action_done": "run_panel_meetings",
+    "lcspr_swift_learning_sent": "run_panel_meetings",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -246,6 +257,15 @@ ROW_READERS = {
     # issue 13: terms of reference (tests/reviews/test_terms.py)
     "lcspr_issue_decision": "partnership",
     "lcspr_parallel_process": "partnership",
+    # issue 13: panel (rows of a review: its partnership, and only its appointed people)
+    "lcspr_milestone": "partnership",
+    "lcspr_milestone_cancel": "partnership",
+    "lcspr_panel_meeting": "partnership",
+    "lcspr_agenda_item_add": "partnership",
+    "lcspr_panel_action_add": "partnership",
+    "lcspr_swift_learning_add": "partnership",
+    "lcspr_panel_action_done": "partnership",
+    "lcspr_swift_learning_sent": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -35,6 +35,13 @@ POST_ONLY = {
     "meeting_cancel",
     "attendance_remove",
     "notification_dismiss",
+    # issue 13: panel
+    "lcspr_milestone_cancel",
+    "lcspr_agenda_item_add",
+    "lcspr_panel_action_add",
+    "lcspr_swift_learning_add",
+    "lcspr_panel_action_done",
+    "lcspr_swift_learning_sent",
 }
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {

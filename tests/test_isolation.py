@@ -83,6 +83,17 @@ LCSPR_PK_ROUTES = {
     # roles without the right in tests/reviews/test_terms.py.
     "cases/<str:reference>/lcspr/referred-issues/<int:pk>/",
     "cases/<str:reference>/lcspr/parallel-processes/<int:pk>/",
+    # issue 13: panel. A review's milestones, meetings, actions and swift learning by id,
+    # tried by every role of both partnerships and by a Reviewer of another review in
+    # tests/reviews/test_panel_meetings.py.
+    "cases/<str:reference>/lcspr/timetable/<int:pk>/",
+    "cases/<str:reference>/lcspr/timetable/<int:pk>/cancel/",
+    "cases/<str:reference>/lcspr/panel/meetings/<int:pk>/",
+    "cases/<str:reference>/lcspr/panel/meetings/<int:pk>/agenda/",
+    "cases/<str:reference>/lcspr/panel/meetings/<int:pk>/actions/",
+    "cases/<str:reference>/lcspr/panel/meetings/<int:pk>/swift-learning/",
+    "cases/<str:reference>/lcspr/panel/actions/<int:pk>/done/",
+    "cases/<str:reference>/lcspr/panel/swift-learning/<int:pk>/sent/",
 }
 # Lists of information requests: tested below with requests to two agencies; lists of
 # Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each

@@ -45,6 +45,8 @@ COVERED = {
     "reviews.tasks.mail_sweep": "test_the_lcspr_appointment_emails",
     # issue 13: terms of reference
     "reviews.tasks.terms_notice_email": "test_the_terms_of_reference_emails",
+    # issue 13: panel
+    "reviews.tasks.panel_action_email": "test_the_panel_action_emails",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -398,3 +400,42 @@ def test_the_terms_of_reference_emails(worker, partnerships, monkeypatch, settin
     lcspr_mail_sweep.delay()
     assert _wait_for(lambda: _sent(f"Case {lost.reference}: the CRG agreed the terms of reference"))
     assert TermsNotice.objects.for_partnership(leicester).filter(email_sent_at=None).count() == 0
+
+
+# issue 13: panel
+def test_the_panel_action_emails(worker, partnerships, monkeypatch, settings):
+    """The owner of a panel action is emailed once through the worker (a failure is
+    retried); an email never queued is sent by the LCSPR's mail sweep."""
+    from reviews import services
+    from reviews.tasks import mail_sweep as lcspr_mail_sweep
+    from reviews.tasks import panel_action_email
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, Role.REVIEWER)
+    lcspr = appoint(case, reviewer).lcspr
+    meeting = services.panel_meeting_schedule(lcspr=lcspr, held_on=lcspr.decided_on, actor=office)
+    subject = f"Case {case.reference}: a Case Review Panel action is yours"
+    FailFirstBackend.fail_subject = subject
+    services.panel_action_add(
+        meeting=meeting,
+        description="Ask for the school's records.",
+        owner=reviewer,
+        due_on=working_days_ahead(5, leicester),
+        actor=office,
+    )
+    _fails_once_then_sent(subject, [reviewer.email])
+    FailFirstBackend.fail_subject = ""
+    monkeypatch.setattr(panel_action_email, "delay", lambda **kwargs: None)
+    services.panel_action_add(
+        meeting=meeting,
+        description="Ask the GP.",
+        owner=office,
+        due_on=working_days_ahead(5, leicester),
+        actor=reviewer,
+    )
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    lcspr_mail_sweep.delay()
+    assert _wait_for(lambda: any(m.to == [office.email] for m in _sent(subject)))

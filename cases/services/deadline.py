@@ -87,7 +87,9 @@ def deadlines_recompute(*, partnership: Partnership, actor: User | None, reason:
     for deadline in Deadline.objects.for_partnership(partnership).filter(
         status=DeadlineStatus.OPEN
     ):
-        timescale = TIMESCALES_BY_KIND[deadline.kind]
+        timescale = TIMESCALES_BY_KIND.get(deadline.kind)
+        if timescale is None:
+            continue  # an own item (a review's milestone): its date was set, not worked out
         if not timescale.applies_to(partnership):
             continue  # the partnership turned this timescale off: the date stands
         due = work_out(timescale, partnership, deadline.event_date, cal).due
@@ -139,3 +141,65 @@ def deadline_waive(*, deadline: Deadline, actor: User | None, reason: str) -> De
     deadline._change_reason = f"Waived: {reason}"
     deadline.save(update_fields=["status", "waived_reason", "updated_at"])
     return deadline
+
+
+@transaction.atomic
+def dated_item_set(
+    *,
+    case: Case,
+    kind: str,
+    title: str,
+    seed: str,
+    due_date: date,
+    responsible: User | None,
+    actor: User | None,
+    reason: str,
+) -> Deadline:
+    """Make or move an own dated item of the case (a review's milestone or action): a
+    Deadline outside the timescales table, reminded and escalated like the others.
+
+    The callers check who may plan it. A statutory kind is refused, so no own item can
+    move a statutory date (`lcspr_complete` never moves, §3.1.2). A waived item set again
+    (a cancelled milestone restored) is opened again.
+    """
+    if kind in TIMESCALES_BY_KIND:
+        raise ValueError(f"{kind} is a statutory deadline: it is worked out, never set.")
+    deadline = (
+        Deadline.objects.for_partnership(case.partnership)
+        .select_for_update()
+        .filter(case=case, kind=kind)
+        .first()
+    )
+    if deadline is None:
+        deadline = Deadline(case=case, kind=kind, event_date=timezone.localdate())
+        change = reason
+    elif deadline.due_date != due_date:
+        change = f"{reason}: due {format_date(deadline.due_date)} → {format_date(due_date)}"
+        if deadline.status == DeadlineStatus.OPEN:
+            _record_move(deadline, due_date, actor=actor, reason=reason)
+    else:
+        change = reason
+    if deadline.status == DeadlineStatus.WAIVED:
+        deadline.status, deadline.waived_reason = DeadlineStatus.OPEN, ""
+    deadline.own_title, deadline.own_seed = title, seed
+    deadline.due_date, deadline.responsible = due_date, responsible
+    deadline._history_user = actor
+    deadline._change_reason = change
+    deadline.full_clean()
+    deadline.save()
+    return deadline
+
+
+def dated_item_close(
+    *, case: Case, kind: str, actor: User | None, done_on: date | None = None, reason: str = ""
+) -> Deadline | None:
+    """Close an own dated item: done on `done_on` (met or missed), or waived with
+    `reason` (a cancelled milestone). Nothing if it is already closed or was never made."""
+    deadline = (
+        Deadline.objects.for_partnership(case.partnership).filter(case=case, kind=kind).first()
+    )
+    if deadline is None or deadline.status != DeadlineStatus.OPEN:
+        return deadline
+    if done_on is not None:
+        return deadline_complete(deadline=deadline, on=done_on, actor=actor)
+    return deadline_waive(deadline=deadline, actor=actor, reason=reason)

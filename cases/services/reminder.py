@@ -29,7 +29,7 @@ from cases.models import (
 )
 from cases.selectors import working_calendar
 from cases.services.mail import claim_batch, send_each
-from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND
+from cases.timescales import NOT_DUTIES
 
 logger = logging.getLogger(__name__)
 
@@ -133,8 +133,8 @@ def _email(reminder: Reminder, cal, today: date) -> None:
     context = {
         "reminder": reminder,
         "reference": deadline.case.reference,
-        "title": TIMESCALES_BY_KIND[deadline.kind].title,
-        "seed": TIMESCALES_BY_KIND[deadline.kind].seed,
+        "title": deadline.title,
+        "seed": deadline.seed,
         "due": deadline.due_date,
         # A due reminder made late (its sweep missed the day) says how long is left now.
         "days": max(0, min(reminder.threshold, cal.between(today, deadline.due_date)))

@@ -14,7 +14,6 @@ from icalendar import Calendar, Event
 
 from cases import selectors, services
 from cases.models import AccessAction, CalendarFeed
-from cases.timescales import TIMESCALES_BY_KIND
 from cases.web import scope_required
 
 NEW_FEED_SESSION_KEY = "new_calendar_feed_url"
@@ -65,14 +64,13 @@ def calendar_feed(request, token):
     calendar.add("x-wr-calname", f"{settings.PRODUCT_NAME}: my deadlines")
     now = timezone.now()
     for deadline in selectors.deadlines_responsible_for(user=user):
-        timescale = TIMESCALES_BY_KIND[deadline.kind]
         event = Event()
         event.add("uid", f"deadline-{deadline.pk}@lcspr")
         event.add("dtstamp", now)
         event.add("dtstart", deadline.due_date)
         event.add("dtend", deadline.due_date + timedelta(days=1))
-        event.add("summary", f"{deadline.case.reference}: {timescale.title}")
-        event.add("description", f"{timescale.direction} ({timescale.seed})")
+        event.add("summary", f"{deadline.case.reference}: {deadline.title}")
+        event.add("description", f"{deadline.direction} ({deadline.seed})")
         calendar.add_component(event)
     services.access_record(
         request=request,

@@ -2,6 +2,16 @@
 
 from reviews.services.appointment import appointment_end, appointment_make, declaration_make
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
+from reviews.services.panel import (
+    agenda_item_add,
+    family_coordinator_name,
+    minutes_save,
+    panel_action_add,
+    panel_action_done,
+    panel_meeting_schedule,
+    swift_learning_record,
+    swift_learning_sent,
+)
 from reviews.services.setup import lcspr_basis_record, police_liaison_save
 from reviews.services.terms import (
     TermsDraft,
@@ -14,20 +24,32 @@ from reviews.services.terms import (
     terms_put_to_crg,
     terms_version_save,
 )
+from reviews.services.timetable import milestone_add, milestone_cancel, milestone_change
 
 __all__ = [
     "TermsDraft",
+    "agenda_item_add",
     "appointment_end",
     "appointment_make",
     "declaration_make",
+    "family_coordinator_name",
     "issue_decision_record",
     "issue_refer",
     "lcspr_basis_record",
     "lcspr_open",
+    "milestone_add",
+    "milestone_cancel",
+    "milestone_change",
+    "minutes_save",
     "on_lcspr_commissioned",
+    "panel_action_add",
+    "panel_action_done",
+    "panel_meeting_schedule",
     "parallel_process_add",
     "parallel_process_update",
     "police_liaison_save",
+    "swift_learning_record",
+    "swift_learning_sent",
     "terms_agreement_record",
     "terms_minor_accept",
     "terms_put_to_crg",
