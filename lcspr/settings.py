@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "rapidreview.tasks.mail_sweep",
         "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
     },
+    "lcspr-mail-sweep": {
+        "task": "reviews.tasks.mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
     "duplicate-guards-purge": {
         "task": "cases.tasks.duplicate_guards_purge",
         "schedule": crontab(hour=3, minute=30),

@@ -13,3 +13,4 @@ class ReviewsConfig(AppConfig):
         # Each part of the review registers its task on the LCSPR page (reviews/workspace.py),
         # its business at CRG meetings (rapidreview/meeting_business.py) and its work on
         # the dashboard (cases/dashboard.py) from its selectors module, imported here.
+        import reviews.selectors.clock  # noqa: F401 - issue 13: the six-month clock

@@ -1,0 +1,39 @@
+"""Background jobs of the LCSPR: thin edges that take ids, name their partnership and call
+a service. Each is safe to run twice: the services stamp what they sent."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+from reviews.services import clock
+
+_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "max_retries": 8,
+}
+
+
+@shared_task(**_RETRY)
+def delay_notice_email(*, partnership_id: int, notice_id: int) -> int:
+    return clock.delay_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
+
+
+@shared_task
+def mail_sweep() -> int:
+    """Celery beat's every-few-minutes job for the LCSPR's emails (see
+    cases.tasks.mail_sweep)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+        for send in (clock.unsent_delay_notices_send,)
+    )
