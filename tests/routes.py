@@ -35,6 +35,8 @@ POST_ONLY = {
     "meeting_cancel",
     "attendance_remove",
     "notification_dismiss",
+    # issue 13: clock
+    "lcspr_delay_notice_send",
 }
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {

@@ -200,10 +200,16 @@ def _clock_status(lcspr: Lcspr) -> workspace.TaskStatus:
     """On track / Delay to consider / Notice to send / Notice sent on ... (§3.1.3)."""
     the_clock = clock(lcspr)
     rows = list(delays(lcspr))
-    if any(delay_notice_due(d) for d in rows):
-        return workspace.TaskStatus(workspace.TaskState.ATTENTION, "Notice to send")
-    if any(not d.is_considered for d in rows):
-        return workspace.TaskStatus(workspace.TaskState.ATTENTION, "Delay to consider")
+    to_do = [
+        hint
+        for hint, pending in (
+            ("Delay to consider", any(not d.is_considered for d in rows)),
+            ("Notice to send", any(delay_notice_due(d) for d in rows)),
+        )
+        if pending
+    ]
+    if to_do:
+        return workspace.TaskStatus(workspace.TaskState.ATTENTION, "; ".join(to_do))
     if the_clock.state == "met":
         return workspace.TaskStatus(workspace.TaskState.COMPLETED, the_clock.label)
     if the_clock.passed_unmet:
