@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -169,6 +169,19 @@ def at_risk(lcspr: Lcspr) -> bool:
     ):
         return True
     return clock(lcspr).passed_unmet
+
+
+def at_risk_filter(lcsprs: QuerySet[Lcspr], *, at_risk: bool = True) -> QuerySet[Lcspr]:
+    """`at_risk` (above) as a filter of a scoped queryset of LCSPRs, for the API's list."""
+    today = timezone.localdate()
+    open_delay = Delay.unscoped.filter(
+        lcspr=OuterRef("pk"), resolved_on__isnull=True, prevents_publication=True
+    )
+    passed = Deadline.unscoped.filter(case=OuterRef("case"), kind=LCSPR_COMPLETE).filter(
+        Q(status=DeadlineStatus.MISSED) | Q(status=DeadlineStatus.OPEN, due_date__lt=today)
+    )
+    condition = Exists(open_delay) | Exists(passed)
+    return lcsprs.filter(condition if at_risk else ~condition)
 
 
 def notice_addresses(partnership: Partnership) -> dict:

@@ -44,6 +44,7 @@ def lcspr_clock(request, reference):
     delays with the CRG's consideration of each, and the notices sent (§3.1.3)."""
     case, lcspr = _review(request, reference)
     delays = list(selectors.delays(lcspr))
+    the_clock = selectors.clock(lcspr)
     return render(
         request,
         "reviews/clock.html",
@@ -51,8 +52,8 @@ def lcspr_clock(request, reference):
             "case": case,
             "tab": "lcspr",
             "heading": "The six-month clock",
-            "clock": selectors.clock(lcspr),
-            "clock_hint": selectors.clock_hint(selectors.clock(lcspr)),
+            "clock": the_clock,
+            "clock_hint": selectors.clock_hint(the_clock),
             "delays": [(d, selectors.delay_notice_due(d)) for d in delays],
             "notices": list(selectors.notices(lcspr)),
             "addresses": selectors.notice_addresses(case.partnership),

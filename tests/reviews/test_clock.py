@@ -16,7 +16,7 @@ from cases.models import Child, Deadline, Role
 from cases.selectors import working_calendar
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import workspace
-from reviews.models import Delay, DelayNotice
+from reviews.models import Delay, DelayNotice, Lcspr
 from reviews.rules import REVISED_DATE_NEEDED, REVISED_DATE_TOO_EARLY
 from reviews.selectors import clock as clock_selectors
 from reviews.services import (
@@ -323,20 +323,29 @@ def test_without_an_address_the_page_says_so_and_who_sets_it(client, review, off
     assert not DelayNotice.objects.for_partnership(leicester).exists()
 
 
-def test_at_risk(review, office):
-    assert not clock_selectors.at_risk(review)
+def test_at_risk(review, office, leicester):
+    def at_risk():
+        listed = clock_selectors.at_risk_filter(Lcspr.objects.for_partnership(leicester))
+        others = clock_selectors.at_risk_filter(
+            Lcspr.objects.for_partnership(leicester), at_risk=False
+        )
+        assert (review in listed) != (review in others)
+        assert (review in listed) == clock_selectors.at_risk(review)
+        return clock_selectors.at_risk(review)
+
+    assert not at_risk()
     delay = a_delay(review, office, prevents=False)
-    assert not clock_selectors.at_risk(review)
+    assert not at_risk()
     a_delay(review, office)
-    assert clock_selectors.at_risk(review)
+    assert at_risk()
     Delay.objects.for_partnership(review.case.partnership).exclude(pk=delay.pk).update(
         resolved_on=_today()
     )
-    assert not clock_selectors.at_risk(review)
+    assert not at_risk()
     deadline = statutory(review)
     deadline.due_date = _today() - timedelta(days=3)
     deadline.save()
-    assert clock_selectors.at_risk(review)
+    assert at_risk()
 
 
 def test_a_crg_member_cannot_record_a_delay(client, review, leicester):
