@@ -418,3 +418,15 @@ def test_each_delay_and_notice_is_reached_only_by_its_own_review(
                 if send.status_code != expected:
                     wrong.append((role, partnership.slug, "send", own, send.status_code, expected))
     assert wrong == []
+
+
+def test_the_partnership_admin_sets_the_notice_addresses(client, leicester):
+    from tests.cases.test_admin_scoping import partnership_admin
+
+    admin = partnership_admin(leicester, "leicester-admin")
+    sign_in(client, admin)
+    page = client.get(reverse("admin:cases_partnership_change", args=[leicester.pk]))
+    text = page.content.decode()
+    assert 'name="national_panel_email"' in text
+    assert 'name="secretary_of_state_email"' in text
+    assert "§3.1.3" in text
