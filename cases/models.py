@@ -94,6 +94,18 @@ class Partnership(models.Model):
     escalate_after_working_days = models.PositiveSmallIntegerField(
         default=1, help_text="Tell the CRG chair when a deadline is this many working days overdue."
     )
+    # §3.1.3: a delay that will prevent the final report's publication within six months
+    # is notified to the National Panel and the Secretary of State. Empty: the LCSPR page
+    # says the address is missing and that the partnership admin sets it.
+    national_panel_email = models.EmailField(
+        blank=True,
+        help_text="§3.1.3: where the notice of an LCSPR's delay goes to the national Child "
+        "Safeguarding Practice Review Panel.",
+    )
+    secretary_of_state_email = models.EmailField(
+        blank=True,
+        help_text="§3.1.3: where the notice of an LCSPR's delay goes to the Secretary of State.",
+    )
 
     history = HistoricalRecords(m2m_fields=[usual_agencies])
 
@@ -535,6 +547,14 @@ class Deadline(models.Model):
     own_seed = models.CharField(
         max_length=40, blank=True, help_text="The framework paragraph of an own item, e.g. §5.8."
     )
+    # When the step is now expected, shown beside the statutory date, which never moves:
+    # an LCSPR delayed beyond six months (§3.1.3). Set by the app that knows why.
+    expected_date = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The revised expected date, beside the statutory one (§3.1.3).",
+    )
+    expected_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -13,6 +13,9 @@ class ReviewsConfig(AppConfig):
         # Each part of the review registers its task on the LCSPR page (reviews/workspace.py),
         # its business at CRG meetings (rapidreview/meeting_business.py) and its work on
         # the dashboard (cases/dashboard.py) from its selectors module, imported here.
-        import reviews.selectors.panel  # noqa: F401  (issue 13: panel)
-        import reviews.selectors.setup  # noqa: F401
-        import reviews.selectors.terms  # noqa: F401 - issue 13: terms of reference
+        from reviews.selectors import (  # noqa: F401 - each registers its parts
+            clock,
+            panel,
+            setup,
+            terms,
+        )

@@ -187,6 +187,17 @@ ROUTES = {
     "lcspr_swift_learning_add": "run_panel_meetings",
     "lcspr_panel_action_done": "run_panel_meetings",
     "lcspr_swift_learning_sent": "run_panel_meetings",
+    # issue 13: clock (§3.1.2-§3.1.3): the office and the chair record delays and send
+    # the notice, and minute the CRG's consideration; everyone on the case reads them.
+    "lcspr_clock": "view_cases",
+    "lcspr_delay_add": "manage_review",
+    "lcspr_delay_edit": "manage_review",
+    "lcspr_delay_meeting": "manage_review",
+    "lcspr_delay_consideration": "record_crg_agreement",
+    "lcspr_delay_resolve": "manage_review",
+    "lcspr_delay_notice_pdf": "view_cases",
+    "lcspr_delay_notice_send": "manage_review",
+    "lcspr_notice_pdf": "view_cases",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -266,6 +277,14 @@ ROW_READERS = {
     "lcspr_swift_learning_add": "partnership",
     "lcspr_panel_action_done": "partnership",
     "lcspr_swift_learning_sent": "partnership",
+    # issue 13: clock (tests/reviews/test_clock.py)
+    "lcspr_delay_edit": "partnership",
+    "lcspr_delay_meeting": "partnership",
+    "lcspr_delay_consideration": "partnership",
+    "lcspr_delay_resolve": "partnership",
+    "lcspr_delay_notice_pdf": "partnership",
+    "lcspr_delay_notice_send": "partnership",
+    "lcspr_notice_pdf": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

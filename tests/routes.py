@@ -42,6 +42,8 @@ POST_ONLY = {
     "lcspr_swift_learning_add",
     "lcspr_panel_action_done",
     "lcspr_swift_learning_sent",
+    # issue 13: clock
+    "lcspr_delay_notice_send",
 }
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {

@@ -94,6 +94,15 @@ LCSPR_PK_ROUTES = {
     "cases/<str:reference>/lcspr/panel/meetings/<int:pk>/swift-learning/",
     "cases/<str:reference>/lcspr/panel/actions/<int:pk>/done/",
     "cases/<str:reference>/lcspr/panel/swift-learning/<int:pk>/sent/",
+    # issue 13: clock. The review's delays and notices by id, tried by every role with a
+    # delay in each partnership in tests/reviews/test_clock.py.
+    "cases/<str:reference>/lcspr/clock/delays/<int:pk>/",
+    "cases/<str:reference>/lcspr/clock/delays/<int:pk>/crg/",
+    "cases/<str:reference>/lcspr/clock/delays/<int:pk>/consideration/",
+    "cases/<str:reference>/lcspr/clock/delays/<int:pk>/end/",
+    "cases/<str:reference>/lcspr/clock/delays/<int:pk>/notice.pdf",
+    "cases/<str:reference>/lcspr/clock/delays/<int:pk>/notice/send/",
+    "cases/<str:reference>/lcspr/clock/notices/<int:pk>.pdf",
 }
 # Lists of information requests: tested below with requests to two agencies; lists of
 # Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each

@@ -47,6 +47,8 @@ COVERED = {
     "reviews.tasks.terms_notice_email": "test_the_terms_of_reference_emails",
     # issue 13: panel
     "reviews.tasks.panel_action_email": "test_the_panel_action_emails",
+    # issue 13: clock
+    "reviews.tasks.delay_notice_email": "test_the_lcspr_delay_notice_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -439,3 +441,63 @@ def test_the_panel_action_emails(worker, partnerships, monkeypatch, settings):
     settings.MAIL_SWEEP_GRACE_MINUTES = 0
     lcspr_mail_sweep.delay()
     assert _wait_for(lambda: any(m.to == [office.email] for m in _sent(subject)))
+
+
+# issue 13: clock
+def _delayed_review(partnership):
+    """An LCSPR with a delay that prevents publication within six months (§3.1.3), and
+    the partnership's addresses for the notice."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Deadline
+    from reviews.services import delay_record, lcspr_open
+
+    partnership.national_panel_email = "panel@notices.example"
+    partnership.secretary_of_state_email = "secretary@notices.example"
+    partnership.save()
+    office = staff_user(partnership)
+    case = open_case(partnership)
+    lcspr = lcspr_open(
+        case=case, decided_on=timezone.localdate(), key_lines_of_enquiry="", actor=None
+    )
+    due = Deadline.objects.for_partnership(partnership).get(case=case, kind="lcspr_complete")
+    delay = delay_record(
+        lcspr=lcspr,
+        actor=office,
+        arose_on=timezone.localdate(),
+        asked_by="Police",
+        reason="The Police ask the review to wait.",
+        holds_up="Involving the parents.",
+        prevents_publication=True,
+        revised_expected_on=due.due_date + timedelta(days=30),
+    )
+    return office, delay
+
+
+def test_the_lcspr_delay_notice_email(worker, partnerships):
+    from reviews.services import delay_notice_send
+
+    office, delay = _delayed_review(partnerships["leicester"])
+    reference = delay.lcspr.case.reference
+    subject = f"Case {reference}: delay to a Local Child Safeguarding Practice Review"
+    FailFirstBackend.fail_subject = subject
+    delay_notice_send(delay=delay, actor=office)
+    _fails_once_then_sent(subject, ["panel@notices.example", "secretary@notices.example"])
+
+
+def test_the_lcspr_mail_sweep(worker, partnerships, monkeypatch, settings):
+    from reviews.services import delay_notice_send
+    from reviews.tasks import delay_notice_email
+    from reviews.tasks import mail_sweep as lcspr_mail_sweep
+
+    monkeypatch.setattr(delay_notice_email, "delay", lambda **kwargs: None)
+    office, delay = _delayed_review(partnerships["leicester"])
+    delay_notice_send(delay=delay, actor=office)
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    lcspr_mail_sweep.delay()
+    reference = delay.lcspr.case.reference
+    assert _wait_for(
+        lambda: _sent(f"Case {reference}: delay to a Local Child Safeguarding Practice Review")
+    )

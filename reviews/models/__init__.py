@@ -1,5 +1,6 @@
 """The LCSPR's records, one module for each part of the review (§5-§9)."""
 
+from reviews.models.clock import Delay, DelayNotice
 from reviews.models.panel import (
     AgendaItem,
     AttendanceStatus,
@@ -35,6 +36,8 @@ __all__ = [
     "AppointmentRole",
     "AttendanceStatus",
     "CollectionTool",
+    "Delay",
+    "DelayNotice",
     "FamilyCoordinator",
     "Lcspr",
     "LearningAudience",

@@ -1,6 +1,15 @@
 """Every state change of the LCSPR itself (§5-§9), one module for each part of the review."""
 
 from reviews.services.appointment import appointment_end, appointment_make, declaration_make
+from reviews.services.clock import (
+    delay_consideration_record,
+    delay_notice_email_send,
+    delay_notice_send,
+    delay_put_to_crg,
+    delay_record,
+    delay_resolve,
+    delay_update,
+)
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
 from reviews.services.panel import (
     agenda_item_add,
@@ -32,6 +41,13 @@ __all__ = [
     "appointment_end",
     "appointment_make",
     "declaration_make",
+    "delay_consideration_record",
+    "delay_notice_email_send",
+    "delay_notice_send",
+    "delay_put_to_crg",
+    "delay_record",
+    "delay_resolve",
+    "delay_update",
     "family_coordinator_name",
     "issue_decision_record",
     "issue_refer",

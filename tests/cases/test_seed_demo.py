@@ -33,6 +33,9 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(partnerships):
     assert Membership.objects.get(user__username="police-portal").agency == police
     for partnership in Partnership.objects.all():
         assert Case.objects.for_partnership(partnership).count() == 6 + len(HELD_RAPID_REVIEWS)
+        # issue 13: clock. Where the notice of an LCSPR's delay goes (§3.1.3).
+        assert partnership.national_panel_email
+        assert partnership.secretary_of_state_email
 
 
 def test_demo_has_requests_in_both_partnerships_some_answered(partnerships):

@@ -201,6 +201,11 @@ HELD_RAPID_REVIEWS = [
 ]
 
 
+# Where the demo sends the notice of an LCSPR's delay (§3.1.3): plausible, undeliverable.
+DEMO_NATIONAL_PANEL_EMAIL = "national-review-panel@notices.example"
+DEMO_SECRETARY_OF_STATE_EMAIL = "secretary-of-state@notices.example"
+
+
 class Command(BaseCommand):
     help = "Create the demo agencies, users and cases (idempotent)."
 
@@ -246,6 +251,8 @@ class Command(BaseCommand):
             self._requests(partnership, office, agencies, users)
             self._calendar(partnership, office)
         self._reviewer_appointed(partnerships["leicester"], users["reviewer"])
+        for partnership in partnerships.values():
+            self._delay_notice_addresses(partnership)
         for partnership in partnerships.values():
             # A separate check, so that a demo database seeded before these existed gains
             # them too; a partnership with a signed-off Rapid Review already has them.
@@ -663,6 +670,19 @@ class Command(BaseCommand):
             CombinedSummary.objects.for_partnership(case.partnership).filter(case=case).first()
         )
         return summary.version if summary else 1
+
+    def _delay_notice_addresses(self, partnership):
+        """Where the notice of an LCSPR's delay goes (§3.1.3), if the admin has set none:
+        the demo's own addresses (a reserved domain), never the real bodies'."""
+        fields = {
+            "national_panel_email": DEMO_NATIONAL_PANEL_EMAIL,
+            "secretary_of_state_email": DEMO_SECRETARY_OF_STATE_EMAIL,
+        }
+        unset = [name for name in fields if not getattr(partnership, name)]
+        for name in unset:
+            setattr(partnership, name, fields[name])
+        if unset:
+            partnership.save(update_fields=unset)
 
     def _reviewer_appointed(self, partnership, reviewer):
         """The demo Reviewer, appointed to the partnership's oldest LCSPR still running."""
