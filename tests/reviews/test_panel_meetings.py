@@ -140,7 +140,11 @@ def test_a_crg_member_cannot_record_minutes(client, review, leicester):
     member = staff_user(leicester, role=Role.CRG_MEMBER)
     sign_in(client, member)
     url = _meeting_url(review)
-    assert client.get(url).status_code == 200
+    page = client.get(url).content.decode()
+    assert StandingItem.DECLARATIONS.label in page
+    assert "Record the minutes" not in page  # read only
+    panel = reverse("lcspr_panel", kwargs={"reference": review["case"].reference})
+    assert client.get(panel).status_code == 200
     assert client.post(url, {"minutes": "x", "version": 1, "record": "no"}).status_code == 403
     with pytest.raises(ApplicationError):
         services.minutes_save(

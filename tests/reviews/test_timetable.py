@@ -134,6 +134,9 @@ def test_moving_a_milestone_moves_its_item_and_never_the_statutory_date(client, 
     )
     sign_in(client, review["reviewer"])
     url = reverse("lcspr_milestone", kwargs={"reference": case.reference, "pk": milestone.pk})
+    page = client.get(url).content.decode()
+    assert "Change or move it" in page
+    assert "Cancel the milestone" in page
     later = first + timedelta(days=7)
     response = client.post(
         url, {**_date_fields("due_on", later), "reason": "The venue moved.", "version": 1}
