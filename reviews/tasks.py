@@ -38,6 +38,11 @@ def delay_notice_email(*, partnership_id: int, notice_id: int) -> int:
     return clock.delay_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
 
 
+@shared_task(**_RETRY)
+def delay_recorded_email(*, partnership_id: int, delay_id: int) -> int:
+    return clock.delay_recorded_email_send(partnership_id=partnership_id, delay_id=delay_id)
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see

@@ -49,6 +49,7 @@ COVERED = {
     "reviews.tasks.panel_action_email": "test_the_panel_action_emails",
     # issue 13: clock
     "reviews.tasks.delay_notice_email": "test_the_lcspr_delay_notice_email",
+    "reviews.tasks.delay_recorded_email": "test_the_lcspr_delay_recorded_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -444,7 +445,7 @@ def test_the_panel_action_emails(worker, partnerships, monkeypatch, settings):
 
 
 # issue 13: clock
-def _delayed_review(partnership):
+def _delayed_review(partnership, *, fail_delay_email=False):
     """An LCSPR with a delay that prevents publication within six months (§3.1.3), and
     the partnership's addresses for the notice."""
     from datetime import timedelta
@@ -463,6 +464,8 @@ def _delayed_review(partnership):
         case=case, decided_on=timezone.localdate(), key_lines_of_enquiry="", actor=None
     )
     due = Deadline.objects.for_partnership(partnership).get(case=case, kind="lcspr_complete")
+    if fail_delay_email:
+        FailFirstBackend.fail_subject = f"Case {case.reference}: a delay"
     delay = delay_record(
         lcspr=lcspr,
         actor=office,
@@ -500,4 +503,14 @@ def test_the_lcspr_mail_sweep(worker, partnerships, monkeypatch, settings):
     reference = delay.lcspr.case.reference
     assert _wait_for(
         lambda: _sent(f"Case {reference}: delay to a Local Child Safeguarding Practice Review")
+    )
+
+
+def test_the_lcspr_delay_recorded_email(worker, partnerships):
+    leicester = partnerships["leicester"]
+    chair = staff_user(leicester, Role.CRG_CHAIR)
+    office, delay = _delayed_review(leicester, fail_delay_email=True)
+    reference = delay.lcspr.case.reference
+    _fails_once_then_sent(
+        f"Case {reference}: a delay to the LCSPR for the CRG to consider", [chair.email]
     )

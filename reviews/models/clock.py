@@ -55,6 +55,9 @@ class Delay(models.Model):
     crg_recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The CRG chair told by email that a delay is there to consider (the mail queue's
+    # sent-stamp: the sweep sends what a broker outage left unsent).
+    crg_told_at = models.DateTimeField(null=True, blank=True)
     resolved_on = models.DateField(null=True, blank=True)
     resolution = models.TextField(blank=True)
     recorded_by = models.ForeignKey(

@@ -14,15 +14,16 @@ import logging
 from datetime import date
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
-from cases.models import Deadline, User
+from cases.models import Deadline, Membership, Role, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
 from cases.services.mail import claim, sending, unsent_send
@@ -153,8 +154,54 @@ def delay_record(
     delay = Delay(lcspr=lcspr, recorded_by=actor, **fields)
     _save(delay, actor, "Delay recorded (§3.1.3)")
     expected_date_sync(lcspr=lcspr, actor=actor)
+    from reviews.tasks import delay_recorded_email
+
+    enqueue_on_commit(
+        delay_recorded_email, partnership_id=lcspr.case.partnership_id, delay_id=delay.pk
+    )
     logger.info("case %s: LCSPR delay recorded", lcspr.case.reference)
     return delay
+
+
+def crg_chairs(partnership) -> list[User]:
+    """Whom a delay is reported to for the CRG (§3.1.3): the partnership's CRG chairs."""
+    memberships = Membership.objects.filter(
+        partnership=partnership, role=Role.CRG_CHAIR, is_active=True, user__is_active=True
+    ).select_related("user")
+    return [m.user for m in memberships if m.user.email]
+
+
+def delay_recorded_email_send(*, partnership_id: int, delay_id: int) -> int:
+    """Tell the CRG chairs that a delay is there for the CRG to consider (§3.1.3): by case
+    reference only, with a link to the page. Claimed before the send, so sent once. A
+    partnership with no chair to email is left unsent: the dashboard still lists it."""
+    rows = Delay.objects.for_partnership(partnership_id).select_related("lcspr__case__partnership")
+    waiting = rows.filter(pk=delay_id, crg_told_at__isnull=True).first()
+    if waiting is None:
+        return 0
+    if not crg_chairs(waiting.lcspr.case.partnership):
+        logger.info("delay %s: no CRG chair to email", delay_id)
+        return 0
+    delay = claim(rows, pk=delay_id, stamp="crg_told_at", reason="The CRG chair told by email")
+    if delay is None:
+        return 0
+    case = delay.lcspr.case
+    recipients = crg_chairs(case.partnership)
+    context = {
+        "reference": case.reference,
+        "arose_on": delay.arose_on,
+        "url": settings.SITE_URL + reverse("lcspr_clock", kwargs={"reference": case.reference}),
+        "product_name": settings.PRODUCT_NAME,
+    }
+    with sending(delay, stamp="crg_told_at"):
+        send_mail(
+            subject=f"Case {case.reference}: a delay to the LCSPR for the CRG to consider",
+            message=render_to_string("emails/lcspr_delay_recorded.txt", context),
+            from_email=None,
+            recipient_list=sorted({user.email for user in recipients}),
+        )
+    logger.info("delay %s: emailed %d CRG chairs", delay_id, len(recipients))
+    return len(recipients)
 
 
 def _locked(delay: Delay, version: int | None = None) -> Delay:
@@ -347,14 +394,22 @@ def delay_notice_email_send(*, partnership_id: int, notice_id: int) -> int:
 
 
 def unsent_delay_notices_send(*, partnership, before) -> int:
-    """The mail sweep: notices of the partnership still unemailed from before `before`."""
+    """The mail sweep: notices of the partnership still unemailed from before `before`,
+    and delays the CRG chairs were not yet told of."""
     ids = (
         DelayNotice.objects.for_partnership(partnership)
         .filter(email_sent_at__isnull=True, sent_at__lt=before)
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    delays = (
+        Delay.objects.for_partnership(partnership)
+        .filter(crg_told_at__isnull=True, recorded_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     p = partnership.pk
     return unsent_send(
         [lambda pk=pk: delay_notice_email_send(partnership_id=p, notice_id=pk) for pk in ids]
+        + [lambda pk=pk: delay_recorded_email_send(partnership_id=p, delay_id=pk) for pk in delays]
     )

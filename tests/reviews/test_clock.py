@@ -26,7 +26,7 @@ from reviews.services import (
     delay_record,
     lcspr_open,
 )
-from reviews.tasks import delay_notice_email, mail_sweep
+from reviews.tasks import delay_notice_email, delay_recorded_email, mail_sweep
 from tests.access_policy import ROUTES, may
 from tests.factories import appoint, open_case, sign_in, staff_user
 
@@ -430,3 +430,22 @@ def test_the_partnership_admin_sets_the_notice_addresses(client, leicester):
     assert 'name="national_panel_email"' in text
     assert 'name="secretary_of_state_email"' in text
     assert "§3.1.3" in text
+
+
+def test_the_crg_chair_is_told_of_a_delay_once(
+    client, review, office, leicester, django_capture_on_commit_callbacks
+):
+    chair = staff_user(leicester, role=Role.CRG_CHAIR)
+    sign_in(client, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("lcspr_delay_add", review), delay_form(review, prevents=False))
+    assert response.status_code == 302
+    delay = Delay.objects.for_partnership(leicester).get(lcspr=review)
+    delay_recorded_email.delay(partnership_id=leicester.pk, delay_id=delay.pk)
+
+    [message] = mail.outbox
+    assert message.to == [chair.email]
+    assert review.case.reference in message.subject
+    assert url("lcspr_clock", review) in message.body
+    assert CHILD_NAME not in message.body
+    assert REASON not in message.body
