@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("cases", "0016_panel"),
-        ("reviews", "0002_review_appointments"),
+        ("reviews", "0004_terms"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rapidreview', '0010_care_death_decision'),
-        ('reviews', '0002_review_appointments'),
+        ('reviews', '0003_setup'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -11,7 +11,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('rapidreview', '0010_care_death_decision'),
-        ('reviews', '0002_review_appointments'),
+        ('reviews', '0005_panel'),
+        ('cases', '0017_clock_expected_dates_and_notice_addresses'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

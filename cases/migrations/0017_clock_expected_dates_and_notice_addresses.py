@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0015_care_deaths_child_perpetrators_learning_outside_review'),
+        ('cases', '0016_panel'),
     ]
 
     operations = [
