@@ -28,7 +28,7 @@ from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
 from cases.services.mail import claim, sending, unsent_send
 from rapidreview.models import CrgMeeting
-from reviews import documents
+from reviews.documents import clock as documents
 from reviews.models import Delay, DelayNotice, Lcspr
 from reviews.rules import REVISED_DATE_NEEDED, REVISED_DATE_TOO_EARLY, notice_due
 from reviews.selectors.clock import LCSPR_COMPLETE, notice_addresses

@@ -16,7 +16,8 @@ from cases.once import Once
 from cases.permissions import Action
 from cases.web import form_error, pdf_response, scope_required, with_current_version
 from rapidreview.selectors import meeting_get
-from reviews import documents, services
+from reviews import services
+from reviews.documents import clock as documents
 from reviews.forms.clock import (
     DelayConsiderationForm,
     DelayForm,
