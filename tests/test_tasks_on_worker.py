@@ -73,6 +73,11 @@ def worker(_celery_runs_tasks_inline, shared_worker, settings, monkeypatch):
     monkeypatch.setattr("celery.app.autoretry.get_exponential_backoff_interval", lambda **kwargs: 0)
     yield
     FailFirstBackend.fail_subject = ""
+    # Nothing queued runs after the test, and the job running now ends before the test's
+    # database is flushed (a job reading a table would deadlock with the flush): the solo
+    # worker answers a ping only between jobs.
+    celery_app.control.purge()
+    assert celery_app.control.ping(timeout=30, limit=1), "the worker did not come back"
 
 
 def _wait_for(condition, seconds=60):
@@ -497,13 +502,14 @@ def test_the_lcspr_mail_sweep(worker, partnerships, monkeypatch, settings):
 
     monkeypatch.setattr(delay_notice_email, "delay", lambda **kwargs: None)
     office, delay = _delayed_review(partnerships["leicester"])
-    delay_notice_send(delay=delay, actor=office)
+    notice = delay_notice_send(delay=delay, actor=office)
     settings.MAIL_SWEEP_GRACE_MINUTES = 0
     lcspr_mail_sweep.delay()
     reference = delay.lcspr.case.reference
     assert _wait_for(
         lambda: _sent(f"Case {reference}: delay to a Local Child Safeguarding Practice Review")
     )
+    assert type(notice).unscoped.get(pk=notice.pk).email_sent_at is not None
 
 
 def test_the_lcspr_delay_recorded_email(worker, partnerships):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -172,16 +172,17 @@ def at_risk(lcspr: Lcspr) -> bool:
 
 
 def at_risk_filter(lcsprs: QuerySet[Lcspr], *, at_risk: bool = True) -> QuerySet[Lcspr]:
-    """`at_risk` (above) as a filter of a scoped queryset of LCSPRs, for the API's list."""
+    """`at_risk` (above) as a filter of a scoped queryset of LCSPRs, for the API's list.
+    It reads the delays and the six-month deadline through the LCSPRs' own relations, so
+    the scope of `lcsprs` is the scope of every row it looks at."""
     today = timezone.localdate()
-    open_delay = Delay.unscoped.filter(
-        lcspr=OuterRef("pk"), resolved_on__isnull=True, prevents_publication=True
+    open_delay = Q(delays__resolved_on__isnull=True, delays__prevents_publication=True)
+    passed = Q(case__deadlines__kind=LCSPR_COMPLETE) & (
+        Q(case__deadlines__status=DeadlineStatus.MISSED)
+        | Q(case__deadlines__status=DeadlineStatus.OPEN, case__deadlines__due_date__lt=today)
     )
-    passed = Deadline.unscoped.filter(case=OuterRef("case"), kind=LCSPR_COMPLETE).filter(
-        Q(status=DeadlineStatus.MISSED) | Q(status=DeadlineStatus.OPEN, due_date__lt=today)
-    )
-    condition = Exists(open_delay) | Exists(passed)
-    return lcsprs.filter(condition if at_risk else ~condition)
+    risky = lcsprs.filter(open_delay | passed).values("pk")
+    return lcsprs.filter(pk__in=risky) if at_risk else lcsprs.exclude(pk__in=risky)
 
 
 def notice_addresses(partnership: Partnership) -> dict:
