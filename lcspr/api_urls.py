@@ -6,6 +6,7 @@ from cases.api import intake as intake_api
 from cases.api import views as cases_api
 from cases.api.timescales import TimescalesApi
 from rapidreview import api as rapid_review_api
+from reviews import api as reviews_api
 
 urlpatterns = [
     path("cases/", cases_api.CaseListApi.as_view(), name="api_case_list"),
@@ -31,5 +32,7 @@ urlpatterns = [
         rapid_review_api.RapidReviewListApi.as_view(),
         name="api_rapid_reviews",
     ),
+    # issue 13: API
+    path("lcsprs/", reviews_api.LcsprListApi.as_view(), name="api_lcsprs"),
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
 ]

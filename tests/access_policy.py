@@ -215,6 +215,8 @@ ROUTES = {
     "api_referrals": "open_case",
     "api_information_requests": "read_requests_api",
     "api_rapid_reviews": "read_api",
+    # issue 13: API
+    "api_lcsprs": "read_api",
     "timescales_api": "read_api",
     "schema": SIGNED_IN,
     "swagger-ui": SIGNED_IN,

@@ -89,11 +89,19 @@ LCSPR_PK_ROUTES = {path for path, entry in routes() if route_name(path, entry) i
 # partnership (tests/rapidreview/test_api.py, tests/rapidreview/test_papers_isolation.py).
 REQUEST_LIST_ROUTES = {"portal/", "api/v1/information-requests/"}
 RAPID_REVIEW_LIST_ROUTES = {"portal/papers/", "api/v1/rapid-reviews/"}
+# issue 13: API. The list of LCSPRs: tested below with a review in each partnership (a
+# case without one is not listed), and by a Reviewer in tests/reviews/test_api.py.
+LCSPR_LIST_ROUTES = {"api/v1/lcsprs/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
     if "<" not in path
-    and path not in NON_CASE_PAGES | REQUEST_LIST_ROUTES | RAPID_REVIEW_LIST_ROUTES | MEETING_ROUTES
+    and path
+    not in NON_CASE_PAGES
+    | REQUEST_LIST_ROUTES
+    | RAPID_REVIEW_LIST_ROUTES
+    | MEETING_ROUTES
+    | LCSPR_LIST_ROUTES
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -202,6 +210,29 @@ def test_list_pages_show_only_the_own_partnership(path, client, leicester, lr):
     assert response.status_code == 200
     assert own.reference in response.text
     assert other.reference not in response.text
+
+
+@pytest.mark.parametrize("path", sorted(LCSPR_LIST_ROUTES))
+def test_lists_of_lcsprs_show_only_the_own_partnership(path, client, two_cases, leicester, lr):
+    """issue 13: API. A review in each partnership: each token, and each signed-in
+    officer, lists its own review and never the other's."""
+    leicester_case, lr_case = two_cases
+    for partnership, mine, theirs in (
+        (leicester, leicester_case, lr_case),
+        (lr, lr_case, leicester_case),
+    ):
+        user = staff_user(partnership)
+        token = APIClient()
+        token.credentials(
+            HTTP_AUTHORIZATION=f"Token {api_token_create(membership=user.memberships.get())}"
+        )
+        by_token = token.get(url_for(path))
+        by_session = sign_in(client, user).get(url_for(path), HTTP_ACCEPT="application/json")
+        for response in (by_token, by_session):
+            assert response.status_code == 200
+            listed = [row["case_reference"] for row in response.json()["results"]]
+            assert listed == [mine.reference]
+            assert theirs.reference not in response.text
 
 
 # --- Information requests: by agency as well as by partnership ---------------------------

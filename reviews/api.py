@@ -1,0 +1,227 @@
+"""The LCSPRs through the API: where each review stands against its six-month date
+(§3.1.2-§3.1.3), its terms of reference (§5), its people (§6) and its timetable (§5.8),
+for the partnership's reporting systems. Dates, kinds and yes/no only: never a child's
+name, a person's details or the case narrative."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers
+
+from cases.api.views import ScopedApiMixin
+from cases.models import SAFEGUARDING_PARTNER_KINDS, DeadlineStatus, Stage
+from reviews.models import CollectionTool, Lcspr, MilestoneKind, ParallelKind
+from reviews.selectors import api as selectors
+
+BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class SixMonthDate:
+    due_date: date
+    status: str
+    expected_date: date | None
+
+
+@dataclass(frozen=True)
+class MethodologyRow:
+    methodology: str
+    collection_tools: list[str]
+
+
+@dataclass(frozen=True)
+class MilestoneRow:
+    kind: str
+    date: date
+
+
+@dataclass(frozen=True)
+class LcsprRow:
+    case_reference: str
+    stage: str
+    decided_on: date
+    lcspr_complete: SixMonthDate | None
+    terms_of_reference_agreed_on: date | None
+    scoping_period_start: date | None
+    scoping_period_end: date | None
+    methodology: MethodologyRow | None
+    reviewer_appointed: bool
+    panel_partners_missing: list[str]
+    parallel_processes: list[str]
+    delay_notices: list[date]
+    at_risk: bool
+    next_milestone: MilestoneRow | None
+
+
+def lcspr_row(lcspr: Lcspr) -> LcsprRow:
+    """One row, from a review read by `selectors.lcspr_list` (no further queries)."""
+    deadline = selectors.listed_lcspr_complete(lcspr)
+    terms = selectors.listed_terms_shown(lcspr)
+    milestone = selectors.listed_next_milestone(lcspr)
+    return LcsprRow(
+        case_reference=lcspr.case.reference,
+        stage=lcspr.case.stage,
+        decided_on=lcspr.decided_on,
+        lcspr_complete=SixMonthDate(
+            due_date=deadline.due_date, status=deadline.status, expected_date=deadline.expected_date
+        )
+        if deadline
+        else None,
+        terms_of_reference_agreed_on=selectors.listed_terms_first_agreed_on(lcspr),
+        scoping_period_start=terms.scoping_start if terms else None,
+        scoping_period_end=terms.scoping_end if terms else None,
+        methodology=MethodologyRow(
+            methodology=terms.methodology, collection_tools=list(terms.collection_tools)
+        )
+        if terms
+        else None,
+        reviewer_appointed=selectors.listed_reviewer_appointed(lcspr),
+        panel_partners_missing=selectors.listed_partners_missing(lcspr),
+        parallel_processes=selectors.listed_parallel_kinds(lcspr),
+        delay_notices=selectors.listed_delay_notices(lcspr),
+        at_risk=selectors.listed_at_risk(lcspr),
+        next_milestone=MilestoneRow(kind=milestone.kind, date=milestone.due_on)
+        if milestone
+        else None,
+    )
+
+
+# Plain strings in the schema, their values in help_text: as enums they would rename the
+# schema's existing same-named enum components (`status`, `kind`: drf-spectacular resolves
+# same-named enums by hashing), as rapidreview/api.py explains.
+
+
+class SixMonthDateSerializer(serializers.Serializer):
+    due_date = serializers.DateField(
+        help_text="The statutory date: six months from the decision (§3.1.2). It never moves."
+    )
+    status = serializers.CharField(help_text=", ".join(DeadlineStatus.values) + ".")
+    expected_date = serializers.DateField(
+        allow_null=True,
+        help_text="The revised expected date after a delay (§3.1.3); null if none.",
+    )
+
+
+class MethodologySerializer(serializers.Serializer):
+    methodology = serializers.CharField(
+        allow_blank=True, help_text="The methodology the review follows (§5.4, §8.1.3)."
+    )
+    collection_tools = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The information-collection tools (§5.4.2, §8.3-§8.5): "
+        + ", ".join(CollectionTool.values)
+        + ".",
+    )
+
+
+class MilestoneSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=", ".join(MilestoneKind.values) + ".")
+    date = serializers.DateField()
+
+
+class LcsprOutputSerializer(serializers.Serializer):
+    case_reference = serializers.CharField()
+    stage = serializers.CharField(help_text="The case's stage: " + ", ".join(Stage.values) + ".")
+    decided_on = serializers.DateField(
+        help_text="The CRG's decision to commission the LCSPR (§4.6.2, §4.9), which starts "
+        "its six months (§3.1.2)."
+    )
+    lcspr_complete = SixMonthDateSerializer(
+        allow_null=True, help_text="The six-month date (§3.1.2); null until it is scheduled."
+    )
+    terms_of_reference_agreed_on = serializers.DateField(
+        allow_null=True,
+        help_text="The date the CRG first agreed the terms of reference (§5.1.3); null until "
+        "it has.",
+    )
+    scoping_period_start = serializers.DateField(
+        allow_null=True,
+        help_text="The scoping period (§5.2) of the terms in force, else of the latest draft.",
+    )
+    scoping_period_end = serializers.DateField(allow_null=True, help_text="As the start.")
+    methodology = MethodologySerializer(
+        allow_null=True,
+        help_text="Of the terms of reference in force, else of the latest draft (§5.4); null "
+        "before any draft.",
+    )
+    reviewer_appointed = serializers.BooleanField(
+        help_text="Whether the review has a current Reviewer (§6.1.1). Never their details."
+    )
+    panel_partners_missing = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The Safeguarding Partners no current Panel member represents (§6.2.1): "
+        "of " + ", ".join(sorted(SAFEGUARDING_PARTNER_KINDS)) + ".",
+    )
+    parallel_processes = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The kinds of the parallel investigations and reviews (§5.6.1): "
+        + ", ".join(ParallelKind.values)
+        + ".",
+    )
+    delay_notices = serializers.ListField(
+        child=serializers.DateField(),
+        help_text="The dates notices of a delay were sent to the National Panel and the "
+        "Secretary of State (§3.1.3), oldest first.",
+    )
+    at_risk = serializers.BooleanField(
+        help_text="True when an open delay prevents publication within six months (§3.1.3), "
+        "or the six-month date (§3.1.2) has passed with the review not complete."
+    )
+    next_milestone = MilestoneSerializer(
+        allow_null=True,
+        help_text="The timetable's next milestone not cancelled, from today on (§5.8); null "
+        "if none.",
+    )
+
+
+class LcsprFilterSerializer(serializers.Serializer):
+    stage = serializers.MultipleChoiceField(choices=Stage.choices, required=False)
+    at_risk = serializers.ChoiceField(choices=list(BOOLEANS), required=False)
+
+
+@extend_schema(
+    parameters=[
+        OpenApiParameter(
+            "stage",
+            enum=Stage.values,
+            many=True,
+            description="Only reviews of cases at these stages (repeat the parameter for several).",
+        ),
+        OpenApiParameter(
+            "at_risk",
+            type=OpenApiTypes.BOOL,
+            description="true: only reviews whose six-month date is at risk (§3.1.2-§3.1.3); "
+            "false: only those on track.",
+        ),
+    ]
+)
+class LcsprListApi(ScopedApiMixin, generics.ListAPIView):
+    """The partnership's LCSPRs, newest decision first: the six-month date and its delays,
+    the terms of reference, the review's people and its next milestone. A Reviewer or Panel
+    member lists only the reviews they are appointed to and have declared for."""
+
+    name = "LCSPRs"
+    serializer_class = LcsprOutputSerializer
+
+    def get_queryset(self):
+        params = self.request.query_params
+        data = {key: params[key] for key in ("at_risk",) if key in params}
+        if "stage" in params:
+            data["stage"] = params.getlist("stage")
+        filters = LcsprFilterSerializer(data=data)
+        filters.is_valid(raise_exception=True)
+        at_risk = filters.validated_data.get("at_risk")
+        return selectors.lcspr_list(
+            scope=self.request.scope,
+            stages=list(filters.validated_data.get("stage", [])),
+            at_risk=BOOLEANS[at_risk] if at_risk is not None else None,
+        )
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        rows = [lcspr_row(lcspr) for lcspr in page]
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
