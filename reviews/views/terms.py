@@ -30,6 +30,7 @@ from reviews.forms.terms import (
     TermsForm,
 )
 from reviews.rules import TERMS_SECTIONS, terms_section_lines
+from reviews.selectors import panel as panel_selectors
 from reviews.selectors import terms as selectors
 from reviews.selectors.review import lcspr_get
 
@@ -241,10 +242,17 @@ def lcspr_terms_pdf(request, reference):
     case reference only, no child's name."""
     case, lcspr = _case_and_lcspr(request, reference)
     number = _number(request.GET.get("version"))
+    # The timetable (§5.8): the milestones still planned, soonest first. Their titles are
+    # case content for the PDF's readers only (never an email or a log line).
+    timetable = [
+        {"label": milestone.label, "date": milestone.due_on, "kind": milestone.kind}
+        for milestone in panel_selectors.milestones(lcspr=lcspr).filter(cancelled_on=None)
+    ]
     pdf = terms_of_reference_pdf(
         case=case,
         lcspr=lcspr,
         version=selectors.terms_version_get(lcspr, number) if number is not None else None,
+        milestones=timetable,
     )
     return pdf_response(
         request, pdf, case=case, name="terms-of-reference", what="terms of reference"

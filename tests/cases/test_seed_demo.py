@@ -1,3 +1,4 @@
+from datetime import timedelta
 from io import StringIO
 
 from django.core.management import call_command
@@ -166,3 +167,117 @@ def test_the_demo_rapid_reviews_show_in_their_pages_and_the_api(partnerships, cl
     }
     for name in (name for pair in DEMO_CHILD_NAMES for name in pair if name):
         assert name not in listed.text
+
+
+def test_demo_has_lcsprs_at_each_point_in_both_partnerships(partnerships):
+    """Issue 13, Demo: in each partnership an LCSPR just decided (no basis, no team: the
+    task list says what is missing), one with agreed terms of reference and a full team
+    with a panel meeting held, and one delayed with the CRG's consideration and the
+    notice sent (§3.1.3, §5, §6, §5.8)."""
+    from django.utils import timezone
+
+    from cases.models import Stage
+    from reviews import models as review_models
+    from reviews.models import (
+        Appointment,
+        Delay,
+        DelayNotice,
+        FamilyCoordinator,
+        Lcspr,
+        MilestoneKind,
+        PanelAction,
+        ParallelKind,
+        PoliceLiaison,
+    )
+    from reviews.rules import six_month_date
+    from reviews.selectors.setup import team
+    from reviews.selectors.terms import terms_state
+
+    tables = [
+        Appointment,
+        review_models.TermsVersion,
+        review_models.TermsAgreement,
+        review_models.Milestone,
+        review_models.PanelMeeting,
+        PanelAction,
+        Delay,
+        DelayNotice,
+        review_models.ParallelProcess,
+    ]
+    call_command("seed_demo", stdout=StringIO())
+    counts = [model.unscoped.count() for model in tables]
+    call_command("seed_demo", stdout=StringIO())
+    assert [model.unscoped.count() for model in tables] == counts
+
+    today = timezone.localdate()
+    for partnership in partnerships.values():
+        running = list(Lcspr.objects.for_partnership(partnership).filter(case__stage=Stage.LCSPR))
+        just_decided = [
+            lcspr for lcspr in running if not lcspr.basis and not lcspr.appointments.exists()
+        ]
+        assert len(just_decided) == 1
+        assert today - timedelta(weeks=6) <= just_decided[0].decided_on < today
+        assert team(just_decided[0]).problems  # no Reviewer, no Panel: said so
+
+        agreed = [lcspr for lcspr in running if terms_state(lcspr).in_force is not None]
+        assert len(agreed) == 1
+        lcspr = agreed[0]
+        terms = terms_state(lcspr).in_force
+        assert terms.scoping_start
+        assert terms.scoping_end
+        assert len(terms.key_lines_of_enquiry) >= 2
+        assert terms.methodology
+        assert terms_state(lcspr).agreed.meeting.held_on < today
+        the_team = team(lcspr)
+        assert the_team.has_reviewer
+        assert the_team.partners_missing == []
+        assert the_team.problems == []
+        assert the_team.undeclared == []
+        assert lcspr.parallel_processes.filter(kind=ParallelKind.CRIMINAL).exists()
+        assert FamilyCoordinator.objects.for_partnership(partnership).filter(lcspr=lcspr).exists()
+        assert PoliceLiaison.objects.for_partnership(partnership).filter(lcspr=lcspr).exists()
+        held = lcspr.panel_meetings.filter(minutes_recorded_at__isnull=False).get()
+        assert held.milestone.due_on < today
+        assert all(item.answer for item in held.agenda.all() if item.standing)
+        action = held.actions.get()
+        assert action.owner_id
+        assert action.due_on >= today
+        ahead = lcspr.milestones.filter(due_on__gt=today, cancelled_on=None)
+        assert ahead.filter(kind=MilestoneKind.LEARNING_EVENT).exists()
+        assert six_month_date(lcspr) > today
+
+        notice = DelayNotice.objects.for_partnership(partnership).get()
+        delay = notice.delay
+        assert delay.lcspr in running
+        assert delay.lcspr not in (lcspr, just_decided[0])
+        assert delay.is_considered
+        assert delay.crg_meeting.held_on <= today
+        assert notice.revised_expected_on > notice.statutory_date > today
+        partnership.refresh_from_db()  # the seed set its addresses for the notice
+        assert set(notice.recipients) == {
+            partnership.national_panel_email,
+            partnership.secretary_of_state_email,
+        }
+
+
+def test_the_demo_reviewer_and_lr_panel_member_each_see_their_one_review(partnerships):
+    from cases.tenancy import Scope
+    from reviews.models import AppointmentRole
+
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+    for username, slug, role in (
+        ("reviewer", "leicester", AppointmentRole.REVIEWER),
+        ("lr-panel", "leicestershire-rutland", AppointmentRole.PANEL_MEMBER),
+    ):
+        membership = Membership.objects.get(user__username=username)
+        [case] = Case.objects.visible_to(Scope(user=membership.user, membership=membership))
+        assert case.partnership == partnerships[slug]
+        appointment = case.lcspr.appointments.get(user=membership.user)
+        assert appointment.role == role
+        assert appointment.declared_at is not None
+        if role == AppointmentRole.PANEL_MEMBER:
+            assert appointment.agency.name == "Leicestershire County Council"
+        else:
+            assert appointment.is_external
+        assert User.objects.get(username=username).check_password("lcspr-demo-only")

@@ -157,7 +157,7 @@ def test_the_demo_reviewer_sees_one_leicester_review_and_nothing_else(partnershi
     reviewer = scope_of(User.objects.get(username="reviewer"))
     [case] = Case.objects.visible_to(reviewer)
     assert case.partnership == partnerships["leicester"]
-    assert case.lcspr.appointments.get().is_external
+    assert case.lcspr.appointments.get(user=reviewer.user).is_external
 
 
 def test_an_appointment_ends_once_and_not_before_it_began(leicester, three_cases):

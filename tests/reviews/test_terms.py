@@ -367,6 +367,36 @@ def test_the_pdf_renders_a_timetable_when_given_milestones(case, reviewer):
     assert "First panel meeting" in text
 
 
+def test_the_pdf_timetable_holds_the_reviews_planned_milestones_not_the_cancelled(
+    client, case, reviewer
+):
+    """§5.8: the downloaded PDF's Timetable section lists the milestones still planned."""
+    from cases.dates import format_date
+    from reviews.models import MilestoneKind
+    from reviews.services import milestone_add, milestone_cancel
+
+    lcspr = case.lcspr
+    planned = lcspr.decided_on + timedelta(days=40)
+    dropped = lcspr.decided_on + timedelta(days=55)
+    milestone_add(lcspr=lcspr, kind=MilestoneKind.LEARNING_EVENT, due_on=planned, actor=None)
+    cancelled = milestone_add(
+        lcspr=lcspr,
+        kind=MilestoneKind.OTHER,
+        title="Practitioner interviews",
+        due_on=dropped,
+        actor=None,
+    )
+    milestone_cancel(milestone=cancelled, reason="Merged", actor=None, on=timezone.localdate())
+    sign_in(client, reviewer)
+    text = pdf_text(client.get(url(case, "terms/terms-of-reference.pdf")))
+    timetable = text.split("Timetable (§5.8)", 1)[1]
+    assert format_date(planned) in timetable
+    assert "Learning event" in timetable
+    assert "not yet planned" not in timetable
+    assert "Practitioner interviews" not in timetable
+    assert format_date(dropped) not in timetable
+
+
 # --- Referred issues ------------------------------------------------------------------------------
 
 

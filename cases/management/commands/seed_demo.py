@@ -111,6 +111,29 @@ USERS = [
     # An independent Reviewer (§6.1.1), appointed to one Leicester LCSPR: the only case
     # they see (§2.1.6).
     ("reviewer", "Dr Simon Clarke", [(Role.REVIEWER, "leicester", None)]),
+    # Leicestershire & Rutland's independent Reviewer, and each review's Case Review Panel
+    # (§6.2.1): a representative of each Safeguarding Partner. The Police and the ICB
+    # serve both partnerships; each Local Authority has its own. Each sees only the cases
+    # of the reviews they are appointed to (§2.1.6).
+    ("lr-reviewer", "Dr Nadia Brooks", [(Role.REVIEWER, "leicestershire-rutland", None)]),
+    ("leicester-panel", "Karen Whitfield", [(Role.PANEL_MEMBER, "leicester", None)]),
+    ("lr-panel", "Paul Jennings", [(Role.PANEL_MEMBER, "leicestershire-rutland", None)]),
+    (
+        "panel-police",
+        "DI Rachel Moore",
+        [
+            (Role.PANEL_MEMBER, "leicester", None),
+            (Role.PANEL_MEMBER, "leicestershire-rutland", None),
+        ],
+    ),
+    (
+        "panel-icb",
+        "Hannah Price",
+        [
+            (Role.PANEL_MEMBER, "leicester", None),
+            (Role.PANEL_MEMBER, "leicestershire-rutland", None),
+        ],
+    ),
     ("police-portal", "DS Sam Patel", [(Role.AGENCY_USER, None, "Leicestershire Police")]),
     (
         "school-portal",
@@ -181,11 +204,26 @@ CASES = [
     (3, [Stage.RAPID_REVIEW], True),
     (12, [Stage.RAPID_REVIEW], True),
     (25, [Stage.REFERRAL_DECISION], True),
-    (70, [Stage.RAPID_REVIEW, Stage.LCSPR], False),
+    (35, [Stage.RAPID_REVIEW, Stage.LCSPR], False),  # the LCSPR just decided
     (200, [Stage.RAPID_REVIEW, Stage.LCSPR, Stage.PUBLICATION], True),
     (120, [Stage.RAPID_REVIEW, Stage.CLOSED], False),
 ]
 OFFICE_USER = {"leicester": "leicester-office", "leicestershire-rutland": "lr-office"}
+# The review team of the LCSPR with agreed terms of reference, per partnership: its
+# external Reviewer (§6.1.1) and its Panel (§6.2.1) as (username, agency represented).
+REVIEWER_USER = {"leicester": "reviewer", "leicestershire-rutland": "lr-reviewer"}
+PANEL_USERS = {
+    "leicester": [
+        ("panel-police", "Leicestershire Police"),
+        ("panel-icb", "Leicester, Leicestershire and Rutland Integrated Care Board"),
+        ("leicester-panel", "Leicester City Council"),
+    ],
+    "leicestershire-rutland": [
+        ("panel-police", "Leicestershire Police"),
+        ("panel-icb", "Leicester, Leicestershire and Rutland Integrated Care Board"),
+        ("lr-panel", "Leicestershire County Council"),
+    ],
+}
 CHAIR_USER = {"leicester": "leicester-chair", "leicestershire-rutland": "lr-chair"}
 LOCAL_AUTHORITY_CRG_USER = {"leicester": "leicester-la-crg", "leicestershire-rutland": "lr-la-crg"}
 
@@ -250,7 +288,6 @@ class Command(BaseCommand):
                 self._deadlines(case, stages, office)
             self._requests(partnership, office, agencies, users)
             self._calendar(partnership, office)
-        self._reviewer_appointed(partnerships["leicester"], users["reviewer"])
         for partnership in partnerships.values():
             self._delay_notice_addresses(partnership)
         for partnership in partnerships.values():
@@ -260,6 +297,10 @@ class Command(BaseCommand):
                 continue
             opened += len(HELD_RAPID_REVIEWS)
             self._rapid_reviews_held(partnership, agencies, users)
+        for partnership in partnerships.values():
+            # The LCSPRs the held Rapid Reviews opened, at two points of their six months
+            # (the one opened by `CASES` is just decided: no basis, no team yet).
+            self._lcsprs_under_way(partnership, agencies, users)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
@@ -684,32 +725,270 @@ class Command(BaseCommand):
         if unset:
             partnership.save(update_fields=unset)
 
-    def _reviewer_appointed(self, partnership, reviewer):
-        """The demo Reviewer, appointed to the partnership's oldest LCSPR still running."""
-        from reviews.models import Appointment, Lcspr
-        from reviews.services import appointment_make
+    def _lcsprs_under_way(self, partnership, agencies, users):
+        """The LCSPRs the held Rapid Reviews opened: the older with its terms of reference
+        agreed, its team and a panel meeting held; the newer delayed, the CRG having
+        considered the delay and the notice sent (§3.1.3). Each is skipped once it has
+        its story, so a second run changes nothing."""
+        from reviews.models import Lcspr
 
-        if Appointment.objects.for_partnership(partnership).filter(user=reviewer).exists():
-            return
-        lcspr = (
+        running = list(
             Lcspr.objects.for_partnership(partnership)
-            .filter(case__stage=Stage.LCSPR)
-            .order_by("decided_on")
-            .first()
+            .filter(case__stage=Stage.LCSPR, case__rapid_review__signed_off_at__isnull=False)
+            .select_related("case__partnership")
+            .order_by("decided_on", "id")
         )
-        if lcspr is not None:
-            appointment_make(
-                lcspr=lcspr,
-                user=reviewer,
-                role=Role.REVIEWER,
-                # Never in the future (reviews/services/appointment.py refuses it).
-                appointed_on=min(lcspr.decided_on + timedelta(days=14), timezone.localdate()),
-                actor=None,
-                is_external=True,
-                # The demo Reviewer has made their declarations (§1.5.8), so that signing
-                # in as them shows their review.
-                declared=True,
+        if len(running) < 2:
+            return
+        self._terms_agreed(running[0], agencies, users)
+        self._delayed(running[-1], agencies, users)
+
+    def _past_crg_meeting(self, partnership, day, office):
+        """A CRG monthly meeting on `day` (a working day on or after it), created while it
+        was ahead, as the calendar's are (the services refuse a meeting in the past)."""
+        from rapidreview import services as rapid_review_services
+        from rapidreview.models import MeetingKind
+
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        with _demo_clock(day - timedelta(days=14)):
+            return rapid_review_services.crg_meeting_create(
+                partnership=partnership,
+                kind=MeetingKind.MONTHLY,
+                held_on=day,
+                starts_at=datetime.time(14, 0),
+                location="Online (demo)",
+                actor=office,
             )
+
+    def _terms_agreed(self, lcspr, agencies, users):
+        """A review some weeks in: its external Reviewer and a Panel of all three
+        Safeguarding Partners, declared (§6.1.1, §6.2.1, §1.5.8); the Police liaison
+        (§6.2.3); terms of reference agreed by the CRG (§5.1.3) with a scoping period,
+        key lines of enquiry, the methodology and a criminal investigation alongside
+        (§5.2-§5.6); a panel meeting held and minuted with an action, the family's
+        coordinator named (§7.1.3), and a learning event and the next meeting ahead (§5.8)."""
+        from cases.services.deadline import dated_item_close
+        from reviews import services as review_services
+        from reviews.models import (
+            Appointment,
+            AppointmentRole,
+            AttendanceStatus,
+            CollectionTool,
+            LegalAdvice,
+            MilestoneKind,
+            ParallelKind,
+            ParallelStatus,
+            StandingItem,
+            TermsVersion,
+        )
+
+        case = lcspr.case
+        partnership = case.partnership
+        if TermsVersion.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+            return
+        slug = partnership.slug
+        office = users[OFFICE_USER[slug]]
+        today = timezone.localdate()
+        decided = lcspr.decided_on
+        appointed_on = min(decided + timedelta(days=7), today)
+        team = []
+        reviewer = users[REVIEWER_USER[slug]]
+        # A demo database whose Reviewer was appointed elsewhere keeps that: they see one
+        # review only (§2.1.6).
+        if not Appointment.objects.for_partnership(partnership).filter(user=reviewer).exists():
+            with _demo_clock(appointed_on):
+                team.append(
+                    review_services.appointment_make(
+                        lcspr=lcspr,
+                        user=reviewer,
+                        role=AppointmentRole.REVIEWER,
+                        appointed_on=appointed_on,
+                        actor=office,
+                        is_external=True,
+                        declared=True,
+                    )
+                )
+        with _demo_clock(appointed_on):
+            for username, agency_name in PANEL_USERS[slug]:
+                team.append(
+                    review_services.appointment_make(
+                        lcspr=lcspr,
+                        user=users[username],
+                        role=AppointmentRole.PANEL_MEMBER,
+                        appointed_on=appointed_on,
+                        actor=office,
+                        agency=agencies[agency_name],
+                        declared=True,
+                    )
+                )
+            review_services.police_liaison_save(
+                lcspr=lcspr,
+                actor=office,
+                senior_investigating_officer="DCI Major Crime Unit, Leicestershire Police (demo)",
+                crown_prosecution_service_contact="CPS East Midlands, Complex Casework Unit",
+                family_liaison="A Family Liaison Officer is with the parents; the review "
+                "goes through them before contacting the family.",
+                version=0,
+            )
+            review_services.parallel_process_add(
+                lcspr=lcspr,
+                actor=office,
+                kind=ParallelKind.CRIMINAL,
+                lead="Leicestershire Police, Major Crime Unit",
+                contact="The Senior Investigating Officer, through the Police liaison",
+                status=ParallelStatus.UNDER_WAY,
+                effect_on_timing="Practitioners who are witnesses are spoken to after "
+                "their statements are taken.",
+                effect_on_family="The family are approached through the Family Liaison Officer.",
+            )
+        agreed_on = self._past_crg_meeting(partnership, decided + timedelta(days=28), office)
+        with _demo_clock(agreed_on.held_on - timedelta(days=10)):
+            version = review_services.terms_version_save(
+                lcspr=lcspr,
+                actor=office,
+                based_on=0,
+                draft=review_services.TermsDraft(
+                    crg_early_input="Look at how concerns raised by the school were heard.",
+                    scoping_start=decided - timedelta(days=2 * 365),
+                    scoping_end=decided - timedelta(days=30),
+                    scoping_reason="The two years before the incident, from when the family "
+                    "moved into the area (§5.2.1).",
+                    key_lines_of_enquiry=[
+                        "How agencies shared information about the family",
+                        "How concerns raised by the school were heard",
+                        "Whether the family's move between services was planned for",
+                    ],
+                    methodology="A systems-based review (§8.1): agencies' information "
+                    "reports and a combined chronology, conversations with practitioners "
+                    "and a learning event.",
+                    collection_tools=[
+                        CollectionTool.KEY_EVENTS_CHRONOLOGY,
+                        CollectionTool.INFORMATION_REPORTS,
+                    ],
+                    family_invitation="The parents are invited by letter, through the "
+                    "Family Liaison Officer, once the Police agree.",
+                    family_support="An independent advocate is offered.",
+                    legal_advice=LegalAdvice.LATER,
+                    legal_advice_from="The partnership's legal adviser",
+                    legal_advice_when="Before the draft report is shared with the family",
+                ),
+            )
+            review_services.terms_put_to_crg(
+                lcspr=lcspr, actor=office, number=version.number, meeting=agreed_on
+            )
+        with _demo_clock(agreed_on.held_on):
+            review_services.terms_agreement_record(lcspr=lcspr, actor=office, agreed=True)
+        held_on = min(agreed_on.held_on + timedelta(days=7), today - timedelta(days=1))
+        with _demo_clock(agreed_on.held_on):
+            meeting = review_services.panel_meeting_schedule(
+                lcspr=lcspr, held_on=held_on, actor=office, owner=reviewer
+            )
+        local_authority_member = users[PANEL_USERS[slug][-1][0]]
+        with _demo_clock(held_on):
+            answers = {
+                StandingItem.DECLARATIONS: "Everyone present has declared; no conflict of "
+                "interest.",
+                StandingItem.FAMILY_ENGAGEMENT: "The family are approached through the "
+                "Family Liaison Officer once the Police agree.",
+                StandingItem.IMMEDIATE_ACTION: "None needed: the actions from the Rapid "
+                "Review are in hand.",
+            }
+            review_services.minutes_save(
+                meeting=meeting,
+                version=meeting.version,
+                answers={item.pk: answers.get(item.standing, "") for item in meeting.agenda.all()},
+                attendance={appointment.user_id: AttendanceStatus.PRESENT for appointment in team},
+                decisions="Agencies send their information reports within four weeks.",
+                minutes="The panel agreed the plan for the information reports and the "
+                "practitioner conversations.",
+                record=True,
+                actor=office,
+            )
+            # The meeting was held: its timetable item is done.
+            dated_item_close(
+                case=case, kind=meeting.milestone.deadline_kind, actor=office, done_on=held_on
+            )
+            review_services.panel_action_add(
+                meeting=meeting,
+                description="Ask each agency for its information report.",
+                owner=local_authority_member,
+                due_on=today + timedelta(days=14),
+                actor=office,
+            )
+            review_services.family_coordinator_name(
+                lcspr=lcspr,
+                name="Sarah Collins",
+                role="Family Liaison Officer",
+                agency=agencies["Leicestershire Police"],
+                version=None,
+                actor=office,
+            )
+        review_services.panel_meeting_schedule(
+            lcspr=lcspr, held_on=today + timedelta(days=21), actor=office, owner=reviewer
+        )
+        review_services.milestone_add(
+            lcspr=lcspr,
+            kind=MilestoneKind.LEARNING_EVENT,
+            due_on=today + timedelta(days=42),
+            actor=office,
+            owner=reviewer,
+            notes="Practitioners from every agency involved.",
+        )
+
+    def _delayed(self, lcspr, agencies, users):
+        """A review the Police asked to wait (§3.1.3): the delay recorded as it arose,
+        considered by the CRG at its next meeting, and, as it will prevent publication
+        within six months, the notice sent to the National Panel and the Secretary of
+        State with the revised expected date."""
+        from reviews import services as review_services
+        from reviews.models import Delay, ParallelKind, ParallelStatus
+
+        case = lcspr.case
+        partnership = case.partnership
+        if Delay.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+            return
+        office = users[OFFICE_USER[partnership.slug]]
+        today = timezone.localdate()
+        arose_on = min(lcspr.decided_on + timedelta(days=5), today)
+        statutory = self._open_deadline(case, "lcspr_complete").due_date
+        with _demo_clock(arose_on):
+            review_services.parallel_process_add(
+                lcspr=lcspr,
+                actor=office,
+                kind=ParallelKind.CRIMINAL,
+                lead="Leicestershire Police, Public Protection Unit",
+                contact="The officer in the case, through the Police liaison",
+                status=ParallelStatus.UNDER_WAY,
+                effect_on_timing="The family and two practitioners who are witnesses are "
+                "not approached until the charging decision.",
+            )
+            delay = review_services.delay_record(
+                lcspr=lcspr,
+                actor=office,
+                arose_on=arose_on,
+                asked_by="The Senior Investigating Officer, Leicestershire Police",
+                reason="The Police asked the review not to involve the family or the "
+                "practitioners who are witnesses until the charging decision is made.",
+                holds_up="Involving the parents and two practitioners in the review.",
+                prevents_publication=True,
+                revised_expected_on=statutory + timedelta(days=91),
+            )
+        meeting = self._past_crg_meeting(
+            partnership, min(arose_on + timedelta(days=7), today - timedelta(days=3)), office
+        )
+        with _demo_clock(arose_on):
+            delay = review_services.delay_put_to_crg(delay=delay, actor=office, meeting=meeting)
+        with _demo_clock(meeting.held_on):
+            delay = review_services.delay_consideration_record(
+                delay=delay,
+                actor=office,
+                considered_on=meeting.held_on,
+                decision="The CRG agreed to the delay: the review gathers the agencies' "
+                "information meanwhile. The National Panel and the Secretary of State are "
+                "to be told.",
+            )
+            review_services.delay_notice_send(delay=delay, actor=office)
 
     def _open_deadline(self, case, kind):
         return (
