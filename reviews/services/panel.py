@@ -177,9 +177,18 @@ def minutes_save(
             _save(row, actor, "Attendance")
     meeting.decisions, meeting.minutes = decisions, minutes
     meeting.version += 1
-    if record and meeting.minutes_recorded_at is None:
+    first_record = record and meeting.minutes_recorded_at is None
+    if first_record:
         meeting.minutes_recorded_at, meeting.minutes_recorded_by = timezone.now(), actor
     _save(meeting, actor, "Minutes recorded" if record else "Minutes draft saved")
+    if first_record:
+        # The meeting was held: its timetable item (§5.8) is done, on the meeting's day.
+        dated_item_close(
+            case=meeting.lcspr.case,
+            kind=meeting.milestone.deadline_kind,
+            actor=actor,
+            done_on=meeting.held_on,
+        )
     logger.info("case %s: panel minutes saved", meeting.lcspr.case.reference)
     return meeting
 

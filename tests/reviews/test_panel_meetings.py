@@ -123,6 +123,15 @@ def test_minutes_are_recorded_only_with_every_standing_item_answered(client, rev
         review["reviewer"]: "present",
         review["panel_member"]: "apologies",
     }
+    # The meeting was held: its date on the case's deadlines is met, not left to go overdue.
+    deadlines = client.get(
+        reverse("case_deadlines", kwargs={"reference": review["case"].reference})
+    ).content.decode()
+    item = Deadline.objects.for_partnership(review["case"].partnership).get(
+        case=review["case"], kind=meeting.milestone.deadline_kind
+    )
+    assert (item.status, item.completed_on) == ("met", meeting.held_on)
+    assert "Case Review Panel meeting" in deadlines
 
 
 def test_two_people_saving_the_same_draft_get_a_conflict(client, review):

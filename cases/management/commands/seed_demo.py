@@ -768,7 +768,6 @@ class Command(BaseCommand):
         key lines of enquiry, the methodology and a criminal investigation alongside
         (§5.2-§5.6); a panel meeting held and minuted with an action, the family's
         coordinator named (§7.1.3), and a learning event and the next meeting ahead (§5.8)."""
-        from cases.services.deadline import dated_item_close
         from reviews import services as review_services
         from reviews.models import (
             Appointment,
@@ -904,10 +903,6 @@ class Command(BaseCommand):
                 "practitioner conversations.",
                 record=True,
                 actor=office,
-            )
-            # The meeting was held: its timetable item is done.
-            dated_item_close(
-                case=case, kind=meeting.milestone.deadline_kind, actor=office, done_on=held_on
             )
             review_services.panel_action_add(
                 meeting=meeting,
