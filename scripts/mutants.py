@@ -115,8 +115,8 @@ MUTATIONS = (
     Mutation(
         "roles: the CRG chair loses the restricted file",
         "cases/permissions.py",
-        "Action.VIEW_RESTRICTED_FILE: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),",
-        "Action.VIEW_RESTRICTED_FILE: frozenset({Role.BUSINESS_OFFICE}),",
+        "{Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}",
+        "{Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}",
         ACCESS_TESTS,
     ),
     Mutation(

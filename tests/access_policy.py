@@ -17,7 +17,7 @@ POLICY_TABLE = """
 | open_case                | yes | -     | -      | -          | -        | -     | -     | -      |
 | change_stage             | yes | yes   | -      | -          | -        | -     | -     | -      |
 | use_timescale_calculator | yes | yes   | -      | -          | -        | -     | yes   | -      |
-| view_restricted_file     | yes | yes   | -      | -          | -        | -     | -     | -      |
+| view_restricted_file     | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 | manage_requests          | yes | -     | -      | -          | -        | -     | -     | -      |
 | reply_to_requests        | -   | -     | -      | -          | -        | -     | -     | yes    |
 | read_requests_api        | yes | yes   | yes    | yes        | yes      | yes   | yes   | yes    |
