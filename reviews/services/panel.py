@@ -179,6 +179,13 @@ def minutes_save(
     meeting.version += 1
     if record and meeting.minutes_recorded_at is None:
         meeting.minutes_recorded_at, meeting.minutes_recorded_by = timezone.now(), actor
+        # The meeting was held: its milestone (§5.8) is done on its day, not chased as due.
+        dated_item_close(
+            case=meeting.lcspr.case,
+            kind=meeting.milestone.deadline_kind,
+            actor=actor,
+            done_on=meeting.held_on,
+        )
     _save(meeting, actor, "Minutes recorded" if record else "Minutes draft saved")
     logger.info("case %s: panel minutes saved", meeting.lcspr.case.reference)
     return meeting
