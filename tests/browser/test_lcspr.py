@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from cases.management.commands.seed_demo import DEMO_TOTP_KEY_HEX
-from cases.models import Partnership, Role, Stage
+from cases.models import Partnership, Role, Stage, User
 from cases.services import case_stage_set
 from rapidreview.models import CrgMeeting, MeetingKind
 from rapidreview.services import crg_meeting_create
@@ -109,8 +109,6 @@ def review(request, demo):
         demo_user(cast.reviewer, cast.reviewer_name, Role.REVIEWER, partnership)
     for username, name, _agency in cast.panel:
         demo_user(username, name, Role.PANEL_MEMBER, partnership)
-    from cases.models import User
-
     office = User.objects.get(username=cast.office)
     meetings = [
         crg_meeting_create(
