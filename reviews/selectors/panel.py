@@ -58,9 +58,15 @@ def milestone_get(*, scope: Scope, lcspr: Lcspr, pk: int) -> Milestone:
 
 
 def next_milestone(*, lcspr: Lcspr, today: date | None = None) -> Milestone | None:
-    """The next milestone not cancelled, from today on (the API's `next_milestone`)."""
+    """The next milestone not cancelled, from today on (the API's `next_milestone`): a
+    panel meeting held today whose minutes are recorded is behind, not next."""
     today = today or timezone.localdate()
-    return milestones(lcspr=lcspr).filter(cancelled_on__isnull=True, due_on__gte=today).first()
+    return (
+        milestones(lcspr=lcspr)
+        .filter(cancelled_on__isnull=True, due_on__gte=today)
+        .exclude(meeting__minutes_recorded_at__isnull=False)
+        .first()
+    )
 
 
 def meetings(*, lcspr: Lcspr) -> QuerySet[PanelMeeting]:

@@ -180,6 +180,13 @@ def minutes_save(
     first_record = record and meeting.minutes_recorded_at is None
     if first_record:
         meeting.minutes_recorded_at, meeting.minutes_recorded_by = timezone.now(), actor
+        # The meeting was held: its milestone (§5.8) is done on its day, not chased as due.
+        dated_item_close(
+            case=meeting.lcspr.case,
+            kind=meeting.milestone.deadline_kind,
+            actor=actor,
+            done_on=meeting.held_on,
+        )
     _save(meeting, actor, "Minutes recorded" if record else "Minutes draft saved")
     if first_record:
         # The meeting was held: its timetable item (§5.8) is done, on the meeting's day.

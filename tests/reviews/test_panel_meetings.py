@@ -16,7 +16,12 @@ from cases.models import Deadline, DeadlineStatus, Reminder, Role
 from cases.services import reminders_make, reminders_send
 from reviews import services
 from reviews.models import PanelMeeting, StandingItem
-from reviews.selectors.panel import MINUTES_NOT_RECORDED, NO_COORDINATOR, NO_MEETING_YET
+from reviews.selectors.panel import (
+    MINUTES_NOT_RECORDED,
+    NO_COORDINATOR,
+    NO_MEETING_YET,
+    next_milestone,
+)
 from reviews.services.panel import CONFLICT, panel_action_email_send
 from reviews.services.timetable import BEFORE_DECISION
 from tests.factories import appoint, open_case, sign_in, staff_user, working_days_ahead
@@ -132,6 +137,25 @@ def test_minutes_are_recorded_only_with_every_standing_item_answered(client, rev
     )
     assert (item.status, item.completed_on) == ("met", meeting.held_on)
     assert "Case Review Panel meeting" in deadlines
+
+
+def test_recorded_minutes_close_the_meetings_dated_item(client, review):
+    """A meeting held and minuted is done on its day: its milestone is no longer the case's
+    "next due", nor chased or escalated by the deadline engine (§5.8)."""
+    meeting = review["meeting"]
+    case = review["case"]
+    kind = meeting.milestone.deadline_kind
+    item = Deadline.objects.for_partnership(case.partnership).get(case=case, kind=kind)
+    assert item.status == DeadlineStatus.OPEN
+    sign_in(client, review["reviewer"])
+    answers = {f"item_{item.pk}": "Answered." for item in meeting.agenda.all()}
+    client.post(_meeting_url(review), {**answers, "version": 1, "record": "no"})
+    item.refresh_from_db()
+    assert item.status == DeadlineStatus.OPEN  # a draft is not the meeting's record
+    client.post(_meeting_url(review), {**answers, "version": 2, "record": "yes"})
+    item.refresh_from_db()
+    assert (item.status, item.completed_on) == (DeadlineStatus.MET, meeting.held_on)
+    assert next_milestone(lcspr=review["lcspr"]) is None  # held today: behind, not next
 
 
 def test_two_people_saving_the_same_draft_get_a_conflict(client, review):
