@@ -188,14 +188,6 @@ def minutes_save(
             done_on=meeting.held_on,
         )
     _save(meeting, actor, "Minutes recorded" if record else "Minutes draft saved")
-    if first_record:
-        # The meeting was held: its timetable item (§5.8) is done, on the meeting's day.
-        dated_item_close(
-            case=meeting.lcspr.case,
-            kind=meeting.milestone.deadline_kind,
-            actor=actor,
-            done_on=meeting.held_on,
-        )
     logger.info("case %s: panel minutes saved", meeting.lcspr.case.reference)
     return meeting
 
