@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from dataclasses import dataclass
 from datetime import date
 
 from django.utils import timezone
@@ -36,3 +39,53 @@ def sent_late(request: InformationRequest, due: date | None) -> bool:
     each request is judged on its own date, whichever batch it went out in. `due` is None
     where the partnership has no such limit."""
     return due is not None and timezone.localdate(request.sent_at) > due
+
+
+# --- Names in free text that leaves the restricted case file ------------------------------
+
+NAME_PART_LETTERS = 3  # a shorter part of a name ("Al", "Jo") is caught only in the whole name
+
+
+def _folded(text: str) -> str:
+    """Case and accents folded, so that "ZOË" finds "Zoe"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W\d_]+", _folded(text))
+
+
+def _whole(words: list[str]) -> re.Pattern:
+    return re.compile(r"(?<!\w)" + r"\W+".join(map(re.escape, words)) + r"(?!\w)")
+
+
+@dataclass(frozen=True)
+class PersonNames:
+    """The names of a case's children and family members, and the children's pseudonyms.
+
+    Free text that leaves the restricted case file (a notice to the National Panel, a
+    report) may say "Child A", never a name (§3.1.3, §10): `found_in` says whether it
+    holds one of the names, or any part of one of 3 or more letters, as a whole word,
+    ignoring case and accents. A pseudonym is allowed, even where it shares a word with a
+    name."""
+
+    names: tuple[str, ...]
+    pseudonyms: tuple[str, ...] = ()
+
+    def found_in(self, text: str) -> bool:
+        folded = _folded(text)
+        for pseudonym in self.pseudonyms:
+            if words := _words(pseudonym):
+                folded = _whole(words).sub(" ", folded)
+        return any(pattern.search(folded) for pattern in self._patterns())
+
+    def _patterns(self) -> list[re.Pattern]:
+        patterns = []
+        for name in self.names:
+            words = _words(name)
+            if sum(map(len, words)) < 2:
+                continue  # an initial alone would match every "a"
+            patterns.append(_whole(words))
+            patterns += [_whole([w]) for w in words if len(w) >= NAME_PART_LETTERS]
+        return patterns

@@ -33,6 +33,7 @@ from cases.models import (
     InformationSharingDecision,
     Membership,
     Notification,
+    Partnership,
     Referral,
     Reminder,
     RequestStatus,
@@ -41,7 +42,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import Action
-from cases.rules import REQUESTS_SENT, identities_open_to_agency
+from cases.rules import REQUESTS_SENT, PersonNames, identities_open_to_agency
 from cases.tenancy import Scope
 from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND, Working, work_out
 from cases.workdays import WorkingCalendar
@@ -614,6 +615,25 @@ def case_intake(*, case: Case) -> dict:
 def family_members(*, case: Case) -> list[FamilyMember]:
     """Restricted: for the restricted file and the addressed agencies only."""
     return list(FamilyMember.objects.for_partnership(case.partnership).filter(case=case))
+
+
+def person_names(*, partnership: Partnership, case: Case) -> PersonNames:
+    """The names of the case's children and family members, with the children's
+    pseudonyms: `.found_in(text)` says whether text meant to leave the restricted file
+    names one of them (a notice, a report). Restricted: never show what it holds."""
+    children = Child.objects.for_partnership(partnership).filter(case=case)
+    family = FamilyMember.objects.for_partnership(partnership).filter(case=case)
+    return PersonNames(
+        names=tuple(
+            name
+            for name in [
+                *children.values_list("name", flat=True),
+                *family.values_list("name", flat=True),
+            ]
+            if name.strip()
+        ),
+        pseudonyms=tuple(children.values_list("pseudonym", flat=True)),
+    )
 
 
 def case_requests(*, case: Case) -> QuerySet[InformationRequest]:
