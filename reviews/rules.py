@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Q, QuerySet
 
+from cases import selectors as case_selectors
 from cases.dates import format_date
 from cases.errors import ApplicationError
-from cases.models import Deadline, Membership, Role, User
+from cases.models import Deadline, DeadlineStatus, Membership, Role, User
+from cases.timescales import TIMESCALES_BY_KIND, work_out
 from rapidreview.models import CrgMeeting, MeetingKind
-from reviews.models import Appointment, Lcspr, StandingItem
+from reviews.models import Appointment, Delay, Lcspr, StandingItem
 from reviews.models.terms import (
     SIGNIFICANT_FIELDS,
     CollectionTool,
@@ -125,14 +128,35 @@ def crg_meeting_takes_business(meeting: CrgMeeting, today: date) -> bool:
 SIX_MONTH_KIND = "lcspr_complete"  # the statutory date of §3.1.2, worked out by cases
 
 
+def six_month_deadline(lcspr: Lcspr, *, for_update: bool = False) -> Deadline | None:
+    """The review's statutory six-month deadline (§3.1.2) as the deadline engine made it
+    from the decision: the one reader of it (the date, the clock, the revised expected
+    date beside it)."""
+    deadlines = Deadline.objects.for_partnership(lcspr.case.partnership).filter(
+        case_id=lcspr.case_id, kind=SIX_MONTH_KIND
+    )
+    if for_update:
+        deadlines = deadlines.select_for_update(of=("self",))
+    return deadlines.select_related("case__partnership").first()
+
+
 def six_month_date(lcspr: Lcspr) -> date | None:
     """The review's statutory six-month date (§3.1.2), as the deadline engine set it."""
-    return (
-        Deadline.objects.for_partnership(lcspr.case.partnership)
-        .filter(case=lcspr.case, kind=SIX_MONTH_KIND)
-        .values_list("due_date", flat=True)
-        .first()
-    )
+    deadline = six_month_deadline(lcspr)
+    return deadline.due_date if deadline else None
+
+
+def statutory_six_month_date(lcspr: Lcspr) -> date:
+    """The six-month date (§3.1.2) a delay is judged against and its notice states
+    (§3.1.3): the deadline's, or where there is none (not scheduled, or the timescale since
+    turned off) the same statutory rule worked out from the decision, by the function the
+    deadline engine uses. Never a revised expected date."""
+    deadline = six_month_deadline(lcspr)
+    if deadline is not None:
+        return deadline.due_date
+    partnership = lcspr.case.partnership
+    calendar = case_selectors.working_calendar(partnership=partnership)
+    return work_out(TIMESCALES_BY_KIND[SIX_MONTH_KIND], partnership, lcspr.decided_on, calendar).due
 
 
 # The agenda items no panel meeting may skip, in the order they are taken.
@@ -168,6 +192,73 @@ REVISED_DATE_TOO_EARLY = (
     "The revised expected date must be after the six-month date, {statutory} (§3.1.2): "
     "a delay that still allows publication within six months needs no notice."
 )
+
+
+def plural(n: int, word: str) -> str:
+    """ "1 month", "3 months"."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def delay_holds_up_publication(delay: Delay) -> bool:
+    """An open delay that will prevent publication within six months (§3.1.3)."""
+    return delay.resolved_on is None and delay.prevents_publication
+
+
+def six_month_passed_unmet(deadline: Deadline | None, today: date) -> bool:
+    """The six-month date (§3.1.2) has passed with the review not complete: missed, or
+    still open after its due date."""
+    return deadline is not None and (
+        deadline.status == DeadlineStatus.MISSED
+        or (deadline.status == DeadlineStatus.OPEN and deadline.due_date < today)
+    )
+
+
+def six_month_at_risk(*, delays: Iterable[Delay], deadline: Deadline | None, today: date) -> bool:
+    """Whether the review's six-month date is at risk: one of its delays holds up
+    publication (§3.1.3), or the date passed unmet (§3.1.2). `six_month_at_risk_q` is the
+    same rule as a filter of LCSPRs (tests/reviews/test_clock.py checks that they agree)."""
+    return any(delay_holds_up_publication(d) for d in delays) or six_month_passed_unmet(
+        deadline, today
+    )
+
+
+def six_month_at_risk_q(today: date) -> Q:
+    """`six_month_at_risk` as a condition on LCSPRs, read through their own relations."""
+    holds_up = Q(delays__resolved_on__isnull=True, delays__prevents_publication=True)
+    passed = Q(case__deadlines__kind=SIX_MONTH_KIND) & (
+        Q(case__deadlines__status=DeadlineStatus.MISSED)
+        | Q(case__deadlines__status=DeadlineStatus.OPEN, case__deadlines__due_date__lt=today)
+    )
+    return holds_up | passed
+
+
+# Free text of a delay that leaves the restricted case file (§3.1.3): the reason goes in
+# the notice to the National Panel and the Secretary of State; all three are on the
+# clock's page for the CRG, the Reviewer and the Panel.
+DELAY_TEXTS = (
+    ("reason", "The reason for the delay"),
+    ("holds_up", "What it holds up"),
+    ("asked_by", "Who asked for the delay"),
+)
+NAME_IN_DELAY = (
+    "{what} names the child or a member of the family: use the pseudonym ({pseudonyms}), "
+    "or say who they are to the child (for example, the child's mother). The notice goes "
+    "to the National Panel and the Secretary of State, by case reference only (§3.1.3)."
+)
+
+
+def delay_names_check(lcspr: Lcspr, **texts: str) -> None:
+    """Refuse, naming the field, a delay's text (`reason`, `holds_up`, `asked_by`) that
+    holds the name of the case's child or a family member, or a part of one. The error
+    never repeats the name."""
+    case = lcspr.case
+    names = case_selectors.person_names(partnership=case.partnership, case=case)
+    for field, what in DELAY_TEXTS:
+        if field in texts and names.found_in(texts[field]):
+            pseudonyms = ", ".join(names.pseudonyms) or "Child A"
+            raise ApplicationError(
+                NAME_IN_DELAY.format(what=what, pseudonyms=pseudonyms), field=field
+            )
 
 
 def notice_due(delay, sent_dates) -> bool:

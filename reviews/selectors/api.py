@@ -16,7 +16,7 @@ from datetime import date
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.utils import timezone
 
-from cases.models import SAFEGUARDING_PARTNER_KINDS, Deadline, DeadlineStatus
+from cases.models import SAFEGUARDING_PARTNER_KINDS, Deadline
 from cases.tenancy import Scope
 from reviews.models import (
     AgreementOutcome,
@@ -30,7 +30,8 @@ from reviews.models import (
     TermsAgreement,
     TermsVersion,
 )
-from reviews.selectors.clock import LCSPR_COMPLETE, at_risk_filter
+from reviews.rules import SIX_MONTH_KIND, six_month_at_risk
+from reviews.selectors.clock import at_risk_filter
 
 
 def lcspr_list(
@@ -44,14 +45,16 @@ def lcspr_list(
     reviews they are appointed to and have declared for), newest decision first, with
     what the API's rows read prefetched."""
     today = today or timezone.localdate()
-    agreed = TermsAgreement.unscoped.filter(version=OuterRef("pk"), outcome=AgreementOutcome.AGREED)
+    agreed = TermsAgreement.objects.visible_to(scope).filter(
+        version=OuterRef("pk"), outcome=AgreementOutcome.AGREED
+    )
     lcsprs = (
         Lcspr.objects.visible_to(scope)
         .select_related("case")
         .prefetch_related(
             Prefetch(
                 "case__deadlines",
-                queryset=Deadline.objects.visible_to(scope).filter(kind=LCSPR_COMPLETE),
+                queryset=Deadline.objects.visible_to(scope).filter(kind=SIX_MONTH_KIND),
                 to_attr="api_lcspr_complete",
             ),
             Prefetch(
@@ -115,7 +118,7 @@ def lcspr_list(
     if stages:
         lcsprs = lcsprs.filter(case__stage__in=stages)
     if at_risk is not None:
-        lcsprs = at_risk_filter(lcsprs, at_risk=at_risk)
+        lcsprs = at_risk_filter(lcsprs, at_risk=at_risk, today=today)
     return lcsprs
 
 
@@ -172,15 +175,12 @@ def listed_delay_notices(lcspr: Lcspr) -> list[date]:
 
 
 def listed_at_risk(lcspr: Lcspr, *, today: date | None = None) -> bool:
-    """As `clock.at_risk` and `clock.at_risk_filter`: an open delay prevents publication
-    within six months (§3.1.3), or the six-month date (§3.1.2) passed unmet."""
-    today = today or timezone.localdate()
-    if any(d.resolved_on is None and d.prevents_publication for d in lcspr.api_delays):
-        return True
-    deadline = listed_lcspr_complete(lcspr)
-    return deadline is not None and (
-        deadline.status == DeadlineStatus.MISSED
-        or (deadline.status == DeadlineStatus.OPEN and deadline.due_date < today)
+    """As `clock.at_risk` and `clock.at_risk_filter`: `reviews.rules.six_month_at_risk`
+    of the prefetched delays and six-month deadline."""
+    return six_month_at_risk(
+        delays=lcspr.api_delays,
+        deadline=listed_lcspr_complete(lcspr),
+        today=today or timezone.localdate(),
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -27,24 +27,15 @@ from rapidreview import meeting_business
 from rapidreview.models import CrgMeeting
 from reviews import workspace
 from reviews.models import Delay, DelayNotice, Lcspr
-from reviews.rules import notice_due
+from reviews.rules import (
+    notice_due,
+    plural,
+    six_month_at_risk,
+    six_month_at_risk_q,
+    six_month_deadline,
+)
 
-LCSPR_COMPLETE = "lcspr_complete"
 TASK_URL = "lcspr_clock"
-
-
-def lcspr_deadline(lcspr: Lcspr) -> Deadline | None:
-    """The statutory six-month date (§3.1.2), scheduled from the decision."""
-    return (
-        Deadline.objects.for_partnership(lcspr.case.partnership)
-        .filter(case_id=lcspr.case_id, kind=LCSPR_COMPLETE)
-        .select_related("case__partnership")
-        .first()
-    )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def months_left(today: date, due: date) -> int:
@@ -82,7 +73,7 @@ def clock(lcspr: Lcspr, *, today: date | None = None) -> Clock:
     """The `lcspr_complete` date, its status and the working days and months left, in
     the partnership's working calendar."""
     today = today or timezone.localdate()
-    deadline = lcspr_deadline(lcspr)
+    deadline = six_month_deadline(lcspr)
     if deadline is None:
         return Clock(None, "none", "Not scheduled", None, "grey")
     [view] = case_selectors.deadline_views(deadlines=[deadline], today=today)
@@ -159,29 +150,23 @@ def delay_notices_sent(lcspr: Lcspr) -> list[date]:
     return [timezone.localdate(n.sent_at) for n in notices(lcspr)]
 
 
-def at_risk(lcspr: Lcspr) -> bool:
-    """Whether the six-month date is at risk: an open delay will prevent publication
-    within six months (§3.1.3), or the date has passed with the review not complete."""
-    if (
-        Delay.objects.for_partnership(lcspr.case.partnership)
-        .filter(lcspr=lcspr, resolved_on__isnull=True, prevents_publication=True)
-        .exists()
-    ):
-        return True
-    return clock(lcspr).passed_unmet
-
-
-def at_risk_filter(lcsprs: QuerySet[Lcspr], *, at_risk: bool = True) -> QuerySet[Lcspr]:
-    """`at_risk` (above) as a filter of a scoped queryset of LCSPRs, for the API's list.
-    It reads the delays and the six-month deadline through the LCSPRs' own relations, so
-    the scope of `lcsprs` is the scope of every row it looks at."""
-    today = timezone.localdate()
-    open_delay = Q(delays__resolved_on__isnull=True, delays__prevents_publication=True)
-    passed = Q(case__deadlines__kind=LCSPR_COMPLETE) & (
-        Q(case__deadlines__status=DeadlineStatus.MISSED)
-        | Q(case__deadlines__status=DeadlineStatus.OPEN, case__deadlines__due_date__lt=today)
+def at_risk(lcspr: Lcspr, *, today: date | None = None) -> bool:
+    """Whether the six-month date is at risk (`reviews.rules.six_month_at_risk`)."""
+    return six_month_at_risk(
+        delays=Delay.objects.for_partnership(lcspr.case.partnership).filter(lcspr=lcspr),
+        deadline=six_month_deadline(lcspr),
+        today=today or timezone.localdate(),
     )
-    risky = lcsprs.filter(open_delay | passed).values("pk")
+
+
+def at_risk_filter(
+    lcsprs: QuerySet[Lcspr], *, at_risk: bool = True, today: date | None = None
+) -> QuerySet[Lcspr]:
+    """The same rule (`reviews.rules.six_month_at_risk_q`) as a filter of a scoped
+    queryset of LCSPRs, for the API's list. It reads the delays and the six-month deadline
+    through the LCSPRs' own relations, so the scope of `lcsprs` is the scope of every row
+    it looks at."""
+    risky = lcsprs.filter(six_month_at_risk_q(today or timezone.localdate())).values("pk")
     return lcsprs.filter(pk__in=risky) if at_risk else lcsprs.exclude(pk__in=risky)
 
 
@@ -252,7 +237,7 @@ def clock_hint(the_clock: Clock) -> str:
     """ "84 working days left (4 months)", or the status once met or passed."""
     if the_clock.months_left is None:
         return the_clock.label
-    return f"{the_clock.label} ({_plural(the_clock.months_left, 'month')})"
+    return f"{the_clock.label} ({plural(the_clock.months_left, 'month')})"
 
 
 @workspace.register_summary

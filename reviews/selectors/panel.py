@@ -26,6 +26,7 @@ from reviews.models import (
     PanelMeeting,
     SwiftLearning,
 )
+from reviews.rules import plural as _plural
 from reviews.workspace import SummaryRow, Task, TaskState, TaskStatus
 
 NO_MEETING_YET = "No panel meeting yet"
@@ -163,10 +164,6 @@ def panel_standing(*, lcspr: Lcspr, today: date | None = None) -> PanelStanding:
         overdue_actions=actions(lcspr=lcspr).filter(done_on__isnull=True, due_on__lt=today).count(),
         coordinator=family_coordinator(lcspr=lcspr),
     )
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def timetable_status(lcspr: Lcspr) -> TaskStatus:

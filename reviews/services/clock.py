@@ -30,8 +30,16 @@ from cases.services.mail import claim, sending, unsent_send
 from rapidreview.models import CrgMeeting
 from reviews.documents import clock as documents
 from reviews.models import Delay, DelayNotice, Lcspr
-from reviews.rules import REVISED_DATE_NEEDED, REVISED_DATE_TOO_EARLY, notice_due
-from reviews.selectors.clock import LCSPR_COMPLETE, notice_addresses
+from reviews.rules import (
+    REVISED_DATE_NEEDED,
+    REVISED_DATE_TOO_EARLY,
+    ReviewConflict,
+    delay_names_check,
+    notice_due,
+    six_month_deadline,
+    statutory_six_month_date,
+)
+from reviews.selectors.clock import notice_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -49,15 +57,9 @@ NOTICE_NOT_NEEDED = (
     "This delay does not prevent publication within six months, so no notice is sent (§3.1.3)."
 )
 NOTICE_ALREADY_SENT = "The notice with this revised date has already been sent."
-
-
-def _statutory_date(lcspr: Lcspr) -> date | None:
-    return (
-        Deadline.objects.for_partnership(lcspr.case.partnership)
-        .filter(case_id=lcspr.case_id, kind=LCSPR_COMPLETE)
-        .values_list("due_date", flat=True)
-        .first()
-    )
+CONSIDERED_BEFORE_MEETING = (
+    "The date cannot be before the CRG meeting the delay was put to, {day} (§3.1.3)."
+)
 
 
 def _check(
@@ -85,11 +87,12 @@ def _check(
     ):
         if not value.strip():
             raise ApplicationError(message, field=field)
+    delay_names_check(lcspr, reason=reason, holds_up=holds_up, asked_by=asked_by)
     if prevents_publication:
         if revised_expected_on is None:
             raise ApplicationError(REVISED_DATE_NEEDED, field="revised_expected_on")
-        statutory = _statutory_date(lcspr)
-        if statutory is not None and revised_expected_on <= statutory:
+        statutory = statutory_six_month_date(lcspr)
+        if revised_expected_on <= statutory:
             raise ApplicationError(
                 REVISED_DATE_TOO_EARLY.format(statutory=format_date(statutory)),
                 field="revised_expected_on",
@@ -100,12 +103,7 @@ def expected_date_sync(*, lcspr: Lcspr, actor: User | None) -> Deadline | None:
     """Show the latest revised expected date of the review's delays that prevent
     publication within six months beside the statutory date (§3.1.3), which itself never
     moves. A delay once ended still delayed the review: its date stands."""
-    deadline = (
-        Deadline.objects.for_partnership(lcspr.case.partnership)
-        .select_for_update()
-        .filter(case_id=lcspr.case_id, kind=LCSPR_COMPLETE)
-        .first()
-    )
+    deadline = six_month_deadline(lcspr, for_update=True)
     if deadline is None:
         return None
     latest = (
@@ -180,7 +178,7 @@ def delay_recorded_email_send(*, partnership_id: int, delay_id: int) -> int:
     if waiting is None:
         return 0
     if not crg_chairs(waiting.lcspr.case.partnership):
-        logger.info("delay %s: no CRG chair to email", delay_id)
+        logger.info("case %s: no CRG chair to email of a delay", waiting.lcspr.case.reference)
         return 0
     delay = claim(rows, pk=delay_id, stamp="crg_told_at", reason="The CRG chair told by email")
     if delay is None:
@@ -200,7 +198,7 @@ def delay_recorded_email_send(*, partnership_id: int, delay_id: int) -> int:
             from_email=None,
             recipient_list=sorted({user.email for user in recipients}),
         )
-    logger.info("delay %s: emailed %d CRG chairs", delay_id, len(recipients))
+    logger.info("case %s: a delay emailed to %d CRG chairs", case.reference, len(recipients))
     return len(recipients)
 
 
@@ -212,7 +210,7 @@ def _locked(delay: Delay, version: int | None = None) -> Delay:
         .get(pk=delay.pk)
     )
     if version is not None and current.version != version:
-        raise ApplicationError(DELAY_CONFLICT)
+        raise ReviewConflict(DELAY_CONFLICT)
     return current
 
 
@@ -289,6 +287,11 @@ def delay_consideration_record(
         raise ApplicationError(
             "The CRG cannot have considered the delay before it arose.", field="considered_on"
         )
+    if considered_on < delay.crg_meeting.held_on:
+        raise ApplicationError(
+            CONSIDERED_BEFORE_MEETING.format(day=format_date(delay.crg_meeting.held_on)),
+            field="considered_on",
+        )
     if not decision.strip():
         raise ApplicationError("Say what the CRG decided.", field="decision")
     delay.crg_considered_on = considered_on
@@ -337,13 +340,17 @@ def delay_notice_send(*, delay: Delay, actor: User | None) -> DelayNotice:
     )
     if not notice_due(delay, sent):
         raise ApplicationError(NOTICE_ALREADY_SENT)
+    # Again here: a name may have been added to the case since the delay was recorded.
+    delay_names_check(
+        delay.lcspr, reason=delay.reason, holds_up=delay.holds_up, asked_by=delay.asked_by
+    )
     addresses = notice_addresses(partnership)
     if addresses["missing"]:
         raise ApplicationError(NO_ADDRESS.format(missing=" and the ".join(addresses["missing"])))
     notice = DelayNotice(
         delay=delay,
         reason=delay.reason,
-        statutory_date=_statutory_date(delay.lcspr) or delay.revised_expected_on,
+        statutory_date=statutory_six_month_date(delay.lcspr),
         revised_expected_on=delay.revised_expected_on,
         recipients=addresses["to"],
         sent_by=actor,

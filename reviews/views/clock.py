@@ -25,9 +25,9 @@ from reviews.forms.clock import (
     DelayResolveForm,
 )
 from reviews.models import DelayNotice
+from reviews.rules import ReviewConflict, delay_names_check, statutory_six_month_date
 from reviews.selectors import clock as selectors
 from reviews.selectors.review import lcspr_get
-from reviews.services.clock import DELAY_CONFLICT
 
 
 def _review(request, reference):
@@ -131,9 +131,10 @@ def lcspr_delay_edit(request, reference, pk):
                 version=form.cleaned_data["version"] or 0,
                 **form.values(),
             )
+        except ReviewConflict as error:
+            form = with_current_version(form, delay.version)
+            form_error(form, error)
         except ApplicationError as error:
-            if error.message == DELAY_CONFLICT:
-                form = with_current_version(form, delay.version)
             form_error(form, error)
         else:
             messages.success(request, "The delay is changed.")
@@ -238,14 +239,21 @@ def lcspr_delay_notice_send(request, reference, pk):
 
 @scope_required(Action.VIEW_CASES)
 def lcspr_delay_notice_pdf(request, reference, pk):
-    """The notice as it would be sent now, before it is (§3.1.3)."""
+    """The notice as it would be sent now, before it is (§3.1.3): refused, like the
+    sending, while the delay's text names the child or a family member."""
     case, lcspr = _review(request, reference)
     delay = selectors.delay_get(scope=request.scope, lcspr=lcspr, pk=pk)
-    the_clock = selectors.clock(lcspr)
+    try:
+        delay_names_check(
+            lcspr, reason=delay.reason, holds_up=delay.holds_up, asked_by=delay.asked_by
+        )
+    except ApplicationError as error:
+        messages.error(request, error.message)
+        return redirect(_clock_url(case))
     draft = DelayNotice(
         delay=delay,
         reason=delay.reason,
-        statutory_date=the_clock.due_on,
+        statutory_date=statutory_six_month_date(lcspr),
         revised_expected_on=delay.revised_expected_on,
     )
     return pdf_response(

@@ -3,6 +3,7 @@ recorded and put to the CRG, the CRG's consideration, and the notice to the Nati
 and the Secretary of State, whose sending is emailed once."""
 
 import io
+import logging
 from datetime import timedelta
 
 import pypdf
@@ -12,20 +13,30 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.dates import format_date
-from cases.models import Child, Deadline, Role
+from cases.errors import ApplicationError
+from cases.models import Child, Deadline, DeadlineStatus, FamilyMember, Membership, Role
 from cases.selectors import working_calendar
+from cases.tenancy import Scope
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import workspace
 from reviews.models import Delay, DelayNotice, Lcspr
-from reviews.rules import REVISED_DATE_NEEDED, REVISED_DATE_TOO_EARLY
+from reviews.rules import (
+    DELAY_TEXTS,
+    REVISED_DATE_NEEDED,
+    REVISED_DATE_TOO_EARLY,
+    six_month_at_risk,
+)
+from reviews.selectors import api as api_selectors
 from reviews.selectors import clock as clock_selectors
 from reviews.services import (
     delay_consideration_record,
     delay_notice_send,
     delay_put_to_crg,
     delay_record,
+    delay_update,
     lcspr_open,
 )
+from reviews.services.clock import CONSIDERED_BEFORE_MEETING, DELAY_CONFLICT
 from reviews.tasks import delay_notice_email, delay_recorded_email, mail_sweep
 from tests.access_policy import ROUTES, may
 from tests.factories import appoint, open_case, sign_in, staff_user
@@ -139,7 +150,7 @@ def test_the_clock_shows_the_six_month_date_and_the_working_days_left(
 def test_a_delay_put_to_a_meeting_is_on_its_business_and_the_crg_consideration_recorded(
     client, review, office, leicester
 ):
-    meeting = a_meeting(leicester)
+    meeting = a_meeting(leicester, days=0)  # considered today, at today's meeting
     revised = statutory(review).due_date + timedelta(days=45)
     sign_in(client, office)
 
@@ -270,7 +281,7 @@ def test_the_notice_is_emailed_once_to_the_configured_addresses(
     page = client.get(url("lcspr_clock", review)).content.decode()
     assert "No notice has been sent" not in page
     assert PANEL in page
-    delay_put_to_crg(delay=delay, actor=office, meeting=a_meeting(review.case.partnership))
+    delay_put_to_crg(delay=delay, actor=office, meeting=a_meeting(review.case.partnership, 0))
     delay_consideration_record(
         delay=delay, actor=office, considered_on=_today(), decision="Agreed."
     )
@@ -308,7 +319,9 @@ def test_a_stale_version_of_a_delay_is_a_conflict(client, review, office):
         delay_form(review, revised=delay.revised_expected_on, version=delay.version - 1),
     )
     assert response.status_code == 200
-    assert "Someone else changed this delay" in response.content.decode()
+    assert response.context["form"].non_field_errors() == [DELAY_CONFLICT]
+    # The form now holds the stored version: saving again is not a conflict for ever.
+    assert response.context["form"]["version"].value() == delay.version
 
 
 def test_without_an_address_the_page_says_so_and_who_sets_it(client, review, office, leicester):
@@ -449,3 +462,218 @@ def test_the_crg_chair_is_told_of_a_delay_once(
     assert url("lcspr_clock", review) in message.body
     assert CHILD_NAME not in message.body
     assert REASON not in message.body
+
+
+# --- Names never reach the notice (§3.1.3) ------------------------------------------------
+
+FAMILY_NAME = "Precious Okonkwo-Bright"
+
+
+def _refused_fields(client, review, revised, **typed):
+    response = client.post(
+        url("lcspr_delay_add", review), delay_form(review, revised=revised, **typed)
+    )
+    assert response.status_code == 200
+    return response.context["form"].errors
+
+
+def test_a_delay_naming_the_child_or_family_is_refused_with_the_field_named(
+    client, review, office, leicester
+):
+    FamilyMember.unscoped.create(case=review.case, relationship="mother", name=FAMILY_NAME)
+    revised = statutory(review).due_date + timedelta(days=60)
+    sign_in(client, office)
+    labels = dict(DELAY_TEXTS)
+    for field, text in (
+        ("reason", "The police must first interview OLIVIA TESTNAME."),
+        ("reason", "Olivia's school stays closed until the police finish."),
+        ("reason", "Waiting for okonkwo to return from abroad."),
+        ("holds_up", "Talking with Precious about the review."),
+        ("asked_by", "Bright, the mother's solicitor"),
+    ):
+        [message] = _refused_fields(client, review, revised, **{field: text})[field]
+        assert message.startswith(labels[field])
+        assert "use the pseudonym (Child A)" in message
+        assert "Olivia" not in message
+        assert "Precious" not in message
+    assert not Delay.objects.for_partnership(leicester).exists()
+
+    # The pseudonym is what to write; a word that only contains a name part is no name.
+    response = client.post(
+        url("lcspr_delay_add", review),
+        delay_form(
+            review,
+            revised=revised,
+            reason="Child A's mother asks for time; the Brightwell Centre is closed.",
+        ),
+    )
+    assert response.status_code == 302
+    assert Delay.objects.for_partnership(leicester).count() == 1
+
+
+def test_the_notice_is_not_sent_or_drafted_while_the_delay_names_someone(
+    client, review, office, addresses, leicester, django_capture_on_commit_callbacks
+):
+    delay = a_delay(review, office)  # its reason mentions "Operation Alder"
+    # A family member recorded after the delay turns out to be called Alder.
+    FamilyMember.unscoped.create(case=review.case, relationship="father", name="Sam Alder")
+
+    with pytest.raises(ApplicationError) as refused:
+        delay_notice_send(delay=delay, actor=office)
+    assert refused.value.field == "reason"
+    sign_in(client, office)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url("lcspr_delay_notice_send", review, delay.pk), follow=True)
+    assert "names the child or a member of the family" in response.content.decode()
+    response = client.get(url("lcspr_delay_notice_pdf", review, delay.pk), follow=True)
+    assert response["Content-Type"].startswith("text/html")
+    assert "names the child or a member of the family" in response.content.decode()
+    assert not DelayNotice.objects.for_partnership(leicester).exists()
+    assert mail.outbox == []
+
+    change = {
+        "arose_on": delay.arose_on,
+        "asked_by": delay.asked_by,
+        "holds_up": delay.holds_up,
+        "prevents_publication": True,
+        "revised_expected_on": delay.revised_expected_on,
+    }
+    with pytest.raises(ApplicationError) as refused:
+        delay_update(delay=delay, actor=office, version=delay.version, reason=REASON, **change)
+    assert refused.value.field == "reason"
+    delay = delay_update(
+        delay=delay,
+        actor=office,
+        version=delay.version,
+        reason="The Police ask the review to wait before involving the parents.",
+        **change,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = delay_notice_send(delay=delay, actor=office)
+    [message] = mail.outbox
+    [(_, pdf, _)] = message.attachments
+    assert "Alder" not in pdf_text(pdf)
+    assert notice.reason == delay.reason
+
+
+# --- The six-month date on the notice (§3.1.2) --------------------------------------------
+
+
+def test_without_its_deadline_the_six_month_date_is_worked_out_never_the_revised_date(
+    client, review, office, addresses, django_capture_on_commit_callbacks
+):
+    due = statutory(review).due_date
+    statutory(review).delete()  # not scheduled (or the timescale since turned off)
+    sign_in(client, office)
+
+    errors = _refused_fields(client, review, due)
+    assert errors["revised_expected_on"] == [
+        REVISED_DATE_TOO_EARLY.format(statutory=format_date(due))
+    ]
+    revised = due + timedelta(days=30)
+    delay = a_delay(review, office, revised=revised)
+    response = client.get(url("lcspr_delay_notice_pdf", review, delay.pk))
+    assert f"Six-month date (§3.1.2) {format_date(due, weekday=True)}" in " ".join(
+        pdf_text(response.content).split()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        notice = delay_notice_send(delay=delay, actor=office)
+    assert notice.statutory_date == due
+    [message] = mail.outbox
+    assert f"Six-month date: {format_date(due)}" in message.body
+    [(_, pdf, _)] = message.attachments
+    text = " ".join(pdf_text(pdf).split())
+    assert f"Six-month date (§3.1.2) {format_date(due, weekday=True)}" in text
+    assert f"Revised expected date {format_date(revised, weekday=True)}" in text
+
+
+# --- The CRG's consideration comes at or after its meeting (§3.1.3) -----------------------
+
+
+def test_the_consideration_cannot_be_dated_before_the_meeting_it_was_put_to(
+    client, office, leicester
+):
+    lcspr = lcspr_open(
+        case=open_case(leicester),
+        decided_on=_today() - timedelta(days=20),
+        key_lines_of_enquiry="",
+        actor=None,
+    )
+    delay = delay_record(
+        lcspr=lcspr,
+        actor=office,
+        arose_on=_today() - timedelta(days=10),
+        asked_by="Police Senior Investigating Officer",
+        reason=REASON,
+        holds_up="Involving the parents in the review.",
+        prevents_publication=False,
+    )
+    meeting = a_meeting(leicester, days=-3)
+    delay_put_to_crg(delay=delay, actor=office, meeting=meeting)
+    sign_in(client, office)
+
+    response = client.post(
+        url("lcspr_delay_consideration", lcspr, delay.pk),
+        {**date_fields("considered_on", _today() - timedelta(days=5)), "decision": "Agreed."},
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["considered_on"] == [
+        CONSIDERED_BEFORE_MEETING.format(day=format_date(meeting.held_on))
+    ]
+    assert 'href="#id_considered_on_0"' in response.content.decode()
+    assert not Delay.objects.for_partnership(leicester).get(pk=delay.pk).is_considered
+
+    response = client.post(
+        url("lcspr_delay_consideration", lcspr, delay.pk),
+        {**date_fields("considered_on", meeting.held_on), "decision": "Agreed."},
+    )
+    assert response.status_code == 302
+    assert Delay.objects.for_partnership(leicester).get(pk=delay.pk).crg_considered_on == (
+        meeting.held_on
+    )
+
+
+# --- One at-risk rule -------------------------------------------------------------------
+
+
+def test_the_at_risk_rule_reads_the_same_on_the_page_the_api_row_and_the_filter(
+    review, office, leicester, leicester_office
+):
+    scope = Scope(user=leicester_office, membership=Membership.objects.get(user=leicester_office))
+
+    def readings():
+        rows = Lcspr.objects.for_partnership(leicester)
+        [listed] = [r for r in api_selectors.lcspr_list(scope=scope) if r.pk == review.pk]
+        return (
+            clock_selectors.at_risk(review),
+            api_selectors.listed_at_risk(listed),
+            review in clock_selectors.at_risk_filter(rows),
+            review not in clock_selectors.at_risk_filter(rows, at_risk=False),
+        )
+
+    assert readings() == (False,) * 4
+    deadline = statutory(review)
+    deadline.status = DeadlineStatus.MISSED
+    deadline.completed_on = _today()
+    deadline.save()
+    assert readings() == (True,) * 4
+    deadline.status = DeadlineStatus.WAIVED
+    deadline.save()
+    assert readings() == (False,) * 4
+    a_delay(review, office)
+    assert readings() == (True,) * 4
+    assert six_month_at_risk(delays=[], deadline=None, today=_today()) is False
+
+
+def test_the_log_names_the_case_by_reference(
+    review, office, leicester, caplog, django_capture_on_commit_callbacks
+):
+    staff_user(leicester, role=Role.CRG_CHAIR)
+    with (
+        caplog.at_level(logging.INFO, logger="reviews.services.clock"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        a_delay(review, office, prevents=False)
+    lines = [r.getMessage() for r in caplog.records if r.name == "reviews.services.clock"]
+    assert f"case {review.case.reference}: a delay emailed to 1 CRG chairs" in lines
+    assert all(line.startswith(f"case {review.case.reference}: ") for line in lines)
