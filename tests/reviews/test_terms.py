@@ -122,7 +122,7 @@ def agree(client, case, meeting, office, *, version=1):
     assert response.status_code == 302, text(response)
     CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
     sign_in(client, office)
-    response = client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+    response = client.post(url(case, "terms/agreement/"), {"number": version, "agreed": "yes"})
     assert response.status_code == 302
 
 
@@ -225,7 +225,7 @@ def test_the_crg_agrees_a_version_and_the_review_team_is_told(
     assert "Agree the terms of reference (version 1)" in business
 
     # Before the meeting the decision cannot be recorded.
-    response = client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+    response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "yes"})
     assert "after its meeting" in text(response)
 
     CrgMeeting.unscoped.filter(pk=meeting.pk).update(
@@ -236,7 +236,7 @@ def test_the_crg_agrees_a_version_and_the_review_team_is_told(
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+        response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "yes"})
     assert response.status_code == 302
     agreement = TermsAgreement.unscoped.get(lcspr=case.lcspr)
     assert agreement.outcome == AgreementOutcome.AGREED
@@ -258,10 +258,11 @@ def test_the_crg_returns_the_terms_with_what_to_change(client, case, reviewer, o
     client.post(page, {"number": 1, "meeting": meeting.pk, "once_token": once_token(client, page)})
     CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
     sign_in(client, office)
-    response = client.post(url(case, "terms/agreement/"), {"agreed": "no"})
+    response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "no"})
     assert terms_services.CHANGES_NEEDED in text(response)
     client.post(
-        url(case, "terms/agreement/"), {"agreed": "no", "changes_asked": "Shorten the period."}
+        url(case, "terms/agreement/"),
+        {"number": 1, "agreed": "no", "changes_asked": "Shorten the period."},
     )
     sign_in(client, reviewer)
     assert "Revise the terms of reference" in text(client.get("/"))
