@@ -60,6 +60,11 @@ urlpatterns = [
         panel.lcspr_milestone_cancel,
         name="lcspr_milestone_cancel",
     ),
+    path(
+        f"{LCSPR}timetable/<int:pk>/done/",
+        panel.lcspr_milestone_done,
+        name="lcspr_milestone_done",
+    ),
     path(f"{LCSPR}panel/", panel.lcspr_panel, name="lcspr_panel"),
     path(f"{LCSPR}panel/meetings/<int:pk>/", panel.lcspr_panel_meeting, name="lcspr_panel_meeting"),
     path(

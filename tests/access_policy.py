@@ -180,6 +180,7 @@ ROUTES = {
     "lcspr_timetable": "view_cases",
     "lcspr_milestone": "view_cases",
     "lcspr_milestone_cancel": "run_panel_meetings",
+    "lcspr_milestone_done": "run_panel_meetings",
     "lcspr_panel": "view_cases",
     "lcspr_panel_meeting": "view_cases",
     "lcspr_agenda_item_add": "run_panel_meetings",
@@ -273,6 +274,7 @@ ROW_READERS = {
     # issue 13: panel (rows of a review: its partnership, and only its appointed people)
     "lcspr_milestone": "partnership",
     "lcspr_milestone_cancel": "partnership",
+    "lcspr_milestone_done": "partnership",
     "lcspr_panel_meeting": "partnership",
     "lcspr_agenda_item_add": "partnership",
     "lcspr_panel_action_add": "partnership",

@@ -37,6 +37,7 @@ POST_ONLY = {
     "notification_dismiss",
     # issue 13: panel
     "lcspr_milestone_cancel",
+    "lcspr_milestone_done",
     "lcspr_agenda_item_add",
     "lcspr_panel_action_add",
     "lcspr_swift_learning_add",

@@ -92,6 +92,13 @@ class MilestoneCancelForm(forms.Form):
     )
 
 
+class MilestoneDoneForm(forms.Form):
+    """A learning event, family engagement or other milestone took place (§5.8)."""
+
+    done_on = GovukDateField(label="Date it took place")
+    version = _version_field()
+
+
 class MeetingScheduleForm(forms.Form):
     """A panel meeting scheduled directly: it adds its milestone to the timetable."""
 
@@ -222,7 +229,8 @@ class FamilyCoordinatorForm(forms.Form):
     agency = forms.ModelChoiceField(
         queryset=None, required=False, label="Agency (optional)", empty_label="None"
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # 0 when nobody is named yet: a coordinator named since is a conflict (§7.1.3).
+    version = _version_field()
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)

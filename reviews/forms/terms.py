@@ -221,8 +221,13 @@ class IssueForm(MeetingChoiceForm):
 
 
 class AgreementForm(forms.Form):
-    """The CRG's decision on the version put to it (§5.1.3, §5.3.1)."""
+    """The CRG's decision on the version put to it (§5.1.3, §5.3.1): `number` is the
+    version the person saw, refused unless it is still the one before the CRG."""
 
+    number = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={"required": STALE_PAGE, "invalid": STALE_PAGE},
+    )
     agreed = forms.TypedChoiceField(
         choices=[("yes", "Yes, the CRG agreed them"), ("no", "No, it asked for changes")],
         coerce=lambda value: value == "yes",

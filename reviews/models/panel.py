@@ -55,6 +55,12 @@ class Milestone(_Tenant):
     )
     cancelled_on = models.DateField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    done_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When a learning event, family engagement or other milestone took place "
+        "(§5.8). A panel meeting is done by recording its minutes.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

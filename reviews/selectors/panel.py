@@ -59,12 +59,13 @@ def milestone_get(*, scope: Scope, lcspr: Lcspr, pk: int) -> Milestone:
 
 
 def next_milestone(*, lcspr: Lcspr, today: date | None = None) -> Milestone | None:
-    """The next milestone not cancelled, from today on (the API's `next_milestone`): a
-    panel meeting held today whose minutes are recorded is behind, not next."""
+    """The next milestone not cancelled nor done, from today on (the API's
+    `next_milestone`): a panel meeting held today whose minutes are recorded, or a
+    learning event marked done early, is behind, not next."""
     today = today or timezone.localdate()
     return (
         milestones(lcspr=lcspr)
-        .filter(cancelled_on__isnull=True, due_on__gte=today)
+        .filter(cancelled_on__isnull=True, done_on__isnull=True, due_on__gte=today)
         .exclude(meeting__minutes_recorded_at__isnull=False)
         .first()
     )

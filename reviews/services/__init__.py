@@ -33,7 +33,12 @@ from reviews.services.terms import (
     terms_put_to_crg,
     terms_version_save,
 )
-from reviews.services.timetable import milestone_add, milestone_cancel, milestone_change
+from reviews.services.timetable import (
+    milestone_add,
+    milestone_cancel,
+    milestone_change,
+    milestone_done,
+)
 
 __all__ = [
     "TermsDraft",
@@ -55,6 +60,7 @@ __all__ = [
     "lcspr_open",
     "milestone_add",
     "milestone_cancel",
+    "milestone_done",
     "milestone_change",
     "minutes_save",
     "on_lcspr_commissioned",

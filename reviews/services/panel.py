@@ -9,7 +9,7 @@ from datetime import date
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -43,7 +43,9 @@ ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel run the panel
 CONFLICT = "Someone else saved these minutes since you opened them. Check them and save again."
 STANDING_UNANSWERED = "Record what the panel said on {item}."
 NOT_HELD_YET = "The meeting is on {day}: its minutes can be recorded from that day."
-NOT_APPOINTED = "Attendance is recorded for the review's Reviewer and Panel members only."
+NOT_APPOINTED = (
+    "Attendance is recorded for the review's Reviewer and Panel members now appointed only."
+)
 OWNER_NOT_OURS = "Choose the Reviewer, a Panel member or the Business Office."
 DUE_BEFORE_MEETING = "The action's due date must be on or after the meeting, {day}."
 ALREADY_DONE = "This action is already recorded as done."
@@ -152,9 +154,10 @@ def minutes_save(
         missing = [item for item in items if item.standing and not item.answer.strip()]
         if missing:
             raise StandingItemsUnanswered(missing)
+    # The people the minutes form offers: those appointed now, not whose appointment ended.
     appointed = set(
         Appointment.objects.for_partnership(partnership)
-        .filter(lcspr=meeting.lcspr)
+        .filter(lcspr=meeting.lcspr, ended_on__isnull=True)
         .values_list("user_id", flat=True)
     )
     for user_id, status in attendance.items():
@@ -355,6 +358,15 @@ def swift_learning_sent(*, item: SwiftLearning, sent_on: date, actor: User | Non
     return item
 
 
+def _coordinator_locked(partnership, lcspr: Lcspr) -> FamilyCoordinator | None:
+    return (
+        FamilyCoordinator.objects.for_partnership(partnership)
+        .select_for_update(of=("self",))
+        .filter(lcspr=lcspr)
+        .first()
+    )
+
+
 @transaction.atomic
 def family_coordinator_name(
     *,
@@ -362,27 +374,32 @@ def family_coordinator_name(
     name: str,
     role: str,
     agency: Agency | None,
-    version: int | None,
+    version: int,
     actor: User | None,
 ) -> FamilyCoordinator:
     """The person who coordinates communication with the family (§7.1.3), named by the
-    panel; naming another replaces them (the history keeps who it was)."""
+    panel; naming another replaces them (the history keeps who it was). `version` is the
+    one the person saw, 0 when nobody was named yet: a coordinator named by someone else
+    since is a conflict, never overwritten, and so is a first naming sent at the same
+    moment as another (the one-to-one row)."""
     partnership = lcspr.case.partnership
     require(actor, partnership, Action.RUN_PANEL_MEETINGS, ONLY_PANEL)
     if agency is not None and not agency.partnerships.filter(pk=partnership.pk).exists():
         raise ApplicationError("Choose an agency that serves this partnership.", field="agency")
-    current = (
-        FamilyCoordinator.objects.for_partnership(partnership)
-        .select_for_update(of=("self",))
-        .filter(lcspr=lcspr)
-        .first()
-    )
-    if current is not None and version is not None and current.version != version:
+    current = _coordinator_locked(partnership, lcspr)
+    if (current.version if current is not None else 0) != version:
         raise ApplicationError(COORDINATOR_CONFLICT, field="version")
     coordinator = current or FamilyCoordinator(lcspr=lcspr, version=0)
     coordinator.name, coordinator.role, coordinator.agency = name.strip(), role.strip(), agency
     coordinator.named_on, coordinator.named_by = timezone.localdate(), actor
     coordinator.version += 1
-    _save(coordinator, actor, "Family coordinator named (§7.1.3)")
+    try:
+        with transaction.atomic():
+            # The review's one coordinator row is the database's to guard (one-to-one):
+            # a check here could not see a first naming not yet committed.
+            _save(coordinator, actor, "Family coordinator named (§7.1.3)", exclude=("lcspr",))
+    except IntegrityError:
+        # Another first naming was committed between our read and our insert.
+        raise ApplicationError(COORDINATOR_CONFLICT, field="version") from None
     logger.info("case %s: family coordinator named", lcspr.case.reference)
     return coordinator

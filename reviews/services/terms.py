@@ -239,11 +239,17 @@ def terms_put_to_crg(
 
 @transaction.atomic
 def terms_agreement_record(
-    *, lcspr: Lcspr, actor: User | None, agreed: bool, changes_asked: str = ""
+    *,
+    lcspr: Lcspr,
+    actor: User | None,
+    agreed: bool,
+    changes_asked: str = "",
+    number: int | None = None,
 ) -> TermsAgreement:
     """The CRG's decision on the version put to it (§5.1.3, §5.3.1): agreed on the
     meeting's date, or not agreed with what to change. The Reviewer and the Panel are
-    told (email and dashboard)."""
+    told (email and dashboard). `number` is the version the person saw (the page always
+    sends it): a different version now before the CRG is refused, never recorded."""
     require(actor, lcspr.case.partnership, Action.RECORD_CRG_AGREEMENT, ONLY_RECORDERS)
     lcspr = _lcspr_locked(lcspr)
     agreement = (
@@ -255,6 +261,8 @@ def terms_agreement_record(
     )
     if agreement is None:
         raise ApplicationError(NOTHING_PENDING)
+    if number is not None and agreement.version.number != number:
+        raise ApplicationError(STALE, field="number")
     if agreement.meeting.held_on > timezone.localdate():
         raise ApplicationError(BEFORE_MEETING.format(day=format_date(agreement.meeting.held_on)))
     if not agreed and not changes_asked.strip():

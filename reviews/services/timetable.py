@@ -7,6 +7,7 @@ import logging
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from cases.dates import format_date
 from cases.errors import ApplicationError
@@ -30,6 +31,14 @@ NO_REASON = "Say why the milestone changes."
 ALREADY_CANCELLED = "This milestone is already cancelled."
 MINUTES_KEEP_MEETING = "The meeting's minutes are recorded: it cannot be moved or cancelled."
 CONFLICT = "Someone else changed this milestone since you opened it. Check it and save again."
+ALREADY_DONE = "This milestone is already recorded as done."
+MEETING_DONE_BY_MINUTES = (
+    "A panel meeting is done when its minutes are recorded: record them on the meeting's page."
+)
+DONE_IN_FUTURE = "The date it was done cannot be in the future."
+DONE_BEFORE_DECISION = (
+    "The date it was done must be on or after {decided}, when the review was decided."
+)
 
 SEED = "§5.8"
 
@@ -122,6 +131,8 @@ def _locked(milestone: Milestone, version: int | None) -> Milestone:
     )
     if current.cancelled_on is not None:
         raise ApplicationError(ALREADY_CANCELLED)
+    if current.done_on is not None:
+        raise ApplicationError(ALREADY_DONE)
     if version is not None and current.version != version:
         raise ApplicationError(CONFLICT, field="version")
     meeting = (
@@ -191,4 +202,32 @@ def milestone_cancel(
         reason=f"Milestone cancelled: {reason}",
     )
     logger.info("case %s: milestone %s cancelled", milestone.lcspr.case.reference, milestone.pk)
+    return milestone
+
+
+@transaction.atomic
+def milestone_done(
+    *, milestone: Milestone, done_on: date, actor: User | None, version: int
+) -> Milestone:
+    """A learning event, family engagement or other milestone took place (§5.8): it is
+    done on `done_on`, and its dated item is met, so nobody is chased for it any more. A
+    panel meeting is done by recording its minutes (services/panel.py minutes_save)."""
+    require(actor, milestone.lcspr.case.partnership, Action.RUN_PANEL_MEETINGS, ONLY_PANEL)
+    if milestone.kind == MilestoneKind.PANEL_MEETING:
+        raise ApplicationError(MEETING_DONE_BY_MINUTES)
+    milestone = _locked(milestone, version)
+    if done_on > timezone.localdate():
+        raise ApplicationError(DONE_IN_FUTURE, field="done_on")
+    if done_on < milestone.lcspr.decided_on:
+        raise ApplicationError(
+            DONE_BEFORE_DECISION.format(decided=format_date(milestone.lcspr.decided_on)),
+            field="done_on",
+        )
+    milestone.done_on = done_on
+    milestone.version += 1
+    _save(milestone, actor, "Done (§5.8)")
+    dated_item_close(
+        case=milestone.lcspr.case, kind=milestone.deadline_kind, actor=actor, done_on=done_on
+    )
+    logger.info("case %s: milestone %s done", milestone.lcspr.case.reference, milestone.pk)
     return milestone

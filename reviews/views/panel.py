@@ -25,6 +25,7 @@ from reviews.forms.panel import (
     MeetingScheduleForm,
     MilestoneCancelForm,
     MilestoneChangeForm,
+    MilestoneDoneForm,
     MilestoneForm,
     MinutesForm,
     SentForm,
@@ -40,6 +41,7 @@ ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel run the panel
 MILESTONE_ADDED = "The milestone is on the timetable and on the case's deadlines."
 MILESTONE_CHANGED = "The milestone is changed; its date on the case's deadlines moved with it."
 MILESTONE_CANCELLED = "The milestone is cancelled; nobody will be reminded of it."
+MILESTONE_DONE = "The milestone is recorded as done; nobody will be reminded of it."
 MEETING_SCHEDULED = "The panel meeting is scheduled and on the timetable."
 MINUTES_DRAFT_SAVED = "The minutes draft is saved."
 MINUTES_RECORDED = "The minutes are recorded."
@@ -49,6 +51,7 @@ LEARNING_ADDED = "The swift learning message is recorded."
 LEARNING_SENT = "The message is recorded as sent."
 AGENDA_ADDED = "The agenda item is added."
 COORDINATOR_NAMED = "The family coordinator is named."
+MEETING_CREATES = ("agenda", "action", "learning")
 
 
 def _case_and_lcspr(request, reference):
@@ -147,7 +150,9 @@ def lcspr_milestone(request, reference, pk):
     return _milestone_page(request, case, lcspr, milestone, form=form)
 
 
-def _milestone_page(request, case, lcspr, milestone, *, form=None, cancel_form=None):
+def _milestone_page(
+    request, case, lcspr, milestone, *, form=None, cancel_form=None, done_form=None
+):
     if form is None:
         form = MilestoneChangeForm(
             initial={
@@ -160,7 +165,16 @@ def _milestone_page(request, case, lcspr, milestone, *, form=None, cancel_form=N
             },
             people=partnership_people(lcspr),
         )
-    can_plan = request.scope.can(Action.RUN_PANEL_MEETINGS) and milestone.cancelled_on is None
+    can_plan = (
+        request.scope.can(Action.RUN_PANEL_MEETINGS)
+        and milestone.cancelled_on is None
+        and milestone.done_on is None
+    )
+    # A panel meeting is done by recording its minutes, on the meeting's page.
+    can_mark_done = can_plan and milestone.kind != MilestoneKind.PANEL_MEETING
+    if can_mark_done and done_form is None:
+        done_form = MilestoneDoneForm(initial={"version": milestone.version}, prefix="done")
+    failed = [f for f in (cancel_form, done_form) if f is not None and f.is_bound and f.errors]
     return render(
         request,
         "reviews/timetable_milestone.html",
@@ -172,7 +186,9 @@ def _milestone_page(request, case, lcspr, milestone, *, form=None, cancel_form=N
             "milestone": milestone,
             "form": form if can_plan else None,
             "cancel_form": (cancel_form or MilestoneCancelForm()) if can_plan else None,
-            "failed_forms": [cancel_form] if cancel_form is not None and cancel_form.errors else [],
+            "done_form": done_form if can_mark_done else None,
+            "failed_forms": failed,
+            "failed_non_form_errors": [e for f in failed for e in f.non_field_errors()],
             "is_other": milestone.kind == MilestoneKind.OTHER,
             "six_month_date": six_month_date(lcspr),
         },
@@ -199,6 +215,32 @@ def lcspr_milestone_cancel(request, reference, pk):
             messages.success(request, MILESTONE_CANCELLED)
             return redirect("lcspr_timetable", reference=case.reference)
     return _milestone_page(request, case, lcspr, milestone, cancel_form=form)
+
+
+@require_POST
+@scope_required(Action.RUN_PANEL_MEETINGS)
+def lcspr_milestone_done(request, reference, pk):
+    """A learning event, family engagement or other milestone took place (§5.8)."""
+    case, lcspr = _case_and_lcspr(request, reference)
+    milestone = selectors.milestone_get(scope=request.scope, lcspr=lcspr, pk=pk)
+    form = MilestoneDoneForm(request.POST, prefix="done")
+    if form.is_valid():
+        try:
+            services.milestone_done(milestone=milestone, actor=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            if error.field == "version":
+                milestone = selectors.milestone_get(scope=request.scope, lcspr=lcspr, pk=pk)
+                form = MilestoneDoneForm(
+                    {**form.data.dict(), "done-version": milestone.version}, prefix="done"
+                )
+                form.is_valid()
+                form.add_error(None, error.message)
+            else:
+                form_error(form, error)
+        else:
+            messages.success(request, MILESTONE_DONE)
+            return redirect("lcspr_timetable", reference=case.reference)
+    return _milestone_page(request, case, lcspr, milestone, done_form=form)
 
 
 # --- Panel meetings (§6.2, §7.1.3, §11.2.1) -----------------------------------------------
@@ -228,7 +270,7 @@ def lcspr_panel(request, reference):
             "version": coordinator.version,
         }
         if coordinator
-        else {},
+        else {"version": 0},
     )
     if schedule_form.is_bound and schedule_form.is_valid():
         data = schedule_form.cleaned_data
@@ -249,7 +291,18 @@ def lcspr_panel(request, reference):
                 lcspr=lcspr, actor=request.user, **coordinator_form.cleaned_data
             )
         except ApplicationError as error:
-            form_error(coordinator_form, error)
+            if error.field == "version":
+                # What the other person saved is shown above; the form keeps what was
+                # typed, at the version now stored, to save again if still right.
+                coordinator = selectors.family_coordinator(lcspr=lcspr)
+                coordinator_form = with_current_version(
+                    coordinator_form,
+                    coordinator.version if coordinator else 0,
+                    agencies=_agencies(case),
+                )
+                coordinator_form.add_error(None, error.message)
+            else:
+                form_error(coordinator_form, error)
         else:
             messages.success(request, COORDINATOR_NAMED)
             return redirect("lcspr_panel", reference=case.reference)
@@ -300,6 +353,11 @@ def _meeting_page(request, case, lcspr, meeting, **forms):
         forms["minutes_form"] = MinutesForm(
             initial=initial, agenda=meeting.agenda.all(), appointed=appointed
         )
+    onces = {f"once_{what}": forms.pop(f"once_{what}", None) for what in MEETING_CREATES}
+    for key, once in onces.items():
+        if once is None:
+            onces[key] = once = Once(request, f"panel-{key.removeprefix('once_')}-{meeting.pk}")
+            once.token = ""  # a token sent with another form is not this form's
     forms.setdefault("agenda_form", AgendaItemForm())
     forms.setdefault("action_form", ActionForm(people=people))
     forms.setdefault("learning_form", SwiftLearningForm(agencies=_agencies(case)))
@@ -316,7 +374,9 @@ def _meeting_page(request, case, lcspr, meeting, **forms):
             "meeting": meeting,
             "form": failed[0] if failed else None,
             "can_run": can_run,
-            "once": Once(request, f"panel-business-{meeting.pk}"),
+            # One token per create form (agenda item, action, swift learning): the page
+            # shows all three, and sending one must not spend the others' token.
+            **onces,
             "actions": [
                 {
                     "action": action,
@@ -383,11 +443,11 @@ def lcspr_panel_meeting(request, reference, pk):
     return _meeting_page(request, case, lcspr, meeting, minutes_form=form)
 
 
-def _meeting_create(request, reference, pk, *, key, form_class, form_kwargs, make, message):
+def _meeting_create(request, reference, pk, *, what, form_class, form_kwargs, make, message):
     case, lcspr = _case_and_lcspr(request, reference)
     meeting = selectors.meeting_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = form_class(request.POST, **form_kwargs(case, lcspr))
-    once = Once(request, f"panel-business-{meeting.pk}")
+    once = Once(request, f"panel-{what}-{meeting.pk}")
     if form.is_valid():
         done = _create(
             request,
@@ -401,7 +461,9 @@ def _meeting_create(request, reference, pk, *, key, form_class, form_kwargs, mak
         )
         if done is not None:
             return done
-    return _meeting_page(request, case, lcspr, meeting, **{key: form})
+    return _meeting_page(
+        request, case, lcspr, meeting, **{f"{what}_form": form, f"once_{what}": once}
+    )
 
 
 @require_POST
@@ -411,7 +473,7 @@ def lcspr_agenda_item_add(request, reference, pk):
         request,
         reference,
         pk,
-        key="agenda_form",
+        what="agenda",
         form_class=AgendaItemForm,
         form_kwargs=lambda case, lcspr: {},
         make=lambda meeting, data: services.agenda_item_add(
@@ -428,7 +490,7 @@ def lcspr_panel_action_add(request, reference, pk):
         request,
         reference,
         pk,
-        key="action_form",
+        what="action",
         form_class=ActionForm,
         form_kwargs=lambda case, lcspr: {"people": partnership_people(lcspr)},
         make=lambda meeting, data: services.panel_action_add(
@@ -445,7 +507,7 @@ def lcspr_swift_learning_add(request, reference, pk):
         request,
         reference,
         pk,
-        key="learning_form",
+        what="learning",
         form_class=SwiftLearningForm,
         form_kwargs=lambda case, lcspr: {"agencies": _agencies(case)},
         make=lambda meeting, data: services.swift_learning_record(

@@ -317,7 +317,10 @@ def lcspr_terms_agreement(request, reference):
     agreed with what to change (§5.1.3, §5.3.1)."""
     case, lcspr = _case_and_lcspr(request, reference)
     pending = selectors.terms_pending(lcspr)
-    form = AgreementForm(request.POST if request.method == "POST" else None)
+    form = AgreementForm(
+        request.POST if request.method == "POST" else None,
+        initial={"number": pending.version.number} if pending else {},
+    )
     if form.is_bound and pending is None:
         messages.error(request, services.terms.NOTHING_PENDING)
         return redirect("lcspr_terms", reference=case.reference)
@@ -328,9 +331,19 @@ def lcspr_terms_agreement(request, reference):
                 actor=request.user,
                 agreed=form.cleaned_data["agreed"],
                 changes_asked=form.cleaned_data["changes_asked"],
+                number=form.cleaned_data["number"],
             )
         except ApplicationError as error:
-            form_error(form, error)
+            if error.field == "number":
+                # The page showed another version: the decision is kept as chosen, for
+                # the version now before the CRG, to send again once checked.
+                data = form.data.copy()
+                data["number"] = pending.version.number
+                form = AgreementForm(data)
+                form.is_valid()
+                form.add_error(None, error.message)
+            else:
+                form_error(form, error)
         else:
             message = AGREED if agreement.outcome == "agreed" else NOT_AGREED
             messages.success(request, message.format(number=agreement.version.number))

@@ -2,7 +2,9 @@
 §11.2.1), minutes with a version, actions chased by the deadline engine, swift learning
 (§11.2.1) and the family's coordinator (§7.1.3)."""
 
+import re
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core import mail
@@ -15,14 +17,26 @@ from cases.errors import ApplicationError
 from cases.models import Deadline, DeadlineStatus, Reminder, Role
 from cases.services import reminders_make, reminders_send
 from reviews import services
-from reviews.models import PanelMeeting, StandingItem
+from reviews.models import (
+    AgendaItem,
+    FamilyCoordinator,
+    PanelAction,
+    PanelAttendance,
+    PanelMeeting,
+    StandingItem,
+)
 from reviews.selectors.panel import (
     MINUTES_NOT_RECORDED,
     NO_COORDINATOR,
     NO_MEETING_YET,
     next_milestone,
 )
-from reviews.services.panel import CONFLICT, panel_action_email_send
+from reviews.services.panel import (
+    CONFLICT,
+    COORDINATOR_CONFLICT,
+    NOT_APPOINTED,
+    panel_action_email_send,
+)
 from reviews.services.timetable import BEFORE_DECISION
 from tests.factories import appoint, open_case, sign_in, staff_user, working_days_ahead
 
@@ -316,7 +330,13 @@ def test_the_family_coordinator_is_named_and_shown(client, review):
     url = reverse("lcspr_panel", kwargs={"reference": case.reference})
     assert "No family coordinator named yet" in client.get(url).content.decode()
     response = client.post(
-        url, {"form": "coordinator", "name": "Sam Carter", "role": "Family liaison officer"}
+        url,
+        {
+            "form": "coordinator",
+            "name": "Sam Carter",
+            "role": "Family liaison officer",
+            "version": 0,
+        },
     )
     assert response.status_code == 302
     overview = client.get(reverse("lcspr_overview", kwargs={"reference": case.reference}))
@@ -366,3 +386,141 @@ def test_an_action_owner_must_be_of_the_review(review, leicester):
             actor=review["office"],
         )
     assert refused.value.field == "owner"
+
+
+def _coordinator(lcspr):
+    return FamilyCoordinator.objects.for_partnership(lcspr.case.partnership).get(lcspr=lcspr)
+
+
+def test_a_coordinator_named_since_the_page_was_opened_is_a_conflict_not_overwritten(
+    client, review
+):
+    """A opens the page when nobody is named (version 0); B names someone; A's save is a
+    visible conflict, the form keeping what A typed, and B's coordinator stays (§7.1.3)."""
+    case, lcspr = review["case"], review["lcspr"]
+    sign_in(client, review["reviewer"])
+    url = reverse("lcspr_panel", kwargs={"reference": case.reference})
+    assert 'name="version" value="0"' in client.get(url).content.decode()
+    services.family_coordinator_name(
+        lcspr=lcspr,
+        name="Jo Bloggs",
+        role="Social worker",
+        agency=None,
+        version=0,
+        actor=review["office"],
+    )
+    response = client.post(
+        url, {"form": "coordinator", "name": "Sam Carter", "role": "FLO", "version": 0}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert escape(COORDINATOR_CONFLICT) in page
+    assert 'value="Sam Carter"' in page  # what A typed is kept
+    assert 'name="version" value="1"' in page  # at B's version, to save again if right
+    assert _coordinator(lcspr).name == "Jo Bloggs"
+    # A page with no version at all is refused, not taken as "whatever is there".
+    client.post(url, {"form": "coordinator", "name": "Sam Carter", "role": "FLO"})
+    assert _coordinator(lcspr).name == "Jo Bloggs"
+    # Saved again at the version now shown, A's coordinator replaces B's.
+    client.post(url, {"form": "coordinator", "name": "Sam Carter", "role": "FLO", "version": 1})
+    assert (_coordinator(lcspr).name, _coordinator(lcspr).version) == ("Sam Carter", 2)
+
+
+def test_two_first_namings_at_once_are_a_conflict_not_an_error(client, review):
+    """Two people naming the first coordinator at the same moment both read "nobody
+    named"; the second insert hits the review's one-to-one row and is a conflict."""
+    case, lcspr = review["case"], review["lcspr"]
+    services.family_coordinator_name(
+        lcspr=lcspr,
+        name="Jo Bloggs",
+        role="Social worker",
+        agency=None,
+        version=0,
+        actor=review["office"],
+    )
+    sign_in(client, review["reviewer"])
+    url = reverse("lcspr_panel", kwargs={"reference": case.reference})
+    # As if read before the other's insert was committed: nobody named yet.
+    with mock.patch("reviews.services.panel._coordinator_locked", return_value=None):
+        response = client.post(
+            url, {"form": "coordinator", "name": "Sam Carter", "role": "FLO", "version": 0}
+        )
+    assert response.status_code == 200
+    assert escape(COORDINATOR_CONFLICT) in response.content.decode()
+    assert _coordinator(lcspr).name == "Jo Bloggs"
+
+
+def _tokens(page) -> dict[str, str]:
+    """The once token of each create form on the meeting page, by the form's action."""
+    forms = re.findall(
+        r'<form method="post" action="([^"]+)"[^>]*>\s*<input[^>]*csrfmiddlewaretoken[^>]*>'
+        r'<input type="hidden" name="once_token" value="([^"]+)">',
+        page,
+    )
+    return dict(forms)
+
+
+def test_each_create_form_on_the_meeting_page_has_its_own_token(client, review, leicester):
+    """Adding an agenda item, then an action from the same page, makes both: the action
+    is not taken for a second send of the agenda item's form."""
+    sign_in(client, review["reviewer"])
+    page = client.get(_meeting_url(review)).content.decode()
+    tokens = _tokens(page)
+    agenda_url = _meeting_url(review, "lcspr_agenda_item_add")
+    action_url = _meeting_url(review, "lcspr_panel_action_add")
+    assert len({tokens[agenda_url], tokens[action_url]}) == 2
+    client.post(agenda_url, {"once_token": tokens[agenda_url], "title": "Extra item"})
+    response = client.post(
+        action_url,
+        {
+            "once_token": tokens[action_url],
+            "description": "Ask the school for its records.",
+            "owner": review["reviewer"].pk,
+            **_date_fields("due_on", timezone.localdate()),
+        },
+        follow=True,
+    )
+    assert "already sent" not in response.content.decode()
+    assert AgendaItem.objects.for_partnership(leicester).filter(title="Extra item").count() == 1
+    assert PanelAction.objects.for_partnership(leicester).count() == 1
+    # The action form sent twice still makes one action.
+    client.post(
+        action_url,
+        {
+            "once_token": tokens[action_url],
+            "description": "Ask the school for its records.",
+            "owner": review["reviewer"].pk,
+            **_date_fields("due_on", timezone.localdate()),
+        },
+    )
+    assert PanelAction.objects.for_partnership(leicester).count() == 1
+
+
+def test_attendance_of_an_ended_appointment_is_refused(review, leicester):
+    """The minutes form offers the people appointed now: the service refuses the others."""
+    appointment = review["lcspr"].appointments.get(user=review["panel_member"])
+    services.appointment_end(
+        appointment=appointment,
+        ended_on=timezone.localdate(),
+        reason="Moved away",
+        actor=review["office"],
+    )
+    with pytest.raises(ApplicationError) as refused:
+        services.minutes_save(
+            meeting=review["meeting"],
+            version=1,
+            answers={},
+            attendance={review["panel_member"].pk: "present"},
+            decisions="",
+            minutes="",
+            record=False,
+            actor=review["office"],
+        )
+    assert refused.value.message == NOT_APPOINTED
+    assert not PanelAttendance.objects.for_partnership(leicester).exists()
+
+
+def test_the_meeting_page_warns_that_other_forms_drop_unsaved_minutes(client, review):
+    sign_in(client, review["reviewer"])
+    page = client.get(_meeting_url(review)).content.decode()
+    assert "Save the minutes as a draft before you add an agenda item" in page

@@ -44,6 +44,7 @@ ROW_KIND = {
     "lcspr_parallel_process": "process",
     "lcspr_milestone": "milestone",
     "lcspr_milestone_cancel": "milestone",
+    "lcspr_milestone_done": "milestone",
     "lcspr_panel_meeting": "meeting",
     "lcspr_agenda_item_add": "meeting",
     "lcspr_panel_action_add": "meeting",

@@ -122,7 +122,7 @@ def agree(client, case, meeting, office, *, version=1):
     assert response.status_code == 302, text(response)
     CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
     sign_in(client, office)
-    response = client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+    response = client.post(url(case, "terms/agreement/"), {"number": version, "agreed": "yes"})
     assert response.status_code == 302
 
 
@@ -225,7 +225,7 @@ def test_the_crg_agrees_a_version_and_the_review_team_is_told(
     assert "Agree the terms of reference (version 1)" in business
 
     # Before the meeting the decision cannot be recorded.
-    response = client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+    response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "yes"})
     assert "after its meeting" in text(response)
 
     CrgMeeting.unscoped.filter(pk=meeting.pk).update(
@@ -236,7 +236,7 @@ def test_the_crg_agrees_a_version_and_the_review_team_is_told(
 
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+        response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "yes"})
     assert response.status_code == 302
     agreement = TermsAgreement.unscoped.get(lcspr=case.lcspr)
     assert agreement.outcome == AgreementOutcome.AGREED
@@ -258,10 +258,11 @@ def test_the_crg_returns_the_terms_with_what_to_change(client, case, reviewer, o
     client.post(page, {"number": 1, "meeting": meeting.pk, "once_token": once_token(client, page)})
     CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
     sign_in(client, office)
-    response = client.post(url(case, "terms/agreement/"), {"agreed": "no"})
+    response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "no"})
     assert terms_services.CHANGES_NEEDED in text(response)
     client.post(
-        url(case, "terms/agreement/"), {"agreed": "no", "changes_asked": "Shorten the period."}
+        url(case, "terms/agreement/"),
+        {"number": 1, "agreed": "no", "changes_asked": "Shorten the period."},
     )
     sign_in(client, reviewer)
     assert "Revise the terms of reference" in text(client.get("/"))
@@ -567,3 +568,49 @@ def test_what_counts_as_a_significant_change_after_agreement():
     assert not changed(scoping_reason="The twelve months before.")
     assert not changed(family_support="An advocate.")
     assert not terms_significant_change(None, agreed)  # nothing agreed yet
+
+
+def test_a_decision_sent_from_a_page_about_another_version_is_refused(
+    client, case, reviewer, office, meeting, leicester
+):
+    """The agreement form carries the version it shows: a page opened when version 1 was
+    before the CRG cannot record a decision on version 2, put to it since (§5.1.3)."""
+    sign_in(client, reviewer).post(url(case, "terms/edit/"), draft(0))
+    page = url(case, "terms/put-to-crg/")
+    client.post(page, {"number": 1, "meeting": meeting.pk, "once_token": once_token(client, page)})
+    CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
+    sign_in(client, office)
+    assert 'name="number" value="1"' in text(client.get(url(case, "terms/agreement/")))
+    client.post(
+        url(case, "terms/agreement/"),
+        {"number": 1, "agreed": "no", "changes_asked": "Shorten the period."},
+    )
+    sign_in(client, reviewer)
+    revised = draft(1, scoping_reason="The six months before the incident.")
+    assert client.post(url(case, "terms/edit/"), revised).status_code == 302
+    later = CrgMeeting.unscoped.create(
+        partnership=leicester,
+        kind=MeetingKind.MONTHLY,
+        held_on=timezone.localdate() + timedelta(days=30),
+    )
+    client.post(page, {"number": 2, "meeting": later.pk, "once_token": once_token(client, page)})
+    CrgMeeting.unscoped.filter(pk=later.pk).update(held_on=timezone.localdate())
+    pending = TermsAgreement.unscoped.get(lcspr=case.lcspr, outcome=AgreementOutcome.PENDING)
+    assert pending.version.number == 2
+
+    sign_in(client, office)
+    response = client.post(url(case, "terms/agreement/"), {"number": 1, "agreed": "yes"})
+    assert response.status_code == 200
+    shown = text(response)
+    assert terms_services.STALE in shown
+    assert 'name="number" value="2"' in shown  # now about version 2, to check and send again
+    pending.refresh_from_db()
+    assert pending.outcome == AgreementOutcome.PENDING
+    # A form without the version is refused too, not taken for whatever is pending.
+    client.post(url(case, "terms/agreement/"), {"agreed": "yes"})
+    pending.refresh_from_db()
+    assert pending.outcome == AgreementOutcome.PENDING
+    response = client.post(url(case, "terms/agreement/"), {"number": 2, "agreed": "yes"})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.outcome == AgreementOutcome.AGREED

@@ -18,11 +18,14 @@ from cases.services.deadline import dated_item_set
 from reviews import services
 from reviews.models import Milestone, MilestoneKind
 from reviews.rules import six_month_date
-from reviews.selectors.panel import NO_MILESTONES
+from reviews.selectors.panel import NO_MILESTONES, next_milestone
 from reviews.services.timetable import (
     AFTER_SIX_MONTHS,
+    ALREADY_DONE,
     BEFORE_DECISION,
     CONFLICT,
+    DONE_IN_FUTURE,
+    MEETING_DONE_BY_MINUTES,
     OTHER_NEEDS_TITLE,
 )
 from tests.factories import appoint, open_case, sign_in, staff_user, working_days_ahead
@@ -222,3 +225,96 @@ def test_a_crg_member_reads_the_timetable_but_cannot_plan(client, review, leices
     day = timezone.localdate()
     response = client.post(url, {"kind": "learning_event", **_date_fields("due_on", day)})
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "kind", [MilestoneKind.LEARNING_EVENT, MilestoneKind.FAMILY_ENGAGEMENT, MilestoneKind.OTHER]
+)
+def test_a_milestone_held_is_marked_done_and_nobody_is_chased_for_it(
+    client, review, leicester, kind
+):
+    """A learning event, family engagement or other milestone that took place is done on
+    its day (§5.8): its dated item is met (not waived as cancelled), no reminder or
+    escalation is made for it, and it is shown as done, not as the next milestone."""
+    case, lcspr = review["case"], review["lcspr"]
+    today = timezone.localdate()
+    milestone = services.milestone_add(
+        lcspr=lcspr,
+        kind=kind,
+        title="Meet the school" if kind == MilestoneKind.OTHER else "",
+        due_on=today,
+        owner=review["reviewer"],
+        actor=review["office"],
+    )
+    sign_in(client, review["reviewer"])
+    page_url = reverse("lcspr_milestone", kwargs={"reference": case.reference, "pk": milestone.pk})
+    assert "Mark as done" in client.get(page_url).content.decode()
+    url = reverse("lcspr_milestone_done", kwargs={"reference": case.reference, "pk": milestone.pk})
+
+    future = client.post(
+        url, {**_date_fields("done-done_on", today + timedelta(days=1)), "done-version": 1}
+    )
+    assert DONE_IN_FUTURE in future.content.decode()
+    response = client.post(url, {**_date_fields("done-done_on", today), "done-version": 1})
+    assert response.status_code == 302
+
+    milestone.refresh_from_db()
+    assert milestone.done_on == today
+    item = Deadline.objects.for_partnership(leicester).get(kind=milestone.deadline_kind)
+    assert (item.status, item.completed_on) == (DeadlineStatus.MET, today)
+    for day in (today, today + timedelta(days=10)):
+        reminders_make(partnership=leicester, today=day)
+    assert not Reminder.objects.for_partnership(leicester).filter(deadline=item).exists()
+    assert next_milestone(lcspr=lcspr) is None
+
+    timetable = client.get(reverse("lcspr_timetable", kwargs={"reference": case.reference}))
+    assert "Done" in timetable.content.decode()
+    page = client.get(page_url).content.decode()
+    assert "Mark as done" not in page
+    assert "Cancel the milestone" not in page  # a milestone held is not cancelled after
+    again = client.post(url, {**_date_fields("done-done_on", today), "done-version": 2})
+    assert escape(ALREADY_DONE) in again.content.decode()
+
+
+def test_marking_done_at_an_old_version_is_a_conflict(client, review):
+    case, lcspr = review["case"], review["lcspr"]
+    today = timezone.localdate()
+    milestone = services.milestone_add(
+        lcspr=lcspr, kind=MilestoneKind.LEARNING_EVENT, due_on=today, actor=review["office"]
+    )
+    services.milestone_change(
+        milestone=milestone, version=1, due_on=today, reason="Owner named", actor=review["office"]
+    )
+    sign_in(client, review["reviewer"])
+    url = reverse("lcspr_milestone_done", kwargs={"reference": case.reference, "pk": milestone.pk})
+    page = client.post(url, {**_date_fields("done-done_on", today), "done-version": 1})
+    assert escape(CONFLICT) in page.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.done_on is None
+    with pytest.raises(ApplicationError) as refused:
+        services.milestone_done(
+            milestone=milestone, done_on=today, actor=review["office"], version=1
+        )
+    assert refused.value.message == CONFLICT
+
+
+def test_a_panel_meeting_is_done_by_its_minutes_not_marked_done(client, review):
+    case, lcspr = review["case"], review["lcspr"]
+    meeting = services.panel_meeting_schedule(
+        lcspr=lcspr, held_on=timezone.localdate(), actor=review["office"]
+    )
+    sign_in(client, review["reviewer"])
+    page_url = reverse(
+        "lcspr_milestone", kwargs={"reference": case.reference, "pk": meeting.milestone.pk}
+    )
+    page = client.get(page_url).content.decode()
+    assert "Mark as done" not in page
+    assert "record them on the meeting" in page
+    with pytest.raises(ApplicationError) as refused:
+        services.milestone_done(
+            milestone=meeting.milestone,
+            done_on=timezone.localdate(),
+            actor=review["office"],
+            version=1,
+        )
+    assert refused.value.message == MEETING_DONE_BY_MINUTES

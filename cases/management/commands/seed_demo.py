@@ -916,7 +916,7 @@ class Command(BaseCommand):
                 name="Sarah Collins",
                 role="Family Liaison Officer",
                 agency=agencies["Leicestershire Police"],
-                version=None,
+                version=0,
                 actor=office,
             )
         review_services.panel_meeting_schedule(
