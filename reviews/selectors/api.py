@@ -108,7 +108,8 @@ def lcspr_list(
             Prefetch(
                 "milestones",
                 queryset=Milestone.objects.visible_to(scope)
-                .filter(cancelled_on__isnull=True, due_on__gte=today)
+                .filter(cancelled_on__isnull=True, done_on__isnull=True, due_on__gte=today)
+                .exclude(meeting__minutes_recorded_at__isnull=False)
                 .order_by("due_on", "id"),
                 to_attr="api_milestones_ahead",
             ),
@@ -185,5 +186,6 @@ def listed_at_risk(lcspr: Lcspr, *, today: date | None = None) -> bool:
 
 
 def listed_next_milestone(lcspr: Lcspr) -> Milestone | None:
-    """As `panel.next_milestone`: the next milestone not cancelled, from today on (§5.8)."""
+    """As `panel.next_milestone`: the next milestone not cancelled nor done, from today on
+    (§5.8)."""
     return next(iter(lcspr.api_milestones_ahead), None)

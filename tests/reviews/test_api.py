@@ -26,6 +26,7 @@ from reviews.services import (
     lcspr_open,
     milestone_add,
     milestone_cancel,
+    milestone_done,
     parallel_process_add,
     terms_agreement_record,
     terms_put_to_crg,
@@ -152,11 +153,17 @@ def _delay_with_notice(lcspr, office):
 
 
 def _milestones(lcspr):
-    """A cancelled milestone in five days, a panel meeting in ten, a workshop in twenty."""
+    """A cancelled milestone in five days, a family meeting in three already done, a panel
+    meeting in ten, a workshop in twenty."""
     cancelled = milestone_add(
         lcspr=lcspr, kind="learning_event", due_on=_today() + timedelta(days=5), actor=None
     )
     milestone_cancel(milestone=cancelled, reason="Moved", actor=None, on=_today())
+    # A family meeting planned for later this week that took place early: behind, not next.
+    early = milestone_add(
+        lcspr=lcspr, kind="family_engagement", due_on=_today() + timedelta(days=3), actor=None
+    )
+    milestone_done(milestone=early, done_on=_today(), actor=None, version=early.version)
     milestone_add(
         lcspr=lcspr, kind="panel_meeting", due_on=_today() + timedelta(days=10), actor=None
     )
