@@ -44,11 +44,11 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}
     ),
     # Children's names and dates of birth: only those who run and chair the case, and the
-    # Reviewer and Panel of its LCSPR, who meet the family (§7): they see only the cases
-    # of the reviews they are appointed to and have declared for (§1.5.8, §2.1.6).
-    Action.VIEW_RESTRICTED_FILE: frozenset(
-        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
-    ),
+    # Reviewer of its LCSPR, who leads the engagement with the family (§7.4.1). A Reviewer
+    # sees only the cases of the reviews they are appointed to and have declared for
+    # (§1.5.8, §2.1.6), and not this file once they declare a conflict of interest
+    # (cases.selectors.appointment_conflicted). Panel members do not meet the family.
+    Action.VIEW_RESTRICTED_FILE: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER}),
     # The Business Office sends, chases, returns and accepts information requests
     # and collates the Combined Summary (DESIGN.md "Who uses it").
     Action.MANAGE_REQUESTS: frozenset({Role.BUSINESS_OFFICE}),

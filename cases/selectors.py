@@ -150,6 +150,26 @@ def appointment_undeclared(*, scope: Scope, reference: str) -> bool:
     )
 
 
+def appointment_conflicted(*, scope: Scope, reference: str) -> bool:
+    """Whether the scope's user holds a current appointment to this case's LCSPR on which
+    they declared a conflict of interest that the Business Office has not yet decided on
+    (§1.5.8): until it has, they do not open the restricted file. Read through the case's
+    reverse relations, as `appointment_undeclared` does, so `cases` imports no `reviews`."""
+    if scope.partnership is None:
+        return False
+    return (
+        Case.objects.for_partnership(scope.partnership)
+        .filter(
+            reference=reference,
+            lcspr__appointments__user=scope.user,
+            lcspr__appointments__ended_on=None,
+            lcspr__appointments__has_conflict=True,
+            lcspr__appointments__conflict_decided_at=None,
+        )
+        .exists()
+    )
+
+
 def my_cases(*, scope: Scope) -> QuerySet[Case]:
     return case_list(scope=scope).filter(lead_officer=scope.user).exclude(stage=Stage.CLOSED)
 

@@ -23,6 +23,14 @@ def appointment_email(*, partnership_id: int, appointment_id: int) -> int:
 
 
 @shared_task(**_RETRY)
+def appointment_conflict_email(*, partnership_id: int, appointment_id: int) -> int:
+    """The Business Office and the CRG chairs told of a declared conflict of interest."""
+    return appointment.appointment_conflict_email_send(
+        partnership_id=partnership_id, appointment_id=appointment_id
+    )
+
+
+@shared_task(**_RETRY)
 def terms_notice_email(*, partnership_id: int, notice_id: int) -> int:
     """The Reviewer or a Panel member told what the CRG decided on the terms of reference."""
     return terms.terms_notice_email_send(partnership_id=partnership_id, notice_id=notice_id)
@@ -60,6 +68,7 @@ def mail_sweep() -> int:
         for partnership in Partnership.objects.order_by("pk")
         for send in (
             appointment.unsent_appointment_emails_send,
+            appointment.unsent_conflict_emails_send,
             terms.unsent_terms_emails_send,
             panel.unsent_panel_emails_send,
             clock.unsent_delay_notices_send,

@@ -28,6 +28,11 @@ urlpatterns = [
         appointments.lcspr_appointment_end,
         name="lcspr_appointment_end",
     ),
+    path(
+        LCSPR + "appointments/<int:pk>/conflict/",
+        appointments.lcspr_appointment_conflict,
+        name="lcspr_appointment_conflict",
+    ),
     # The terms of reference (§5).
     path(f"{LCSPR}terms/", terms.lcspr_terms, name="lcspr_terms"),
     path(f"{LCSPR}terms/edit/", terms.lcspr_terms_edit, name="lcspr_terms_edit"),

@@ -17,7 +17,7 @@ POLICY_TABLE = """
 | open_case                | yes | -     | -      | -          | -        | -     | -     | -      |
 | change_stage             | yes | yes   | -      | -          | -        | -     | -     | -      |
 | use_timescale_calculator | yes | yes   | -      | -          | -        | -     | yes   | -      |
-| view_restricted_file     | yes | yes   | -      | -          | yes      | yes   | -     | -      |
+| view_restricted_file     | yes | yes   | -      | -          | yes      | -     | -     | -      |
 | manage_requests          | yes | -     | -      | -          | -        | -     | -     | -      |
 | reply_to_requests        | -   | -     | -      | -          | -        | -     | -     | yes    |
 | read_requests_api        | yes | yes   | yes    | yes        | yes      | yes   | yes   | yes    |
@@ -163,6 +163,8 @@ ROUTES = {
     "lcspr_appoint_reviewer": "manage_review",
     "lcspr_appoint_panel_member": "manage_review",
     "lcspr_appointment_end": "manage_review",
+    # issue 13: fix1 (the office decides on a declared conflict of interest, §1.5.8)
+    "lcspr_appointment_conflict": "manage_review",
     # issue 13: terms of reference. The pages are the case's readers'; what they change
     # is checked on POST (drafting, referring, parallel processes, the CRG's decisions).
     "lcspr_terms": "view_cases",
@@ -231,6 +233,8 @@ ROUTES = {
 ROW_READERS = {
     # issue 13: setting up the review and its people
     "lcspr_appointment_end": "partnership",
+    # issue 13: fix1 (conflict of interest)
+    "lcspr_appointment_conflict": "partnership",
     "case_request": "partnership",
     "request_accept": "partnership",
     "request_return": "partnership",

@@ -89,12 +89,21 @@ def appoint(case, user, role=Role.REVIEWER, *, on=None, declared=True, **kwargs)
     which is opened if it is not yet (§6): the only case such a user may see. `declared`:
     they have made their declarations (§1.5.8), without which the case stays closed to them.
     """
-    from reviews.services import appointment_make, lcspr_open
+    from reviews.services import appointment_make, declaration_make, lcspr_open
 
     on = on or timezone.localdate()
     lcspr = lcspr_open(case=case, decided_on=on, key_lines_of_enquiry="", actor=None)
     if role == Role.PANEL_MEMBER and "agency" not in kwargs and "expertise" not in kwargs:
         kwargs["expertise"] = "Safeguarding"
-    return appointment_make(
-        lcspr=lcspr, user=user, role=role, appointed_on=on, actor=None, declared=declared, **kwargs
+    appointment = appointment_make(
+        lcspr=lcspr, user=user, role=role, appointed_on=on, actor=None, **kwargs
     )
+    if declared:  # as the appointee, through the same service as the declaration page
+        appointment = declaration_make(
+            appointment=appointment,
+            actor=user,
+            has_conflict=False,
+            conflict_details="",
+            confidentiality_agreed=True,
+        )
+    return appointment

@@ -43,6 +43,8 @@ COVERED = {
     # issue 13: setting up the review and its people
     "reviews.tasks.appointment_email": "test_the_lcspr_appointment_emails",
     "reviews.tasks.mail_sweep": "test_the_lcspr_appointment_emails",
+    # issue 13: fix1 (a declared conflict of interest, §1.5.8)
+    "reviews.tasks.appointment_conflict_email": "test_the_lcspr_conflict_email",
     # issue 13: terms of reference
     "reviews.tasks.terms_notice_email": "test_the_terms_of_reference_emails",
     # issue 13: panel
@@ -482,6 +484,33 @@ def _delayed_review(partnership, *, fail_delay_email=False):
         revised_expected_on=due.due_date + timedelta(days=30),
     )
     return office, delay
+
+
+def test_the_lcspr_conflict_email(worker, partnerships):
+    """issue 13: a declared conflict of interest is emailed to the Business Office and the
+    CRG chair (fails once, retried, sent once)."""
+    from django.utils import timezone
+
+    from reviews.services import declaration_make, lcspr_open
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester)
+    chair = staff_user(leicester, Role.CRG_CHAIR)
+    case = open_case(leicester)
+    lcspr_open(case=case, decided_on=timezone.localdate(), key_lines_of_enquiry="", actor=None)
+    member = staff_user(leicester, Role.PANEL_MEMBER)
+    appointment = appoint(case, member, Role.PANEL_MEMBER, declared=False)
+    subject = f"Case {case.reference}: a conflict of interest declared on the LCSPR"
+    FailFirstBackend.fail_subject = subject
+    declaration_make(
+        appointment=appointment,
+        actor=member,
+        has_conflict=True,
+        conflict_details="A neighbour of the family.",
+        confidentiality_agreed=True,
+    )
+    _fails_once_then_sent(subject, [office.email, chair.email])
 
 
 def test_the_lcspr_delay_notice_email(worker, partnerships):

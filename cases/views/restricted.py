@@ -14,12 +14,22 @@ from cases.permissions import Action
 from cases.services.identity import ONLY_OFFICE
 from cases.web import form_error, scope_required
 
+CONFLICTED = (
+    "You declared a conflict of interest on the review of case {reference}, so its "
+    "restricted file (who the child and family are) is closed to you. The Business Office "
+    "decides whether you continue on the review (§1.5.8); ask them if you need to know."
+)
+
 
 @scope_required(Action.VIEW_RESTRICTED_FILE)
 def restricted_file(request, reference):
     """Who the children and family are: every view is in the access log. The Business
     Office completes and corrects the details, with a reason kept in history."""
     case = selectors.case_get(scope=request.scope, reference=reference)
+    if request.scope.appointed_only and selectors.appointment_conflicted(
+        scope=request.scope, reference=case.reference
+    ):
+        raise PermissionDenied(CONFLICTED.format(reference=case.reference))
     intake = selectors.case_intake(case=case)
     can_edit = request.scope.can(Action.OPEN_CASE)
     if request.method == "POST" and not can_edit:

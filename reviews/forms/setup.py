@@ -85,6 +85,17 @@ class AppointmentEndForm(forms.Form):
     )
 
 
+class ConflictContinueForm(forms.Form):
+    note = forms.CharField(
+        widget=forms.Textarea,
+        max_length=2000,
+        label="Why can they continue on the review?",
+        help_text="For example how the conflict is managed. To stop them instead, end "
+        "their appointment (§1.5.8).",
+        error_messages={"required": "Say why they can continue despite the conflict of interest."},
+    )
+
+
 class DeclarationForm(forms.Form):
     has_conflict = forms.ChoiceField(
         choices=[("no", "No, I have no conflict of interest"), ("yes", "Yes, I declare one")],

@@ -137,9 +137,20 @@ class Appointment(models.Model):
     has_conflict = models.BooleanField(null=True, blank=True)
     conflict_details = models.TextField(blank=True)
     confidentiality_agreed = models.BooleanField(default=False)
+    # A declared conflict of interest is the Business Office's to decide (§1.5.8): they
+    # record that the person continues (with why), or end the appointment. Until then the
+    # office and the chair see it on their dashboard, and the person does not open the
+    # restricted file (cases.selectors.appointment_conflicted).
+    conflict_decided_at = models.DateTimeField(null=True, blank=True)
+    conflict_decided_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    conflict_decision_note = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     # The appointee's email (mail queue: stamped when claimed, cases/services/mail.py).
     email_sent_at = models.DateTimeField(null=True, blank=True)
+    # The office's and the chair's email of a declared conflict (mail queue, as above).
+    conflict_email_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
@@ -164,3 +175,8 @@ class Appointment(models.Model):
     @property
     def is_declared(self) -> bool:
         return self.declared_at is not None
+
+    @property
+    def conflict_undecided(self) -> bool:
+        """A declared conflict of interest the Business Office has not yet decided on."""
+        return bool(self.has_conflict) and self.conflict_decided_at is None

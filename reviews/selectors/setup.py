@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -133,6 +134,46 @@ def own_appointment(*, scope: Scope, reference: str) -> Appointment:
     if appointment is None:
         raise Http404("You are not appointed to this review.")
     return appointment
+
+
+POLICE_LIAISON_WRITERS = (
+    "Only the Business Office, the review's Reviewer or its Panel member for the Police "
+    "records the Police liaison (§6.2.3); others on the review team read it."
+)
+
+
+def police_liaison_writer(*, user: User, lcspr: Lcspr, role: str | None = None) -> bool:
+    """§6.2.3: "The Police representative will be responsible for liaising with the Senior
+    Investigating Officer, Crown Prosecution Service...": the record is written by the
+    Business Office, the review's Reviewer, or its Panel member who represents a Police
+    agency (each through a current, declared appointment); everybody else on the review
+    team only reads it. `role`: the role the user acts through (a page's scope), or None
+    for any of their roles in the partnership (a service's check)."""
+    from cases.models import Role
+
+    partnership = lcspr.case.partnership
+    if (
+        role in (None, Role.BUSINESS_OFFICE)
+        and Membership.objects.filter(
+            user=user,
+            partnership=partnership,
+            role=Role.BUSINESS_OFFICE,
+            is_active=True,
+            user__is_active=True,
+        ).exists()
+    ):
+        return True
+    if role is not None and role not in (Role.REVIEWER, Role.PANEL_MEMBER):
+        return False
+    appointments = Appointment.objects.for_partnership(partnership).filter(
+        lcspr=lcspr, user=user, ended_on=None, declared_at__isnull=False
+    )
+    if role is not None:
+        appointments = appointments.filter(role=role)
+    return appointments.filter(
+        Q(role=AppointmentRole.REVIEWER)
+        | Q(role=AppointmentRole.PANEL_MEMBER, agency__kind=AgencyKind.POLICE)
+    ).exists()
 
 
 def police_liaison(lcspr: Lcspr) -> PoliceLiaison | None:
@@ -273,3 +314,32 @@ def _reviews_to_set_up(scope: Scope) -> list[dashboard.WorkItem]:
                 )
             )
     return items
+
+
+@dashboard.register_work
+def _conflicts_to_decide(scope: Scope) -> list[dashboard.WorkItem]:
+    """The office's and the chair's: conflicts of interest declared by a review's people,
+    until the Business Office records that the person continues or ends the appointment
+    (§1.5.8)."""
+    if not scope.can(Action.MANAGE_REVIEW):
+        return []
+    conflicted = (
+        Appointment.objects.visible_to(scope)
+        .filter(
+            ended_on=None,
+            has_conflict=True,
+            declared_at__isnull=False,
+            conflict_decided_at=None,
+        )
+        .select_related("lcspr__case")
+        .order_by("declared_at", "id")
+    )
+    return [
+        dashboard.WorkItem(
+            case_reference=a.lcspr.case.reference,
+            text=f"Case {a.lcspr.case.reference}: a conflict of interest declared by the "
+            f"review's {a.get_role_display()}: decide whether they continue",
+            url=reverse("lcspr_appointments", kwargs={"reference": a.lcspr.case.reference}),
+        )
+        for a in conflicted
+    ]

@@ -1,6 +1,11 @@
 """Every state change of the LCSPR itself (§5-§9), one module for each part of the review."""
 
-from reviews.services.appointment import appointment_end, appointment_make, declaration_make
+from reviews.services.appointment import (
+    appointment_end,
+    appointment_make,
+    conflict_continue_record,
+    declaration_make,
+)
 from reviews.services.clock import (
     delay_consideration_record,
     delay_notice_email_send,
@@ -45,6 +50,7 @@ __all__ = [
     "agenda_item_add",
     "appointment_end",
     "appointment_make",
+    "conflict_continue_record",
     "declaration_make",
     "delay_consideration_record",
     "delay_notice_email_send",

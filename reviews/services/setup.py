@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cases.errors import ApplicationError
@@ -14,6 +14,7 @@ from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
 from reviews.models import Lcspr, LearningKind, PoliceLiaison, ReviewBasis
 from reviews.rules import ReviewConflict
+from reviews.selectors.setup import POLICE_LIAISON_WRITERS, police_liaison_writer
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +61,11 @@ def lcspr_basis_record(
     return lcspr
 
 
+def _liaison_locked(lcspr: Lcspr) -> PoliceLiaison | None:
+    rows = PoliceLiaison.objects.for_partnership(lcspr.case.partnership).select_for_update()
+    return rows.filter(lcspr=lcspr).first()
+
+
 @transaction.atomic
 def police_liaison_save(
     *,
@@ -70,16 +76,20 @@ def police_liaison_save(
     family_liaison: str,
     version: int,
 ) -> PoliceLiaison:
-    """The Police representative's liaison (§6.2.3): the review team's record. `version` is
-    the one the form was opened at (0 for a first save): a mismatch is a conflict."""
+    """The Police representative's liaison (§6.2.3): the review team's record, written by
+    the Business Office, the review's Reviewer or its Panel member for the Police
+    (`police_liaison_writer`). `version` is the one the form was opened at (0 for a first
+    save): a mismatch is a conflict, and so is a first save that another first save beat
+    to it (the one-to-one's unique constraint), never an error page."""
     require(
         actor,
         lcspr.case.partnership,
         Action.VIEW_REVIEW_TEAM_RECORDS,
         "Only the review team records the Police liaison.",
     )
-    rows = PoliceLiaison.objects.for_partnership(lcspr.case.partnership).select_for_update()
-    liaison = rows.filter(lcspr=lcspr).first()
+    if actor is not None and not police_liaison_writer(user=actor, lcspr=lcspr):
+        raise ApplicationError(POLICE_LIAISON_WRITERS)
+    liaison = _liaison_locked(lcspr)
     current = liaison.version if liaison is not None else 0
     if current != version:
         raise ReviewConflict()
@@ -90,6 +100,12 @@ def police_liaison_save(
     liaison.family_liaison = family_liaison.strip()
     liaison.version += 1
     liaison.updated_by = actor
-    _save(liaison, actor, "Police liaison recorded (§6.2.3)")
+    try:
+        with transaction.atomic():  # a savepoint: the first save that lost the race
+            # The unique lcspr is the database's to check, at the insert: full_clean's
+            # earlier look would name a field the form does not have.
+            _save(liaison, actor, "Police liaison recorded (§6.2.3)", exclude=["lcspr"])
+    except IntegrityError as error:
+        raise ReviewConflict() from error
     logger.info("case %s: police liaison recorded", lcspr.case.reference)
     return liaison

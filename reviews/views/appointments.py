@@ -11,7 +11,7 @@ from cases.errors import ApplicationError
 from cases.permissions import Action
 from cases.web import form_error, scope_required
 from reviews import services
-from reviews.forms.setup import AppointmentEndForm, AppointmentForm
+from reviews.forms.setup import AppointmentEndForm, AppointmentForm, ConflictContinueForm
 from reviews.models import Appointment, AppointmentRole
 from reviews.selectors import setup as selectors
 from reviews.selectors.review import lcspr_get
@@ -145,6 +145,49 @@ def lcspr_appointment_end(request, reference, pk):
             "case": case,
             "tab": "lcspr",
             "heading": "End an appointment",
+            "form": form,
+            "appointment": appointment,
+        },
+    )
+
+
+@scope_required(Action.MANAGE_REVIEW)
+def lcspr_appointment_conflict(request, reference, pk):
+    """§1.5.8: the Business Office's decision on a conflict of interest an appointee
+    declared: they continue (with why). The other decision is to end the appointment."""
+    case = case_selectors.case_get(scope=request.scope, reference=reference)
+    lcspr = lcspr_get(scope=request.scope, case=case)
+    appointment = (
+        Appointment.objects.visible_to(request.scope)
+        .filter(pk=pk, lcspr=lcspr, ended_on=None, has_conflict=True)
+        .select_related("user", "lcspr__case")
+        .first()
+    )
+    if appointment is None:
+        raise Http404("No such current appointment with a declared conflict of interest.")
+    form = None
+    if appointment.conflict_decided_at is None:
+        form = ConflictContinueForm(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
+            try:
+                services.conflict_continue_record(
+                    appointment=appointment, note=form.cleaned_data["note"], actor=request.user
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, "Recorded: they continue on the review.")
+                return redirect("lcspr_appointments", reference=case.reference)
+    elif request.method == "POST":
+        messages.info(request, "The decision on this conflict of interest is already recorded.")
+        return redirect("lcspr_appointments", reference=case.reference)
+    return render(
+        request,
+        "reviews/appointments_conflict.html",
+        {
+            "case": case,
+            "tab": "lcspr",
+            "heading": "Decide on a conflict of interest",
             "form": form,
             "appointment": appointment,
         },

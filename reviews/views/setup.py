@@ -79,8 +79,8 @@ def lcspr_declaration(request, reference):
         lcspr_get(scope=request.scope, case=case)
         return render(
             request,
-            "reviews/setup_declaration.html",
-            {"case": case, "tab": "lcspr", "heading": "Your declarations", "appointment": None},
+            "reviews/declaration.html",
+            {"reference": case.reference, "appointment": None, "form": None},
         )
     appointment = selectors.own_appointment(scope=request.scope, reference=reference)
     case = appointment.lcspr.case
@@ -99,23 +99,24 @@ def lcspr_declaration(request, reference):
             except ApplicationError as error:
                 form_error(form, error)
             else:
+                told = (
+                    " The Business Office is told of your conflict of interest and decides "
+                    "whether you continue on the review (§1.5.8)."
+                    if form.cleaned_data["has_conflict"] == "yes"
+                    else ""
+                )
                 messages.success(
                     request,
-                    f"Your declarations are recorded. Case {case.reference} is open to you.",
+                    f"Your declarations are recorded. Case {case.reference} is open to you." + told,
                 )
                 return redirect("lcspr_overview", reference=case.reference)
     elif request.method == "POST":
         return redirect("lcspr_overview", reference=case.reference)
     return render(
         request,
-        "reviews/setup_declaration.html",
-        {
-            "case": case,
-            "tab": "lcspr",
-            "heading": "Your declarations",
-            "appointment": appointment,
-            "form": form,
-        },
+        # Only the reference: before they declare, the case is closed to them (§1.5.8).
+        "reviews/declaration.html",
+        {"reference": case.reference, "appointment": appointment, "form": form},
     )
 
 
@@ -125,6 +126,11 @@ def lcspr_police_liaison(request, reference):
     case = case_selectors.case_get(scope=request.scope, reference=reference)
     lcspr = lcspr_get(scope=request.scope, case=case)
     liaison = selectors.police_liaison(lcspr)
+    can_write = selectors.police_liaison_writer(
+        user=request.user, lcspr=lcspr, role=request.scope.role
+    )
+    if request.method == "POST" and not can_write:
+        raise PermissionDenied(selectors.POLICE_LIAISON_WRITERS)
     initial = {
         "senior_investigating_officer": getattr(liaison, "senior_investigating_officer", ""),
         "crown_prosecution_service_contact": getattr(
@@ -153,7 +159,8 @@ def lcspr_police_liaison(request, reference):
             "case": case,
             "tab": "lcspr",
             "heading": "Police liaison",
-            "form": form,
+            "form": form if can_write else None,
             "liaison": liaison,
+            "can_write": can_write,
         },
     )

@@ -21,6 +21,7 @@ from reviews.selectors import terms as terms_selectors
 from reviews.services import (
     TermsDraft,
     appointment_make,
+    declaration_make,
     delay_notice_send,
     delay_record,
     lcspr_open,
@@ -123,14 +124,20 @@ def _panel_without_police(lcspr):
     ):
         agency = AgencyFactory(name=f"{name} {lcspr.pk}", kind=kind, partnerships=[partnership])
         member = staff_user(partnership, role=Role.PANEL_MEMBER)
-        appointment_make(
+        appointment = appointment_make(
             lcspr=lcspr,
             user=member,
             role=Role.PANEL_MEMBER,
             appointed_on=_today(),
             actor=None,
             agency=agency,
-            declared=True,
+        )
+        declaration_make(
+            appointment=appointment,
+            actor=member,
+            has_conflict=False,
+            conflict_details="",
+            confidentiality_agreed=True,
         )
 
 

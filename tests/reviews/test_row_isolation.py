@@ -40,6 +40,7 @@ LCSPR = "cases/<str:reference>/lcspr/"
 # test_every_lcspr_route_by_id_names_a_kind_of_row until it is mapped here.
 ROW_KIND = {
     "lcspr_appointment_end": "appointment",
+    "lcspr_appointment_conflict": "conflict",  # issue 13: fix1
     "lcspr_issue_decision": "issue",
     "lcspr_parallel_process": "process",
     "lcspr_milestone": "milestone",
@@ -103,6 +104,17 @@ def full_review(partnership, marker):
     appoint(case, reviewer, Role.REVIEWER)
     panel_member = staff_user(partnership, role=Role.PANEL_MEMBER)
     appointment = appoint(case, panel_member, Role.PANEL_MEMBER, expertise=f"{marker} expert")
+    # A Panel member who declared a conflict of interest, for the office to decide (§1.5.8).
+    conflicted_member = staff_user(partnership, role=Role.PANEL_MEMBER)
+    conflict = services.declaration_make(
+        appointment=appoint(
+            case, conflicted_member, Role.PANEL_MEMBER, expertise="Housing", declared=False
+        ),
+        actor=conflicted_member,
+        has_conflict=True,
+        conflict_details=f"{marker} conflict",
+        confidentiality_agreed=True,
+    )
     crg = CrgMeeting.unscoped.create(
         partnership=partnership, kind=MeetingKind.MONTHLY, held_on=today + timedelta(days=14)
     )
@@ -162,6 +174,7 @@ def full_review(partnership, marker):
         "office": office,
         "rows": {
             "appointment": appointment,
+            "conflict": conflict,
             "issue": issue,
             "process": process,
             "milestone": milestone,

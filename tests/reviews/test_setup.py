@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import CareStatus, Role
+from cases.models import AgencyKind, CareStatus, Role
 from cases.services import api_token_create
 from rapidreview import services as rr_services
 from rapidreview.models import CareDeathOutcome, RapidReview
@@ -16,7 +16,7 @@ from rapidreview.signals import lcspr_commissioned
 from reviews.models import Appointment, Lcspr, PoliceLiaison, ReviewBasis
 from reviews.rules import CONFLICT
 from reviews.services import lcspr_open
-from tests.factories import appoint, open_case, sign_in, staff_user
+from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 
 pytestmark = pytest.mark.django_db
 
@@ -194,8 +194,9 @@ def test_the_office_is_told_the_declaration_page_is_not_theirs(client, leicester
 
 
 def test_the_police_liaison_is_the_review_teams_record(client, leicester, review):
+    police = AgencyFactory(kind=AgencyKind.POLICE, name="Police", partnerships=[leicester])
     police_rep = staff_user(leicester, Role.PANEL_MEMBER)
-    appoint(review.case, police_rep, Role.PANEL_MEMBER, on=review.decided_on)
+    appoint(review.case, police_rep, Role.PANEL_MEMBER, on=review.decided_on, agency=police)
     sign_in(client, police_rep)
     fields = {
         "senior_investigating_officer": "DCI Morgan, major crime",

@@ -805,7 +805,6 @@ class Command(BaseCommand):
                         appointed_on=appointed_on,
                         actor=office,
                         is_external=True,
-                        declared=True,
                     )
                 )
         with _demo_clock(appointed_on):
@@ -818,8 +817,16 @@ class Command(BaseCommand):
                         appointed_on=appointed_on,
                         actor=office,
                         agency=agencies[agency_name],
-                        declared=True,
                     )
+                )
+            # Each appointee declares as themselves (§1.5.8), as on their declaration page.
+            for appointment in team:
+                review_services.declaration_make(
+                    appointment=appointment,
+                    actor=appointment.user,
+                    has_conflict=False,
+                    conflict_details="",
+                    confidentiality_agreed=True,
                 )
             review_services.police_liaison_save(
                 lcspr=lcspr,
