@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0006_clock'),
+        ('reviews', '0008_appointment_conflict_decision'),
     ]
 
     operations = [
