@@ -235,7 +235,12 @@ def test_an_lcspr_from_its_decision_to_terms_panel_meeting_and_delay_notice(page
     page.goto(f"/cases/{reference}/")
     expect(page.get_by_text(f"Before you can open the papers of case {reference}")).to_be_visible()
     expect(page.get_by_role("heading", name="Your declarations")).to_be_visible()
-    expect(page.get_by_text("You are appointed as Reviewer.")).to_be_visible()
+    expect(
+        page.get_by_text(
+            "You are appointed as Reviewer of the Local Child Safeguarding Practice Review "
+            f"of case {reference}."
+        )
+    ).to_be_visible()
     expect(page.get_by_role("region", name="Important")).to_have_count(1)  # said once
     check_page(page, f"{slug}-lcspr-declaration")
     page.get_by_label("No, I have no conflict of interest").check()

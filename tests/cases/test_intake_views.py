@@ -184,9 +184,11 @@ def test_the_business_office_records_a_notification_and_lands_on_the_case(
     assert "Wednesday 13 January 2027" in deadlines  # 15 working days after 18 Dec 2026, by hand
 
 
-def test_the_restricted_file_shows_the_names_to_the_office_and_chair_only(
+def test_the_restricted_file_shows_the_names_to_those_who_act_on_the_case_only(
     client, office, leicester, lr, city_council
 ):
+    """The office, the chair and the review's own Reviewer, who meets the family (§7.4.1);
+    not the Scrutineer, a CRG member or a Panel member."""
     client.post("/cases/new/notification/", {**notification_fields(city_council), **CHILDREN})
     [case] = cases_of(leicester)
     url = f"/cases/{case.reference}/restricted/"
@@ -198,15 +200,19 @@ def test_the_restricted_file_shows_the_names_to_the_office_and_chair_only(
     chair = staff_user(leicester, role=Role.CRG_CHAIR, username="chair")
     sign_in(client, chair)
     assert SUBJECT_NAME in client.get(url).content.decode()
+    reviewer = staff_user(leicester, role=Role.REVIEWER, username="reviewer")
+    appoint(case, reviewer)  # a Reviewer sees only the case of the review they hold
+    sign_in(client, reviewer)
+    assert SUBJECT_NAME in client.get(url).content.decode()
 
     for username, role in [
         ("scrutineer", Role.INDEPENDENT_SCRUTINEER),
         ("member", Role.CRG_MEMBER),
-        ("reviewer", Role.REVIEWER),
+        ("panel", Role.PANEL_MEMBER),
     ]:
         person = staff_user(leicester, role=role, username=username)
-        if role == Role.REVIEWER:  # a Reviewer sees only the case of the review they hold
-            appoint(case, person)
+        if role == Role.PANEL_MEMBER:  # a Panel member sees only the case of their review
+            appoint(case, person, Role.PANEL_MEMBER)
         sign_in(client, person)
         refused = client.get(url)
         assert refused.status_code == 403
@@ -227,9 +233,10 @@ def test_the_restricted_file_shows_the_names_to_the_office_and_chair_only(
     assert logged == {
         ("t-leicester-office", AccessAction.VIEW, 200),
         ("chair", AccessAction.VIEW, 200),
+        ("reviewer", AccessAction.VIEW, 200),
         ("scrutineer", AccessAction.DENIED, 403),
         ("member", AccessAction.DENIED, 403),
-        ("reviewer", AccessAction.DENIED, 403),
+        ("panel", AccessAction.DENIED, 403),
         ("lr-office", AccessAction.DENIED, 404),
     }
 
