@@ -1059,6 +1059,22 @@ class ReplyKind(models.TextChoices):
     FACTUAL_SUMMARY = "factual_summary", "Factual Summary (limited involvement, §8.6.1)"
 
 
+class RequestPurpose(models.TextChoices):
+    """What a request is for: the Rapid Review's information (§4.3) or an agency's
+    submission to the LCSPR (§8.2-8.6). One of each, at most, per agency and case."""
+
+    RAPID_REVIEW = "rapid_review", "Rapid Review"
+    LCSPR = "lcspr", "LCSPR"
+
+
+class SubmissionKind(models.TextChoices):
+    """What an LCSPR asks an agency for, from its terms of reference's methodology."""
+
+    CHRONOLOGY = "chronology", "Chronology of significant events (§8.4)"
+    INFORMATION_REPORT = "information_report", "Information report (§8.5)"
+    FACTUAL_SUMMARY = "factual_summary", "Factual summary (§8.6)"
+
+
 class Involvement(models.TextChoices):
     YES = "yes", "Yes"
     LIMITED = "limited", "Limited"
@@ -1077,6 +1093,17 @@ class InformationRequest(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="information_requests")
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    purpose = models.CharField(
+        max_length=20, choices=RequestPurpose.choices, default=RequestPurpose.RAPID_REVIEW
+    )
+    # An LCSPR submission (purpose LCSPR) only.
+    submission_kind = models.CharField(max_length=30, choices=SubmissionKind.choices, blank=True)
+    with_analysis = models.BooleanField(
+        default=False, help_text="§8.4.1: the chronology's analysis columns are asked for."
+    )
+    with_organisational_changes = models.BooleanField(
+        default=False, help_text="§8.4.1: a chronology of organisational changes is asked for."
+    )
     status = models.CharField(
         max_length=20, choices=RequestStatus.choices, default=RequestStatus.NOT_STARTED
     )
@@ -1104,6 +1131,11 @@ class InformationRequest(models.Model):
     concerns = models.TextField(blank=True)
     facts = models.TextField(blank=True)
     opinion = models.TextField(blank=True)
+    # An information report (§8.5.1): systems learning, for the agency and for the
+    # multi-agency arrangements; `actions_taken` holds the actions already undertaken.
+    systems_learning = models.TextField(blank=True)
+    agency_learning = models.TextField(blank=True)
+    multi_agency_learning = models.TextField(blank=True)
     # §4.3.5: records secured where only a nominated representative can reach them.
     records_secured = models.BooleanField(null=True, blank=True)
     records_secured_on = models.DateField(null=True, blank=True)
@@ -1134,7 +1166,9 @@ class InformationRequest(models.Model):
         base_manager_name = "unscoped"
         ordering = ["case", "agency__name"]
         constraints = [
-            models.UniqueConstraint(fields=["case", "agency"], name="one_request_per_agency")
+            models.UniqueConstraint(
+                fields=["case", "agency", "purpose"], name="one_request_per_agency_and_purpose"
+            )
         ]
         indexes = [models.Index(fields=["agency", "status"])]
 
@@ -1217,6 +1251,11 @@ class ChronologyEntry(models.Model):
     )
     happened_on = models.DateField()
     happened_at = models.TimeField(null=True, blank=True)
+    # Who the event concerns, as the request names them: a child's pseudonym ("Child A")
+    # or a family member's relationship ("Mother"); never a name (§8.4.3's filter).
+    concerning = models.CharField(max_length=100, blank=True)
+    # §8.4.1: a row of the chronology of organisational changes, not of events.
+    is_organisational_change = models.BooleanField(default=False)
     source = models.CharField(max_length=200, help_text="Where this is recorded.")
     event = models.TextField()
     agency_response = models.TextField(blank=True)

@@ -26,6 +26,8 @@ class Action(StrEnum):
     RECORD_CRG_AGREEMENT = "record_crg_agreement"
     RUN_PANEL_MEETINGS = "run_panel_meetings"
     VIEW_REVIEW_TEAM_RECORDS = "view_review_team_records"
+    ENGAGE_FAMILY = "engage_family"
+    KEEP_THEME_LIST = "keep_theme_list"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -87,6 +89,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.VIEW_REVIEW_TEAM_RECORDS: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
     ),
+    # The family's part in the review (§7): its network, genogram, first contact and
+    # conversations, read by the review team (VIEW_REVIEW_TEAM_RECORDS) and kept by the
+    # Reviewer, who leads the engagement (§7.4.1), the Panel, whose family co-ordinator
+    # may be any member (§7.1.3), and the Business Office that supports them.
+    Action.ENGAGE_FAMILY: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}),
+    # The partnership's list of theme codes (§8.8), which key themes are coded from.
+    Action.KEEP_THEME_LIST: frozenset({Role.PARTNERSHIP_ADMIN}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

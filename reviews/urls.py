@@ -127,4 +127,9 @@ urlpatterns = [
         name="lcspr_delay_notice_send",
     ),
     path(LCSPR + "clock/notices/<int:pk>.pdf", clock.lcspr_notice_pdf, name="lcspr_notice_pdf"),
+    # issue 14: family engagement (§7) — reviews/views/family.py, genogram.py
+    # issue 14: agency submissions and their quality assurance (§8.2-8.7) — submissions.py
+    # issue 14: chronology import from a spreadsheet (§8.4) — imports.py
+    # issue 14: the multi-agency chronology and key themes (§8.4.3, §8.8) — chronology.py, themes.py
+    # issue 14: the reflective learning workshop (§8.9-8.12) — workshop.py
 ]

@@ -32,6 +32,8 @@ POLICY_TABLE = """
 | record_crg_agreement     | yes | yes   | -      | -          | -        | -     | -     | -      |
 | run_panel_meetings       | yes | -     | -      | -          | yes      | yes   | -     | -      |
 | view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
+| engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      |
+| keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
 """
 
 COLUMNS = {

@@ -1,6 +1,15 @@
 """The LCSPR's records, one module for each part of the review (§5-§9)."""
 
 from reviews.models.clock import Delay, DelayNotice
+from reviews.models.family import (
+    CoupleKind,
+    FamilyConversation,
+    NetworkMember,
+    NetworkPartnership,
+    NonParticipationReason,
+    Participation,
+    Sex,
+)
 from reviews.models.panel import (
     AgendaItem,
     AttendanceStatus,
@@ -16,6 +25,7 @@ from reviews.models.panel import (
 )
 from reviews.models.review import Appointment, AppointmentRole, Lcspr, LearningKind, ReviewBasis
 from reviews.models.setup import PoliceLiaison
+from reviews.models.submissions import NamedPractitioner
 from reviews.models.terms import (
     AgreementOutcome,
     CollectionTool,
@@ -28,6 +38,8 @@ from reviews.models.terms import (
     TermsNotice,
     TermsVersion,
 )
+from reviews.models.themes import KeyTheme, ThemeCode
+from reviews.models.workshop import Workshop, WorkshopSession
 
 __all__ = [
     "AgendaItem",
@@ -36,27 +48,39 @@ __all__ = [
     "AppointmentRole",
     "AttendanceStatus",
     "CollectionTool",
+    "CoupleKind",
     "Delay",
     "DelayNotice",
+    "FamilyConversation",
     "FamilyCoordinator",
+    "KeyTheme",
     "Lcspr",
     "LearningAudience",
     "LearningKind",
     "LegalAdvice",
     "Milestone",
     "MilestoneKind",
+    "NamedPractitioner",
+    "NetworkMember",
+    "NetworkPartnership",
+    "NonParticipationReason",
     "PanelAction",
     "PanelAttendance",
     "PanelMeeting",
     "ParallelKind",
     "ParallelProcess",
     "ParallelStatus",
+    "Participation",
     "PoliceLiaison",
     "ReferredIssue",
     "ReviewBasis",
+    "Sex",
     "StandingItem",
     "SwiftLearning",
     "TermsAgreement",
     "TermsNotice",
     "TermsVersion",
+    "ThemeCode",
+    "Workshop",
+    "WorkshopSession",
 ]
