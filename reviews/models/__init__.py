@@ -25,7 +25,7 @@ from reviews.models.panel import (
 )
 from reviews.models.review import Appointment, AppointmentRole, Lcspr, LearningKind, ReviewBasis
 from reviews.models.setup import PoliceLiaison
-from reviews.models.submissions import NamedPractitioner
+from reviews.models.submissions import NamedPractitioner, QaOutcome, SubmissionReview
 from reviews.models.terms import (
     AgreementOutcome,
     CollectionTool,
@@ -72,10 +72,12 @@ __all__ = [
     "ParallelStatus",
     "Participation",
     "PoliceLiaison",
+    "QaOutcome",
     "ReferredIssue",
     "ReviewBasis",
     "Sex",
     "StandingItem",
+    "SubmissionReview",
     "SwiftLearning",
     "TermsAgreement",
     "TermsNotice",
