@@ -36,6 +36,7 @@ from cases.models import (
     Partnership,
     Referral,
     Reminder,
+    RequestPurpose,
     RequestStatus,
     Role,
     Stage,
@@ -423,7 +424,7 @@ def _request_events(*, case: Case) -> list[TimelineEvent]:
             )
     for step in (
         Escalation.objects.for_partnership(case.partnership)
-        .filter(request__case=case)
+        .filter(request__case=case, request__purpose=RequestPurpose.RAPID_REVIEW)
         .select_related("request__agency", "recorded_by")
     ):
         events.append(
@@ -656,18 +657,25 @@ def person_names(*, partnership: Partnership, case: Case) -> PersonNames:
     )
 
 
-def case_requests(*, case: Case) -> QuerySet[InformationRequest]:
-    return (
-        InformationRequest.objects.for_partnership(case.partnership)
-        .filter(case=case)
-        .select_related("agency", "case__partnership", "sent_by", "submitted_by")
-        .order_by("agency__name")
-    )
+def case_requests(
+    *, case: Case, purpose: str | None = RequestPurpose.RAPID_REVIEW
+) -> QuerySet[InformationRequest]:
+    """The case's requests for the Rapid Review (§4.3) unless another `purpose` is asked
+    for (None: every request): an LCSPR's submissions (§8.2) never count as the Rapid
+    Review's requests, replies or chronology."""
+    requests = InformationRequest.objects.for_partnership(case.partnership).filter(case=case)
+    if purpose is not None:
+        requests = requests.filter(purpose=purpose)
+    return requests.select_related(
+        "agency", "case__partnership", "sent_by", "submitted_by"
+    ).order_by("agency__name")
 
 
 def case_request_get(*, case: Case, pk: int) -> InformationRequest:
+    """Any of the case's requests, whatever its purpose: the office's request page (the
+    agency's reply, entering it on its behalf, §2.1.7 escalation) serves both."""
     try:
-        return case_requests(case=case).get(pk=pk)
+        return case_requests(case=case, purpose=None).get(pk=pk)
     except InformationRequest.DoesNotExist:
         raise Http404("No such request.") from None
 
@@ -842,7 +850,11 @@ def combined_chronology(*, case: Case) -> list[ChronologyEntry]:
     (§4.5.1); drafts stay with their agency."""
     return list(
         ChronologyEntry.objects.for_partnership(case.partnership)
-        .filter(request__case=case, request__status__in=RECEIVED_STATUSES)
+        .filter(
+            request__case=case,
+            request__status__in=RECEIVED_STATUSES,
+            request__purpose=RequestPurpose.RAPID_REVIEW,
+        )
         .select_related("request__agency")
         .order_by("happened_on", F("happened_at").asc(nulls_first=True), "request__agency__name")
     )
@@ -857,10 +869,11 @@ def request_get(*, scope: Scope, pk: int) -> InformationRequest:
 
 
 def requests_to_review(*, scope: Scope, limit: int = 20) -> list[InformationRequest]:
-    """Submitted replies the Business Office has not yet accepted or returned."""
+    """Submitted replies the Business Office has not yet accepted or returned (an LCSPR
+    submission is quality-assured by the Panel instead, §8.7)."""
     return list(
         portal_requests(scope=scope)
-        .filter(status=RequestStatus.SUBMITTED)
+        .filter(status=RequestStatus.SUBMITTED, purpose=RequestPurpose.RAPID_REVIEW)
         .order_by("submitted_at", "id")[:limit]
     )
 

@@ -12,6 +12,7 @@ from smtplib import SMTPException
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
@@ -38,13 +39,14 @@ from cases.models import (
     Membership,
     Referral,
     ReplyKind,
+    RequestPurpose,
     RequestStatus,
     Role,
     SchoolRequestRoute,
     Stage,
     User,
 )
-from cases.permissions import Action, require
+from cases.permissions import Action, require, user_can
 from cases.services.common import validated_save as _save
 from cases.services.mail import claim, claim_batch, send_each, sending
 from cases.tenancy import Scope
@@ -200,7 +202,7 @@ def information_requests_send(
         raise ApplicationError(HOLIDAY_EXCEPTION_ONLY_DIRECT, field="school_holiday_exception")
     already = set(
         InformationRequest.objects.for_partnership(partnership)
-        .filter(case=case, agency__in=agencies)
+        .filter(case=case, agency__in=agencies, purpose=RequestPurpose.RAPID_REVIEW)
         .values_list("agency__name", flat=True)
     )
     if already:
@@ -318,6 +320,8 @@ def information_request_return(
         raise ApplicationError("Say what more information the agency should give.", field="reason")
     _check_reply_due(request.case.partnership, reply_due_on)
     current = _locked(request)
+    if current.purpose == RequestPurpose.LCSPR:
+        raise ApplicationError(PANEL_QUALITY_ASSURES)
     if current.status != RequestStatus.SUBMITTED:
         raise ApplicationError("Only a submitted reply can be returned.")
     current.status = RequestStatus.RETURNED
@@ -335,6 +339,8 @@ def information_request_accept(
 ) -> InformationRequest:
     require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
     current = _locked(request)
+    if current.purpose == RequestPurpose.LCSPR:
+        raise ApplicationError(PANEL_QUALITY_ASSURES)
     if current.status != RequestStatus.SUBMITTED:
         raise ApplicationError("Only a submitted reply can be accepted.")
     current.status = RequestStatus.ACCEPTED
@@ -342,6 +348,31 @@ def information_request_accept(
     current.version += 1
     _save(current, actor, "Reply accepted")
     return current
+
+
+# §8.7: an LCSPR submission is accepted or returned by the Panel, chaired by the Reviewer.
+PANEL_QUALITY_ASSURES = (
+    "The Panel, chaired by the Reviewer, quality-assures an LCSPR submission (§8.7): "
+    "record its decision on the submission's page."
+)
+ESCALATION_ROLES_LCSPR = (
+    "Only the Business Office, the Reviewer or a Panel member escalates an agency's "
+    "submission (§2.1.7)."
+)
+
+
+def _require_escalation(actor: User | None, request: InformationRequest) -> None:
+    """§2.1.7: the Business Office escalates; during the review (an LCSPR submission) the
+    Reviewer or a Panel member (RUN_PANEL_MEETINGS) may too. Whether a Reviewer or Panel
+    member is appointed to this review is checked by the caller's scope."""
+    partnership = request.case.partnership
+    if request.purpose == RequestPurpose.LCSPR and actor is not None:
+        if user_can(actor, partnership, Action.MANAGE_REQUESTS) or user_can(
+            actor, partnership, Action.RUN_PANEL_MEETINGS
+        ):
+            return
+        raise ApplicationError(ESCALATION_ROLES_LCSPR)
+    require(actor, partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
 
 
 ESCALATION_NOT_YET_DUE = (
@@ -359,7 +390,7 @@ def escalation_record(
     actor: User | None,
 ) -> Escalation:
     """The next step of §2.1.7 for a refused or unanswered request, in order."""
-    require(actor, request.case.partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
+    _require_escalation(actor, request)
     current = _locked(request)  # two people escalating at once take the steps in turn
     if current.is_received:
         raise ApplicationError(ESCALATION_AFTER_REPLY)
@@ -822,6 +853,18 @@ def sharing_decision_record(
 CHASED_STATUSES = (RequestStatus.NOT_STARTED, RequestStatus.IN_PROGRESS, RequestStatus.RETURNED)
 
 
+def _chased(prefix: str) -> Q:
+    """A Rapid Review's request is chased while its case is at a request stage; once the
+    case has moved on (an LCSPR, closed) it is not. An LCSPR submission (§8.2) is chased
+    while the case is an LCSPR."""
+    return Q(
+        **{
+            f"{prefix}purpose": RequestPurpose.RAPID_REVIEW,
+            f"{prefix}case__stage__in": REQUEST_STAGES,
+        }
+    ) | Q(**{f"{prefix}purpose": RequestPurpose.LCSPR, f"{prefix}case__stage": Stage.LCSPR})
+
+
 def request_chases_make(*, partnership, today: date) -> int:
     """Chase unanswered requests at the partnership's reminder thresholds, and daily once
     overdue; the unique constraint makes each chase once, however often the sweep runs.
@@ -836,11 +879,9 @@ def request_chases_make(*, partnership, today: date) -> int:
     open_requests = (
         InformationRequest.objects.for_partnership(partnership)
         .filter(
+            _chased(""),
             status__in=CHASED_STATUSES,
             reply_due_on__lte=horizon,
-            # Once the case has moved on (an LCSPR, closed) or was withdrawn as a
-            # duplicate, requests are no longer chased.
-            case__stage__in=REQUEST_STAGES,
             case__withdrawn_at__isnull=True,
         )
         .values_list("pk", "reply_due_on")
@@ -869,9 +910,9 @@ def request_chases_send(*, partnership, limit: int = 50, today: date | None = No
     from cases.selectors import working_calendar
 
     pending = RequestChase.objects.for_partnership(partnership).filter(
+        _chased("request__"),
         email_sent_at__isnull=True,
         request__status__in=CHASED_STATUSES,
-        request__case__stage__in=REQUEST_STAGES,
         request__case__withdrawn_at__isnull=True,
     )
     ids = list(pending.order_by("id").values_list("pk", flat=True))
@@ -914,7 +955,8 @@ def _chase_email(chase, office: list[str], staff: set[int], days_left) -> None:
     """
     request = chase.request
     reference = request.case.reference
-    subject = f"Information request for case {reference}: " + (
+    lcspr = request.purpose == RequestPurpose.LCSPR
+    subject = f"{'Submission' if lcspr else 'Information request'} for case {reference}: " + (
         "reply overdue" if chase.threshold < 0 else "reply due"
     )
 
@@ -947,7 +989,10 @@ def _chase_email(chase, office: list[str], staff: set[int], days_left) -> None:
         try:
             send(
                 [lead.email] if lead and lead.email and lead.pk in staff else office,
-                reverse("case_request", kwargs={"reference": reference, "pk": request.pk}),
+                reverse(
+                    "lcspr_submission" if lcspr else "case_request",
+                    kwargs={"reference": reference, "pk": request.pk},
+                ),
                 to_agency=False,
             )
         except (SMTPException, OSError):

@@ -25,6 +25,7 @@ from cases.models import (
     Notification,
     Partnership,
     Referral,
+    RequestPurpose,
     Stage,
     User,
 )
@@ -533,7 +534,7 @@ def referral_convert(
     # Requests sent on the referral path already went out (§4.3.3 is met by them).
     first_sent = (
         InformationRequest.objects.for_partnership(case.partnership)
-        .filter(case=case)
+        .filter(case=case, purpose=RequestPurpose.RAPID_REVIEW)
         .order_by("sent_at")
         .values_list("sent_at", flat=True)
         .first()

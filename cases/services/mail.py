@@ -121,7 +121,7 @@ def unsent_emails_send(*, partnership, before) -> int:
     """Send the case-opened notices and information-request emails of the partnership
     still unsent from before `before` (their job was lost to a broker outage, or gave
     up): the sent-stamps say which. Safe to run twice, or at once: each row is claimed."""
-    from cases.models import Case, InformationRequest
+    from cases.models import Case, InformationRequest, RequestPurpose
     from cases.services.case import case_opened_notice_send
     from cases.services.information_request import information_request_email_send
 
@@ -133,7 +133,8 @@ def unsent_emails_send(*, partnership, before) -> int:
     )
     requests = (
         InformationRequest.objects.for_partnership(partnership)
-        .filter(email_sent_at__isnull=True, sent_at__lt=before)
+        # An LCSPR submission's email is its own (reviews/services/submissions.py).
+        .filter(email_sent_at__isnull=True, sent_at__lt=before, purpose=RequestPurpose.RAPID_REVIEW)
         .order_by("pk")
         .values_list("pk", flat=True)
     )

@@ -29,6 +29,7 @@ from cases.models import (
     Membership,
     Notification,
     Referral,
+    RequestPurpose,
     Stage,
     User,
 )
@@ -309,7 +310,7 @@ def agencies_involved(review: RapidReview) -> list[tuple[Agency, bool]]:
     partnership = review.case.partnership
     ids = set(
         InformationRequest.objects.for_partnership(partnership)
-        .filter(case=review.case)
+        .filter(case=review.case, purpose=RequestPurpose.RAPID_REVIEW)
         .values_list("agency_id", flat=True)
     )
     ids |= set(
