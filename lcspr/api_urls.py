@@ -34,5 +34,11 @@ urlpatterns = [
     ),
     # issue 13: API
     path("lcsprs/", reviews_api.LcsprListApi.as_view(), name="api_lcsprs"),
+    # issue 14: agency submissions
+    path(
+        "lcsprs/<str:reference>/submissions/",
+        reviews_api.LcsprSubmissionsApi.as_view(),
+        name="api_lcspr_submissions",
+    ),
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
 ]

@@ -8,14 +8,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
+from rest_framework.response import Response
 
+from cases import selectors as case_selectors
 from cases.api.views import ScopedApiMixin
-from cases.models import SAFEGUARDING_PARTNER_KINDS, DeadlineStatus, Stage
-from reviews.models import CollectionTool, Lcspr, MilestoneKind, ParallelKind
+from cases.models import (
+    SAFEGUARDING_PARTNER_KINDS,
+    DeadlineStatus,
+    RequestStatus,
+    Stage,
+    SubmissionKind,
+)
+from reviews.models import CollectionTool, Lcspr, MilestoneKind, ParallelKind, QaOutcome
 from reviews.selectors import api as selectors
+from reviews.selectors import submissions as submission_selectors
+from reviews.selectors.review import lcspr_get
 
 BOOLEANS = {"true": True, "false": False}
 
@@ -225,3 +236,107 @@ class LcsprListApi(ScopedApiMixin, generics.ListAPIView):
         page = self.paginate_queryset(self.get_queryset())
         rows = [lcspr_row(lcspr) for lcspr in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+
+# --- issue 14: agency submissions (§8.2-8.7) ---------------------------------------------
+
+
+class SubmissionDecisionSerializer(serializers.Serializer):
+    outcome = serializers.CharField(help_text=", ".join(QaOutcome.values) + ".")
+    decided_on = serializers.DateField()
+    respond_by = serializers.DateField(
+        allow_null=True, help_text="For more information asked for: by when (§8.7)."
+    )
+    panel_meeting_on = serializers.DateField(
+        allow_null=True, help_text="For an invitation: the panel meeting's date (§8.7)."
+    )
+    responded_on = serializers.DateField(
+        allow_null=True, help_text="When the agency answered the decision; null until it has."
+    )
+
+
+class SubmissionRowSerializer(serializers.Serializer):
+    agency = serializers.CharField(help_text="The agency's name.")
+    kind = serializers.CharField(
+        help_text="What was asked for (§8.2.1): " + ", ".join(SubmissionKind.values) + "."
+    )
+    with_analysis = serializers.BooleanField(help_text="Analysis columns asked for (§8.4.1).")
+    with_organisational_changes = serializers.BooleanField(
+        help_text="A chronology of organisational changes asked for (§8.4.1)."
+    )
+    sent_on = serializers.DateField(allow_null=True)
+    due_on = serializers.DateField(help_text="The current due date (a working day).")
+    status = serializers.CharField(help_text=", ".join(RequestStatus.values) + ".")
+    submitted_on = serializers.DateField(allow_null=True)
+    accepted_on = serializers.DateField(allow_null=True)
+    qa_outcome = serializers.CharField(
+        allow_null=True,
+        help_text="The Panel's latest decision (§8.7): " + ", ".join(QaOutcome.values) + "; "
+        "null before any.",
+    )
+    qa_decisions = SubmissionDecisionSerializer(
+        many=True, help_text="Every decision, oldest first."
+    )
+    escalation_step = serializers.IntegerField(
+        allow_null=True,
+        help_text="The latest step of the §2.1.7 escalation (1 the CRG, 2 the agency's "
+        "strategic lead, 3 the Safeguarding Partners); null if not escalated.",
+    )
+    escalation_resolved = serializers.BooleanField()
+
+
+class LcsprSubmissionsSerializer(serializers.Serializer):
+    case_reference = serializers.CharField()
+    submissions = SubmissionRowSerializer(many=True)
+
+
+def _day(value):
+    return timezone.localdate(value) if value else None
+
+
+def submission_row(request) -> dict:
+    """One agency's submission: what was asked, dates, status and QA; never its content."""
+    decisions = list(request.submission_reviews.all())
+    steps = list(request.escalations.all())
+    return {
+        "agency": request.agency.name,
+        "kind": request.submission_kind,
+        "with_analysis": request.with_analysis,
+        "with_organisational_changes": request.with_organisational_changes,
+        "sent_on": _day(request.sent_at),
+        "due_on": request.reply_due_on,
+        "status": request.status,
+        "submitted_on": _day(request.submitted_at),
+        "accepted_on": _day(request.accepted_at),
+        "qa_outcome": decisions[-1].outcome if decisions else None,
+        "qa_decisions": [
+            {
+                "outcome": d.outcome,
+                "decided_on": _day(d.decided_at),
+                "respond_by": d.respond_by,
+                "panel_meeting_on": d.panel_meeting.held_on if d.panel_meeting else None,
+                "responded_on": _day(d.responded_at),
+            }
+            for d in decisions
+        ],
+        "escalation_step": steps[-1].step if steps else None,
+        "escalation_resolved": bool(steps and steps[-1].resolved),
+    }
+
+
+class LcsprSubmissionsApi(ScopedApiMixin, generics.GenericAPIView):
+    """The agencies' submissions to one LCSPR (§8.2-8.7): per agency, the kind asked for,
+    the due date, the status and the Panel's quality assurance, with their dates; never
+    the content. A Reviewer or Panel member reads only the reviews they are appointed to
+    and have declared for; another partnership's case is a 404."""
+
+    name = "LCSPR submissions"
+    serializer_class = LcsprSubmissionsSerializer
+    pagination_class = None
+
+    def get(self, request, reference):
+        case = case_selectors.case_get(scope=request.scope, reference=reference)
+        lcspr_get(scope=request.scope, case=case)
+        rows = [submission_row(item) for item in submission_selectors.submissions(case=case)]
+        data = {"case_reference": case.reference, "submissions": rows}
+        return Response(self.get_serializer(data).data)

@@ -19,3 +19,19 @@ class ReviewsConfig(AppConfig):
             setup,
             terms,
         )
+
+        self._issue_14_submissions()
+
+    def _issue_14_submissions(self):
+        """Issue 14, agency submissions: the task, dashboard and CRG business (registered
+        by importing the selectors), and a submitted LCSPR submission meeting its due date
+        (its own dated item)."""
+        from django.db.models.signals import post_save
+
+        from cases.models import InformationRequest
+        from reviews.selectors import submissions  # noqa: F401 - registers its parts
+        from reviews.services.submissions import on_request_saved
+
+        post_save.connect(
+            on_request_saved, sender=InformationRequest, dispatch_uid="reviews.submission_saved"
+        )

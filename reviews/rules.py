@@ -270,3 +270,31 @@ def notice_due(delay, sent_dates) -> bool:
         and delay.revised_expected_on is not None
         and delay.revised_expected_on not in set(sent_dates)
     )
+
+
+# --- issue 14: agency submissions (§8.2-8.7) -------------------------------------------
+
+# What each of the terms' collection tools asks an agency for (§8.2.1, §5.4.2): the first
+# the terms name is the one the request form pre-selects.
+TOOL_KINDS = {
+    CollectionTool.KEY_EVENTS_CHRONOLOGY: "chronology",
+    CollectionTool.ORGANISATIONAL_CHRONOLOGY: "chronology",
+    CollectionTool.INFORMATION_REPORTS: "information_report",
+    CollectionTool.FACTUAL_SUMMARIES: "factual_summary",
+}
+
+
+def submission_kind_from_tools(tools) -> str:
+    """The submission kind the agreed methodology points to (§8.2.1), or "" if none."""
+    for tool in tools or ():
+        if tool in TOOL_KINDS:
+            return TOOL_KINDS[tool]
+    return ""
+
+
+def submission_deadline_kind(request_id: int, round_: int = 0) -> str:
+    """The own dated item that carries a submission's due date (cases/services/deadline.py):
+    the first request's, then one for each time the Panel asks for more information (§8.7),
+    so that a date met stays met in the history."""
+    kind = f"lcspr_submission:{request_id}"
+    return f"{kind}:{round_}" if round_ else kind

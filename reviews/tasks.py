@@ -6,6 +6,7 @@ from smtplib import SMTPException
 from celery import shared_task
 
 from reviews.services import appointment, clock, panel, terms
+from reviews.services import submissions as submissions_service  # issue 14: submissions
 
 _RETRY = {
     "autoretry_for": (SMTPException, OSError),
@@ -51,6 +52,23 @@ def delay_recorded_email(*, partnership_id: int, delay_id: int) -> int:
     return clock.delay_recorded_email_send(partnership_id=partnership_id, delay_id=delay_id)
 
 
+# issue 14: agency submissions (§8.2-8.7)
+@shared_task(**_RETRY)
+def submission_request_email(*, partnership_id: int, request_id: int) -> int:
+    """The agency's portal users and Safeguarding Lead told a submission is asked for."""
+    return submissions_service.submission_request_email_send(
+        partnership_id=partnership_id, request_id=request_id
+    )
+
+
+@shared_task(**_RETRY)
+def submission_review_email(*, partnership_id: int, review_id: int) -> int:
+    """The agency told the Panel wants more information, or to meet it (§8.7)."""
+    return submissions_service.submission_review_email_send(
+        partnership_id=partnership_id, review_id=review_id
+    )
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -72,5 +90,6 @@ def mail_sweep() -> int:
             terms.unsent_terms_emails_send,
             panel.unsent_panel_emails_send,
             clock.unsent_delay_notices_send,
+            submissions_service.unsent_submission_emails_send,  # issue 14: submissions
         )
     )

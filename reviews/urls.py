@@ -3,6 +3,7 @@
 from django.urls import path
 
 from reviews.views import appointments, clock, overview, panel, setup, terms
+from reviews.views import submissions as submissions  # issue 14: agency submissions
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -129,6 +130,44 @@ urlpatterns = [
     path(LCSPR + "clock/notices/<int:pk>.pdf", clock.lcspr_notice_pdf, name="lcspr_notice_pdf"),
     # issue 14: family engagement (§7) — reviews/views/family.py, genogram.py
     # issue 14: agency submissions and their quality assurance (§8.2-8.7) — submissions.py
+    path("safeguarding-leads/", submissions.safeguarding_leads, name="safeguarding_leads"),
+    path(LCSPR + "submissions/", submissions.lcspr_submissions, name="lcspr_submissions"),
+    path(
+        LCSPR + "submissions/request/",
+        submissions.lcspr_submissions_request,
+        name="lcspr_submissions_request",
+    ),
+    path(LCSPR + "submissions/<int:pk>/", submissions.lcspr_submission, name="lcspr_submission"),
+    path(
+        LCSPR + "submissions/<int:pk>/letter.pdf",
+        submissions.lcspr_submission_letter,
+        name="lcspr_submission_letter",
+    ),
+    path(
+        LCSPR + "submissions/<int:pk>/template.pdf",
+        submissions.lcspr_submission_template,
+        name="lcspr_submission_template",
+    ),
+    path(
+        LCSPR + "submissions/<int:pk>/guidance.pdf",
+        submissions.lcspr_submission_guidance,
+        name="lcspr_submission_guidance",
+    ),
+    path(
+        "portal/submissions/<int:pk>/letter.pdf",
+        submissions.portal_submission_letter,
+        name="portal_submission_letter",
+    ),
+    path(
+        "portal/submissions/<int:pk>/template.pdf",
+        submissions.portal_submission_template,
+        name="portal_submission_template",
+    ),
+    path(
+        "portal/submissions/<int:pk>/guidance.pdf",
+        submissions.portal_submission_guidance,
+        name="portal_submission_guidance",
+    ),
     # issue 14: chronology import from a spreadsheet (§8.4) — imports.py
     # issue 14: the multi-agency chronology and key themes (§8.4.3, §8.8) — chronology.py, themes.py
     # issue 14: the reflective learning workshop (§8.9-8.12) — workshop.py

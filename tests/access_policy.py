@@ -222,6 +222,18 @@ ROUTES = {
     "api_rapid_reviews": "read_api",
     # issue 13: API
     "api_lcsprs": "read_api",
+    # issue 14: agency submissions (§8.2-8.7)
+    "safeguarding_leads": "manage_requests",
+    "lcspr_submissions": "view_cases",
+    "lcspr_submissions_request": "view_cases",  # the page; sending needs manage_requests
+    "lcspr_submission": "view_cases",  # QA needs run_panel_meetings; escalating, either
+    "lcspr_submission_letter": "view_cases",
+    "lcspr_submission_template": "view_cases",
+    "lcspr_submission_guidance": "view_cases",
+    "portal_submission_letter": "reply_to_requests",
+    "portal_submission_template": "reply_to_requests",
+    "portal_submission_guidance": "reply_to_requests",
+    "api_lcspr_submissions": "read_api",
     "timescales_api": "read_api",
     "schema": SIGNED_IN,
     "swagger-ui": SIGNED_IN,
@@ -295,6 +307,14 @@ ROW_READERS = {
     "lcspr_delay_notice_pdf": "partnership",
     "lcspr_delay_notice_send": "partnership",
     "lcspr_notice_pdf": "partnership",
+    # issue 14: agency submissions (tests/reviews/test_submissions.py)
+    "lcspr_submission": "partnership",
+    "lcspr_submission_letter": "partnership",
+    "lcspr_submission_template": "partnership",
+    "lcspr_submission_guidance": "partnership",
+    "portal_submission_letter": "agency",
+    "portal_submission_template": "agency",
+    "portal_submission_guidance": "agency",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -10,6 +10,7 @@ from reviews.models.family import (
     Participation,
     Sex,
 )
+from reviews.models.leads import SafeguardingLead  # issue 14: agency submissions (§8.2.2)
 from reviews.models.panel import (
     AgendaItem,
     AttendanceStatus,
@@ -85,4 +86,6 @@ __all__ = [
     "ThemeCode",
     "Workshop",
     "WorkshopSession",
+    # issue 14: agency submissions (§8.2.2)
+    "SafeguardingLead",
 ]

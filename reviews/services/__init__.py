@@ -27,6 +27,12 @@ from reviews.services.panel import (
     swift_learning_sent,
 )
 from reviews.services.setup import lcspr_basis_record, police_liaison_save
+from reviews.services.submissions import (  # issue 14: agency submissions (§8.2-8.7)
+    SubmissionAsk,
+    safeguarding_lead_save,
+    submission_review_record,
+    submissions_request,
+)
 from reviews.services.terms import (
     TermsDraft,
     issue_decision_record,
@@ -82,4 +88,9 @@ __all__ = [
     "terms_minor_accept",
     "terms_put_to_crg",
     "terms_version_save",
+    # issue 14: agency submissions (§8.2-8.7)
+    "SubmissionAsk",
+    "safeguarding_lead_save",
+    "submission_review_record",
+    "submissions_request",
 ]

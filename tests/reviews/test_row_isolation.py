@@ -24,12 +24,12 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from cases.models import Role
+from cases.models import InformationRequest, RequestPurpose, Role, SubmissionKind
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
-from tests.factories import appoint, open_case, sign_in, staff_user
+from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 from tests.routes import POST_ONLY, routes, url_for
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +59,11 @@ ROW_KIND = {
     "lcspr_delay_notice_pdf": "delay",
     "lcspr_delay_notice_send": "delay",
     "lcspr_notice_pdf": "notice",
+    # issue 14: agency submissions
+    "lcspr_submission": "submission",
+    "lcspr_submission_letter": "submission",
+    "lcspr_submission_template": "submission",
+    "lcspr_submission_guidance": "submission",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -168,6 +173,17 @@ def full_review(partnership, marker):
     )
     services.delay_put_to_crg(delay=delay, actor=office, meeting=crg)
     notice = services.delay_notice_send(delay=delay, actor=office)
+    # issue 14: an agency's submission (an LCSPR request), its note holding the marker.
+    submission = InformationRequest.unscoped.create(
+        case=case,
+        agency=AgencyFactory(name=f"{marker} Agency", partnerships=[partnership]),
+        purpose=RequestPurpose.LCSPR,
+        submission_kind=SubmissionKind.CHRONOLOGY,
+        reply_due_on=today + timedelta(days=28),
+        letter_note=f"{marker} note",
+        sent_at=timezone.now(),
+        sent_by=office,
+    )
     return {
         "marker": marker,
         "case": case,
@@ -183,6 +199,7 @@ def full_review(partnership, marker):
             "swift": swift,
             "delay": delay,
             "notice": notice,
+            "submission": submission,
         },
     }
 
