@@ -1502,3 +1502,56 @@ class FormToken(models.Model):
 
     def __str__(self):
         return f"Form token {self.pk}"
+
+
+# --- issue 14: a chronology imported from a spreadsheet (§8.4) ---------------------------
+
+
+class ImportStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be confirmed"
+    IMPORTED = "imported", "Imported"
+    DISCARDED = "discarded", "Discarded"
+
+
+class StagedChronologyImport(models.Model):
+    """A chronology spreadsheet, parsed and checked row by row, waiting for the uploader to
+    confirm it (§8.4.1). The rows are kept, not the file; confirming twice imports once.
+    Once imported or discarded the rows are cleared: the entries hold them from then on."""
+
+    tenant_partnership_path = "request__case__partnership"
+    tenant_agency_path = "request__agency"
+
+    request = models.ForeignKey(
+        InformationRequest, on_delete=models.CASCADE, related_name="chronology_imports"
+    )
+    uploaded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    # The Business Office entering an agency's chronology for it (issue 12).
+    on_behalf = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Each valid row as the service's ChronologyEntry fields, dates in ISO form.
+    rows = models.JSONField(default=list, blank=True)
+    # Each error as {"row": spreadsheet row, "column": column name, "message": text}.
+    errors = models.JSONField(default=list, blank=True)
+    valid_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    imported_count = models.PositiveIntegerField(default=0)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # The rows and errors are the chronology's content: the entries' own history keeps
+    # what was imported, so this history keeps who uploaded, confirmed or discarded.
+    history = HistoricalRecords(excluded_fields=["rows", "errors"])
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["request", "uploaded_by", "status"])]
+
+    def __str__(self):
+        return f"Chronology import {self.pk} ({self.request_id})"

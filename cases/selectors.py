@@ -29,6 +29,7 @@ from cases.models import (
     DeadlineStatus,
     Escalation,
     FamilyMember,
+    ImportStatus,
     InformationRequest,
     InformationSharingDecision,
     Membership,
@@ -40,6 +41,7 @@ from cases.models import (
     RequestStatus,
     Role,
     Stage,
+    StagedChronologyImport,
     User,
 )
 from cases.permissions import Action
@@ -918,3 +920,58 @@ def matching_open_cases(
         .values_list("reference", flat=True)
         .distinct()
     )
+
+
+# --- issue 14: a chronology imported from a spreadsheet (§8.4) ---------------------------
+
+THE_FAMILY = "The family"
+
+
+def chronology_concerning_values(*, request: InformationRequest) -> list[str]:
+    """Who a chronology entry may concern, as the request names them: each child's
+    pseudonym, each family member's relationship, and "The family". Never a name. The
+    caller has already read `request` through the scope."""
+    partnership = request.case.partnership
+    pseudonyms = (
+        Child.objects.for_partnership(partnership)
+        .filter(case_id=request.case_id)
+        .order_by("pseudonym")
+        .values_list("pseudonym", flat=True)
+    )
+    relationships = (
+        FamilyMember.objects.for_partnership(partnership)
+        .filter(case_id=request.case_id)
+        .order_by("id")
+        .values_list("relationship", flat=True)
+    )
+    values: list[str] = []
+    seen: set[str] = set()
+    for value in [*pseudonyms, *relationships, THE_FAMILY]:
+        cleaned = value.strip()
+        if cleaned and cleaned.casefold() not in seen:
+            seen.add(cleaned.casefold())
+            values.append(cleaned)
+    return values
+
+
+def chronology_import_pending(*, scope: Scope, request: InformationRequest):
+    """The scope's user's latest spreadsheet for this request still waiting to be
+    confirmed, or None: an upload is its uploader's to confirm."""
+    return (
+        StagedChronologyImport.objects.visible_to(scope)
+        .filter(request=request, uploaded_by=scope.user, status=ImportStatus.PENDING)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def chronology_import_get(*, scope: Scope, request: InformationRequest, pk: int):
+    """One of the scope's user's own uploads for this request; any other is a 404."""
+    try:
+        return (
+            StagedChronologyImport.objects.visible_to(scope)
+            .select_related("request__case__partnership")
+            .get(request=request, uploaded_by=scope.user, pk=pk)
+        )
+    except StagedChronologyImport.DoesNotExist:
+        raise Http404("No such upload.") from None

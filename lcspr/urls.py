@@ -8,6 +8,7 @@ from cases.views import (
     access_log,
     calendar,
     case,
+    chronology_import,
     combined,
     correction,
     dashboard,
@@ -364,6 +365,51 @@ urlpatterns = [
     path("api/schema/", SchemaApi.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.
     path("api/docs/", SchemaDocs.as_view(url_name="schema"), name="swagger-ui"),
+]
+
+# issue 14: a chronology imported from a spreadsheet (§8.4.1), by the agency in the portal
+# or by the office entering its reply on its behalf.
+urlpatterns += [
+    path(
+        "portal/requests/<int:pk>/chronology/import/",
+        chronology_import.portal_chronology_import,
+        name="portal_chronology_import",
+    ),
+    path(
+        "portal/requests/<int:pk>/chronology/import/check/",
+        chronology_import.portal_chronology_import_check,
+        name="portal_chronology_import_check",
+    ),
+    path(
+        "portal/requests/<int:pk>/chronology/template.xlsx",
+        chronology_import.portal_chronology_template_xlsx,
+        name="portal_chronology_template_xlsx",
+    ),
+    path(
+        "portal/requests/<int:pk>/chronology/template.csv",
+        chronology_import.portal_chronology_template_csv,
+        name="portal_chronology_template_csv",
+    ),
+    path(
+        "requests/<int:pk>/on-behalf/chronology/import/",
+        chronology_import.on_behalf_chronology_import,
+        name="on_behalf_chronology_import",
+    ),
+    path(
+        "requests/<int:pk>/on-behalf/chronology/import/check/",
+        chronology_import.on_behalf_chronology_import_check,
+        name="on_behalf_chronology_import_check",
+    ),
+    path(
+        "requests/<int:pk>/on-behalf/chronology/template.xlsx",
+        chronology_import.on_behalf_chronology_template_xlsx,
+        name="on_behalf_chronology_template_xlsx",
+    ),
+    path(
+        "requests/<int:pk>/on-behalf/chronology/template.csv",
+        chronology_import.on_behalf_chronology_template_csv,
+        name="on_behalf_chronology_template_csv",
+    ),
 ]
 
 # The LCSPR's pages, cases/<reference>/lcspr/... (full paths, so the access tests read

@@ -134,6 +134,15 @@ ROUTES = {
     "portal_chronology_edit": "reply_to_requests",
     "portal_chronology_remove": "reply_to_requests",
     "portal_document_remove": "reply_to_requests",
+    # issue 14: a chronology imported from a spreadsheet (§8.4.1)
+    "portal_chronology_import": "reply_to_requests",
+    "portal_chronology_import_check": "reply_to_requests",
+    "portal_chronology_template_xlsx": "reply_to_requests",
+    "portal_chronology_template_csv": "reply_to_requests",
+    "on_behalf_chronology_import": "manage_requests",
+    "on_behalf_chronology_import_check": "manage_requests",
+    "on_behalf_chronology_template_xlsx": "manage_requests",
+    "on_behalf_chronology_template_csv": "manage_requests",
     "case_rapid_review": "view_cases",
     "care_death_decision": "view_cases",  # the page; recording needs record_decision
     "rapid_review_papers": "view_cases",
@@ -275,6 +284,16 @@ ROW_READERS = {
     "portal_chronology_edit": "agency",
     "portal_chronology_remove": "agency",
     "portal_document_remove": "agency",
+    # issue 14: a chronology imported from a spreadsheet (§8.4.1); the office's pages
+    # say it is not entering the reply until it is, as on_behalf_chronology does.
+    "portal_chronology_import": "agency",
+    "portal_chronology_import_check": "agency",
+    "portal_chronology_template_xlsx": "agency",
+    "portal_chronology_template_csv": "agency",
+    "on_behalf_chronology_import": "partnership",
+    "on_behalf_chronology_import_check": "partnership",
+    "on_behalf_chronology_template_xlsx": "partnership",
+    "on_behalf_chronology_template_csv": "partnership",
     "immediate_action_done": "partnership",
     "invitation_papers": "invitee",
     "invitation_summary_pdf": "invitee",

@@ -17,6 +17,13 @@ from cases.services.calendar_feed import (
     calendar_feeds_revoke,
 )
 from cases.services.case import case_open, case_opened_notice_send, case_stage_set
+from cases.services.chronology_import import (
+    chronology_import_confirm,
+    chronology_import_discard,
+    chronology_import_stage,
+    chronology_template_csv,
+    chronology_template_xlsx,
+)
 from cases.services.combined_summary import combined_summary_save
 from cases.services.correction import (
     case_children_correct,
@@ -121,6 +128,11 @@ __all__ = [
     "chronology_entry_add",
     "chronology_entry_edit",
     "chronology_entry_remove",
+    "chronology_import_confirm",
+    "chronology_import_discard",
+    "chronology_import_stage",
+    "chronology_template_csv",
+    "chronology_template_xlsx",
     "combined_summary_save",
     "deadline_complete",
     "deadline_waive",
