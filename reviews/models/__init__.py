@@ -10,6 +10,7 @@ from reviews.models.family import (
     Participation,
     Sex,
 )
+from reviews.models.genogram import GenogramUpload
 from reviews.models.panel import (
     AgendaItem,
     AttendanceStatus,
@@ -53,6 +54,7 @@ __all__ = [
     "DelayNotice",
     "FamilyConversation",
     "FamilyCoordinator",
+    "GenogramUpload",
     "KeyTheme",
     "Lcspr",
     "LearningAudience",

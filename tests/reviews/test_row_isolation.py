@@ -22,13 +22,15 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cases.models import Role
+from cases.models import Agency, Role
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
+from tests.cases.test_portal import media  # noqa: F401 - issue 14: genogram uploads out of var/
 from tests.factories import appoint, open_case, sign_in, staff_user
 from tests.routes import POST_ONLY, routes, url_for
 
@@ -59,6 +61,7 @@ ROW_KIND = {
     "lcspr_delay_notice_pdf": "delay",
     "lcspr_delay_notice_send": "delay",
     "lcspr_notice_pdf": "notice",
+    "lcspr_genogram_upload": "genogram_upload",  # issue 14: genogram
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -168,6 +171,14 @@ def full_review(partnership, marker):
     )
     services.delay_put_to_crg(delay=delay, actor=office, meeting=crg)
     notice = services.delay_notice_send(delay=delay, actor=office)
+    # issue 14: genogram: the lead agency's uploaded genogram (§7.2.1).
+    genogram_upload = services.genogram_upload_add(
+        lcspr=lcspr,
+        actor=office,
+        upload=SimpleUploadedFile("genogram.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+        agency=Agency.objects.filter(partnerships=partnership).first(),
+        note=f"{marker} genogram",
+    )
     return {
         "marker": marker,
         "case": case,
@@ -183,6 +194,7 @@ def full_review(partnership, marker):
             "swift": swift,
             "delay": delay,
             "notice": notice,
+            "genogram_upload": genogram_upload,
         },
     }
 
