@@ -25,13 +25,13 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from cases.models import Agency, Role
+from cases.models import Role
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.cases.test_portal import media  # noqa: F401 - issue 14: genogram uploads out of var/
-from tests.factories import appoint, open_case, sign_in, staff_user
+from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 from tests.routes import POST_ONLY, routes, url_for
 
 pytestmark = pytest.mark.django_db
@@ -176,7 +176,7 @@ def full_review(partnership, marker):
         lcspr=lcspr,
         actor=office,
         upload=SimpleUploadedFile("genogram.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
-        agency=Agency.objects.filter(partnerships=partnership).first(),
+        agency=AgencyFactory(partnerships=[partnership]),
         note=f"{marker} genogram",
     )
     return {
