@@ -4,6 +4,7 @@ from django.urls import path
 
 from reviews.views import appointments, clock, overview, panel, setup, terms
 from reviews.views import submissions as submissions  # issue 14: agency submissions
+from reviews.views import genogram as genogram_views
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -129,6 +130,33 @@ urlpatterns = [
     ),
     path(LCSPR + "clock/notices/<int:pk>.pdf", clock.lcspr_notice_pdf, name="lcspr_notice_pdf"),
     # issue 14: family engagement (§7) — reviews/views/family.py, genogram.py
+    # issue 14: genogram (§7.2.1): drawn named and anonymised, and the lead agency's uploads
+    path(f"{LCSPR}family/genogram/", genogram_views.lcspr_genogram, name="lcspr_genogram"),
+    path(
+        f"{LCSPR}family/genogram/genogram-named.svg",
+        genogram_views.lcspr_genogram_svg,
+        name="lcspr_genogram_svg",
+    ),
+    path(
+        f"{LCSPR}family/genogram/genogram-named.pdf",
+        genogram_views.lcspr_genogram_pdf,
+        name="lcspr_genogram_pdf",
+    ),
+    path(
+        f"{LCSPR}family/genogram/genogram-anonymised.svg",
+        genogram_views.lcspr_genogram_anonymised_svg,
+        name="lcspr_genogram_anonymised_svg",
+    ),
+    path(
+        f"{LCSPR}family/genogram/genogram-anonymised.pdf",
+        genogram_views.lcspr_genogram_anonymised_pdf,
+        name="lcspr_genogram_anonymised_pdf",
+    ),
+    path(
+        f"{LCSPR}family/genogram/uploads/<int:pk>/",
+        genogram_views.lcspr_genogram_upload,
+        name="lcspr_genogram_upload",
+    ),
     # issue 14: agency submissions and their quality assurance (§8.2-8.7) — submissions.py
     path("safeguarding-leads/", submissions.safeguarding_leads, name="safeguarding_leads"),
     path(LCSPR + "submissions/", submissions.lcspr_submissions, name="lcspr_submissions"),

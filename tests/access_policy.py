@@ -212,6 +212,14 @@ ROUTES = {
     "lcspr_delay_notice_pdf": "view_cases",
     "lcspr_delay_notice_send": "manage_review",
     "lcspr_notice_pdf": "view_cases",
+    # issue 14: genogram (§7.2.1): the review team only, named and anonymised alike;
+    # uploading (on POST) needs engage_family.
+    "lcspr_genogram": "view_review_team_records",
+    "lcspr_genogram_svg": "view_review_team_records",
+    "lcspr_genogram_pdf": "view_review_team_records",
+    "lcspr_genogram_anonymised_svg": "view_review_team_records",
+    "lcspr_genogram_anonymised_pdf": "view_review_team_records",
+    "lcspr_genogram_upload": "view_review_team_records",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -334,6 +342,8 @@ ROW_READERS = {
     "portal_submission_letter": "agency",
     "portal_submission_template": "agency",
     "portal_submission_guidance": "agency",
+    # issue 14: genogram (tests/reviews/test_genogram.py)
+    "lcspr_genogram_upload": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

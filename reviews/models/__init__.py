@@ -11,6 +11,7 @@ from reviews.models.family import (
     Sex,
 )
 from reviews.models.leads import SafeguardingLead  # issue 14: agency submissions (§8.2.2)
+from reviews.models.genogram import GenogramUpload
 from reviews.models.panel import (
     AgendaItem,
     AttendanceStatus,
@@ -54,6 +55,7 @@ __all__ = [
     "DelayNotice",
     "FamilyConversation",
     "FamilyCoordinator",
+    "GenogramUpload",
     "KeyTheme",
     "Lcspr",
     "LearningAudience",

@@ -16,6 +16,7 @@ from reviews.services.clock import (
     delay_update,
 )
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
+from reviews.services.genogram import genogram_upload_add
 from reviews.services.panel import (
     agenda_item_add,
     family_coordinator_name,
@@ -66,6 +67,7 @@ __all__ = [
     "delay_resolve",
     "delay_update",
     "family_coordinator_name",
+    "genogram_upload_add",
     "issue_decision_record",
     "issue_refer",
     "lcspr_basis_record",

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.models import InformationRequest, RequestPurpose, Role, SubmissionKind
@@ -29,6 +30,7 @@ from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
+from tests.cases.test_portal import media  # noqa: F401 - issue 14: genogram uploads out of var/
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 from tests.routes import POST_ONLY, routes, url_for
 
@@ -64,6 +66,7 @@ ROW_KIND = {
     "lcspr_submission_letter": "submission",
     "lcspr_submission_template": "submission",
     "lcspr_submission_guidance": "submission",
+    "lcspr_genogram_upload": "genogram_upload",  # issue 14: genogram
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -183,6 +186,13 @@ def full_review(partnership, marker):
         letter_note=f"{marker} note",
         sent_at=timezone.now(),
         sent_by=office,
+    # issue 14: genogram: the lead agency's uploaded genogram (§7.2.1).
+    genogram_upload = services.genogram_upload_add(
+        lcspr=lcspr,
+        actor=office,
+        upload=SimpleUploadedFile("genogram.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
+        agency=AgencyFactory(partnerships=[partnership]),
+        note=f"{marker} genogram",
     )
     return {
         "marker": marker,
@@ -200,6 +210,7 @@ def full_review(partnership, marker):
             "delay": delay,
             "notice": notice,
             "submission": submission,
+            "genogram_upload": genogram_upload,
         },
     }
 

@@ -1,0 +1,49 @@
+"""The form for the lead agency's own genogram (§7.2.1)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+
+from cases.models import Agency
+from cases.services.information_request import UPLOAD_TOO_BIG
+
+CHOOSE_AGENCY = "Choose the agency whose genogram it is."
+CHOOSE_FILE = "Choose the genogram's file: an image (PNG or JPEG) or a PDF."
+
+
+class GenogramUploadForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        queryset=Agency.objects.none(),
+        label="Whose genogram is it?",
+        help_text="Usually the lead agency working with the child and family (§7.2.1).",
+        empty_label="Choose an agency",
+        error_messages={"required": CHOOSE_AGENCY, "invalid_choice": CHOOSE_AGENCY},
+    )
+    file = forms.FileField(
+        label="The genogram",
+        error_messages={"required": CHOOSE_FILE, "empty": "The file is empty."},
+    )
+    note = forms.CharField(
+        label="What changed since the last version (optional)",
+        max_length=300,
+        required=False,
+    )
+
+    def __init__(self, *args, partnership, stopped_at_limit: bool = False, **kwargs):
+        """`stopped_at_limit`: the file was dropped as it arrived, for its size (uploads.py)."""
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = Agency.objects.filter(partnerships=partnership)
+        largest = filesizeformat(settings.UPLOAD_MAX_BYTES)
+        self.fields["file"].help_text = f"An image (PNG or JPEG) or a PDF, up to {largest}."
+        self.stopped_at_limit = stopped_at_limit
+        if stopped_at_limit:
+            self.fields["file"].required = False  # it was sent: say why it was refused
+
+    def clean_file(self):
+        if self.stopped_at_limit:
+            raise forms.ValidationError(
+                UPLOAD_TOO_BIG.format(size=filesizeformat(settings.UPLOAD_MAX_BYTES))
+            )
+        return self.cleaned_data["file"]

@@ -1,0 +1,182 @@
+"""The genogram (§7.2.1): the product's drawing of the family network, named and
+anonymised, as a page, SVG and PDF, and the lead agency's own uploaded versions.
+
+Restricted to the review team (Action.VIEW_REVIEW_TEAM_RECORDS): every page view is
+access-logged by cases.security.AccessLogMiddleware, every download by log_download.
+Uploading needs Action.ENGAGE_FAMILY (checked on POST and in the service).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from cases import selectors as case_selectors
+from cases.errors import ApplicationError
+from cases.once import Once
+from cases.permissions import Action
+from cases.uploads import upload_stopped_at_limit
+from cases.web import form_error, log_download, pdf_response, scope_required
+from reviews import services
+from reviews.documents import genogram as documents
+from reviews.forms.genogram import GenogramUploadForm
+from reviews.selectors import genogram as selectors
+from reviews.selectors.review import lcspr_get
+
+UPLOADED = "Version {number} of the genogram is uploaded. The earlier versions are kept."
+ONLY_FAMILY_TEAM = (
+    "Only the Business Office, the review's Reviewer and its Panel members upload a genogram."
+)
+
+
+def _case_and_lcspr(request, reference):
+    case = case_selectors.case_get(scope=request.scope, reference=reference)
+    return case, lcspr_get(scope=request.scope, case=case)
+
+
+def _anonymised_or_refusal(lcspr):
+    """(the anonymised genogram, None), or (None, why it cannot be produced)."""
+    try:
+        return selectors.anonymised_genogram(lcspr), None
+    except selectors.GenogramNotAnonymous as error:
+        return None, error.message
+
+
+@scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
+def lcspr_genogram(request, reference):
+    """Both versions of the drawn genogram, each with its table of the same people, the
+    lead agency's uploaded versions and (for those who keep the family's records) the
+    form to upload a new one."""
+    case, lcspr = _case_and_lcspr(request, reference)
+    can_upload = request.scope.can(Action.ENGAGE_FAMILY)
+    if request.method == "POST" and not can_upload:
+        raise PermissionDenied(ONLY_FAMILY_TEAM)
+    once = Once(request, "genogram_upload")
+    form = GenogramUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        partnership=case.partnership,
+        stopped_at_limit=request.method == "POST" and upload_stopped_at_limit(request),
+    )
+    if form.is_bound and form.is_valid():
+        url = reverse("lcspr_genogram", kwargs={"reference": case.reference})
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                version = services.genogram_upload_add(
+                    lcspr=lcspr,
+                    actor=request.user,
+                    upload=form.cleaned_data["file"],
+                    agency=form.cleaned_data["agency"],
+                    note=form.cleaned_data["note"],
+                )
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                once.spend(url)
+                messages.success(request, UPLOADED.format(number=version.number))
+                return redirect(url)
+    anonymised, refusal = _anonymised_or_refusal(lcspr)
+    return render(
+        request,
+        "reviews/genogram/genogram.html",
+        {
+            "case": case,
+            "tab": "lcspr",
+            "heading": "Genogram",
+            "named": selectors.named_genogram(lcspr),
+            "anonymised": anonymised,
+            "anonymised_refusal": refusal,
+            "uploads": selectors.genogram_uploads(scope=request.scope, lcspr=lcspr),
+            "form": form if can_upload else None,
+            "once": once,
+        },
+    )
+
+
+def _svg_response(request, case, svg: str, *, name: str, what: str) -> HttpResponse:
+    log_download(request, reference=case.reference, what=what)
+    response = HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{case.reference}-{name}.svg"'
+    return response
+
+
+@require_GET
+@scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
+def lcspr_genogram_svg(request, reference):
+    case, lcspr = _case_and_lcspr(request, reference)
+    return _svg_response(
+        request,
+        case,
+        selectors.named_genogram(lcspr).svg,
+        name="genogram-named",
+        what="named genogram",
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
+def lcspr_genogram_pdf(request, reference):
+    case, lcspr = _case_and_lcspr(request, reference)
+    return pdf_response(
+        request,
+        documents.named_genogram_pdf(case=case, lcspr=lcspr),
+        case=case,
+        name="genogram-named",
+        what="named genogram",
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
+def lcspr_genogram_anonymised_svg(request, reference):
+    case, lcspr = _case_and_lcspr(request, reference)
+    anonymised, refusal = _anonymised_or_refusal(lcspr)
+    if anonymised is None:
+        return _not_anonymous(request, case, refusal)
+    return _svg_response(
+        request, case, anonymised.svg, name="genogram-anonymised", what="anonymised genogram"
+    )
+
+
+@require_GET
+@scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
+def lcspr_genogram_anonymised_pdf(request, reference):
+    case, lcspr = _case_and_lcspr(request, reference)
+    try:
+        pdf = documents.anonymised_genogram_pdf(case=case, lcspr=lcspr)
+    except selectors.GenogramNotAnonymous as error:
+        return _not_anonymous(request, case, error.message)
+    return pdf_response(
+        request, pdf, case=case, name="genogram-anonymised", what="anonymised genogram"
+    )
+
+
+def _not_anonymous(request, case, refusal):
+    messages.error(request, refusal)
+    return redirect("lcspr_genogram", reference=case.reference)
+
+
+@require_GET
+@scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
+def lcspr_genogram_upload(request, reference, pk):
+    """One version of the lead agency's genogram, named by reference and version (the
+    name it was uploaded under may name the family), its download logged."""
+    case, lcspr = _case_and_lcspr(request, reference)
+    upload = selectors.genogram_upload_get(scope=request.scope, lcspr=lcspr, pk=pk)
+    log_download(request, reference=case.reference, what="uploaded genogram")
+    extension = Path(upload.original_name).suffix.lower()
+    return FileResponse(
+        upload.file.open("rb"),
+        as_attachment=True,
+        filename=f"{case.reference}-genogram-version-{upload.number}{extension}",
+        content_type=upload.content_type,
+    )
