@@ -19,3 +19,6 @@ class ReviewsConfig(AppConfig):
             setup,
             terms,
         )
+        from reviews.services.themes import chron_ready  # issue 14: chron
+
+        chron_ready()

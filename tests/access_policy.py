@@ -203,6 +203,19 @@ ROUTES = {
     "lcspr_delay_notice_pdf": "view_cases",
     "lcspr_delay_notice_send": "manage_review",
     "lcspr_notice_pdf": "view_cases",
+    # issue 14: chron. The multi-agency chronology and the key themes are the review team's
+    # (§8.4.3, §8.8); the Panel sets the gap threshold, names themes and tags entries (on
+    # POST); the partnership admin keeps the theme list.
+    "lcspr_chronology": "view_review_team_records",
+    "lcspr_chronology_settings": "run_panel_meetings",
+    "lcspr_chronology_tag": "run_panel_meetings",
+    "lcspr_chronology_pdf": "view_review_team_records",
+    "lcspr_chronology_csv": "view_review_team_records",
+    "lcspr_chronology_xlsx": "view_review_team_records",
+    "lcspr_themes": "view_review_team_records",
+    "lcspr_key_theme": "view_review_team_records",
+    "theme_list": "keep_theme_list",
+    "theme_code": "keep_theme_list",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -295,6 +308,9 @@ ROW_READERS = {
     "lcspr_delay_notice_pdf": "partnership",
     "lcspr_delay_notice_send": "partnership",
     "lcspr_notice_pdf": "partnership",
+    # issue 14: chron (tests/reviews/test_themes.py)
+    "lcspr_key_theme": "partnership",
+    "theme_code": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -28,6 +28,7 @@ from cases.models import Role
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
+from reviews.models.themes import ThemeCode  # issue 14: chron
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.factories import appoint, open_case, sign_in, staff_user
 from tests.routes import POST_ONLY, routes, url_for
@@ -59,6 +60,7 @@ ROW_KIND = {
     "lcspr_delay_notice_pdf": "delay",
     "lcspr_delay_notice_send": "delay",
     "lcspr_notice_pdf": "notice",
+    "lcspr_key_theme": "theme",  # issue 14: chron
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -168,6 +170,14 @@ def full_review(partnership, marker):
     )
     services.delay_put_to_crg(delay=delay, actor=office, meeting=crg)
     notice = services.delay_notice_send(delay=delay, actor=office)
+    # issue 14: chron. A key theme, coded from the partnership's starting list.
+    theme = services.key_theme_add(
+        lcspr=lcspr,
+        code=ThemeCode.unscoped.filter(partnership=partnership).first(),
+        title=f"{marker} theme",
+        description=f"{marker} theme described",
+        actor=office,
+    )
     return {
         "marker": marker,
         "case": case,
@@ -183,6 +193,7 @@ def full_review(partnership, marker):
             "swift": swift,
             "delay": delay,
             "notice": notice,
+            "theme": theme,  # issue 14: chron
         },
     }
 
