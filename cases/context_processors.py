@@ -16,4 +16,6 @@ def scope(request):
         "can_manage_requests": bool(current and current.can(Action.MANAGE_REQUESTS)),
         "is_portal_user": bool(current and current.can(Action.REPLY_TO_REQUESTS)),
         "can_use_calculator": bool(current and current.can(Action.USE_TIMESCALE_CALCULATOR)),
+        # issue 14: chron (the partnership's theme list, §8.8)
+        "can_keep_theme_list": bool(current and current.can(Action.KEEP_THEME_LIST)),
     }

@@ -35,3 +35,6 @@ class ReviewsConfig(AppConfig):
         post_save.connect(
             on_request_saved, sender=InformationRequest, dispatch_uid="reviews.submission_saved"
         )
+        from reviews.services.themes import chron_ready  # issue 14: chron
+
+        chron_ready()

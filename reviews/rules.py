@@ -298,3 +298,83 @@ def submission_deadline_kind(request_id: int, round_: int = 0) -> str:
     so that a date met stays met in the history."""
     kind = f"lcspr_submission:{request_id}"
     return f"{kind}:{round_}" if round_ else kind
+# --- issue 14: chron (the multi-agency chronology and key themes, §8.4.3, §8.8) ---------
+
+# §8.4.3: a period with no agency contact longer than this is shown as a gap, unless the
+# Reviewer or Panel set another threshold on the review (Lcspr.chronology_gap_days).
+CHRONOLOGY_GAP_DAYS_DEFAULT = 28
+# §8.8.1: the key themes should be "as few as practicable": above this many, the Panel
+# records why.
+KEY_THEMES_WITHOUT_REASON = 5
+
+# The partnership's starting theme list (§8.8): the themes the National Child
+# Safeguarding Practice Review Panel's annual reports use, and a few more that reviews
+# commonly name. (code, label, description). reviews/migrations/0011_chron.py keeps its
+# own copy for the partnerships that existed then.
+STARTING_THEMES = (
+    ("neglect", "Neglect", "Persistent failure to meet the child's basic needs."),
+    ("domestic-abuse", "Domestic abuse", "Abuse between adults in the household."),
+    (
+        "parental-mental-health",
+        "Parental mental health",
+        "A parent's or carer's mental ill health.",
+    ),
+    (
+        "parental-substance-misuse",
+        "Parental substance misuse",
+        "A parent's or carer's misuse of drugs or alcohol.",
+    ),
+    (
+        "child-sexual-abuse",
+        "Child sexual abuse",
+        "Sexual abuse of the child, in or outside the family.",
+    ),
+    ("child-sexual-exploitation", "Child sexual exploitation", "The child exploited sexually."),
+    (
+        "child-criminal-exploitation",
+        "Child criminal exploitation",
+        "The child exploited into crime, such as county lines.",
+    ),
+    ("suid", "Sudden unexpected infant death", "The sudden and unexpected death of an infant."),
+    ("safe-sleep", "Safe sleep", "Advice on and practice of safe sleeping for infants."),
+    (
+        "non-accidental-injury",
+        "Non-accidental injury",
+        "Physical harm to the child, including to infants.",
+    ),
+    (
+        "information-sharing",
+        "Multi-agency information sharing",
+        "How agencies shared what they knew with each other.",
+    ),
+    (
+        "voice-of-the-child",
+        "The voice of the child",
+        "Whether the child was seen, heard and their lived experience understood.",
+    ),
+    (
+        "adolescent-risk-outside-home",
+        "Adolescent risk outside the home",
+        "Risks to young people outside the family (extra-familial harm).",
+    ),
+    (
+        "housing-and-transience",
+        "Housing and transience",
+        "Housing, frequent moves and families moving between areas.",
+    ),
+    (
+        "professional-curiosity",
+        "Professional curiosity and challenge",
+        "Professionals asking questions, and challenging each other's views.",
+    ),
+    (
+        "child-mental-health",
+        "Children's mental health and self-harm",
+        "The child's own mental health, self-harm or suicide.",
+    ),
+    (
+        "disability",
+        "Children with disabilities",
+        "The needs and safeguarding of disabled children.",
+    ),
+)

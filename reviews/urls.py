@@ -5,6 +5,8 @@ from django.urls import path
 from reviews.views import appointments, clock, overview, panel, setup, terms
 from reviews.views import submissions as submissions  # issue 14: agency submissions
 from reviews.views import genogram as genogram_views
+from reviews.views import chronology as chronology  # issue 14: chron
+from reviews.views import themes as themes  # issue 14: chron
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -198,5 +200,32 @@ urlpatterns = [
     ),
     # issue 14: chronology import from a spreadsheet (§8.4) — imports.py
     # issue 14: the multi-agency chronology and key themes (§8.4.3, §8.8) — chronology.py, themes.py
+    path(f"{LCSPR}chronology/", chronology.lcspr_chronology, name="lcspr_chronology"),
+    path(
+        f"{LCSPR}chronology/gap-threshold/",
+        chronology.lcspr_chronology_settings,
+        name="lcspr_chronology_settings",
+    ),
+    path(f"{LCSPR}chronology/tag/", chronology.lcspr_chronology_tag, name="lcspr_chronology_tag"),
+    path(
+        f"{LCSPR}chronology/multi-agency-chronology.pdf",
+        chronology.lcspr_chronology_pdf,
+        name="lcspr_chronology_pdf",
+    ),
+    path(
+        f"{LCSPR}chronology/multi-agency-chronology.csv",
+        chronology.lcspr_chronology_csv,
+        name="lcspr_chronology_csv",
+    ),
+    path(
+        f"{LCSPR}chronology/multi-agency-chronology.xlsx",
+        chronology.lcspr_chronology_xlsx,
+        name="lcspr_chronology_xlsx",
+    ),
+    path(f"{LCSPR}themes/", themes.lcspr_themes, name="lcspr_themes"),
+    path(f"{LCSPR}themes/<int:pk>/", themes.lcspr_key_theme, name="lcspr_key_theme"),
+    # The partnership's theme list (§8.8), kept by its partnership admin.
+    path("theme-list/", themes.theme_list, name="theme_list"),
+    path("theme-list/<int:pk>/", themes.theme_code, name="theme_code"),
     # issue 14: the reflective learning workshop (§8.9-8.12) — workshop.py
 ]

@@ -220,6 +220,19 @@ ROUTES = {
     "lcspr_genogram_anonymised_svg": "view_review_team_records",
     "lcspr_genogram_anonymised_pdf": "view_review_team_records",
     "lcspr_genogram_upload": "view_review_team_records",
+    # issue 14: chron. The multi-agency chronology and the key themes are the review team's
+    # (§8.4.3, §8.8); the Panel sets the gap threshold, names themes and tags entries (on
+    # POST); the partnership admin keeps the theme list.
+    "lcspr_chronology": "view_review_team_records",
+    "lcspr_chronology_settings": "run_panel_meetings",
+    "lcspr_chronology_tag": "run_panel_meetings",
+    "lcspr_chronology_pdf": "view_review_team_records",
+    "lcspr_chronology_csv": "view_review_team_records",
+    "lcspr_chronology_xlsx": "view_review_team_records",
+    "lcspr_themes": "view_review_team_records",
+    "lcspr_key_theme": "view_review_team_records",
+    "theme_list": "keep_theme_list",
+    "theme_code": "keep_theme_list",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -344,6 +357,9 @@ ROW_READERS = {
     "portal_submission_guidance": "agency",
     # issue 14: genogram (tests/reviews/test_genogram.py)
     "lcspr_genogram_upload": "partnership",
+    # issue 14: chron (tests/reviews/test_themes.py)
+    "lcspr_key_theme": "partnership",
+    "theme_code": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -54,6 +54,7 @@ NON_CASE_PAGES = {
     "cases/new/referral/",
     "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
     "api/v1/referrals/",
+    "theme-list/",  # issue 14: chron. The partnership's theme codes, no case data
 }
 # The CRG calendar: tested below with a meeting in each partnership, and by every role
 # in tests/rapidreview/test_papers_isolation.py.
@@ -130,6 +131,9 @@ OTHER_PARAMETER_ROUTES = {
     "calendar/<str:token>.ics",  # a secret per-user feed (tests/cases/test_calendar_feed.py)
     "notifications/<int:pk>/dismiss/",  # POST only, the user's own (tests/cases/test_reminders.py)
     "password-reset/<uidb64>/<token>/",  # a signed one-time link, no case data
+    # issue 14: chron. A theme code of the admin's own partnership, no case data; another
+    # partnership's is a 404 (tests/reviews/test_themes.py).
+    "theme-list/<int:pk>/",
 }
 
 

@@ -64,6 +64,11 @@ class Lcspr(models.Model):
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # issue 14: chron. The multi-agency chronology (§8.4.3) shows a period with no agency
+    # contact longer than this many days as a gap; the Reviewer or Panel sets it.
+    chronology_gap_days = models.PositiveSmallIntegerField(default=28)
+    # §8.8.1: key themes "as few as practicable": why the Panel named more than five.
+    themes_over_five_reason = models.TextField(blank=True)
 
     history = HistoricalRecords()
 

@@ -6,6 +6,7 @@ from reviews.services.appointment import (
     conflict_continue_record,
     declaration_make,
 )
+from reviews.services.chronology import chronology_gap_days_set  # issue 14: chron
 from reviews.services.clock import (
     delay_consideration_record,
     delay_notice_email_send,
@@ -44,6 +45,19 @@ from reviews.services.terms import (
     terms_minor_accept,
     terms_put_to_crg,
     terms_version_save,
+)
+from reviews.services.themes import (  # issue 14: chron
+    entries_tag,
+    key_theme_add,
+    key_theme_move,
+    key_theme_remove,
+    key_theme_update,
+    starting_themes_give,
+    theme_code_add,
+    theme_code_delete,
+    theme_code_move,
+    theme_code_update,
+    themes_reason_save,
 )
 from reviews.services.timetable import (
     milestone_add,
@@ -95,4 +109,17 @@ __all__ = [
     "safeguarding_lead_save",
     "submission_review_record",
     "submissions_request",
+    # issue 14: chron
+    "chronology_gap_days_set",
+    "entries_tag",
+    "key_theme_add",
+    "key_theme_move",
+    "key_theme_remove",
+    "key_theme_update",
+    "starting_themes_give",
+    "theme_code_add",
+    "theme_code_delete",
+    "theme_code_move",
+    "theme_code_update",
+    "themes_reason_save",
 ]

@@ -29,6 +29,7 @@ from cases.models import InformationRequest, RequestPurpose, Role, SubmissionKin
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
+from reviews.models.themes import ThemeCode  # issue 14: chron
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.cases.test_portal import media  # noqa: F401 - issue 14: genogram uploads out of var/
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
@@ -67,6 +68,7 @@ ROW_KIND = {
     "lcspr_submission_template": "submission",
     "lcspr_submission_guidance": "submission",
     "lcspr_genogram_upload": "genogram_upload",  # issue 14: genogram
+    "lcspr_key_theme": "theme",  # issue 14: chron
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -193,6 +195,13 @@ def full_review(partnership, marker):
         upload=SimpleUploadedFile("genogram.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
         agency=AgencyFactory(partnerships=[partnership]),
         note=f"{marker} genogram",
+    # issue 14: chron. A key theme, coded from the partnership's starting list.
+    theme = services.key_theme_add(
+        lcspr=lcspr,
+        code=ThemeCode.unscoped.filter(partnership=partnership).first(),
+        title=f"{marker} theme",
+        description=f"{marker} theme described",
+        actor=office,
     )
     return {
         "marker": marker,
@@ -211,6 +220,7 @@ def full_review(partnership, marker):
             "notice": notice,
             "submission": submission,
             "genogram_upload": genogram_upload,
+            "theme": theme,  # issue 14: chron
         },
     }
 
