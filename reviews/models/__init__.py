@@ -39,7 +39,13 @@ from reviews.models.terms import (
     TermsVersion,
 )
 from reviews.models.themes import KeyTheme, ThemeCode
-from reviews.models.workshop import Workshop, WorkshopSession
+from reviews.models.workshop import (
+    InviteeResponse,
+    PractitionerConversation,
+    Workshop,
+    WorkshopInvitee,
+    WorkshopSession,
+)
 
 __all__ = [
     "AgendaItem",
@@ -85,4 +91,7 @@ __all__ = [
     "ThemeCode",
     "Workshop",
     "WorkshopSession",
+    "InviteeResponse",
+    "PractitionerConversation",
+    "WorkshopInvitee",
 ]
