@@ -18,4 +18,5 @@ class ReviewsConfig(AppConfig):
             panel,
             setup,
             terms,
+            workshop,  # noqa: F401 - issue 14: the workshop
         )

@@ -51,6 +51,19 @@ def delay_recorded_email(*, partnership_id: int, delay_id: int) -> int:
     return clock.delay_recorded_email_send(partnership_id=partnership_id, delay_id=delay_id)
 
 
+# --- issue 14: the reflective learning workshop (§8.10.3) ---------------------------------
+
+
+@shared_task(**_RETRY)
+def workshop_invitation_email(*, partnership_id: int, invitee_id: int) -> int:
+    """A workshop invitation with its briefing PDF and the invitee's personal link."""
+    from reviews.services import workshop
+
+    return workshop.workshop_invitation_email_send(
+        partnership_id=partnership_id, invitee_id=invitee_id
+    )
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -61,6 +74,7 @@ def mail_sweep() -> int:
     from django.utils import timezone
 
     from cases.models import Partnership
+    from reviews.services import workshop
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
@@ -72,5 +86,6 @@ def mail_sweep() -> int:
             terms.unsent_terms_emails_send,
             panel.unsent_panel_emails_send,
             clock.unsent_delay_notices_send,
+            workshop.unsent_workshop_emails_send,
         )
     )

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reviews.views import appointments, clock, overview, panel, setup, terms
+from reviews.views import appointments, clock, overview, panel, setup, terms, workshop
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -132,4 +132,37 @@ urlpatterns = [
     # issue 14: chronology import from a spreadsheet (§8.4) — imports.py
     # issue 14: the multi-agency chronology and key themes (§8.4.3, §8.8) — chronology.py, themes.py
     # issue 14: the reflective learning workshop (§8.9-8.12) — workshop.py
+    path(f"{LCSPR}workshop/", workshop.lcspr_workshop, name="lcspr_workshop"),
+    path(
+        f"{LCSPR}workshop/invitees/",
+        workshop.lcspr_workshop_invitees,
+        name="lcspr_workshop_invitees",
+    ),
+    path(
+        f"{LCSPR}workshop/invitations/send/",
+        workshop.lcspr_workshop_send,
+        name="lcspr_workshop_send",
+    ),
+    path(
+        f"{LCSPR}workshop/briefing.pdf",
+        workshop.lcspr_workshop_briefing_pdf,
+        name="lcspr_workshop_briefing_pdf",
+    ),
+    path(
+        f"{LCSPR}workshop/attendance/",
+        workshop.lcspr_workshop_attendance,
+        name="lcspr_workshop_attendance",
+    ),
+    path(f"{LCSPR}workshop/record/", workshop.lcspr_workshop_record, name="lcspr_workshop_record"),
+    path(
+        f"{LCSPR}workshop/conversations/",
+        workshop.lcspr_workshop_conversations,
+        name="lcspr_workshop_conversations",
+    ),
+    # The invitee's personal link: no account, the secret token only (no case in the URL).
+    path(
+        "workshop-invitation/<str:token>/",
+        workshop.workshop_invitation,
+        name="workshop_invitation",
+    ),
 ]

@@ -121,6 +121,8 @@ OTHER_PARAMETER_ROUTES = {
     "calendar/<str:token>.ics",  # a secret per-user feed (tests/cases/test_calendar_feed.py)
     "notifications/<int:pk>/dismiss/",  # POST only, the user's own (tests/cases/test_reminders.py)
     "password-reset/<uidb64>/<token>/",  # a signed one-time link, no case data
+    # issue 14: a workshop invitee's secret link (tests/reviews/test_workshop.py)
+    "workshop-invitation/<str:token>/",
 }
 
 

@@ -44,6 +44,16 @@ from reviews.services.timetable import (
     milestone_change,
     milestone_done,
 )
+from reviews.services.workshop import (
+    attendance_record,
+    invitation_answer,
+    invitations_send,
+    invitee_add,
+    invitees_add_direct,
+    practitioner_conversation_add,
+    workshop_plan,
+    workshop_record_save,
+)
 
 __all__ = [
     "TermsDraft",
@@ -82,4 +92,12 @@ __all__ = [
     "terms_minor_accept",
     "terms_put_to_crg",
     "terms_version_save",
+    "attendance_record",
+    "invitation_answer",
+    "invitations_send",
+    "invitee_add",
+    "invitees_add_direct",
+    "practitioner_conversation_add",
+    "workshop_plan",
+    "workshop_record_save",
 ]
