@@ -104,7 +104,7 @@ def sessions(*, workshop: Workshop | None) -> list[WorkshopSession]:
 
 def invitees(*, workshop: Workshop | None) -> QuerySet[WorkshopInvitee]:
     if workshop is None or workshop.pk is None:
-        return WorkshopInvitee.objects.none()
+        return WorkshopInvitee.unscoped.none()
     return (
         WorkshopInvitee.objects.for_partnership(workshop.lcspr.case.partnership)
         .filter(workshop=workshop)
@@ -134,7 +134,7 @@ def candidates(*, lcspr: Lcspr, workshop: Workshop | None) -> list[NamedPractiti
 
 def conversations(*, workshop: Workshop | None) -> QuerySet[PractitionerConversation]:
     if workshop is None or workshop.pk is None:
-        return PractitionerConversation.objects.none()
+        return PractitionerConversation.unscoped.none()
     return (
         PractitionerConversation.objects.for_partnership(workshop.lcspr.case.partnership)
         .filter(workshop=workshop)
