@@ -79,7 +79,7 @@ def test_a_workshop_planned_invited_answered_and_recorded(page, browser, live_se
     expect(task_status(page, "Hold the learning workshop")).to_have_text("Not yet started")
     page.get_by_role("link", name="Hold the learning workshop").click()
     check_page(page, f"{short}-workshop-undecided")
-    page.get_by_label("Yes").check()
+    page.get_by_label("Yes", exact=True).check()
     fill_date(page, "Date of the first half day", day)
     page.get_by_label("Start time", exact=True).fill("09:30")
     page.get_by_label("End time", exact=True).fill("15:30")

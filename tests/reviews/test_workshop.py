@@ -13,6 +13,7 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases.errors import ApplicationError
 from cases.models import Child, InformationRequest, RequestPurpose, Role
@@ -210,7 +211,7 @@ def test_someone_added_by_hand_needs_a_reason(client, review):
     typed = {"form": "hand", "hand-name": "Sam Locum", "hand-email": "sam@gp.example"}
     response = client.post(invitees_url, typed)
     page = response.content.decode()
-    assert services.BY_HAND_NEEDS_REASON in page
+    assert escape(services.BY_HAND_NEEDS_REASON) in page
     assert 'value="Sam Locum"' in page
     response = client.post(invitees_url, typed | {"hand-invited_reason": "The locum GP."})
     assert response.status_code == 302
