@@ -18,6 +18,7 @@ class ReviewsConfig(AppConfig):
             panel,
             setup,
             terms,
+            workshop,  # noqa: F401 - issue 14: the workshop
         )
 
         self._issue_14_submissions()

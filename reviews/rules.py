@@ -378,3 +378,49 @@ STARTING_THEMES = (
         "The needs and safeguarding of disabled children.",
     ),
 )
+# --- The reflective learning workshop (§8.9-8.12) -----------------------------------------
+
+# §8.10.3: invitations go "giving plenty of notice". The product reads that as at least 15
+# working days of the partnership's calendar before the workshop's first half day, and
+# warns (it does not refuse) when an invitation goes out with less.
+WORKSHOP_NOTICE_WORKING_DAYS = 15
+# §8.11.1: "normally ... over half a day, although a more complex case may require an
+# additional half day": at most two sessions, each at most a half day.
+WORKSHOP_MAX_SESSIONS = 2
+WORKSHOP_HALF_DAY_MINUTES = 4 * 60 + 30
+
+SHORT_NOTICE = (
+    "Invitations sent today give {days} working days' notice of the workshop on {day}: "
+    'fewer than the {need} working days the partnership allows for "plenty of notice" '
+    "(§8.10.3)."
+)
+
+
+def workshop_notice_days(calendar, *, sent_on: date, event_on: date) -> int:
+    """Working days from the day the invitations go out to the workshop's first day."""
+    return calendar.between(sent_on, event_on)
+
+
+def workshop_short_notice(calendar, *, sent_on: date, event_on: date) -> str | None:
+    """The warning when invitations sent on `sent_on` give less notice than §8.10.3's
+    "plenty" (WORKSHOP_NOTICE_WORKING_DAYS working days), or None."""
+    days = workshop_notice_days(calendar, sent_on=sent_on, event_on=event_on)
+    if days >= WORKSHOP_NOTICE_WORKING_DAYS:
+        return None
+    return SHORT_NOTICE.format(
+        days=max(days, 0), day=format_date(event_on), need=WORKSHOP_NOTICE_WORKING_DAYS
+    )
+
+
+def workshop_session_problem(starts, ends) -> str | None:
+    """What is wrong with a session's start and end times (datetime.time) as one half day
+    (§8.11.1), or None."""
+    minutes = (ends.hour * 60 + ends.minute) - (starts.hour * 60 + starts.minute)
+    if minutes <= 0:
+        return "The end time must be after the start time."
+    if minutes > WORKSHOP_HALF_DAY_MINUTES:
+        return (
+            "A session is half a day (§8.11.1): at most 4 and a half hours. For a complex "
+            "case, add a second half day instead."
+        )
+    return None

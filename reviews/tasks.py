@@ -66,6 +66,16 @@ def submission_review_email(*, partnership_id: int, review_id: int) -> int:
     """The agency told the Panel wants more information, or to meet it (§8.7)."""
     return submissions_service.submission_review_email_send(
         partnership_id=partnership_id, review_id=review_id
+# --- issue 14: the reflective learning workshop (§8.10.3) ---------------------------------
+
+
+@shared_task(**_RETRY)
+def workshop_invitation_email(*, partnership_id: int, invitee_id: int) -> int:
+    """A workshop invitation with its briefing PDF and the invitee's personal link."""
+    from reviews.services import workshop
+
+    return workshop.workshop_invitation_email_send(
+        partnership_id=partnership_id, invitee_id=invitee_id
     )
 
 
@@ -79,6 +89,7 @@ def mail_sweep() -> int:
     from django.utils import timezone
 
     from cases.models import Partnership
+    from reviews.services import workshop
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
@@ -91,5 +102,6 @@ def mail_sweep() -> int:
             panel.unsent_panel_emails_send,
             clock.unsent_delay_notices_send,
             submissions_service.unsent_submission_emails_send,  # issue 14: submissions
+            workshop.unsent_workshop_emails_send,
         )
     )

@@ -7,6 +7,7 @@ from reviews.views import submissions as submissions  # issue 14: agency submiss
 from reviews.views import genogram as genogram_views
 from reviews.views import chronology as chronology  # issue 14: chron
 from reviews.views import themes as themes  # issue 14: chron
+from reviews.views import appointments, clock, overview, panel, setup, terms, workshop
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -228,4 +229,37 @@ urlpatterns = [
     path("theme-list/", themes.theme_list, name="theme_list"),
     path("theme-list/<int:pk>/", themes.theme_code, name="theme_code"),
     # issue 14: the reflective learning workshop (§8.9-8.12) — workshop.py
+    path(f"{LCSPR}workshop/", workshop.lcspr_workshop, name="lcspr_workshop"),
+    path(
+        f"{LCSPR}workshop/invitees/",
+        workshop.lcspr_workshop_invitees,
+        name="lcspr_workshop_invitees",
+    ),
+    path(
+        f"{LCSPR}workshop/invitations/send/",
+        workshop.lcspr_workshop_send,
+        name="lcspr_workshop_send",
+    ),
+    path(
+        f"{LCSPR}workshop/briefing.pdf",
+        workshop.lcspr_workshop_briefing_pdf,
+        name="lcspr_workshop_briefing_pdf",
+    ),
+    path(
+        f"{LCSPR}workshop/attendance/",
+        workshop.lcspr_workshop_attendance,
+        name="lcspr_workshop_attendance",
+    ),
+    path(f"{LCSPR}workshop/record/", workshop.lcspr_workshop_record, name="lcspr_workshop_record"),
+    path(
+        f"{LCSPR}workshop/conversations/",
+        workshop.lcspr_workshop_conversations,
+        name="lcspr_workshop_conversations",
+    ),
+    # The invitee's personal link: no account, the secret token only (no case in the URL).
+    path(
+        "workshop-invitation/<str:token>/",
+        workshop.workshop_invitation,
+        name="workshop_invitation",
+    ),
 ]

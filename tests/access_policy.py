@@ -233,6 +233,15 @@ ROUTES = {
     "lcspr_key_theme": "view_review_team_records",
     "theme_list": "keep_theme_list",
     "theme_code": "keep_theme_list",
+    # issue 14: the reflective learning workshop (§8.9-8.12): the review team reads it;
+    # planning, inviting, sending and recording need run_panel_meetings (checked on POST).
+    "lcspr_workshop": "view_review_team_records",
+    "lcspr_workshop_invitees": "view_review_team_records",
+    "lcspr_workshop_send": "run_panel_meetings",
+    "lcspr_workshop_briefing_pdf": "view_review_team_records",
+    "lcspr_workshop_attendance": "view_review_team_records",
+    "lcspr_workshop_record": "view_review_team_records",
+    "lcspr_workshop_conversations": "view_review_team_records",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -377,6 +386,9 @@ PUBLIC_ROUTES = {
     "password_reset_complete": "password reset: done",
     "health": "the load balancer's liveness check",
     "calendar_feed": "a person's deadlines feed, reached by its secret address",
+    # issue 14: an invitee's answer to the learning workshop, by the secret link emailed
+    # to them (no account): only the event, never the case (tests/reviews/test_workshop.py).
+    "workshop_invitation": "a learning workshop invitee's personal link (no account)",
 }
 
 

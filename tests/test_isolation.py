@@ -134,6 +134,8 @@ OTHER_PARAMETER_ROUTES = {
     # issue 14: chron. A theme code of the admin's own partnership, no case data; another
     # partnership's is a 404 (tests/reviews/test_themes.py).
     "theme-list/<int:pk>/",
+    # issue 14: a workshop invitee's secret link (tests/reviews/test_workshop.py)
+    "workshop-invitation/<str:token>/",
 }
 
 

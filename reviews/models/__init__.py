@@ -41,7 +41,13 @@ from reviews.models.terms import (
     TermsVersion,
 )
 from reviews.models.themes import KeyTheme, ThemeCode
-from reviews.models.workshop import Workshop, WorkshopSession
+from reviews.models.workshop import (
+    InviteeResponse,
+    PractitionerConversation,
+    Workshop,
+    WorkshopInvitee,
+    WorkshopSession,
+)
 
 __all__ = [
     "AgendaItem",
@@ -90,4 +96,7 @@ __all__ = [
     "WorkshopSession",
     # issue 14: agency submissions (§8.2.2)
     "SafeguardingLead",
+    "InviteeResponse",
+    "PractitionerConversation",
+    "WorkshopInvitee",
 ]

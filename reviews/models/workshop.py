@@ -35,6 +35,23 @@ class Workshop(_Tenant):
     )
     place = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    # §8.8.2: the key themes may go to the participants with the briefing.
+    share_themes = models.BooleanField(default=False)
+    # The timetable's learning-event milestone this workshop keeps in step (§5.8).
+    milestone = models.ForeignKey(
+        "reviews.Milestone", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # The record of discussion, under the §8.11.3 headings.
+    record_information = models.TextField(blank=True)
+    record_lived_experience = models.TextField(blank=True)
+    record_reasons = models.TextField(blank=True)
+    record_themes = models.TextField(blank=True)
+    record_learning = models.TextField(blank=True)
+    record_version = models.PositiveIntegerField(default=1)
+    record_updated_at = models.DateTimeField(null=True, blank=True)
+    record_updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -62,3 +79,95 @@ class WorkshopSession(_Tenant):
 
     def __str__(self):
         return f"Workshop session {self.pk} ({self.workshop_id})"
+
+
+class InviteeResponse(models.TextChoices):
+    AWAITING = "awaiting", "Not replied yet"
+    ACCEPTED = "accepted", "Will attend"
+    DECLINED = "declined", "Cannot attend"
+
+
+class WorkshopInvitee(_Tenant):
+    """One person invited to the workshop (§8.10.1): from an agency's named practitioners
+    and line managers, or added by hand. Someone without direct operational involvement
+    with the child and family is invited only with the reason recorded (§8.10.2).
+
+    The personal link's token is never stored: only its SHA-256 (`token_hash`)."""
+
+    tenant_partnership_path = "workshop__lcspr__case__partnership"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="invitees")
+    practitioner = models.ForeignKey(
+        "reviews.NamedPractitioner",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    agency = models.ForeignKey(
+        "cases.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(max_length=200, blank=True)
+    is_line_manager = models.BooleanField(default=False)
+    direct_involvement = models.BooleanField(default=True)
+    invited_reason = models.TextField(
+        blank=True, help_text="Why they are invited without direct involvement (§8.10.2)."
+    )
+    token_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    email_sent_at = models.DateTimeField(null=True, blank=True)
+    response = models.CharField(
+        max_length=10, choices=InviteeResponse.choices, default=InviteeResponse.AWAITING
+    )
+    responded_at = models.DateTimeField(null=True, blank=True)
+    attended = models.BooleanField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+
+    class Meta(_Tenant.Meta):
+        ordering = ["workshop", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workshop", "email"], name="workshop_invitee_once_per_email"
+            )
+        ]
+
+    def __str__(self):
+        return f"Workshop invitee {self.pk} ({self.workshop_id})"  # never the name
+
+
+class PractitionerConversation(_Tenant):
+    """A conversation with a key practitioner who could not attend the workshop, normally
+    with the Reviewer (§8.12.1)."""
+
+    tenant_partnership_path = "workshop__lcspr__case__partnership"
+
+    workshop = models.ForeignKey(Workshop, on_delete=models.CASCADE, related_name="conversations")
+    name = models.CharField(max_length=200)
+    agency = models.ForeignKey(
+        "cases.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    role = models.CharField(max_length=200, blank=True)
+    held_on = models.DateField()
+    held_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    note = models.TextField()
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta(_Tenant.Meta):
+        ordering = ["workshop", "held_on", "id"]
+
+    def __str__(self):
+        return f"Practitioner conversation {self.pk} ({self.workshop_id})"

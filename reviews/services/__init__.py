@@ -65,6 +65,16 @@ from reviews.services.timetable import (
     milestone_change,
     milestone_done,
 )
+from reviews.services.workshop import (
+    attendance_record,
+    invitation_answer,
+    invitations_send,
+    invitee_add,
+    invitees_add_direct,
+    practitioner_conversation_add,
+    workshop_plan,
+    workshop_record_save,
+)
 
 __all__ = [
     "TermsDraft",
@@ -122,4 +132,12 @@ __all__ = [
     "theme_code_move",
     "theme_code_update",
     "themes_reason_save",
+    "attendance_record",
+    "invitation_answer",
+    "invitations_send",
+    "invitee_add",
+    "invitees_add_direct",
+    "practitioner_conversation_add",
+    "workshop_plan",
+    "workshop_record_save",
 ]
