@@ -298,6 +298,8 @@ def submission_deadline_kind(request_id: int, round_: int = 0) -> str:
     so that a date met stays met in the history."""
     kind = f"lcspr_submission:{request_id}"
     return f"{kind}:{round_}" if round_ else kind
+
+
 # --- issue 14: chron (the multi-agency chronology and key themes, §8.4.3, §8.8) ---------
 
 # §8.4.3: a period with no agency contact longer than this is shown as a gap, unless the

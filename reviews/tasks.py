@@ -66,6 +66,9 @@ def submission_review_email(*, partnership_id: int, review_id: int) -> int:
     """The agency told the Panel wants more information, or to meet it (§8.7)."""
     return submissions_service.submission_review_email_send(
         partnership_id=partnership_id, review_id=review_id
+    )
+
+
 # --- issue 14: the reflective learning workshop (§8.10.3) ---------------------------------
 
 

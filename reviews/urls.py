@@ -2,12 +2,11 @@
 
 from django.urls import path
 
-from reviews.views import appointments, clock, overview, panel, setup, terms
-from reviews.views import submissions as submissions  # issue 14: agency submissions
-from reviews.views import genogram as genogram_views
-from reviews.views import chronology as chronology  # issue 14: chron
-from reviews.views import themes as themes  # issue 14: chron
 from reviews.views import appointments, clock, overview, panel, setup, terms, workshop
+from reviews.views import chronology as chronology  # issue 14: chron
+from reviews.views import genogram as genogram_views
+from reviews.views import submissions as submissions  # issue 14: agency submissions
+from reviews.views import themes as themes  # issue 14: chron
 
 LCSPR = "cases/<str:reference>/lcspr/"
 

@@ -10,8 +10,8 @@ from reviews.models.family import (
     Participation,
     Sex,
 )
-from reviews.models.leads import SafeguardingLead  # issue 14: agency submissions (§8.2.2)
 from reviews.models.genogram import GenogramUpload
+from reviews.models.leads import SafeguardingLead  # issue 14: agency submissions (§8.2.2)
 from reviews.models.panel import (
     AgendaItem,
     AttendanceStatus,
@@ -50,6 +50,7 @@ from reviews.models.workshop import (
 )
 
 __all__ = [
+    "# issue 14: agency submissions (§8.2.2)",
     "AgendaItem",
     "AgreementOutcome",
     "Appointment",
@@ -62,6 +63,7 @@ __all__ = [
     "FamilyConversation",
     "FamilyCoordinator",
     "GenogramUpload",
+    "InviteeResponse",
     "KeyTheme",
     "Lcspr",
     "LearningAudience",
@@ -81,9 +83,11 @@ __all__ = [
     "ParallelStatus",
     "Participation",
     "PoliceLiaison",
+    "PractitionerConversation",
     "QaOutcome",
     "ReferredIssue",
     "ReviewBasis",
+    "SafeguardingLead",
     "Sex",
     "StandingItem",
     "SubmissionReview",
@@ -93,10 +97,6 @@ __all__ = [
     "TermsVersion",
     "ThemeCode",
     "Workshop",
-    "WorkshopSession",
-    # issue 14: agency submissions (§8.2.2)
-    "SafeguardingLead",
-    "InviteeResponse",
-    "PractitionerConversation",
     "WorkshopInvitee",
+    "WorkshopSession",
 ]

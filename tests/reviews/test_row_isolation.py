@@ -188,6 +188,7 @@ def full_review(partnership, marker):
         letter_note=f"{marker} note",
         sent_at=timezone.now(),
         sent_by=office,
+    )
     # issue 14: genogram: the lead agency's uploaded genogram (§7.2.1).
     genogram_upload = services.genogram_upload_add(
         lcspr=lcspr,
@@ -195,6 +196,7 @@ def full_review(partnership, marker):
         upload=SimpleUploadedFile("genogram.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),
         agency=AgencyFactory(partnerships=[partnership]),
         note=f"{marker} genogram",
+    )
     # issue 14: chron. A key theme, coded from the partnership's starting list.
     theme = services.key_theme_add(
         lcspr=lcspr,

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0018_evidence_request_purpose'),
-        ('reviews', '0010_evidence'),
+        ("reviews", "0013_chron"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

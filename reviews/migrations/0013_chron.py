@@ -22,7 +22,7 @@ def give_each_partnership_the_starting_themes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reviews", "0010_evidence"),
+        ("reviews", "0012_genogram"),
     ]
 
     operations = [
