@@ -111,7 +111,10 @@ def health(leicester, lr):
 
 def review_of(partnership):
     """An LCSPR case with a named child, its Reviewer and Panel member appointed."""
-    case = open_case(partnership, stage=Stage.LCSPR)
+    case = open_case(partnership, stage=Stage.RAPID_REVIEW)
+    case_services.case_stage_set(
+        case=case, stage=Stage.LCSPR, actor=None, reason="The CRG decided to review"
+    )
     Child.unscoped.create(case=case, pseudonym="Child A", name=CHILD_NAME)
     reviewer = staff_user(partnership, role=Role.REVIEWER, email="reviewer@example.org")
     appoint(case, reviewer, Role.REVIEWER)
