@@ -305,11 +305,11 @@ def _csv_rows(data: bytes):
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ApplicationError(FILE_NOT_UTF8, field="file") from None
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    # Commas, or the semicolons or tabs some spreadsheets save with: as the header row
+    # (whose column names hold none of them) shows.
+    header = text.split("\n", 1)[0]
+    delimiter = max(",;\t", key=header.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         # Excel numbers a CSV's records as rows, a quoted line break and all.
         yield from enumerate(reader, start=1)
@@ -371,6 +371,7 @@ ANALYSIS_NOT_ASKED = (
     "this request does not ask for analysis (§8.4.1): leave the column empty, or ask the "
     "Business Office"
 )
+NO_HEADER = "has a value but no column name in row 1: name the column, or move the value"
 ORGANISATIONAL_CHANGES_NOT_ASKED = (
     "this request does not ask for a chronology of organisational changes (§8.4.1): "
     "mark the row No, or leave it out"
@@ -544,6 +545,11 @@ def chronology_parse(
             raise ApplicationError(FILE_TOO_MANY_ROWS.format(limit=MAX_ROWS), field="file")
         values = {column: cell for column, cell in zip(positions, cells, strict=False) if column}
         row, errors = _check_row(number, values, request=request, concerning=accepted, today=today)
+        errors += [
+            RowError(number, f"column {position}", NO_HEADER)
+            for position, cell in enumerate(cells, start=1)
+            if (position > len(positions) or positions[position - 1] is None) and _text(cell)
+        ]
         if errors:
             parsed.errors += errors
             parsed.invalid_count += 1

@@ -33,12 +33,15 @@ from cases.models import (
 )
 from cases.services.chronology_import import (
     ANALYSIS_NOT_ASKED,
+    FILE_MISSING_COLUMNS,
     FILE_NOT_CSV,
     FILE_NOT_XLSX,
     FILE_TOO_BIG,
     FILE_TYPE_REFUSED,
     FIX_FIRST,
+    NO_HEADER,
     ORGANISATIONAL_CHANGES_NOT_ASKED,
+    chronology_parse,
 )
 from cases.services.information_request import CONFLICT, NOT_OPEN_FOR_AGENCY
 from cases.tenancy import Scope
@@ -556,3 +559,28 @@ def test_the_chronology_page_links_to_the_import(client, item, portal_user):
     sign_in(client, portal_user)
     page = client.get(f"/portal/requests/{item.pk}/chronology/").content.decode()
     assert f'href="{import_url(item)}">Import from a spreadsheet' in page
+
+
+def test_a_file_without_a_required_column_says_which(client, item, portal_user):
+    header = [column for column in HEADER if column != "Event"]
+    sign_in(client, portal_user)
+    response = upload(client, item, xlsx_file([good_row(1)], header=header))
+    assert FILE_MISSING_COLUMNS.format(columns="Event") in page_text(response)
+    assert not StagedChronologyImport.objects.for_partnership(item.case.partnership).exists()
+
+
+def test_a_csv_saved_with_semicolons_is_read(item):
+    text = (
+        "Date;Source;Event\n"
+        '01/03/2025;Case file;"Visit; the child was seen"\n'
+        "02/03/2025;Case file;Visit; the child was seen\n"
+    )
+    parsed = chronology_parse(
+        request=item,
+        upload=SimpleUploadedFile("chronology.csv", text.encode()),
+        concerning=["Child A"],
+    )
+    # A value beyond the named columns is never dropped without a word.
+    assert [str(error) for error in parsed.errors] == [f"Row 3, column 4: {NO_HEADER}"]
+    assert parsed.rows[0]["event"] == "Visit; the child was seen"
+    assert parsed.rows[0]["happened_on"] == "2025-03-01"
