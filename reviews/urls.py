@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from reviews.views import appointments, clock, overview, panel, setup, terms
+from reviews.views import (
+    appointments,
+    clock,
+    family,  # issue 14: family engagement (§7)
+    overview,
+    panel,
+    setup,
+    terms,
+)
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -128,6 +136,42 @@ urlpatterns = [
     ),
     path(LCSPR + "clock/notices/<int:pk>.pdf", clock.lcspr_notice_pdf, name="lcspr_notice_pdf"),
     # issue 14: family engagement (§7) — reviews/views/family.py, genogram.py
+    path(f"{LCSPR}family/", family.lcspr_family, name="lcspr_family"),
+    path(
+        f"{LCSPR}family/members/new/",
+        family.lcspr_family_member_add,
+        name="lcspr_family_member_add",
+    ),
+    path(
+        f"{LCSPR}family/members/<int:pk>/",
+        family.lcspr_family_member,
+        name="lcspr_family_member",
+    ),
+    path(
+        f"{LCSPR}family/members/<int:pk>/remove/",
+        family.lcspr_family_member_remove,
+        name="lcspr_family_member_remove",
+    ),
+    path(
+        f"{LCSPR}family/members/<int:pk>/letter.pdf",
+        family.lcspr_family_letter_pdf,
+        name="lcspr_family_letter_pdf",
+    ),
+    path(
+        f"{LCSPR}family/leaflet.pdf",
+        family.lcspr_family_leaflet_pdf,
+        name="lcspr_family_leaflet_pdf",
+    ),
+    path(
+        f"{LCSPR}family/couples/<int:pk>/remove/",
+        family.lcspr_family_couple_remove,
+        name="lcspr_family_couple_remove",
+    ),
+    path(
+        f"{LCSPR}family/conversations/new/",
+        family.lcspr_family_conversation_add,
+        name="lcspr_family_conversation_add",
+    ),
     # issue 14: agency submissions and their quality assurance (§8.2-8.7) — submissions.py
     # issue 14: chronology import from a spreadsheet (§8.4) — imports.py
     # issue 14: the multi-agency chronology and key themes (§8.4.3, §8.8) — chronology.py, themes.py

@@ -203,6 +203,16 @@ ROUTES = {
     "lcspr_delay_notice_pdf": "view_cases",
     "lcspr_delay_notice_send": "manage_review",
     "lcspr_notice_pdf": "view_cases",
+    # issue 14: family engagement (§7): the review team reads (every view logged); the
+    # office, the Reviewer and the Panel change it.
+    "lcspr_family": "view_review_team_records",
+    "lcspr_family_member_add": "engage_family",
+    "lcspr_family_member": "view_review_team_records",
+    "lcspr_family_member_remove": "engage_family",
+    "lcspr_family_letter_pdf": "view_review_team_records",
+    "lcspr_family_leaflet_pdf": "view_review_team_records",
+    "lcspr_family_couple_remove": "engage_family",
+    "lcspr_family_conversation_add": "engage_family",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -295,6 +305,11 @@ ROW_READERS = {
     "lcspr_delay_notice_pdf": "partnership",
     "lcspr_delay_notice_send": "partnership",
     "lcspr_notice_pdf": "partnership",
+    # issue 14: family engagement (tests/reviews/test_family.py)
+    "lcspr_family_member": "partnership",
+    "lcspr_family_member_remove": "partnership",
+    "lcspr_family_letter_pdf": "partnership",
+    "lcspr_family_couple_remove": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -45,6 +45,9 @@ POST_ONLY = {
     "lcspr_swift_learning_sent",
     # issue 13: clock
     "lcspr_delay_notice_send",
+    # issue 14: family engagement
+    "lcspr_family_member_remove",
+    "lcspr_family_couple_remove",
 }
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {

@@ -16,6 +16,17 @@ from reviews.services.clock import (
     delay_update,
 )
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
+from reviews.services.family import (  # issue 14: family engagement (§7)
+    conversation_record,
+    couple_add,
+    couple_remove,
+    initial_contact_record,
+    network_bring_in,
+    network_member_add,
+    network_member_remove,
+    network_member_update,
+    participation_record,
+)
 from reviews.services.panel import (
     agenda_item_add,
     family_coordinator_name,
@@ -46,6 +57,17 @@ from reviews.services.timetable import (
 )
 
 __all__ = [
+    # issue 14: family engagement (§7)
+    "conversation_record",
+    "couple_add",
+    "couple_remove",
+    "initial_contact_record",
+    "network_bring_in",
+    "network_member_add",
+    "network_member_remove",
+    "network_member_update",
+    "participation_record",
+    # the others
     "TermsDraft",
     "agenda_item_add",
     "appointment_end",

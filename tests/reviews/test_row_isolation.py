@@ -59,6 +59,11 @@ ROW_KIND = {
     "lcspr_delay_notice_pdf": "delay",
     "lcspr_delay_notice_send": "delay",
     "lcspr_notice_pdf": "notice",
+    # issue 14: family engagement
+    "lcspr_family_member": "member",
+    "lcspr_family_member_remove": "member",
+    "lcspr_family_letter_pdf": "member",
+    "lcspr_family_couple_remove": "couple",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -168,6 +173,16 @@ def full_review(partnership, marker):
     )
     services.delay_put_to_crg(delay=delay, actor=office, meeting=crg)
     notice = services.delay_notice_send(delay=delay, actor=office)
+    # issue 14: family engagement
+    member = services.network_member_add(
+        lcspr=lcspr, actor=office, name=f"{marker} Parent", relationship="Mother"
+    )
+    partner = services.network_member_add(
+        lcspr=lcspr, actor=office, name=f"{marker} Partner", relationship="Father"
+    )
+    couple = services.couple_add(
+        lcspr=lcspr, actor=office, first=member, second=partner, kind="partners"
+    )
     return {
         "marker": marker,
         "case": case,
@@ -183,6 +198,8 @@ def full_review(partnership, marker):
             "swift": swift,
             "delay": delay,
             "notice": notice,
+            "member": member,  # issue 14: family engagement
+            "couple": couple,
         },
     }
 
