@@ -15,6 +15,7 @@ class ReviewsConfig(AppConfig):
         # the dashboard (cases/dashboard.py) from its selectors module, imported here.
         from reviews.selectors import (  # noqa: F401 - each registers its parts
             clock,
+            family,  # issue 14: family engagement (§7)
             panel,
             setup,
             terms,

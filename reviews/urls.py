@@ -7,6 +7,15 @@ from reviews.views import chronology as chronology  # issue 14: chron
 from reviews.views import genogram as genogram_views
 from reviews.views import submissions as submissions  # issue 14: agency submissions
 from reviews.views import themes as themes  # issue 14: chron
+from reviews.views import (
+    appointments,
+    clock,
+    family,  # issue 14: family engagement (§7)
+    overview,
+    panel,
+    setup,
+    terms,
+)
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -158,6 +167,41 @@ urlpatterns = [
         f"{LCSPR}family/genogram/uploads/<int:pk>/",
         genogram_views.lcspr_genogram_upload,
         name="lcspr_genogram_upload",
+    path(f"{LCSPR}family/", family.lcspr_family, name="lcspr_family"),
+    path(
+        f"{LCSPR}family/members/new/",
+        family.lcspr_family_member_add,
+        name="lcspr_family_member_add",
+    ),
+    path(
+        f"{LCSPR}family/members/<int:pk>/",
+        family.lcspr_family_member,
+        name="lcspr_family_member",
+    ),
+    path(
+        f"{LCSPR}family/members/<int:pk>/remove/",
+        family.lcspr_family_member_remove,
+        name="lcspr_family_member_remove",
+    ),
+    path(
+        f"{LCSPR}family/members/<int:pk>/letter.pdf",
+        family.lcspr_family_letter_pdf,
+        name="lcspr_family_letter_pdf",
+    ),
+    path(
+        f"{LCSPR}family/leaflet.pdf",
+        family.lcspr_family_leaflet_pdf,
+        name="lcspr_family_leaflet_pdf",
+    ),
+    path(
+        f"{LCSPR}family/couples/<int:pk>/remove/",
+        family.lcspr_family_couple_remove,
+        name="lcspr_family_couple_remove",
+    ),
+    path(
+        f"{LCSPR}family/conversations/new/",
+        family.lcspr_family_conversation_add,
+        name="lcspr_family_conversation_add",
     ),
     # issue 14: agency submissions and their quality assurance (§8.2-8.7) — submissions.py
     path("safeguarding-leads/", submissions.safeguarding_leads, name="safeguarding_leads"),

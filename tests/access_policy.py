@@ -242,6 +242,16 @@ ROUTES = {
     "lcspr_workshop_attendance": "view_review_team_records",
     "lcspr_workshop_record": "view_review_team_records",
     "lcspr_workshop_conversations": "view_review_team_records",
+    # issue 14: family engagement (§7): the review team reads (every view logged); the
+    # office, the Reviewer and the Panel change it.
+    "lcspr_family": "view_review_team_records",
+    "lcspr_family_member_add": "engage_family",
+    "lcspr_family_member": "view_review_team_records",
+    "lcspr_family_member_remove": "engage_family",
+    "lcspr_family_letter_pdf": "view_review_team_records",
+    "lcspr_family_leaflet_pdf": "view_review_team_records",
+    "lcspr_family_couple_remove": "engage_family",
+    "lcspr_family_conversation_add": "engage_family",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -369,6 +379,11 @@ ROW_READERS = {
     # issue 14: chron (tests/reviews/test_themes.py)
     "lcspr_key_theme": "partnership",
     "theme_code": "partnership",
+    # issue 14: family engagement (tests/reviews/test_family.py)
+    "lcspr_family_member": "partnership",
+    "lcspr_family_member_remove": "partnership",
+    "lcspr_family_letter_pdf": "partnership",
+    "lcspr_family_couple_remove": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

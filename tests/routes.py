@@ -48,6 +48,9 @@ POST_ONLY = {
     # issue 14: chron
     "lcspr_chronology_settings",
     "lcspr_chronology_tag",
+    # issue 14: family engagement
+    "lcspr_family_member_remove",
+    "lcspr_family_couple_remove",
 }
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {

@@ -1,9 +1,11 @@
 """The LCSPR's records, one module for each part of the review (§5-§9)."""
 
 from reviews.models.clock import Delay, DelayNotice
-from reviews.models.family import (
+from reviews.models.family import (  # issue 14: family engagement
     CoupleKind,
+    Delivery,
     FamilyConversation,
+    InitialContact,
     NetworkMember,
     NetworkPartnership,
     NonParticipationReason,
@@ -60,10 +62,12 @@ __all__ = [
     "CoupleKind",
     "Delay",
     "DelayNotice",
+    "Delivery",  # issue 14: family engagement
     "FamilyConversation",
     "FamilyCoordinator",
     "GenogramUpload",
     "InviteeResponse",
+    "InitialContact",  # issue 14: family engagement
     "KeyTheme",
     "Lcspr",
     "LearningAudience",

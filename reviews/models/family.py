@@ -189,3 +189,50 @@ class FamilyConversation(_Tenant):
 
     def __str__(self):
         return f"Family conversation on {self.held_on} ({self.lcspr})"
+
+
+# --- issue 14: family engagement (the first contact, §7.3) ------------------------------
+
+
+class Delivery(models.TextChoices):
+    """How the letter or the leaflet reached the family member (§7.3.2)."""
+
+    HAND_DELIVERED = "hand_delivered", "Hand-delivered"
+    SIGNED_FOR = "signed_for", "Sent signed-for"
+    POSTED = "posted", "Posted"
+    NOT_SENT = "not_sent", "Not sent"
+
+
+class InitialContact(_Tenant):
+    """The first contact with one family member (§7.3): who made personal contact and
+    when, how the letter and the leaflet were delivered (§7.3.2), and their response."""
+
+    tenant_partnership_path = "member__lcspr__case__partnership"
+
+    member = models.OneToOneField(
+        NetworkMember, on_delete=models.CASCADE, related_name="initial_contact"
+    )
+    made_by = models.CharField(
+        max_length=200, blank=True, help_text="Who made personal contact, and their role."
+    )
+    made_on = models.DateField(null=True, blank=True)
+    letter_delivery = models.CharField(
+        max_length=20, choices=Delivery.choices, default=Delivery.NOT_SENT
+    )
+    leaflet_delivery = models.CharField(
+        max_length=20, choices=Delivery.choices, default=Delivery.NOT_SENT
+    )
+    response = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta(_Tenant.Meta):
+        pass
+
+    def __str__(self):
+        return f"First contact with a family member ({self.member_id})"  # never the name

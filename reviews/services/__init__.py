@@ -18,6 +18,17 @@ from reviews.services.clock import (
 )
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
 from reviews.services.genogram import genogram_upload_add
+from reviews.services.family import (  # issue 14: family engagement (§7)
+    conversation_record,
+    couple_add,
+    couple_remove,
+    initial_contact_record,
+    network_bring_in,
+    network_member_add,
+    network_member_remove,
+    network_member_update,
+    participation_record,
+)
 from reviews.services.panel import (
     agenda_item_add,
     family_coordinator_name,
@@ -80,6 +91,17 @@ __all__ = [
     "# issue 14: agency submissions (§8.2-8.7)",
     "# issue 14: chron",
     "SubmissionAsk",
+    # issue 14: family engagement (§7)
+    "conversation_record",
+    "couple_add",
+    "couple_remove",
+    "initial_contact_record",
+    "network_bring_in",
+    "network_member_add",
+    "network_member_remove",
+    "network_member_update",
+    "participation_record",
+    # the others
     "TermsDraft",
     "agenda_item_add",
     "appointment_end",

@@ -69,6 +69,11 @@ ROW_KIND = {
     "lcspr_submission_guidance": "submission",
     "lcspr_genogram_upload": "genogram_upload",  # issue 14: genogram
     "lcspr_key_theme": "theme",  # issue 14: chron
+    # issue 14: family engagement
+    "lcspr_family_member": "member",
+    "lcspr_family_member_remove": "member",
+    "lcspr_family_letter_pdf": "member",
+    "lcspr_family_couple_remove": "couple",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -204,6 +209,15 @@ def full_review(partnership, marker):
         title=f"{marker} theme",
         description=f"{marker} theme described",
         actor=office,
+    # issue 14: family engagement
+    member = services.network_member_add(
+        lcspr=lcspr, actor=office, name=f"{marker} Parent", relationship="Mother"
+    )
+    partner = services.network_member_add(
+        lcspr=lcspr, actor=office, name=f"{marker} Partner", relationship="Father"
+    )
+    couple = services.couple_add(
+        lcspr=lcspr, actor=office, first=member, second=partner, kind="partners"
     )
     return {
         "marker": marker,
@@ -223,6 +237,8 @@ def full_review(partnership, marker):
             "submission": submission,
             "genogram_upload": genogram_upload,
             "theme": theme,  # issue 14: chron
+            "member": member,  # issue 14: family engagement
+            "couple": couple,
         },
     }
 
