@@ -905,3 +905,27 @@ def matching_open_cases(
         .values_list("reference", flat=True)
         .distinct()
     )
+
+
+# --- An LCSPR chronology (issue 14, §8.4) -------------------------------------------------
+
+THE_FAMILY = "The family"
+
+
+def chronology_concerning_options(*, case: Case) -> list[str]:
+    """Whom an LCSPR chronology's event may concern, as the request names them: each child
+    by pseudonym, each family member by relationship, or the family (§8.4.3 filters by
+    these). Never a name."""
+    partnership = case.partnership
+    children = Child.objects.for_partnership(partnership).filter(case=case)
+    relationships = (
+        FamilyMember.objects.for_partnership(partnership)
+        .filter(case=case)
+        .exclude(relationship="")
+        .values_list("relationship", flat=True)
+    )
+    options = [c.pseudonym for c in children if c.pseudonym]
+    for relationship in relationships:
+        if relationship not in options:
+            options.append(relationship)
+    return [*options, THE_FAMILY]

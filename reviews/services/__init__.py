@@ -26,6 +26,7 @@ from reviews.services.panel import (
     swift_learning_record,
     swift_learning_sent,
 )
+from reviews.services.practitioners import practitioner_add, practitioner_remove
 from reviews.services.setup import lcspr_basis_record, police_liaison_save
 from reviews.services.terms import (
     TermsDraft,
@@ -76,6 +77,8 @@ __all__ = [
     "parallel_process_add",
     "parallel_process_update",
     "police_liaison_save",
+    "practitioner_add",
+    "practitioner_remove",
     "swift_learning_record",
     "swift_learning_sent",
     "terms_agreement_record",
