@@ -593,6 +593,10 @@ def _submission(request, item, urls):
     else:
         form, _ = _submission_form(item)
     parts = selectors.request_parts(scope=request.scope, request=item)
+    # Who the pseudonyms are, for the agency to find its records, as for a Rapid Review.
+    identities = selectors.identifying_details(scope=request.scope, request=item)
+    if identities is not None:
+        _log_identities_view(request, item)
     return _page(
         request,
         item,
@@ -600,6 +604,7 @@ def _submission(request, item, urls):
         "reply",
         urls,
         form=form,
+        identities=identities,
         entries=[e for e in parts["entries"] if not e.is_organisational_change],
         changes=[e for e in parts["entries"] if e.is_organisational_change],
         practitioners=practitioner_selectors.request_practitioners(

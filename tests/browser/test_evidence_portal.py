@@ -68,7 +68,8 @@ def test_the_police_submit_an_information_report_and_answer_the_panel(page):
         expect(page.get_by_label("Completed by (name and role)")).to_have_value("DI Jones")
         assert_accessible(page, f"evidence-portal-incomplete-{slug}")
 
-        page.get_by_role("link", name="Named practitioners").click()
+        sections = page.get_by_role("navigation", name="Reply sections")
+        sections.get_by_role("link", name="Named practitioners").click()
         page.get_by_label("Full name").fill("Sam Okafor")
         page.get_by_label("Job title").fill("Detective Constable")
         page.get_by_label("Work email address").fill("sam.okafor@police.example")
@@ -83,7 +84,7 @@ def test_the_police_submit_an_information_report_and_answer_the_panel(page):
         expect(page.get_by_role("cell", name="sam.okafor@police.example")).to_be_visible()
         assert_accessible(page, f"evidence-portal-practitioners-{slug}")
 
-        page.get_by_role("link", name="Submission").click()
+        sections.get_by_role("link", name="Submission", exact=True).click()
         page.get_by_label("Your agency's involvement with the child and family").fill(
             "Two call-outs to the home in March."
         )
