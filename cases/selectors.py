@@ -923,6 +923,7 @@ def matching_open_cases(
 
 
 # --- issue 14: a chronology imported from a spreadsheet (§8.4) ---------------------------
+# --- An LCSPR chronology (issue 14, §8.4) -------------------------------------------------
 
 THE_FAMILY = "The family"
 
@@ -975,3 +976,20 @@ def chronology_import_get(*, scope: Scope, request: InformationRequest, pk: int)
         )
     except StagedChronologyImport.DoesNotExist:
         raise Http404("No such upload.") from None
+def chronology_concerning_options(*, case: Case) -> list[str]:
+    """Whom an LCSPR chronology's event may concern, as the request names them: each child
+    by pseudonym, each family member by relationship, or the family (§8.4.3 filters by
+    these). Never a name."""
+    partnership = case.partnership
+    children = Child.objects.for_partnership(partnership).filter(case=case)
+    relationships = (
+        FamilyMember.objects.for_partnership(partnership)
+        .filter(case=case)
+        .exclude(relationship="")
+        .values_list("relationship", flat=True)
+    )
+    options = [c.pseudonym for c in children if c.pseudonym]
+    for relationship in relationships:
+        if relationship not in options:
+            options.append(relationship)
+    return [*options, THE_FAMILY]

@@ -218,6 +218,27 @@ urlpatterns = [
         portal.on_behalf_document_remove,
         name="on_behalf_document_remove",
     ),
+    # issue 14: the practitioners an agency names with its LCSPR submission (§8.10.1).
+    path(
+        "requests/<int:pk>/on-behalf/practitioners/",
+        portal.on_behalf_practitioners,
+        name="on_behalf_practitioners",
+    ),
+    path(
+        "requests/on-behalf/practitioners/<int:pk>/remove/",
+        portal.on_behalf_practitioner_remove,
+        name="on_behalf_practitioner_remove",
+    ),
+    path(
+        "portal/requests/<int:pk>/practitioners/",
+        portal.portal_practitioners,
+        name="portal_practitioners",
+    ),
+    path(
+        "portal/practitioners/<int:pk>/remove/",
+        portal.portal_practitioner_remove,
+        name="portal_practitioner_remove",
+    ),
     path("portal/", portal.portal_home, name="portal_home"),
     path("portal/requests/<int:pk>/", portal.portal_request, name="portal_request"),
     path(

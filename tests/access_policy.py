@@ -115,6 +115,9 @@ ROUTES = {
     "on_behalf_chronology_edit": "manage_requests",
     "on_behalf_chronology_remove": "manage_requests",
     "on_behalf_document_remove": "manage_requests",
+    # issue 14: the practitioners named with an LCSPR submission (§8.10.1), on its behalf
+    "on_behalf_practitioners": "manage_requests",
+    "on_behalf_practitioner_remove": "manage_requests",
     "combined_summary": "view_cases",
     "combined_summary_pdf": "view_cases",
     "combined_chronology": "view_cases",
@@ -143,6 +146,9 @@ ROUTES = {
     "on_behalf_chronology_import_check": "manage_requests",
     "on_behalf_chronology_template_xlsx": "manage_requests",
     "on_behalf_chronology_template_csv": "manage_requests",
+    # issue 14: the practitioners named with an LCSPR submission (§8.10.1)
+    "portal_practitioners": "reply_to_requests",
+    "portal_practitioner_remove": "reply_to_requests",
     "case_rapid_review": "view_cases",
     "care_death_decision": "view_cases",  # the page; recording needs record_decision
     "rapid_review_papers": "view_cases",
@@ -311,6 +317,8 @@ ROW_READERS = {
     "on_behalf_chronology_edit": "partnership, once entered on its behalf",
     "on_behalf_chronology_remove": "partnership, once entered on its behalf",
     "on_behalf_document_remove": "partnership",
+    "on_behalf_practitioners": "partnership",  # issue 14
+    "on_behalf_practitioner_remove": "partnership, once entered on its behalf",  # issue 14
     "request_reply_blank": "partnership or agency",
     "request_chronology_blank": "partnership or agency",
     "request_letter": "partnership or agency",
@@ -334,6 +342,8 @@ ROW_READERS = {
     "on_behalf_chronology_import_check": "partnership",
     "on_behalf_chronology_template_xlsx": "partnership",
     "on_behalf_chronology_template_csv": "partnership",
+    "portal_practitioners": "agency",  # issue 14
+    "portal_practitioner_remove": "agency",  # issue 14
     "immediate_action_done": "partnership",
     "invitation_papers": "invitee",
     "invitation_summary_pdf": "invitee",

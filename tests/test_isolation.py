@@ -305,11 +305,18 @@ def two_requests(leicester, lr):
             ),
             version=request.version,
         )
+        # issue 14: a named practitioner, whose routes take its own id (§8.10.1).
+        from reviews.models import NamedPractitioner
+
+        practitioner = NamedPractitioner.unscoped.create(
+            request=request, name="Pat Doe", job_title="Sergeant", email="pat@police.example"
+        )
         made[slug] = {
             "case": case,
             "request": request,
             "entry": entry,
             "attachment": attachment,
+            "practitioner": practitioner,
             "portal_user": portal_user,
             "office": staff_user(partnership),
         }
@@ -320,6 +327,8 @@ def _target(path, bundle):
     """The URL of the route for one bundle's request (or its document or entry)."""
     if "documents/<int:pk>" in path:
         pk = bundle["attachment"].pk
+    elif "practitioners/<int:pk>" in path:  # issue 14: an LCSPR submission's (§8.10.1)
+        pk = bundle["practitioner"].pk
     elif "chronology/<int:pk>" in path:
         pk = bundle["entry"].pk
     else:

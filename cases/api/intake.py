@@ -349,6 +349,9 @@ class InformationRequestOutputSerializer(serializers.ModelSerializer):
             "case_reference",
             "partnership",
             "agency",
+            # issue 14: a Rapid Review request or an LCSPR submission, and the kind asked
+            "purpose",
+            "submission_kind",
             "status",
             "reply_kind",
             "sent_at",

@@ -10,6 +10,7 @@ from cases.models import (
     Involvement,
     ReplyKind,
     SharingDecision,
+    SubmissionKind,
 )
 from cases.services.information_request import UPLOAD_TOO_BIG
 
@@ -198,3 +199,181 @@ class SharingDecisionForm(forms.Form):
         label="Reason (§2.1.6)",
         error_messages={"required": "Give the reason for this decision (§2.1.6)."},
     )
+
+
+# --- An LCSPR submission (issue 14, §8.4-8.7) ---------------------------------------------
+
+
+class SubmissionForm(forms.Form):
+    """An agency's LCSPR submission, with the fields of the kind asked for: a chronology's
+    covering note (§8.4.1), an information report (§8.5.1), or a factual summary (§8.6.1)."""
+
+    involvement_summary = GovukTextareaField(
+        rows=6,
+        required=False,
+        max_length=20000,
+        label="Your agency's involvement with the child and family",
+    )
+    systems_learning = GovukTextareaField(
+        rows=6,
+        required=False,
+        max_length=20000,
+        label="Systems learning",
+        help_text="What your agency's involvement shows about the systems around the child "
+        "and family, not only individual practice (§8.5.1).",
+    )
+    agency_learning = GovukTextareaField(
+        rows=5,
+        required=False,
+        max_length=20000,
+        label="Potential learning for your agency",
+    )
+    multi_agency_learning = GovukTextareaField(
+        rows=5,
+        required=False,
+        max_length=20000,
+        label="Potential learning for multi-agency arrangements",
+    )
+    actions_taken = GovukTextareaField(
+        rows=5,
+        required=False,
+        max_length=20000,
+        label="Actions already undertaken",
+        help_text="What your agency has already done in response (§8.5.1).",
+    )
+    completed_by = forms.CharField(
+        required=False, max_length=200, label="Completed by (name and role)"
+    )
+    response_note = GovukTextareaField(
+        rows=4,
+        required=False,
+        max_length=20000,
+        label="What you have added in answer to the Panel",
+        help_text="Sent with your submission, as your answer to the request above (§8.7.2).",
+    )
+    no_practitioners = forms.BooleanField(
+        required=False,
+        label="There is no one to invite to the workshop: nobody at my agency had direct "
+        "involvement with the child and family (§8.10.2)",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    # The fields each kind shows; the others stay empty for it.
+    KIND_FIELDS = {
+        SubmissionKind.CHRONOLOGY: ("involvement_summary", "completed_by"),
+        SubmissionKind.INFORMATION_REPORT: (
+            "involvement_summary",
+            "systems_learning",
+            "agency_learning",
+            "multi_agency_learning",
+            "actions_taken",
+            "completed_by",
+        ),
+        SubmissionKind.FACTUAL_SUMMARY: ("involvement_summary", "completed_by"),
+    }
+
+    def __init__(self, *args, kind: str, answering_qa: bool, names_practitioners: bool, **kw):
+        super().__init__(*args, **kw)
+        shown = set(self.KIND_FIELDS.get(kind, ())) | {"version"}
+        if answering_qa:
+            shown.add("response_note")
+        if names_practitioners:
+            shown.add("no_practitioners")
+        for name in list(self.fields):
+            if name not in shown:
+                del self.fields[name]
+        if kind == SubmissionKind.CHRONOLOGY:
+            self.fields["involvement_summary"].label = "Covering note (optional)"
+            self.fields[
+                "involvement_summary"
+            ].help_text = "Anything the Panel should know in reading your chronology."
+        elif kind == SubmissionKind.FACTUAL_SUMMARY:
+            self.fields["involvement_summary"].help_text = (
+                "The facts of your agency's contact with the child and family: no analysis "
+                "is needed (§8.6.1)."
+            )
+
+    def details(self, kind: str):
+        from cases.services import ReplyDetails
+
+        data = {
+            name: self.cleaned_data[name]
+            for name in self.KIND_FIELDS.get(kind, ())
+            if name in self.cleaned_data
+        }
+        if kind == SubmissionKind.FACTUAL_SUMMARY:
+            data["reply_kind"] = ReplyKind.FACTUAL_SUMMARY
+        return ReplyDetails(**data)
+
+    @classmethod
+    def initial_for(cls, request) -> dict:
+        initial = {
+            name: getattr(request, name)
+            for name in cls.KIND_FIELDS.get(request.submission_kind, ())
+        }
+        return {**initial, "version": request.version}
+
+
+class LcsprChronologyEntryForm(ChronologyEntryForm):
+    """An event of an LCSPR chronology: who it concerns, as the request names them
+    (§8.4.3); the analysis columns only where they are asked for (§8.4.1)."""
+
+    concerning = forms.ChoiceField(
+        label="Who does the event concern?",
+        help_text="A child by pseudonym or a family member by relationship: never a name.",
+        error_messages={"required": "Choose who the event concerns."},
+    )
+    field_order = ["happened_on", "happened_at", "concerning"]
+
+    def __init__(self, *args, concerning: list[str], with_analysis: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["concerning"].choices = [("", "Choose"), *((o, o) for o in concerning)]
+        if with_analysis:
+            self.fields["analysis"].label = "Analysis (§8.4.1)"
+            self.fields["expected_practice"].label = "Was the response expected practice?"
+        else:
+            del self.fields["analysis"]
+            del self.fields["expected_practice"]
+
+
+class LcsprChronologyEntryEditForm(LcsprChronologyEntryForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(entry) -> dict:
+        return {**ChronologyEntryEditForm.initial_for(entry), "concerning": entry.concerning}
+
+
+class OrganisationalChangeForm(forms.Form):
+    """A row of the chronology of organisational changes that may have affected frontline
+    practice during the scoping period (§8.4.1)."""
+
+    happened_on = GovukDateField(label="Date of the change")
+    source = forms.CharField(
+        max_length=200,
+        label="Source",
+        help_text="Where it is recorded, for example a board paper.",
+        error_messages={"required": "Enter where the change is recorded."},
+    )
+    event = GovukTextareaField(
+        rows=3,
+        max_length=5000,
+        label="The change",
+        help_text="For example a restructure, a new system or staff shortages.",
+        error_messages={"required": "Describe the change."},
+    )
+    analysis = GovukTextareaField(
+        rows=3,
+        required=False,
+        max_length=5000,
+        label="How it may have affected frontline practice (optional)",
+    )
+
+
+class OrganisationalChangeEditForm(OrganisationalChangeForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    @staticmethod
+    def initial_for(entry) -> dict:
+        initial = {name: getattr(entry, name) for name in OrganisationalChangeForm.base_fields}
+        return {**initial, "version": entry.version}

@@ -44,6 +44,7 @@ from cases.models import (
     Role,
     SchoolRequestRoute,
     Stage,
+    SubmissionKind,
     User,
 )
 from cases.permissions import Action, require, user_can
@@ -469,6 +470,10 @@ class ReplyDetails:
     records_secured_on: date | None = None
     records_nominated_representative: str = ""
     completed_by: str = ""
+    # An LCSPR information report (§8.5.1).
+    systems_learning: str = ""
+    agency_learning: str = ""
+    multi_agency_learning: str = ""
 
 
 REPLY_FIELDS = list(ReplyDetails.__dataclass_fields__)
@@ -586,8 +591,16 @@ RECORDS_SECURED_REQUIRED = "Say whether your agency has secured its records (§4
 RECORDS_SECURED_DETAILS = "Give the date the records were secured and the nominated representative."
 
 
-def reply_problems(request: InformationRequest) -> dict[str, str]:
+def reply_problems(
+    request: InformationRequest, *, response_note: str = "", no_practitioners_confirmed=False
+) -> dict[str, str]:
     """What stops the reply being submitted, by field."""
+    if request.purpose == RequestPurpose.LCSPR:
+        return submission_problems(
+            request,
+            response_note=response_note,
+            no_practitioners_confirmed=no_practitioners_confirmed,
+        )
     problems = {
         field: message
         for field, message in REQUIRED_TO_SUBMIT[request.reply_kind].items()
@@ -614,12 +627,23 @@ class ReplyIncomplete(ApplicationError):
 
 
 def reply_submit(
-    *, scope: Scope, request: InformationRequest, details: ReplyDetails, version: int
+    *,
+    scope: Scope,
+    request: InformationRequest,
+    details: ReplyDetails,
+    version: int,
+    response_note: str = "",
+    no_practitioners_confirmed: bool = False,
 ) -> InformationRequest:
     """Save, then submit to the Business Office. An incomplete reply stays saved as a
-    draft (its own transaction), and the user is told what is missing."""
+    draft (its own transaction), and the user is told what is missing. An LCSPR
+    submission returned by the Panel (§8.7.2) is resubmitted with `response_note`, the
+    agency's answer to what was asked; one naming nobody for the workshop needs
+    `no_practitioners_confirmed` (§8.10.1)."""
     saved = reply_save(scope=scope, request=request, details=details, version=version)
-    problems = reply_problems(saved)
+    problems = reply_problems(
+        saved, response_note=response_note, no_practitioners_confirmed=no_practitioners_confirmed
+    )
     if problems:
         raise ReplyIncomplete(problems, version=saved.version)
     with transaction.atomic():
@@ -627,12 +651,120 @@ def reply_submit(
             current = _lock_for_change(saved, saved.version)
         except ReplyConflict:
             raise ReplyConflict(SUBMIT_CONFLICT) from None
+        asked = _qa_asked(current)  # judged while the submission is still returned
         current.status = RequestStatus.SUBMITTED
         current.submitted_at = timezone.now()
         current.submitted_by = scope.user
         current.version += 1
-        _save(current, scope.user, "Reply submitted")
+        _save(current, scope.user, _submitted_reason(current, no_practitioners_confirmed))
+        if asked is not None:
+            _qa_answer(current, asked, response_note, scope.user)
     logger.info("request %s: reply submitted", current.pk)
+    return current
+
+
+# --- An LCSPR submission (§8.4-8.7, §8.10.1) -------------------------------------------
+
+# What a submitted LCSPR submission must hold, by the kind asked for.
+COMPLETED_BY_REQUIRED = "Give the name and role of the person completing the submission."
+SUBMISSION_REQUIRED = {
+    SubmissionKind.CHRONOLOGY: {"completed_by": COMPLETED_BY_REQUIRED},
+    SubmissionKind.INFORMATION_REPORT: {
+        "involvement_summary": "Describe your agency's involvement with the child and family "
+        "(§8.5.1).",
+        "systems_learning": "Set out the systems learning from your agency's involvement (§8.5.1).",
+        "agency_learning": "Set out the potential learning for your agency (§8.5.1).",
+        "multi_agency_learning": "Set out the potential learning for multi-agency "
+        "arrangements (§8.5.1).",
+        "actions_taken": "Say what actions your agency has already undertaken (§8.5.1).",
+        "completed_by": COMPLETED_BY_REQUIRED,
+    },
+    SubmissionKind.FACTUAL_SUMMARY: {
+        "involvement_summary": "Set out your agency's involvement with the child and family "
+        "(§8.6.1).",
+        "completed_by": COMPLETED_BY_REQUIRED,
+    },
+}
+CHRONOLOGY_EMPTY = "Add at least one event to the chronology before submitting it (§8.4.1)."
+NO_PRACTITIONERS_UNCONFIRMED = (
+    "Name the practitioners and line managers who had direct involvement with the child "
+    "and family, to be invited to the learning workshop (§8.10.1), or confirm that there "
+    "is no one to invite to the workshop."
+)
+QA_RESPONSE_REQUIRED = (
+    "Say what you have added in answer to the Panel's request for more information (§8.7.2)."
+)
+# The kinds the workshop's invitees are named with (§8.10.1: "alongside the chronology
+# and/or Information Report"); a factual summary is for limited involvement (§8.6.1).
+NAMES_PRACTITIONERS = frozenset({SubmissionKind.CHRONOLOGY, SubmissionKind.INFORMATION_REPORT})
+
+
+def submission_problems(
+    request: InformationRequest, *, response_note: str = "", no_practitioners_confirmed=False
+) -> dict[str, str]:
+    """What stops an LCSPR submission being submitted, by field ("chronology",
+    "no_practitioners" and "response_note" name what is not a reply field)."""
+    from reviews.models import NamedPractitioner
+    from reviews.selectors.practitioners import qa_awaiting_answer
+
+    partnership = request.case.partnership
+    problems = {
+        field: message
+        for field, message in SUBMISSION_REQUIRED.get(request.submission_kind, {}).items()
+        if not getattr(request, field)
+    }
+    if (
+        request.submission_kind == SubmissionKind.CHRONOLOGY
+        and not ChronologyEntry.objects.for_partnership(partnership)
+        .filter(request=request, is_organisational_change=False)
+        .exists()
+    ):
+        problems["chronology"] = CHRONOLOGY_EMPTY
+    if (
+        request.submission_kind in NAMES_PRACTITIONERS
+        and not no_practitioners_confirmed
+        and not NamedPractitioner.objects.for_partnership(partnership)
+        .filter(request=request)
+        .exists()
+    ):
+        problems["no_practitioners"] = NO_PRACTITIONERS_UNCONFIRMED
+    if qa_awaiting_answer(request=request) is not None and not response_note.strip():
+        problems["response_note"] = QA_RESPONSE_REQUIRED
+    return problems
+
+
+def _submitted_reason(request: InformationRequest, no_practitioners_confirmed: bool) -> str:
+    if request.purpose != RequestPurpose.LCSPR:
+        return "Reply submitted"
+    if no_practitioners_confirmed and request.submission_kind in NAMES_PRACTITIONERS:
+        return "Submission submitted: the agency confirmed no one to invite to the workshop"
+    return "Submission submitted"
+
+
+def _qa_asked(request: InformationRequest):
+    """The Panel's request for more information the agency is answering, if any."""
+    from reviews.selectors.practitioners import qa_awaiting_answer
+
+    return qa_awaiting_answer(request=request)
+
+
+def _qa_answer(request: InformationRequest, asked, response_note: str, actor: User) -> None:
+    """The agency's answer fills the Panel's open request for more information (§8.7.2)."""
+    from reviews.models import SubmissionReview
+
+    review = SubmissionReview.objects.for_partnership(request.case.partnership).get(pk=asked.pk)
+    review.agency_response = response_note.strip()
+    review.responded_at = timezone.now()
+    review.responded_by = actor
+    _save(review, actor, "The agency answered the Panel's request (§8.7.2)")
+
+
+@transaction.atomic
+def reply_part_change(*, scope: Scope, request: InformationRequest) -> InformationRequest:
+    """The request locked, for a part of the reply kept in another app (the LCSPR's named
+    practitioners): the agency's own while open, or the office's entering it for them."""
+    current = _agency_change(scope, request)
+    _touch(current, scope.user)
     return current
 
 
@@ -658,14 +790,19 @@ def chronology_entry_add(
     agency_response: str = "",
     analysis: str = "",
     expected_practice: str = "",
+    concerning: str = "",
+    is_organisational_change: bool = False,
 ) -> ChronologyEntry:
     request = _agency_change(scope, request)
     if happened_on > timezone.localdate():
         raise ApplicationError("The date cannot be in the future.", field="happened_on")
+    _check_concerning(request, concerning, is_organisational_change)
     entry = ChronologyEntry(
         request=request,
         happened_on=happened_on,
         happened_at=happened_at,
+        concerning="" if is_organisational_change else concerning.strip(),
+        is_organisational_change=is_organisational_change,
         source=source.strip(),
         event=event.strip(),
         agency_response=agency_response.strip(),
@@ -676,6 +813,24 @@ def chronology_entry_add(
     _save(entry, scope.user, "Chronology entry added")
     _touch(request, scope.user)
     return entry
+
+
+CONCERNING_UNKNOWN = (
+    "Choose who the event concerns from the list: a child by pseudonym, a family member by "
+    "relationship, or the family."
+)
+
+
+def _check_concerning(request: InformationRequest, concerning: str, organisational: bool) -> None:
+    """Who an LCSPR event concerns is one the request names, never a typed name (§8.4.3)."""
+    from cases.selectors import chronology_concerning_options
+
+    if organisational and request.purpose != RequestPurpose.LCSPR:
+        raise ApplicationError("Only an LCSPR chronology has organisational changes (§8.4.1).")
+    if concerning.strip() and concerning.strip() not in chronology_concerning_options(
+        case=request.case
+    ):
+        raise ApplicationError(CONCERNING_UNKNOWN, field="concerning")
 
 
 ENTRY_CONFLICT = (
@@ -699,6 +854,7 @@ def chronology_entry_edit(
     agency_response: str = "",
     analysis: str = "",
     expected_practice: str = "",
+    concerning: str | None = None,
 ) -> ChronologyEntry:
     """Change an entry of the agency's chronology (§8.4.1) while the reply is open; the
     version the form was opened at must still be current."""
@@ -715,6 +871,9 @@ def chronology_entry_edit(
         raise ApplicationError(ENTRY_CONFLICT)
     if happened_on > timezone.localdate():
         raise ApplicationError("The date cannot be in the future.", field="happened_on")
+    if concerning is not None and not current.is_organisational_change:
+        _check_concerning(entry.request, concerning, False)
+        current.concerning = concerning.strip()
     current.happened_on = happened_on
     current.happened_at = happened_at
     current.source = source.strip()

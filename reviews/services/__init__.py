@@ -39,6 +39,7 @@ from reviews.services.panel import (
     swift_learning_record,
     swift_learning_sent,
 )
+from reviews.services.practitioners import practitioner_add, practitioner_remove
 from reviews.services.setup import lcspr_basis_record, police_liaison_save
 from reviews.services.submissions import (  # issue 14: agency submissions (§8.2-8.7)
     SubmissionAsk,
@@ -149,6 +150,8 @@ __all__ = [
     "starting_themes_give",
     "submission_review_record",
     "submissions_request",
+    "practitioner_add",
+    "practitioner_remove",
     "swift_learning_record",
     "swift_learning_sent",
     "terms_agreement_record",
