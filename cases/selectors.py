@@ -922,26 +922,25 @@ def matching_open_cases(
     )
 
 
-# --- issue 14: a chronology imported from a spreadsheet (§8.4) ---------------------------
-# --- An LCSPR chronology (issue 14, §8.4) -------------------------------------------------
+# --- issue 14: an LCSPR chronology and its import from a spreadsheet (§8.4) -------------
 
 THE_FAMILY = "The family"
 
 
-def chronology_concerning_values(*, request: InformationRequest) -> list[str]:
-    """Who a chronology entry may concern, as the request names them: each child's
-    pseudonym, each family member's relationship, and "The family". Never a name. The
-    caller has already read `request` through the scope."""
-    partnership = request.case.partnership
+def chronology_concerning_options(*, case: Case) -> list[str]:
+    """Who a chronology entry may concern, as the case's requests name them: each child's
+    pseudonym, each family member's relationship, and "The family" (§8.4.3 filters by
+    these). Never a name. The caller has already read `case` through the scope."""
+    partnership = case.partnership
     pseudonyms = (
         Child.objects.for_partnership(partnership)
-        .filter(case_id=request.case_id)
+        .filter(case_id=case.pk)
         .order_by("pseudonym")
         .values_list("pseudonym", flat=True)
     )
     relationships = (
         FamilyMember.objects.for_partnership(partnership)
-        .filter(case_id=request.case_id)
+        .filter(case_id=case.pk)
         .order_by("id")
         .values_list("relationship", flat=True)
     )
@@ -976,20 +975,3 @@ def chronology_import_get(*, scope: Scope, request: InformationRequest, pk: int)
         )
     except StagedChronologyImport.DoesNotExist:
         raise Http404("No such upload.") from None
-def chronology_concerning_options(*, case: Case) -> list[str]:
-    """Whom an LCSPR chronology's event may concern, as the request names them: each child
-    by pseudonym, each family member by relationship, or the family (§8.4.3 filters by
-    these). Never a name."""
-    partnership = case.partnership
-    children = Child.objects.for_partnership(partnership).filter(case=case)
-    relationships = (
-        FamilyMember.objects.for_partnership(partnership)
-        .filter(case=case)
-        .exclude(relationship="")
-        .values_list("relationship", flat=True)
-    )
-    options = [c.pseudonym for c in children if c.pseudonym]
-    for relationship in relationships:
-        if relationship not in options:
-            options.append(relationship)
-    return [*options, THE_FAMILY]

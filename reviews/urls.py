@@ -2,11 +2,6 @@
 
 from django.urls import path
 
-from reviews.views import appointments, clock, overview, panel, setup, terms, workshop
-from reviews.views import chronology as chronology  # issue 14: chron
-from reviews.views import genogram as genogram_views
-from reviews.views import submissions as submissions  # issue 14: agency submissions
-from reviews.views import themes as themes  # issue 14: chron
 from reviews.views import (
     appointments,
     clock,
@@ -15,7 +10,12 @@ from reviews.views import (
     panel,
     setup,
     terms,
+    workshop,
 )
+from reviews.views import chronology as chronology  # issue 14: chron
+from reviews.views import genogram as genogram_views
+from reviews.views import submissions as submissions  # issue 14: agency submissions
+from reviews.views import themes as themes  # issue 14: chron
 
 LCSPR = "cases/<str:reference>/lcspr/"
 
@@ -167,6 +167,7 @@ urlpatterns = [
         f"{LCSPR}family/genogram/uploads/<int:pk>/",
         genogram_views.lcspr_genogram_upload,
         name="lcspr_genogram_upload",
+    ),
     path(f"{LCSPR}family/", family.lcspr_family, name="lcspr_family"),
     path(
         f"{LCSPR}family/members/new/",

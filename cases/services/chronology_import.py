@@ -137,7 +137,7 @@ def chronology_template_xlsx(*, request: InformationRequest, concerning: list[st
     """The template as XLSX: the chronology sheet with its header row (and drop-down lists
     where a column has a fixed set of values), and a second sheet, "How to fill this in",
     with each column's guidance and accepted values. `concerning`: the request's children's
-    pseudonyms and family members' relationships (selectors.chronology_concerning_values);
+    pseudonyms and family members' relationships (selectors.chronology_concerning_options);
     never a name."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font

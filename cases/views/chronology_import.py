@@ -102,7 +102,7 @@ def on_behalf_chronology_template_xlsx(request, pk):
 
 def _template_xlsx(request, item):
     data = services.chronology_template_xlsx(
-        request=item, concerning=selectors.chronology_concerning_values(request=item)
+        request=item, concerning=selectors.chronology_concerning_options(case=item.case)
     )
     return _download(request, item, data, XLSX_TYPE, "xlsx")
 
@@ -154,7 +154,7 @@ def _upload(request, item, urls):
         request.FILES if posted else None,
         stopped_at_limit=posted and upload_stopped_at_limit(request),
     )
-    concerning = selectors.chronology_concerning_values(request=item)
+    concerning = selectors.chronology_concerning_options(case=item.case)
     if posted and form.is_valid():
         try:
             services.chronology_import_stage(

@@ -62,12 +62,12 @@ __all__ = [
     "CoupleKind",
     "Delay",
     "DelayNotice",
-    "Delivery",  # issue 14: family engagement
+    "Delivery",  # issue 14: family engagement",
     "FamilyConversation",
     "FamilyCoordinator",
     "GenogramUpload",
+    "InitialContact",  # issue 14: family engagement",
     "InviteeResponse",
-    "InitialContact",  # issue 14: family engagement
     "KeyTheme",
     "Lcspr",
     "LearningAudience",

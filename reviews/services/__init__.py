@@ -17,7 +17,6 @@ from reviews.services.clock import (
     delay_update,
 )
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
-from reviews.services.genogram import genogram_upload_add
 from reviews.services.family import (  # issue 14: family engagement (§7)
     conversation_record,
     couple_add,
@@ -29,6 +28,7 @@ from reviews.services.family import (  # issue 14: family engagement (§7)
     network_member_update,
     participation_record,
 )
+from reviews.services.genogram import genogram_upload_add
 from reviews.services.panel import (
     agenda_item_add,
     family_coordinator_name,
@@ -91,18 +91,9 @@ from reviews.services.workshop import (
 __all__ = [
     "# issue 14: agency submissions (§8.2-8.7)",
     "# issue 14: chron",
+    "# issue 14: family engagement (§7)",
+    "# the others",
     "SubmissionAsk",
-    # issue 14: family engagement (§7)
-    "conversation_record",
-    "couple_add",
-    "couple_remove",
-    "initial_contact_record",
-    "network_bring_in",
-    "network_member_add",
-    "network_member_remove",
-    "network_member_update",
-    "participation_record",
-    # the others
     "TermsDraft",
     "agenda_item_add",
     "appointment_end",
@@ -110,6 +101,9 @@ __all__ = [
     "attendance_record",
     "chronology_gap_days_set",
     "conflict_continue_record",
+    "conversation_record",
+    "couple_add",
+    "couple_remove",
     "declaration_make",
     "delay_consideration_record",
     "delay_notice_email_send",
@@ -121,6 +115,7 @@ __all__ = [
     "entries_tag",
     "family_coordinator_name",
     "genogram_upload_add",
+    "initial_contact_record",
     "invitation_answer",
     "invitations_send",
     "invitee_add",
@@ -138,20 +133,25 @@ __all__ = [
     "milestone_change",
     "milestone_done",
     "minutes_save",
+    "network_bring_in",
+    "network_member_add",
+    "network_member_remove",
+    "network_member_update",
     "on_lcspr_commissioned",
     "panel_action_add",
     "panel_action_done",
     "panel_meeting_schedule",
     "parallel_process_add",
     "parallel_process_update",
+    "participation_record",
     "police_liaison_save",
+    "practitioner_add",
     "practitioner_conversation_add",
+    "practitioner_remove",
     "safeguarding_lead_save",
     "starting_themes_give",
     "submission_review_record",
     "submissions_request",
-    "practitioner_add",
-    "practitioner_remove",
     "swift_learning_record",
     "swift_learning_sent",
     "terms_agreement_record",

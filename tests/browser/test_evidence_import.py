@@ -18,7 +18,7 @@ from cases.models import (
     RequestPurpose,
     SubmissionKind,
 )
-from cases.selectors import chronology_concerning_values
+from cases.selectors import chronology_concerning_options
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_foundation import sign_in
 from tests.factories import working_days_ahead
@@ -72,7 +72,7 @@ def workbook(path, rows):
 @pytest.mark.parametrize("slug", ["leicester", "leicestershire-rutland"])
 def test_the_police_import_a_chronology_with_one_bad_row_corrected(page, slug, tmp_path):
     request = police_lcspr_request(slug)
-    who = chronology_concerning_values(request=request)[0]
+    who = chronology_concerning_options(case=request.case)[0]
     day = timezone.localdate() - timedelta(days=40)
     rows = [
         [day.strftime("%d/%m/%Y"), "21:15", who, "Incident log", "Call from a neighbour.", "", ""],

@@ -209,6 +209,7 @@ def full_review(partnership, marker):
         title=f"{marker} theme",
         description=f"{marker} theme described",
         actor=office,
+    )
     # issue 14: family engagement
     member = services.network_member_add(
         lcspr=lcspr, actor=office, name=f"{marker} Parent", relationship="Mother"

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reviews', '0010_evidence'),
+        ("reviews", "0014_workshop"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
