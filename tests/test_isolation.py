@@ -54,6 +54,8 @@ NON_CASE_PAGES = {
     "cases/new/referral/",
     "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
     "api/v1/referrals/",
+    # issue 14: the partnership's agencies and their Safeguarding Leads (§8.2.2), no case
+    "safeguarding-leads/",
 }
 # The CRG calendar: tested below with a meeting in each partnership, and by every role
 # in tests/rapidreview/test_papers_isolation.py.
