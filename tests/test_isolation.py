@@ -55,6 +55,8 @@ NON_CASE_PAGES = {
     "api/v1/notifications/",  # POST only: tests/cases/test_api_intake.py
     "api/v1/referrals/",
     "theme-list/",  # issue 14: chron. The partnership's theme codes, no case data
+    # issue 14: the partnership's agencies and their Safeguarding Leads (§8.2.2), no case
+    "safeguarding-leads/",
 }
 # The CRG calendar: tested below with a meeting in each partnership, and by every role
 # in tests/rapidreview/test_papers_isolation.py.
