@@ -45,9 +45,6 @@ POST_ONLY = {
     "lcspr_swift_learning_sent",
     # issue 13: clock
     "lcspr_delay_notice_send",
-    # issue 14: chron
-    "lcspr_chronology_settings",
-    "lcspr_chronology_tag",
 }
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {
