@@ -125,7 +125,9 @@ def test_a_workshop_planned_invited_answered_and_recorded(page, browser, live_se
     page.get_by_role("link", name="Send the invitations").click()
     check_page(page, f"{short}-workshop-send")
     mail.outbox.clear()
-    page.get_by_role("button", name="Send 3 invitations").click()
+    # The three emails, each with its PDF, go in the request's own worker here (eager
+    # Celery): on a busy machine that takes longer than Playwright's default 30 s.
+    page.get_by_role("button", name="Send 3 invitations").click(timeout=300_000)
     expect(page.get_by_text("3 invitations are on their way")).to_be_visible()
     assert sorted(m.to[0] for m in mail.outbox) == [
         f"dana@{slug}.example",
