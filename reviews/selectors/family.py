@@ -178,6 +178,12 @@ def workshop_before_family_spoken(lcspr: Lcspr) -> str | None:
     workshop = Workshop.objects.for_partnership(partnership).filter(lcspr=lcspr).first()
     if workshop is None or not workshop.is_held:
         return None
+    members = NetworkMember.objects.for_partnership(partnership).filter(lcspr=lcspr)
+    if (
+        members.exists()
+        and not members.exclude(participation=Participation.NOT_TAKING_PART).exists()
+    ):
+        return None  # no one in the family takes part (§7.4.2): nobody to speak to first
     first = (
         WorkshopSession.objects.for_partnership(partnership)
         .filter(workshop=workshop)

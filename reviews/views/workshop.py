@@ -33,6 +33,7 @@ from reviews.forms.workshop import (
 from reviews.models import InviteeResponse, Workshop
 from reviews.rules import partnership_people
 from reviews.selectors import workshop as selectors
+from reviews.selectors.family import workshop_before_family_spoken
 from reviews.selectors.review import lcspr_get
 from reviews.services import workshop as services
 
@@ -136,10 +137,8 @@ def lcspr_workshop(request, reference):
         themes_count=len(selectors.shared_themes(workshop=standing.workshop))
         if standing.workshop
         else 0,
-        # issue 14 merge (family): the lead wires
-        # reviews.selectors.family.workshop_before_family_spoken(lcspr) -> str | None here,
-        # a warning that the workshop comes before the family has been spoken with (§7.4.1).
-        family_warning=None,
+        # §7.4.1: the family's views should be heard before the workshop.
+        family_warning=workshop_before_family_spoken(lcspr),
     )
 
 
