@@ -11,7 +11,15 @@ from django.db.models import Q, QuerySet
 from cases import selectors as case_selectors
 from cases.dates import format_date
 from cases.errors import ApplicationError
-from cases.models import Deadline, DeadlineStatus, Membership, Role, User
+from cases.models import (
+    RECEIVED_STATUSES,
+    Deadline,
+    DeadlineStatus,
+    Membership,
+    RequestStatus,
+    Role,
+    User,
+)
 from cases.timescales import TIMESCALES_BY_KIND, work_out
 from rapidreview.models import CrgMeeting, MeetingKind
 from reviews.models import Appointment, Delay, Lcspr, StandingItem
@@ -426,3 +434,11 @@ def workshop_session_problem(starts, ends) -> str | None:
             "case, add a second half day instead."
         )
     return None
+
+
+# --- issue 14: what the review reads of an agency's submission --------------------------
+
+# An agency's submission is its own until it first submits it (as a Rapid Review reply is);
+# once submitted, the review keeps reading it, its chronology and its named practitioners
+# while the Panel's request for more information is with the agency (§8.7.2).
+SUBMISSION_READ_STATUSES = frozenset({*RECEIVED_STATUSES, RequestStatus.RETURNED})

@@ -52,7 +52,6 @@ from reviews.models.workshop import (
 )
 
 __all__ = [
-    "# issue 14: agency submissions (§8.2.2)",
     "AgendaItem",
     "AgreementOutcome",
     "Appointment",

@@ -12,7 +12,6 @@ from django.db.models import F, QuerySet
 
 from cases.dates import format_date
 from cases.models import (
-    RECEIVED_STATUSES,
     Agency,
     ChronologyEntry,
     InformationRequest,
@@ -20,7 +19,7 @@ from cases.models import (
 )
 from reviews import workspace
 from reviews.models import Lcspr
-from reviews.rules import plural
+from reviews.rules import SUBMISSION_READ_STATUSES, plural
 from reviews.selectors.terms import terms_in_force, terms_latest
 from reviews.workspace import Task, TaskState, TaskStatus
 
@@ -30,7 +29,7 @@ def lcspr_submissions(lcspr: Lcspr) -> QuerySet[InformationRequest]:
     draft is its own until it submits it."""
     return (
         InformationRequest.objects.for_partnership(lcspr.case.partnership)
-        .filter(case=lcspr.case, purpose=RequestPurpose.LCSPR, status__in=RECEIVED_STATUSES)
+        .filter(case=lcspr.case, purpose=RequestPurpose.LCSPR, status__in=SUBMISSION_READ_STATUSES)
         .select_related("agency")
         .order_by("agency__name", "id")
     )
@@ -45,7 +44,7 @@ def _entries(lcspr: Lcspr) -> QuerySet[ChronologyEntry]:
         .filter(
             request__case=lcspr.case,
             request__purpose=RequestPurpose.LCSPR,
-            request__status__in=RECEIVED_STATUSES,
+            request__status__in=SUBMISSION_READ_STATUSES,
         )
         .select_related("request__agency")
         .prefetch_related("key_themes")
@@ -259,7 +258,7 @@ def chronology_status(lcspr: Lcspr) -> TaskStatus:
         f"{_count(len(agencies), 'agency', 'agencies')}; "
         f"{plural(len(chronology.gaps), 'gap')}"
     )
-    waiting = submissions.exclude(status__in=RECEIVED_STATUSES).exists()
+    waiting = submissions.exclude(status__in=SUBMISSION_READ_STATUSES).exists()
     return TaskStatus(TaskState.IN_PROGRESS if waiting else TaskState.COMPLETED, hint)
 
 

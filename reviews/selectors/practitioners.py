@@ -10,6 +10,7 @@ from django.http import Http404
 from cases.models import InformationRequest, RequestPurpose, RequestStatus
 from cases.tenancy import Scope
 from reviews.models import Lcspr, NamedPractitioner, QaOutcome, SubmissionReview
+from reviews.rules import SUBMISSION_READ_STATUSES
 
 
 def named_practitioners(*, lcspr: Lcspr) -> QuerySet[NamedPractitioner]:
@@ -18,7 +19,11 @@ def named_practitioners(*, lcspr: Lcspr) -> QuerySet[NamedPractitioner]:
     people: callers check the review team's permission."""
     return (
         NamedPractitioner.objects.for_partnership(lcspr.case.partnership)
-        .filter(request__case_id=lcspr.case_id, request__purpose=RequestPurpose.LCSPR)
+        .filter(
+            request__case_id=lcspr.case_id,
+            request__purpose=RequestPurpose.LCSPR,
+            request__status__in=SUBMISSION_READ_STATUSES,
+        )
         .select_related("request__agency")
         .order_by("request__agency__name", "name", "id")
     )

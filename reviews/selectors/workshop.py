@@ -32,7 +32,7 @@ from reviews.models import (
     WorkshopInvitee,
     WorkshopSession,
 )
-from reviews.rules import plural, workshop_short_notice
+from reviews.rules import SUBMISSION_READ_STATUSES, plural, workshop_short_notice
 from reviews.workspace import Task, TaskState, TaskStatus
 
 NOT_DECIDED = "Not yet decided whether a workshop is held"
@@ -125,7 +125,11 @@ def candidates(*, lcspr: Lcspr, workshop: Workshop | None) -> list[NamedPractiti
         )
     rows = (
         NamedPractitioner.objects.for_partnership(lcspr.case.partnership)
-        .filter(request__case=lcspr.case, request__purpose=RequestPurpose.LCSPR)
+        .filter(
+            request__case=lcspr.case,
+            request__purpose=RequestPurpose.LCSPR,
+            request__status__in=SUBMISSION_READ_STATUSES,
+        )
         .select_related("request__agency")
         .order_by("-direct_involvement", "request__agency__name", "name", "id")
     )

@@ -89,10 +89,6 @@ from reviews.services.workshop import (
 )
 
 __all__ = [
-    "# issue 14: agency submissions (§8.2-8.7)",
-    "# issue 14: chron",
-    "# issue 14: family engagement (§7)",
-    "# the others",
     "SubmissionAsk",
     "TermsDraft",
     "agenda_item_add",

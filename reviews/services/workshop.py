@@ -34,7 +34,12 @@ from reviews.models import (
     WorkshopInvitee,
     WorkshopSession,
 )
-from reviews.rules import WORKSHOP_MAX_SESSIONS, partnership_people, workshop_session_problem
+from reviews.rules import (
+    SUBMISSION_READ_STATUSES,
+    WORKSHOP_MAX_SESSIONS,
+    partnership_people,
+    workshop_session_problem,
+)
 from reviews.selectors import workshop as selectors
 from reviews.services.timetable import milestone_add, milestone_change
 
@@ -249,7 +254,12 @@ def _held_workshop(lcspr: Lcspr) -> Workshop:
 def _practitioner(lcspr: Lcspr, practitioner_id: int) -> NamedPractitioner:
     practitioner = (
         NamedPractitioner.objects.for_partnership(lcspr.case.partnership)
-        .filter(pk=practitioner_id, request__case=lcspr.case, request__purpose=RequestPurpose.LCSPR)
+        .filter(
+            pk=practitioner_id,
+            request__case=lcspr.case,
+            request__purpose=RequestPurpose.LCSPR,
+            request__status__in=SUBMISSION_READ_STATUSES,
+        )
         .select_related("request__agency")
         .first()
     )

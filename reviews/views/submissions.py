@@ -166,7 +166,9 @@ def lcspr_submissions_request(request, reference):
     agencies = selectors.partnership_agencies(partnership=partnership).exclude(pk__in=asked)
     terms = terms_in_force(lcspr)
     default_kind = submission_kind_from_tools(terms.collection_tools if terms else [])
-    leads = dict(selectors.safeguarding_leads(partnership=partnership))
+    leads = {
+        agency.pk: lead for agency, lead in selectors.safeguarding_leads(partnership=partnership)
+    }
     data = request.POST if request.method == "POST" else None
     form = SubmissionsRequestForm(
         data,
@@ -175,7 +177,7 @@ def lcspr_submissions_request(request, reference):
         default_kind=default_kind,
         initial={"due_on": services.due_suggestion(partnership=partnership)},
     )
-    form.with_lead = {agency.pk for agency, lead in leads.items() if lead is not None}
+    form.with_lead = {agency_pk for agency_pk, lead in leads.items() if lead is not None}
     once = Once(request, f"submissions-request-{case.pk}")
     if data is not None and (replay := once.replay_before_validating()) is not None:
         return replay
@@ -207,9 +209,7 @@ def lcspr_submissions_request(request, reference):
                 once.spend(url)
         if not form.errors:
             messages.success(request, SENT.format(n=_agencies_text(len(sent))))
-            missing = [
-                r.agency.name for r in sent if r.agency_id not in leads or not leads[r.agency_id]
-            ]
+            missing = [r.agency.name for r in sent if leads.get(r.agency_id) is None]
             if missing:
                 messages.warning(request, NO_LEAD_WARNING.format(names=", ".join(missing)))
             return redirect(url)
