@@ -31,6 +31,9 @@ SHAPE = 40  # the side of a square, the diameter of a circle
 COLUMN = 150  # from one person's centre to the next in a generation
 ROW = 190  # from one generation's shapes to the next's
 MARGIN = 40
+# A wrapped label is up to LABEL_CHARACTERS wide, centred under its shape: the first
+# column is set in by this much more, so that its labels are not cut at the left edge.
+LABEL_ROOM = 45
 COUPLE_DROP = 12  # the partners' line runs this far below their shapes
 LABEL_TOP = 30  # the first line of a label, below the shape
 LINE_HEIGHT = 14
@@ -195,11 +198,11 @@ def layout(people: list[Person], couples: list[Couple]) -> Layout:
         position = 0
         for _centre, _index, unit in keyed:
             for key in unit:
-                result.x[key] = MARGIN + SHAPE / 2 + position * COLUMN
+                result.x[key] = MARGIN + LABEL_ROOM + SHAPE / 2 + position * COLUMN
                 result.y[key] = MARGIN + 16 + level * ROW + SHAPE / 2
                 position += 1
         widest = max(widest, position)
-    result.width = 2 * MARGIN + max(widest - 1, 0) * COLUMN + SHAPE + 60
+    result.width = 2 * (MARGIN + LABEL_ROOM) + max(widest - 1, 0) * COLUMN + SHAPE
     result.height = 2 * MARGIN + 16 + max(result.generations - 1, 0) * ROW + SHAPE + 90
     return result
 

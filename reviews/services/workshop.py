@@ -374,7 +374,8 @@ def invitations_send(*, lcspr: Lcspr, actor: User | None) -> int:
     from reviews.tasks import workshop_invitation_email
 
     now = timezone.now()
-    for invitee in standing.unsent:
+    unsent = list(standing.unsent)  # read once: sending empties it
+    for invitee in unsent:
         invitee.invited_at = now
         invitee._history_user, invitee._change_reason = actor, "Invitation sent (§8.10.3)"
         invitee.save(update_fields=["invited_at"])
@@ -383,10 +384,8 @@ def invitations_send(*, lcspr: Lcspr, actor: User | None) -> int:
             partnership_id=lcspr.case.partnership_id,
             invitee_id=invitee.pk,
         )
-    logger.info(
-        "case %s: %d workshop invitations queued", lcspr.case.reference, len(standing.unsent)
-    )
-    return len(standing.unsent)
+    logger.info("case %s: %d workshop invitations queued", lcspr.case.reference, len(unsent))
+    return len(unsent)
 
 
 def workshop_invitation_email_send(*, partnership_id: int, invitee_id: int) -> int:

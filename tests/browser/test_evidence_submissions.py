@@ -4,12 +4,22 @@ another agency for a factual summary (§8.2.1), the police submit through the po
 service, and the Reviewer returns the chronology for more information (§8.7). axe checks
 every page visited."""
 
+from datetime import date
+
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases import services as case_services
-from cases.models import Agency, InformationRequest, Partnership, RequestStatus, Stage, User
+from cases.models import (
+    Agency,
+    ChronologyEntry,
+    InformationRequest,
+    Partnership,
+    RequestStatus,
+    Stage,
+    User,
+)
 from cases.services import case_stage_set
 from cases.tenancy import Scope
 from reviews.models import CollectionTool
@@ -54,6 +64,13 @@ def submit_as_police(reference):
     """The police submit their chronology in the portal (the portal's own service)."""
     user = User.objects.get(username="police-portal")
     request = InformationRequest.unscoped.get(case__reference=reference, agency__name=POLICE)
+    ChronologyEntry.unscoped.create(
+        request=request,
+        happened_on=date(2025, 3, 3),
+        concerning="The family",
+        source="Command and control log",
+        event="Officers attended a report of shouting at the family home.",
+    )
     details = case_services.ReplyDetails(
         reply_kind=request.reply_kind,
         involvement="yes",
@@ -67,6 +84,7 @@ def submit_as_police(reference):
         request=request,
         details=details,
         version=request.version,
+        no_practitioners_confirmed=True,
     )
 
 
