@@ -357,20 +357,29 @@ PANEL_QUALITY_ASSURES = (
     "record its decision on the submission's page."
 )
 ESCALATION_ROLES_LCSPR = (
-    "Only the Business Office, the Reviewer or a Panel member escalates an agency's "
-    "submission (§2.1.7)."
+    "Only the Business Office, or the Reviewer or a Panel member of this review, escalates an "
+    "agency's submission (§2.1.7)."
 )
 
 
 def _require_escalation(actor: User | None, request: InformationRequest) -> None:
     """§2.1.7: the Business Office escalates; during the review (an LCSPR submission) the
-    Reviewer or a Panel member (RUN_PANEL_MEETINGS) may too. Whether a Reviewer or Panel
-    member is appointed to this review is checked by the caller's scope."""
+    Reviewer or a Panel member appointed to this review, and declared (§1.5.8), may too."""
     partnership = request.case.partnership
     if request.purpose == RequestPurpose.LCSPR and actor is not None:
-        if user_can(actor, partnership, Action.MANAGE_REQUESTS) or user_can(
-            actor, partnership, Action.RUN_PANEL_MEETINGS
-        ):
+        if user_can(actor, partnership, Action.MANAGE_REQUESTS):
+            return
+        appointed = (
+            Case.objects.for_partnership(partnership)
+            .filter(
+                pk=request.case_id,
+                lcspr__appointments__user=actor,
+                lcspr__appointments__ended_on=None,
+                lcspr__appointments__declared_at__isnull=False,
+            )
+            .exists()
+        )
+        if appointed and user_can(actor, partnership, Action.RUN_PANEL_MEETINGS):
             return
         raise ApplicationError(ESCALATION_ROLES_LCSPR)
     require(actor, partnership, Action.MANAGE_REQUESTS, "Only the Business Office.")
