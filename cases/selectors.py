@@ -673,11 +673,25 @@ def case_requests(
     ).order_by("agency__name")
 
 
-def case_request_get(*, case: Case, pk: int) -> InformationRequest:
+def without_hidden_submissions(queryset: QuerySet, *, scope: Scope, path: str = "") -> QuerySet:
+    """`queryset` (requests, or their parts with `path` "request__") less what partnership
+    staff outside the review team must not read: an agency's LCSPR submission (§8.2) is
+    the review team's evidence (Action.VIEW_REVIEW_TEAM_RECORDS: the Business Office, the
+    chair, and the appointed Reviewer and Panel, whom the tenancy limits to their
+    reviews), not the CRG's or the partnership admin's. An agency reads its own."""
+    if scope.agency is not None or scope.can(Action.VIEW_REVIEW_TEAM_RECORDS):
+        return queryset
+    return queryset.exclude(**{f"{path}purpose": RequestPurpose.LCSPR})
+
+
+def case_request_get(*, scope: Scope, case: Case, pk: int) -> InformationRequest:
     """Any of the case's requests, whatever its purpose: the office's request page (the
-    agency's reply, entering it on its behalf, §2.1.7 escalation) serves both."""
+    agency's reply, entering it on its behalf, §2.1.7 escalation) serves both. An LCSPR
+    submission only to the review team (`without_hidden_submissions`): 404 to anyone else."""
     try:
-        return case_requests(case=case, purpose=None).get(pk=pk)
+        return without_hidden_submissions(case_requests(case=case, purpose=None), scope=scope).get(
+            pk=pk
+        )
     except InformationRequest.DoesNotExist:
         raise Http404("No such request.") from None
 
@@ -810,6 +824,41 @@ def request_parts(*, scope: Scope, request: InformationRequest) -> dict:
     }
 
 
+def submission_parts(*, scope: Scope, request: InformationRequest) -> dict | None:
+    """An LCSPR submission's content for the review team to quality-assure (§8.7.1): its
+    chronology (events and organisational changes), documents and named practitioners,
+    once the agency has submitted it (and after, while returned for more or accepted).
+    None while it is the agency's draft, never submitted, and for anyone outside the
+    review team (Action.VIEW_REVIEW_TEAM_RECORDS)."""
+    from reviews.models import NamedPractitioner
+
+    if (
+        request.purpose != RequestPurpose.LCSPR
+        or request.submitted_at is None
+        or scope.agency is not None
+        or not scope.can(Action.VIEW_REVIEW_TEAM_RECORDS)
+    ):
+        return None
+    partnership = request.case.partnership
+    entries = list(
+        ChronologyEntry.objects.for_partnership(partnership)
+        .filter(request=request)
+        .order_by("happened_on", F("happened_at").asc(nulls_first=True), "id")
+    )
+    return {
+        "entries": [e for e in entries if not e.is_organisational_change],
+        "changes": [e for e in entries if e.is_organisational_change],
+        "attachments": list(
+            Attachment.objects.for_partnership(partnership)
+            .filter(request=request, removed_at__isnull=True)
+            .select_related("uploaded_by")
+        ),
+        "practitioners": list(
+            NamedPractitioner.objects.for_partnership(partnership).filter(request=request)
+        ),
+    }
+
+
 def request_escalations(*, request: InformationRequest) -> list[Escalation]:
     return list(
         Escalation.objects.for_partnership(request.case.partnership)
@@ -821,11 +870,19 @@ def request_escalations(*, request: InformationRequest) -> list[Escalation]:
 def attachment_get(*, scope: Scope, pk: int) -> Attachment:
     """A document the scope may open: its agency's own, or any on its partnership's cases."""
     try:
-        documents = Attachment.objects.visible_to(scope).filter(removed_at__isnull=True)
+        documents = without_hidden_submissions(
+            Attachment.objects.visible_to(scope).filter(removed_at__isnull=True),
+            scope=scope,
+            path="request__",
+        )
         if scope.agency is None:  # the partnership's staff: submitted replies only
             received = models.Q(request__status__in=RECEIVED_STATUSES)
             if scope.can(Action.MANAGE_REQUESTS):  # and those the office enters itself
                 received |= models.Q(request__entered_on_behalf_at__isnull=False)
+            if scope.can(Action.VIEW_REVIEW_TEAM_RECORDS):  # a submission returned for more
+                received |= models.Q(
+                    request__purpose=RequestPurpose.LCSPR, request__submitted_at__isnull=False
+                )
             documents = documents.filter(received)
         return documents.select_related("request__case__partnership", "request__agency").get(pk=pk)
     except Attachment.DoesNotExist:
@@ -863,9 +920,10 @@ def combined_chronology(*, case: Case) -> list[ChronologyEntry]:
 
 
 def request_get(*, scope: Scope, pk: int) -> InformationRequest:
-    """A request the scope may read: its agency's own, or one of its partnership's."""
+    """A request the scope may read: its agency's own, or one of its partnership's (an
+    LCSPR submission only to the review team, `without_hidden_submissions`)."""
     try:
-        return _requests(scope=scope).get(pk=pk)
+        return without_hidden_submissions(_requests(scope=scope), scope=scope).get(pk=pk)
     except InformationRequest.DoesNotExist:
         raise Http404("No such request.") from None
 

@@ -22,7 +22,7 @@ from cases.services.chronology_import import (
 )
 from cases.services.information_request import NOT_OPEN_FOR_AGENCY
 from cases.uploads import upload_stopped_at_limit
-from cases.views.portal import ON_BEHALF_URLS, PORTAL_URLS
+from cases.views.portal import ON_BEHALF_URLS, PORTAL_URLS, _submission_context
 from cases.web import form_error, log_download, scope_required
 
 # Each side's pages: the portal's sub-navigation, and this part's own.
@@ -82,6 +82,8 @@ def _page(request, item, template, urls, **context):
             "urls": urls,
             "on_behalf": urls is ON_BEHALF,
             "closed": NOT_OPEN_FOR_AGENCY,
+            # An LCSPR submission's header and tabs, as its other pages have (§8.4.1).
+            **_submission_context(request, item),
             **context,
         },
     )

@@ -188,14 +188,16 @@ def _request_page(
 @scope_required(Action.VIEW_CASES)
 def case_request(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    return _request_page(request, case, selectors.case_request_get(case=case, pk=pk))
+    return _request_page(
+        request, case, selectors.case_request_get(scope=request.scope, case=case, pk=pk)
+    )
 
 
 @require_POST
 @scope_required(Action.MANAGE_REQUESTS)
 def request_accept(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    item = selectors.case_request_get(case=case, pk=pk)
+    item = selectors.case_request_get(scope=request.scope, case=case, pk=pk)
     try:
         services.information_request_accept(request=item, actor=request.user)
     except ApplicationError as error:
@@ -209,7 +211,7 @@ def request_accept(request, reference, pk):
 @scope_required(Action.MANAGE_REQUESTS)
 def request_return(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    item = selectors.case_request_get(case=case, pk=pk)
+    item = selectors.case_request_get(scope=request.scope, case=case, pk=pk)
     form = ReturnRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -231,7 +233,7 @@ def request_return(request, reference, pk):
 @scope_required(Action.MANAGE_REQUESTS)
 def request_escalation_resolve(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    item = selectors.case_request_get(case=case, pk=pk)
+    item = selectors.case_request_get(scope=request.scope, case=case, pk=pk)
     try:
         services.escalation_resolve(request=item, actor=request.user)
     except ApplicationError as error:
@@ -245,7 +247,7 @@ def request_escalation_resolve(request, reference, pk):
 @scope_required(Action.MANAGE_REQUESTS)
 def request_escalate(request, reference, pk):
     case = selectors.case_get(scope=request.scope, reference=reference)
-    item = selectors.case_request_get(case=case, pk=pk)
+    item = selectors.case_request_get(scope=request.scope, case=case, pk=pk)
     form = EscalationForm(request.POST)
     # Each escalation is the next step: a second submit would record a step not taken.
     once = Once(request, f"escalation-{item.pk}")
@@ -273,7 +275,7 @@ def request_on_behalf_start(request, reference, pk):
     """A reply came by email: attach the original, then enter the reply in the portal's
     forms on the agency's behalf (issue 12)."""
     case = selectors.case_get(scope=request.scope, reference=reference)
-    item = selectors.case_request_get(case=case, pk=pk)
+    item = selectors.case_request_get(scope=request.scope, case=case, pk=pk)
     form = OriginalReplyForm(
         request.POST, request.FILES, stopped_at_limit=upload_stopped_at_limit(request)
     )

@@ -20,6 +20,7 @@ from cases.forms.requests import EscalationForm
 from cases.models import RECEIVED_STATUSES, EscalationStep, RequestStatus
 from cases.once import Once
 from cases.permissions import Action
+from cases.services.information_request import NAMES_PRACTITIONERS
 from cases.web import form_error, pdf_response, scope_required, with_current_version
 from reviews.documents.submissions import (
     DOCUMENT_LABELS,
@@ -302,10 +303,17 @@ def lcspr_submission(request, reference, pk):
         return redirect(url)
     escalations = case_selectors.request_escalations(request=item)
     latest = escalations[-1] if escalations else None
+    # What the Panel quality-assures (§8.7.1), once submitted: the agency's draft stays its own.
+    content = case_selectors.submission_parts(scope=scope, request=item)
     return render(
         request,
         "reviews/submissions/detail.html",
         {
+            "content": content,
+            "may_read_content": scope.can(Action.VIEW_REVIEW_TEAM_RECORDS),
+            "perms_office": scope.can(Action.MANAGE_REQUESTS),
+            **(content or {}),
+            "names_practitioners": item.submission_kind in NAMES_PRACTITIONERS,
             "case": case,
             "lcspr": lcspr,
             "tab": "lcspr",

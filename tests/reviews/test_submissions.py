@@ -11,6 +11,7 @@ from datetime import timedelta
 import pypdf
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases import selectors as case_selectors
@@ -18,7 +19,9 @@ from cases import services as case_services
 from cases.errors import ApplicationError
 from cases.models import (
     AgencyKind,
+    Attachment,
     Child,
+    ChronologyEntry,
     Deadline,
     DeadlineStatus,
     EscalationCause,
@@ -39,6 +42,7 @@ from reviews import services
 from reviews.models import (
     AgreementOutcome,
     CollectionTool,
+    NamedPractitioner,
     QaOutcome,
     SafeguardingLead,
     SubmissionReview,
@@ -159,9 +163,21 @@ def submit(request, user):
         records_secured=False,
         completed_by="A. Officer, safeguarding lead",
     )
+    if request.submission_kind == SubmissionKind.CHRONOLOGY:  # a chronology needs an event
+        ChronologyEntry.unscoped.create(
+            request=request,
+            happened_on=timezone.localdate() - timedelta(days=90),
+            concerning="Child A",
+            source="Custody record",
+            event="Seen at the front desk.",
+        )
     request.refresh_from_db()
     return case_services.reply_submit(
-        scope=scope_of(user), request=request, details=details, version=request.version
+        scope=scope_of(user),
+        request=request,
+        details=details,
+        version=request.version,
+        no_practitioners_confirmed=True,
     )
 
 
@@ -477,8 +493,11 @@ def test_an_lcspr_request_never_counts_as_the_rapid_reviews(review, police, heal
         status=RequestStatus.SUBMITTED, submitted_at=timezone.now()
     )
     assert list(case_selectors.case_requests(case=case)) == [rapid]
-    assert case_selectors.case_request_get(case=case, pk=lcspr_request.pk) == lcspr_request
     office_scope = scope_of(review["office"])
+    assert (
+        case_selectors.case_request_get(scope=office_scope, case=case, pk=lcspr_request.pk)
+        == lcspr_request
+    )
     assert case_selectors.requests_to_review(scope=office_scope) == [rapid]
     # The Rapid Review's sending check does not see the LCSPR request.
     assert not case_selectors.case_requests(case=case).filter(agency=police).exists()
@@ -736,3 +755,125 @@ def test_a_reviewer_may_not_escalate_a_rapid_review_request(review, police):
             escalated_on=timezone.localdate(),
             actor=review["reviewer"],
         )
+
+
+# --- An LCSPR submission is the review team's to read (§8.7.1) ------------------------------
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    """Uploads go to a temporary directory, not var/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+
+
+SYSTEMS_LEARNING = "Referrals between the ward and the front desk went unanswered."
+
+
+@pytest.fixture
+def report(review, police, media):
+    """An information report the agency has submitted, with a document, a named
+    practitioner and a chronology event."""
+    agree_terms(review["lcspr"], tools=[CollectionTool.INFORMATION_REPORTS])
+    (made,) = ask(review, SubmissionAsk(police, SubmissionKind.INFORMATION_REPORT))
+    InformationRequest.unscoped.filter(pk=made.pk).update(
+        status=RequestStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+        systems_learning=SYSTEMS_LEARNING,
+        completed_by="A. Officer",
+    )
+    made.refresh_from_db()
+    Attachment.unscoped.create(
+        request=made,
+        file=SimpleUploadedFile("report.pdf", b"%PDF-1.4 the report"),
+        original_name="report.pdf",
+        content_type="application/pdf",
+        size=19,
+        sha256="0" * 64,
+    )
+    NamedPractitioner.unscoped.create(
+        request=made, name="Priya Lakhani", job_title="Ward Sister", email="p@health.example"
+    )
+    ChronologyEntry.unscoped.create(
+        request=made,
+        happened_on=timezone.localdate() - timedelta(days=60),
+        concerning="Child A",
+        source="Custody record",
+        event="Attended the home.",
+    )
+    return made
+
+
+@pytest.mark.parametrize("role", [Role.CRG_MEMBER, Role.PARTNERSHIP_ADMIN])
+def test_others_of_the_partnership_do_not_read_a_submission(client, review, report, role):
+    case = review["case"]
+    sign_in(client, staff_user(case.partnership, role=role))
+    attachment = Attachment.objects.for_partnership(case.partnership).get(request=report)
+    assert client.get(f"/cases/{case.reference}/requests/{report.pk}/").status_code == 404
+    assert client.get(f"/documents/{attachment.pk}/").status_code == 404
+    assert client.get(f"/requests/{report.pk}/reply.pdf").status_code == 404
+    page = text(client.get(f"/cases/{case.reference}/lcspr/submissions/{report.pk}/"))
+    assert SYSTEMS_LEARNING not in page
+    assert "Priya Lakhani" not in page
+    assert "Only the review team reads the agency's submission." in page
+
+
+@pytest.mark.parametrize("who", ["office", "reviewer"])
+def test_the_review_team_reads_a_submission(client, review, report, who):
+    case = review["case"]
+    sign_in(client, review[who])
+    attachment = Attachment.objects.for_partnership(case.partnership).get(request=report)
+    assert client.get(f"/cases/{case.reference}/requests/{report.pk}/").status_code == 200
+    download = client.get(f"/documents/{attachment.pk}/")
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 the report"
+
+
+def test_the_reviewer_sees_the_submission_itself(client, review, report):
+    case = review["case"]
+    sign_in(client, review["reviewer"])
+    page = text(client.get(f"/cases/{case.reference}/lcspr/submissions/{report.pk}/"))
+    assert SYSTEMS_LEARNING in page
+    assert "Priya Lakhani, Ward Sister" in page
+    assert "Attended the home." in page
+    assert "Child A" in page  # whom the event concerns
+    attachment = Attachment.objects.for_partnership(case.partnership).get(request=report)
+    assert f'href="/documents/{attachment.pk}/"' in page
+    # The reviewer's way to the reply is this page, not the office's request page.
+    assert f"/cases/{case.reference}/requests/{report.pk}/" not in page
+    assert "Not yet submitted" not in page
+
+
+def test_a_draft_stays_the_agencys(client, review, police, media):
+    case = review["case"]
+    agree_terms(review["lcspr"], tools=[CollectionTool.INFORMATION_REPORTS])
+    (made,) = ask(review, SubmissionAsk(police, SubmissionKind.INFORMATION_REPORT))
+    InformationRequest.unscoped.filter(pk=made.pk).update(
+        status=RequestStatus.IN_PROGRESS, systems_learning=SYSTEMS_LEARNING
+    )
+    NamedPractitioner.unscoped.create(
+        request=made, name="Priya Lakhani", job_title="Ward Sister", email="p@health.example"
+    )
+    sign_in(client, review["reviewer"])
+    page = text(client.get(f"/cases/{case.reference}/lcspr/submissions/{made.pk}/"))
+    assert "Not yet submitted: the submission stays with the agency" in page
+    assert SYSTEMS_LEARNING not in page
+    assert "Priya Lakhani" not in page
+
+
+def test_the_spreadsheet_import_is_the_submissions_own(client, review, police):
+    agree_terms(review["lcspr"])
+    (made,) = ask(review, SubmissionAsk(police, SubmissionKind.CHRONOLOGY))
+    sign_in(client, agency_user(police))
+    chronology = text(client.get(f"/portal/requests/{made.pk}/chronology/"))
+    assert f'href="/portal/requests/{made.pk}/chronology/import/"' in chronology
+    page = text(client.get(f"/portal/requests/{made.pk}/chronology/import/"))
+    assert "LCSPR submission: case" in page
+    assert "Named practitioners" in page
+    assert "Information Request Letter" not in page
+    assert f"/requests/{made.pk}/letter.pdf" not in page
