@@ -63,7 +63,7 @@ def test_no_seeded_child_name_reaches_a_log_an_email_or_a_url(partnerships, capl
 
     from django.core import mail
 
-    from cases.management.commands.seed_demo import DEMO_CHILD_NAMES
+    from cases.management.commands.seed_demo import DEMO_CHILD_NAMES, DEMO_FAMILY_NAMES
     from cases.models import AccessEvent
     from tests.factories import sign_in
 
@@ -79,7 +79,7 @@ def test_no_seeded_child_name_reaches_a_log_an_email_or_a_url(partnerships, capl
     assert any(name in restricted for name in names)  # the names are really there
     logged = caplog.text + "".join(m.subject + m.body for m in mail.outbox)
     logged += " ".join(e.object_reference + e.route + e.purpose for e in AccessEvent.unscoped.all())
-    for name in names:
+    for name in names + DEMO_FAMILY_NAMES:
         assert name not in logged
         for part in name.split():
             assert part not in logged
@@ -281,3 +281,148 @@ def test_the_demo_reviewer_and_lr_panel_member_each_see_their_one_review(partner
         else:
             assert appointment.is_external
         assert User.objects.get(username=username).check_password("lcspr-demo-only")
+
+
+def test_demo_lcspr_has_its_evidence_and_the_lr_family_declined(partnerships, caplog):
+    """Issue 14, Demo: the Leicester review furthest on has its family network with both
+    genograms, three agency submissions at three points (one chronology imported from a
+    spreadsheet, one returned for more information, one factual summary), key themes with
+    an entry tagged and a workshop ahead; in Leicestershire & Rutland the family declined,
+    with the reason (§7, §8)."""
+    import logging
+
+    from django.utils import timezone
+
+    from cases.management.commands.seed_demo import DEMO_CHILD_NAMES, DEMO_FAMILY_NAMES
+    from cases.models import (
+        ChronologyEntry,
+        ImportStatus,
+        InformationRequest,
+        RequestPurpose,
+        RequestStatus,
+        SubmissionKind,
+    )
+    from reviews import models as review_models
+    from reviews.models import (
+        GenogramUpload,
+        KeyTheme,
+        NetworkMember,
+        NonParticipationReason,
+        Participation,
+        QaOutcome,
+        WorkshopSession,
+    )
+    from reviews.selectors.genogram import anonymised_genogram_svg, named_genogram
+    from reviews.selectors.terms import terms_state
+
+    caplog.set_level(logging.DEBUG)
+    tables = [
+        NetworkMember,
+        review_models.NetworkPartnership,
+        review_models.FamilyConversation,
+        review_models.InitialContact,
+        GenogramUpload,
+        InformationRequest,
+        ChronologyEntry,
+        review_models.SubmissionReview,
+        review_models.NamedPractitioner,
+        review_models.SafeguardingLead,
+        KeyTheme,
+        review_models.Workshop,
+        WorkshopSession,
+        review_models.WorkshopInvitee,
+    ]
+    call_command("seed_demo", stdout=StringIO())
+    counts = [model.unscoped.count() for model in tables]
+    call_command("seed_demo", stdout=StringIO())
+    assert [model.unscoped.count() for model in tables] == counts
+
+    def furthest(slug):
+        from cases.models import Stage
+        from reviews.models import Lcspr
+
+        [lcspr] = [
+            lcspr
+            for lcspr in Lcspr.objects.for_partnership(partnerships[slug]).filter(
+                case__stage=Stage.LCSPR
+            )
+            if terms_state(lcspr).in_force is not None
+        ]
+        return lcspr
+
+    today = timezone.localdate()
+    lcspr = furthest("leicester")
+    network = NetworkMember.objects.for_partnership(partnerships["leicester"]).filter(lcspr=lcspr)
+    assert network.count() >= 5
+    assert network.filter(child__isnull=False, is_subject_child=True).exists()
+    assert network.filter(family_member__isnull=False).count() == 2
+    assert network.filter(is_deceased=True).exists()
+    assert lcspr.couples.count() == 2
+    assert network.filter(initial_contact__isnull=False).count() == 1
+    assert lcspr.family_conversations.filter(held_by__username="reviewer").exists()
+    not_taking_part = network.get(participation=Participation.NOT_TAKING_PART)
+    assert not_taking_part.non_participation_reason
+    assert not_taking_part.non_participation_detail
+    # Both genograms: the drawn one, anonymised, and the agency's upload.
+    svg = anonymised_genogram_svg(lcspr)
+    assert "<svg" in svg
+    assert "Mother" in svg
+    for name in DEMO_FAMILY_NAMES + [n for pair in DEMO_CHILD_NAMES for n in pair if n]:
+        assert name not in svg
+    assert named_genogram(lcspr).svg
+    upload = GenogramUpload.objects.for_partnership(partnerships["leicester"]).get(lcspr=lcspr)
+    assert upload.content_type == "image/png"
+    assert upload.file.read(8) == b"\x89PNG\r\n\x1a\n"
+
+    asked = InformationRequest.objects.for_partnership(partnerships["leicester"]).filter(
+        case=lcspr.case, purpose=RequestPurpose.LCSPR
+    )
+    assert {(r.submission_kind, r.status) for r in asked} == {
+        (SubmissionKind.CHRONOLOGY, RequestStatus.SUBMITTED),
+        (SubmissionKind.INFORMATION_REPORT, RequestStatus.RETURNED),
+        (SubmissionKind.FACTUAL_SUMMARY, RequestStatus.SUBMITTED),
+    }
+    chronology = asked.get(submission_kind=SubmissionKind.CHRONOLOGY)
+    assert chronology.submitted_by.username == "police-portal"
+    # Every entry came from the spreadsheet the police imported.
+    imported = chronology.chronology_imports.get(status=ImportStatus.IMPORTED)
+    entries = ChronologyEntry.objects.for_partnership(partnerships["leicester"]).filter(
+        request=chronology
+    )
+    assert entries.count() == imported.imported_count >= 3
+    returned = asked.get(submission_kind=SubmissionKind.INFORMATION_REPORT)
+    review = returned.submission_reviews.get()
+    assert review.outcome == QaOutcome.MORE_INFORMATION
+    assert review.respond_by > today
+    assert returned.is_entered_on_behalf
+
+    themes = KeyTheme.objects.for_partnership(partnerships["leicester"]).filter(lcspr=lcspr)
+    assert themes.count() == 2
+    assert {t.code.code for t in themes} == {"neglect", "information-sharing"}
+    assert sum(t.entries.count() for t in themes) == 1
+
+    session = WorkshopSession.objects.for_partnership(partnerships["leicester"]).get(
+        workshop__lcspr=lcspr
+    )
+    from cases.selectors import working_calendar
+
+    fifteen = working_calendar(partnership=partnerships["leicester"]).add(today, 15)
+    assert timezone.localdate(session.starts_at) >= fifteen
+    invitees = session.workshop.invitees.all()
+    assert invitees.count() == 3
+    assert all(i.practitioner_id and i.direct_involvement for i in invitees)
+
+    lr = furthest("leicestershire-rutland")
+    family = NetworkMember.objects.for_partnership(partnerships["leicestershire-rutland"]).filter(
+        lcspr=lr
+    )
+    adults = family.filter(family_member__isnull=False)
+    assert adults.count() == 2
+    assert not family.exclude(participation=Participation.NOT_TAKING_PART).exists()
+    for member in adults:
+        assert member.non_participation_reason == NonParticipationReason.THEIR_CHOICE
+        assert member.non_participation_detail
+
+    for name in DEMO_FAMILY_NAMES:
+        for part in name.split():
+            assert part not in caplog.text

@@ -4,6 +4,7 @@ Idempotent: running it again changes nothing that is already there.
 """
 
 import datetime
+import io
 from contextlib import contextmanager
 from datetime import timedelta
 from unittest import mock
@@ -22,16 +23,20 @@ from cases.models import (
     CareStatus,
     Case,
     ChildRole,
+    ChronologyEntry,
     CombinedSummary,
     Criterion,
     Deadline,
     DeadlineStatus,
     IncidentKind,
+    InformationRequest,
     Involvement,
     Membership,
     Partnership,
+    RequestPurpose,
     Role,
     Stage,
+    SubmissionKind,
     User,
 )
 from cases.services import ChildDetails, NotificationDetails, ReferralDetails, ReplyDetails
@@ -238,6 +243,18 @@ HELD_RAPID_REVIEWS = [
     (8, 40, 12, 18, "proceed"),
 ]
 
+
+# The family of the review furthest on (issue 14, §7), invented like the children's names
+# so that tests can prove they never reach a log, an email or a URL: (relationship as the
+# case file records it, name) per partnership, and the network's own additions.
+DEMO_FAMILY = {
+    "leicester": [("Mother", "Leanne Demo-Quill"), ("Father", "Craig Demo-Pryce")],
+    "leicestershire-rutland": [("Mother", "Kelly Demo-Quill"), ("Father", "Ryan Demo-Quill")],
+}
+DEMO_NETWORK_ADDED = ("Margaret Demo-Quill", "Dean Demo-Hollis", "Tyler Demo-Quill")
+DEMO_FAMILY_NAMES = [name for family in DEMO_FAMILY.values() for _, name in family] + list(
+    DEMO_NETWORK_ADDED
+)
 
 # Where the demo sends the notice of an LCSPR's delay (§3.1.3): plausible, undeliverable.
 DEMO_NATIONAL_PANEL_EMAIL = "national-review-panel@notices.example"
@@ -742,6 +759,11 @@ class Command(BaseCommand):
             return
         self._terms_agreed(running[0], agencies, users)
         self._delayed(running[-1], agencies, users)
+        # Issue 14: the review's evidence, on the review furthest on.
+        if partnership.slug == "leicester":
+            self._evidence_gathered(running[0], agencies, users)
+        else:
+            self._family_declined(running[0], users)
 
     def _past_crg_meeting(self, partnership, day, office):
         """A CRG monthly meeting on `day` (a working day on or after it), created while it
@@ -938,6 +960,591 @@ class Command(BaseCommand):
             notes="Practitioners from every agency involved.",
         )
 
+    # --- Issue 14: the review's evidence (§7, §8) ------------------------------------------
+
+    def _panel_held_on(self, lcspr):
+        """The day the review's first panel meeting was held (`_terms_agreed`): the
+        evidence is gathered after it."""
+        from reviews.models import PanelMeeting
+
+        held = (
+            PanelMeeting.objects.for_partnership(lcspr.case.partnership)
+            .filter(lcspr=lcspr, minutes_recorded_at__isnull=False)
+            .select_related("milestone")
+            .order_by("milestone__due_on")
+            .first()
+        )
+        return held.held_on if held else lcspr.decided_on
+
+    def _scope(self, user):
+        return Scope(user=user, membership=user.memberships.get())
+
+    def _review_lead(self, lcspr, office):
+        """The review's Reviewer, who chairs the Panel and holds the conversations (§7.4.1,
+        §8.7); the Business Office where the demo database appointed them elsewhere."""
+        from reviews.selectors.family import reviewer
+
+        appointment = reviewer(lcspr=lcspr)
+        return appointment.user if appointment else office
+
+    def _evidence_gathered(self, lcspr, agencies, users):
+        """The Leicester review some weeks after its first panel meeting, each part made
+        through the services on its own day: the family network with both genograms and
+        the family's engagement (§7); three agencies' submissions at three points
+        (§8.2-8.7); two key themes (§8.8); and the learning workshop planned (§8.9-8.11).
+        Each part is skipped once it has its story, so a second run changes nothing."""
+        from reviews.models import GenogramUpload, KeyTheme, NetworkMember, Workshop
+        from reviews.selectors.terms import terms_in_force
+
+        partnership = lcspr.case.partnership
+        if terms_in_force(lcspr) is None:
+            return  # agencies are asked once the terms are agreed (§8.2.1)
+        held_on = self._panel_held_on(lcspr)
+        today = timezone.localdate()
+
+        def day(n):
+            return min(held_on + timedelta(days=n), today)
+
+        def has(model):
+            return model.objects.for_partnership(partnership).filter(lcspr=lcspr).exists()
+
+        if not has(NetworkMember):
+            self._family_engaged(lcspr, users, day)
+        if not has(GenogramUpload):
+            self._genogram_uploaded(lcspr, agencies, users, day)
+        asked = InformationRequest.objects.for_partnership(partnership).filter(
+            case=lcspr.case, purpose=RequestPurpose.LCSPR
+        )
+        if not asked.exists():
+            self._submissions(lcspr, agencies, users, day)
+        if not has(KeyTheme):
+            self._key_themes(lcspr, users, day)
+        if not has(Workshop):
+            self._workshop_planned(lcspr, users, day)
+
+    def _family_into_case(self, lcspr, office):
+        """The parents, recorded in the case's restricted file by the Business Office, as
+        any case's family members are, then brought into the review's network."""
+        from reviews import services as review_services
+
+        case = lcspr.case
+        for relationship, name in DEMO_FAMILY[case.partnership.slug]:
+            services.family_member_add(
+                case=case,
+                actor=office,
+                relationship=relationship,
+                details=services.IdentityDetails(name=name),
+            )
+        review_services.network_bring_in(lcspr=lcspr, actor=office)
+        return {member.relationship: member for member in _network(lcspr)}
+
+    def _family_engaged(self, lcspr, users, day):
+        """The family network (§7.1.2, §7.2.1): the case's child and parents brought in,
+        the maternal grandmother (deceased), the mother's partner and the child's
+        half-brother added, with their households and couples, so that the genogram draws
+        the family; the first contact with the mother (§7.3.2); the Reviewer's conversation
+        with her (§7.4.1); the father not taking part, with the reason (§7.4.2)."""
+        from reviews import services as review_services
+        from reviews.models import (
+            CoupleKind,
+            Delivery,
+            NonParticipationReason,
+            Participation,
+            Sex,
+        )
+
+        office = users[OFFICE_USER["leicester"]]
+        lead = self._review_lead(lcspr, office)
+        home, flat = "Mother's home", "Father's flat"
+        with _demo_clock(day(1)):
+            people = self._family_into_case(lcspr, office)
+            mother, father = people["Mother"], people["Father"]
+            (child,) = [m for m in people.values() if m.is_subject_child]
+            grandmother = review_services.network_member_add(
+                lcspr=lcspr,
+                actor=office,
+                name=DEMO_NETWORK_ADDED[0],
+                relationship="Maternal grandmother",
+                sex=Sex.FEMALE,
+                age=61,
+                is_deceased=True,
+                support_notes="Died two years ago; the mother's main support until then.",
+            )
+            partner = review_services.network_member_add(
+                lcspr=lcspr,
+                actor=office,
+                name=DEMO_NETWORK_ADDED[1],
+                relationship="Mother's partner",
+                sex=Sex.MALE,
+                age=34,
+                household=home,
+            )
+            review_services.network_member_add(
+                lcspr=lcspr,
+                actor=office,
+                name=DEMO_NETWORK_ADDED[2],
+                relationship="Half-brother",
+                sex=Sex.MALE,
+                age=8,
+                is_surviving_child=True,
+                mother=mother,
+                household=home,
+                needs_child_participation_support=True,
+                support_notes="Would speak to the Reviewer with his teacher present.",
+            )
+            review_services.network_member_update(
+                member=mother,
+                actor=office,
+                version=mother.version,
+                sex=Sex.FEMALE,
+                age=27,
+                mother=grandmother,
+                household=home,
+                language="English",
+                needs_domestic_abuse_specialist=True,
+                support_notes="An independent domestic violence adviser is offered.",
+            )
+            review_services.network_member_update(
+                member=father, actor=office, version=father.version, sex=Sex.MALE, household=flat
+            )
+            review_services.network_member_update(
+                member=child,
+                actor=office,
+                version=child.version,
+                sex=Sex.FEMALE,
+                mother=mother,
+                father=father,
+                household=home,
+            )
+            review_services.couple_add(
+                lcspr=lcspr, actor=office, first=mother, second=father, kind=CoupleKind.SEPARATED
+            )
+            review_services.couple_add(
+                lcspr=lcspr, actor=office, first=mother, second=partner, kind=CoupleKind.PARTNERS
+            )
+        with _demo_clock(day(3)):
+            review_services.initial_contact_record(
+                member=mother,
+                actor=office,
+                version=0,
+                made_by="Sarah Collins, Family Liaison Officer, Leicestershire Police",
+                made_on=day(3),
+                letter_delivery=Delivery.HAND_DELIVERED,
+                leaflet_delivery=Delivery.HAND_DELIVERED,
+                response="Agreed to meet the Reviewer at home, with her adviser present.",
+            )
+            mother.refresh_from_db()
+            review_services.participation_record(
+                member=mother,
+                actor=office,
+                version=mother.version,
+                participation=Participation.TAKING_PART,
+            )
+            father.refresh_from_db()
+            review_services.participation_record(
+                member=father,
+                actor=office,
+                version=father.version,
+                participation=Participation.NOT_TAKING_PART,
+                non_participation_reason=NonParticipationReason.PARALLEL_INVESTIGATION,
+                non_participation_detail="He is a witness in the criminal investigation: the "
+                "Police asked that the review does not approach him before the charging "
+                "decision.",
+            )
+        with _demo_clock(day(18)):
+            review_services.conversation_record(
+                lcspr=lcspr,
+                actor=lead,
+                held_on=day(18),
+                members=[mother],
+                held_by=lead,
+                held_by_name="" if lead != office else "The Reviewer",
+                note="Met at home with her adviser. She described the months before Child A's "
+                "admission, the missed health appointments and the help she asked for.",
+            )
+
+    def _genogram_uploaded(self, lcspr, agencies, users, day):
+        """The Local Authority's own genogram from its assessment (§7.2.1), uploaded by the
+        Business Office for it: a drawing with no names, beside the one the product draws."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from reviews import services as review_services
+
+        with _demo_clock(day(5)):
+            review_services.genogram_upload_add(
+                lcspr=lcspr,
+                actor=users[OFFICE_USER["leicester"]],
+                upload=SimpleUploadedFile(
+                    "local-authority-genogram.png", _genogram_png(), content_type="image/png"
+                ),
+                agency=agencies[LOCAL_AUTHORITY["leicester"]],
+                note="From the Local Authority's child and family assessment (demo).",
+            )
+
+    def _submissions(self, lcspr, agencies, users, day):
+        """The agencies' Safeguarding Leads (§8.2.2) and three submissions asked for from
+        the methodology (§8.2.1): the Police's chronology with analysis (§8.4.1), imported
+        from the template spreadsheet and submitted in the portal with the practitioners
+        to invite (§8.10.1); the Local Authority's information report (§8.5.1), which came
+        by email and was entered by the office, returned by the Panel for more information
+        (§8.7); and the school's factual summary (§8.6.1), submitted in the portal."""
+        from reviews import services as review_services
+        from reviews.models import QaOutcome
+        from reviews.services.submissions import due_suggestion
+
+        partnership = lcspr.case.partnership
+        today = timezone.localdate()  # the Panel's date for the answer is ahead of it
+        office = users[OFFICE_USER["leicester"]]
+        police = agencies["Leicestershire Police"]
+        council = agencies[LOCAL_AUTHORITY["leicester"]]
+        school = agencies["Riverside Primary Academy (demo school)"]
+        with _demo_clock(day(1)):
+            for agency, name, job_title in (
+                (police, "DI Mark Wilson", "Detective Inspector, Public Protection"),
+                (council, "Lorna Hughes", "Head of Service, Safeguarding and Quality"),
+                (school, "Jo Bennett", "Designated Safeguarding Lead"),
+            ):
+                review_services.safeguarding_lead_save(
+                    partnership=partnership,
+                    agency=agency,
+                    name=name,
+                    job_title=job_title,
+                    email=f"{name.split()[-1].lower()}.safeguarding@agencies.example",
+                    version=0,
+                    actor=office,
+                )
+            asked = review_services.submissions_request(
+                lcspr=lcspr,
+                asks=[
+                    review_services.SubmissionAsk(
+                        agency=police, kind=SubmissionKind.CHRONOLOGY, with_analysis=True
+                    ),
+                    review_services.SubmissionAsk(
+                        agency=council, kind=SubmissionKind.INFORMATION_REPORT
+                    ),
+                    review_services.SubmissionAsk(
+                        agency=school, kind=SubmissionKind.FACTUAL_SUMMARY
+                    ),
+                ],
+                due_on=due_suggestion(partnership=partnership, today=day(1)),
+                note="Please cover the scoping period in the terms of reference.",
+                actor=office,
+            )
+        chronology, report, summary = asked
+        with _demo_clock(day(6)):
+            teacher = self._scope(users["school-portal"])
+            summary.refresh_from_db()
+            services.reply_submit(
+                scope=teacher,
+                request=summary,
+                details=ReplyDetails(
+                    reply_kind=summary.reply_kind,
+                    involvement=Involvement.LIMITED,
+                    involvement_summary="Child A's half-brother attends the school. Staff "
+                    "saw Child A at the school gate twice and noted she seemed small for "
+                    "her age; no referral was made.",
+                    completed_by="Jo Bennett, Designated Safeguarding Lead",
+                ),
+                version=summary.version,
+            )
+        self._police_chronology(lcspr, chronology, users, day)
+        with _demo_clock(day(12)):
+            self._report_entered_for_council(report, office)
+        lead = self._review_lead(lcspr, office)
+        with _demo_clock(day(20)):
+            report.refresh_from_db()
+            review_services.submission_review_record(
+                request=report,
+                outcome=QaOutcome.MORE_INFORMATION,
+                version=report.version,
+                actor=lead,
+                asked_for="Say what the duty team did with the health visitor's referral "
+                "about missed appointments, and when Child A was last seen by a social worker.",
+                respond_by=selectors.working_calendar(partnership=partnership).add(today, 10),
+            )
+
+    def _police_chronology(self, lcspr, request, users, day):
+        """The Police fill in the template they downloaded and import it (the product's
+        spreadsheet import: rows checked, then confirmed), name the practitioners to
+        invite to the workshop, and submit."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from reviews import services as review_services
+
+        police = self._scope(users["police-portal"])
+        case = lcspr.case
+        decided = lcspr.decided_on
+        concerning = selectors.chronology_concerning_options(case=case)
+        with _demo_clock(day(8)):
+            request.refresh_from_db()
+            staged = services.chronology_import_stage(
+                scope=police,
+                request=request,
+                upload=SimpleUploadedFile(
+                    "police-chronology.xlsx",
+                    _filled_template(
+                        services.chronology_template_xlsx(request=request, concerning=concerning),
+                        [
+                            (
+                                decided - timedelta(days=610),
+                                "22:40",
+                                "The family",
+                                "Police incident log (demo)",
+                                "Neighbour reported shouting at the family home.",
+                                "Officers attended; words only; DASH risk assessment standard.",
+                                "A standard risk was reasonable on what was known.",
+                                "Yes",
+                            ),
+                            (
+                                decided - timedelta(days=430),
+                                "01:15",
+                                "Mother",
+                                "Police incident log (demo)",
+                                "Mother reported her former partner at the door, refusing to "
+                                "leave.",
+                                "Attended; he had left. No referral to children's social care.",
+                                "A child under one lived there: a referral was expected.",
+                                "No",
+                            ),
+                            (
+                                decided - timedelta(days=220),
+                                "15:30",
+                                "Child A",
+                                "Public Protection Unit referral record (demo)",
+                                "Child A seen by officers at an unrelated call; thin and unkempt.",
+                                "Referral to children's social care the same day.",
+                                "A prompt referral.",
+                                "Yes",
+                            ),
+                            (
+                                decided - timedelta(days=45),
+                                "",
+                                "Child A",
+                                "Major Crime Unit log (demo)",
+                                "Child A admitted to hospital malnourished; investigation opened.",
+                                "Strategy discussion attended; criminal investigation begun.",
+                                "",
+                                "Unclear",
+                            ),
+                        ],
+                    ),
+                    content_type="application/vnd.openxmlformats-officedocument"
+                    ".spreadsheetml.sheet",
+                ),
+                concerning=concerning,
+            )
+            services.chronology_import_confirm(scope=police, staged=staged)
+            for name, job_title, is_line_manager, involvement, direct in (
+                (
+                    "PC Daniel Reeves",
+                    "Police Constable, Response",
+                    False,
+                    "Attended both domestic incidents at the family home.",
+                    True,
+                ),
+                (
+                    "DS Laura Finch",
+                    "Detective Sergeant, Public Protection Unit",
+                    True,
+                    "Supervised the referral to children's social care.",
+                    True,
+                ),
+                ("Alex Morgan", "Force Control Room call handler", False, "", False),
+            ):
+                review_services.practitioner_add(
+                    scope=police,
+                    request=request,
+                    name=name,
+                    job_title=job_title,
+                    email=f"{name.split()[-1].lower()}@police.example",
+                    is_line_manager=is_line_manager,
+                    direct_involvement=direct,
+                    involvement=involvement,
+                )
+        with _demo_clock(day(10)):
+            request.refresh_from_db()
+            services.reply_submit(
+                scope=police,
+                request=request,
+                details=ReplyDetails(
+                    reply_kind=request.reply_kind,
+                    involvement=Involvement.YES,
+                    involvement_summary="Three attendances and one referral in the scoping "
+                    "period; the chronology sets them out.",
+                    completed_by="DS Sam Patel, Public Protection Unit",
+                ),
+                version=request.version,
+            )
+
+    def _report_entered_for_council(self, request, office):
+        """The Local Authority emailed its information report: the office attaches the
+        email and enters the report for it (§8.5.1), naming the social worker, and submits."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from reviews import services as review_services
+
+        scope = self._scope(office)
+        request.refresh_from_db()
+        request = services.reply_on_behalf_start(
+            scope=scope,
+            request=request,
+            original=SimpleUploadedFile(
+                "information-report-email.txt",
+                b"Please find our information report for the review attached (demo).\n",
+                content_type="text/plain",
+            ),
+        )
+        review_services.practitioner_add(
+            scope=scope,
+            request=request,
+            name="Amara Lewis",
+            job_title="Social Worker, Duty and Assessment",
+            email="amara.lewis@council.example",
+            involvement="Completed the assessment after the Police referral.",
+        )
+        request.refresh_from_db()
+        services.reply_submit(
+            scope=scope,
+            request=request,
+            details=ReplyDetails(
+                reply_kind=request.reply_kind,
+                involvement=Involvement.YES,
+                involvement_summary="A referral from the Police led to an assessment; the case "
+                "was closed with advice.",
+                systems_learning="Referrals closed with advice are not checked against "
+                "health information.",
+                agency_learning="Assessments should see the child and speak to the health visitor.",
+                multi_agency_learning="Health and social care did not share missed appointments.",
+                actions_taken="Duty managers now check health records before closing a referral.",
+                completed_by="Lorna Hughes, Head of Service (entered by the Business Office)",
+            ),
+            version=request.version,
+        )
+
+    def _key_themes(self, lcspr, users, day):
+        """Two key themes the Panel named, coded from the partnership's list (§8.8.1), and
+        the Police's first event in Child A's life tagged with the first."""
+        from reviews import services as review_services
+        from reviews.models import ThemeCode
+
+        partnership = lcspr.case.partnership
+        review_services.starting_themes_give(partnership)  # the list every partnership has
+        lead = self._review_lead(lcspr, users[OFFICE_USER["leicester"]])
+        codes = {
+            theme.code: theme
+            for theme in ThemeCode.objects.for_partnership(partnership).filter(is_active=True)
+        }
+        with _demo_clock(day(22)):
+            neglect = review_services.key_theme_add(
+                lcspr=lcspr,
+                code=codes["neglect"],
+                title="Missed health appointments and neglect",
+                description="How agencies recognised a young child's growth and health "
+                "needs going unmet.",
+                actor=lead,
+            )
+            review_services.key_theme_add(
+                lcspr=lcspr,
+                code=codes["information-sharing"],
+                title="Sharing what each agency knew",
+                description="Why the referral and the missed appointments were not "
+                "brought together.",
+                actor=lead,
+            )
+            entry = (
+                ChronologyEntry.objects.for_partnership(partnership)
+                .filter(request__case=lcspr.case, concerning="Child A")
+                .order_by("happened_on")
+                .first()
+            )
+            if entry is not None:
+                review_services.entries_tag(theme=neglect, entries=[entry])
+
+    def _workshop_planned(self, lcspr, users, day):
+        """The learning workshop (§8.9-8.11): one half day on the timetable's learning
+        event, more than 15 working days ahead (§8.10.3), with the key themes shared
+        (§8.8.2) and the practitioners the agencies named with direct involvement invited
+        (§8.10.1-8.10.2). The invitations are left for the team to send from its page."""
+        from reviews import services as review_services
+        from reviews.models import Milestone, MilestoneKind
+        from reviews.services.workshop import SessionTimes
+
+        partnership = lcspr.case.partnership
+        lead = self._review_lead(lcspr, users[OFFICE_USER["leicester"]])
+        cal = selectors.working_calendar(partnership=partnership)
+        planned_on = day(24)
+        event = (
+            Milestone.objects.for_partnership(partnership)
+            .filter(lcspr=lcspr, kind=MilestoneKind.LEARNING_EVENT, cancelled_on=None)
+            .order_by("due_on")
+            .first()
+        )
+        earliest = cal.add(timezone.localdate(), 20)
+        on = max(event.due_on if event else earliest, earliest)
+        while not cal.is_working_day(on):
+            on += timedelta(days=1)
+        with _demo_clock(planned_on):
+            review_services.workshop_plan(
+                lcspr=lcspr,
+                version=0,
+                is_held=True,
+                not_held_reason="",
+                place="City Hall, Leicester: Committee Room 2 (demo)",
+                sessions=[
+                    SessionTimes(day=on, starts=datetime.time(9, 30), ends=datetime.time(13))
+                ],
+                share_themes=True,
+                actor=lead,
+            )
+            review_services.invitees_add_direct(lcspr=lcspr, actor=lead)
+
+    def _family_declined(self, lcspr, users):
+        """Leicestershire & Rutland's review: the parents, approached through the Family
+        Liaison Officer, declined to take part; the reason and what they said are kept
+        for the report (§7.3.1, §7.4.2). Skipped once the network exists."""
+        from reviews import services as review_services
+        from reviews.models import Delivery, NonParticipationReason, Participation
+        from reviews.selectors.terms import terms_in_force
+
+        partnership = lcspr.case.partnership
+        if terms_in_force(lcspr) is None or _network(lcspr).exists():
+            return
+        office = users[OFFICE_USER[partnership.slug]]
+        held_on = self._panel_held_on(lcspr)
+        today = timezone.localdate()
+        with _demo_clock(min(held_on + timedelta(days=1), today)):
+            people = self._family_into_case(lcspr, office)
+        contacted_on = min(held_on + timedelta(days=4), today)
+        with _demo_clock(contacted_on):
+            review_services.initial_contact_record(
+                member=people["Mother"],
+                actor=office,
+                version=0,
+                made_by="Sarah Collins, Family Liaison Officer, Leicestershire Police",
+                made_on=contacted_on,
+                letter_delivery=Delivery.SIGNED_FOR,
+                leaflet_delivery=Delivery.SIGNED_FOR,
+                response="The parents thanked the review but do not want to take part.",
+            )
+            for member in _network(lcspr):
+                if member.is_subject_child:
+                    reason = NonParticipationReason.OTHER
+                    detail = "Aged 3, Child A is too young to be spoken to; the parents "
+                    detail += "declined for the family."
+                else:
+                    reason = NonParticipationReason.THEIR_CHOICE
+                    detail = "Told the Family Liaison Officer they could not face going over "
+                    detail += "events again; they may be asked again before the report is "
+                    detail += "shared."
+                review_services.participation_record(
+                    member=member,
+                    actor=office,
+                    version=member.version,
+                    participation=Participation.NOT_TAKING_PART,
+                    non_participation_reason=reason,
+                    non_participation_detail=detail,
+                )
+
     def _delayed(self, lcspr, agencies, users):
         """A review the Police asked to wait (§3.1.3): the delay recorded as it arose,
         considered by the CRG at its next meeting, and, as it will prevent publication
@@ -1113,3 +1720,61 @@ def _demo_clock(day):
         mock.patch.object(timezone, "now", return_value=at),
     ):
         yield
+
+
+def _network(lcspr):
+    """The review's family network, in its order."""
+    from reviews.models import NetworkMember
+
+    return (
+        NetworkMember.objects.for_partnership(lcspr.case.partnership)
+        .filter(lcspr=lcspr)
+        .order_by("order", "id")
+    )
+
+
+def _filled_template(template: bytes, rows) -> bytes:
+    """The product's chronology template (its own columns, in its order) with `rows`
+    typed under the header row, as an agency fills it in: an XLSX, in memory."""
+    from openpyxl import load_workbook
+
+    from cases.services.chronology_import import CHRONOLOGY_SHEET
+
+    book = load_workbook(io.BytesIO(template))
+    sheet = book[CHRONOLOGY_SHEET]
+    headers = [cell.value for cell in sheet[1]]
+    keys = (
+        "Date",
+        "Time",
+        "Concerning",
+        "Source",
+        "Event",
+        "Agency response",
+        "Analysis",
+        "Expected practice",
+    )
+    for row in rows:
+        values = dict(zip(keys, row, strict=True))
+        values["Date"] = values["Date"].strftime("%d/%m/%Y")
+        sheet.append([values.get(header, "") for header in headers])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _genogram_png() -> bytes:
+    """A small genogram as an agency might draw one, without names: the parents (a
+    square and a circle, separated), and the child (a circle) below them."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (240, 160), "white")
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((30, 20, 70, 60), outline="black", width=3)  # the father
+    draw.ellipse((170, 20, 210, 60), outline="black", width=3)  # the mother
+    draw.line((70, 40, 170, 40), fill="black", width=3)
+    draw.line((110, 30, 130, 50), fill="black", width=3)  # separated
+    draw.line((120, 40, 120, 100), fill="black", width=3)
+    draw.ellipse((100, 100, 140, 140), outline="black", width=6)  # the child, in bold
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
