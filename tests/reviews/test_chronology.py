@@ -274,7 +274,8 @@ def test_every_entry_links_to_its_agencys_submission(client, review):
     sign_in(client, review["office"])
     page = client.get(url("lcspr_chronology", review["case"]))
     request_url = reverse(
-        "case_request", kwargs={"reference": review["case"].reference, "pk": review["police"].pk}
+        "lcspr_submission",
+        kwargs={"reference": review["case"].reference, "pk": review["police"].pk},
     )
     assert f'href="{request_url}"' in page.text
     assert 'role="region" aria-label="Multi-agency chronology"' in page.text

@@ -277,9 +277,7 @@ def _link(message) -> str:
 def test_invitations_go_once_with_the_briefing_and_only_the_reference(
     client, review, django_capture_on_commit_callbacks
 ):
-    code = ThemeCode.unscoped.create(
-        partnership=review["partnership"], code="neglect", label="Neglect"
-    )
+    code = ThemeCode.unscoped.get(partnership=review["partnership"], code="neglect")
     KeyTheme.unscoped.create(
         lcspr=review["lcspr"], code=code, title="Hidden men", description="Partners unseen."
     )
