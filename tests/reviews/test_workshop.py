@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from cases.errors import ApplicationError
-from cases.models import Child, InformationRequest, RequestPurpose, Role
+from cases.models import Child, InformationRequest, RequestPurpose, RequestStatus, Role
 from cases.selectors import working_calendar
 from reviews.models import (
     InviteeResponse,
@@ -60,6 +60,9 @@ def review(leicester):
             purpose=RequestPurpose.LCSPR,
             reply_due_on=due,
             sent_at=timezone.now(),
+            # Submitted: the review reads an agency's named practitioners only then.
+            status=RequestStatus.SUBMITTED,
+            submitted_at=timezone.now(),
         )
         for name, direct, manager in rows:
             people[name] = NamedPractitioner.unscoped.create(
