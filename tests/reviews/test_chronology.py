@@ -127,7 +127,9 @@ def test_entries_merge_by_date_then_time_with_untimed_entries_first_on_their_day
     ]
 
 
-def test_drafts_and_rapid_review_entries_are_not_merged(review, leicester):
+def test_drafts_and_rapid_review_entries_are_not_merged_returned_ones_stay(review, leicester):
+    """A draft is its agency's own and a Rapid Review reply is not the LCSPR's; a submission
+    returned for more information was submitted once and stays merged (§8.7.2)."""
     entry(review["police"], date(2025, 3, 3), "Submitted police event")
     entry(review["draft"], date(2025, 3, 3), "Education's draft event")
     rapid = submission(review["case"], AgencyFactory(name="Housing"), purpose="rapid_review")
@@ -136,7 +138,10 @@ def test_drafts_and_rapid_review_entries_are_not_merged(review, leicester):
         review["case"], AgencyFactory(name="Probation"), status=RequestStatus.RETURNED
     )
     entry(returned, date(2025, 3, 3), "Returned submission event")
-    assert events(multi_agency_chronology(review["lcspr"])) == ["Submitted police event"]
+    assert sorted(events(multi_agency_chronology(review["lcspr"]))) == [
+        "Returned submission event",
+        "Submitted police event",
+    ]
 
 
 def test_entries_outside_the_scoping_period_are_kept_apart(review):
