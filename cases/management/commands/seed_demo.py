@@ -216,6 +216,9 @@ CASES = [
 OFFICE_USER = {"leicester": "leicester-office", "leicestershire-rutland": "lr-office"}
 # The review team of the LCSPR with agreed terms of reference, per partnership: its
 # external Reviewer (§6.1.1) and its Panel (§6.2.1) as (username, agency represented).
+# Issue 14's demo story on each partnership's furthest review: the evidence gathered, or a
+# family that declined to take part (§7.4.2).
+EVIDENCE_STORY = {"leicester": "gathered", "leicestershire-rutland": "declined"}
 REVIEWER_USER = {"leicester": "reviewer", "leicestershire-rutland": "lr-reviewer"}
 PANEL_USERS = {
     "leicester": [
@@ -760,7 +763,7 @@ class Command(BaseCommand):
         self._terms_agreed(running[0], agencies, users)
         self._delayed(running[-1], agencies, users)
         # Issue 14: the review's evidence, on the review furthest on.
-        if partnership.slug == "leicester":
+        if EVIDENCE_STORY[partnership.slug] == "gathered":
             self._evidence_gathered(running[0], agencies, users)
         else:
             self._family_declined(running[0], users)
