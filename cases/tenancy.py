@@ -100,6 +100,14 @@ class TenantQuerySet(models.QuerySet):
         path = self.model.tenant_partnership_path
         return self.filter(**{path: partnership})._mark_scoped()
 
+    def by_secret(self, **secret: str) -> TenantQuerySet:
+        """The row a secret names, in whichever partnership it is: the SHA-256 of a personal
+        link's token, unique and unguessable, is its holder's only scope (a workshop
+        invitee's link, reviews/selectors/workshop.py). An empty secret names nothing."""
+        if not secret or not all(secret.values()):
+            raise UnscopedQueryError("by_secret() needs the secret.")
+        return self.filter(**secret)._mark_scoped()
+
     def visible_to(self, scope: Scope | None) -> TenantQuerySet:
         """Rows the scope's user may read: nothing, if there is no scope."""
         if scope is None:

@@ -52,6 +52,10 @@ COVERED = {
     # issue 13: clock
     "reviews.tasks.delay_notice_email": "test_the_lcspr_delay_notice_email",
     "reviews.tasks.delay_recorded_email": "test_the_lcspr_delay_recorded_email",
+    # issue 14: the review's evidence
+    "reviews.tasks.submission_request_email": "test_the_submission_emails",
+    "reviews.tasks.submission_review_email": "test_the_submission_emails",
+    "reviews.tasks.workshop_invitation_email": "test_the_workshop_invitation_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -549,3 +553,90 @@ def test_the_lcspr_delay_recorded_email(worker, partnerships):
     _fails_once_then_sent(
         f"Case {reference}: a delay to the LCSPR for the CRG to consider", [chair.email]
     )
+
+
+# issue 14: the review's evidence
+def test_the_submission_emails(worker, partnerships):
+    """An agency asked for its submission, and told the Panel wants more of it (§8.2.1,
+    §8.7), is emailed once through the worker: each failure is retried."""
+    from cases.models import SubmissionKind
+    from reviews.models import QaOutcome
+    from reviews.services import submissions
+    from tests.reviews.test_submissions import agree_terms, ask, review_of, submit
+
+    leicester = partnerships["leicester"]
+    review = review_of(leicester)
+    agree_terms(review["lcspr"])
+    police = AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE)
+    agency_user(police, email="desk@police.example")
+    reference = review["case"].reference
+    asked = f"Case {reference}: your agency's submission to the review"
+    FailFirstBackend.fail_subject = asked
+    (request,) = ask(review, submissions.SubmissionAsk(police, SubmissionKind.CHRONOLOGY))
+    _fails_once_then_sent(asked, ["desk@police.example"])
+    request = submit(request, agency_user(police, email="other@police.example"))
+    more = f"Case {reference}: more information is asked for on your agency's submission"
+    FailFirstBackend.fail_subject = more
+    submissions.submission_review_record(
+        request=request,
+        outcome=QaOutcome.MORE_INFORMATION,
+        version=request.version,
+        actor=review["panel"],
+        asked_for="The GP's letters of March are missing.",
+        respond_by=working_days_ahead(10, leicester),
+    )
+    _fails_once_then_sent(more, ["desk@police.example", "other@police.example"])
+
+
+def test_the_workshop_invitation_email(worker, partnerships):
+    """A workshop invitation, its briefing PDF attached, goes once to each invitee through
+    the worker (§8.10.3); a failure is retried."""
+    from datetime import time
+
+    from django.utils import timezone
+
+    from cases.models import InformationRequest, RequestPurpose, RequestStatus
+    from cases.selectors import working_calendar
+    from reviews.models import NamedPractitioner
+    from reviews.services import workshop
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, Role.REVIEWER)
+    lcspr = appoint(case, reviewer).lcspr
+    request = InformationRequest.objects.create(
+        case=case,
+        agency=AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE),
+        purpose=RequestPurpose.LCSPR,
+        reply_due_on=working_days_ahead(10, leicester),
+        sent_at=timezone.now(),
+        status=RequestStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    NamedPractitioner.objects.create(
+        request=request,
+        name="Dana Constable",
+        job_title="Detective Constable",
+        email="dana@police.example",
+        direct_involvement=True,
+    )
+    day = working_calendar(partnership=leicester).add(timezone.localdate(), 25)
+    workshop.workshop_plan(
+        lcspr=lcspr,
+        version=0,
+        is_held=True,
+        not_held_reason="",
+        place="Room 4, City Hall",
+        sessions=[workshop.SessionTimes(day=day, starts=time(9, 30), ends=time(13, 0))],
+        share_themes=False,
+        actor=reviewer,
+    )
+    workshop.invitees_add_direct(lcspr=lcspr, actor=reviewer)
+    subject = f"Case review {case.reference}: invitation to a reflective learning workshop"
+    FailFirstBackend.fail_subject = subject
+    assert workshop.invitations_send(lcspr=lcspr, actor=reviewer) == 1
+    _fails_once_then_sent(subject, ["dana@police.example"])
+    [message] = _sent(subject)
+    [(filename, _, mimetype)] = message.attachments
+    assert (case.reference in filename, mimetype) == (True, "application/pdf")

@@ -25,6 +25,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.models import (
     ChronologyEntry,
@@ -424,7 +425,7 @@ def _date(value, today: date) -> tuple[date | None, str]:
                 break
         if found is None:
             return None, NOT_A_DATE.format(value=_shown(value))
-    shown = found.strftime("%d/%m/%Y")
+    shown = format_date(found)
     if found > today:
         return None, DATE_IN_FUTURE.format(value=shown)
     if found.year < EARLIEST_YEAR:
@@ -474,7 +475,7 @@ def _check_row(number, values: dict, *, request, concerning: dict, today) -> tup
     row = {
         "row": number,
         "happened_on": happened_on.isoformat() if happened_on else "",
-        "happened_at": happened_at.strftime("%H:%M") if happened_at else "",
+        "happened_at": happened_at.isoformat(timespec="minutes") if happened_at else "",
     }
     for column in (SOURCE, EVENT, AGENCY_RESPONSE, ANALYSIS):
         row[column.key] = _text(values.get(column))

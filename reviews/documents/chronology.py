@@ -34,7 +34,7 @@ COLUMNS = [
 def _row(entry, note: str = "") -> list[str]:
     return [
         entry.happened_on.isoformat(),
-        entry.happened_at.strftime("%H:%M") if entry.happened_at else "",
+        entry.happened_at.isoformat(timespec="minutes") if entry.happened_at else "",
         entry.request.agency.name,
         entry.concerning,
         entry.source,

@@ -103,8 +103,9 @@ class WorkshopPlanForm(forms.Form):
                 timezone.localtime(session.ends_at),
             )
             initial[f"{prefix}_day"] = starts.date()
-            initial[f"{prefix}_starts"] = starts.strftime("%H:%M")
-            initial[f"{prefix}_ends"] = ends.strftime("%H:%M")
+            # A time input's value is HH:MM.
+            initial[f"{prefix}_starts"] = starts.time().isoformat(timespec="minutes")
+            initial[f"{prefix}_ends"] = ends.time().isoformat(timespec="minutes")
         return initial
 
 

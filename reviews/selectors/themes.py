@@ -26,7 +26,8 @@ def theme_codes(partnership: Partnership, *, active_only: bool = False) -> Query
     if active_only:
         codes = codes.filter(is_active=True)
     uses = (
-        KeyTheme.unscoped.filter(code=OuterRef("pk"))
+        KeyTheme.objects.for_partnership(partnership)
+        .filter(code=OuterRef("pk"))
         .order_by()
         .values("code")
         .annotate(n=Count("pk"))
@@ -46,7 +47,7 @@ def theme_code_get(*, scope: Scope, pk: int) -> ThemeCode:
 def theme_code_in_use(code: ThemeCode) -> bool:
     """Whether a review's key theme is coded with it: then it is never deleted (§8.8: the
     coded themes are what the learning search across reviews uses)."""
-    return KeyTheme.unscoped.filter(code=code).exists()
+    return KeyTheme.objects.for_partnership(code.partnership_id).filter(code=code).exists()
 
 
 def review_themes(lcspr: Lcspr) -> list[KeyTheme]:

@@ -104,7 +104,7 @@ def sessions(*, workshop: Workshop | None) -> list[WorkshopSession]:
 
 def invitees(*, workshop: Workshop | None) -> QuerySet[WorkshopInvitee]:
     if workshop is None or workshop.pk is None:
-        return WorkshopInvitee.unscoped.none()
+        return WorkshopInvitee.objects.visible_to(None)
     return (
         WorkshopInvitee.objects.for_partnership(workshop.lcspr.case.partnership)
         .filter(workshop=workshop)
@@ -138,7 +138,7 @@ def candidates(*, lcspr: Lcspr, workshop: Workshop | None) -> list[NamedPractiti
 
 def conversations(*, workshop: Workshop | None) -> QuerySet[PractitionerConversation]:
     if workshop is None or workshop.pk is None:
-        return PractitionerConversation.unscoped.none()
+        return PractitionerConversation.objects.visible_to(None)
     return (
         PractitionerConversation.objects.for_partnership(workshop.lcspr.case.partnership)
         .filter(workshop=workshop)
@@ -263,8 +263,8 @@ def invitation_by_token(token: str) -> WorkshopInvitee | None:
     if not token or len(token) > 200:
         return None
     invitee = (
-        WorkshopInvitee.unscoped.filter(
-            token_hash=token_hash(token),
+        WorkshopInvitee.objects.by_secret(token_hash=token_hash(token))
+        .filter(
             email_sent_at__isnull=False,
             workshop__is_held=True,
         )

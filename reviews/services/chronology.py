@@ -17,7 +17,11 @@ def chronology_gap_days_set(*, lcspr: Lcspr, days: int, version: int) -> Lcspr:
     """Set how many days without agency contact make a gap (§8.4.3), from the review's
     version the form was opened at."""
     with transaction.atomic():
-        current = Lcspr.unscoped.select_for_update().get(pk=lcspr.pk)
+        current = (
+            Lcspr.objects.for_partnership(lcspr.case.partnership_id)
+            .select_for_update()
+            .get(pk=lcspr.pk)
+        )
         if current.version != version:
             raise ApplicationError(STALE, field="version")
         if current.chronology_gap_days != days:

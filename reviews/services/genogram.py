@@ -67,7 +67,7 @@ def genogram_upload_add(
         raise ApplicationError(AGENCY_NOT_OURS, field="agency")
     content_type = genogram_file_check(upload)
     # One upload at a time per review, so that two at once cannot take the same number.
-    Lcspr.unscoped.select_for_update().filter(pk=lcspr.pk).first()
+    Lcspr.objects.for_partnership(partnership).select_for_update().filter(pk=lcspr.pk).first()
     last = (
         GenogramUpload.objects.for_partnership(partnership)
         .filter(lcspr=lcspr)

@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from cases.errors import ApplicationError
-from cases.models import ChronologyEntry, InformationRequest, Partnership, User
+from cases.models import ChronologyEntry, InformationRequest, Partnership, RequestPurpose, User
 from reviews.models import KeyTheme, Lcspr, ThemeCode
 from reviews.rules import KEY_THEMES_WITHOUT_REASON, STARTING_THEMES
 
@@ -32,7 +32,7 @@ def starting_themes_give(partnership: Partnership) -> int:
     code it already has is left as it is. Safe to run twice. Returns how many were added."""
     added = 0
     for order, (code, label, description) in enumerate(STARTING_THEMES, start=1):
-        _, created = ThemeCode.unscoped.get_or_create(
+        _, created = ThemeCode.objects.for_partnership(partnership).get_or_create(
             partnership=partnership,
             code=code,
             defaults={"label": label, "description": description, "order": order * 10},
@@ -70,10 +70,10 @@ def theme_code_add(
     """Add a theme to the list, at its end. Adding the same code twice is refused (so a
     form sent twice adds it once)."""
     with transaction.atomic():
-        codes = ThemeCode.unscoped.select_for_update().filter(partnership=partnership)
+        codes = ThemeCode.objects.for_partnership(partnership).select_for_update()
         if codes.filter(code=code).exists():
             raise ApplicationError(CODE_TAKEN, field="code")
-        return ThemeCode.unscoped.create(
+        return ThemeCode.objects.for_partnership(partnership).create(
             partnership=partnership,
             code=code,
             label=label,
@@ -94,13 +94,13 @@ def theme_code_update(
 
 def theme_code_move(*, theme: ThemeCode, direction: str) -> None:
     """Swap a theme with its neighbour above ("up") or below ("down") in the list."""
-    _move(ThemeCode.unscoped.filter(partnership=theme.partnership_id), theme, direction)
+    _move(ThemeCode.objects.for_partnership(theme.partnership_id), theme, direction)
 
 
 def theme_code_delete(*, theme: ThemeCode) -> None:
     """Delete a theme no review's key theme uses; one in use is refused (deactivate it)."""
     with transaction.atomic():
-        if KeyTheme.unscoped.filter(code=theme).exists():
+        if KeyTheme.objects.for_partnership(theme.partnership_id).filter(code=theme).exists():
             raise ApplicationError(CODE_IN_USE)
         theme.delete()
 
@@ -108,6 +108,7 @@ def theme_code_delete(*, theme: ThemeCode) -> None:
 def _move(siblings, row, direction: str) -> None:
     with transaction.atomic():
         rows = list(siblings.select_for_update().order_by("order", "id"))
+        before = {sibling.pk: sibling.order for sibling in rows}
         # Number them afresh first, so that equal orders still move.
         for number, sibling in enumerate(rows, start=1):
             sibling.order = number * 10
@@ -116,7 +117,8 @@ def _move(siblings, row, direction: str) -> None:
         if 0 <= other < len(rows):
             rows[index].order, rows[other].order = rows[other].order, rows[index].order
         for sibling in rows:
-            type(sibling).unscoped.filter(pk=sibling.pk).update(order=sibling.order)
+            if sibling.order != before[sibling.pk]:
+                sibling.save(update_fields=["order"])
 
 
 # --- The review's key themes (§8.8.1) ----------------------------------------------------
@@ -139,9 +141,10 @@ def key_theme_add(
     """Name a key theme (§8.8.1). The sixth and each later one needs the reason the review
     needs so many (kept on the review, shown with its themes)."""
     with transaction.atomic():
-        lcspr = Lcspr.unscoped.select_for_update().get(pk=lcspr.pk)
+        partnership = lcspr.case.partnership_id
+        lcspr = Lcspr.objects.for_partnership(partnership).select_for_update().get(pk=lcspr.pk)
         _check_code(lcspr, code)
-        themes = KeyTheme.unscoped.filter(lcspr=lcspr)
+        themes = KeyTheme.objects.for_partnership(partnership).filter(lcspr=lcspr)
         count = themes.count() + 1
         reason = reason.strip() or lcspr.themes_over_five_reason.strip()
         if count > KEY_THEMES_WITHOUT_REASON and not reason:
@@ -151,7 +154,7 @@ def key_theme_add(
         if count > KEY_THEMES_WITHOUT_REASON and reason != lcspr.themes_over_five_reason:
             lcspr.themes_over_five_reason = reason
             lcspr.save(update_fields=["themes_over_five_reason"])
-        return KeyTheme.unscoped.create(
+        return themes.create(
             lcspr=lcspr,
             code=code,
             title=title,
@@ -173,14 +176,15 @@ def key_theme_update(
     """Change a key theme's title, description, code or the submissions tagged with it,
     from the version the form was opened at: another's change in between is refused."""
     with transaction.atomic():
-        current = KeyTheme.unscoped.select_for_update().get(pk=theme.pk)
+        partnership = theme.lcspr.case.partnership_id
+        current = KeyTheme.objects.for_partnership(partnership).select_for_update().get(pk=theme.pk)
         if current.version != version:
             raise ApplicationError(STALE, field="version")
         _check_code(current.lcspr, code, keep=current.code)
         allowed = set(
-            InformationRequest.unscoped.filter(
-                case=current.lcspr.case, purpose="lcspr"
-            ).values_list("pk", flat=True)
+            InformationRequest.objects.for_partnership(partnership)
+            .filter(case=current.lcspr.case_id, purpose=RequestPurpose.LCSPR)
+            .values_list("pk", flat=True)
         )
         current.code, current.title, current.description = code, title, description
         current.version += 1
@@ -190,13 +194,16 @@ def key_theme_update(
 
 
 def key_theme_move(*, theme: KeyTheme, direction: str) -> None:
-    _move(KeyTheme.unscoped.filter(lcspr=theme.lcspr_id), theme, direction)
+    partnership = theme.lcspr.case.partnership_id
+    siblings = KeyTheme.objects.for_partnership(partnership).filter(lcspr=theme.lcspr_id)
+    _move(siblings, theme, direction)
 
 
 def key_theme_remove(*, theme: KeyTheme, version: int) -> None:
     """Remove a key theme (its tags go with it; its history stays)."""
     with transaction.atomic():
-        current = KeyTheme.unscoped.select_for_update().filter(pk=theme.pk).first()
+        rows = KeyTheme.objects.for_partnership(theme.lcspr.case.partnership_id)
+        current = rows.select_for_update().filter(pk=theme.pk).first()
         if current is None:
             return  # removed already: removing twice is removing once
         if current.version != version:

@@ -460,7 +460,8 @@ def invitation_answer(*, invitee: WorkshopInvitee, response: str) -> WorkshopInv
     if response == InviteeResponse.AWAITING:
         raise ApplicationError("Choose whether you will attend.", field="response")
     invitee = (
-        WorkshopInvitee.unscoped.select_for_update(of=("self",))
+        WorkshopInvitee.objects.for_partnership(invitee.workshop.lcspr.case.partnership_id)
+        .select_for_update(of=("self",))
         .select_related("workshop__lcspr__case")
         .get(pk=invitee.pk)
     )

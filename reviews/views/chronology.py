@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from cases import selectors as case_selectors
 from cases import services as case_services
@@ -135,14 +135,12 @@ def _page(request, case, lcspr, form, chosen, themes, *, threshold_form=None, ta
     )
 
 
+@require_POST
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_chronology_settings(request, reference):
-    """Set the gap threshold (§8.4.3); back to the chronology as it was filtered. Asked
-    for by GET, it is the chronology page."""
+    """Set the gap threshold (§8.4.3); back to the chronology as it was filtered, or the
+    chronology page again with the error."""
     case, lcspr = _case_and_lcspr(request, reference)
-    if request.method != "POST":
-        form, chosen, themes = _filters(request, lcspr)
-        return _page(request, case, lcspr, form, chosen, themes)
     form = GapThresholdForm(request.POST)
     if form.is_valid():
         try:
@@ -172,14 +170,12 @@ def _back(case, request):
     return response
 
 
+@require_POST
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_chronology_tag(request, reference):
-    """Tag the selected entries with a key theme, or take it off them (§8.8). Asked for
-    by GET, it is the chronology page."""
+    """Tag the selected entries with a key theme, or take it off them (§8.8); back to the
+    chronology, or the chronology page again with the error."""
     case, lcspr = _case_and_lcspr(request, reference)
-    if request.method != "POST":
-        form, chosen, themes = _filters(request, lcspr)
-        return _page(request, case, lcspr, form, chosen, themes)
     themes = review_themes(lcspr)
     chronology = selectors.multi_agency_chronology(lcspr)
     entries = chronology.entries + chronology.outside + chronology.organisational

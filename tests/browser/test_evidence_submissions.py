@@ -100,7 +100,9 @@ def test_the_office_asks_and_the_reviewer_returns_a_submission(page, review):
     page.goto("/safeguarding-leads/")
     expect(page.get_by_role("heading", name="Safeguarding Leads")).to_be_visible()
     check_page(page, f"{tag}-submissions-leads")
-    page.get_by_role("link", name=f"Name a lead for {POLICE}").click()
+    # Leicester's demo has named the police's lead already: the office changes it there.
+    action = "Change" if slug == "leicester" else "Name a lead"
+    page.get_by_role("link", name=f"{action} for {POLICE}").click()
     page.get_by_label("Name", exact=True).fill("DI Dana Whitlock")
     page.get_by_label("Job title").fill("Detective Inspector, Public Protection")
     page.get_by_label("Email address").fill("dana.whitlock@police.example")

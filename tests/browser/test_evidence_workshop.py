@@ -12,7 +12,14 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from cases.models import Child, InformationRequest, Partnership, RequestPurpose, Stage
+from cases.models import (
+    Child,
+    InformationRequest,
+    Partnership,
+    RequestPurpose,
+    RequestStatus,
+    Stage,
+)
 from cases.selectors import working_calendar
 from cases.services import case_stage_set
 from reviews.models import NamedPractitioner, WorkshopSession
@@ -51,6 +58,9 @@ def review(request, demo):
             purpose=RequestPurpose.LCSPR,
             reply_due_on=today + timedelta(days=30),
             sent_at=timezone.now(),
+            # Submitted: the review reads an agency's named practitioners only then.
+            status=RequestStatus.SUBMITTED,
+            submitted_at=timezone.now(),
         )
         for name, title, direct in people:
             NamedPractitioner.unscoped.create(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from openpyxl import Workbook, load_workbook
 
 from cases import services
+from cases.dates import format_date
 from cases.models import (
     AgencyKind,
     Case,
@@ -326,7 +327,7 @@ def test_every_error_is_listed_by_row_and_column(client, item, portal_user, leic
     ]
     sign_in(client, portal_user)
     response = upload(client, item, xlsx_file(rows))
-    future = (timezone.localdate() + timedelta(days=2)).strftime("%d/%m/%Y")
+    future = format_date(timezone.localdate() + timedelta(days=2))
     errors = shown_errors(response)
     assert errors[:2] == [
         "Row 3, Time: '25:00' is not a time: use HH:MM, for example 14:30",

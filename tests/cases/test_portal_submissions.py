@@ -400,6 +400,11 @@ def test_named_practitioners_gathers_every_agencys_for_the_review(
     )
     elsewhere = open_case(leicester)
     add_practitioner(submission(elsewhere, police, SubmissionKind.CHRONOLOGY), police_user)
+    # The review reads an agency's named practitioners once it has submitted (§8.10.1).
+    assert list(named_practitioners(lcspr=lcspr)) == []
+    InformationRequest.unscoped.filter(purpose=RequestPurpose.LCSPR).update(
+        status=RequestStatus.SUBMITTED, submitted_at=timezone.now()
+    )
     assert [(p.request.agency.name, p.name) for p in named_practitioners(lcspr=lcspr)] == [
         ("Leicester Health Trust", "Dr Ada Lee"),
         ("Leicestershire Police", "Sam Okafor"),

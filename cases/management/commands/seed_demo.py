@@ -1757,8 +1757,7 @@ def _filled_template(template: bytes, rows) -> bytes:
         "Expected practice",
     )
     for row in rows:
-        values = dict(zip(keys, row, strict=True))
-        values["Date"] = values["Date"].strftime("%d/%m/%Y")
+        values = dict(zip(keys, row, strict=True))  # the Date a date cell, as Excel keeps it
         sheet.append([values.get(header, "") for header in headers])
     out = io.BytesIO()
     book.save(out)
