@@ -50,6 +50,7 @@ class ThemeCodeForm(forms.Form):
         required=False,
         help_text="Untick to deactivate it: reviews already coded with it keep it.",
     )
+    version = _version_field()
 
 
 class KeyThemeForm(forms.Form):
@@ -112,6 +113,12 @@ class ThemesReasonForm(forms.Form):
         rows=3,
         error_messages={"required": "Say why the review needs more than five key themes."},
     )
+    version = _version_field()  # the review's (Lcspr.version)
+
+    def __init__(self, *args, **kwargs):
+        # Its own ids: the add form beside it on the page has a "reason" field too.
+        kwargs.setdefault("auto_id", "id_why_%s")
+        super().__init__(*args, **kwargs)
 
 
 class RemoveForm(forms.Form):

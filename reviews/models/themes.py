@@ -26,6 +26,9 @@ class ThemeCode(models.Model):
     description = models.TextField(blank=True)
     is_active = models.BooleanField(default=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # Bumped by each edit of the label, description or activity (not by moving it): an
+    # edit from a page opened before another's is a conflict, never an overwrite.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords()
 

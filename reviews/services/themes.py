@@ -18,6 +18,11 @@ CODE_IN_USE = (
     "instead: it then stays on the reviews that use it but is not offered for new ones."
 )
 CODE_INACTIVE = "Choose a theme from the partnership's list."
+REASON_RECORDED_MEANWHILE = (
+    "Someone else recorded why the review needs more than five key themes while you were "
+    "adding this one. Read their reason on this page: add the theme again with this box "
+    "empty to keep it, or change it with 'Save the reason'."
+)
 REASON_NEEDED = (
     "Say why the review needs more than {n} key themes: they should be as few as "
     "practicable (§8.8.1)."
@@ -83,13 +88,24 @@ def theme_code_add(
 
 
 def theme_code_update(
-    *, theme: ThemeCode, label: str, description: str, is_active: bool
+    *, theme: ThemeCode, label: str, description: str, is_active: bool, version: int
 ) -> ThemeCode:
-    """Rename, describe, deactivate or bring back a theme. Its code never changes: the
-    reviews coded with it keep it (the learning search across reviews reads it)."""
-    theme.label, theme.description, theme.is_active = label, description, is_active
-    theme.save(update_fields=["label", "description", "is_active"])
-    return theme
+    """Rename, describe, deactivate or bring back a theme, from the version the form was
+    opened at: another's edit in between is refused (STALE), never overwritten. Its code
+    never changes: the reviews coded with it keep it (the learning search across reviews
+    reads it)."""
+    with transaction.atomic():
+        current = (
+            ThemeCode.objects.for_partnership(theme.partnership_id)
+            .select_for_update()
+            .get(pk=theme.pk)
+        )
+        if current.version != version:
+            raise ApplicationError(STALE, field="version")
+        current.label, current.description, current.is_active = label, description, is_active
+        current.version += 1
+        current.save(update_fields=["label", "description", "is_active", "version"])
+        return current
 
 
 def theme_code_move(*, theme: ThemeCode, direction: str) -> None:
@@ -146,14 +162,19 @@ def key_theme_add(
         _check_code(lcspr, code)
         themes = KeyTheme.objects.for_partnership(partnership).filter(lcspr=lcspr)
         count = themes.count() + 1
-        reason = reason.strip() or lcspr.themes_over_five_reason.strip()
-        if count > KEY_THEMES_WITHOUT_REASON and not reason:
+        typed, stored = reason.strip(), lcspr.themes_over_five_reason.strip()
+        if count > KEY_THEMES_WITHOUT_REASON and not (typed or stored):
             raise ApplicationError(
                 REASON_NEEDED.format(n=KEY_THEMES_WITHOUT_REASON), field="reason"
             )
-        if count > KEY_THEMES_WITHOUT_REASON and reason != lcspr.themes_over_five_reason:
-            lcspr.themes_over_five_reason = reason
-            lcspr.save(update_fields=["themes_over_five_reason"])
+        if count > KEY_THEMES_WITHOUT_REASON and typed and typed != stored:
+            if stored:
+                # The form asks for the reason only while none is recorded: one recorded
+                # since is another's, and is not overwritten from here.
+                raise ApplicationError(REASON_RECORDED_MEANWHILE, field="reason")
+            lcspr.themes_over_five_reason = typed
+            lcspr.version += 1  # a reason form opened before this is stale
+            lcspr.save(update_fields=["themes_over_five_reason", "version"])
         return themes.create(
             lcspr=lcspr,
             code=code,
@@ -211,11 +232,24 @@ def key_theme_remove(*, theme: KeyTheme, version: int) -> None:
         current.delete()
 
 
-def themes_reason_save(*, lcspr: Lcspr, reason: str) -> Lcspr:
-    """Record why the review needs more than five key themes (§8.8.1)."""
-    lcspr.themes_over_five_reason = reason.strip()
-    lcspr.save(update_fields=["themes_over_five_reason"])
-    return lcspr
+def themes_reason_save(*, lcspr: Lcspr, reason: str, version: int) -> Lcspr:
+    """Record why the review needs more than five key themes (§8.8.1), from the review's
+    version the form was opened at: another's change of the review in between (this
+    reason included) is refused (STALE), never overwritten."""
+    with transaction.atomic():
+        current = (
+            Lcspr.objects.for_partnership(lcspr.case.partnership_id)
+            .select_for_update()
+            .get(pk=lcspr.pk)
+        )
+        if current.version != version:
+            raise ApplicationError(STALE, field="version")
+        reason = reason.strip()
+        if current.themes_over_five_reason != reason:
+            current.themes_over_five_reason = reason
+            current.version += 1
+            current.save(update_fields=["themes_over_five_reason", "version"])
+        return current
 
 
 def entries_tag(*, theme: KeyTheme, entries: list[ChronologyEntry], remove: bool = False) -> int:

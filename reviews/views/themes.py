@@ -68,7 +68,7 @@ def lcspr_themes(request, reference):
     form = KeyThemeAddForm(request.POST if which == "add" else None, codes=codes)
     reason_form = ThemesReasonForm(
         request.POST if which == "reason" else None,
-        initial={"reason": lcspr.themes_over_five_reason},
+        initial={"reason": lcspr.themes_over_five_reason, "version": lcspr.version},
     )
     if which == "move":
         themes = {theme.pk: theme for theme in selectors.review_themes(lcspr)}
@@ -78,9 +78,20 @@ def lcspr_themes(request, reference):
             messages.success(request, MOVED)
         return redirect("lcspr_themes", reference=case.reference)
     if which == "reason" and reason_form.is_valid():
-        services.themes_reason_save(lcspr=lcspr, reason=reason_form.cleaned_data["reason"])
-        messages.success(request, REASON_SAVED)
-        return redirect("lcspr_themes", reference=case.reference)
+        try:
+            services.themes_reason_save(
+                lcspr=lcspr,
+                reason=reason_form.cleaned_data["reason"],
+                version=reason_form.cleaned_data["version"],
+            )
+        except ApplicationError as error:
+            # Shown with what is stored now, and what was typed kept to save again.
+            lcspr = lcspr_get(scope=request.scope, case=case)
+            reason_form = with_current_version(reason_form, lcspr.version)
+            reason_form.add_error(None, error.message)
+        else:
+            messages.success(request, REASON_SAVED)
+            return redirect("lcspr_themes", reference=case.reference)
     if which == "add" and form.is_valid():
         data = form.cleaned_data
         code = next(c for c in codes if c.pk == data["code"])
@@ -118,6 +129,7 @@ def lcspr_themes(request, reference):
             "form": form if can_name else None,
             "reason_form": reason_form if can_name else None,
             "failed_forms": failed,
+            "failed_non_form_errors": [e for f in failed for e in f.non_field_errors()],
             "once": once,
             "codes": codes,
             "limit": KEY_THEMES_WITHOUT_REASON,
@@ -276,15 +288,24 @@ def theme_code(request, pk):
     elif request.method == "POST":
         form = ThemeCodeForm(request.POST)
         if form.is_valid():
-            services.theme_code_update(theme=code, **form.cleaned_data)
-            messages.success(request, CODE_SAVED)
-            return redirect("theme_list")
+            try:
+                services.theme_code_update(theme=code, **form.cleaned_data)
+            except ApplicationError as error:
+                # Another's edit came first: the page shows the theme as it is now, the
+                # form keeps what was typed, at the current version, to save again.
+                code = selectors.theme_code_get(scope=request.scope, pk=pk)
+                form = with_current_version(form, code.version)
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, CODE_SAVED)
+                return redirect("theme_list")
     if form is None:
         form = ThemeCodeForm(
             initial={
                 "label": code.label,
                 "description": code.description,
                 "is_active": code.is_active,
+                "version": code.version,
             }
         )
     return render(

@@ -2,9 +2,11 @@
 starting list; the Panel names themes coded from it, as few as practicable (a reason
 above five, §8.8.1), and tags chronology entries and submissions with them."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -20,10 +22,15 @@ from cases.models import (
     SubmissionKind,
 )
 from reviews import services
-from reviews.models import KeyTheme, ThemeCode
+from reviews.models import KeyTheme, Lcspr, ThemeCode
 from reviews.rules import STARTING_THEMES
 from reviews.selectors.themes import review_themes, themes_shared_summary, themes_status
-from reviews.services.themes import CODE_IN_USE, REASON_NEEDED
+from reviews.services.themes import (
+    CODE_IN_USE,
+    REASON_NEEDED,
+    REASON_RECORDED_MEANWHILE,
+    STALE,
+)
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +121,10 @@ def test_the_partnership_admin_adds_renames_reorders_and_deactivates(client, lei
     assert codes[-2] == added
 
     edit_url = reverse("theme_code", kwargs={"pk": added.pk})
-    client.post(edit_url, {"label": "Fabricated or induced illness", "description": "FII"})
+    client.post(
+        edit_url,
+        {"label": "Fabricated or induced illness", "description": "FII", "version": added.version},
+    )
     added.refresh_from_db()
     assert (added.label, added.is_active, added.code) == (
         "Fabricated or induced illness",
@@ -153,6 +163,72 @@ def test_only_the_partnership_admin_keeps_the_list(client, leicester, lr):
     client.post(reverse("theme_code", kwargs={"pk": mine.pk}), {"delete": "1"})
     client.post(reverse("theme_list"), {"form": "move", "theme": mine.pk, "move": "down"})
     assert ThemeCode.unscoped.filter(pk=mine.pk, order=mine.order).exists()
+
+
+def hidden_version(page, field_id="id_version") -> str:
+    """The version a page's form was opened at, as the browser would send it back."""
+    tag = re.search(rf'<input[^>]*id="{field_id}"[^>]*>', page.text).group(0)
+    return re.search(r'value="(\d+)"', tag).group(1)
+
+
+def in_error_summary(page, message) -> bool:
+    summary = page.text.split('class="govuk-error-summary"', 1)
+    return len(summary) == 2 and escape(message) in summary[1].split("</ul>", 1)[0]
+
+
+def test_two_admins_editing_one_theme_conflict_visibly(client, leicester):
+    theme = code(leicester, "neglect")
+    edit_url = reverse("theme_code", kwargs={"pk": theme.pk})
+    first, second = client, Client()
+    sign_in(first, staff_user(leicester, role=Role.PARTNERSHIP_ADMIN))
+    sign_in(second, staff_user(leicester, role=Role.PARTNERSHIP_ADMIN))
+    first_version = hidden_version(first.get(edit_url))
+    second_version = hidden_version(second.get(edit_url))
+
+    saved = first.post(
+        edit_url,
+        {"label": "Neglect (all forms)", "description": "First's", "version": first_version},
+    )
+    assert saved.status_code == 302
+    typed = {
+        "label": "Neglect and its signs",
+        "description": "Second's words",
+        "is_active": "on",
+        "version": second_version,
+    }
+    stale = second.post(edit_url, typed)
+    assert stale.status_code == 200
+    assert in_error_summary(stale, STALE)
+    assert 'value="Neglect and its signs"' in stale.text  # what was typed is kept
+    assert "Second&#x27;s words" in stale.text
+    theme.refresh_from_db()
+    # Nothing of the first is lost: its deactivation too.
+    assert (theme.label, theme.description, theme.is_active) == (
+        "Neglect (all forms)",
+        "First's",
+        False,
+    )
+    assert [h.label for h in theme.history.order_by("history_id")][-1] == "Neglect (all forms)"
+    # Saving again from the page shown with the conflict, having checked it, saves.
+    again = second.post(edit_url, {**typed, "version": hidden_version(stale)})
+    assert again.status_code == 302
+    theme.refresh_from_db()
+    assert (theme.label, theme.is_active) == ("Neglect and its signs", True)
+
+
+def test_moving_a_theme_does_not_make_an_open_edit_stale(client, leicester):
+    theme = code(leicester, "neglect")
+    opened = theme.version
+    services.theme_code_move(theme=theme, direction="down")
+    services.theme_code_update(
+        theme=theme, label="Neglect", description="", is_active=True, version=opened
+    )
+    with pytest.raises(ApplicationError) as refused:
+        services.theme_code_update(
+            theme=theme, label="Old page", description="", is_active=True, version=opened
+        )
+    assert refused.value.message == STALE
+    assert code(leicester, "neglect").label == "Neglect"
 
 
 # --- The review's key themes ----------------------------------------------------------------
@@ -223,6 +299,83 @@ def test_the_task_says_when_the_reason_is_missing(review):
     lcspr.themes_over_five_reason = ""
     lcspr.save()
     assert "record why more than 5 are needed" in themes_status(lcspr).hint
+
+
+def test_two_people_saving_the_reason_conflict_visibly(client, review):
+    case, lcspr = review["case"], review["lcspr"]
+    slugs = [slug for slug, _, _ in STARTING_THEMES]
+    for n in range(6):
+        add_theme(lcspr, slugs[n], n, reason="Many strands")
+    first, second = client, Client()
+    sign_in(first, review["reviewer"])
+    sign_in(second, review["office"])
+    first_version = hidden_version(first.get(themes_url(case)), "id_why_version")
+    second_version = hidden_version(second.get(themes_url(case)), "id_why_version")
+
+    saved = first.post(
+        themes_url(case),
+        {"form": "reason", "reason": "Two children, two settings.", "version": first_version},
+    )
+    assert saved.status_code == 302
+    typed = {"form": "reason", "reason": "Three agencies never met.", "version": second_version}
+    stale = second.post(themes_url(case), typed)
+    assert stale.status_code == 200
+    assert in_error_summary(stale, STALE)
+    assert "Three agencies never met.</textarea>" in stale.text  # what was typed is kept
+    assert "Two children, two settings." in stale.text  # and the first's shown to check
+    lcspr.refresh_from_db()
+    assert lcspr.themes_over_five_reason == "Two children, two settings."
+    again = second.post(
+        themes_url(case), {**typed, "version": hidden_version(stale, "id_why_version")}
+    )
+    assert again.status_code == 302
+    lcspr.refresh_from_db()
+    assert lcspr.themes_over_five_reason == "Three agencies never met."
+
+
+def test_a_reason_given_with_a_sixth_theme_never_overwrites_one_recorded_meanwhile(client, review):
+    case, lcspr = review["case"], review["lcspr"]
+    slugs = [slug for slug, _, _ in STARTING_THEMES]
+    for n in range(5):
+        add_theme(lcspr, slugs[n], n)
+    first, second = client, Client()
+    sign_in(first, review["reviewer"])
+    sign_in(second, review["office"])
+    assert "Why the review needs more than five key themes" in second.get(themes_url(case)).text
+    opened = Lcspr.unscoped.get(pk=lcspr.pk).version
+
+    def sixth(slug, title, reason):
+        return {
+            "form": "add",
+            "code": code(case.partnership, slug).pk,
+            "title": title,
+            "description": "More",
+            "reason": reason,
+        }
+
+    assert (
+        first.post(themes_url(case), sixth(slugs[5], "Sixth", "First's reason")).status_code == 302
+    )
+    refused = second.post(themes_url(case), sixth(slugs[6], "Seventh", "Second's reason"))
+    assert refused.status_code == 200
+    assert in_error_summary(refused, REASON_RECORDED_MEANWHILE)
+    assert "Second&#x27;s reason</textarea>" in refused.text
+    assert 'value="Seventh"' in refused.text
+    lcspr.refresh_from_db()
+    assert lcspr.themes_over_five_reason == "First's reason"
+    assert [t.title for t in review_themes(lcspr)][-1] == "Sixth"
+    # Recording it through the add form moved the review's version on: a reason form
+    # opened before it is stale too.
+    assert lcspr.version == opened + 1
+    with pytest.raises(ApplicationError) as stale:
+        services.themes_reason_save(lcspr=lcspr, reason="Old page", version=opened)
+    assert stale.value.message == STALE
+    # With the box left empty, the recorded reason stands for the seventh.
+    kept = second.post(themes_url(case), sixth(slugs[6], "Seventh", ""))
+    assert kept.status_code == 302
+    lcspr.refresh_from_db()
+    assert lcspr.themes_over_five_reason == "First's reason"
+    assert len(review_themes(lcspr)) == 7
 
 
 def test_editing_a_theme_conflicts_when_someone_else_changed_it(client, review):
