@@ -175,19 +175,21 @@ STANDING_AGENDA = (
 )
 
 
-def partnership_people(lcspr: Lcspr) -> QuerySet[User]:
+def partnership_people(lcspr: Lcspr, *, also: int | None = None) -> QuerySet[User]:
     """Who may own a panel action: the review's current Reviewer and Panel members, and
-    the partnership's Business Office."""
+    the partnership's Business Office. `also`: one more user's id, kept whoever they are
+    now (a record being changed keeps the person it already names)."""
     partnership = lcspr.case.partnership
     appointed = Appointment.objects.for_partnership(partnership).filter(lcspr=lcspr, ended_on=None)
     office = Membership.objects.filter(
         partnership=partnership, role=Role.BUSINESS_OFFICE, is_active=True
     )
-    return (
-        User.objects.filter(is_active=True)
-        .filter(Q(pk__in=appointed.values("user_id")) | Q(pk__in=office.values("user_id")))
-        .order_by("first_name", "last_name", "username")
+    ours = Q(is_active=True) & (
+        Q(pk__in=appointed.values("user_id")) | Q(pk__in=office.values("user_id"))
     )
+    if also is not None:
+        ours |= Q(pk=also)
+    return User.objects.filter(ours).order_by("first_name", "last_name", "username")
 
 
 # --- The six-month clock (§3.1.2-§3.1.3) ---------------------------------------------

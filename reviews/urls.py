@@ -204,6 +204,11 @@ urlpatterns = [
         family.lcspr_family_conversation_add,
         name="lcspr_family_conversation_add",
     ),
+    path(
+        f"{LCSPR}family/conversations/<int:pk>/",
+        family.lcspr_family_conversation,
+        name="lcspr_family_conversation",
+    ),
     # issue 14: agency submissions and their quality assurance (§8.2-8.7) — submissions.py
     path("safeguarding-leads/", submissions.safeguarding_leads, name="safeguarding_leads"),
     path(LCSPR + "submissions/", submissions.lcspr_submissions, name="lcspr_submissions"),

@@ -258,6 +258,7 @@ ROUTES = {
     "lcspr_family_leaflet_pdf": "view_review_team_records",
     "lcspr_family_couple_remove": "engage_family",
     "lcspr_family_conversation_add": "engage_family",
+    "lcspr_family_conversation": "engage_family",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -394,6 +395,7 @@ ROW_READERS = {
     "lcspr_family_member_remove": "partnership",
     "lcspr_family_letter_pdf": "partnership",
     "lcspr_family_couple_remove": "partnership",
+    "lcspr_family_conversation": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

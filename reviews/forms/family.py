@@ -284,3 +284,20 @@ class ConversationForm(forms.Form):
         self.fields["members"].queryset = network
         self.fields["members"].label_from_instance = _member_label
         self.fields["held_by"].queryset = people
+
+
+class ConversationEditForm(ConversationForm):
+    """A recorded conversation, corrected at the version it was opened at."""
+
+    version = _version_field()
+
+    @staticmethod
+    def initial_of(conversation) -> dict:
+        return {
+            "held_on": conversation.held_on,
+            "members": [m.pk for m in conversation.members.all()],
+            "held_by": conversation.held_by_id,
+            "held_by_name": conversation.held_by_name,
+            "note": conversation.note,
+            "version": conversation.version,
+        }

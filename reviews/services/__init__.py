@@ -19,6 +19,7 @@ from reviews.services.clock import (
 from reviews.services.commissioning import lcspr_open, on_lcspr_commissioned
 from reviews.services.family import (  # issue 14: family engagement (§7)
     conversation_record,
+    conversation_update,
     couple_add,
     couple_remove,
     initial_contact_record,
@@ -98,6 +99,7 @@ __all__ = [
     "chronology_gap_days_set",
     "conflict_continue_record",
     "conversation_record",
+    "conversation_update",
     "couple_add",
     "couple_remove",
     "declaration_make",

@@ -371,6 +371,33 @@ def couple_remove(*, couple: NetworkPartnership, actor: User | None) -> None:
     logger.info("case %s: a couple removed from the family network", reference)
 
 
+def _check_conversation(
+    lcspr: Lcspr,
+    *,
+    held_on: date,
+    members: list[NetworkMember],
+    note: str,
+    held_by: User | None,
+    held_by_name: str,
+    keep_held_by: int | None = None,
+) -> None:
+    """What a recorded conversation must hold, added or changed (§7.4.1). `keep_held_by`:
+    the user a changed conversation already names, kept even if no longer on the review."""
+    if not members:
+        raise ApplicationError(CONVERSATION_MEMBERS, field="members")
+    if any(m.lcspr_id != lcspr.pk for m in members):
+        raise ApplicationError(CONVERSATION_MEMBERS, field="members")
+    if held_on > timezone.localdate():
+        raise ApplicationError(CONVERSATION_IN_FUTURE, field="held_on")
+    if held_by is None and not held_by_name.strip():
+        raise ApplicationError(CONVERSATION_BY, field="held_by")
+    people = partnership_people(lcspr, also=keep_held_by)
+    if held_by is not None and not people.filter(pk=held_by.pk).exists():
+        raise ApplicationError(CONVERSATION_BY_NOT_OURS, field="held_by")
+    if not note.strip():
+        raise ApplicationError(NOTE_NEEDED, field="note")
+
+
 @transaction.atomic
 def conversation_record(
     *,
@@ -386,18 +413,14 @@ def conversation_record(
     user of the review; or by someone else, named."""
     require(actor, lcspr.case.partnership, Action.ENGAGE_FAMILY, ONLY_TEAM)
     lcspr = _lcspr_locked(lcspr)
-    if not members:
-        raise ApplicationError(CONVERSATION_MEMBERS, field="members")
-    if any(m.lcspr_id != lcspr.pk for m in members):
-        raise ApplicationError(CONVERSATION_MEMBERS, field="members")
-    if held_on > timezone.localdate():
-        raise ApplicationError(CONVERSATION_IN_FUTURE, field="held_on")
-    if held_by is None and not held_by_name.strip():
-        raise ApplicationError(CONVERSATION_BY, field="held_by")
-    if held_by is not None and not partnership_people(lcspr).filter(pk=held_by.pk).exists():
-        raise ApplicationError(CONVERSATION_BY_NOT_OURS, field="held_by")
-    if not note.strip():
-        raise ApplicationError(NOTE_NEEDED, field="note")
+    _check_conversation(
+        lcspr,
+        held_on=held_on,
+        members=members,
+        note=note,
+        held_by=held_by,
+        held_by_name=held_by_name,
+    )
     conversation = FamilyConversation(
         lcspr=lcspr,
         held_on=held_on,
@@ -410,3 +433,47 @@ def conversation_record(
     conversation.members.set(members)
     logger.info("case %s: family conversation %s recorded", lcspr.case.reference, conversation.pk)
     return conversation
+
+
+@transaction.atomic
+def conversation_update(
+    *,
+    conversation: FamilyConversation,
+    actor: User | None,
+    version: int,
+    held_on: date,
+    members: list[NetworkMember],
+    note: str,
+    held_by: User | None = None,
+    held_by_name: str = "",
+) -> FamilyConversation:
+    """Correct a recorded conversation (§7.4.1), at the version the person opened:
+    another's save in between is a conflict, never overwritten. Checked as when it was
+    recorded; its history keeps what it said before."""
+    partnership = conversation.lcspr.case.partnership
+    require(actor, partnership, Action.ENGAGE_FAMILY, ONLY_TEAM)
+    current = (
+        FamilyConversation.objects.for_partnership(partnership)
+        .select_for_update(of=("self",))
+        .select_related("lcspr__case__partnership")
+        .get(pk=conversation.pk)
+    )
+    if current.version != version:
+        raise ReviewConflict()
+    _check_conversation(
+        current.lcspr,
+        held_on=held_on,
+        members=members,
+        note=note,
+        held_by=held_by,
+        held_by_name=held_by_name,
+        keep_held_by=current.held_by_id,
+    )
+    current.held_on, current.held_by = held_on, held_by
+    current.held_by_name = "" if held_by else held_by_name.strip()
+    current.note = note.strip()
+    current.version += 1
+    _save(current, actor, "Conversation with the family changed")
+    current.members.set(members)
+    logger.info("case %s: family conversation %s changed", current.lcspr.case.reference, current.pk)
+    return current

@@ -27,6 +27,7 @@ from cases.services import access_record
 from cases.web import form_error, pdf_response, scope_required, with_current_version
 from reviews.documents.family import family_leaflet_pdf, family_letter_pdf
 from reviews.forms.family import (
+    ConversationEditForm,
     ConversationForm,
     CoupleForm,
     InitialContactForm,
@@ -51,6 +52,7 @@ PARTICIPATION_SAVED = "Whether they are taking part is recorded."
 COUPLE_ADDED = "The couple is recorded."
 COUPLE_REMOVED = "The couple is removed."
 CONVERSATION_ADDED = "The conversation is recorded."
+CONVERSATION_SAVED = "The conversation is saved."
 CONFIRM_REMOVE = "Confirm that the couple is to be removed."
 
 
@@ -193,9 +195,29 @@ def lcspr_family_member(request, reference, pk):
     which = request.POST.get("form", "details") if request.method == "POST" else None
     forms = {}
     if which == "contact":
-        forms["contact_form"] = _save_contact(request, case, lcspr, member)
+        forms["contact_form"] = _save_member_form(
+            request,
+            case,
+            lcspr,
+            member,
+            form_class=InitialContactForm,
+            prefix="contact",
+            service=services.initial_contact_record,
+            version_of=_contact_version,
+            saved=CONTACT_SAVED,
+        )
     elif which == "participation":
-        forms["participation_form"] = _save_participation(request, case, lcspr, member)
+        forms["participation_form"] = _save_member_form(
+            request,
+            case,
+            lcspr,
+            member,
+            form_class=ParticipationForm,
+            prefix="taking-part",
+            service=services.participation_record,
+            version_of=lambda current: current.version,
+            saved=PARTICIPATION_SAVED,
+        )
     elif which is not None:
         forms["details_form"] = _save_details(request, case, lcspr, member, network)
     for answer in forms.values():
@@ -227,45 +249,30 @@ def _save_details(request, case, lcspr, member, network):
     return redirect("lcspr_family_member", reference=case.reference, pk=member.pk)
 
 
-def _save_contact(request, case, lcspr, member):
-    form = InitialContactForm(request.POST, prefix="contact")
+def _save_member_form(
+    request, case, lcspr, member, *, form_class, prefix, service, version_of, saved
+):
+    """One of the member's own forms (the first contact, taking part), saved through its
+    service at the version it was opened at. Returns the redirect once saved, or the form
+    with its errors; after a conflict, what was typed is kept at the version stored now
+    (`version_of` the member as it is now), to check and save again."""
+    form = form_class(request.POST, prefix=prefix)
     if not form.is_valid():
         return form
     try:
-        services.initial_contact_record(member=member, actor=request.user, **form.cleaned_data)
+        service(member=member, actor=request.user, **form.cleaned_data)
     except ReviewConflict as conflict:
         current = selectors.member_get(scope=request.scope, lcspr=lcspr, pk=member.pk)
         data = form.data.copy()
-        data["contact-version"] = _contact_version(current)
-        form = InitialContactForm(data, prefix="contact")
+        data[form.add_prefix("version")] = version_of(current)
+        form = form_class(data, prefix=prefix)
         form.is_valid()
         form_error(form, conflict)
         return form
     except ApplicationError as error:
         form_error(form, error)
         return form
-    messages.success(request, CONTACT_SAVED)
-    return redirect("lcspr_family_member", reference=case.reference, pk=member.pk)
-
-
-def _save_participation(request, case, lcspr, member):
-    form = ParticipationForm(request.POST, prefix="taking-part")
-    if not form.is_valid():
-        return form
-    try:
-        services.participation_record(member=member, actor=request.user, **form.cleaned_data)
-    except ReviewConflict as conflict:
-        current = selectors.member_get(scope=request.scope, lcspr=lcspr, pk=member.pk)
-        data = form.data.copy()
-        data["taking-part-version"] = current.version
-        form = ParticipationForm(data, prefix="taking-part")
-        form.is_valid()
-        form_error(form, conflict)
-        return form
-    except ApplicationError as error:
-        form_error(form, error)
-        return form
-    messages.success(request, PARTICIPATION_SAVED)
+    messages.success(request, saved)
     return redirect("lcspr_family_member", reference=case.reference, pk=member.pk)
 
 
@@ -434,13 +441,64 @@ def lcspr_family_conversation_add(request, reference):
     return _render(
         request,
         case,
-        "reviews/family/conversation_add.html",
+        "reviews/family/conversation.html",
         {
             "lcspr": lcspr,
             "heading": "Record a conversation with the family",
             "form": form,
             "once": once,
             "no_network": not network.exists(),
+            "submit": "Record the conversation",
+        },
+    )
+
+
+@scope_required(Action.ENGAGE_FAMILY)
+def lcspr_family_conversation(request, reference, pk):
+    """Change a recorded conversation (§7.4.1): the same form as recording it, prefilled,
+    at the version it was opened at. Only one of this case's review is found."""
+    case, lcspr = _case_and_lcspr(request, reference)
+    conversation = selectors.conversation_get(scope=request.scope, lcspr=lcspr, pk=pk)
+    kwargs = {
+        "network": selectors.members(lcspr=lcspr),
+        "people": partnership_people(lcspr, also=conversation.held_by_id),
+    }
+    if request.method != "POST":
+        form = ConversationEditForm(initial=ConversationEditForm.initial_of(conversation), **kwargs)
+    else:
+        form = ConversationEditForm(request.POST, **kwargs)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.conversation_update(
+                    conversation=conversation,
+                    actor=request.user,
+                    version=data["version"],
+                    held_on=data["held_on"],
+                    members=list(data["members"]),
+                    held_by=data["held_by"],
+                    held_by_name=data["held_by_name"],
+                    note=data["note"],
+                )
+            except ReviewConflict as conflict:
+                current = selectors.conversation_get(scope=request.scope, lcspr=lcspr, pk=pk)
+                form = with_current_version(form, current.version, **kwargs)
+                form_error(form, conflict)
+            except ApplicationError as error:
+                form_error(form, error)
+            else:
+                messages.success(request, CONVERSATION_SAVED)
+                return redirect("lcspr_family", reference=case.reference)
+    return _render(
+        request,
+        case,
+        "reviews/family/conversation.html",
+        {
+            "lcspr": lcspr,
+            "heading": "Change a conversation with the family",
+            "form": form,
+            "conversation": conversation,
+            "submit": "Save the conversation",
         },
     )
 

@@ -6,12 +6,15 @@ every view in the access log, and no name in any URL, file name or log."""
 
 import io
 import logging
+import re
 from datetime import datetime, time, timedelta
 
 import pypdf
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from cases.errors import ApplicationError
 from cases.models import AccessAction, AccessEvent, Child, ChildRole, FamilyMember, Role
@@ -36,6 +39,7 @@ from reviews.selectors.family import (
 from reviews.services.family import (
     CONTACT_IN_FUTURE,
     CONVERSATION_BY,
+    CONVERSATION_IN_FUTURE,
     CONVERSATION_MEMBERS,
     OTHER_REASON_DETAIL,
     REASON_NEEDED,
@@ -391,6 +395,181 @@ def test_a_conversation_needs_who_it_was_with_and_who_held_it(review):
     assert list(conversation.members.all()) == [mother]
 
 
+def _conversation(review, lcspr=None, *, note="Talked about the review at home."):
+    lcspr = lcspr or review["lcspr"]
+    member = NetworkMember.unscoped.filter(lcspr=lcspr).first()
+    return services.conversation_record(
+        lcspr=lcspr,
+        actor=review["office"],
+        held_on=timezone.localdate() - timedelta(days=3),
+        members=[member],
+        held_by=review["reviewer"] if lcspr == review["lcspr"] else None,
+        held_by_name="" if lcspr == review["lcspr"] else "Family liaison officer",
+        note=note,
+    )
+
+
+def _hidden_version(page) -> str:
+    """The version the page's form was opened at, as the browser sends it back."""
+    tag = re.search(r'<input[^>]*name="version"[^>]*>', page.text).group(0)
+    return re.search(r'value="(\d+)"', tag).group(1)
+
+
+def _conversation_data(review, conversation, version, **changes):
+    held_on = conversation.held_on
+    return {
+        "held_on-day": held_on.day,
+        "held_on-month": held_on.month,
+        "held_on-year": held_on.year,
+        "members": [m.pk for m in conversation.members.all()],
+        "held_by": review["reviewer"].pk,
+        "held_by_name": "",
+        "note": conversation.note,
+        "version": version,
+        **changes,
+    }
+
+
+def test_a_conversation_is_changed_from_the_family_page_and_its_history_kept(client, review):
+    network = brought_in(review)
+    conversation = _conversation(review)
+    sign_in(client, review["reviewer"])
+    edit_url = url("lcspr_family_conversation", review, pk=conversation.pk)
+    family_page = client.get(url("lcspr_family", review))
+    assert f'href="{edit_url}"' in family_page.text
+    page = client.get(edit_url)
+    assert page.status_code == 200
+    assert "Talked about the review at home.</textarea>" in page.text  # the form prefilled
+    data = _conversation_data(
+        review,
+        conversation,
+        _hidden_version(page),
+        members=[network["Mother"].pk, network["Subject child"].pk],
+        note="Talked about the review at home, with the child there.",
+    )
+    response = client.post(edit_url, data)
+    assert response.status_code == 302
+    assert response["Location"] == url("lcspr_family", review)
+    conversation.refresh_from_db()
+    assert conversation.note == "Talked about the review at home, with the child there."
+    assert set(conversation.members.all()) == {network["Mother"], network["Subject child"]}
+    assert conversation.version == 2
+    history = conversation.history.order_by("history_id")
+    assert "Talked about the review at home." in [h.note for h in history]
+    assert history.last().history_user == review["reviewer"]
+    assert history.last().history_change_reason == "Conversation with the family changed"
+    assert "with the child there" in client.get(url("lcspr_family", review)).text
+    # Checked as when it was recorded: nobody, or a day to come, is refused; typed kept.
+    refused = client.post(
+        edit_url,
+        {
+            **data,
+            "members": [],
+            "held_on-year": timezone.localdate().year + 1,
+            "note": "Kept as typed",
+            "version": conversation.version,
+        },
+    )
+    assert refused.status_code == 200
+    assert "Choose who the conversation was with." in refused.text
+    assert "Kept as typed</textarea>" in refused.text
+    conversation.refresh_from_db()
+    assert conversation.version == 2
+    with pytest.raises(ApplicationError) as future:
+        services.conversation_update(
+            conversation=conversation,
+            actor=review["office"],
+            version=2,
+            held_on=timezone.localdate() + timedelta(days=1),
+            members=[network["Mother"]],
+            held_by_name="Someone",
+            note="x",
+        )
+    assert future.value.message == CONVERSATION_IN_FUTURE
+
+
+def test_two_edits_of_one_conversation_conflict_visibly(client, review):
+    brought_in(review)
+    conversation = _conversation(review)
+    edit_url = url("lcspr_family_conversation", review, pk=conversation.pk)
+    first, second = client, Client()
+    sign_in(first, review["office"])
+    sign_in(second, review["reviewer"])
+    first_version = _hidden_version(first.get(edit_url))
+    second_version = _hidden_version(second.get(edit_url))
+
+    saved = first.post(
+        edit_url,
+        _conversation_data(review, conversation, first_version, note="The office's correction."),
+    )
+    assert saved.status_code == 302
+    typed = _conversation_data(
+        review, conversation, second_version, note="The Reviewer's fuller note."
+    )
+    stale = second.post(edit_url, typed)
+    assert stale.status_code == 200
+    summary = stale.text.split('class="govuk-error-summary"', 1)[1].split("</ul>", 1)[0]
+    assert escape("Someone else changed this while you were editing it.") in summary
+    assert escape("The Reviewer's fuller note.") + "</textarea>" in stale.text
+    conversation.refresh_from_db()
+    assert conversation.note == "The office's correction."  # the first is not lost
+    assert conversation.version == 2
+    # Having checked, the Reviewer saves again from the page the conflict showed.
+    again = second.post(edit_url, {**typed, "version": _hidden_version(stale)})
+    assert again.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.note == "The Reviewer's fuller note."
+
+
+def test_another_cases_conversation_is_not_found_under_this_reference(client, review, leicester):
+    brought_in(review)
+    other_case = open_case(leicester)
+    other_lcspr = appoint(other_case, review["reviewer"]).lcspr
+    services.network_member_add(
+        lcspr=other_lcspr, actor=review["office"], name="Ambrose Kettleby", relationship="Father"
+    )
+    theirs = _conversation(review, other_lcspr, note="Another family's words.")
+    sign_in(client, review["office"])
+    under_ours = url("lcspr_family_conversation", review, pk=theirs.pk)
+    for response in (
+        client.get(under_ours),
+        client.post(under_ours, {"note": "Overwritten", "version": theirs.version}),
+    ):
+        assert response.status_code == 404
+        assert "Another family" not in response.text
+        assert "Ambrose" not in response.text
+    theirs.refresh_from_db()
+    assert (theirs.note, theirs.version) == ("Another family's words.", 1)
+
+
+def test_another_partnerships_conversation_is_not_found(client, review, lr):
+    brought_in(review)
+    conversation = _conversation(review)
+    sign_in(client, staff_user(lr))
+    edit_url = url("lcspr_family_conversation", review, pk=conversation.pk)
+    for response in (
+        client.get(edit_url),
+        client.post(edit_url, {"note": "Overwritten", "version": conversation.version}),
+    ):
+        assert response.status_code == 404
+        assert MOTHER_NAME not in response.text
+        assert "Talked about the review" not in response.text
+    conversation.refresh_from_db()
+    assert conversation.version == 1
+
+
+def test_the_chair_reads_the_conversations_but_cannot_change_them(client, review, leicester):
+    brought_in(review)
+    conversation = _conversation(review)
+    sign_in(client, staff_user(leicester, role=Role.CRG_CHAIR))
+    edit_url = url("lcspr_family_conversation", review, pk=conversation.pk)
+    family_page = client.get(url("lcspr_family", review))
+    assert "Talked about the review at home." in family_page.text
+    assert edit_url not in family_page.text
+    assert client.get(edit_url).status_code == 403
+    assert client.post(edit_url, {"note": "x", "version": 1}).status_code == 403
+
+
 def _workshop(review, day):
     workshop = Workshop.unscoped.create(lcspr=review["lcspr"], is_held=True)
     starts = timezone.make_aware(datetime.combine(day, time(9, 30)))
@@ -457,6 +636,7 @@ def test_every_view_of_a_family_page_is_in_the_access_log(client, review):
         url("lcspr_family_member", review, pk=mother.pk),
         url("lcspr_family_member_add", review),
         url("lcspr_family_conversation_add", review),
+        url("lcspr_family_conversation", review, pk=_conversation(review).pk),
     ]
     for page in pages:
         assert client.get(page).status_code == 200
@@ -471,6 +651,7 @@ def test_every_view_of_a_family_page_is_in_the_access_log(client, review):
         "lcspr_family_member",
         "lcspr_family_member_add",
         "lcspr_family_conversation_add",
+        "lcspr_family_conversation",
         "lcspr_family_member",
     ]
     assert {e.action for e in events} == {AccessAction.VIEW}

@@ -74,6 +74,7 @@ ROW_KIND = {
     "lcspr_family_member_remove": "member",
     "lcspr_family_letter_pdf": "member",
     "lcspr_family_couple_remove": "couple",
+    "lcspr_family_conversation": "conversation",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -220,6 +221,14 @@ def full_review(partnership, marker):
     couple = services.couple_add(
         lcspr=lcspr, actor=office, first=member, second=partner, kind="partners"
     )
+    conversation = services.conversation_record(
+        lcspr=lcspr,
+        actor=office,
+        held_on=today,
+        members=[member],
+        held_by_name="Family liaison officer",
+        note=f"{marker} conversation note",
+    )
     return {
         "marker": marker,
         "case": case,
@@ -240,6 +249,7 @@ def full_review(partnership, marker):
             "theme": theme,  # issue 14: chron
             "member": member,  # issue 14: family engagement
             "couple": couple,
+            "conversation": conversation,
         },
     }
 
