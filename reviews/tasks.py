@@ -82,6 +82,24 @@ def workshop_invitation_email(*, partnership_id: int, invitee_id: int) -> int:
     )
 
 
+@shared_task(**_RETRY)
+def workshop_withdrawal_email(*, partnership_id: int, invitee_id: int) -> int:
+    """An invitee told their workshop invitation is withdrawn (their link is dead)."""
+    from reviews.services import workshop
+
+    return workshop.workshop_withdrawal_email_send(
+        partnership_id=partnership_id, invitee_id=invitee_id
+    )
+
+
+@shared_task(**_RETRY)
+def workshop_change_email(*, partnership_id: int, invitee_id: int) -> int:
+    """An invitee told the workshop's new date, times or place (§8.10.3)."""
+    from reviews.services import workshop
+
+    return workshop.workshop_change_email_send(partnership_id=partnership_id, invitee_id=invitee_id)
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -105,6 +123,7 @@ def mail_sweep() -> int:
             panel.unsent_panel_emails_send,
             clock.unsent_delay_notices_send,
             submissions_service.unsent_submission_emails_send,  # issue 14: submissions
+            # invitations (sent again too), withdrawals and changes of the plan
             workshop.unsent_workshop_emails_send,
         )
     )

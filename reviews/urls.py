@@ -284,6 +284,22 @@ urlpatterns = [
         workshop.lcspr_workshop_invitees,
         name="lcspr_workshop_invitees",
     ),
+    # One invitee: withdraw (or take off the list before sending), send again, invite again.
+    path(
+        f"{LCSPR}workshop/invitees/<int:pk>/withdraw/",
+        workshop.lcspr_workshop_invitee_withdraw,
+        name="lcspr_workshop_invitee_withdraw",
+    ),
+    path(
+        f"{LCSPR}workshop/invitees/<int:pk>/send-again/",
+        workshop.lcspr_workshop_invitee_resend,
+        name="lcspr_workshop_invitee_resend",
+    ),
+    path(
+        f"{LCSPR}workshop/invitees/<int:pk>/invite-again/",
+        workshop.lcspr_workshop_invitee_invite_again,
+        name="lcspr_workshop_invitee_invite_again",
+    ),
     path(
         f"{LCSPR}workshop/invitations/send/",
         workshop.lcspr_workshop_send,

@@ -244,6 +244,10 @@ ROUTES = {
     "lcspr_workshop": "view_review_team_records",
     "lcspr_workshop_invitees": "view_review_team_records",
     "lcspr_workshop_send": "run_panel_meetings",
+    # issue 14: one invitee: withdraw, send again, invite again (confirmation pages)
+    "lcspr_workshop_invitee_withdraw": "run_panel_meetings",
+    "lcspr_workshop_invitee_resend": "run_panel_meetings",
+    "lcspr_workshop_invitee_invite_again": "run_panel_meetings",
     "lcspr_workshop_briefing_pdf": "view_review_team_records",
     "lcspr_workshop_attendance": "view_review_team_records",
     "lcspr_workshop_record": "view_review_team_records",
@@ -377,6 +381,10 @@ ROW_READERS = {
     "lcspr_delay_notice_pdf": "partnership",
     "lcspr_delay_notice_send": "partnership",
     "lcspr_notice_pdf": "partnership",
+    # issue 14: a workshop invitee (tests/reviews/test_workshop.py)
+    "lcspr_workshop_invitee_withdraw": "partnership",
+    "lcspr_workshop_invitee_resend": "partnership",
+    "lcspr_workshop_invitee_invite_again": "partnership",
     # issue 14: agency submissions (tests/reviews/test_submissions.py)
     "lcspr_submission": "partnership",
     "lcspr_submission_letter": "partnership",

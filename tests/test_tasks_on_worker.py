@@ -56,6 +56,9 @@ COVERED = {
     "reviews.tasks.submission_request_email": "test_the_submission_emails",
     "reviews.tasks.submission_review_email": "test_the_submission_emails",
     "reviews.tasks.workshop_invitation_email": "test_the_workshop_invitation_email",
+    # issue 14: a workshop invitation withdrawn, and a change of its date or place
+    "reviews.tasks.workshop_withdrawal_email": "test_the_workshop_withdrawal_email",
+    "reviews.tasks.workshop_change_email": "test_the_workshop_change_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -640,3 +643,92 @@ def test_the_workshop_invitation_email(worker, partnerships):
     [message] = _sent(subject)
     [(filename, _, mimetype)] = message.attachments
     assert (case.reference in filename, mimetype) == (True, "application/pdf")
+
+
+def _workshop_sent(leicester):
+    """A review whose workshop invitation went to one invitee through the worker."""
+    from datetime import time
+
+    from django.utils import timezone
+
+    from cases.models import InformationRequest, RequestPurpose, RequestStatus
+    from cases.selectors import working_calendar
+    from reviews.models import NamedPractitioner
+    from reviews.services import workshop
+    from tests.factories import appoint
+
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, Role.REVIEWER)
+    lcspr = appoint(case, reviewer).lcspr
+    request = InformationRequest.objects.create(
+        case=case,
+        agency=AgencyFactory(name="Leicestershire Police", kind=AgencyKind.POLICE),
+        purpose=RequestPurpose.LCSPR,
+        reply_due_on=working_days_ahead(10, leicester),
+        sent_at=timezone.now(),
+        status=RequestStatus.SUBMITTED,
+        submitted_at=timezone.now(),
+    )
+    NamedPractitioner.objects.create(
+        request=request,
+        name="Dana Constable",
+        job_title="Detective Constable",
+        email="dana@police.example",
+        direct_involvement=True,
+    )
+    day = working_calendar(partnership=leicester).add(timezone.localdate(), 25)
+    workshop.workshop_plan(
+        lcspr=lcspr,
+        version=0,
+        is_held=True,
+        not_held_reason="",
+        place="Room 4, City Hall",
+        sessions=[workshop.SessionTimes(day=day, starts=time(9, 30), ends=time(13, 0))],
+        share_themes=False,
+        actor=reviewer,
+    )
+    workshop.invitees_add_direct(lcspr=lcspr, actor=reviewer)
+    workshop.invitations_send(lcspr=lcspr, actor=reviewer)
+    invited = f"Case review {case.reference}: invitation to a reflective learning workshop"
+    assert _wait_for(lambda: _sent(invited)), "the invitation never went"
+    return case, lcspr, reviewer, day
+
+
+def test_the_workshop_withdrawal_email(worker, partnerships):
+    """An invitee whose workshop invitation is withdrawn is told once through the worker;
+    a failure is retried."""
+    from reviews.models import WorkshopInvitee
+    from reviews.services import workshop
+
+    case, _, reviewer, _ = _workshop_sent(partnerships["leicester"])
+    subject = f"Case review {case.reference}: your workshop invitation is withdrawn"
+    FailFirstBackend.fail_subject = subject
+    invitee = WorkshopInvitee.unscoped.get(email="dana@police.example")
+    outcome = workshop.invitee_withdraw(invitee=invitee, version=invitee.version, actor=reviewer)
+    assert outcome == workshop.Withdrawal.WITHDRAWN
+    _fails_once_then_sent(subject, ["dana@police.example"])
+
+
+def test_the_workshop_change_email(worker, partnerships):
+    """A change of the workshop's date is told once to each invitee already sent through
+    the worker (§8.10.3); a failure is retried."""
+    from datetime import time, timedelta
+
+    from reviews.selectors import workshop as selectors
+    from reviews.services import workshop
+
+    case, lcspr, reviewer, day = _workshop_sent(partnerships["leicester"])
+    subject = f"Case review {case.reference}: the learning workshop's date or place has changed"
+    FailFirstBackend.fail_subject = subject
+    moved = day + timedelta(days=7)
+    workshop.workshop_plan(
+        lcspr=lcspr,
+        version=selectors.workshop_of(lcspr=lcspr).version,
+        is_held=True,
+        not_held_reason="",
+        place="Room 4, City Hall",
+        sessions=[workshop.SessionTimes(day=moved, starts=time(9, 30), ends=time(13, 0))],
+        share_themes=False,
+        actor=reviewer,
+    )
+    _fails_once_then_sent(subject, ["dana@police.example"])

@@ -52,6 +52,10 @@ class Workshop(_Tenant):
     record_updated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # A change of date, times or place after invitations went (§8.10.3): numbered, so
+    # that each invitee already sent is told once per change (`change_told_number`).
+    plan_change_number = models.PositiveIntegerField(default=0)
+    plan_changed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -92,7 +96,10 @@ class WorkshopInvitee(_Tenant):
     and line managers, or added by hand. Someone without direct operational involvement
     with the child and family is invited only with the reason recorded (§8.10.2).
 
-    The personal link's token is never stored: only its SHA-256 (`token_hash`)."""
+    The personal link's token is never stored: only its SHA-256 (`token_hash`). Once the
+    invitation is sent it can be withdrawn (`withdrawn_at`: the link stops at once and
+    they are told) or sent again with a new link (`resent_at`); `version` guards both
+    against a stale page or a second click."""
 
     tenant_partnership_path = "workshop__lcspr__case__partnership"
 
@@ -122,6 +129,17 @@ class WorkshopInvitee(_Tenant):
         max_length=10, choices=InviteeResponse.choices, default=InviteeResponse.AWAITING
     )
     responded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    resent_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    withdrawal_email_sent_at = models.DateTimeField(null=True, blank=True)
+    # The workshop's `plan_change_number` this invitee was last sent (the invitation
+    # itself, or a notice of the change): a notice goes while it is behind.
+    change_told_number = models.PositiveIntegerField(default=0)
+    change_told_at = models.DateTimeField(null=True, blank=True)
     attended = models.BooleanField(null=True, blank=True)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -113,6 +114,19 @@ def invitees(*, workshop: Workshop | None) -> QuerySet[WorkshopInvitee]:
     )
 
 
+def invitee_get(*, scope: Scope, lcspr: Lcspr, pk: int) -> WorkshopInvitee:
+    """One invitee of this review's workshop, withdrawn or not; 404 for any other's."""
+    invitee = (
+        WorkshopInvitee.objects.visible_to(scope)
+        .filter(workshop__lcspr=lcspr, pk=pk)
+        .select_related("workshop__lcspr__case__partnership", "agency")
+        .first()
+    )
+    if invitee is None:
+        raise Http404("No such invitee.")
+    return invitee
+
+
 def candidates(*, lcspr: Lcspr, workshop: Workshop | None) -> list[NamedPractitioner]:
     """The agencies' named practitioners and line managers for this review (§8.10.1),
     not yet invited: those with direct involvement first."""
@@ -164,7 +178,9 @@ class WorkshopStanding:
 
     workshop: Workshop | None
     sessions: list[WorkshopSession]
+    # Those invited and not withdrawn: every count below is of them.
     invitees: list[WorkshopInvitee] = field(default_factory=list)
+    withdrawn: list[WorkshopInvitee] = field(default_factory=list)
 
     @property
     def is_held(self) -> bool | None:
@@ -210,6 +226,20 @@ class WorkshopStanding:
         return [invitee for invitee in self.invitees if invitee.invited_at is None]
 
     @property
+    def sent(self) -> list[WorkshopInvitee]:
+        return [invitee for invitee in self.invitees if invitee.email_sent_at is not None]
+
+    @property
+    def change_number(self) -> int:
+        return self.workshop.plan_change_number if self.workshop else 0
+
+    @property
+    def told_of_change(self) -> int:
+        """How many invitees already sent have been told of the latest change of date,
+        times or place (by its notice, or by an invitation sent since)."""
+        return sum(1 for i in self.sent if i.change_told_number >= self.change_number)
+
+    @property
     def attendance_recorded(self) -> bool:
         return bool(self.invitees) and all(i.attended is not None for i in self.invitees)
 
@@ -238,10 +268,12 @@ class WorkshopStanding:
 
 def workshop_standing(*, lcspr: Lcspr) -> WorkshopStanding:
     workshop = workshop_of(lcspr=lcspr)
+    everyone = list(invitees(workshop=workshop))
     return WorkshopStanding(
         workshop=workshop,
         sessions=sessions(workshop=workshop),
-        invitees=list(invitees(workshop=workshop)),
+        invitees=[invitee for invitee in everyone if invitee.withdrawn_at is None],
+        withdrawn=[invitee for invitee in everyone if invitee.withdrawn_at is not None],
     )
 
 
@@ -257,15 +289,16 @@ def notice_warning(*, lcspr: Lcspr, standing: WorkshopStanding) -> str | None:
 
 
 def invitation_by_token(token: str) -> WorkshopInvitee | None:
-    """The invitee whose personal link this is, while the link is live: sent, the
-    workshop held and not yet over. None for anything else, alike (no clue to a guesser
-    whether a token once existed)."""
+    """The invitee whose personal link this is, while the link is live: sent, not
+    withdrawn, not replaced by a link sent again, the workshop held and not yet over.
+    None for anything else, alike (no clue to a guesser whether a token once existed)."""
     if not token or len(token) > 200:
         return None
     invitee = (
         WorkshopInvitee.objects.by_secret(token_hash=token_hash(token))
         .filter(
             email_sent_at__isnull=False,
+            withdrawn_at__isnull=True,
             workshop__is_held=True,
         )
         .select_related("workshop__lcspr__case__partnership")

@@ -9,10 +9,12 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -81,6 +83,19 @@ HELD_IN_FUTURE = "The date of the conversation cannot be in the future."
 HELD_BY_NOT_OURS = "Choose the Reviewer, a Panel member or the Business Office."
 LINK_CLOSED = "The workshop has started: answers can no longer be changed."
 TIMETABLE_NOT_MOVED = "The timetable's learning event was not changed: {message}"
+ALREADY_WITHDRAWN_EMAIL = (
+    "Someone with this email address was invited and then withdrawn: invite them again "
+    "from the list of invitees."
+)
+INVITEE_CHANGED = (
+    "This invitation changed since the page was shown (someone sent, withdrew or renewed "
+    "it): check it below and try again."
+)
+NOT_SENT_YET = "The invitation has not gone yet: it goes with the others from the send page."
+ON_ITS_WAY = "The invitation is still on its way: it can be sent again once it has gone."
+IS_WITHDRAWN = "The invitation is withdrawn: invite them again instead."
+NOT_WITHDRAWN = "The invitation is not withdrawn."
+STARTED_NO_RESEND = "The workshop has started: the invitation can no longer be sent again."
 
 
 @dataclass(frozen=True)
@@ -162,6 +177,7 @@ def workshop_plan(
     sessions = sorted(sessions, key=lambda s: (s.day, s.starts)) if is_held else []
     _check_sessions(lcspr, sessions)
     workshop = current or Workshop(lcspr=lcspr, version=0)
+    place_before = workshop.place
     workshop.is_held = is_held
     workshop.not_held_reason = "" if is_held else not_held_reason.strip()
     workshop.place = place.strip() if is_held else ""
@@ -176,7 +192,8 @@ def workshop_plan(
         raise ApplicationError(CONFLICT, field="version") from None
     existing = selectors.sessions(workshop=workshop)
     wanted = [(_aware(s.day, s.starts), _aware(s.day, s.ends)) for s in sessions]
-    if [(s.starts_at, s.ends_at) for s in existing] != wanted:
+    sessions_changed = [(s.starts_at, s.ends_at) for s in existing] != wanted
+    if sessions_changed:
         for session in existing:
             session._history_user = actor
             session.delete()
@@ -186,9 +203,49 @@ def workshop_plan(
                 actor,
                 "Workshop half day (§8.11.1)",
             )
+    if wanted and (sessions_changed or workshop.place != place_before):
+        _tell_of_change(workshop, starts_at=wanted[0][0], actor=actor)
     note = _timetable_follow(workshop, sessions[0].day if sessions else None, actor)
     logger.info("case %s: learning workshop planned", lcspr.case.reference)
     return workshop, note
+
+
+def _tell_of_change(workshop: Workshop, *, starts_at: datetime, actor: User | None) -> int:
+    """The date, times or place changed after invitations went (§8.10.3: the invitees
+    must have the event's details in good time). The change is numbered and every invitee
+    already emailed and not withdrawn, those who declined included (a new date may suit
+    them), is emailed the new details once, on commit; the mail sweep sends any notice
+    never queued. Answers are kept, not reset: the notice says so and asks anyone whose
+    answer changes to give it again through their link. An invitation still on its way
+    carries the new details itself. Nothing is sent for a workshop already started."""
+    if starts_at <= timezone.now():
+        return 0
+    invited = selectors.invitees(workshop=workshop).filter(
+        invited_at__isnull=False, withdrawn_at__isnull=True
+    )
+    if not invited.exists():
+        return 0
+    from reviews.tasks import workshop_change_email
+
+    workshop.plan_change_number += 1
+    workshop.plan_changed_at = timezone.now()
+    workshop._history_user, workshop._change_reason = actor, "Date, times or place changed"
+    workshop.save(update_fields=["plan_change_number", "plan_changed_at"])
+    told = 0
+    for invitee in invited.filter(email_sent_at__isnull=False):
+        enqueue_on_commit(
+            workshop_change_email,
+            partnership_id=workshop.lcspr.case.partnership_id,
+            invitee_id=invitee.pk,
+        )
+        told += 1
+    logger.info(
+        "case %s: workshop change %d, %d invitees to tell",
+        workshop.lcspr.case.reference,
+        workshop.plan_change_number,
+        told,
+    )
+    return told
 
 
 def _timetable_follow(workshop: Workshop, day: date | None, actor: User | None) -> str | None:
@@ -270,12 +327,14 @@ def _practitioner(lcspr: Lcspr, practitioner_id: int) -> NamedPractitioner:
 
 def _add(workshop: Workshop, invitee: WorkshopInvitee, actor: User | None) -> WorkshopInvitee:
     invitee.email = invitee.email.strip().lower()
-    if (
+    same = (
         WorkshopInvitee.objects.for_partnership(workshop.lcspr.case.partnership)
         .filter(workshop=workshop, email=invitee.email)
-        .exists()
-    ):
-        raise ApplicationError(ALREADY_INVITED, field="email")
+        .first()
+    )
+    if same is not None:
+        message = ALREADY_INVITED if same.withdrawn_at is None else ALREADY_WITHDRAWN_EMAIL
+        raise ApplicationError(message, field="email")
     _save(invitee, actor, "Invited to the learning workshop (§8.10.1)")
     return invitee
 
@@ -395,12 +454,12 @@ def workshop_invitation_email_send(*, partnership_id: int, invitee_id: int) -> i
     once."""
     from reviews.documents.workshop import workshop_briefing_pdf
 
-    rows = WorkshopInvitee.objects.for_partnership(partnership_id).select_related(
-        "workshop__lcspr__case__partnership"
+    rows = (
+        WorkshopInvitee.objects.for_partnership(partnership_id)
+        .filter(withdrawn_at__isnull=True, invited_at__isnull=False)
+        .select_related("workshop__lcspr__case__partnership")
     )
-    if not rows.filter(
-        pk=invitee_id, email_sent_at__isnull=True, invited_at__isnull=False
-    ).exists():
+    if not rows.filter(pk=invitee_id, email_sent_at__isnull=True).exists():
         return 0
     invitee = claim(rows, pk=invitee_id, stamp="email_sent_at", reason="Invitation emailed")
     if invitee is None:
@@ -410,7 +469,9 @@ def workshop_invitation_email_send(*, partnership_id: int, invitee_id: int) -> i
     with sending(invitee, stamp="email_sent_at"):
         token = secrets.token_urlsafe(32)
         invitee.token_hash = selectors.token_hash(token)
-        invitee.save(update_fields=["token_hash"])
+        # The details below are read after this: any change since is told on its own.
+        invitee.change_told_number = workshop.plan_change_number
+        invitee.save(update_fields=["token_hash", "change_told_number"])
         held = selectors.sessions(workshop=workshop)
         context = {
             "reference": reference,
@@ -419,6 +480,7 @@ def workshop_invitation_email_send(*, partnership_id: int, invitee_id: int) -> i
             "url": settings.SITE_URL + reverse("workshop_invitation", kwargs={"token": token}),
             "product_name": settings.PRODUCT_NAME,
             "partnership": workshop.lcspr.case.partnership,
+            "is_again": invitee.resent_at is not None,
         }
         message = EmailMessage(
             subject=f"Case review {reference}: invitation to a reflective learning workshop",
@@ -436,20 +498,255 @@ def workshop_invitation_email_send(*, partnership_id: int, invitee_id: int) -> i
 
 
 def unsent_workshop_emails_send(*, partnership, before) -> int:
-    """The mail sweep's part: invitations queued and still unsent. Safe twice."""
-    ids = (
-        WorkshopInvitee.objects.for_partnership(partnership)
-        .filter(email_sent_at__isnull=True, invited_at__lt=before)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    """The mail sweep's part: invitations queued (or sent again) and still unsent,
+    withdrawals not yet told, and changes of the plan not yet told. Safe twice."""
+    rows = WorkshopInvitee.objects.for_partnership(partnership).order_by("pk")
+    invitations = rows.filter(
+        email_sent_at__isnull=True, invited_at__lt=before, withdrawn_at__isnull=True
+    ).values_list("pk", flat=True)
+    withdrawals = rows.filter(
+        withdrawn_at__lt=before,
+        withdrawal_email_sent_at__isnull=True,
+        email_sent_at__isnull=False,
+    ).values_list("pk", flat=True)
+    changes = rows.filter(
+        withdrawn_at__isnull=True,
+        email_sent_at__isnull=False,
+        workshop__plan_changed_at__lt=before,
+        change_told_number__lt=F("workshop__plan_change_number"),
+    ).values_list("pk", flat=True)
     p = partnership.pk
     return unsent_send(
         [
             lambda pk=pk: workshop_invitation_email_send(partnership_id=p, invitee_id=pk)
-            for pk in ids
+            for pk in invitations
+        ]
+        + [
+            lambda pk=pk: workshop_withdrawal_email_send(partnership_id=p, invitee_id=pk)
+            for pk in withdrawals
+        ]
+        + [
+            lambda pk=pk: workshop_change_email_send(partnership_id=p, invitee_id=pk)
+            for pk in changes
         ]
     )
+
+
+def _locked_invitee(invitee: WorkshopInvitee) -> WorkshopInvitee | None:
+    return (
+        WorkshopInvitee.objects.for_partnership(invitee.workshop.lcspr.case.partnership_id)
+        .select_for_update(of=("self",))
+        .filter(pk=invitee.pk)
+        .select_related("workshop__lcspr__case__partnership")
+        .first()
+    )
+
+
+class Withdrawal(StrEnum):
+    REMOVED = "removed"  # not sent yet: taken off the list (its history is kept)
+    WITHDRAWN = "withdrawn"  # sent: the link stops at once and they are emailed
+    ALREADY = "already"  # a second click, or someone else did it first: nothing more
+
+
+@transaction.atomic
+def invitee_withdraw(*, invitee: WorkshopInvitee, version: int, actor: User | None) -> Withdrawal:
+    """Take someone off the workshop's list. Before their invitation is sent, the row is
+    removed (its history is kept). Once sent, the invitation is withdrawn: their personal
+    link stops working at once (its hash is cleared, and `invitation_by_token` refuses a
+    withdrawn row) and they are emailed that it is withdrawn, naming the case by its
+    reference only (§8.10.3). At the version the page showed; a second click changes
+    and sends nothing."""
+    lcspr = invitee.workshop.lcspr
+    require(actor, lcspr.case.partnership, Action.RUN_PANEL_MEETINGS, ONLY_PANEL)
+    _locked(lcspr)  # in step with invitations_send
+    row = _locked_invitee(invitee)
+    if row is None or row.withdrawn_at is not None:
+        return Withdrawal.ALREADY
+    if row.version != version:
+        raise ApplicationError(INVITEE_CHANGED, field="version")
+    reference = lcspr.case.reference
+    if row.invited_at is None:
+        row._history_user, row._change_reason = actor, "Taken off the list before it was sent"
+        row.delete()
+        logger.info("case %s: workshop invitee %s removed", reference, invitee.pk)
+        return Withdrawal.REMOVED
+    row.withdrawn_at, row.withdrawn_by = timezone.now(), actor
+    row.token_hash = None
+    row.withdrawal_email_sent_at = None
+    row.version += 1
+    row._history_user, row._change_reason = actor, "Invitation withdrawn"
+    row.save(
+        update_fields=[
+            "withdrawn_at",
+            "withdrawn_by",
+            "token_hash",
+            "withdrawal_email_sent_at",
+            "version",
+        ]
+    )
+    if row.email_sent_at is not None:
+        from reviews.tasks import workshop_withdrawal_email
+
+        enqueue_on_commit(
+            workshop_withdrawal_email,
+            partnership_id=lcspr.case.partnership_id,
+            invitee_id=row.pk,
+        )
+    logger.info("case %s: workshop invitation %s withdrawn", reference, invitee.pk)
+    return Withdrawal.WITHDRAWN
+
+
+@transaction.atomic
+def invitee_invite_again(*, invitee: WorkshopInvitee, version: int, actor: User | None) -> bool:
+    """A withdrawn invitee back on the list, as not yet sent: their answer and attendance
+    start afresh, and the invitation, sent from the send page with the others, carries a
+    new personal link (the old one stays dead). False if they are already back."""
+    lcspr = invitee.workshop.lcspr
+    require(actor, lcspr.case.partnership, Action.RUN_PANEL_MEETINGS, ONLY_PANEL)
+    _held_workshop(lcspr)
+    row = _locked_invitee(invitee)
+    if row is None or row.withdrawn_at is None:
+        return False
+    if row.version != version:
+        raise ApplicationError(INVITEE_CHANGED, field="version")
+    for name in (
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawal_email_sent_at",
+        "invited_at",
+        "email_sent_at",
+        "token_hash",
+        "resent_at",
+        "responded_at",
+        "attended",
+        "change_told_at",
+    ):
+        setattr(row, name, None)
+    row.response = InviteeResponse.AWAITING
+    row.change_told_number = 0
+    row.version += 1
+    row._history_user, row._change_reason = actor, "Invited again after a withdrawal"
+    row.save()
+    logger.info("case %s: workshop invitee %s invited again", lcspr.case.reference, row.pk)
+    return True
+
+
+@transaction.atomic
+def invitation_resend(*, invitee: WorkshopInvitee, version: int, actor: User | None) -> bool:
+    """Send the invitation again, for an email that was lost: a new personal link (the
+    old one stops at once: its hash is cleared, and the new token is made at the send),
+    with the briefing (§8.10.3). One click sends one email: the page's `version` is
+    spent by the first, so a second click of the same page sends nothing and returns
+    False. Their answer so far is kept."""
+    lcspr = invitee.workshop.lcspr
+    require(actor, lcspr.case.partnership, Action.RUN_PANEL_MEETINGS, ONLY_PANEL)
+    workshop = _held_workshop(lcspr)
+    held = selectors.sessions(workshop=workshop)
+    if held and held[0].starts_at <= timezone.now():
+        raise ApplicationError(STARTED_NO_RESEND)
+    row = _locked_invitee(invitee)
+    if row is None:
+        return False
+    if row.withdrawn_at is not None:
+        raise ApplicationError(IS_WITHDRAWN)
+    if row.invited_at is None:
+        raise ApplicationError(NOT_SENT_YET)
+    if row.version != version:
+        return False
+    if row.email_sent_at is None:
+        raise ApplicationError(ON_ITS_WAY)
+    from reviews.tasks import workshop_invitation_email
+
+    now = timezone.now()
+    row.token_hash, row.email_sent_at = None, None
+    row.invited_at, row.resent_at = now, now
+    row.version += 1
+    row._history_user, row._change_reason = actor, "Invitation sent again with a new link"
+    row.save(update_fields=["token_hash", "email_sent_at", "invited_at", "resent_at", "version"])
+    enqueue_on_commit(
+        workshop_invitation_email,
+        partnership_id=lcspr.case.partnership_id,
+        invitee_id=row.pk,
+    )
+    logger.info("case %s: workshop invitation %s sent again", lcspr.case.reference, row.pk)
+    return True
+
+
+def workshop_withdrawal_email_send(*, partnership_id: int, invitee_id: int) -> int:
+    """The invitee told their invitation is withdrawn and their link no longer works; the
+    case by its reference only. Claimed (`withdrawal_email_sent_at`) before the send."""
+    rows = (
+        WorkshopInvitee.objects.for_partnership(partnership_id)
+        .filter(withdrawn_at__isnull=False, email_sent_at__isnull=False)
+        .select_related("workshop__lcspr__case__partnership")
+    )
+    if not rows.filter(pk=invitee_id, withdrawal_email_sent_at__isnull=True).exists():
+        return 0
+    invitee = claim(
+        rows, pk=invitee_id, stamp="withdrawal_email_sent_at", reason="Withdrawal emailed"
+    )
+    if invitee is None:
+        return 0
+    workshop = invitee.workshop
+    reference = workshop.lcspr.case.reference
+    with sending(invitee, stamp="withdrawal_email_sent_at"):
+        EmailMessage(
+            subject=f"Case review {reference}: your workshop invitation is withdrawn",
+            body=render_to_string(
+                "emails/workshop_withdrawal.txt",
+                {"reference": reference, "partnership": workshop.lcspr.case.partnership},
+            ),
+            to=[invitee.email],
+        ).send()
+    logger.info("case %s: workshop withdrawal %s emailed", reference, invitee.pk)
+    return 1
+
+
+def workshop_change_email_send(*, partnership_id: int, invitee_id: int) -> int:
+    """An invitee already sent told the workshop's new date, times and place (§8.10.3),
+    the case by its reference only. Claimed by raising the invitee's
+    `change_told_number` to the workshop's latest change, committed before the send: a
+    second run, or the notice of an earlier change run late, finds it told and sends
+    nothing; a failed send puts the number back for the retry or the sweep."""
+    rows = (
+        WorkshopInvitee.objects.for_partnership(partnership_id)
+        .filter(withdrawn_at__isnull=True, email_sent_at__isnull=False)
+        .select_related("workshop__lcspr__case__partnership")
+    )
+    with transaction.atomic():
+        invitee = rows.select_for_update(of=("self",)).filter(pk=invitee_id).first()
+        if invitee is None:
+            return 0
+        workshop = invitee.workshop
+        if invitee.change_told_number >= workshop.plan_change_number:
+            return 0
+        before = (invitee.change_told_number, invitee.change_told_at)
+        invitee.change_told_number = workshop.plan_change_number
+        invitee.change_told_at = timezone.now()
+        invitee._change_reason = "Told of the workshop's change"
+        invitee.save(update_fields=["change_told_number", "change_told_at"])
+    reference = workshop.lcspr.case.reference
+    try:
+        context = {
+            "reference": reference,
+            "sessions": selectors.sessions(workshop=workshop),
+            "place": workshop.place,
+            "partnership": workshop.lcspr.case.partnership,
+            "answer": InviteeResponse(invitee.response),
+        }
+        EmailMessage(
+            subject=f"Case review {reference}: the learning workshop's date or place has changed",
+            body=render_to_string("emails/workshop_change.txt", context),
+            to=[invitee.email],
+        ).send()
+    except BaseException:
+        invitee.change_told_number, invitee.change_told_at = before
+        invitee._change_reason = "Change email failed: left to be sent again"
+        with transaction.atomic():
+            invitee.save(update_fields=["change_told_number", "change_told_at"])
+        raise
+    logger.info("case %s: workshop change told to invitee %s", reference, invitee.pk)
+    return 1
 
 
 @transaction.atomic

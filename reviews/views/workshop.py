@@ -39,6 +39,10 @@ from reviews.services import workshop as services
 
 ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel run the learning workshop."
 PLAN_SAVED = "The workshop's plan is saved."
+PLAN_CHANGE_TOLD = (
+    "The invitations had gone: everyone already sent them, those who declined included, is "
+    "being emailed the new date, times and place. Their answers are kept, not reset."
+)
 INVITEE_ADDED = "{name} is on the invitation list."
 DIRECT_ADDED = "{count} named practitioners with direct involvement added to the list."
 NONE_TO_ADD = "Every named practitioner with direct involvement is already on the list."
@@ -49,6 +53,25 @@ INVITATIONS_SENT = (
 ATTENDANCE_SAVED = "Attendance is recorded."
 RECORD_SAVED = "The record of discussion is saved."
 CONVERSATION_ADDED = "The conversation is recorded."
+REMOVED = "{name} is taken off the list: no invitation had gone to them."
+WITHDRAWN = (
+    "{name}'s invitation is withdrawn: their personal link no longer works, and they are "
+    "being emailed that it is withdrawn."
+)
+WITHDRAWN_UNSENT = "{name}'s invitation is withdrawn before it went: nothing is sent to them."
+ALREADY_WITHDRAWN = "This invitation was already withdrawn: nothing more was done."
+RESENT = (
+    "The invitation is on its way to {name} again, with the briefing and a new personal "
+    "link. The link in the earlier email no longer works."
+)
+ALREADY_RESENT = (
+    "A new invitation already went to {name} since that page was shown: nothing more was sent."
+)
+INVITED_AGAIN = (
+    "{name} is back on the list, not yet sent: send the invitation from the send page. "
+    "Their earlier answer is cleared, and the new invitation carries a new link."
+)
+ALREADY_BACK = "{name} is already back on the list: nothing more was done."
 ANSWER_SAVED = {
     InviteeResponse.ACCEPTED: "Thank you: your answer is recorded. You will attend.",
     InviteeResponse.DECLINED: "Thank you: your answer is recorded. You cannot attend.",
@@ -100,8 +123,9 @@ def lcspr_workshop(request, reference):
         form = WorkshopPlanForm(request.POST or None, initial=initial)
         if form.is_bound and form.is_valid():
             data = form.cleaned_data
+            changes_before = standing.change_number
             try:
-                _, note = services.workshop_plan(
+                saved, note = services.workshop_plan(
                     lcspr=lcspr,
                     version=data["version"],
                     is_held={"yes": True, "no": False}.get(data["is_held"]),
@@ -120,6 +144,8 @@ def lcspr_workshop(request, reference):
                     form_error(form, error)
             else:
                 messages.success(request, PLAN_SAVED)
+                if saved.plan_change_number > changes_before:
+                    messages.info(request, PLAN_CHANGE_TOLD)
                 if note:
                     messages.warning(request, note)
                 return redirect("lcspr_workshop", reference=case.reference)
@@ -212,6 +238,136 @@ def lcspr_workshop_invitees(request, reference):
         once=once,
         candidates=candidates,
         direct_left=direct_left,
+    )
+
+
+def _version(request) -> int:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdecimal() else -1
+
+
+def _invitee_action(request, reference, pk, *, purpose, act):
+    """The GOV.UK confirmation page of an action on one invitee: GET asks, POST acts at
+    the version the page showed. A form sent twice (its one-time token spent) goes where
+    the first went, even if the first removed the row."""
+    case, lcspr = _case_and_lcspr(request, reference)
+    once = Once(request, f"workshop-{purpose}-{lcspr.pk}")
+    if request.method == "POST" and (replay := once.replay_before_validating()) is not None:
+        return replay
+    invitee = selectors.invitee_get(scope=request.scope, lcspr=lcspr, pk=pk)
+    url = reverse("lcspr_workshop_invitees", kwargs={"reference": case.reference})
+    errors = []
+    if request.method == "POST":
+        with transaction.atomic():
+            try:
+                if (replay := once.replay()) is not None:
+                    return replay
+                level, message = act(invitee, _version(request))
+            except ApplicationError as error:
+                errors = [error.message]
+                invitee = selectors.invitee_get(scope=request.scope, lcspr=lcspr, pk=pk)
+            else:
+                once.spend(url)
+                messages.add_message(request, level, message)
+                return redirect(url)
+    return case, lcspr, invitee, once, errors
+
+
+def _confirm_page(request, case, lcspr, invitee, once, errors, **context):
+    return _page(
+        request,
+        case,
+        lcspr,
+        "reviews/workshop/invitee_confirm.html",
+        context.pop("heading"),
+        invitee=invitee,
+        once=once,
+        more_non_form_errors=errors,
+        **context,
+    )
+
+
+@scope_required(Action.RUN_PANEL_MEETINGS)
+def lcspr_workshop_invitee_withdraw(request, reference, pk):
+    """Withdraw an invitation (§8.10.3): before it is sent, the invitee is taken off the
+    list; after, their link stops at once and they are emailed. Confirmed first."""
+
+    def act(invitee, version):
+        name = invitee.name
+        outcome = services.invitee_withdraw(invitee=invitee, version=version, actor=request.user)
+        if outcome == services.Withdrawal.ALREADY:
+            return messages.INFO, ALREADY_WITHDRAWN
+        if outcome == services.Withdrawal.REMOVED:
+            return messages.SUCCESS, REMOVED.format(name=name)
+        if invitee.email_sent_at is None:
+            return messages.SUCCESS, WITHDRAWN_UNSENT.format(name=name)
+        return messages.SUCCESS, WITHDRAWN.format(name=name)
+
+    result = _invitee_action(request, reference, pk, purpose="withdraw", act=act)
+    if not isinstance(result, tuple):
+        return result
+    case, lcspr, invitee, once, errors = result
+    return _confirm_page(
+        request,
+        case,
+        lcspr,
+        invitee,
+        once,
+        errors,
+        heading="Withdraw an invitation",
+        action="withdraw",
+    )
+
+
+@scope_required(Action.RUN_PANEL_MEETINGS)
+def lcspr_workshop_invitee_resend(request, reference, pk):
+    """Send an invitation again, for a lost email: a new personal link, the old one dead
+    at once. One click sends one email; the same page sent twice sends nothing more."""
+
+    def act(invitee, version):
+        if services.invitation_resend(invitee=invitee, version=version, actor=request.user):
+            return messages.SUCCESS, RESENT.format(name=invitee.name)
+        return messages.INFO, ALREADY_RESENT.format(name=invitee.name)
+
+    result = _invitee_action(request, reference, pk, purpose="resend", act=act)
+    if not isinstance(result, tuple):
+        return result
+    case, lcspr, invitee, once, errors = result
+    return _confirm_page(
+        request,
+        case,
+        lcspr,
+        invitee,
+        once,
+        errors,
+        heading="Send an invitation again",
+        action="resend",
+        has_started=selectors.workshop_standing(lcspr=lcspr).has_started,
+    )
+
+
+@scope_required(Action.RUN_PANEL_MEETINGS)
+def lcspr_workshop_invitee_invite_again(request, reference, pk):
+    """A withdrawn invitee back on the list, to be sent a new invitation."""
+
+    def act(invitee, version):
+        if services.invitee_invite_again(invitee=invitee, version=version, actor=request.user):
+            return messages.SUCCESS, INVITED_AGAIN.format(name=invitee.name)
+        return messages.INFO, ALREADY_BACK.format(name=invitee.name)
+
+    result = _invitee_action(request, reference, pk, purpose="invite-again", act=act)
+    if not isinstance(result, tuple):
+        return result
+    case, lcspr, invitee, once, errors = result
+    return _confirm_page(
+        request,
+        case,
+        lcspr,
+        invitee,
+        once,
+        errors,
+        heading="Invite someone again",
+        action="invite_again",
     )
 
 

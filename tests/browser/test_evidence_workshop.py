@@ -173,6 +173,36 @@ def test_a_workshop_planned_invited_answered_and_recorded(page, browser, live_se
     sign_in_as(page, OFFICES[slug])
     page.goto(workshop_url)
     expect(page.get_by_role("main")).to_contain_text("1 will attend, 0 cannot, 2 not replied")
+
+    # Withdrawn after it went (confirmed first): Ellis's link dies and Ellis is told; then
+    # invited again, back on the list as not sent. Dana's lost email is sent again.
+    page.get_by_role("link", name="Invitees and their answers").click()
+    page.get_by_role("link", name="Withdraw the invitation of Ellis Bursar").click()
+    expect(page.get_by_role("heading", name=re.compile("withdraw Ellis Bursar"))).to_be_visible()
+    check_page(page, f"{short}-workshop-withdraw-confirm")
+    mail.outbox.clear()
+    page.get_by_role("button", name="Withdraw the invitation").click()
+    expect(page.get_by_text("Ellis Bursar's invitation is withdrawn")).to_be_visible()
+    expect(page.get_by_role("table", name="Withdrawn invitations")).to_contain_text("Ellis")
+    check_page(page, f"{short}-workshop-invitees-withdrawn")
+    assert [m.to[0] for m in mail.outbox] == [f"ellis@{slug}.example"]
+    page.get_by_role("link", name="Invite again Ellis Bursar").click()
+    page.get_by_role("button", name="Put them back on the list").click()
+    expect(page.get_by_text("Ellis Bursar is back on the list")).to_be_visible()
+    page.get_by_role("link", name="Send again to Dana Constable").click()
+    check_page(page, f"{short}-workshop-resend-confirm")
+    page.get_by_role("button", name="Send the invitation again").click(timeout=300_000)
+    expect(page.get_by_text("The invitation is on its way to Dana Constable again")).to_be_visible()
+    # The place changes: Dana and Jo, already sent, are told once; the page counts them.
+    page.goto(workshop_url)
+    mail.outbox.clear()
+    page.get_by_label("Place").fill("Committee Room 3, Town Hall")
+    page.get_by_role("button", name="Save the plan").click()
+    expect(page.get_by_text("being emailed the new date, times and place")).to_be_visible()
+    assert sorted(m.to[0] for m in mail.outbox) == [f"dana@{slug}.example", f"jo@{slug}.example"]
+    assert all(CHILDREN[slug] not in m.body for m in mail.outbox)
+    expect(page.get_by_role("main")).to_contain_text("2 of 2 invitees emailed the new details")
+    check_page(page, f"{short}-workshop-changed")
     past = timezone.now() - timedelta(hours=2)
     WorkshopSession.unscoped.filter(workshop__lcspr__case=case).update(
         starts_at=past - timedelta(hours=3), ends_at=past

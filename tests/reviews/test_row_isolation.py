@@ -18,7 +18,7 @@ kind. Then, for every route:
   (cases/web.py scope_required) rather than shown the row (§1.5.8).
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from django.core import mail
@@ -30,6 +30,7 @@ from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
 from reviews.models.themes import ThemeCode  # issue 14: chron
+from reviews.services.workshop import SessionTimes  # issue 14: workshop
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.cases.test_portal import media  # noqa: F401 - issue 14: genogram uploads out of var/
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
@@ -75,6 +76,10 @@ ROW_KIND = {
     "lcspr_family_letter_pdf": "member",
     "lcspr_family_couple_remove": "couple",
     "lcspr_family_conversation": "conversation",
+    # issue 14: a workshop invitee (withdraw, send again, invite again: confirmation pages)
+    "lcspr_workshop_invitee_withdraw": "invitee",
+    "lcspr_workshop_invitee_resend": "invitee",
+    "lcspr_workshop_invitee_invite_again": "invitee",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -229,6 +234,26 @@ def full_review(partnership, marker):
         held_by_name="Family liaison officer",
         note=f"{marker} conversation note",
     )
+    # issue 14: a workshop invitee, added by hand with the marker in their name.
+    services.workshop_plan(
+        lcspr=lcspr,
+        version=0,
+        is_held=True,
+        not_held_reason="",
+        place=f"{marker} hall",
+        sessions=[
+            SessionTimes(day=today + timedelta(days=40), starts=time(9, 30), ends=time(12, 30))
+        ],
+        share_themes=False,
+        actor=office,
+    )
+    invitee = services.invitee_add(
+        lcspr=lcspr,
+        actor=office,
+        name=f"{marker} Invitee",
+        email=f"{marker.lower()}@invitee.example",
+        invited_reason="The locum GP.",
+    )
     return {
         "marker": marker,
         "case": case,
@@ -250,6 +275,7 @@ def full_review(partnership, marker):
             "member": member,  # issue 14: family engagement
             "couple": couple,
             "conversation": conversation,
+            "invitee": invitee,  # issue 14: workshop
         },
     }
 

@@ -576,3 +576,266 @@ def test_the_task_on_the_lcspr_page(review):
     plan(review)
     status = {task.key: state for task, state in tasks(review["lcspr"])}["workshop"]
     assert selectors.NO_INVITEES.lower() in status.hint
+
+
+# --- Withdrawing, sending again, and telling of a change (§8.10.3) ----------------------
+
+
+def _invitee(email):
+    return WorkshopInvitee.unscoped.get(email=email)
+
+
+def _invitee_url(review, name, invitee):
+    return reverse(name, kwargs={"reference": review["case"].reference, "pk": invitee.pk})
+
+
+def _confirm(client, review, name, invitee, django_capture_on_commit_callbacks):
+    """Open the confirmation page, then send its form as the browser would."""
+    page = client.get(_invitee_url(review, name, invitee)).content.decode()
+    data = dict(re.findall(r'name="(once_token|version)" value="([^"]*)"', page))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(_invitee_url(review, name, invitee), data)
+    return page, data, response
+
+
+def test_a_withdrawn_link_stops_working_and_the_invitee_is_told_once(
+    client, review, invited, django_capture_on_commit_callbacks
+):
+    link = invited["dana@agency.example"]
+    assert client.get(link).status_code == 200
+    dana = _invitee("dana@agency.example")
+    sign_in(client, review["office"])
+    mail.outbox.clear()
+    page, data, response = _confirm(
+        client, review, "lcspr_workshop_invitee_withdraw", dana, django_capture_on_commit_callbacks
+    )
+    assert "Are you sure you want to withdraw Dana Constable" in page
+    assert response.status_code == 302
+    [told] = mail.outbox
+    assert told.to == ["dana@agency.example"]
+    assert "withdrawn" in told.subject
+    assert review["case"].reference in told.subject
+    for absent in (CHILD, CHILD.split()[0], "Dana", POLICE):
+        assert absent not in told.body, absent
+    # The same form sent again, and the job run again: nothing more is sent.
+    with django_capture_on_commit_callbacks(execute=True):
+        again = client.post(_invitee_url(review, "lcspr_workshop_invitee_withdraw", dana), data)
+    assert again.status_code == 302
+    assert (
+        services.workshop_withdrawal_email_send(
+            partnership_id=review["partnership"].pk, invitee_id=dana.pk
+        )
+        == 0
+    )
+    assert (
+        services.unsent_workshop_emails_send(
+            partnership=review["partnership"], before=timezone.now()
+        )
+        == 0
+    )
+    assert len(mail.outbox) == 1
+    # The list keeps them as withdrawn; the counts are of those still invited.
+    page = client.get(url(review, "lcspr_workshop_invitees")).content.decode()
+    assert "Withdrawn invitations" in page
+    assert "2 invited:" in page
+    client.logout()
+    assert client.get(link).status_code == 404
+    assert client.post(link, {"response": "accepted"}).status_code == 404
+    assert _invitee("dana@agency.example").response == InviteeResponse.AWAITING
+
+
+def test_an_unsent_invitee_is_removed_with_its_history_kept(
+    client, review, django_capture_on_commit_callbacks
+):
+    plan(review)
+    services.invitees_add_direct(lcspr=review["lcspr"], actor=review["office"])
+    dana = _invitee("dana@agency.example")
+    sign_in(client, review["office"])
+    mail.outbox.clear()
+    page, data, response = _confirm(
+        client, review, "lcspr_workshop_invitee_withdraw", dana, django_capture_on_commit_callbacks
+    )
+    assert "taken off the list and nothing is sent" in page
+    assert response.status_code == 302
+    assert not WorkshopInvitee.unscoped.filter(pk=dana.pk).exists()
+    assert WorkshopInvitee.history.filter(id=dana.pk, history_type="-").exists()
+    assert mail.outbox == []
+    # The form sent twice goes where the first went, not to a missing page.
+    response = client.post(_invitee_url(review, "lcspr_workshop_invitee_withdraw", dana), data)
+    assert response.status_code == 302
+    assert response["Location"] == url(review, "lcspr_workshop_invitees")
+
+
+def test_a_withdrawn_invitee_can_be_invited_again_with_a_new_link(
+    client, review, invited, django_capture_on_commit_callbacks
+):
+    old_link = invited["dana@agency.example"]
+    client.post(old_link, {"response": "accepted"})
+    dana = _invitee("dana@agency.example")
+    services.invitee_withdraw(invitee=dana, version=dana.version, actor=review["office"])
+    dana.refresh_from_db()
+    sign_in(client, review["office"])
+    page, _, response = _confirm(
+        client,
+        review,
+        "lcspr_workshop_invitee_invite_again",
+        dana,
+        django_capture_on_commit_callbacks,
+    )
+    assert response.status_code == 302
+    dana.refresh_from_db()
+    assert (dana.withdrawn_at, dana.invited_at, dana.response) == (
+        None,
+        None,
+        InviteeResponse.AWAITING,
+    )
+    mail.outbox.clear()
+    _send(client, review, django_capture_on_commit_callbacks)
+    [message] = mail.outbox
+    assert message.to == ["dana@agency.example"]
+    client.logout()
+    new_link = "/" + _link(message).split("://", 1)[1].split("/", 1)[1]
+    assert new_link != old_link
+    assert client.get(old_link).status_code == 404
+    assert client.get(new_link).status_code == 200
+
+
+def test_sending_again_kills_the_old_link_and_one_click_sends_one_email(
+    client, review, invited, django_capture_on_commit_callbacks
+):
+    old_link = invited["dana@agency.example"]
+    client.post(old_link, {"response": "declined"})
+    dana = _invitee("dana@agency.example")
+    sign_in(client, review["office"])
+    mail.outbox.clear()
+    page, data, response = _confirm(
+        client, review, "lcspr_workshop_invitee_resend", dana, django_capture_on_commit_callbacks
+    )
+    assert "The link in the earlier email stops working at once" in page
+    assert response.status_code == 302
+    [message] = mail.outbox
+    assert message.to == ["dana@agency.example"]
+    assert "new personal link" in message.body
+    assert CHILD.split()[0] not in message.body
+    [(_, _, mimetype)] = message.attachments
+    assert mimetype == "application/pdf"
+    # The same page sent again (its token, then without it: a second tab at the same
+    # version), and the job and the sweep run again: still one email.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(_invitee_url(review, "lcspr_workshop_invitee_resend", dana), data)
+        stale = {"version": data["version"]}
+        response = client.post(_invitee_url(review, "lcspr_workshop_invitee_resend", dana), stale)
+    assert response.status_code == 302
+    assert (
+        services.workshop_invitation_email_send(
+            partnership_id=review["partnership"].pk, invitee_id=dana.pk
+        )
+        == 0
+    )
+    services.unsent_workshop_emails_send(partnership=review["partnership"], before=timezone.now())
+    assert len(mail.outbox) == 1
+    client.logout()
+    new_link = "/" + _link(message).split("://", 1)[1].split("/", 1)[1]
+    assert new_link != old_link
+    assert client.get(old_link).status_code == 404
+    page = client.get(new_link).content.decode()
+    assert "Room 4, City Hall" in page
+    # Their answer is kept.
+    assert _invitee("dana@agency.example").response == InviteeResponse.DECLINED
+
+
+def test_a_change_of_date_tells_each_invitee_sent_once(
+    client, review, invited, django_capture_on_commit_callbacks
+):
+    client.post(invited["dana@agency.example"], {"response": "declined"})
+    # Sam is withdrawn (told so), and Ellis added but never sent: neither hears of the change.
+    sam = _invitee("sam@gp.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invitee_withdraw(invitee=sam, version=sam.version, actor=review["office"])
+    services.invitee_add(
+        lcspr=review["lcspr"],
+        actor=review["office"],
+        practitioner_id=review["people"]["Ellis Bursar"].pk,
+        invited_reason="Kept the records.",
+    )
+    mail.outbox.clear()
+    sign_in(client, review["office"])
+    day = _event_day(review, 30)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            url(review, "lcspr_workshop"),
+            {
+                "is_held": "yes",
+                **_date("first_day", day),
+                "first_starts": "10:00",
+                "first_ends": "13:30",
+                "place": "Room 9, Town Hall",
+                "version": selectors.workshop_of(lcspr=review["lcspr"]).version,
+            },
+            follow=True,
+        )
+    assert "being emailed the new date" in response.content.decode()
+    assert sorted(m.to[0] for m in mail.outbox) == ["dana@agency.example", "morgan@agency.example"]
+    for message in mail.outbox:
+        assert review["case"].reference in message.subject
+        assert "Room 9, Town Hall" in message.body
+        assert "10:00am" in message.body or "10am" in message.body
+        for absent in (CHILD, CHILD.split()[0], "Dana", "Morgan", POLICE):
+            assert absent not in message.body, absent
+    dana_email = next(m for m in mail.outbox if m.to == ["dana@agency.example"])
+    assert "You told us you cannot attend" in dana_email.body
+    # The job run again, and the sweep: nobody is told twice.
+    for invitee in WorkshopInvitee.unscoped.all():
+        assert (
+            services.workshop_change_email_send(
+                partnership_id=review["partnership"].pk, invitee_id=invitee.pk
+            )
+            == 0
+        )
+    assert (
+        services.unsent_workshop_emails_send(
+            partnership=review["partnership"], before=timezone.now()
+        )
+        == 0
+    )
+    assert len(mail.outbox) == 2
+    # Answers are kept, and the office sees how many were told.
+    assert _invitee("dana@agency.example").response == InviteeResponse.DECLINED
+    page = client.get(url(review, "lcspr_workshop")).content.decode()
+    assert "2 of 2 invitees emailed the new details" in page
+    # A second change (the times back to 9:30) is told once more; the same plan saved
+    # again is no change, and nobody is emailed.
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        plan(review, working_days=30, place="Room 9, Town Hall")
+    assert sorted(m.to[0] for m in mail.outbox) == ["dana@agency.example", "morgan@agency.example"]
+    with django_capture_on_commit_callbacks(execute=True):
+        plan(review, working_days=30, place="Room 9, Town Hall")
+    assert len(mail.outbox) == 2
+
+
+def test_a_change_notice_never_queued_is_sent_by_the_sweep_once(review, invited):
+    # The plan changed but its jobs were lost (no commit callbacks run here).
+    mail.outbox.clear()
+    plan(review, place="The Old Library")
+    assert mail.outbox == []
+    later = timezone.now() + timedelta(minutes=1)
+    partnership = review["partnership"]
+    assert services.unsent_workshop_emails_send(partnership=partnership, before=later) == 3
+    assert services.unsent_workshop_emails_send(partnership=partnership, before=later) == 0
+    assert all("The Old Library" in m.body for m in mail.outbox)
+    assert all(CHILD.split()[0] not in m.body for m in mail.outbox)
+
+
+def test_another_case_invitee_is_not_found_under_this_case(client, review, invited, leicester):
+    other = open_case(leicester)
+    lcspr = appoint(other, staff_user(leicester, role=Role.REVIEWER)).lcspr
+    sign_in(client, review["office"])
+    dana = _invitee("dana@agency.example")
+    wrong = reverse(
+        "lcspr_workshop_invitee_withdraw", kwargs={"reference": other.reference, "pk": dana.pk}
+    )
+    assert lcspr.pk != review["lcspr"].pk
+    assert client.get(wrong).status_code == 404
+    assert client.post(wrong, {"version": dana.version}).status_code == 404
+    assert _invitee("dana@agency.example").withdrawn_at is None
