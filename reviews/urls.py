@@ -169,10 +169,10 @@ urlpatterns = [
         genogram_views.lcspr_genogram_upload,
         name="lcspr_genogram_upload",
     ),
-    # The asked agency's own genogram in the portal, by the ask's id (§7.2.1).
+    # The asked agency's own genogram in the portal, by the ask's id, and its versions (§7.2.1).
     path("portal/genograms/<int:pk>/", genogram_portal.portal_genogram, name="portal_genogram"),
     path(
-        "portal/genograms/<int:pk>/versions/<int:number>/",
+        "portal/genogram-versions/<int:pk>/",
         genogram_portal.portal_genogram_version,
         name="portal_genogram_version",
     ),

@@ -466,13 +466,23 @@ def portal_genogram_versions(*, scope: Scope, ask: GenogramAsk) -> list[Genogram
     )
 
 
-def portal_genogram_version_get(*, scope: Scope, ask: GenogramAsk, number: int) -> GenogramUpload:
+def portal_genogram_version_get(*, scope: Scope, pk: int) -> GenogramUpload:
+    """A version of the scope's agency's own genogram, while the agency is asked for that
+    review's genogram and the case is not withdrawn; any other is a 404."""
     upload = (
         GenogramUpload.objects.visible_to(scope)
-        .filter(lcspr_id=ask.lcspr_id, agency_id=ask.agency_id, number=number)
+        .filter(pk=pk, lcspr__case__withdrawn_at__isnull=True)
+        .select_related("lcspr__case")
         .first()
     )
-    if upload is None:
+    if upload is None or scope.agency is None or upload.agency_id != scope.agency.pk:
+        raise Http404("No such genogram.")
+    asked = (
+        GenogramAsk.objects.visible_to(scope)
+        .filter(lcspr_id=upload.lcspr_id, agency=scope.agency)
+        .exists()
+    )
+    if not asked:
         raise Http404("No such genogram.")
     return upload
 

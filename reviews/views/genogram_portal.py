@@ -4,8 +4,8 @@ updated based on any additional information"): in the portal, a user of the agen
 review team asked, while it is asked, uploads its genogram and reads the versions of its
 own genogram. Never the genogram the product draws, never another agency's.
 
-Reached by the ask's id: another agency's ask, a replaced one, another partnership's or a
-withdrawn case's is a 404 (reviews.selectors.genogram.portal_genogram_ask_get). Every
+Reached by the ask's id, or a version's: another agency's, a replaced ask's, another
+partnership's or a withdrawn case's is a 404 (reviews.selectors.genogram). Every
 view and download is access-logged by case reference.
 """
 
@@ -96,11 +96,10 @@ def portal_genogram(request, pk):
 
 @require_GET
 @scope_required(Action.REPLY_TO_REQUESTS)
-def portal_genogram_version(request, pk, number):
+def portal_genogram_version(request, pk):
     """One version of the agency's own genogram, named by reference and version."""
-    ask = selectors.portal_genogram_ask_get(scope=request.scope, pk=pk)
-    upload = selectors.portal_genogram_version_get(scope=request.scope, ask=ask, number=number)
-    reference = ask.lcspr.case.reference
+    upload = selectors.portal_genogram_version_get(scope=request.scope, pk=pk)
+    reference = upload.lcspr.case.reference
     log_download(request, reference=reference, what="uploaded genogram")
     extension = Path(upload.original_name).suffix.lower()
     return FileResponse(

@@ -73,7 +73,9 @@ def portal_url(ask):
 
 
 def version_url(ask, number):
-    return reverse("portal_genogram_version", kwargs={"pk": ask.pk, "number": number})
+    """The portal's address of the review's version `number`."""
+    upload = GenogramUpload.unscoped.get(lcspr_id=ask.lcspr_id, number=number)
+    return reverse("portal_genogram_version", kwargs={"pk": upload.pk})
 
 
 def png(name="genogram.png"):
@@ -352,16 +354,20 @@ def test_only_the_asked_agency_reaches_its_ask_in_either_partnership(client, rev
     replaced = genogram_ask_record(
         lcspr=replaced_lcspr, agency=formerly, due_on=None, note="", version=0, actor=None
     )
+    # The formerly asked agency uploaded version 1 while asked; it is not asked now.
+    formerly_user = agency_user(formerly)
+    genogram_upload_add(lcspr=replaced_lcspr, actor=formerly_user, upload=png())
     genogram_ask_record(
         lcspr=replaced_lcspr, agency=review["agency"], due_on=None, note="", version=1, actor=None
     )
     genogram_upload_add(lcspr=replaced_lcspr, actor=None, upload=png(), agency=review["agency"])
+    own_of_replaced = GenogramAsk.unscoped.get(pk=replaced.pk)
     asks = {leicester_ask.pk: review["case"], lr_ask.pk: lr_case, replaced.pk: replaced_case}
     users = {
         agency_user(review["agency"]): {leicester_ask.pk, replaced.pk},
         agency_user(lr_agency): {lr_ask.pk},
         agency_user(AgencyFactory(name="Leicestershire Police")): set(),  # serves both
-        agency_user(formerly): set(),
+        formerly_user: set(),
         **{
             staff_user(p, role=role): set()
             for p in (leicester, lr)
@@ -376,7 +382,10 @@ def test_only_the_asked_agency_reaches_its_ask_in_either_partnership(client, rev
         for pk, case in asks.items():
             ask = GenogramAsk.unscoped.get(pk=pk)
             expected = 200 if pk in theirs else (404 if is_agency else 403)
-            for url in (portal_url(ask), version_url(ask, 1)):
+            # The version the ask's agency may read: version 1, or for the replaced ask the
+            # version 2 uploaded for the agency asked now.
+            number = 2 if ask.pk == own_of_replaced.pk else 1
+            for url in (portal_url(ask), version_url(ask, number)):
                 response = client.get(url)
                 if response.status_code != expected:
                     wrong.append((user.username, url, response.status_code, expected))
@@ -389,3 +398,6 @@ def test_only_the_asked_agency_reaches_its_ask_in_either_partnership(client, rev
             ):
                 wrong.append((user.username, "POST", portal_url(ask), response.status_code))
     assert wrong == []
+    # The formerly asked agency no longer reads even the version it uploaded itself.
+    sign_in(client, formerly_user)
+    assert client.get(version_url(own_of_replaced, 1)).status_code == 404
