@@ -5,7 +5,7 @@ from smtplib import SMTPException
 
 from celery import shared_task
 
-from reviews.services import appointment, clock, panel, terms
+from reviews.services import appointment, clock, genogram, panel, terms
 from reviews.services import submissions as submissions_service  # issue 14: submissions
 
 _RETRY = {
@@ -69,6 +69,13 @@ def submission_review_email(*, partnership_id: int, review_id: int) -> int:
     )
 
 
+# issue 14: the lead agency's genogram (§7.2.1)
+@shared_task(**_RETRY)
+def genogram_ask_email(*, partnership_id: int, ask_id: int) -> int:
+    """The asked agency's portal users told the review asks for its genogram."""
+    return genogram.genogram_ask_email_send(partnership_id=partnership_id, ask_id=ask_id)
+
+
 # --- issue 14: the reflective learning workshop (§8.10.3) ---------------------------------
 
 
@@ -125,5 +132,6 @@ def mail_sweep() -> int:
             submissions_service.unsent_submission_emails_send,  # issue 14: submissions
             # invitations (sent again too), withdrawals and changes of the plan
             workshop.unsent_workshop_emails_send,
+            genogram.unsent_genogram_asks_send,  # issue 14: genogram (§7.2.1)
         )
     )

@@ -6,6 +6,7 @@ from reviews.views import (
     appointments,
     clock,
     family,  # issue 14: family engagement (§7)
+    genogram_portal,
     overview,
     panel,
     setup,
@@ -167,6 +168,13 @@ urlpatterns = [
         f"{LCSPR}family/genogram/uploads/<int:pk>/",
         genogram_views.lcspr_genogram_upload,
         name="lcspr_genogram_upload",
+    ),
+    # The asked agency's own genogram in the portal, by the ask's id, and its versions (§7.2.1).
+    path("portal/genograms/<int:pk>/", genogram_portal.portal_genogram, name="portal_genogram"),
+    path(
+        "portal/genogram-versions/<int:pk>/",
+        genogram_portal.portal_genogram_version,
+        name="portal_genogram_version",
     ),
     path(f"{LCSPR}family/", family.lcspr_family, name="lcspr_family"),
     path(

@@ -226,6 +226,9 @@ ROUTES = {
     "lcspr_genogram_anonymised_svg": "view_review_team_records",
     "lcspr_genogram_anonymised_pdf": "view_review_team_records",
     "lcspr_genogram_upload": "view_review_team_records",
+    # The asked agency's own genogram in the portal, by the ask's id (§7.2.1).
+    "portal_genogram": "reply_to_requests",
+    "portal_genogram_version": "reply_to_requests",
     # issue 14: chron. The multi-agency chronology and the key themes are the review team's
     # (§8.4.3, §8.8); the Panel sets the gap threshold, names themes and tags entries (on
     # POST); the partnership admin keeps the theme list.
@@ -395,6 +398,9 @@ ROW_READERS = {
     "portal_submission_guidance": "agency",
     # issue 14: genogram (tests/reviews/test_genogram.py)
     "lcspr_genogram_upload": "partnership",
+    # tests/reviews/test_genogram_portal.py: the agency asked, while it is asked
+    "portal_genogram": "agency",
+    "portal_genogram_version": "agency",
     # issue 14: chron (tests/reviews/test_themes.py)
     "lcspr_key_theme": "partnership",
     "theme_code": "partnership",

@@ -59,6 +59,7 @@ COVERED = {
     # issue 14: a workshop invitation withdrawn, and a change of its date or place
     "reviews.tasks.workshop_withdrawal_email": "test_the_workshop_withdrawal_email",
     "reviews.tasks.workshop_change_email": "test_the_workshop_change_email",
+    "reviews.tasks.genogram_ask_email": "test_the_genogram_ask_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -732,3 +733,27 @@ def test_the_workshop_change_email(worker, partnerships):
         actor=reviewer,
     )
     _fails_once_then_sent(subject, ["dana@police.example"])
+
+
+def test_the_genogram_ask_email(worker, partnerships):
+    """The agency asked for its genogram (§7.2.1) is emailed once through the worker; a
+    failure is retried."""
+    from reviews.services import genogram_ask_record
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    case = open_case(leicester)
+    lcspr = appoint(case, staff_user(leicester, Role.REVIEWER)).lcspr
+    city = AgencyFactory(name="Leicester City Council", partnerships=[leicester])
+    agency_user(city, email="desk@city.example")
+    subject = f"Case {case.reference}: the review asks for your agency's genogram"
+    FailFirstBackend.fail_subject = subject
+    genogram_ask_record(
+        lcspr=lcspr,
+        agency=city,
+        due_on=working_days_ahead(10, leicester),
+        note="",
+        version=0,
+        actor=staff_user(leicester),
+    )
+    _fails_once_then_sent(subject, ["desk@city.example"])

@@ -12,7 +12,7 @@ from reviews.models.family import (  # issue 14: family engagement
     Participation,
     Sex,
 )
-from reviews.models.genogram import GenogramUpload
+from reviews.models.genogram import GenogramAsk, GenogramUpload
 from reviews.models.leads import SafeguardingLead  # issue 14: agency submissions (§8.2.2)
 from reviews.models.panel import (
     AgendaItem,
@@ -64,6 +64,7 @@ __all__ = [
     "Delivery",  # issue 14: family engagement",
     "FamilyConversation",
     "FamilyCoordinator",
+    "GenogramAsk",
     "GenogramUpload",
     "InitialContact",  # issue 14: family engagement",
     "InviteeResponse",

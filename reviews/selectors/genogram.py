@@ -26,17 +26,23 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.db.models import Exists, OuterRef
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import selectors as case_selectors
+from cases.dashboard import WorkItem, register_work
+from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.models import Child
+from cases.permissions import Action
 from cases.rules import PersonNames
 from cases.tenancy import Scope
 from reviews.genogram import Couple, Person, generations, genogram_svg, svg_text
 from reviews.models import (
     CoupleKind,
+    GenogramAsk,
     GenogramUpload,
     Lcspr,
     NetworkMember,
@@ -385,3 +391,145 @@ def genogram_upload_get(*, scope: Scope, lcspr: Lcspr, pk: int) -> GenogramUploa
     if upload is None:
         raise Http404("No such genogram.")
     return upload
+
+
+# --- The ask of the lead agency (§7.2.1) ------------------------------------------------------
+
+NOBODY_ASKED = (
+    "No agency is asked yet: the Business Office, the review's Reviewer or a Panel member "
+    "asks the lead agency for its genogram (§7.2.1)."
+)
+AWAITING = "Waiting for {agency} to upload its genogram in the portal (§7.2.1){due}."
+
+
+@dataclass(frozen=True)
+class AskStanding:
+    """Who is asked for the genogram, whether it has arrived, and who must act."""
+
+    ask: GenogramAsk | None
+    arrived: GenogramUpload | None  # the first version of the asked agency since the ask
+    earlier: list  # the earlier asks (historical rows, newest first), replaced since
+    must_act: str  # "" once it has arrived
+
+
+def genogram_ask_standing(*, scope: Scope, lcspr: Lcspr) -> AskStanding:
+    ask = (
+        GenogramAsk.objects.visible_to(scope)
+        .filter(lcspr=lcspr)
+        .select_related("agency", "asked_by")
+        .first()
+    )
+    if ask is None:
+        return AskStanding(ask=None, arrived=None, earlier=[], must_act=NOBODY_ASKED)
+    arrived = (
+        GenogramUpload.objects.visible_to(scope)
+        .filter(lcspr=lcspr, agency_id=ask.agency_id, uploaded_at__gte=ask.asked_at)
+        .order_by("number")
+        .first()
+    )
+    earlier = []
+    seen = {(ask.agency_id, ask.asked_at)}
+    # The ask's own history (read through the row already scoped above): each agency
+    # asked before this one, once.
+    for row in ask.history.select_related("agency", "asked_by").order_by("-history_date"):
+        if (row.agency_id, row.asked_at) in seen:
+            continue
+        seen.add((row.agency_id, row.asked_at))
+        earlier.append(row)
+    due = f", by {format_date(ask.due_on)}" if ask.due_on else ""
+    must_act = "" if arrived else AWAITING.format(agency=ask.agency.name, due=due)
+    return AskStanding(ask=ask, arrived=arrived, earlier=earlier, must_act=must_act)
+
+
+def portal_genogram_ask_get(*, scope: Scope, pk: int) -> GenogramAsk:
+    """The ask addressed to the scope's agency, while it is asked and the case is not
+    withdrawn; any other (another agency's, another partnership's, a replaced one) is a
+    404."""
+    ask = (
+        GenogramAsk.objects.visible_to(scope)
+        .filter(pk=pk, lcspr__case__withdrawn_at__isnull=True)
+        .select_related("agency", "lcspr__case__partnership")
+        .first()
+    )
+    if ask is None or scope.agency is None or ask.agency_id != scope.agency.pk:
+        raise Http404("No such genogram request.")
+    return ask
+
+
+def portal_genogram_versions(*, scope: Scope, ask: GenogramAsk) -> list[GenogramUpload]:
+    """The versions of the agency's own genogram for this review (its own uploads and those
+    made on its behalf), newest first: never another agency's."""
+    return list(
+        GenogramUpload.objects.visible_to(scope)
+        .filter(lcspr_id=ask.lcspr_id, agency_id=ask.agency_id)
+        .order_by("-number")
+    )
+
+
+def portal_genogram_version_get(*, scope: Scope, pk: int) -> GenogramUpload:
+    """A version of the scope's agency's own genogram, while the agency is asked for that
+    review's genogram and the case is not withdrawn; any other is a 404."""
+    upload = (
+        GenogramUpload.objects.visible_to(scope)
+        .filter(pk=pk, lcspr__case__withdrawn_at__isnull=True)
+        .select_related("lcspr__case")
+        .first()
+    )
+    if upload is None or scope.agency is None or upload.agency_id != scope.agency.pk:
+        raise Http404("No such genogram.")
+    asked = (
+        GenogramAsk.objects.visible_to(scope)
+        .filter(lcspr_id=upload.lcspr_id, agency=scope.agency)
+        .exists()
+    )
+    if not asked:
+        raise Http404("No such genogram.")
+    return upload
+
+
+@register_work
+def genogram_work(scope: Scope) -> list[WorkItem]:
+    """The asked agency: upload its genogram, until a version has arrived (§7.2.1). The
+    Business Office: chase it once its due date has passed."""
+    if scope.agency is not None:
+        if not scope.can(Action.REPLY_TO_REQUESTS):
+            return []
+        asks = GenogramAsk.objects.visible_to(scope).filter(
+            agency=scope.agency, lcspr__case__withdrawn_at__isnull=True
+        )
+        text = "Upload your agency's genogram of the family (§7.2.1)"
+        name = "portal_genogram"
+    elif scope.partnership is not None and scope.can(Action.MANAGE_REQUESTS):
+        asks = GenogramAsk.objects.visible_to(scope).filter(
+            lcspr__case__withdrawn_at__isnull=True, due_on__lt=timezone.localdate()
+        )
+        text = "Chase the genogram asked of {agency} (§7.2.1)"
+        name = "lcspr_genogram"
+    else:
+        return []
+    arrived = GenogramUpload.objects.visible_to(scope).filter(
+        lcspr=OuterRef("lcspr"), agency=OuterRef("agency"), uploaded_at__gte=OuterRef("asked_at")
+    )
+    rows = (
+        asks.annotate(arrived=Exists(arrived))
+        .filter(arrived=False)
+        .select_related("agency", "lcspr__case")
+        .order_by("due_on", "pk")
+    )
+    items = []
+    for ask in rows:
+        reference = ask.lcspr.case.reference
+        url = (
+            reverse(name, kwargs={"pk": ask.pk})
+            if name == "portal_genogram"
+            else reverse(name, kwargs={"reference": reference}) + "#genogram-ask"
+        )
+        items.append(
+            WorkItem(
+                case_reference=reference,
+                text=text.format(agency=ask.agency.name),
+                url=url,
+                due_on=ask.due_on,
+            )
+        )
+    return items

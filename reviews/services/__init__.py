@@ -29,7 +29,7 @@ from reviews.services.family import (  # issue 14: family engagement (§7)
     network_member_update,
     participation_record,
 )
-from reviews.services.genogram import genogram_upload_add
+from reviews.services.genogram import genogram_ask_record, genogram_upload_add
 from reviews.services.panel import (
     agenda_item_add,
     family_coordinator_name,
@@ -115,6 +115,7 @@ __all__ = [
     "delay_update",
     "entries_tag",
     "family_coordinator_name",
+    "genogram_ask_record",
     "genogram_upload_add",
     "initial_contact_record",
     "invitation_answer",

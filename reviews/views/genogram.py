@@ -3,7 +3,8 @@ anonymised, as a page, SVG and PDF, and the lead agency's own uploaded versions.
 
 Restricted to the review team (Action.VIEW_REVIEW_TEAM_RECORDS): every page view is
 access-logged by cases.security.AccessLogMiddleware, every download by log_download.
-Uploading needs Action.ENGAGE_FAMILY (checked on POST and in the service).
+Uploading, and asking an agency for its genogram, need Action.ENGAGE_FAMILY (checked on
+POST and in the service). The asked agency's own side is reviews/views/genogram_portal.py.
 """
 
 from __future__ import annotations
@@ -23,14 +24,20 @@ from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
 from cases.uploads import upload_stopped_at_limit
-from cases.web import form_error, log_download, pdf_response, scope_required
+from cases.web import (
+    form_error,
+    log_download,
+    pdf_response,
+    scope_required,
+)
 from reviews import services
 from reviews.documents import genogram as documents
-from reviews.forms.genogram import GenogramUploadForm
+from reviews.forms.genogram import GenogramAskForm, GenogramUploadForm
 from reviews.selectors import genogram as selectors
 from reviews.selectors.review import lcspr_get
 
 UPLOADED = "Version {number} of the genogram is uploaded. The earlier versions are kept."
+ASKED = "{agency} is asked for its genogram. Its portal users are emailed (§7.2.1)."
 ONLY_FAMILY_TEAM = (
     "Only the Business Office, the review's Reviewer and its Panel members upload a genogram."
 )
@@ -58,15 +65,28 @@ def lcspr_genogram(request, reference):
     can_upload = request.scope.can(Action.ENGAGE_FAMILY)
     if request.method == "POST" and not can_upload:
         raise PermissionDenied(ONLY_FAMILY_TEAM)
+    url = reverse("lcspr_genogram", kwargs={"reference": case.reference})
+    asking = request.method == "POST" and request.POST.get("form") == "ask"
+    uploading = request.method == "POST" and not asking
     once = Once(request, "genogram_upload")
     form = GenogramUploadForm(
-        request.POST if request.method == "POST" else None,
-        request.FILES if request.method == "POST" else None,
+        request.POST if uploading else None,
+        request.FILES if uploading else None,
         partnership=case.partnership,
-        stopped_at_limit=request.method == "POST" and upload_stopped_at_limit(request),
+        stopped_at_limit=uploading and upload_stopped_at_limit(request),
+    )
+    standing = selectors.genogram_ask_standing(scope=request.scope, lcspr=lcspr)
+    ask_form = GenogramAskForm(
+        request.POST if asking else None,
+        partnership=case.partnership,
+        initial={
+            "version": standing.ask.version if standing.ask else 0,
+            "agency": standing.ask.agency_id if standing.ask else None,
+            "due_on": standing.ask.due_on if standing.ask else None,
+            "note": standing.ask.note if standing.ask else "",
+        },
     )
     if form.is_bound and form.is_valid():
-        url = reverse("lcspr_genogram", kwargs={"reference": case.reference})
         with transaction.atomic():
             try:
                 if (replay := once.replay()) is not None:
@@ -84,6 +104,30 @@ def lcspr_genogram(request, reference):
                 once.spend(url)
                 messages.success(request, UPLOADED.format(number=version.number))
                 return redirect(url)
+    if ask_form.is_bound and ask_form.is_valid():
+        try:
+            ask = services.genogram_ask_record(
+                lcspr=lcspr,
+                agency=ask_form.cleaned_data["agency"],
+                due_on=ask_form.cleaned_data["due_on"],
+                note=ask_form.cleaned_data["note"],
+                version=ask_form.cleaned_data["version"],
+                actor=request.user,
+            )
+        except ApplicationError as error:
+            if error.field == "version":
+                standing = selectors.genogram_ask_standing(scope=request.scope, lcspr=lcspr)
+                # As typed, at the version now stored: saving again goes through.
+                data = ask_form.data.copy()
+                data[ask_form.add_prefix("version")] = standing.ask.version if standing.ask else 0
+                ask_form = GenogramAskForm(data, partnership=case.partnership)
+                ask_form.is_valid()
+                ask_form.add_error(None, error.message)  # the hidden version has no place
+            else:
+                form_error(ask_form, error)
+        else:
+            messages.success(request, ASKED.format(agency=ask.agency.name))
+            return redirect(url + "#genogram-ask")
     anonymised, refusal = _anonymised_or_refusal(lcspr)
     return render(
         request,
@@ -96,7 +140,12 @@ def lcspr_genogram(request, reference):
             "anonymised": anonymised,
             "anonymised_refusal": refusal,
             "uploads": selectors.genogram_uploads(scope=request.scope, lcspr=lcspr),
+            "standing": standing,
             "form": form if can_upload else None,
+            "ask_form": ask_form if can_upload else None,
+            "more_forms": [ask_form] if can_upload else [],
+            "more_errors": bool(ask_form.errors),
+            "more_non_form_errors": ask_form.non_field_errors(),
             "once": once,
         },
     )

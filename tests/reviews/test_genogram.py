@@ -232,6 +232,10 @@ CHANTELLE_BORN = date(1991, 6, 5)
 
 @pytest.fixture
 def review(leicester):
+    return family_review(leicester)
+
+
+def family_review(leicester):
     """A review whose network holds the family above, the subject child linked to the
     case's child (pseudonym Child A)."""
     case = open_case(leicester)
