@@ -4,8 +4,12 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.apps import apps
 from django.conf import settings as django_settings
-from django.db import connection
+from django.contrib.contenttypes.models import ContentType
+from django.core.management import call_command
+from django.core.management.color import no_style
+from django.db import connection, transaction
 from django.test import override_settings
 
 from cases.models import Partnership
@@ -54,6 +58,42 @@ def pytest_terminal_summary(terminalreporter):
             f"access matrix: {tried} role x partnership x route requests tried, "
             f"{unexpected} unexpected"
         )
+
+
+def _emptied_by_delete(original):
+    """Django empties the database after each transactional test (and tests/browser's
+    `demo` before it) with one TRUNCATE of every table: on PostgreSQL that makes ~160 new
+    files a time, seconds apiece under load. A DELETE of each table (their foreign keys are
+    all deferred to the commit) leaves the same empty tables in a fraction of that. A flush
+    that resets sequences keeps Django's own statement."""
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return original(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        return [
+            f"{style.SQL_KEYWORD('DELETE FROM')} {style.SQL_FIELD(self.quote_name(table))};"
+            for table in tables
+        ]
+
+    return sql_flush
+
+
+def _commit_without_waiting_for_the_disk(sender, connection, **kwargs):
+    """A test database need not survive a crash: PostgreSQL answers a commit without
+    waiting for its log to reach the disk (what each commit sees is unchanged)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+def pytest_configure(config):
+    from django.db.backends.postgresql.operations import DatabaseOperations
+    from django.db.backends.signals import connection_created
+
+    DatabaseOperations.sql_flush = _emptied_by_delete(DatabaseOperations.sql_flush)
+    connection_created.connect(_commit_without_waiting_for_the_disk)
 
 
 # Module-scoped fixtures that start something slow: Chromium, a Celery worker.
@@ -215,3 +255,55 @@ def leicester_office(leicester):
 @pytest.fixture
 def lr_office(lr):
     return staff_user(lr, username="t-lr-office")
+
+
+# The demo (seed_demo) for tests that read it: tests/browser and tests/cases/test_seed_demo.
+@pytest.fixture(scope="session")
+def demo_rows(django_db_setup, django_db_blocker):
+    """On PostgreSQL, seed_demo's rows, table by table, as it leaves them: it runs once a
+    test process (its ~4,400 queries took most of a browser test's time), then the database
+    is flushed as after any transactional test. `demo` copies the rows back for each test."""
+    if connection.vendor != "postgresql":
+        return None
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True  # as in every test (tests/conftest.py)
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)  # as a browser test finds it
+        _seed_demo()
+        with connection.cursor() as cursor:
+            rows = {table: _copy_out(cursor, table) for table in _tables()}
+        call_command("flush", interactive=False, verbosity=0)
+    celery_app.conf.task_always_eager = eager
+    return {table: data for table, data in rows.items() if data}
+
+
+@pytest.fixture
+def demo(transactional_db, demo_rows):
+    """The demo data (seed_demo) in an otherwise empty database; its partnerships by slug."""
+    if demo_rows is None:
+        _seed_demo()
+    else:
+        with transaction.atomic(), connection.cursor() as cursor:  # foreign keys: at commit
+            for sql in connection.ops.sql_flush(no_style(), _tables()):
+                cursor.execute(sql)
+            for table, data in demo_rows.items():
+                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
+                    copy.write(data)
+            models = apps.get_models(include_auto_created=True)
+            cursor.execute("\n".join(connection.ops.sequence_reset_sql(no_style(), models)))
+        ContentType.objects.clear_cache()
+    return {p.slug: p for p in Partnership.objects.all()}
+
+
+def _seed_demo():
+    ensure_partnerships(Partnership)
+    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+
+
+def _tables():
+    return sorted(connection.introspection.django_table_names(only_existing=True))
+
+
+def _copy_out(cursor, table):
+    with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
+        return b"".join(bytes(block) for block in copy)

@@ -5,15 +5,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
-from django.core.management.color import no_style
-from django.db import connection, transaction
-
-from cases.models import Partnership
-from cases.partnerships import ensure_partnerships
-from lcspr.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -55,61 +46,10 @@ def browser():
         os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="session")
-def demo_rows(django_db_setup, django_db_blocker):
-    """On PostgreSQL, seed_demo's rows, table by table, as it leaves them: it runs once a
-    test process (its ~4,400 queries took most of a browser test's time), then the database
-    is flushed as after any transactional test. `demo` copies the rows back for each test."""
-    if connection.vendor != "postgresql":
-        return None
-    eager = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True  # as in every test (tests/conftest.py)
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)  # as a browser test finds it
-        _seed_demo()
-        with connection.cursor() as cursor:
-            rows = {table: _copy_out(cursor, table) for table in _tables()}
-        call_command("flush", interactive=False, verbosity=0)
-    celery_app.conf.task_always_eager = eager
-    return {table: data for table, data in rows.items() if data}
-
-
-@pytest.fixture
-def demo(transactional_db, demo_rows):
-    """The demo data (seed_demo) in an otherwise empty database; its partnerships by slug."""
-    if demo_rows is None:
-        _seed_demo()
-    else:
-        with transaction.atomic(), connection.cursor() as cursor:  # foreign keys: at commit
-            for sql in connection.ops.sql_flush(no_style(), _tables()):
-                cursor.execute(sql)
-            for table, data in demo_rows.items():
-                with cursor.cursor.copy(f'COPY "{table}" FROM STDIN') as copy:
-                    copy.write(data)
-            models = apps.get_models(include_auto_created=True)
-            cursor.execute("\n".join(connection.ops.sequence_reset_sql(no_style(), models)))
-        ContentType.objects.clear_cache()
-    return {p.slug: p for p in Partnership.objects.all()}
-
-
 @pytest.fixture
 def partnerships(demo):
     """In a browser test the partnerships are the demo's."""
     return demo
-
-
-def _seed_demo():
-    ensure_partnerships(Partnership)
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
-
-
-def _tables():
-    return sorted(connection.introspection.django_table_names(only_existing=True))
-
-
-def _copy_out(cursor, table):
-    with cursor.cursor.copy(f'COPY "{table}" TO STDOUT') as copy:
-        return b"".join(bytes(block) for block in copy)
 
 
 @pytest.fixture

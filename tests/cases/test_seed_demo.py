@@ -7,8 +7,7 @@ from cases.management.commands.seed_demo import HELD_RAPID_REVIEWS
 from cases.models import Agency, Case, Membership, Partnership, User
 
 
-def test_seed_demo_is_idempotent_and_makes_the_documented_users(partnerships):
-    call_command("seed_demo", stdout=StringIO())
+def test_seed_demo_is_idempotent_and_makes_the_documented_users(demo):
     counts = (Agency.objects.count(), User.objects.count(), Membership.objects.count())
     call_command("seed_demo", stdout=StringIO())
     assert (Agency.objects.count(), User.objects.count(), Membership.objects.count()) == counts
@@ -39,10 +38,9 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(partnerships):
         assert partnership.secretary_of_state_email
 
 
-def test_demo_has_requests_in_both_partnerships_some_answered(partnerships):
+def test_demo_has_requests_in_both_partnerships_some_answered(demo):
     from cases.models import InformationRequest, RequestStatus
 
-    call_command("seed_demo", stdout=StringIO())
     for partnership in Partnership.objects.all():
         requests = InformationRequest.objects.for_partnership(partnership)
         assert requests.count() >= 3
@@ -85,17 +83,17 @@ def test_no_seeded_child_name_reaches_a_log_an_email_or_a_url(partnerships, capl
             assert part not in logged
 
 
-def test_demo_has_rapid_reviews_at_each_point_in_both_partnerships(partnerships):
+def test_demo_has_rapid_reviews_at_each_point_in_both_partnerships(demo):
     """A future meeting not yet decided; signed-off decisions to proceed (the LCSPR and
     its six months running) and not to proceed (with its dissemination), their reports
     sent; and one report sent after the 15 working days (§3.1.2, §4.4-4.8)."""
+    partnerships = demo  # the demo's rows, as seed_demo left them
     from django.utils import timezone
 
     from cases.models import Deadline, DeadlineStatus, Stage
     from rapidreview.models import Decision, OutcomeNotice, RapidReview
     from reviews.models import Lcspr
 
-    call_command("seed_demo", stdout=StringIO())
     counts = RapidReview.unscoped.count(), Deadline.unscoped.count(), Case.unscoped.count()
     call_command("seed_demo", stdout=StringIO())
     assert (RapidReview.unscoped.count(), Deadline.unscoped.count(), Case.unscoped.count()) == (
@@ -142,12 +140,12 @@ def test_demo_has_rapid_reviews_at_each_point_in_both_partnerships(partnerships)
         assert set(meeting_latest.values_list("status", flat=True)) == {DeadlineStatus.MET}
 
 
-def test_the_demo_rapid_reviews_show_in_their_pages_and_the_api(partnerships, client):
+def test_the_demo_rapid_reviews_show_in_their_pages_and_the_api(demo, client):
+    partnerships = demo  # the demo's rows, as seed_demo left them
     from cases.management.commands.seed_demo import DEMO_CHILD_NAMES
     from rapidreview.models import RapidReview
     from tests.factories import sign_in
 
-    call_command("seed_demo", stdout=StringIO())
     leicester = partnerships["leicester"]
     sign_in(client, User.objects.get(username="leicester-office"))
     for review in RapidReview.objects.for_partnership(leicester).select_related("case"):
@@ -169,11 +167,12 @@ def test_the_demo_rapid_reviews_show_in_their_pages_and_the_api(partnerships, cl
         assert name not in listed.text
 
 
-def test_demo_has_lcsprs_at_each_point_in_both_partnerships(partnerships):
+def test_demo_has_lcsprs_at_each_point_in_both_partnerships(demo):
     """Issue 13, Demo: in each partnership an LCSPR just decided (no basis, no team: the
     task list says what is missing), one with agreed terms of reference and a full team
     with a panel meeting held, and one delayed with the CRG's consideration and the
     notice sent (§3.1.3, §5, §6, §5.8)."""
+    partnerships = demo  # the demo's rows, as seed_demo left them
     from django.utils import timezone
 
     from cases.models import Stage
@@ -204,7 +203,6 @@ def test_demo_has_lcsprs_at_each_point_in_both_partnerships(partnerships):
         DelayNotice,
         review_models.ParallelProcess,
     ]
-    call_command("seed_demo", stdout=StringIO())
     counts = [model.unscoped.count() for model in tables]
     call_command("seed_demo", stdout=StringIO())
     assert [model.unscoped.count() for model in tables] == counts
@@ -260,11 +258,11 @@ def test_demo_has_lcsprs_at_each_point_in_both_partnerships(partnerships):
         }
 
 
-def test_the_demo_reviewer_and_lr_panel_member_each_see_their_one_review(partnerships):
+def test_the_demo_reviewer_and_lr_panel_member_each_see_their_one_review(demo):
+    partnerships = demo  # the demo's rows, as seed_demo left them
     from cases.tenancy import Scope
     from reviews.models import AppointmentRole
 
-    call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
     for username, slug, role in (
         ("reviewer", "leicester", AppointmentRole.REVIEWER),
@@ -283,12 +281,13 @@ def test_the_demo_reviewer_and_lr_panel_member_each_see_their_one_review(partner
         assert User.objects.get(username=username).check_password("lcspr-demo-only")
 
 
-def test_demo_lcspr_has_its_evidence_and_the_lr_family_declined(partnerships, caplog):
+def test_demo_lcspr_has_its_evidence_and_the_lr_family_declined(demo, caplog):
     """Issue 14, Demo: the Leicester review furthest on has its family network with both
     genograms, three agency submissions at three points (one chronology imported from a
     spreadsheet, one returned for more information, one factual summary), key themes with
     an entry tagged and a workshop ahead; in Leicestershire & Rutland the family declined,
     with the reason (§7, §8)."""
+    partnerships = demo  # the demo's rows, as seed_demo left them
     import logging
 
     from django.utils import timezone
@@ -332,7 +331,6 @@ def test_demo_lcspr_has_its_evidence_and_the_lr_family_declined(partnerships, ca
         WorkshopSession,
         review_models.WorkshopInvitee,
     ]
-    call_command("seed_demo", stdout=StringIO())
     counts = [model.unscoped.count() for model in tables]
     call_command("seed_demo", stdout=StringIO())
     assert [model.unscoped.count() for model in tables] == counts
