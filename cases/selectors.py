@@ -765,9 +765,16 @@ def identifying_details(
             return None
     elif not scope.can(Action.VIEW_RESTRICTED_FILE):
         return None
-    partnership = request.case.partnership
-    children = Child.objects.for_partnership(partnership).filter(case_id=request.case_id)
-    family = FamilyMember.objects.for_partnership(partnership).filter(case_id=request.case_id)
+    return case_identities(case=request.case)
+
+
+def case_identities(*, case: Case) -> list[IdentifiedPerson]:
+    """The case's children and family members, identified. Callers decide who may see
+    them: whoever must act on the case (an agency asked for its records or its genogram)
+    and those who may read the restricted file, each showing access-logged."""
+    partnership = case.partnership
+    children = Child.objects.for_partnership(partnership).filter(case_id=case.pk)
+    family = FamilyMember.objects.for_partnership(partnership).filter(case_id=case.pk)
     return [
         IdentifiedPerson(
             f"{c.pseudonym} ({c.get_role_display().lower()})",

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.errors import ApplicationError
 from cases.models import AccessAction
@@ -70,6 +71,18 @@ def portal_genogram(request, pk):
                     request, UPLOADED.format(number=version.number, reference=case.reference)
                 )
                 return redirect(url)
+    # The asked agency must find the family in its own records (§7.2.1): it is shown who
+    # they are, and each showing is access-logged.
+    identities = case_selectors.case_identities(case=case)
+    case_services.access_record(
+        request=request,
+        action=AccessAction.VIEW,
+        scope=request.scope,
+        object_type="identifying details",
+        object_reference=case.reference,
+        route=request.resolver_match.url_name or "",
+        status_code=200,
+    )
     if not posted:
         case_services.access_record(
             request=request,
@@ -87,6 +100,7 @@ def portal_genogram(request, pk):
         {
             "ask": ask,
             "case": case,
+            "identities": identities,
             "versions": selectors.portal_genogram_versions(scope=request.scope, ask=ask),
             "form": form,
             "once": once,

@@ -34,6 +34,7 @@ from tests.cases.test_portal import PDF_BYTES, media  # noqa: F401 - keeps uploa
 from tests.factories import AgencyFactory, agency_user, appoint, open_case, sign_in, staff_user
 from tests.factories import working_days_ahead as ahead
 from tests.reviews.test_genogram import (
+    CASE_ONLY_NAME,
     JPEG_BYTES,
     PNG_BYTES,
     family_review,
@@ -44,6 +45,8 @@ pytestmark = pytest.mark.django_db
 
 SUBJECT = "Case {reference}: the review asks for your agency's genogram"
 FAMILY_WORDS = ("Kowalski", "Whitlock", "Pemberton", "Jayden", "Chantelle")
+# The family network's people who are not in the case's restricted file.
+NETWORK_ONLY = ("Kowalski", "Pemberton", "Chantelle", "Darren", "Keeley")
 
 
 @pytest.fixture
@@ -259,7 +262,14 @@ def test_the_agency_uploads_and_its_version_follows_the_offices(client, review):
     assert "on your agency's behalf" in page
     assert "Version 2" not in page
     assert 'role="img"' not in page
-    assert not any(word in page for word in FAMILY_WORDS)
+    assert not any(word in page for word in NETWORK_ONLY)
+    # Asked to act, it is shown who the child and family are (from the case's restricted
+    # file) to find its records, and each showing is access-logged.
+    assert "Jayden Whitlock" in page
+    assert CASE_ONLY_NAME in page
+    assert AccessEvent.unscoped.filter(
+        user=user, object_type="identifying details", route="portal_genogram"
+    ).exists()
     response = client.post(
         portal_url(ask),
         {"file": SimpleUploadedFile("ours.jpg", JPEG_BYTES), "note": "Father's side added"},
