@@ -2,9 +2,11 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-# make test runs pytest in one process a CPU (pytest-xdist); a module sharing a browser
-# or a Celery worker stays in one process. PYTEST_ARGS="-n 0" runs the suite serially.
-PYTEST_PARALLEL ?= -n auto --dist loadgroup
+# make test runs pytest in one process a CPU and one more (pytest-xdist): a process spends
+# about half its time waiting on Chromium and PostgreSQL, so the extra one keeps the CPUs
+# busy. A module sharing a browser or a Celery worker stays in one process.
+# PYTEST_ARGS="-n 0" runs the suite serially.
+PYTEST_PARALLEL ?= -n $(shell echo $$(( $$(nproc) + 1 ))) --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
