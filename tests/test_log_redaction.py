@@ -41,6 +41,19 @@ def test_the_console_log_never_shows_a_feed_address(client, leicester_office, co
     assert "made-up-secret" not in printed
 
 
+def test_the_console_log_never_shows_a_workshop_invitation_link(db, client, console):
+    """issue 14: a workshop invitee's personal link answers for them (§8.10.3)."""
+    secret = "Qv3-invitee-secret_token"
+    link = reverse("workshop_invitation", kwargs={"token": secret})
+    assert client.get(link).status_code == 404  # no such invitation: "Not Found: …"
+    logging.getLogger("django.server").info('"%s" %s %s', f"GET {link} HTTP/1.1", "200", "512")
+
+    printed = console.getvalue()
+    assert "Not Found: /workshop-invitation/[secret]/" in printed
+    assert '"GET /workshop-invitation/[secret]/ HTTP/1.1" 200 512' in printed
+    assert secret not in printed
+
+
 def _gunicorn_config(command: str) -> Config:
     """gunicorn's settings from a command line, as gunicorn itself reads them."""
     arguments = shlex.split(command.split("gunicorn", 1)[1])

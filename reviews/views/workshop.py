@@ -6,7 +6,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -40,14 +39,14 @@ from reviews.services import workshop as services
 ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel run the learning workshop."
 PLAN_SAVED = "The workshop's plan is saved."
 PLAN_CHANGE_TOLD = (
-    "The invitations had gone: everyone already sent them, those who declined included, is "
-    "being emailed the new date, times and place. Their answers are kept, not reset."
+    "The invitations had gone, so everyone sent one, including those who declined, is being "
+    "emailed the new date, times and place. Their answers are kept, not reset."
 )
 INVITEE_ADDED = "{name} is on the invitation list."
 DIRECT_ADDED = "{count} named practitioners with direct involvement added to the list."
 NONE_TO_ADD = "Every named practitioner with direct involvement is already on the list."
 INVITATIONS_SENT = (
-    "{count} invitations are on their way by email, each with the briefing and a personal "
+    "Invitations on their way by email: {count}, each with the briefing and a personal "
     "link to answer."
 )
 ATTENDANCE_SAVED = "Attendance is recorded."
@@ -532,10 +531,10 @@ def workshop_invitation(request, token):
     """What an invitee sees through their personal link: only the workshop's half days,
     place and briefing (and the key themes if shared), and their answer. Nothing of the
     case beyond that: no reference, no child, no agency, no other invitee. An unknown,
-    withdrawn or past link is a plain 404, alike."""
+    withdrawn or past link is a 404 alike, saying what may have happened in words."""
     invitee = selectors.invitation_by_token(token)
     if invitee is None:
-        raise Http404("No such invitation.")
+        return render(request, "reviews/workshop/invitation_closed.html", status=404)
     workshop = invitee.workshop
     held = selectors.sessions(workshop=workshop)
     is_open = held[0].starts_at > timezone.now()

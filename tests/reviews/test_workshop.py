@@ -639,7 +639,9 @@ def test_a_withdrawn_link_stops_working_and_the_invitee_is_told_once(
     assert "Withdrawn invitations" in page
     assert "2 invited:" in page
     client.logout()
-    assert client.get(link).status_code == 404
+    closed = client.get(link)
+    assert closed.status_code == 404
+    assert "This invitation link does not work" in closed.content.decode()
     assert client.post(link, {"response": "accepted"}).status_code == 404
     assert _invitee("dana@agency.example").response == InviteeResponse.AWAITING
 
