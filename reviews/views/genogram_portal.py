@@ -74,26 +74,18 @@ def portal_genogram(request, pk):
     # The asked agency must find the family in its own records (§7.2.1): it is shown who
     # they are, and each showing is access-logged.
     identities = case_selectors.case_identities(case=case)
-    case_services.access_record(
-        request=request,
-        action=AccessAction.VIEW,
-        scope=request.scope,
-        object_type="identifying details",
-        object_reference=case.reference,
-        route=request.resolver_match.url_name or "",
-        status_code=200,
-    )
-    if not posted:
+    shown = ["identifying details"] + ([] if posted else ["genogram request"])
+    for object_type in shown:
         case_services.access_record(
             request=request,
             action=AccessAction.VIEW,
             scope=request.scope,
-            object_type="genogram request",
+            object_type=object_type,
             object_reference=case.reference,
             route=request.resolver_match.url_name or "",
             status_code=200,
         )
-        request.access_logged = True
+    request.access_logged = not posted
     return render(
         request,
         "portal/genogram.html",
