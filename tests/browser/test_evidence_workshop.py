@@ -166,7 +166,10 @@ def test_a_workshop_planned_invited_answered_and_recorded(page, browser, live_se
     check_page(practitioner, f"{short}-workshop-invitation-accepted")
     expect(practitioner.get_by_role("main")).to_contain_text("Will attend")
     practitioner.goto("/workshop-invitation/not-the-token/")
-    expect(practitioner.get_by_role("heading", name="Page not found")).to_be_visible()
+    expect(
+        practitioner.get_by_role("heading", name="This invitation link does not work")
+    ).to_be_visible()
+    check_page(practitioner, f"{short}-workshop-invitation-closed")
     context.close()
 
     # The office sees the answer; after the half day, the record follows §8.11.3.
