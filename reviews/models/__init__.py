@@ -27,6 +27,17 @@ from reviews.models.panel import (
     StandingItem,
     SwiftLearning,
 )
+from reviews.models.report import (  # issue 15: the report (§9)
+    AnonymisationHit,
+    DraftSource,
+    HitKind,
+    HitWhere,
+    NeverPublishTerm,
+    ReportComment,
+    ReportDraft,
+    ReportRequirement,
+    ReportSection,
+)
 from reviews.models.review import Appointment, AppointmentRole, Lcspr, LearningKind, ReviewBasis
 from reviews.models.setup import PoliceLiaison
 from reviews.models.submissions import NamedPractitioner, QaOutcome, SubmissionReview
@@ -54,6 +65,7 @@ from reviews.models.workshop import (
 __all__ = [
     "AgendaItem",
     "AgreementOutcome",
+    "AnonymisationHit",
     "Appointment",
     "AppointmentRole",
     "AttendanceStatus",
@@ -62,10 +74,13 @@ __all__ = [
     "Delay",
     "DelayNotice",
     "Delivery",  # issue 14: family engagement",
+    "DraftSource",
     "FamilyConversation",
     "FamilyCoordinator",
     "GenogramAsk",
     "GenogramUpload",
+    "HitKind",
+    "HitWhere",
     "InitialContact",  # issue 14: family engagement",
     "InviteeResponse",
     "KeyTheme",
@@ -78,6 +93,7 @@ __all__ = [
     "NamedPractitioner",
     "NetworkMember",
     "NetworkPartnership",
+    "NeverPublishTerm",
     "NonParticipationReason",
     "PanelAction",
     "PanelAttendance",
@@ -90,6 +106,10 @@ __all__ = [
     "PractitionerConversation",
     "QaOutcome",
     "ReferredIssue",
+    "ReportComment",
+    "ReportDraft",
+    "ReportRequirement",
+    "ReportSection",
     "ReviewBasis",
     "SafeguardingLead",
     "Sex",
