@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -48,6 +48,7 @@ NOT_FINAL_HITS = (
     "Draft {number} is not final: the anonymisation guard found what is listed below in its "
     "PDF (§9.1.3)."
 )
+NOT_FINAL_YET = "The report is not final yet: there is no final PDF to download."
 NO_MEETING_AHEAD = (
     "There is no CRG meeting ahead in the calendar. Ask the Business Office to add one to "
     "the CRG calendar."
@@ -494,7 +495,7 @@ def lcspr_report_final_pdf(request, reference):
     case, lcspr = _case_and_lcspr(request, reference)
     final = selectors.report_final(lcspr)
     if final is None:
-        raise Http404("The report is not final yet.")
+        return _blocked(request, case, "The final report", NOT_FINAL_YET)
     log_download(request, reference=case.reference, what="final report")
     return FileResponse(
         final.file.open("rb"),

@@ -641,6 +641,11 @@ def test_the_other_partnership_gets_not_found(client, case, reviewer, lr):
     assert client.get(f"/cases/{case.reference}/lcspr/report/final.pdf").status_code == 404
 
 
+def test_the_final_pdf_is_the_review_teams_only(client, case, reviewer, leicester):
+    sign_in(client, staff_user(leicester, role=Role.CRG_MEMBER))
+    assert client.get(f"/cases/{case.reference}/lcspr/report/final.pdf").status_code == 403
+
+
 def test_the_lcspr_page_lists_the_approval_task(client, case, reviewer, panel):
     finished_draft(case, 1)
     page = text(sign_in(client, panel).get(f"/cases/{case.reference}/lcspr/"))
