@@ -362,18 +362,25 @@ def report_business(meeting: CrgMeeting, scope: Scope) -> list[meeting_business.
     return items
 
 
-def _lcsprs_at(scope: Scope, step: Step):
-    from reviews.models import Lcspr as LcsprModel
-
+def _awaiting_partnership(scope: Scope) -> list[tuple[Lcspr, ApprovalState]]:
+    """The reviews whose report the CRG approved and signed off and that are not final:
+    only these can wait for the partners or for marking final (a query for the few, then
+    each one's state)."""
+    found = []
     for lcspr in (
-        LcsprModel.objects.visible_to(scope)
-        .filter(report_drafts__finished_at__isnull=False)
+        Lcspr.objects.visible_to(scope)
+        .filter(
+            report_crg_approvals__outcome=ReportCrgOutcome.APPROVED,
+            report_crg_approvals__chair_signed_at__isnull=False,
+            report_final__isnull=True,
+        )
         .select_related("case__partnership")
         .distinct()
     ):
         state = approval_state(lcspr)
-        if state.step == step:
-            yield lcspr, state
+        if state.step in {Step.PARTNERS, Step.MARK_FINAL}:
+            found.append((lcspr, state))
+    return found
 
 
 @register_work
@@ -417,7 +424,8 @@ def report_approval_work(scope: Scope) -> list[WorkItem]:
                     url=url(approval.lcspr),
                 )
             )
-    partner_step = list(_lcsprs_at(scope, Step.PARTNERS))
+    awaiting = _awaiting_partnership(scope)
+    partner_step = [(lcspr, state) for lcspr, state in awaiting if state.step == Step.PARTNERS]
     if partner_step:
         people = partner_people(scope.partnership)
         mine = {p for p, users in people.items() if scope.user in users}
@@ -442,7 +450,9 @@ def report_approval_work(scope: Scope) -> list[WorkItem]:
                     )
                 )
     if scope.can(Action.MANAGE_REVIEW):
-        for lcspr, state in _lcsprs_at(scope, Step.MARK_FINAL):
+        for lcspr, state in awaiting:
+            if state.step != Step.MARK_FINAL:
+                continue
             items.append(
                 WorkItem(
                     case_reference=lcspr.case.reference,

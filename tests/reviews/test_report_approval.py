@@ -380,6 +380,7 @@ def test_the_partnership_approves_only_when_all_three_partners_have_confirmed(
     assert "Child A lived" not in email.body
 
     sign_in(client, police)
+    assert "Approve the LCSPR report for the partnership (draft 1" in text(client.get("/"))
     page = url(case, "partner/")
     response = client.post(
         page, {"number": 1, "partner": "police", "once_token": once_token(client, page)}
@@ -405,6 +406,7 @@ def test_the_partnership_approves_only_when_all_three_partners_have_confirmed(
     page = text(sign_in(client, office).get(url(case)))
     assert "Approved by A. Director" in page
     assert "Mark the report final" in page
+    assert "Mark the approved report final (draft 1)" in text(client.get("/"))
 
 
 def test_the_office_is_asked_to_record_partners_without_an_account(
