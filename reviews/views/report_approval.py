@@ -134,6 +134,9 @@ def lcspr_report_approval(request, reference):
             partners=partners,
             missing=draft_missing_points(state.draft) if state.draft else [],
             clock=selectors.report_clock(lcspr),
+            reviewer=selectors.reviewer_name(lcspr)
+            if state.step in {Step.FINISH_DRAFT, Step.NEW_DRAFT, Step.CLEAR_HITS}
+            else "",
             can_qa=scope.can(Action.RUN_PANEL_MEETINGS),
             can_put=scope.can(Action.MANAGE_REVIEW),
             can_record=scope.can(Action.RECORD_CRG_AGREEMENT),

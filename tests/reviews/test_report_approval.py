@@ -653,3 +653,43 @@ def test_the_lcspr_page_lists_the_approval_task(client, case, reviewer, panel):
     page = text(sign_in(client, panel).get(f"/cases/{case.reference}/lcspr/"))
     assert "Approve the report" in page
     assert "Draft 1: Panel quality assurance" in page
+
+
+def test_the_approval_page_names_the_reviewer_who_must_fix_the_hits(client, case, reviewer, panel):
+    hit(finished_draft(case, 1))
+    page = text(sign_in(client, panel).get(url(case)))
+    assert f"The Reviewer is {REVIEWER_FIRST} {REVIEWER_LAST}." in page
+    assert "Section 2, paragraph 3" in page
+
+
+def test_a_stale_crg_decision_is_a_conflict_and_records_nothing(
+    client, case, reviewer, panel, office, meeting
+):
+    finished_draft(case, 1)
+    qa_pass(case, panel, 1)
+    services.report_put_to_crg(lcspr=case.lcspr, actor=office, number=1, meeting=meeting)
+    CrgMeeting.unscoped.filter(pk=meeting.pk).update(held_on=timezone.localdate())
+    quorate(meeting)
+    ReportCrgApproval.unscoped.update(version=2)  # someone else recorded something meanwhile
+    sign_in(client, office)
+    response = client.post(
+        url(case, "crg-decision/"),
+        {"number": 1, "version": 1, "approved": "no", "reason": "Shorten section 4."},
+    )
+    assert response.status_code == 200
+    shown = text(response)
+    assert services.CONFLICT in shown
+    assert "Shorten section 4." in shown  # what was typed is kept
+    assert ReportCrgApproval.unscoped.get().outcome == "pending"
+
+
+def test_the_final_pdf_holds_the_anonymised_genogram_when_the_draft_attaches_it(
+    case, reviewer, panel, office, chair, meeting
+):
+    approved(case, panel, office, chair, meeting)
+    ReportDraft.unscoped.filter(number=1).update(anonymised_genogram=True)
+    result = services.report_mark_final(lcspr=case.lcspr, actor=office, number=1)
+    with result.final.file.open("rb") as stored:
+        shown = pdf_text(stored.read())
+    assert "Genogram (anonymised)" in shown
+    assert CHILD_NAME not in shown
