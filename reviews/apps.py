@@ -24,6 +24,8 @@ class ReviewsConfig(AppConfig):
         )
 
         self._issue_14_submissions()
+        # issue 15: the report's approval registers its task, CRG business and work.
+        from reviews.selectors import report_approval  # noqa: F401
 
     def _issue_14_submissions(self):
         """Issue 14, agency submissions: the task, dashboard and CRG business (registered

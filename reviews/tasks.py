@@ -117,7 +117,7 @@ def mail_sweep() -> int:
     from django.utils import timezone
 
     from cases.models import Partnership
-    from reviews.services import workshop
+    from reviews.services import report_approval, workshop
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
@@ -133,5 +133,16 @@ def mail_sweep() -> int:
             # invitations (sent again too), withdrawals and changes of the plan
             workshop.unsent_workshop_emails_send,
             genogram.unsent_genogram_asks_send,  # issue 14: genogram (§7.2.1)
+            report_approval.unsent_report_approval_emails_send,  # issue 15: approval
         )
+    )
+
+
+@shared_task(**_RETRY)
+def report_partner_email(*, partnership_id: int, notice_id: int) -> int:
+    """Issue 15: a Safeguarding Partner's representative asked to approve the report."""
+    from reviews.services import report_approval
+
+    return report_approval.report_partner_email_send(
+        partnership_id=partnership_id, notice_id=notice_id
     )

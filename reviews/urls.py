@@ -336,3 +336,38 @@ urlpatterns = [
         name="workshop_invitation",
     ),
 ]
+
+# issue 15: the report's approval (§9.1.4-9.1.5) and its final version.
+from reviews.views import report_approval as report_approval  # noqa: E402
+
+REPORT_APPROVAL = f"{LCSPR}report/approval/"
+urlpatterns += [
+    path(REPORT_APPROVAL, report_approval.lcspr_report_approval, name="lcspr_report_approval"),
+    path(f"{REPORT_APPROVAL}qa/", report_approval.lcspr_report_qa, name="lcspr_report_qa"),
+    path(
+        f"{REPORT_APPROVAL}put-to-crg/",
+        report_approval.lcspr_report_put_to_crg,
+        name="lcspr_report_put_to_crg",
+    ),
+    path(
+        f"{REPORT_APPROVAL}crg-decision/",
+        report_approval.lcspr_report_crg_outcome,
+        name="lcspr_report_crg_outcome",
+    ),
+    path(
+        f"{REPORT_APPROVAL}crg-sign-off/",
+        report_approval.lcspr_report_crg_sign,
+        name="lcspr_report_crg_sign",
+    ),
+    path(
+        f"{REPORT_APPROVAL}partner/",
+        report_approval.lcspr_report_partner,
+        name="lcspr_report_partner",
+    ),
+    path(f"{REPORT_APPROVAL}final/", report_approval.lcspr_report_final, name="lcspr_report_final"),
+    path(
+        f"{LCSPR}report/final.pdf",
+        report_approval.lcspr_report_final_pdf,
+        name="lcspr_report_final_pdf",
+    ),
+]

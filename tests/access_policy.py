@@ -297,6 +297,19 @@ ROUTES = {
     "portal_submission_template": "reply_to_requests",
     "portal_submission_guidance": "reply_to_requests",
     "api_lcspr_submissions": "read_api",
+    # issue 15: the report's approval (§9.1.4-9.1.5). The page is the case's readers' (the
+    # partners' representatives on the CRG confirm from it); each step needs its action:
+    # the Panel's QA, the office putting it to the CRG and marking it final, the CRG's
+    # decision minuted, the chair's sign-off. A partner's approval is checked on POST (its
+    # representative, or the office or chair for them). The final PDF: the review team.
+    "lcspr_report_approval": "view_cases",
+    "lcspr_report_qa": "run_panel_meetings",
+    "lcspr_report_put_to_crg": "manage_review",
+    "lcspr_report_crg_outcome": "record_crg_agreement",
+    "lcspr_report_crg_sign": "approve_decision",
+    "lcspr_report_partner": "view_cases",
+    "lcspr_report_final": "manage_review",
+    "lcspr_report_final_pdf": "view_review_team_records",
     "timescales_api": "read_api",
     "schema": SIGNED_IN,
     "swagger-ui": SIGNED_IN,

@@ -38,6 +38,16 @@ from reviews.models.report import (  # issue 15: the report (§9)
     ReportRequirement,
     ReportSection,
 )
+from reviews.models.report_approval import (  # issue 15: approval (§9.1.4-9.1.5)
+    ReportCrgApproval,
+    ReportCrgOutcome,
+    ReportFinal,
+    ReportPartnerApproval,
+    ReportPartnerNotice,
+    ReportQa,
+    ReportQaOutcome,
+    SafeguardingPartner,
+)
 from reviews.models.review import Appointment, AppointmentRole, Lcspr, LearningKind, ReviewBasis
 from reviews.models.setup import PoliceLiaison
 from reviews.models.submissions import NamedPractitioner, QaOutcome, SubmissionReview
@@ -123,4 +133,14 @@ __all__ = [
     "Workshop",
     "WorkshopInvitee",
     "WorkshopSession",
+]
+__all__ += [  # issue 15: approval (§9.1.4-9.1.5)
+    "ReportCrgApproval",
+    "ReportCrgOutcome",
+    "ReportFinal",
+    "ReportPartnerApproval",
+    "ReportPartnerNotice",
+    "ReportQa",
+    "ReportQaOutcome",
+    "SafeguardingPartner",
 ]
