@@ -34,6 +34,8 @@ POLICY_TABLE = """
 | view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 | engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      |
 | keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
+| keep_never_publish_list  | yes | -     | -      | -          | yes      | -     | -     | -      |
+| accept_anonymisation_hit | -   | yes   | -      | -          | -        | -     | -     | -      |
 """
 
 COLUMNS = {
