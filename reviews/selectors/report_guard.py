@@ -98,8 +98,10 @@ def restricted_data(lcspr: Lcspr) -> rules.Restricted:
         kind = rules.CHILD_NAME if member.is_subject_child else rules.FAMILY_NAME
         person(member.name, kind, member.date_of_birth, member.address)
     notification = Notification.objects.for_partnership(partnership).filter(case=case).first()
-    if notification and notification.incident_on and notification.incident_kind == (
-        IncidentKind.DEATH
+    if (
+        notification
+        and notification.incident_on
+        and notification.incident_kind == (IncidentKind.DEATH)
     ):
         dates.append((notification.incident_on, rules.DATE_OF_DEATH))
     schools = (

@@ -134,13 +134,9 @@ def test_a_clean_text_has_no_hits(text):
 
 
 def test_a_pseudonym_is_never_a_hit_even_where_it_shares_a_word_with_a_name():
-    restricted = Restricted(
-        people=(Person("Alex Child", CHILD_NAME),), pseudonyms=("Child A",)
-    )
+    restricted = Restricted(people=(Person("Alex Child", CHILD_NAME),), pseudonyms=("Child A",))
     assert found("Child A was seen.", restricted) == []
-    assert found("Alex Child was seen with Child A.", restricted) == [
-        (CHILD_NAME, "Alex Child")
-    ]
+    assert found("Alex Child was seen with Child A.", restricted) == [(CHILD_NAME, "Alex Child")]
 
 
 def test_a_short_part_of_a_name_is_found_only_in_the_whole_name():
