@@ -377,6 +377,16 @@ def test_the_chair_is_told_once_by_email_and_on_the_dashboard(
     assert report_guard_work(Scope(user=reviewer, membership=reviewer.memberships.get())) == []
 
 
+def test_the_mail_sweep_sends_a_lost_email_once(seeded, chair, leicester):
+    draft = written_draft(seeded["leicester"], ["Jayden was seen."])
+    guard.report_guard_run(draft=draft)  # its on-commit job never ran: the email was lost
+    assert mail.outbox == []
+    later = timezone.now() + timedelta(minutes=1)
+    assert guard.unsent_guard_emails_send(partnership=leicester, before=later) == 1
+    assert guard.unsent_guard_emails_send(partnership=leicester, before=later) == 0
+    assert len(mail.outbox) == 1
+
+
 def test_an_unfinished_draft_tells_nobody(seeded, chair, django_capture_on_commit_callbacks):
     draft = written_draft(seeded["leicester"], ["Jayden was seen."], finished=False)
     with django_capture_on_commit_callbacks(execute=True):
