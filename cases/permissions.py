@@ -28,6 +28,8 @@ class Action(StrEnum):
     VIEW_REVIEW_TEAM_RECORDS = "view_review_team_records"
     ENGAGE_FAMILY = "engage_family"
     KEEP_THEME_LIST = "keep_theme_list"
+    KEEP_NEVER_PUBLISH_LIST = "keep_never_publish_list"  # issue 15: guard
+    ACCEPT_ANONYMISATION_HIT = "accept_anonymisation_hit"  # issue 15: guard
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -96,6 +98,13 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ENGAGE_FAMILY: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}),
     # The partnership's list of theme codes (§8.8), which key themes are coded from.
     Action.KEEP_THEME_LIST: frozenset({Role.PARTNERSHIP_ADMIN}),
+    # issue 15: guard. The case's "never publish" list (§9.1.3) is the Reviewer's, who
+    # writes the report, with the Business Office that supports them; the review team
+    # reads it (VIEW_REVIEW_TEAM_RECORDS).
+    Action.KEEP_NEVER_PUBLISH_LIST: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER}),
+    # issue 15: guard. What the anonymisation guard found is fixed by the Reviewer in a
+    # new draft, or accepted with a reason by the CRG chair (§9.1.3).
+    Action.ACCEPT_ANONYMISATION_HIT: frozenset({Role.CRG_CHAIR}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

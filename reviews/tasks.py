@@ -107,6 +107,14 @@ def workshop_change_email(*, partnership_id: int, invitee_id: int) -> int:
     return workshop.workshop_change_email_send(partnership_id=partnership_id, invitee_id=invitee_id)
 
 
+# issue 15: guard. The CRG chair told a finished draft holds open anonymisation hits.
+@shared_task(**_RETRY)
+def report_guard_email(*, partnership_id: int, draft_id: int) -> int:
+    from reviews.services import report_guard
+
+    return report_guard.report_guard_email_send(partnership_id=partnership_id, draft_id=draft_id)
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -117,7 +125,7 @@ def mail_sweep() -> int:
     from django.utils import timezone
 
     from cases.models import Partnership
-    from reviews.services import report_approval, workshop
+    from reviews.services import report_approval, report_guard, workshop
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
@@ -134,6 +142,7 @@ def mail_sweep() -> int:
             workshop.unsent_workshop_emails_send,
             genogram.unsent_genogram_asks_send,  # issue 14: genogram (§7.2.1)
             report_approval.unsent_report_approval_emails_send,  # issue 15: approval
+            report_guard.unsent_guard_emails_send,  # issue 15: guard (§9.1.3)
         )
     )
 

@@ -15,6 +15,7 @@ from reviews.views import (
 )
 from reviews.views import chronology as chronology  # issue 14: chron
 from reviews.views import genogram as genogram_views
+from reviews.views import report_guard as report_guard  # issue 15: guard
 from reviews.views import submissions as submissions  # issue 14: agency submissions
 from reviews.views import themes as themes  # issue 14: chron
 
@@ -334,6 +335,18 @@ urlpatterns = [
         "workshop-invitation/<str:token>/",
         workshop.workshop_invitation,
         name="workshop_invitation",
+    ),
+    # issue 15: guard. The anonymisation guard's hits in a draft, and the never-publish list
+    # (§9.1.3).
+    path(
+        f"{LCSPR}report/drafts/<int:number>/anonymisation/",
+        report_guard.lcspr_report_hits,
+        name="lcspr_report_hits",
+    ),
+    path(
+        f"{LCSPR}report/never-publish/",
+        report_guard.lcspr_report_never_publish,
+        name="lcspr_report_never_publish",
     ),
 ]
 

@@ -34,6 +34,8 @@ POLICY_TABLE = """
 | view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 | engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      |
 | keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
+| keep_never_publish_list  | yes | -     | -      | -          | yes      | -     | -     | -      |
+| accept_anonymisation_hit | -   | yes   | -      | -          | -        | -     | -     | -      |
 """
 
 COLUMNS = {
@@ -266,6 +268,11 @@ ROUTES = {
     "lcspr_family_couple_remove": "engage_family",
     "lcspr_family_conversation_add": "engage_family",
     "lcspr_family_conversation": "engage_family",
+    # issue 15: guard. The anonymisation guard's hits and the never-publish list (§9.1.3):
+    # the review team reads them (every showing logged); accepting a hit needs
+    # accept_anonymisation_hit, keeping the list keep_never_publish_list (on POST).
+    "lcspr_report_hits": "view_review_team_records",
+    "lcspr_report_never_publish": "view_review_team_records",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",

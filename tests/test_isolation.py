@@ -150,6 +150,11 @@ OTHER_PARAMETER_ROUTES = {
     "theme-list/<int:pk>/",
     # issue 14: a workshop invitee's secret link (tests/reviews/test_workshop.py)
     "workshop-invitation/<str:token>/",
+    # issue 15: guard. A report draft by its number under the case's reference: another
+    # partnership's case, an unappointed Reviewer and a number the review does not have
+    # get 404 (tests/reviews/test_report_guard.py
+    # test_another_partnership_and_an_unappointed_reviewer_find_nothing).
+    "cases/<str:reference>/lcspr/report/drafts/<int:number>/anonymisation/",
 }
 
 

@@ -60,6 +60,8 @@ COVERED = {
     "reviews.tasks.workshop_withdrawal_email": "test_the_workshop_withdrawal_email",
     "reviews.tasks.workshop_change_email": "test_the_workshop_change_email",
     "reviews.tasks.genogram_ask_email": "test_the_genogram_ask_email",
+    # issue 15: guard. The CRG chair told of a finished draft's anonymisation hits.
+    "reviews.tasks.report_guard_email": "test_the_report_guard_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -757,3 +759,30 @@ def test_the_genogram_ask_email(worker, partnerships):
         actor=staff_user(leicester),
     )
     _fails_once_then_sent(subject, ["desk@city.example"])
+
+
+def test_the_report_guard_email(worker, partnerships):
+    """Issue 15, guard: the CRG chair is emailed once through the worker that a finished
+    draft holds open anonymisation hits (§9.1.3); a failure is retried."""
+    from django.utils import timezone
+
+    from cases.models import Child
+    from reviews.models import DraftSource, ReportDraft, ReportSection
+    from reviews.services import lcspr_open
+    from reviews.services.report_guard import report_guard_run
+
+    leicester = partnerships["leicester"]
+    case = open_case(leicester)
+    lcspr = lcspr_open(
+        case=case, decided_on=timezone.localdate(), key_lines_of_enquiry="", actor=None
+    )
+    Child.unscoped.create(case=case, pseudonym="Child A", name="Jayden Whitlock")
+    draft = ReportDraft.unscoped.create(
+        lcspr=lcspr, number=2, source=DraftSource.WRITTEN, finished_at=timezone.now()
+    )
+    ReportSection.unscoped.create(draft=draft, heading="Background", body="Jayden was seen.")
+    staff_user(leicester, Role.CRG_CHAIR, email="chair@city.example")
+    subject = f"Case {case.reference}: report draft 2 needs anonymising"
+    FailFirstBackend.fail_subject = subject
+    report_guard_run(draft=draft)
+    _fails_once_then_sent(subject, ["chair@city.example"])

@@ -77,6 +77,9 @@ class ReportDraft(_Tenant):
     )
     # When the anonymisation guard last read this draft (reviews/services/report_guard.py).
     guard_checked_at = models.DateTimeField(null=True, blank=True)
+    # issue 15: guard. When the CRG chair was emailed that this finished draft holds open
+    # hits (claimed before the send: it goes once).
+    guard_email_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -218,6 +221,7 @@ class HitKind(models.TextChoices):
     POSTCODE = "postcode", "A postcode"
     SCHOOL = "school", "A school or setting"
     LA_REFERENCE = "la_reference", "A Local Authority reference"
+    NHS_NUMBER = "nhs_number", "An NHS number"  # issue 15: guard
     PRACTITIONER = "practitioner", "A practitioner's name"
     NEVER_PUBLISH = "never_publish", "On the case's never-publish list"
 
