@@ -28,6 +28,8 @@ class Action(StrEnum):
     VIEW_REVIEW_TEAM_RECORDS = "view_review_team_records"
     ENGAGE_FAMILY = "engage_family"
     KEEP_THEME_LIST = "keep_theme_list"
+    WRITE_REPORT = "write_report"
+    COMMENT_ON_REPORT = "comment_on_report"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -96,6 +98,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ENGAGE_FAMILY: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}),
     # The partnership's list of theme codes (§8.8), which key themes are coded from.
     Action.KEEP_THEME_LIST: frozenset({Role.PARTNERSHIP_ADMIN}),
+    # The report (§9.1): the Reviewer writes it (§6.1.1), in the product or in Word, with
+    # the Business Office that supports the review; they keep the requirements the terms of
+    # reference add and say where each draft meets the §9.1.2 minimum content.
+    Action.WRITE_REPORT: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER}),
+    # The Panel comments on each draft, section by section (§9.1.4's QA is theirs), with
+    # the Reviewer, the Business Office and the CRG chair.
+    Action.COMMENT_ON_REPORT: frozenset(
+        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
+    ),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

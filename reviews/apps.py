@@ -18,6 +18,7 @@ class ReviewsConfig(AppConfig):
             family,  # issue 14: family engagement (§7)
             genogram,  # issue 14: the lead agency's genogram asked for (§7.2.1)
             panel,
+            report_drafts,  # issue 15: drafts: the report's task and comments to answer
             setup,
             terms,
             workshop,  # noqa: F401 - issue 14: the workshop

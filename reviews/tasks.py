@@ -107,6 +107,19 @@ def workshop_change_email(*, partnership_id: int, invitee_id: int) -> int:
     return workshop.workshop_change_email_send(partnership_id=partnership_id, invitee_id=invitee_id)
 
 
+# --- issue 15: the report's drafts (§9.1) ---------------------------------------------
+
+
+@shared_task(**_RETRY)
+def report_comment_email(*, partnership_id: int, comment_id: int) -> int:
+    """The Reviewer told of a new comment on a draft (case reference and draft number)."""
+    from reviews.services import report_drafts
+
+    return report_drafts.report_comment_email_send(
+        partnership_id=partnership_id, comment_id=comment_id
+    )
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -117,7 +130,7 @@ def mail_sweep() -> int:
     from django.utils import timezone
 
     from cases.models import Partnership
-    from reviews.services import workshop
+    from reviews.services import report_drafts, workshop
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
@@ -133,5 +146,6 @@ def mail_sweep() -> int:
             # invitations (sent again too), withdrawals and changes of the plan
             workshop.unsent_workshop_emails_send,
             genogram.unsent_genogram_asks_send,  # issue 14: genogram (§7.2.1)
+            report_drafts.unsent_report_comment_emails_send,  # issue 15: drafts
         )
     )

@@ -34,6 +34,8 @@ POLICY_TABLE = """
 | view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 | engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      |
 | keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
+| write_report             | yes | -     | -      | -          | yes      | -     | -     | -      |
+| comment_on_report        | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 """
 
 COLUMNS = {
@@ -266,6 +268,17 @@ ROUTES = {
     "lcspr_family_couple_remove": "engage_family",
     "lcspr_family_conversation_add": "engage_family",
     "lcspr_family_conversation": "engage_family",
+    # issue 15: drafts. The report's drafts are the review team's (every view of a draft's
+    # text logged); writing needs write_report, commenting comment_on_report (on POST).
+    "lcspr_report": "view_review_team_records",
+    "lcspr_report_upload": "write_report",
+    "lcspr_report_compare": "view_review_team_records",
+    "lcspr_report_requirements": "view_review_team_records",
+    "lcspr_report_draft": "view_review_team_records",
+    "lcspr_report_checklist": "view_review_team_records",
+    "lcspr_report_draft_file": "view_review_team_records",
+    "lcspr_report_section": "view_review_team_records",
+    "lcspr_report_comment": "comment_on_report",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -410,6 +423,12 @@ ROW_READERS = {
     "lcspr_family_letter_pdf": "partnership",
     "lcspr_family_couple_remove": "partnership",
     "lcspr_family_conversation": "partnership",
+    # issue 15: drafts (tests/reviews/test_row_isolation.py)
+    "lcspr_report_draft": "partnership",
+    "lcspr_report_checklist": "partnership",
+    "lcspr_report_draft_file": "partnership",
+    "lcspr_report_section": "partnership",
+    "lcspr_report_comment": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case
