@@ -24,6 +24,7 @@ from reviews.checklist import KLOE_PREFIX, MINIMUM_CONTENT_COUNT
 from reviews.docx import EMPTY, NOT_WORD, OLE2_HEADER, OPENING, PROTECTED_OR_DOC, docx_read
 from reviews.models import DraftSource, ReportComment, ReportDraft, ReportSection
 from reviews.rules import ReviewConflict
+from reviews.selectors import report_drafts as report_selectors
 from reviews.selectors.report import draft_missing_points, report_checklist
 from reviews.selectors.report_drafts import (
     NOT_STARTED,
@@ -560,3 +561,33 @@ def test_a_panel_member_comments_but_does_not_write(client, review):
     assert comment.section is None
     with pytest.raises(ApplicationError):
         services.report_section_add(draft=draft, heading="Mine", actor=panel)
+
+
+def test_the_lcspr_page_lists_the_report_task_with_who_acts_next(client, review):
+    sign_in(client, review["office"])
+    page = text(client.get(url("lcspr_overview", review)))
+    assert "Write the report (§9.1)" in page
+    assert NOT_STARTED in page
+
+
+def test_the_terms_own_requirements_are_added_and_removed(client, review):
+    sign_in(client, review["reviewer"])
+    page = text(client.get(url("lcspr_report_requirements", review)))
+    form = {"form": "add", "once_token": token(page), "text": "A summary for children"}
+    client.post(url("lcspr_report_requirements", review), form)
+    client.post(url("lcspr_report_requirements", review), form)  # a double submit
+    requirements = list(report_selectors.report_requirements(review["lcspr"]))
+    assert [r.text for r in requirements] == ["A summary for children"]
+    assert report_checklist(review["lcspr"])[-1].title == "A summary for children"
+    sign_in(client, review["panel"])
+    refused = client.post(
+        url("lcspr_report_requirements", review),
+        {"form": "remove", "requirement": requirements[0].pk},
+    )
+    assert refused.status_code == 403
+    sign_in(client, review["office"])
+    client.post(
+        url("lcspr_report_requirements", review),
+        {"form": "remove", "requirement": requirements[0].pk},
+    )
+    assert not report_selectors.report_requirements(review["lcspr"]).exists()
