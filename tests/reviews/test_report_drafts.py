@@ -591,3 +591,16 @@ def test_the_terms_own_requirements_are_added_and_removed(client, review):
         {"form": "remove", "requirement": requirements[0].pk},
     )
     assert not report_selectors.report_requirements(review["lcspr"]).exists()
+
+
+def test_a_comment_whose_email_job_was_lost_is_sent_by_the_sweep(review):
+    """The job never ran (the broker was down): the mail sweep sends it, once."""
+    lcspr = review["lcspr"]
+    draft = services.report_draft_start(lcspr=lcspr, actor=review["reviewer"])
+    services.report_comment_add(draft=draft, body="Lost email", actor=review["panel"])
+    assert mail.outbox == []  # on commit: the test's transaction never commits
+    later = timezone.now() + timedelta(minutes=1)
+    partnership = lcspr.case.partnership
+    assert services.unsent_report_comment_emails_send(partnership=partnership, before=later) == 1
+    assert services.unsent_report_comment_emails_send(partnership=partnership, before=later) == 0
+    assert [m.to for m in mail.outbox] == [[review["reviewer"].email]]
