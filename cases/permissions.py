@@ -30,6 +30,8 @@ class Action(StrEnum):
     KEEP_THEME_LIST = "keep_theme_list"
     KEEP_NEVER_PUBLISH_LIST = "keep_never_publish_list"  # issue 15: guard
     ACCEPT_ANONYMISATION_HIT = "accept_anonymisation_hit"  # issue 15: guard
+    WRITE_REPORT = "write_report"
+    COMMENT_ON_REPORT = "comment_on_report"
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -105,6 +107,15 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # issue 15: guard. What the anonymisation guard found is fixed by the Reviewer in a
     # new draft, or accepted with a reason by the CRG chair (§9.1.3).
     Action.ACCEPT_ANONYMISATION_HIT: frozenset({Role.CRG_CHAIR}),
+    # The report (§9.1): the Reviewer writes it (§6.1.1), in the product or in Word, with
+    # the Business Office that supports the review; they keep the requirements the terms of
+    # reference add and say where each draft meets the §9.1.2 minimum content.
+    Action.WRITE_REPORT: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER}),
+    # The Panel comments on each draft, section by section (§9.1.4's QA is theirs), with
+    # the Reviewer, the Business Office and the CRG chair.
+    Action.COMMENT_ON_REPORT: frozenset(
+        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
+    ),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

@@ -362,6 +362,9 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 # The first handler stops reading a body once its file passes UPLOAD_MAX_BYTES
 # (cases/uploads.py); a file under the limit is then held in memory up to
 # FILE_UPLOAD_MAX_MEMORY_SIZE and in a temporary file beyond it.
+# The report's Word drafts (reviews/docx.py): refused past this size, said in the refusal.
+# Uploads stop at UPLOAD_MAX_BYTES as they arrive, so the smaller of the two applies.
+REPORT_DRAFT_MAX_BYTES = env.int("REPORT_DRAFT_MAX_BYTES", default=20 * 1024 * 1024)
 FILE_UPLOAD_HANDLERS = [
     "cases.uploads.UploadLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -18,6 +18,7 @@ class ReviewsConfig(AppConfig):
             family,  # issue 14: family engagement (§7)
             genogram,  # issue 14: the lead agency's genogram asked for (§7.2.1)
             panel,
+            report_drafts,  # issue 15: drafts: the report's task and comments to answer
             report_guard,  # issue 15: guard. The chair's open anonymisation hits (§9.1.3)
             setup,
             terms,

@@ -115,6 +115,19 @@ def report_guard_email(*, partnership_id: int, draft_id: int) -> int:
     return report_guard.report_guard_email_send(partnership_id=partnership_id, draft_id=draft_id)
 
 
+# --- issue 15: the report's drafts (§9.1) ---------------------------------------------
+
+
+@shared_task(**_RETRY)
+def report_comment_email(*, partnership_id: int, comment_id: int) -> int:
+    """The Reviewer told of a new comment on a draft (case reference and draft number)."""
+    from reviews.services import report_drafts
+
+    return report_drafts.report_comment_email_send(
+        partnership_id=partnership_id, comment_id=comment_id
+    )
+
+
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job for the LCSPR's emails (see
@@ -125,7 +138,7 @@ def mail_sweep() -> int:
     from django.utils import timezone
 
     from cases.models import Partnership
-    from reviews.services import report_approval, report_guard, workshop
+    from reviews.services import report_approval, report_drafts, report_guard, workshop
 
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
@@ -143,6 +156,7 @@ def mail_sweep() -> int:
             genogram.unsent_genogram_asks_send,  # issue 14: genogram (§7.2.1)
             report_approval.unsent_report_approval_emails_send,  # issue 15: approval
             report_guard.unsent_guard_emails_send,  # issue 15: guard (§9.1.3)
+            report_drafts.unsent_report_comment_emails_send,  # issue 15: drafts
         )
     )
 

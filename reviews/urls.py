@@ -15,6 +15,8 @@ from reviews.views import (
 )
 from reviews.views import chronology as chronology  # issue 14: chron
 from reviews.views import genogram as genogram_views
+from reviews.views import report as report  # issue 15: drafts
+from reviews.views import report_approval as report_approval  # issue 15: approval
 from reviews.views import report_guard as report_guard  # issue 15: guard
 from reviews.views import submissions as submissions  # issue 14: agency submissions
 from reviews.views import themes as themes  # issue 14: chron
@@ -336,6 +338,36 @@ urlpatterns = [
         workshop.workshop_invitation,
         name="workshop_invitation",
     ),
+    # issue 15: drafts. The report's drafts (§9.1), their comments and checklist (§9.1.2).
+    path(f"{LCSPR}report/", report.lcspr_report, name="lcspr_report"),
+    path(f"{LCSPR}report/upload/", report.lcspr_report_upload, name="lcspr_report_upload"),
+    path(f"{LCSPR}report/compare/", report.lcspr_report_compare, name="lcspr_report_compare"),
+    path(
+        f"{LCSPR}report/requirements/",
+        report.lcspr_report_requirements,
+        name="lcspr_report_requirements",
+    ),
+    path(f"{LCSPR}report/drafts/<int:pk>/", report.lcspr_report_draft, name="lcspr_report_draft"),
+    path(
+        f"{LCSPR}report/drafts/<int:pk>/checklist/",
+        report.lcspr_report_checklist,
+        name="lcspr_report_checklist",
+    ),
+    path(
+        f"{LCSPR}report/drafts/<int:pk>/report-draft.docx",
+        report.lcspr_report_draft_file,
+        name="lcspr_report_draft_file",
+    ),
+    path(
+        f"{LCSPR}report/sections/<int:pk>/",
+        report.lcspr_report_section,
+        name="lcspr_report_section",
+    ),
+    path(
+        f"{LCSPR}report/comments/<int:pk>/",
+        report.lcspr_report_comment,
+        name="lcspr_report_comment",
+    ),
     # issue 15: guard. The anonymisation guard's hits in a draft, and the never-publish list
     # (§9.1.3).
     path(
@@ -351,8 +383,6 @@ urlpatterns = [
 ]
 
 # issue 15: the report's approval (§9.1.4-9.1.5) and its final version.
-from reviews.views import report_approval as report_approval  # noqa: E402
-
 REPORT_APPROVAL = f"{LCSPR}report/approval/"
 urlpatterns += [
     path(REPORT_APPROVAL, report_approval.lcspr_report_approval, name="lcspr_report_approval"),

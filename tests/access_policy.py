@@ -36,6 +36,8 @@ POLICY_TABLE = """
 | keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
 | keep_never_publish_list  | yes | -     | -      | -          | yes      | -     | -     | -      |
 | accept_anonymisation_hit | -   | yes   | -      | -          | -        | -     | -     | -      |
+| write_report             | yes | -     | -      | -          | yes      | -     | -     | -      |
+| comment_on_report        | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 """
 
 COLUMNS = {
@@ -273,6 +275,17 @@ ROUTES = {
     # accept_anonymisation_hit, keeping the list keep_never_publish_list (on POST).
     "lcspr_report_hits": "view_review_team_records",
     "lcspr_report_never_publish": "view_review_team_records",
+    # issue 15: drafts. The report's drafts are the review team's (every view of a draft's
+    # text logged); writing needs write_report, commenting comment_on_report (on POST).
+    "lcspr_report": "view_review_team_records",
+    "lcspr_report_upload": "write_report",
+    "lcspr_report_compare": "view_review_team_records",
+    "lcspr_report_requirements": "view_review_team_records",
+    "lcspr_report_draft": "view_review_team_records",
+    "lcspr_report_checklist": "view_review_team_records",
+    "lcspr_report_draft_file": "view_review_team_records",
+    "lcspr_report_section": "view_review_team_records",
+    "lcspr_report_comment": "comment_on_report",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -430,6 +443,12 @@ ROW_READERS = {
     "lcspr_family_letter_pdf": "partnership",
     "lcspr_family_couple_remove": "partnership",
     "lcspr_family_conversation": "partnership",
+    # issue 15: drafts (tests/reviews/test_row_isolation.py)
+    "lcspr_report_draft": "partnership",
+    "lcspr_report_checklist": "partnership",
+    "lcspr_report_draft_file": "partnership",
+    "lcspr_report_section": "partnership",
+    "lcspr_report_comment": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -175,6 +175,9 @@ class ReportComment(_Tenant):
     resolved_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The Reviewer told of the comment (reviews/services/report_drafts.py): the stamp is
+    # the claim, so the email goes once.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -30,6 +30,7 @@ from rapidreview.models import CrgMeeting, MeetingKind
 from reviews import services
 from reviews.models import LearningAudience, MilestoneKind, ParallelKind, ParallelStatus
 from reviews.models.themes import ThemeCode  # issue 14: chron
+from reviews.services import report_drafts  # issue 15: drafts
 from reviews.services.workshop import SessionTimes  # issue 14: workshop
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.cases.test_portal import media  # noqa: F401 - issue 14: genogram uploads out of var/
@@ -80,6 +81,12 @@ ROW_KIND = {
     "lcspr_workshop_invitee_withdraw": "invitee",
     "lcspr_workshop_invitee_resend": "invitee",
     "lcspr_workshop_invitee_invite_again": "invitee",
+    # issue 15: drafts. A Word draft (its page, checklist and original), a section, a comment.
+    "lcspr_report_draft": "report_draft",
+    "lcspr_report_checklist": "report_draft",
+    "lcspr_report_draft_file": "report_draft",
+    "lcspr_report_section": "report_section",
+    "lcspr_report_comment": "report_comment",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -254,6 +261,15 @@ def full_review(partnership, marker):
         email=f"{marker.lower()}@invitee.example",
         invited_reason="The locum GP.",
     )
+    # issue 15: drafts. A Word draft of the report, its heading and text holding the marker,
+    # and a comment on it.
+    report_draft = report_drafts.report_draft_upload(
+        lcspr=lcspr, upload=_word_draft(marker), note=f"{marker} draft", actor=office
+    )
+    report_section = report_draft.sections.order_by("order").first()
+    report_comment = report_drafts.report_comment_add(
+        draft=report_draft, section=report_section, body=f"{marker} comment", actor=office
+    )
     return {
         "marker": marker,
         "case": case,
@@ -276,8 +292,25 @@ def full_review(partnership, marker):
             "couple": couple,
             "conversation": conversation,
             "invitee": invitee,  # issue 14: workshop
+            "report_draft": report_draft,  # issue 15: drafts
+            "report_section": report_section,
+            "report_comment": report_comment,
         },
     }
+
+
+def _word_draft(marker):
+    """issue 15: drafts. A .docx whose heading and text hold the marker."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_heading(f"{marker} overview", level=1)
+    document.add_paragraph(f"{marker} text of the report.")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return SimpleUploadedFile("draft.docx", buffer.getvalue())
 
 
 @pytest.fixture
