@@ -28,6 +28,7 @@ class Action(StrEnum):
     VIEW_REVIEW_TEAM_RECORDS = "view_review_team_records"
     ENGAGE_FAMILY = "engage_family"
     KEEP_THEME_LIST = "keep_theme_list"
+    WRITE_FINDINGS = "write_findings"  # issue 15: findings and recommendations (§9.2)
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -96,6 +97,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.ENGAGE_FAMILY: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER, Role.PANEL_MEMBER}),
     # The partnership's list of theme codes (§8.8), which key themes are coded from.
     Action.KEEP_THEME_LIST: frozenset({Role.PARTNERSHIP_ADMIN}),
+    # issue 15: the review's findings and recommendations (§9.2), written by the Reviewer,
+    # who writes the report (§9.1.1), and the Business Office that supports the review; the
+    # Panel and the CRG chair read them (VIEW_REVIEW_TEAM_RECORDS).
+    Action.WRITE_FINDINGS: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

@@ -14,6 +14,7 @@ from reviews.views import (
     workshop,
 )
 from reviews.views import chronology as chronology  # issue 14: chron
+from reviews.views import findings as findings  # issue 15: findings and recommendations
 from reviews.views import genogram as genogram_views
 from reviews.views import submissions as submissions  # issue 14: agency submissions
 from reviews.views import themes as themes  # issue 14: chron
@@ -335,4 +336,14 @@ urlpatterns = [
         workshop.workshop_invitation,
         name="workshop_invitation",
     ),
+    # issue 15: findings and recommendations (§9.2), and the separate group (§9.2.2-9.2.3)
+    path(f"{LCSPR}findings/", findings.lcspr_findings, name="lcspr_findings"),
+    path(f"{LCSPR}findings/<int:pk>/", findings.lcspr_finding, name="lcspr_finding"),
+    path(
+        f"{LCSPR}recommendations/<int:pk>/",
+        findings.lcspr_recommendation,
+        name="lcspr_recommendation",
+    ),
+    path(f"{LCSPR}findings/group/", findings.lcspr_findings_group, name="lcspr_findings_group"),
+    path(f"{LCSPR}findings/findings.pdf", findings.lcspr_findings_pdf, name="lcspr_findings_pdf"),
 ]

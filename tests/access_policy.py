@@ -34,6 +34,7 @@ POLICY_TABLE = """
 | view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 | engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      |
 | keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
+| write_findings           | yes | -     | -      | -          | yes      | -     | -     | -      |
 """
 
 COLUMNS = {
@@ -266,6 +267,14 @@ ROUTES = {
     "lcspr_family_couple_remove": "engage_family",
     "lcspr_family_conversation_add": "engage_family",
     "lcspr_family_conversation": "engage_family",
+    # issue 15: findings and recommendations (§9.2): the review team reads them (the Panel
+    # and the CRG chair included); writing them needs write_findings, recording the
+    # partnership's decision about a separate group manage_review (both checked on POST).
+    "lcspr_findings": "view_review_team_records",
+    "lcspr_finding": "view_review_team_records",
+    "lcspr_recommendation": "view_review_team_records",
+    "lcspr_findings_group": "view_review_team_records",
+    "lcspr_findings_pdf": "view_review_team_records",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -410,6 +419,9 @@ ROW_READERS = {
     "lcspr_family_letter_pdf": "partnership",
     "lcspr_family_couple_remove": "partnership",
     "lcspr_family_conversation": "partnership",
+    # issue 15: findings and recommendations (tests/reviews/test_findings.py)
+    "lcspr_finding": "partnership",
+    "lcspr_recommendation": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -80,6 +80,9 @@ ROW_KIND = {
     "lcspr_workshop_invitee_withdraw": "invitee",
     "lcspr_workshop_invitee_resend": "invitee",
     "lcspr_workshop_invitee_invite_again": "invitee",
+    # issue 15: findings and recommendations (§9.2)
+    "lcspr_finding": "finding",
+    "lcspr_recommendation": "recommendation",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -254,6 +257,24 @@ def full_review(partnership, marker):
         email=f"{marker.lower()}@invitee.example",
         invited_reason="The locum GP.",
     )
+    # issue 15: a finding answering the key theme, and a recommendation answering it.
+    finding = services.finding_add(
+        lcspr=lcspr,
+        title=f"{marker} finding",
+        text=f"{marker} finding text",
+        themes=[theme],
+        kloes=[],
+        actor=office,
+    )
+    recommendation = services.recommendation_add(
+        finding=finding,
+        action=f"{marker} recommendation action",
+        owner_agency=None,
+        owner_group="",
+        measure="",
+        due_on=None,
+        actor=office,
+    )
     return {
         "marker": marker,
         "case": case,
@@ -276,6 +297,8 @@ def full_review(partnership, marker):
             "couple": couple,
             "conversation": conversation,
             "invitee": invitee,  # issue 14: workshop
+            "finding": finding,  # issue 15: findings and recommendations
+            "recommendation": recommendation,
         },
     }
 
