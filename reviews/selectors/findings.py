@@ -11,10 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 
+from cases.dashboard import WorkItem, register_work
 from cases.models import Agency
+from cases.permissions import Action
 from cases.tenancy import Scope
 from reviews import workspace
 from reviews.models import (
@@ -287,3 +290,33 @@ workspace.register(
         status=findings_status,
     )
 )
+
+
+SEND_TO_GROUP = "Send the findings to {group} (§9.2.3)"
+
+
+@register_work
+def findings_group_work(scope: Scope) -> list[WorkItem]:
+    """The Business Office and the chair: send the findings to the separate group the
+    partnership decided on (§9.2.2-9.2.3), once there are findings and until they are sent
+    (again, when a finding changed after they were). The group's name only, no content."""
+    if scope.partnership is None or not scope.can(Action.MANAGE_REVIEW):
+        return []
+    findings = Finding.objects.visible_to(scope).filter(lcspr=OuterRef("lcspr"))
+    changed = findings.filter(updated_at__gt=OuterRef("sent_at"))
+    rows = (
+        FindingsGroupDecision.objects.visible_to(scope)
+        .filter(decided=True, lcspr__case__withdrawn_at__isnull=True)
+        .filter(Exists(findings))
+        .filter(Q(sent_at__isnull=True) | Q(Exists(changed)))
+        .select_related("lcspr__case")
+        .order_by("lcspr__case__reference")
+    )
+    return [
+        WorkItem(
+            case_reference=row.lcspr.case.reference,
+            text=SEND_TO_GROUP.format(group=row.group_name),
+            url=reverse("lcspr_findings_group", kwargs={"reference": row.lcspr.case.reference}),
+        )
+        for row in rows
+    ]

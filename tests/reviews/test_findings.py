@@ -26,6 +26,7 @@ from reviews.models import (
 )
 from reviews.recommendations import RECOMMENDATIONS_LIMIT, Smart
 from reviews.selectors.findings import (
+    SEND_TO_GROUP,
     findings_status,
     recommendations_for_action_plans,
 )
@@ -444,7 +445,10 @@ def test_the_group_decision_is_recorded_and_shown_and_the_sending_recorded(clien
     decision = review["lcspr"].findings_group
     assert decision.at_outset
     assert decision.recorded_by == review["office"]
+    todo = SEND_TO_GROUP.format(group="The Learning and Improvement group")
+    assert escape(todo) in page(client.get(reverse("dashboard")))
     client.post(url("lcspr_findings_group", case), {"form": "sent"})
+    assert escape(todo) not in page(client.get(reverse("dashboard")))
     decision.refresh_from_db()
     assert decision.sent_at is not None
     assert decision.sent_by == review["office"]
