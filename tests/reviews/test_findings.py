@@ -528,3 +528,46 @@ def test_another_partnerships_office_and_an_unappointed_reviewer_find_nothing(
             response = client.get(address)
             assert response.status_code == 404, (user, address)
             assert finding.title not in page(response)
+
+
+def test_the_lcspr_page_lists_the_task_with_its_counts(client, review):
+    finding = add_finding(review)
+    add_recommendation(finding, review["office"])
+    sign_in(client, review["panel"])
+    body = page(
+        client.get(reverse("lcspr_overview", kwargs={"reference": review["case"].reference}))
+    )
+    assert "Findings and recommendations" in body
+    assert "1 finding, 1 recommendation, 1 not yet SMART" in body
+
+
+def test_agreeing_on_the_page_asks_for_what_is_missing_then_agrees(client, review):
+    finding = add_finding(review)
+    rec = add_recommendation(finding, review["reviewer"])
+    sign_in(client, review["reviewer"])
+    address = url("lcspr_recommendation", review["case"], pk=rec.pk)
+    due = timezone.localdate() + timedelta(days=90)
+    data = {
+        "form": "edit",
+        "version": 1,
+        "finding": finding.pk,
+        "action": "Publish a single referral pathway for neglect that every agency uses",
+        "owner_group": "The Learning and Improvement group",
+        "agreed": "on",
+    }
+    refused = client.post(address, data)
+    assert refused.status_code == 200
+    assert escape(Smart.MEASURE.ask) in page(refused)
+    assert escape(Smart.DUE.ask) in page(refused)
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.DRAFT
+    data |= {
+        "measure": "An audit shows the pathway used in nine referrals of ten",
+        "due_on-day": due.day,
+        "due_on-month": due.month,
+        "due_on-year": due.year,
+    }
+    assert client.post(address, data).status_code == 302
+    rec.refresh_from_db()
+    assert rec.status == RecommendationStatus.AGREED
+    assert rec.due_on == due
