@@ -84,6 +84,11 @@ class FindingRow:
     def stale_kloes(self) -> list[str]:
         return [text for number, text in self.kloes if number is None]
 
+    @property
+    def answers_nothing(self) -> bool:
+        """Its key themes were removed since: it answers no theme and no KLOE."""
+        return not self.themes and not self.kloes
+
 
 def findings_of(lcspr: Lcspr) -> QuerySet[Finding]:
     return Finding.objects.for_partnership(lcspr.case.partnership_id).filter(lcspr=lcspr)
@@ -230,6 +235,7 @@ class FindingsSummary:
     not_smart: int
     agreed: int
     group_decided: bool
+    answering_nothing: int = 0
 
     @property
     def too_many(self) -> bool:
@@ -245,6 +251,7 @@ def findings_summary(lcspr: Lcspr, rows: list[FindingRow] | None = None) -> Find
         not_smart=sum(1 for r in recs if not r.is_smart),
         agreed=sum(1 for r in recs if r.recommendation.status == RecommendationStatus.AGREED),
         group_decided=group_turns_findings_into_actions(lcspr),
+        answering_nothing=sum(1 for row in rows if row.answers_nothing),
     )
 
 
@@ -263,6 +270,12 @@ def findings_status(lcspr: Lcspr) -> TaskStatus:
         f"{_plural(summary.recommendations, 'recommendation')}, "
         f"{summary.not_smart} not yet SMART"
     )
+    if summary.answering_nothing:
+        return TaskStatus(
+            TaskState.ATTENTION,
+            f"{hint}; {_plural(summary.answering_nothing, 'finding')} answering no key theme "
+            "or KLOE",
+        )
     if summary.group_decided:
         return TaskStatus(
             TaskState.IN_PROGRESS if summary.not_smart else TaskState.COMPLETED,

@@ -44,6 +44,10 @@ RECOMMENDATION_REMOVED = "The recommendation is removed."
 MOVED = "The order is changed."
 GROUP_SAVED = "The partnership's decision about a separate group is recorded."
 GROUP_SENT = "Recorded: the findings were sent to the group."
+ANSWERS_NOTHING = (
+    "Its key themes have been removed since: choose the key themes or key lines of enquiry "
+    "it answers."
+)
 NO_THEMES_NOR_KLOES = (
     "This review has no key themes and no agreed key lines of enquiry yet, so a finding "
     "has nothing to answer. Name the key themes, or have the CRG agree the terms of "
@@ -157,6 +161,7 @@ def lcspr_findings(request, reference):
             "form": form if _can_write(request) else None,
             "nothing_to_answer": not themes and not kloes,
             "nothing_to_answer_message": NO_THEMES_NOR_KLOES,
+            "answers_nothing_message": ANSWERS_NOTHING,
             "once": once,
             "can_write": _can_write(request),
             "can_decide": request.scope.can(Action.MANAGE_REVIEW),
@@ -290,6 +295,7 @@ def lcspr_finding(request, reference, pk):
             "rec_form": rec_form if can_write else None,
             "once": once,
             "group_decided": selectors.group_turns_findings_into_actions(lcspr),
+            "answers_nothing_message": ANSWERS_NOTHING,
             "failed_forms": failed,
             "failed_non_form_errors": failed_non_form,
         },

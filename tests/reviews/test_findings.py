@@ -41,6 +41,7 @@ from reviews.services.findings import (
     STALE,
     THEME_NOT_OF_REVIEW,
 )
+from reviews.views.findings import ANSWERS_NOTHING
 from reviews.workspace import TaskState
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 from tests.reviews.test_chronology import pdf_text
@@ -571,3 +572,12 @@ def test_agreeing_on_the_page_asks_for_what_is_missing_then_agrees(client, revie
     rec.refresh_from_db()
     assert rec.status == RecommendationStatus.AGREED
     assert rec.due_on == due
+
+
+def test_a_finding_whose_theme_was_removed_says_it_answers_nothing(client, review):
+    add_finding(review)
+    services.key_theme_remove(theme=review["theme"], version=review["theme"].version)
+    assert "answering no key theme or KLOE" in findings_status(review["lcspr"]).hint
+    sign_in(client, review["reviewer"])
+    body = page(client.get(url("lcspr_findings", review["case"])))
+    assert escape(ANSWERS_NOTHING) in body
