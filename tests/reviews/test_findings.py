@@ -18,6 +18,7 @@ from reviews import services
 from reviews.models import (
     AgreementOutcome,
     Finding,
+    FindingsGroupDecision,
     Recommendation,
     RecommendationStatus,
     TermsAgreement,
@@ -581,3 +582,15 @@ def test_a_finding_whose_theme_was_removed_says_it_answers_nothing(client, revie
     sign_in(client, review["reviewer"])
     body = page(client.get(url("lcspr_findings", review["case"])))
     assert escape(ANSWERS_NOTHING) in body
+
+
+def test_only_the_office_or_the_chair_record_the_group_decision(client, review):
+    for user in (review["reviewer"], review["panel"]):
+        sign_in(client, user)
+        assert client.get(url("lcspr_findings_group", review["case"])).status_code == 200
+        refused = client.post(
+            url("lcspr_findings_group", review["case"]),
+            {"form": "decide", "version": 0, "decided": "no"},
+        )
+        assert refused.status_code == 403
+    assert not FindingsGroupDecision.unscoped.exists()
