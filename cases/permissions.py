@@ -32,6 +32,7 @@ class Action(StrEnum):
     ACCEPT_ANONYMISATION_HIT = "accept_anonymisation_hit"  # issue 15: guard
     WRITE_REPORT = "write_report"
     COMMENT_ON_REPORT = "comment_on_report"
+    WRITE_FINDINGS = "write_findings"  # issue 15: findings and recommendations (§9.2)
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -116,6 +117,10 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.COMMENT_ON_REPORT: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.REVIEWER, Role.PANEL_MEMBER}
     ),
+    # issue 15: the review's findings and recommendations (§9.2), written by the Reviewer,
+    # who writes the report (§9.1.1), and the Business Office that supports the review; the
+    # Panel and the CRG chair read them (VIEW_REVIEW_TEAM_RECORDS).
+    Action.WRITE_FINDINGS: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

@@ -16,6 +16,7 @@ class ReviewsConfig(AppConfig):
         from reviews.selectors import (  # noqa: F401 - each registers its parts
             clock,
             family,  # issue 14: family engagement (§7)
+            findings,  # issue 15: findings and recommendations (§9.2)
             genogram,  # issue 14: the lead agency's genogram asked for (§7.2.1)
             panel,
             report_drafts,  # issue 15: drafts: the report's task and comments to answer

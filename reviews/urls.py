@@ -14,6 +14,7 @@ from reviews.views import (
     workshop,
 )
 from reviews.views import chronology as chronology  # issue 14: chron
+from reviews.views import findings as findings  # issue 15: findings and recommendations
 from reviews.views import genogram as genogram_views
 from reviews.views import report as report  # issue 15: drafts
 from reviews.views import report_approval as report_approval  # issue 15: approval
@@ -380,6 +381,16 @@ urlpatterns = [
         report_guard.lcspr_report_never_publish,
         name="lcspr_report_never_publish",
     ),
+    # issue 15: findings and recommendations (§9.2), and the separate group (§9.2.2-9.2.3)
+    path(f"{LCSPR}findings/", findings.lcspr_findings, name="lcspr_findings"),
+    path(f"{LCSPR}findings/<int:pk>/", findings.lcspr_finding, name="lcspr_finding"),
+    path(
+        f"{LCSPR}recommendations/<int:pk>/",
+        findings.lcspr_recommendation,
+        name="lcspr_recommendation",
+    ),
+    path(f"{LCSPR}findings/group/", findings.lcspr_findings_group, name="lcspr_findings_group"),
+    path(f"{LCSPR}findings/findings.pdf", findings.lcspr_findings_pdf, name="lcspr_findings_pdf"),
 ]
 
 # issue 15: the report's approval (§9.1.4-9.1.5) and its final version.

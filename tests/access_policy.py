@@ -38,6 +38,7 @@ POLICY_TABLE = """
 | accept_anonymisation_hit | -   | yes   | -      | -          | -        | -     | -     | -      |
 | write_report             | yes | -     | -      | -          | yes      | -     | -     | -      |
 | comment_on_report        | yes | yes   | -      | -          | yes      | yes   | -     | -      |
+| write_findings           | yes | -     | -      | -          | yes      | -     | -     | -      |
 """
 
 COLUMNS = {
@@ -286,6 +287,14 @@ ROUTES = {
     "lcspr_report_draft_file": "view_review_team_records",
     "lcspr_report_section": "view_review_team_records",
     "lcspr_report_comment": "comment_on_report",
+    # issue 15: findings and recommendations (§9.2): the review team reads them (the Panel
+    # and the CRG chair included); writing them needs write_findings, recording the
+    # partnership's decision about a separate group manage_review (both checked on POST).
+    "lcspr_findings": "view_review_team_records",
+    "lcspr_finding": "view_review_team_records",
+    "lcspr_recommendation": "view_review_team_records",
+    "lcspr_findings_group": "view_review_team_records",
+    "lcspr_findings_pdf": "view_review_team_records",
     "meeting_calendar": "view_cases",
     "meeting_detail": "view_cases",
     "meeting_cancel": "manage_meetings",
@@ -449,6 +458,9 @@ ROW_READERS = {
     "lcspr_report_draft_file": "partnership",
     "lcspr_report_section": "partnership",
     "lcspr_report_comment": "partnership",
+    # issue 15: findings and recommendations (tests/reviews/test_findings.py)
+    "lcspr_finding": "partnership",
+    "lcspr_recommendation": "partnership",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -12,6 +12,12 @@ from reviews.models.family import (  # issue 14: family engagement
     Participation,
     Sex,
 )
+from reviews.models.findings import (  # issue 15: findings and recommendations (§9.2)
+    Finding,
+    FindingsGroupDecision,
+    Recommendation,
+    RecommendationStatus,
+)
 from reviews.models.genogram import GenogramAsk, GenogramUpload
 from reviews.models.leads import SafeguardingLead  # issue 14: agency submissions (§8.2.2)
 from reviews.models.panel import (
@@ -87,6 +93,8 @@ __all__ = [
     "DraftSource",
     "FamilyConversation",
     "FamilyCoordinator",
+    "Finding",
+    "FindingsGroupDecision",
     "GenogramAsk",
     "GenogramUpload",
     "HitKind",
@@ -115,6 +123,8 @@ __all__ = [
     "PoliceLiaison",
     "PractitionerConversation",
     "QaOutcome",
+    "Recommendation",
+    "RecommendationStatus",
     "ReferredIssue",
     "ReportComment",
     "ReportDraft",

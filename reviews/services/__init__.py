@@ -29,6 +29,18 @@ from reviews.services.family import (  # issue 14: family engagement (§7)
     network_member_update,
     participation_record,
 )
+from reviews.services.findings import (  # issue 15: findings and recommendations (§9.2)
+    finding_add,
+    finding_move,
+    finding_remove,
+    finding_update,
+    findings_group_record,
+    findings_group_sent,
+    recommendation_add,
+    recommendation_move,
+    recommendation_remove,
+    recommendation_update,
+)
 from reviews.services.genogram import genogram_ask_record, genogram_upload_add
 from reviews.services.panel import (
     agenda_item_add,
@@ -115,6 +127,12 @@ __all__ = [
     "delay_update",
     "entries_tag",
     "family_coordinator_name",
+    "finding_add",
+    "finding_move",
+    "finding_remove",
+    "finding_update",
+    "findings_group_record",
+    "findings_group_sent",
     "genogram_ask_record",
     "genogram_upload_add",
     "initial_contact_record",
@@ -153,6 +171,10 @@ __all__ = [
     "practitioner_add",
     "practitioner_conversation_add",
     "practitioner_remove",
+    "recommendation_add",
+    "recommendation_move",
+    "recommendation_remove",
+    "recommendation_update",
     "safeguarding_lead_save",
     "starting_themes_give",
     "submission_review_record",

@@ -87,6 +87,9 @@ ROW_KIND = {
     "lcspr_report_draft_file": "report_draft",
     "lcspr_report_section": "report_section",
     "lcspr_report_comment": "report_comment",
+    # issue 15: findings and recommendations (§9.2)
+    "lcspr_finding": "finding",
+    "lcspr_recommendation": "recommendation",
 }
 
 # The honest answer to an allowed person on the case's own row: a page (200), or for a
@@ -270,6 +273,24 @@ def full_review(partnership, marker):
     report_comment = report_drafts.report_comment_add(
         draft=report_draft, section=report_section, body=f"{marker} comment", actor=office
     )
+    # issue 15: a finding answering the key theme, and a recommendation answering it.
+    finding = services.finding_add(
+        lcspr=lcspr,
+        title=f"{marker} finding",
+        text=f"{marker} finding text",
+        themes=[theme],
+        kloes=[],
+        actor=office,
+    )
+    recommendation = services.recommendation_add(
+        finding=finding,
+        action=f"{marker} recommendation action",
+        owner_agency=None,
+        owner_group="",
+        measure="",
+        due_on=None,
+        actor=office,
+    )
     return {
         "marker": marker,
         "case": case,
@@ -295,6 +316,8 @@ def full_review(partnership, marker):
             "report_draft": report_draft,  # issue 15: drafts
             "report_section": report_section,
             "report_comment": report_comment,
+            "finding": finding,  # issue 15: findings and recommendations
+            "recommendation": recommendation,
         },
     }
 
