@@ -40,5 +40,16 @@ urlpatterns = [
         reviews_api.LcsprSubmissionsApi.as_view(),
         name="api_lcspr_submissions",
     ),
+    # issue 15: the report (§9)
+    path(
+        "lcsprs/<str:reference>/report/",
+        reviews_api.LcsprReportApi.as_view(),
+        name="api_lcspr_report",
+    ),
+    path(
+        "lcsprs/<str:reference>/report/drafts/",
+        reviews_api.LcsprReportDraftCreateApi.as_view(),
+        name="api_lcspr_report_drafts",
+    ),
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
 ]

@@ -5,17 +5,33 @@ name, a person's details or the case narrative."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from datetime import date
 
+from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from cases import selectors as case_selectors
+from cases import services as case_services
+from cases.api.intake import (
+    BAD_KEY,
+    IDEMPOTENCY_HEADER,
+    IDEMPOTENCY_PARAMETER,
+    KEY_PATTERN,
+    REPLAYED_HEADER,
+    REPLAYED_PARAMETER,
+)
 from cases.api.views import ScopedApiMixin
+from cases.errors import ApplicationError
 from cases.models import (
     SAFEGUARDING_PARTNER_KINDS,
     DeadlineStatus,
@@ -23,10 +39,24 @@ from cases.models import (
     Stage,
     SubmissionKind,
 )
-from reviews.models import CollectionTool, Lcspr, MilestoneKind, ParallelKind, QaOutcome
+from cases.permissions import Action
+from reviews.checklist import KLOE_PREFIX, MINIMUM_CONTENT, REQUIREMENT_PREFIX
+from reviews.models import (
+    CollectionTool,
+    HitKind,
+    HitWhere,
+    Lcspr,
+    MilestoneKind,
+    ParallelKind,
+    QaOutcome,
+)
 from reviews.selectors import api as selectors
+from reviews.selectors import findings as findings_selectors
+from reviews.selectors import report as report_selectors
+from reviews.selectors import report_approval as approval_selectors
 from reviews.selectors import submissions as submission_selectors
 from reviews.selectors.review import lcspr_get
+from reviews.services.report_drafts import report_draft_upload
 
 BOOLEANS = {"true": True, "false": False}
 
@@ -340,3 +370,203 @@ class LcsprSubmissionsApi(ScopedApiMixin, generics.GenericAPIView):
         rows = [submission_row(item) for item in submission_selectors.submissions(case=case)]
         data = {"case_reference": case.reference, "submissions": rows}
         return Response(self.get_serializer(data).data)
+
+
+# --- issue 15: the report (§9) ------------------------------------------------------------
+
+POINT_TITLES = {point.key: point.title for point in MINIMUM_CONTENT}
+
+
+def _point_label(key: str) -> str:
+    """A checklist point as the API names it: §9.1.2's own title, or the number of a line of
+    enquiry or of a requirement, never the terms' wording."""
+    if key.startswith(KLOE_PREFIX):
+        return f"Key line of enquiry {key.removeprefix(KLOE_PREFIX)}"
+    if key.startswith(REQUIREMENT_PREFIX):
+        return "A requirement of the terms of reference"
+    return POINT_TITLES.get(key, key)
+
+
+class ChecklistPointSerializer(serializers.Serializer):
+    key = serializers.CharField(
+        help_text="§9.1.2's point (`overview`, `methods`, ...), `kloe:N` for the Nth key line "
+        "of enquiry of the terms of reference in force, `requirement:ID` for one the terms add."
+    )
+    title = serializers.CharField()
+
+
+class HitSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text=", ".join(HitKind.values) + ".")
+    where = serializers.CharField(help_text=", ".join(HitWhere.values) + ".")
+
+
+class ReportSerializer(serializers.Serializer):
+    case_reference = serializers.CharField()
+    version = serializers.IntegerField(
+        allow_null=True, help_text="The latest draft's number; null before the first."
+    )
+    version_finished = serializers.BooleanField(
+        help_text="Whether that draft is finished (a draft written in the product is not, "
+        "until the Reviewer finishes it)."
+    )
+    status = serializers.CharField(
+        help_text="drafting, qa, crg_approval, partnership_approval or final (§9.1.4-9.1.5)."
+    )
+    checklist_missing = ChecklistPointSerializer(
+        many=True, help_text="The §9.1.2 points the latest finished draft does not address."
+    )
+    anonymisation_hits_open = serializers.IntegerField(
+        help_text="Restricted data the guard found in the latest finished draft, neither "
+        "fixed nor accepted by the CRG chair (§9.1.3)."
+    )
+    recommendation_count = serializers.IntegerField()
+
+
+def _missing(draft) -> list[dict]:
+    if draft is None:
+        return []
+    return [
+        {"key": point.key, "title": _point_label(point.key)}
+        for point in report_selectors.draft_missing_points(draft)
+    ]
+
+
+class LcsprReportApi(ScopedApiMixin, generics.GenericAPIView):
+    """Where one LCSPR's report stands (§9): the latest draft's number, the status, the
+    minimum-content points missing (§9.1.2), the anonymisation hits open (§9.1.3) and the
+    number of recommendations; never the report's text. A Reviewer or Panel member reads
+    only the reviews they are appointed to; another partnership's case is a 404."""
+
+    name = "LCSPR report"
+    serializer_class = ReportSerializer
+    pagination_class = None
+
+    def get(self, request, reference):
+        case = case_selectors.case_get(scope=request.scope, reference=reference)
+        lcspr = lcspr_get(scope=request.scope, case=case)
+        latest = report_selectors.report_draft_latest(lcspr)
+        state = approval_selectors.approval_state(lcspr)
+        finished = state.draft
+        data = {
+            "case_reference": case.reference,
+            "version": latest.number if latest else None,
+            "version_finished": bool(latest and latest.is_finished),
+            "status": str(state.status),
+            "checklist_missing": _missing(finished),
+            "anonymisation_hits_open": (
+                report_selectors.draft_open_hits(finished).count() if finished else 0
+            ),
+            "recommendation_count": findings_selectors.recommendations_of(lcspr).count(),
+        }
+        return Response(self.get_serializer(data).data)
+
+
+class DraftInputSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="The draft as a Word document (.docx).")
+    note = serializers.CharField(
+        required=False, allow_blank=True, max_length=300, help_text="What changed in this draft."
+    )
+
+
+class DraftCreatedSerializer(serializers.Serializer):
+    case_reference = serializers.CharField()
+    version = serializers.IntegerField(help_text="The new draft's number.")
+    checklist_missing = ChecklistPointSerializer(many=True)
+    anonymisation_hits = HitSerializer(
+        many=True,
+        help_text="What the guard found (§9.1.3): its kind and where; the report page shows "
+        "each in its context to the review team.",
+    )
+    url = serializers.CharField(help_text="The draft's page in the product.")
+
+
+@extend_schema(
+    request={"multipart/form-data": DraftInputSerializer},
+    responses={
+        201: OpenApiResponse(
+            DraftCreatedSerializer,
+            description="The draft, checked: created; or, for a repeated `Idempotency-Key`, "
+            "the first response again.",
+        )
+    },
+    parameters=[IDEMPOTENCY_PARAMETER, REPLAYED_PARAMETER],
+    examples=[
+        OpenApiExample(
+            "A draft with a name in it",
+            response_only=True,
+            status_codes=["201"],
+            value={
+                "case_reference": "LEI-2026-0003",
+                "version": 3,
+                "checklist_missing": [{"key": "research", "title": POINT_TITLES["research"]}],
+                "anonymisation_hits": [{"kind": "family_name", "where": "draft"}],
+                "url": "https://lcspr.example.org/cases/LEI-2026-0003/lcspr/report/drafts/41/",
+            },
+        )
+    ],
+)
+class LcsprReportDraftCreateApi(ScopedApiMixin, APIView):
+    """Upload the next draft of an LCSPR's report from Word (§9.1): the Reviewer's token
+    (or the Business Office's) for a review it may write. The draft is finished at once,
+    checked against the minimum content (§9.1.2) and by the anonymisation guard (§9.1.3).
+    400 names the problem (not a Word document, password-protected, too large, a draft
+    still being written in the product)."""
+
+    name = "LCSPR report drafts"
+    required_action = Action.WRITE_REPORT
+    parser_classes = [MultiPartParser]
+
+    def post(self, request, reference):
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if key is not None and not KEY_PATTERN.fullmatch(key):
+            raise ValidationError({IDEMPOTENCY_HEADER: [BAD_KEY]})
+        case = case_selectors.case_get(scope=request.scope, reference=reference)
+        lcspr = lcspr_get(scope=request.scope, case=case)
+        serializer = DraftInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        note = serializer.validated_data.get("note", "")
+
+        def created() -> tuple[dict, int]:
+            try:
+                draft = report_draft_upload(
+                    lcspr=lcspr, upload=upload, note=note, actor=request.user
+                )
+            except ApplicationError as refused:
+                # The file itself is the problem (not Word, protected, too large, a draft
+                # still being written): a 400 naming it, as a form field's error would.
+                raise ValidationError({refused.field or "detail": [refused.message]}) from None
+            return self._output(case, draft), status.HTTP_201_CREATED
+
+        if key is None:
+            return Response(*created())
+        upload.seek(0)
+        digest = case_services.request_digest(
+            path=request.path,
+            body={"sha256": hashlib.sha256(upload.read()).hexdigest(), "note": note},
+        )
+        upload.seek(0)
+        outcome = case_services.idempotent_create(
+            user=request.user,
+            partnership=case.partnership,
+            key=key,
+            digest=digest,
+            create=created,
+        )
+        response = Response(outcome.body, status=outcome.status)
+        if outcome.replayed:
+            response[REPLAYED_HEADER] = "true"
+        return response
+
+    def _output(self, case, draft) -> dict:
+        hits = report_selectors.draft_open_hits(draft)
+        data = {
+            "case_reference": case.reference,
+            "version": draft.number,
+            "checklist_missing": _missing(draft),
+            "anonymisation_hits": [{"kind": h.kind, "where": h.where} for h in hits],
+            "url": self.request.build_absolute_uri(
+                reverse("lcspr_report_draft", kwargs={"reference": case.reference, "pk": draft.pk})
+            ),
+        }
+        return json.loads(json.dumps(DraftCreatedSerializer(data).data))

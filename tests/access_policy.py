@@ -326,6 +326,8 @@ ROUTES = {
     "portal_submission_template": "reply_to_requests",
     "portal_submission_guidance": "reply_to_requests",
     "api_lcspr_submissions": "read_api",
+    "api_lcspr_report": "read_api",  # issue 15: the report's status, never its text
+    "api_lcspr_report_drafts": "write_report",  # issue 15: a Word draft by the Reviewer's token
     # issue 15: the report's approval (§9.1.4-9.1.5). The page is the case's readers' (the
     # partners' representatives on the CRG confirm from it); each step needs its action:
     # the Panel's QA, the office putting it to the CRG and marking it final, the CRG's

@@ -24,6 +24,7 @@ POST_ONLY = {
     "calendar_feed_revoke",
     "api_notifications",
     "api_referrals",
+    "api_lcspr_report_drafts",
     "request_accept",
     "request_return",
     "request_escalation_resolve",

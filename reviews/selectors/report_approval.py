@@ -45,7 +45,7 @@ from reviews.report_status import (
     report_state,
     stages_left,
 )
-from reviews.rules import crg_meeting_takes_business, six_month_date
+from reviews.rules import crg_meeting_takes_business, plural, six_month_date
 from reviews.selectors.report import draft_missing_points, draft_open_hits
 
 # Which partner agency kind each Safeguarding Partner is (cases.models.AgencyKind).
@@ -461,3 +461,27 @@ def report_approval_work(scope: Scope) -> list[WorkItem]:
                 )
             )
     return items
+
+
+@workspace.register_summary
+def _report_summary(lcspr: Lcspr) -> list[workspace.SummaryRow]:
+    """The LCSPR page's row for the report: its status and whether its remaining stages fit
+    before the six-month date (§3.1.2-§3.1.3)."""
+    clock = report_clock(lcspr)
+    if clock.working_days_left is None:
+        hint = ""
+    elif clock.fits is False:
+        hint = (
+            f"{plural(clock.working_days_left, 'working day')} to the six-month date: at risk, "
+            + (
+                "no CRG meeting in the calendar to approve it."
+                if clock.no_crg_meeting
+                else f"its remaining stages would end on {format_date(clock.finish_on)}."
+            )
+        )
+    else:
+        hint = (
+            f"{plural(clock.working_days_left, 'working day')} to the six-month date: its "
+            f"remaining stages fit, ending by {format_date(clock.finish_on)}."
+        )
+    return [workspace.SummaryRow(65, "The report (§9)", report_status(lcspr).label, hint)]

@@ -25,6 +25,7 @@ from reviews.models import (
     ReportSection,
 )
 from reviews.selectors.report import report_checklist, report_drafts
+from reviews.selectors.report_approval import approval_state
 from reviews.selectors.setup import team
 
 NO_REVIEWER = "No Reviewer is appointed yet: the Business Office appoints one (§6.1.1)."
@@ -41,6 +42,7 @@ POINTS_MISSING = (
 )
 COMMENTS_OPEN = "{count} on draft {number} not resolved: the Reviewer answers or resolves them."
 READY = "Draft {number} is ready for the Panel's quality assurance (§9.1.4)."
+QA_PASSED = "The Panel's quality assurance passed draft {number} (§9.1.4). {next}"
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -176,6 +178,13 @@ def report_next_step(lcspr: Lcspr, rows: list[DraftRow] | None = None) -> NextSt
     number = latest.draft.number
     if not latest.draft.is_finished:
         return NextStep(BEING_WRITTEN.format(number=number), workspace.TaskState.IN_PROGRESS)
+    state = approval_state(lcspr)
+    if state.draft is not None and state.draft.pk == latest.draft.pk and state.qa_passed:
+        # Written: what remains is the approval's (reviews/selectors/report_approval.py).
+        return NextStep(
+            QA_PASSED.format(number=number, next=state.state.who_acts),
+            workspace.TaskState.COMPLETED,
+        )
     if latest.open_hits:
         return NextStep(
             HITS_OPEN.format(number=number, count=_plural(latest.open_hits, "hit", "hits")),

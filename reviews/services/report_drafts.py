@@ -37,11 +37,13 @@ from reviews.models import (
     Lcspr,
     ReportComment,
     ReportDraft,
+    ReportQaOutcome,
     ReportRequirement,
     ReportSection,
 )
 from reviews.rules import ReviewConflict
 from reviews.selectors.report import report_checklist
+from reviews.selectors.report_approval import qa_records, report_final
 from reviews.selectors.setup import current_appointments
 from reviews.services.report_guard import report_guard_run
 
@@ -70,6 +72,14 @@ REPLY_NOT_OF_DRAFT = "The comment you answer is not on this draft."
 TOO_LARGE = "The file is larger than {limit}: the largest Word draft accepted is {limit}."
 CHOOSE_FILE = "Choose the Word draft (.docx) to upload."
 LAST_SECTION = "A draft keeps at least one section: change its heading instead."
+REPORT_FINAL = (
+    "The report is final (§9.1.5): draft {number} was approved and is frozen, so no new "
+    "draft can be started."
+)
+CHECKLIST_AFTER_QA = (
+    "The Panel's quality assurance passed draft {number} against this checklist (§9.1.4): "
+    "it is kept as the Panel checked it. Start the next draft to change it."
+)
 
 # The sections a first draft starts with, in §9.1.2's order; the Reviewer renames, adds,
 # moves and removes them as the report needs.
@@ -127,6 +137,13 @@ def _refuse_finished(draft: ReportDraft) -> None:
         raise ApplicationError(FINISHED.format(number=draft.number))
 
 
+def _refuse_after_final(lcspr: Lcspr, field: str | None = None) -> None:
+    """The approved final version is frozen (§9.1.5): no draft after it."""
+    final = report_final(lcspr)
+    if final is not None:
+        raise ApplicationError(REPORT_FINAL.format(number=final.draft.number), field=field)
+
+
 def _sections(draft: ReportDraft):
     return ReportSection.objects.for_partnership(draft.lcspr.case.partnership).filter(draft=draft)
 
@@ -139,6 +156,7 @@ def report_draft_start(*, lcspr: Lcspr, actor: User | None) -> ReportDraft:
     partnership = lcspr.case.partnership
     require(actor, partnership, Action.WRITE_REPORT, ONLY_WRITERS)
     _lock_lcspr(lcspr)
+    _refuse_after_final(lcspr)
     latest = _drafts(lcspr).order_by("-number").first()
     if latest is not None and not latest.is_finished:
         raise ApplicationError(BEING_WRITTEN.format(number=latest.number))
@@ -294,6 +312,7 @@ def report_draft_upload(*, lcspr: Lcspr, upload, note: str = "", actor: User | N
     except DocxRefused as refused:
         raise ApplicationError(refused.message, field="file") from None
     _lock_lcspr(lcspr)
+    _refuse_after_final(lcspr, field="file")
     latest = _drafts(lcspr).order_by("-number").first()
     if latest is not None and not latest.is_finished:
         raise ApplicationError(BEING_WRITTEN.format(number=latest.number), field="file")
@@ -328,12 +347,15 @@ def report_checklist_save(
     *, draft: ReportDraft, locations: dict[str, str], version: int, actor: User | None
 ) -> ReportDraft:
     """Where the draft addresses each point of the minimum content (§9.1.2): a section's
-    heading, or a page of a Word draft. Metadata: allowed on a finished draft too. (The
-    approval stage adds its own gate here: not after the Panel's QA passed, §9.1.4.)"""
+    heading, or a page of a Word draft. Metadata: allowed on a finished draft too, until
+    the Panel's quality assurance passes it (§9.1.4): the Panel checked the draft against
+    these locations, and its reasons for the missing points answer them."""
     require(actor, draft.lcspr.case.partnership, Action.WRITE_REPORT, ONLY_WRITERS)
     draft = _draft_locked(draft)
     if draft.version != version:
         raise ReviewConflict(CHECKLIST_CONFLICT)
+    if any(qa.outcome == ReportQaOutcome.PASSED for qa in qa_records(draft)):
+        raise ApplicationError(CHECKLIST_AFTER_QA.format(number=draft.number))
     keys = {point.key for point in report_checklist(draft.lcspr)}
     cleaned = {
         key: (value or "").strip()[:200]
