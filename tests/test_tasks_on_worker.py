@@ -62,6 +62,8 @@ COVERED = {
     "reviews.tasks.genogram_ask_email": "test_the_genogram_ask_email",
     # issue 15: guard. The CRG chair told of a finished draft's anonymisation hits.
     "reviews.tasks.report_guard_email": "test_the_report_guard_email",
+    "reviews.tasks.report_comment_email": "test_the_report_comment_email",
+    "reviews.tasks.report_partner_email": "test_the_report_partner_email",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -786,3 +788,55 @@ def test_the_report_guard_email(worker, partnerships):
     FailFirstBackend.fail_subject = subject
     report_guard_run(draft=draft)
     _fails_once_then_sent(subject, ["chair@city.example"])
+
+
+def test_the_report_comment_email(worker, partnerships):
+    """Issue 15, drafts: the Reviewer is emailed once through the worker of a Panel
+    member's comment on a draft (case reference and draft number only); a failure is
+    retried."""
+    from django.utils import timezone
+
+    from reviews.models import DraftSource, ReportDraft
+    from reviews.services.report_drafts import report_comment_add
+    from tests.factories import appoint
+
+    leicester = partnerships["leicester"]
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, Role.REVIEWER, email="reviewer@city.example")
+    lcspr = appoint(case, reviewer).lcspr
+    panel = staff_user(leicester, Role.PANEL_MEMBER)
+    appoint(case, panel, Role.PANEL_MEMBER)
+    draft = ReportDraft.unscoped.create(
+        lcspr=lcspr, number=1, source=DraftSource.WRITTEN, finished_at=timezone.now()
+    )
+    subject = f"Case {case.reference}: a comment on draft 1 of the report"
+    FailFirstBackend.fail_subject = subject
+    report_comment_add(draft=draft, body="Say more about the school's part.", actor=panel)
+    _fails_once_then_sent(subject, ["reviewer@city.example"])
+
+
+def test_the_report_partner_email(worker, partnerships):
+    """Issue 15, approval: each Safeguarding Partner's representative is emailed once
+    through the worker that the CRG approved the report and it awaits the partnership's
+    approval (§9.1.5); a failure is retried."""
+    from cases.models import AgencyKind
+    from rapidreview.models import CrgMeeting, MeetingKind
+    from tests.factories import appoint
+    from tests.reviews.test_report_approval import crg_approve, crg_member, finished_draft, qa_pass
+
+    leicester = partnerships["leicester"]
+    case = open_case(leicester)
+    appoint(case, staff_user(leicester, Role.REVIEWER))
+    panel = staff_user(leicester, Role.PANEL_MEMBER)
+    appoint(case, panel, Role.PANEL_MEMBER)
+    case.refresh_from_db()
+    crg_member(leicester, AgencyKind.POLICE, email="police-rep@city.example")
+    meeting = CrgMeeting.unscoped.create(
+        partnership=leicester, kind=MeetingKind.MONTHLY, held_on=working_days_ahead(5, leicester)
+    )
+    finished_draft(case, 1)
+    qa_pass(case, panel, 1)
+    subject = f"Case {case.reference}: the LCSPR report awaits the partnership's approval"
+    FailFirstBackend.fail_subject = subject
+    crg_approve(case, staff_user(leicester), staff_user(leicester, Role.CRG_CHAIR), meeting, 1)
+    _fails_once_then_sent(subject, ["police-rep@city.example"])

@@ -9,11 +9,14 @@ import io
 import re
 from datetime import timedelta
 
+import docx
 import pypdf
 import pytest
 from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from cases.errors import ApplicationError
 from cases.models import AccessEvent, AgencyKind, Child, Role
 from rapidreview.models import Attendance, CrgMeeting, MeetingKind
 from reviews.models import (
@@ -34,9 +37,13 @@ from reviews.report_status import (
     report_state,
 )
 from reviews.selectors import report_approval as selectors
+from reviews.selectors import report_drafts as draft_selectors
 from reviews.selectors.report import report_checklist
 from reviews.services import report_approval as services
+from reviews.services import report_drafts
 from reviews.services.report_approval import QaAnswers
+from reviews.services.report_drafts import CHECKLIST_AFTER_QA, REPORT_FINAL
+from reviews.workspace import TaskState
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
 
 pytestmark = pytest.mark.django_db
@@ -693,3 +700,66 @@ def test_the_final_pdf_holds_the_anonymised_genogram_when_the_draft_attaches_it(
         shown = pdf_text(stored.read())
     assert "Genogram (anonymised)" in shown
     assert CHILD_NAME not in shown
+
+
+# --- Where the drafts hand over to the approval (issue 15) ----------------------------------
+
+
+def word() -> SimpleUploadedFile:
+    document = docx.Document()
+    document.add_paragraph("Child A lived with Mother.")
+    out = io.BytesIO()
+    document.save(out)
+    return SimpleUploadedFile("draft.docx", out.getvalue())
+
+
+def test_a_final_report_takes_no_new_draft(case, reviewer, panel, office, chair, meeting):
+    approved(case, panel, office, chair, meeting)
+    services.report_mark_final(lcspr=case.lcspr, actor=office, number=1)
+    with pytest.raises(ApplicationError) as refused:
+        report_drafts.report_draft_start(lcspr=case.lcspr, actor=reviewer)
+    assert refused.value.message == REPORT_FINAL.format(number=1)
+    with pytest.raises(ApplicationError) as refused:
+        report_drafts.report_draft_upload(lcspr=case.lcspr, upload=word(), actor=reviewer)
+    assert refused.value.message == REPORT_FINAL.format(number=1)
+    assert case.lcspr.report_drafts.count() == 1
+
+
+def test_the_checklist_the_panel_passed_is_kept(case, reviewer, panel):
+    draft = finished_draft(case, 1)
+    qa_pass(case, panel, 1)
+    draft.refresh_from_db()
+    with pytest.raises(ApplicationError) as refused:
+        report_drafts.report_checklist_save(
+            draft=draft, locations={"overview": "Page 9"}, version=draft.version, actor=reviewer
+        )
+    assert refused.value.message == CHECKLIST_AFTER_QA.format(number=1)
+    draft.refresh_from_db()
+    assert draft.checklist["overview"] == "Section 1"
+
+
+def test_before_qa_the_checklist_can_still_be_corrected(case, reviewer):
+    draft = finished_draft(case, 1, complete=False)
+    saved = report_drafts.report_checklist_save(
+        draft=draft, locations={"overview": "Page 2"}, version=draft.version, actor=reviewer
+    )
+    assert saved.checklist == {"overview": "Page 2"}
+
+
+def test_once_qa_passes_the_writing_task_is_done_and_says_what_comes_next(case, reviewer, panel):
+    finished_draft(case, 1)
+    assert draft_selectors.report_next_step(case.lcspr).state != TaskState.COMPLETED
+    qa_pass(case, panel, 1)
+    step = draft_selectors.report_next_step(case.lcspr)
+    assert step.state == TaskState.COMPLETED
+    assert "The Business Office must put the draft to a CRG meeting" in step.text
+
+
+def test_the_lcspr_page_shows_the_reports_status_and_clock(client, case, reviewer, panel):
+    finished_draft(case, 1)
+    qa_pass(case, panel, 1)
+    sign_in(client, reviewer)
+    page = client.get(f"/cases/{case.reference}/lcspr/").content.decode()
+    assert "The report (§9)" in page
+    assert "CRG approval" in page
+    assert "to the six-month date" in page
