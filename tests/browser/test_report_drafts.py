@@ -52,6 +52,10 @@ def test_the_office_writes_finishes_comments_uploads_and_compares(page, review, 
     page.get_by_label("Text", exact=True).fill(
         "Child A lived with her mother.\n\nShe went to nursery."
     )
+    # The preview follows the typing, before any button is pressed.
+    expect(page.get_by_role("heading", name="Preview as you type")).to_be_visible()
+    preview = page.locator("[data-preview-body] p")
+    expect(preview).to_have_text(["Child A lived with her mother.", "She went to nursery."])
     page.get_by_role("button", name="Preview").click()
     expect(page.get_by_role("heading", name="Preview of what you typed")).to_be_visible()
     expect(page.get_by_text("She went to nursery.").last).to_be_visible()
