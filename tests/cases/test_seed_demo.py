@@ -424,3 +424,124 @@ def test_demo_lcspr_has_its_evidence_and_the_lr_family_declined(demo, caplog):
     for name in DEMO_FAMILY_NAMES:
         for part in name.split():
             assert part not in caplog.text
+
+
+def test_demo_report_leicester_at_partnership_approval_and_lr_uploaded_from_word(demo, caplog):
+    """Issue 15, Demo: Leicester's review furthest on has three drafts written in the
+    product, the second holding two anonymisation hits (the half-brother's first name and
+    the school's name, §9.1.3), the third clean with its checklist filled, passed by the
+    Panel's QA, approved by the CRG and signed off by the chair, awaiting the partnership's
+    approval (§9.1.4-9.1.5); Leicestershire & Rutland's has one draft uploaded from Word
+    with points of the minimum content missing (§9.1.2). A second run changes nothing."""
+    import logging
+
+    from django.utils import timezone
+
+    from cases.management.commands.seed_demo import (
+        DEMO_CHILD_NAMES,
+        DEMO_FAMILY_NAMES,
+        REPORT_SCHOOL,
+        REPORT_SIBLING_FIRST_NAME,
+    )
+    from cases.models import Stage
+    from reviews import models as review_models
+    from reviews.models import (
+        AnonymisationHit,
+        DraftSource,
+        HitKind,
+        Lcspr,
+        RecommendationStatus,
+        ReportCrgOutcome,
+        ReportDraft,
+        SafeguardingPartner,
+    )
+    from reviews.report_status import ReportStatus
+    from reviews.selectors.report import draft_missing_points
+    from reviews.selectors.report_approval import approval_state
+    from reviews.selectors.terms import terms_state
+
+    partnerships = demo
+    caplog.set_level(logging.DEBUG)
+    tables = [
+        ReportDraft,
+        review_models.ReportSection,
+        review_models.ReportComment,
+        AnonymisationHit,
+        review_models.Finding,
+        review_models.Recommendation,
+        review_models.ReportQa,
+        review_models.ReportCrgApproval,
+        review_models.ReportPartnerApproval,
+    ]
+    counts = [model.unscoped.count() for model in tables]
+    call_command("seed_demo", stdout=StringIO())
+    assert [model.unscoped.count() for model in tables] == counts
+
+    def furthest(slug):
+        [lcspr] = [
+            lcspr
+            for lcspr in Lcspr.objects.for_partnership(partnerships[slug]).filter(
+                case__stage=Stage.LCSPR
+            )
+            if terms_state(lcspr).in_force is not None
+        ]
+        return lcspr
+
+    leicester = partnerships["leicester"]
+    lcspr = furthest("leicester")
+    drafts = list(
+        ReportDraft.objects.for_partnership(leicester).filter(lcspr=lcspr).order_by("number")
+    )
+    assert [(d.number, d.source, d.is_finished) for d in drafts] == [
+        (1, DraftSource.WRITTEN, True),
+        (2, DraftSource.WRITTEN, True),
+        (3, DraftSource.WRITTEN, True),
+    ]
+    hits = AnonymisationHit.objects.for_partnership(leicester)
+    second = {h.found: h for h in hits.filter(draft=drafts[1])}
+    # The school's whole name as the draft has it, and the half-brother's first name: a
+    # surviving child of the family network, reported as a child's or family member's name.
+    assert set(second) == {REPORT_SIBLING_FIRST_NAME, REPORT_SCHOOL.rstrip(")")}
+    assert second[REPORT_SCHOOL.rstrip(")")].kind == HitKind.SCHOOL
+    assert second[REPORT_SIBLING_FIRST_NAME].kind in {HitKind.CHILD_NAME, HitKind.FAMILY_NAME}
+    assert all(h.is_open for h in second.values())
+    assert not hits.filter(draft__in=[drafts[0], drafts[2]]).exists()
+    assert draft_missing_points(drafts[2]) == []
+    comments = review_models.ReportComment.objects.for_partnership(leicester).filter(
+        draft__lcspr=lcspr
+    )
+    assert comments.count() == 2
+    assert comments.filter(resolved_at__isnull=False).count() == 1
+
+    state = approval_state(lcspr)
+    assert state.status == ReportStatus.PARTNERSHIP_APPROVAL
+    assert state.draft == drafts[2]
+    assert state.qa_passed is not None
+    [crg] = state.crg
+    assert crg.outcome == ReportCrgOutcome.APPROVED
+    assert crg.chair_signed_by.username == "leicester-chair"
+    assert crg.meeting.held_on < timezone.localdate()
+    assert set(state.partners) == {SafeguardingPartner.POLICE}
+
+    findings = review_models.Finding.objects.for_partnership(leicester).filter(lcspr=lcspr)
+    assert findings.count() == 2
+    recommendations = review_models.Recommendation.objects.for_partnership(leicester).filter(
+        lcspr=lcspr
+    )
+    assert sorted(r.status for r in recommendations) == sorted(
+        [RecommendationStatus.AGREED, RecommendationStatus.DRAFT]
+    )
+
+    lr = furthest("leicestershire-rutland")
+    [word] = ReportDraft.objects.for_partnership(partnerships["leicestershire-rutland"]).filter(
+        lcspr=lr
+    )
+    assert word.source == DraftSource.WORD
+    assert word.file.read(2) == b"PK"
+    assert "Child A" in word.text
+    assert len(draft_missing_points(word)) >= 5
+    assert approval_state(lr).status == ReportStatus.QA
+
+    for name in DEMO_FAMILY_NAMES + [n for pair in DEMO_CHILD_NAMES for n in pair if n]:
+        for part in name.split():
+            assert part not in caplog.text

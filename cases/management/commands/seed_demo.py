@@ -259,6 +259,107 @@ DEMO_FAMILY_NAMES = [name for family in DEMO_FAMILY.values() for _, name in fami
     DEMO_NETWORK_ADDED
 )
 
+# Issue 15's demo story on the same review: three drafts written in the product and taken
+# through QA and the CRG to the partnership's approval, or one draft uploaded from Word.
+REPORT_STORY = {"leicester": "approval", "leicestershire-rutland": "word"}
+# What the second Leicester draft says that the anonymisation guard must find (§9.1.3): the
+# half-brother's first name (the network's, DEMO_NETWORK_ADDED) and the school asked for
+# information (`_submissions`). The third draft says "Child A's half-brother" and "the school".
+REPORT_SIBLING_FIRST_NAME = DEMO_NETWORK_ADDED[2].split()[0]
+REPORT_SCHOOL = "Riverside Primary Academy (demo school)"
+
+# The sections of Leicester's drafts (reviews.services.report_drafts.DEFAULT_HEADINGS' keys)
+# as each draft writes them; a draft starts as a copy of the one before. Only pseudonyms.
+REPORT_DRAFT_1 = {
+    "overview": "Child A, aged 3, was admitted to hospital malnourished. Health appointments "
+    "had been missed for a year, and the family had moved into the area two years before.",
+    "methods": "A systems-based review: the agencies' information reports, a combined "
+    "chronology, conversations with practitioners and with Child A's mother, and a "
+    "learning workshop.",
+    "kloes": "Information about the family was held by several agencies but was not brought "
+    "together.\n\nThe concerns staff at the school gate raised were recorded but not shared "
+    "with health visitors.\n\nThe move between services was not planned for.",
+}
+REPORT_DRAFT_2 = {
+    "daily_life": "Child A's half-brother "
+    + REPORT_SIBLING_FIRST_NAME
+    + " walked her to "
+    + REPORT_SCHOOL
+    + " most mornings; staff noticed she seemed small for her age.",
+    "protected_characteristics": "The family's language and culture were recorded; no "
+    "interpreter was needed.",
+    "direct_work": "Nobody spoke with Child A alone in the year before the admission.",
+    "context_systems": "Health visiting caseloads were high and appointments were sent by "
+    "letter only.",
+    "decisions": "Each missed appointment was closed on its own, without a view of the whole year.",
+    "agencies_together": "The referral and the missed appointments sat in two systems.",
+    "practice_in_general": "The audit of missed appointments shows the same pattern across "
+    "the area.",
+    "prevent_harm": "A single view of missed health appointments for children under five.",
+    "good_practice": "The health visitor followed up the first missed appointment by phone.",
+    "views": "Child A's mother spoke with the Reviewer; the father did not take part while "
+    "the criminal investigation continues.",
+    "practitioners_events": "Practitioners at the workshop described the pressure of "
+    "letter-only follow-up.",
+    "research": "The National Panel's review of neglect in young children.",
+    "other_reports": "The partnership's audit of missed health appointments.",
+    "agencies_learn": "Agencies must bring missed appointments and concerns together.",
+    "recommendations": "Two recommendations, each with its owner, measure and date.",
+}
+REPORT_DRAFT_3 = {
+    "daily_life": "Child A's half-brother walked her to school most mornings; staff "
+    "noticed she seemed small for her age.",
+}
+# Leicester's findings (§9.2.1), each with its recommendation (§9.2.2): title, text,
+# action, measure of success (the second has none: not yet SMART).
+REPORT_FINDINGS = [
+    (
+        "Missed appointments were not seen together",
+        "Each missed health appointment was closed on its own, so a year of them was not "
+        "seen as neglect.",
+        "Bring every missed health appointment of a child under five into one view shared "
+        "with children's social care.",
+        "An audit in six months finds every child with two or more missed appointments discussed.",
+    ),
+    (
+        "Concerns from school were not heard by health",
+        "Staff raised concerns about Child A's size that never reached the health visitor.",
+        "Give school staff a direct route to the health visiting team.",
+        "",
+    ),
+]
+# Leicestershire & Rutland's Word draft: (heading, paragraphs), and the page of the draft
+# that addresses each point of the minimum content it covers (§9.1.2); the rest is missing.
+REPORT_WORD_DRAFT = [
+    (
+        "Overview",
+        [
+            "Child A, aged 3, was admitted to hospital malnourished. Health appointments "
+            "had been missed for a year.",
+        ],
+    ),
+    (
+        "How the review was carried out",
+        [
+            "A systems-based review of the agencies' information reports and a combined "
+            "chronology.",
+            "The parents declined to take part; their reasons are recorded.",
+        ],
+    ),
+    (
+        "Child A's daily life",
+        ["Child A lived with her parents; nobody spoke with her alone."],
+    ),
+    (
+        "The views of the family",
+        [
+            "The parents did not wish to go over events again; they may be asked again "
+            "before the report is shared.",
+        ],
+    ),
+]
+REPORT_WORD_PAGES = {"overview": "Page 1", "methods": "Page 1", "daily_life": "Page 2"}
+
 # Where the demo sends the notice of an LCSPR's delay (§3.1.3): plausible, undeliverable.
 DEMO_NATIONAL_PANEL_EMAIL = "national-review-panel@notices.example"
 DEMO_SECRETARY_OF_STATE_EMAIL = "secretary-of-state@notices.example"
@@ -767,6 +868,11 @@ class Command(BaseCommand):
             self._evidence_gathered(running[0], agencies, users)
         else:
             self._family_declined(running[0], users)
+        # Issue 15: the report, on the same review.
+        if REPORT_STORY[partnership.slug] == "approval":
+            self._report_written(running[0], agencies, users)
+        else:
+            self._report_uploaded(running[0], users)
 
     def _past_crg_meeting(self, partnership, day, office):
         """A CRG monthly meeting on `day` (a working day on or after it), created while it
@@ -1548,6 +1654,288 @@ class Command(BaseCommand):
                     non_participation_detail=detail,
                 )
 
+    # --- Issue 15: the report (§9) ----------------------------------------------------------
+
+    def _report_written(self, lcspr, agencies, users):
+        """Leicester's report: three drafts written in the product (§9.1), the second with
+        two anonymisation hits (the half-brother's first name and the school's name,
+        §9.1.3) that the third fixes; where the third addresses the minimum content
+        (§9.1.2); the Panel's comments, one resolved; two findings with SMART
+        recommendations, one agreed (§9.2); the Panel's QA passed on draft 3 (§9.1.4), the
+        CRG's approval at its last meeting signed off by the chair, and the partnership's
+        approval under way: the Police have confirmed, the Local Authority and the ICB not
+        yet (§9.1.5). Skipped once the review has a draft, so a second run changes nothing."""
+        from reviews.models import ReportDraft
+        from reviews.selectors.terms import terms_in_force
+
+        partnership = lcspr.case.partnership
+        if terms_in_force(lcspr) is None:
+            return
+        if ReportDraft.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+            return
+        slug = partnership.slug
+        office = users[OFFICE_USER[slug]]
+        lead = self._review_lead(lcspr, office)
+        panel = users[PANEL_USERS[slug][0][0]]
+        # The CRG met on the last working day before today; the drafts came the week before.
+        crg_day = timezone.localdate() - timedelta(days=1)
+        while crg_day.weekday() >= 5:
+            crg_day -= timedelta(days=1)
+
+        def before(n):
+            return crg_day - timedelta(days=n)
+
+        with _demo_clock(before(9)):
+            self._findings(lcspr, agencies, lead)
+        drafts = []
+        for n, (when, text) in enumerate(
+            ((before(8), REPORT_DRAFT_1), (before(6), REPORT_DRAFT_2), (before(4), REPORT_DRAFT_3)),
+            start=1,
+        ):
+            with _demo_clock(when):
+                drafts.append(self._draft_written(lcspr, lead, text, f"Draft {n}"))
+        _first, second, third = drafts
+        self._report_comments(second, third, panel, lead, before)
+        with _demo_clock(before(4)):
+            self._checklist_filled(third, lead)
+        self._report_approved(lcspr, third, crg_day, before, users, agencies)
+
+    def _findings(self, lcspr, agencies, lead):
+        """Two findings, each answering a key theme and a line of enquiry (§9.2.1), and a
+        recommendation for each: the first SMART and agreed, the second still a draft that
+        lacks its measure of success (§9.1.2 footnote 22)."""
+        from reviews import services as review_services
+        from reviews.selectors.findings import kloes_in_force, review_key_themes
+
+        themes = review_key_themes(lcspr)
+        kloes = kloes_in_force(lcspr)
+        if not themes or not kloes:
+            return
+        council = agencies[LOCAL_AUTHORITY[lcspr.case.partnership.slug]]
+        due = timezone.localdate() + timedelta(days=180)
+        for index, (title, text, action, measure) in enumerate(REPORT_FINDINGS):
+            finding = review_services.finding_add(
+                lcspr=lcspr,
+                title=title,
+                text=text,
+                themes=[themes[index % len(themes)]],
+                kloes=[kloes[index % len(kloes)]],
+                actor=lead,
+            )
+            recommendation = review_services.recommendation_add(
+                finding=finding,
+                action=action,
+                owner_agency=council if index == 0 else None,
+                owner_group="" if index == 0 else "The partnership's Health sub-group",
+                measure=measure,
+                due_on=due,
+                actor=lead,
+            )
+            if index == 0:
+                review_services.recommendation_update(
+                    recommendation=recommendation,
+                    finding=finding,
+                    action=action,
+                    owner_agency=council,
+                    owner_group="",
+                    measure=measure,
+                    due_on=due,
+                    agreed=True,
+                    version=recommendation.version,
+                    actor=lead,
+                )
+
+    def _draft_written(self, lcspr, lead, text, note):
+        """The next draft, written in the product section by section, and finished: the
+        anonymisation guard reads it (§9.1.3)."""
+        from reviews.models import ReportSection
+        from reviews.services import report_drafts
+
+        draft = report_drafts.report_draft_start(lcspr=lcspr, actor=lead)
+        sections = {
+            section.heading: section
+            for section in ReportSection.objects.for_partnership(lcspr.case.partnership).filter(
+                draft=draft
+            )
+        }
+        for key, body in text.items():
+            section = sections[report_drafts.DEFAULT_HEADINGS[key]]
+            report_drafts.report_section_update(
+                section=section,
+                heading=section.heading,
+                body=body,
+                version=section.version,
+                actor=lead,
+            )
+        return report_drafts.report_draft_finish(draft=draft, note=note, actor=lead)
+
+    def _report_comments(self, second, third, panel, lead, before):
+        """The Panel comments on the second and third drafts; the Reviewer resolves the
+        first comment once the third draft answers it."""
+        from reviews.models import ReportSection
+        from reviews.services import report_drafts
+
+        def section(draft, key):
+            return (
+                ReportSection.objects.for_partnership(draft.lcspr.case.partnership)
+                .filter(draft=draft, heading=report_drafts.DEFAULT_HEADINGS[key])
+                .get()
+            )
+
+        with _demo_clock(before(5)):
+            comment = report_drafts.report_comment_add(
+                draft=second,
+                section=section(second, "daily_life"),
+                body="This paragraph could identify the family: say who walked Child A to "
+                "school without naming them or the school.",
+                actor=panel,
+            )
+        with _demo_clock(before(4)):
+            report_drafts.report_comment_resolve(comment=comment, actor=lead)
+            report_drafts.report_comment_add(
+                draft=third,
+                section=section(third, "good_practice"),
+                body="The health visitor's follow-up could be described in more detail.",
+                actor=panel,
+            )
+
+    def _checklist_filled(self, draft, lead):
+        """Where the draft addresses each point of the minimum content (§9.1.2): every
+        point, the lines of enquiry in the analysis section."""
+        from reviews.checklist import KLOE_PREFIX
+        from reviews.selectors.report import report_checklist
+        from reviews.services import report_drafts
+
+        headings = report_drafts.DEFAULT_HEADINGS
+        locations = {
+            point.key: headings["kloes"]
+            if point.key.startswith(KLOE_PREFIX)
+            else headings.get(point.key, "")
+            for point in report_checklist(draft.lcspr)
+        }
+        draft.refresh_from_db()
+        report_drafts.report_checklist_save(
+            draft=draft, locations=locations, version=draft.version, actor=lead
+        )
+
+    def _report_approved(self, lcspr, draft, crg_day, before, users, agencies):
+        """The Panel's QA passed on the draft (§9.1.4); put to the CRG's meeting and
+        approved at it, a quorate meeting, the chair signing it off; the Police's approval
+        for the partnership, the other two partners' still awaited (§9.1.5)."""
+        from rapidreview import services as rapid_review_services
+        from reviews.models import ReportCrgApproval, SafeguardingPartner
+        from reviews.services import report_approval
+
+        partnership = lcspr.case.partnership
+        slug = partnership.slug
+        office = users[OFFICE_USER[slug]]
+        chair = users[CHAIR_USER[slug]]
+        panel = users[PANEL_USERS[slug][0][0]]
+        meeting = self._past_crg_meeting(partnership, crg_day, office)
+        with _demo_clock(before(3)):
+            report_approval.report_qa_record(
+                lcspr=lcspr,
+                actor=panel,
+                number=draft.number,
+                answers=report_approval.QaAnswers(
+                    meets_terms=True,
+                    succinct=True,
+                    focused=True,
+                    passed=True,
+                    focused_note="The recommendations are few and each names its owner.",
+                ),
+            )
+        with _demo_clock(before(2)):
+            report_approval.report_put_to_crg(
+                lcspr=lcspr, actor=office, number=draft.number, meeting=meeting
+            )
+        police, local_authority = users["police-crg"], users[LOCAL_AUTHORITY_CRG_USER[slug]]
+        police_agency, la_agency, trust = (
+            agencies[name] for name in self._attending_agencies(partnership)
+        )
+        with _demo_clock(crg_day):
+            for name, capacity, agency in (
+                (chair.get_full_name(), "CRG chair", None),
+                (
+                    police.get_full_name(),
+                    "Detective Chief Inspector, Public Protection",
+                    police_agency,
+                ),
+                (
+                    local_authority.get_full_name(),
+                    "Head of Safeguarding, Children's Services",
+                    la_agency,
+                ),
+                ("Anita Rowe", "Named Nurse for Safeguarding Children", trust),
+                (office.get_full_name(), "Business Office (minutes)", None),
+            ):
+                rapid_review_services.attendance_record(
+                    meeting=meeting,
+                    actor=office,
+                    name=name,
+                    capacity=capacity,
+                    agency=agency,
+                    declaration="none",
+                    confidentiality_agreed=True,
+                )
+            pending = (
+                ReportCrgApproval.objects.for_partnership(partnership)
+                .filter(lcspr=lcspr, draft=draft)
+                .get()
+            )
+            report_approval.report_crg_outcome_record(
+                lcspr=lcspr,
+                actor=office,
+                number=draft.number,
+                version=pending.version,
+                approved=True,
+            )
+            report_approval.report_crg_sign(lcspr=lcspr, actor=chair, number=draft.number)
+        report_approval.report_partner_confirm(
+            lcspr=lcspr,
+            actor=police,
+            number=draft.number,
+            partner=SafeguardingPartner.POLICE,
+        )
+
+    def _report_uploaded(self, lcspr, users):
+        """Leicestershire & Rutland's report: the Reviewer's first draft uploaded from Word
+        (§9.1), headings and paragraphs with the pseudonym only, and where it addresses
+        some of the minimum content by page: several points are still missing (§9.1.2).
+        Skipped once the review has a draft."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from reviews.models import ReportDraft
+        from reviews.selectors.terms import terms_in_force
+        from reviews.services import report_drafts
+
+        partnership = lcspr.case.partnership
+        if terms_in_force(lcspr) is None:
+            return
+        if ReportDraft.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+            return
+        lead = self._review_lead(lcspr, users[OFFICE_USER[partnership.slug]])
+        on = min(self._panel_held_on(lcspr) + timedelta(days=14), timezone.localdate())
+        with _demo_clock(on):
+            draft = report_drafts.report_draft_upload(
+                lcspr=lcspr,
+                upload=SimpleUploadedFile(
+                    "report-draft-1.docx",
+                    _word_draft(REPORT_WORD_DRAFT),
+                    content_type="application/vnd.openxmlformats-officedocument."
+                    "wordprocessingml.document",
+                ),
+                note="First draft, written in Word",
+                actor=lead,
+            )
+            headings = report_drafts.DEFAULT_HEADINGS
+            report_drafts.report_checklist_save(
+                draft=draft,
+                locations={key: page for key, page in REPORT_WORD_PAGES.items() if key in headings},
+                version=draft.version,
+                actor=lead,
+            )
+
     def _delayed(self, lcspr, agencies, users):
         """A review the Police asked to wait (§3.1.3): the delay recorded as it arose,
         considered by the CRG at its next meeting, and, as it will prevent publication
@@ -1780,3 +2168,18 @@ def _genogram_png() -> bytes:
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
+
+
+def _word_draft(parts) -> bytes:
+    """A Word draft (.docx) with a heading and paragraphs for each part, as a Reviewer
+    writes one."""
+    import docx
+
+    document = docx.Document()
+    for heading, paragraphs in parts:
+        document.add_heading(heading, level=1)
+        for paragraph in paragraphs:
+            document.add_paragraph(paragraph)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
