@@ -362,21 +362,26 @@ def postcodes(address: str) -> list[str]:
 def school_forms(name: str, places: Iterable[str] = ()) -> list[list[str]]:
     """A school or setting's whole name, and its distinctive part ("Highfield" of
     "Highfield Primary School") where that is 4 letters or more and not only the area's
-    name."""
-    tokens = _tokens(name)
-    if not tokens:
-        return []
-    forms = [tokens]
+    name"). A bracketed part ("Riverside Academy (Oadby)") is also dropped, so that the
+    name as people write it is found too."""
+    forms: list[list[str]] = []
     place_words = {w for place in places for w in _tokens(place)}
-    stem = [t for t in tokens if t not in _SCHOOL_WORDS]
-    if (
-        stem
-        and stem != tokens
-        and len("".join(stem)) >= 4
-        and not set(stem) <= place_words
-        and stem == tokens[tokens.index(stem[0]) : tokens.index(stem[0]) + len(stem)]
-    ):
-        forms.append(stem)
+    bare = re.sub(r"\([^)]*\)", " ", name)
+    for written in (name, bare) if bare.strip() != name.strip() else (name,):
+        tokens = _tokens(written)
+        if not tokens:
+            continue
+        stem = [t for t in tokens if t not in _SCHOOL_WORDS]
+        candidates = [tokens]
+        if (
+            stem
+            and stem != tokens
+            and len("".join(stem)) >= 4
+            and not set(stem) <= place_words
+            and stem == tokens[tokens.index(stem[0]) : tokens.index(stem[0]) + len(stem)]
+        ):
+            candidates.append(stem)
+        forms += [form for form in candidates if form not in forms]
     return forms
 
 

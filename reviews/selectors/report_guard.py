@@ -95,7 +95,9 @@ def restricted_data(lcspr: Lcspr) -> rules.Restricted:
             member.nhs_number,
         )
     for member in NetworkMember.objects.for_partnership(partnership).filter(lcspr=lcspr):
-        is_child = member.is_subject_child or member.child_id is not None
+        is_child = (
+            member.is_subject_child or member.is_surviving_child or member.child_id is not None
+        )
         kind = rules.CHILD_NAME if is_child else rules.FAMILY_NAME
         person(member.name, kind, member.date_of_birth, member.address)
     notification = Notification.objects.for_partnership(partnership).filter(case=case).first()

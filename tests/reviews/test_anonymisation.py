@@ -169,3 +169,20 @@ def test_the_context_keeps_what_is_glued_to_the_hit():
 def test_a_date_of_a_case_is_found_beside_a_name_in_one_sentence():
     hits = found("JAYDEN'S birthday, 2nd March 2019, at 14 Acacia Avenue, LE3 1AB.")
     assert [kind for kind, _ in hits] == [CHILD_NAME, DATE_OF_BIRTH, ADDRESS, POSTCODE]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("at Riverside Primary Academy (Oadby)", "Riverside Primary Academy (Oadby"),
+        ("at Riverside Primary Academy today", "Riverside Primary Academy"),
+        ("Riverside's staff", "Riverside's"),
+    ],
+)
+def test_a_school_with_a_bracketed_part_is_found_as_people_write_it(text, expected):
+    """The demo's school is "Riverside Primary Academy (demo school)": written without
+    the bracket, or by its distinctive part, it is still found."""
+    restricted = Restricted(
+        schools=("Riverside Primary Academy (Oadby)",), places=("Leicester", "Oadby")
+    )
+    assert found(text, restricted) == [(SCHOOL, expected)]
