@@ -90,6 +90,11 @@ def qa_records(draft: ReportDraft) -> list[ReportQa]:
     )
 
 
+def qa_passed(draft: ReportDraft) -> ReportQa | None:
+    """The Panel's QA that passed this draft (§9.1.4), if it has."""
+    return next((q for q in qa_records(draft) if q.outcome == ReportQaOutcome.PASSED), None)
+
+
 def crg_records(draft: ReportDraft) -> list[ReportCrgApproval]:
     return list(
         ReportCrgApproval.objects.for_partnership(draft.lcspr.case.partnership)

@@ -42,7 +42,10 @@ POINTS_MISSING = (
 )
 COMMENTS_OPEN = "{count} on draft {number} not resolved: the Reviewer answers or resolves them."
 READY = "Draft {number} is ready for the Panel's quality assurance (§9.1.4)."
-QA_PASSED = "The Panel's quality assurance passed draft {number} (§9.1.4). {next}"
+QA_PASSED = (
+    "Draft {number} is written: the Panel's quality assurance passed it (§9.1.4). Its "
+    "approval follows; a new draft is needed only if the CRG or the partnership asks for one."
+)
 
 
 def _plural(count: int, one: str, many: str) -> str:
@@ -181,10 +184,7 @@ def report_next_step(lcspr: Lcspr, rows: list[DraftRow] | None = None) -> NextSt
     state = approval_state(lcspr)
     if state.draft is not None and state.draft.pk == latest.draft.pk and state.qa_passed:
         # Written: what remains is the approval's (reviews/selectors/report_approval.py).
-        return NextStep(
-            QA_PASSED.format(number=number, next=state.state.who_acts),
-            workspace.TaskState.COMPLETED,
-        )
+        return NextStep(QA_PASSED.format(number=number), workspace.TaskState.COMPLETED)
     if latest.open_hits:
         return NextStep(
             HITS_OPEN.format(number=number, count=_plural(latest.open_hits, "hit", "hits")),

@@ -37,13 +37,12 @@ from reviews.models import (
     Lcspr,
     ReportComment,
     ReportDraft,
-    ReportQaOutcome,
     ReportRequirement,
     ReportSection,
 )
 from reviews.rules import ReviewConflict
 from reviews.selectors.report import report_checklist
-from reviews.selectors.report_approval import qa_records, report_final
+from reviews.selectors.report_approval import qa_passed, report_final
 from reviews.selectors.setup import current_appointments
 from reviews.services.report_guard import report_guard_run
 
@@ -354,7 +353,7 @@ def report_checklist_save(
     draft = _draft_locked(draft)
     if draft.version != version:
         raise ReviewConflict(CHECKLIST_CONFLICT)
-    if any(qa.outcome == ReportQaOutcome.PASSED for qa in qa_records(draft)):
+    if qa_passed(draft) is not None:
         raise ApplicationError(CHECKLIST_AFTER_QA.format(number=draft.number))
     keys = {point.key for point in report_checklist(draft.lcspr)}
     cleaned = {

@@ -43,6 +43,7 @@ from reviews.models import DraftSource
 from reviews.rules import ReviewConflict
 from reviews.selectors import report as report_selectors
 from reviews.selectors import report_drafts as selectors
+from reviews.selectors.report_approval import qa_passed, report_final
 from reviews.selectors.review import lcspr_get
 from reviews.services import report_drafts as services
 
@@ -148,6 +149,7 @@ def lcspr_report(request, reference):
             "next_step": selectors.report_next_step(lcspr, rows),
             "can_write": request.scope.can(Action.WRITE_REPORT),
             "can_start": latest is None or latest.is_finished,
+            "final": report_final(lcspr),
             "latest": latest,
             "once": once,
             "start_error": start_error,
@@ -196,6 +198,7 @@ def lcspr_report_upload(request, reference):
             "heading": "Upload a Word draft of the report",
             "form": form,
             "once": once,
+            "final": report_final(lcspr),
         },
     )
 
@@ -495,7 +498,10 @@ def lcspr_report_checklist(request, reference, pk):
             "draft": draft,
             "rows": rows,
             "missing": missing,
-            "form": form if request.scope.can(Action.WRITE_REPORT) else None,
+            # Kept as the Panel passed it (§9.1.4): shown, no longer edited.
+            "passed": (passed := qa_passed(draft)) is not None,
+            "passed_message": services.CHECKLIST_AFTER_QA.format(number=draft.number),
+            "form": form if request.scope.can(Action.WRITE_REPORT) and not passed else None,
             "headings": [s.heading for s in selectors.report_sections(draft)],
             "is_word": draft.source == DraftSource.WORD,
         },

@@ -80,18 +80,21 @@ def _context(case, heading, **extra):
 
 
 def _timeline(state) -> list[dict]:
-    at = ORDER.index(state.status)
+    # All three partners have approved: the partnership's stage is done, the final one next.
+    ready = state.step == Step.MARK_FINAL
+    at = ORDER.index(ReportStatus.FINAL if ready else state.status)
     rows = []
     for status, title in TIMELINE:
         here = ORDER.index(status)
         if state.status == ReportStatus.FINAL or here < at:
             label, colour = "Completed", ""
         elif here == at:
-            label, colour = (
-                ("Needs attention", "govuk-tag--red")
-                if state.step in {Step.CLEAR_HITS, Step.NEW_DRAFT}
-                else ("In progress", "govuk-tag--light-blue")
-            )
+            if state.step in {Step.CLEAR_HITS, Step.NEW_DRAFT}:
+                label, colour = "Needs attention", "govuk-tag--red"
+            elif ready:
+                label, colour = "Ready to mark final", "govuk-tag--blue"
+            else:
+                label, colour = "In progress", "govuk-tag--light-blue"
         else:
             label, colour = "Cannot start yet", "govuk-tag--grey"
         rows.append({"title": title, "label": label, "colour": colour})

@@ -489,6 +489,9 @@ def test_the_final_pdf_names_the_child_by_pseudonym_and_the_reviewer_and_is_froz
     assert f"{REVIEWER_FIRST} {REVIEWER_LAST}" in shown
     assert CHILD_NAME not in shown
     assert "Zebedee" not in shown
+    # Written to be published: nothing links it to the internal case (§10).
+    assert case.reference not in shown
+    assert "OFFICIAL" not in shown
     assert case.reference in response["Content-Disposition"]
     assert AccessEvent.unscoped.filter(
         object_reference=case.reference, object_type="final report"
@@ -752,7 +755,7 @@ def test_once_qa_passes_the_writing_task_is_done_and_says_what_comes_next(case, 
     qa_pass(case, panel, 1)
     step = draft_selectors.report_next_step(case.lcspr)
     assert step.state == TaskState.COMPLETED
-    assert "The Business Office must put the draft to a CRG meeting" in step.text
+    assert step.text == draft_selectors.QA_PASSED.format(number=1)
 
 
 def test_the_lcspr_page_shows_the_reports_status_and_clock(client, case, reviewer, panel):
@@ -763,3 +766,37 @@ def test_the_lcspr_page_shows_the_reports_status_and_clock(client, case, reviewe
     assert "The report (§9)" in page
     assert "CRG approval" in page
     assert "to the six-month date" in page
+
+
+def test_after_final_the_pages_offer_no_new_draft(
+    client, case, reviewer, panel, office, chair, meeting
+):
+    approved(case, panel, office, chair, meeting)
+    services.report_mark_final(lcspr=case.lcspr, actor=office, number=1)
+    sign_in(client, reviewer)
+    for page in ("", "upload/"):
+        shown = text(client.get(f"/cases/{case.reference}/lcspr/report/{page}"))
+        assert "The report is final: draft 1 was approved and marked final" in shown
+        assert "Start draft 2" not in shown
+        assert 'type="file"' not in shown
+
+
+def test_the_checklist_passed_by_the_panel_is_shown_not_offered_for_editing(
+    client, case, reviewer, panel
+):
+    draft = finished_draft(case, 1)
+    sign_in(client, reviewer)
+    page = f"/cases/{case.reference}/lcspr/report/drafts/{draft.pk}/checklist/"
+    assert "Save where the draft addresses them" in text(client.get(page))
+    qa_pass(case, panel, 1)
+    shown = text(client.get(page))
+    assert CHECKLIST_AFTER_QA.format(number=1) in shown
+    assert "Save where the draft addresses them" not in shown
+
+
+def test_the_upload_form_sends_the_note_before_the_file(client, case, reviewer):
+    """A file over the upload limit stops the server reading the form at the file: the
+    note, sent first, still arrives and is kept."""
+    sign_in(client, reviewer)
+    shown = text(client.get(f"/cases/{case.reference}/lcspr/report/upload/"))
+    assert shown.index('name="note"') < shown.index('name="file"')
