@@ -10,7 +10,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import selectors as case_selectors
 from cases import services as case_services
 from cases.dates import format_date
 from cases.errors import ApplicationError
@@ -25,20 +24,15 @@ from reviews.forms.chronology import (
     TagEntriesForm,
 )
 from reviews.selectors import chronology as selectors
-from reviews.selectors.review import lcspr_get
 from reviews.selectors.themes import review_themes
 from reviews.services.chronology import chronology_gap_days_set
 from reviews.services.themes import entries_tag
+from reviews.web import case_and_lcspr
 
 THRESHOLD_SAVED = "The gap threshold is saved: gaps longer than {days} days are shown."
 TAGGED = "{n} tagged with “{theme}”."
 UNTAGGED = "“{theme}” taken off {n}."
 WHAT = "multi-agency chronology"
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _filters(request, lcspr):
@@ -97,7 +91,7 @@ def _log_read(request, case) -> None:
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_chronology(request, reference):
     """The multi-agency chronology, as the filters in the URL narrow it."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     form, chosen, themes = _filters(request, lcspr)
     return _page(request, case, lcspr, form, chosen, themes)
 
@@ -140,7 +134,7 @@ def _page(request, case, lcspr, form, chosen, themes, *, threshold_form=None, ta
 def lcspr_chronology_settings(request, reference):
     """Set the gap threshold (§8.4.3); back to the chronology as it was filtered, or the
     chronology page again with the error."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     form = GapThresholdForm(request.POST)
     if form.is_valid():
         try:
@@ -175,7 +169,7 @@ def _back(case, request):
 def lcspr_chronology_tag(request, reference):
     """Tag the selected entries with a key theme, or take it off them (§8.8); back to the
     chronology, or the chronology page again with the error."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     themes = review_themes(lcspr)
     chronology = selectors.multi_agency_chronology(lcspr)
     entries = chronology.entries + chronology.outside + chronology.organisational
@@ -197,7 +191,7 @@ def lcspr_chronology_tag(request, reference):
 
 
 def _export(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _, chosen, themes = _filters(request, lcspr)
     return case, selectors.multi_agency_chronology(lcspr, chosen), chosen, themes
 

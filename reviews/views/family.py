@@ -18,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.models import AccessAction
 from cases.once import Once
@@ -38,8 +37,8 @@ from reviews.forms.family import (
 from reviews.models import Delivery
 from reviews.rules import ReviewConflict, partnership_people
 from reviews.selectors import family as selectors
-from reviews.selectors.review import lcspr_get
 from reviews.services import family as services
+from reviews.web import case_and_lcspr
 
 ONLY_TEAM = "Only the Business Office, the Reviewer and the Panel engage the family (§7)."
 BROUGHT_IN = "{count} brought into the family network from the case's records."
@@ -54,11 +53,6 @@ COUPLE_REMOVED = "The couple is removed."
 CONVERSATION_ADDED = "The conversation is recorded."
 CONVERSATION_SAVED = "The conversation is saved."
 CONFIRM_REMOVE = "Confirm that the couple is to be removed."
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _refuse_post_without_engage(request) -> None:
@@ -97,7 +91,7 @@ def _genogram_url(case) -> str | None:
 def lcspr_family(request, reference):
     """The family network, its couples, the conversations, and who takes part. Its
     forms: bring in the case's children and family members, and record a couple."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_engage(request)
     which = request.POST.get("form") if request.method == "POST" else None
     if which == "bring-in":
@@ -155,7 +149,7 @@ def _bring_in(request, case, lcspr):
 @scope_required(Action.ENGAGE_FAMILY)
 def lcspr_family_member_add(request, reference):
     """A family member the case's records do not hold."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     network = selectors.members(lcspr=lcspr)
     once = Once(request, f"family-member-{lcspr.pk}")
     form = MemberForm(request.POST or None, network=network)
@@ -188,7 +182,7 @@ def lcspr_family_member_add(request, reference):
 def lcspr_family_member(request, reference, pk):
     """One member: their details, the first contact (§7.3) and whether they take part
     (§7.4.2), each its own form at its own version."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_engage(request)
     member = selectors.member_get(scope=request.scope, lcspr=lcspr, pk=pk)
     network = selectors.members(lcspr=lcspr).exclude(pk=member.pk)
@@ -349,7 +343,7 @@ def _member_page(
 def lcspr_family_member_remove(request, reference, pk):
     """Someone added by mistake, at the version shown: a member changed meanwhile, or in
     a recorded conversation, stays."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     member = selectors.member_get(scope=request.scope, lcspr=lcspr, pk=pk)
     network = selectors.members(lcspr=lcspr).exclude(pk=member.pk)
     version = request.POST.get("version", "")
@@ -391,7 +385,7 @@ def _couple_add(request, case, lcspr):
 @require_POST
 @scope_required(Action.ENGAGE_FAMILY)
 def lcspr_family_couple_remove(request, reference, pk):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     couple = selectors.couple_get(scope=request.scope, lcspr=lcspr, pk=pk)
     if request.POST.get("confirm") != "yes":
         return _family_page(request, case, lcspr, errors=[CONFIRM_REMOVE])
@@ -405,7 +399,7 @@ def lcspr_family_couple_remove(request, reference, pk):
 
 @scope_required(Action.ENGAGE_FAMILY)
 def lcspr_family_conversation_add(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     network = selectors.members(lcspr=lcspr)
     people = partnership_people(lcspr)
     once = Once(request, f"family-conversation-{lcspr.pk}")
@@ -457,7 +451,7 @@ def lcspr_family_conversation_add(request, reference):
 def lcspr_family_conversation(request, reference, pk):
     """Change a recorded conversation (§7.4.1): the same form as recording it, prefilled,
     at the version it was opened at. Only one of this case's review is found."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     conversation = selectors.conversation_get(scope=request.scope, lcspr=lcspr, pk=pk)
     kwargs = {
         "network": selectors.members(lcspr=lcspr),
@@ -509,7 +503,7 @@ def lcspr_family_conversation(request, reference, pk):
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_family_letter_pdf(request, reference, pk):
     """The letter to one member: it names them; its address and file name do not."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     member = selectors.member_get(scope=request.scope, lcspr=lcspr, pk=pk)
     pdf = family_letter_pdf(case=case, lcspr=lcspr, member=member)
     return pdf_response(
@@ -519,6 +513,6 @@ def lcspr_family_letter_pdf(request, reference, pk):
 
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_family_leaflet_pdf(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     pdf = family_leaflet_pdf(case=case, lcspr=lcspr)
     return pdf_response(request, pdf, case=case, name="family-leaflet", what="family leaflet")

@@ -11,7 +11,6 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
@@ -27,8 +26,8 @@ from reviews.forms.findings import (
 from reviews.forms.themes import RemoveForm
 from reviews.recommendations import RECOMMENDATIONS_LIMIT
 from reviews.selectors import findings as selectors
-from reviews.selectors.review import lcspr_get
 from reviews.services import findings as services
+from reviews.web import case_and_lcspr
 
 ONLY_WRITERS = "Only the Reviewer and the Business Office write the findings and recommendations."
 ONLY_DECIDERS = (
@@ -53,11 +52,6 @@ NO_THEMES_NOR_KLOES = (
     "has nothing to answer. Name the key themes, or have the CRG agree the terms of "
     "reference (§5.1.3), first."
 )
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _can_write(request) -> bool:
@@ -105,7 +99,7 @@ def _failed(*forms):
 def lcspr_findings(request, reference):
     """The findings in order, each with its themes, KLOEs and recommendations and what
     each recommendation still misses to be SMART; record a finding, or reorder them."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without(request, Action.WRITE_FINDINGS, ONLY_WRITERS)
     themes = selectors.review_key_themes(lcspr)
     kloes = _kloe_choices(lcspr)
@@ -178,7 +172,7 @@ def lcspr_findings(request, reference):
 def lcspr_finding(request, reference, pk):
     """One finding: change or remove it, add a recommendation answering it, or reorder its
     recommendations."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without(request, Action.WRITE_FINDINGS, ONLY_WRITERS)
     finding = selectors.finding_get(scope=request.scope, lcspr=lcspr, pk=pk)
     themes = selectors.review_key_themes(lcspr)
@@ -309,7 +303,7 @@ def lcspr_finding(request, reference, pk):
 def lcspr_recommendation(request, reference, pk):
     """One recommendation: change it, agree it once SMART, or remove it. The page asks for
     each SMART element it still misses (§9.1.2 footnote 22)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without(request, Action.WRITE_FINDINGS, ONLY_WRITERS)
     rec = selectors.recommendation_get(scope=request.scope, lcspr=lcspr, pk=pk)
     rows = selectors.findings_with_recommendations(lcspr)
@@ -406,7 +400,7 @@ def lcspr_recommendation(request, reference, pk):
 def lcspr_findings_group(request, reference):
     """The partnership's decision that a separate group will turn the findings into
     actions, and the record that the findings were sent to it."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without(request, Action.MANAGE_REVIEW, ONLY_DECIDERS)
     group = selectors.findings_group(lcspr)
     which = request.POST.get("form") if request.method == "POST" else None
@@ -471,7 +465,7 @@ def lcspr_findings_group(request, reference):
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_findings_pdf(request, reference):
     """The findings as a PDF, for the separate group (§9.2.3); the download is logged."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     return pdf_response(
         request, findings_pdf(lcspr=lcspr), case=case, name="findings", what="review findings"
     )

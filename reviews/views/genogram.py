@@ -19,7 +19,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
@@ -34,18 +33,13 @@ from reviews import services
 from reviews.documents import genogram as documents
 from reviews.forms.genogram import GenogramAskForm, GenogramUploadForm
 from reviews.selectors import genogram as selectors
-from reviews.selectors.review import lcspr_get
+from reviews.web import case_and_lcspr
 
 UPLOADED = "Version {number} of the genogram is uploaded. The earlier versions are kept."
 ASKED = "{agency} is asked for its genogram. Its portal users are emailed (§7.2.1)."
 ONLY_FAMILY_TEAM = (
     "Only the Business Office, the review's Reviewer and its Panel members upload a genogram."
 )
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _anonymised_or_refusal(lcspr):
@@ -61,7 +55,7 @@ def lcspr_genogram(request, reference):
     """Both versions of the drawn genogram, each with its table of the same people, the
     lead agency's uploaded versions and (for those who keep the family's records) the
     form to upload a new one."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     can_upload = request.scope.can(Action.ENGAGE_FAMILY)
     if request.method == "POST" and not can_upload:
         raise PermissionDenied(ONLY_FAMILY_TEAM)
@@ -161,7 +155,7 @@ def _svg_response(request, case, svg: str, *, name: str, what: str) -> HttpRespo
 @require_GET
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_genogram_svg(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     return _svg_response(
         request,
         case,
@@ -174,7 +168,7 @@ def lcspr_genogram_svg(request, reference):
 @require_GET
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_genogram_pdf(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     return pdf_response(
         request,
         documents.named_genogram_pdf(case=case, lcspr=lcspr),
@@ -187,7 +181,7 @@ def lcspr_genogram_pdf(request, reference):
 @require_GET
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_genogram_anonymised_svg(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     anonymised, refusal = _anonymised_or_refusal(lcspr)
     if anonymised is None:
         return _not_anonymous(request, case, refusal)
@@ -199,7 +193,7 @@ def lcspr_genogram_anonymised_svg(request, reference):
 @require_GET
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_genogram_anonymised_pdf(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     try:
         pdf = documents.anonymised_genogram_pdf(case=case, lcspr=lcspr)
     except selectors.GenogramNotAnonymous as error:
@@ -219,7 +213,7 @@ def _not_anonymous(request, case, refusal):
 def lcspr_genogram_upload(request, reference, pk):
     """One version of the lead agency's genogram, named by reference and version (the
     name it was uploaded under may name the family), its download logged."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     upload = selectors.genogram_upload_get(scope=request.scope, lcspr=lcspr, pk=pk)
     log_download(request, reference=case.reference, what="uploaded genogram")
     extension = Path(upload.original_name).suffix.lower()

@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.models import Agency
 from cases.once import Once
@@ -34,8 +33,8 @@ from reviews.forms.panel import (
 from reviews.models import Appointment, MilestoneKind
 from reviews.rules import partnership_people, six_month_date
 from reviews.selectors import panel as selectors
-from reviews.selectors.review import lcspr_get
 from reviews.services.panel import StandingItemsUnanswered
+from reviews.web import case_and_lcspr
 
 ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel run the panel's meetings."
 MILESTONE_ADDED = "The milestone is on the timetable and on the case's deadlines."
@@ -52,11 +51,6 @@ LEARNING_SENT = "The message is recorded as sent."
 AGENDA_ADDED = "The agenda item is added."
 COORDINATOR_NAMED = "The family coordinator is named."
 MEETING_CREATES = ("agenda", "action", "learning")
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _refuse_post_without_panel(request) -> None:
@@ -86,7 +80,7 @@ def _create(request, once, form, make, url_name, message, **url_kwargs):
 @scope_required(Action.VIEW_CASES)
 def lcspr_timetable(request, reference):
     """The review's milestones, and a form to plan one (§5.8)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     people = partnership_people(lcspr)
     once = Once(request, f"milestone-{lcspr.pk}")
@@ -125,7 +119,7 @@ def lcspr_timetable(request, reference):
 @scope_required(Action.VIEW_CASES)
 def lcspr_milestone(request, reference, pk):
     """One milestone: move it or change its owner (with the reason), or cancel it."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     milestone = selectors.milestone_get(scope=request.scope, lcspr=lcspr, pk=pk)
     people = partnership_people(lcspr)
@@ -198,7 +192,7 @@ def _milestone_page(
 @require_POST
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_milestone_cancel(request, reference, pk):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     milestone = selectors.milestone_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = MilestoneCancelForm(request.POST)
     if form.is_valid():
@@ -221,7 +215,7 @@ def lcspr_milestone_cancel(request, reference, pk):
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_milestone_done(request, reference, pk):
     """A learning event, family engagement or other milestone took place (§5.8)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     milestone = selectors.milestone_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = MilestoneDoneForm(request.POST, prefix="done")
     if form.is_valid():
@@ -253,7 +247,7 @@ def _agencies(case):
 @scope_required(Action.VIEW_CASES)
 def lcspr_panel(request, reference):
     """The panel's meetings, its open actions and the family's coordinator (§7.1.3)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     coordinator = selectors.family_coordinator(lcspr=lcspr)
     once = Once(request, f"panel-meeting-{lcspr.pk}")
@@ -402,7 +396,7 @@ def _meeting_page(request, case, lcspr, meeting, **forms):
 def lcspr_panel_meeting(request, reference, pk):
     """A meeting's agenda and minutes: every standing item needs an answer before the
     minutes are recorded (§1.5.8, §7.1.3, §11.2.1); a draft may be saved at any time."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     meeting = selectors.meeting_get(scope=request.scope, lcspr=lcspr, pk=pk)
     if request.method != "POST":
@@ -444,7 +438,7 @@ def lcspr_panel_meeting(request, reference, pk):
 
 
 def _meeting_create(request, reference, pk, *, what, form_class, form_kwargs, make, message):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     meeting = selectors.meeting_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = form_class(request.POST, **form_kwargs(case, lcspr))
     once = Once(request, f"panel-{what}-{meeting.pk}")
@@ -527,7 +521,7 @@ def lcspr_swift_learning_add(request, reference, pk):
 @require_POST
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_panel_action_done(request, reference, pk):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     action = selectors.action_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = ActionDoneForm(request.POST, prefix=f"done-{action.pk}")
     if form.is_valid():
@@ -545,7 +539,7 @@ def lcspr_panel_action_done(request, reference, pk):
 @require_POST
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_swift_learning_sent(request, reference, pk):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     item = selectors.swift_learning_get(scope=request.scope, lcspr=lcspr, pk=pk)
     form = SentForm(request.POST, prefix=f"sent-{item.pk}")
     if form.is_valid():

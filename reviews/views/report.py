@@ -19,7 +19,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.models import AccessAction
 from cases.once import Once
@@ -44,8 +43,8 @@ from reviews.rules import ReviewConflict
 from reviews.selectors import report as report_selectors
 from reviews.selectors import report_drafts as selectors
 from reviews.selectors.report_approval import qa_passed, report_final
-from reviews.selectors.review import lcspr_get
 from reviews.services import report_drafts as services
+from reviews.web import case_and_lcspr
 
 ONLY_WRITERS = services.ONLY_WRITERS
 ONLY_COMMENTERS = services.ONLY_COMMENTERS
@@ -63,11 +62,6 @@ CHECKLIST_SAVED = "Where the draft addresses the minimum content is saved."
 REQUIREMENT_ADDED = "The requirement is added to every draft's checklist."
 REQUIREMENT_REMOVED = "The requirement is removed from the checklist."
 NO_FILE = "This draft was written in the product: it has no Word file."
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _refuse_post_unless(request, action: Action, message: str) -> None:
@@ -118,7 +112,7 @@ def _failed(*forms):
 def lcspr_report(request, reference):
     """Every draft with its source, author, date, note, state, the checklist points it
     does not locate and the guard's open hits; who must act next; start the next draft."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_unless(request, Action.WRITE_REPORT, ONLY_WRITERS)
     once = Once(request, f"report-draft-{lcspr.pk}")
     start_error = ""
@@ -161,7 +155,7 @@ def lcspr_report(request, reference):
 @scope_required(Action.WRITE_REPORT)
 def lcspr_report_upload(request, reference):
     """Upload a Word draft (.docx) as the next draft, with a note."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     limit = services.report_draft_limit()
     once = Once(request, f"report-upload-{lcspr.pk}")
     posting = request.method == "POST"
@@ -210,7 +204,7 @@ def lcspr_report_upload(request, reference):
 def lcspr_report_draft(request, reference, pk):
     """One draft: its sections and text, its comments; for the writers, add and reorder
     sections and finish the draft; for the review team, comment."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     draft = selectors.report_draft_by_pk(lcspr=lcspr, pk=pk)
     url = reverse("lcspr_report_draft", kwargs={"reference": reference, "pk": draft.pk})
     which = request.POST.get("form") if request.method == "POST" else None
@@ -302,7 +296,7 @@ def lcspr_report_draft(request, reference, pk):
 def lcspr_report_section(request, reference, pk):
     """One section: for the writers of a draft being written, its heading and text with a
     preview of what is typed (a "Preview" button: no script needed), or remove it."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_unless(request, Action.WRITE_REPORT, ONLY_WRITERS)
     section = selectors.report_section_get(lcspr=lcspr, pk=pk)
     draft = section.draft
@@ -380,7 +374,7 @@ def lcspr_report_section(request, reference, pk):
 def lcspr_report_draft_file(request, reference, pk):
     """A Word draft's original file, named by case reference and draft number (the name it
     was uploaded under may name the family); its download logged."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     draft = selectors.report_draft_by_pk(lcspr=lcspr, pk=pk)
     if draft.source != DraftSource.WORD or not draft.file:
         raise Http404(NO_FILE)
@@ -399,7 +393,7 @@ def lcspr_report_draft_file(request, reference, pk):
 @scope_required(Action.COMMENT_ON_REPORT)
 def lcspr_report_comment(request, reference, pk):
     """One comment and its answers: answer it, or resolve it."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     comment = selectors.report_comment_get(lcspr=lcspr, pk=pk)
     if comment.reply_to_id is not None:
         comment = selectors.report_comment_get(lcspr=lcspr, pk=comment.reply_to_id)
@@ -456,7 +450,7 @@ def lcspr_report_checklist(request, reference, pk):
     """Every point of the minimum content (§9.1.2), the lines of enquiry one by one and the
     terms of reference's own requirements, with where this draft addresses it; the points
     it does not locate are listed as missing."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_unless(request, Action.WRITE_REPORT, ONLY_WRITERS)
     draft = selectors.report_draft_by_pk(lcspr=lcspr, pk=pk)
     points = report_selectors.report_checklist(lcspr)
@@ -513,7 +507,7 @@ def lcspr_report_checklist(request, reference, pk):
 def lcspr_report_requirements(request, reference):
     """The requirements the terms of reference add to the minimum content (§9.1.2): every
     draft's checklist lists them after the eighteen points."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_unless(request, Action.WRITE_REPORT, ONLY_WRITERS)
     url = reverse("lcspr_report_requirements", kwargs={"reference": reference})
     which = request.POST.get("form") if request.method == "POST" else None
@@ -606,7 +600,7 @@ def draft_comparison(before_sections, after_sections) -> list[dict]:
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_report_compare(request, reference):
     """What changed between any two drafts, section by section."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     drafts = list(report_selectors.report_drafts(lcspr).order_by("number"))
     by_number = {d.number: d for d in drafts}
     default_to = drafts[-1].number if drafts else None

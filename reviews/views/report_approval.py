@@ -12,7 +12,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import selectors as case_selectors
 from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.once import Once
@@ -30,8 +29,8 @@ from reviews.models import PanelMeeting, ReportCrgOutcome, SafeguardingPartner
 from reviews.report_status import WHO_ACTS, ReportStatus, Step
 from reviews.selectors import report_approval as selectors
 from reviews.selectors.report import draft_missing_points
-from reviews.selectors.review import lcspr_get
 from reviews.services import report_approval as services
+from reviews.web import case_and_lcspr
 
 QA_PASSED = "Draft {number} passed the Panel's QA. The Business Office can put it to the CRG."
 QA_NOT_PASSED = "Recorded: draft {number} did not pass the Panel's QA. The Reviewer revises it."
@@ -68,11 +67,6 @@ ORDER = [
     ReportStatus.PARTNERSHIP_APPROVAL,
     ReportStatus.FINAL,
 ]
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _context(case, heading, **extra):
@@ -113,7 +107,7 @@ def _url(case):
 def lcspr_report_approval(request, reference):
     """Where the report stands: its timeline, who must act next, the QA, CRG and partnership
     records of the latest finished draft, and the six-month clock's part (§3.1.3)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     scope = request.scope
     people = selectors.partner_people(lcspr.case.partnership)
@@ -164,7 +158,7 @@ def _blocked(request, case, heading, reason: str):
 @scope_required(Action.RUN_PANEL_MEETINGS)
 def lcspr_report_qa(request, reference):
     """The Panel's QA of the latest finished draft (§9.1.4)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     heading = "Record the Panel's quality assurance"
     once = Once(request, f"report-qa-{lcspr.pk}")
@@ -229,7 +223,7 @@ def lcspr_report_qa(request, reference):
 @scope_required(Action.MANAGE_REVIEW)
 def lcspr_report_put_to_crg(request, reference):
     """Put the QA-passed draft to a CRG meeting from the calendar (§9.1.5)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     heading = "Put the report to the CRG"
     once = Once(request, f"report-crg-{lcspr.pk}")
@@ -283,7 +277,7 @@ def lcspr_report_put_to_crg(request, reference):
 @scope_required(Action.RECORD_CRG_AGREEMENT)
 def lcspr_report_crg_outcome(request, reference):
     """The CRG's decision on the draft put to it, after its meeting (§9.1.5)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     heading = "Record the CRG's decision on the report"
     pending = selectors.crg_pending(lcspr)
@@ -345,7 +339,7 @@ def _today():
 @scope_required(Action.APPROVE_DECISION)
 def lcspr_report_crg_sign(request, reference):
     """The CRG chair signs off the CRG's approval (§9.1.5). GET asks to confirm."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     heading = "Sign off the CRG's approval of the report"
     if state.step != Step.CHAIR_SIGN:
@@ -374,7 +368,7 @@ def lcspr_report_crg_sign(request, reference):
 def lcspr_report_partner(request, reference):
     """A Safeguarding Partner's approval for the partnership (§9.1.5): its representative
     confirms, or the Business Office or the chair record it for them."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     heading = "Record a Safeguarding Partner's approval"
     once = Once(request, f"report-partner-{lcspr.pk}")
@@ -437,7 +431,7 @@ def lcspr_report_partner(request, reference):
 def lcspr_report_final(request, reference):
     """Mark the approved draft final: its PDF passes the anonymisation guard first
     (§9.1.3), then it is stored and the report frozen (§9.1.5)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.approval_state(lcspr)
     heading = "Mark the report final"
     once = Once(request, f"report-final-{lcspr.pk}")
@@ -498,7 +492,7 @@ def _spend(once: Once, url: str) -> None:
 def lcspr_report_final_pdf(request, reference):
     """The final report's PDF as stored when it was marked final: the review team and the
     office only, its download logged; named by case reference."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     final = selectors.report_final(lcspr)
     if final is None:
         return _blocked(request, case, "The final report", NOT_FINAL_YET)

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.models import AccessAction
 from cases.once import Once
@@ -27,8 +26,8 @@ from cases.web import form_error, scope_required
 from reviews.forms.report_guard import HitAcceptForm, NeverPublishAddForm, NeverPublishRemoveForm
 from reviews.selectors import report_guard as selectors
 from reviews.selectors.report import report_draft_get
-from reviews.selectors.review import lcspr_get
 from reviews.services import report_guard as services
+from reviews.web import case_and_lcspr
 
 WHO_ACTS = "The Reviewer fixes these in a new draft, or the CRG chair accepts each with a reason."
 ONLY_RUNNERS = "Only the Reviewer, the Business Office and the CRG chair run the check."
@@ -36,11 +35,6 @@ CHECKED = "The anonymisation check has run again on draft {number}."
 ACCEPTED = "The hit is accepted, with your reason."
 TERM_ADDED = "The term is on the never-publish list."
 TERM_REMOVED = "The term is off the never-publish list."
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _render(request, case, template, context, *, what):
@@ -75,7 +69,7 @@ def lcspr_report_hits(request, reference, number):
     """Every hit in the draft and its PDF: its kind, where, the words around it, and
     whether it is open or accepted (by whom, why). The chair accepts one with a reason;
     the Reviewer, the office and the chair run the check again."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     draft = report_draft_get(lcspr=lcspr, number=number)
     can_accept = request.scope.can(Action.ACCEPT_ANONYMISATION_HIT)
     can_run = can_accept or request.scope.can(Action.KEEP_NEVER_PUBLISH_LIST)
@@ -151,7 +145,7 @@ def _int(value) -> int | None:
 def lcspr_report_never_publish(request, reference):
     """The case's never-publish list (§9.1.3): add a word or phrase, or take one off with
     the reason. Each change reads the latest checked draft again."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     can_keep = request.scope.can(Action.KEEP_NEVER_PUBLISH_LIST)
     if request.method == "POST" and not can_keep:
         raise PermissionDenied(services.ONLY_KEEPERS)

@@ -36,9 +36,9 @@ from reviews.forms.submissions import (
 from reviews.models import QaOutcome
 from reviews.rules import submission_kind_from_tools
 from reviews.selectors import submissions as selectors
-from reviews.selectors.review import lcspr_get
 from reviews.selectors.terms import terms_in_force
 from reviews.services import submissions as services
+from reviews.web import case_and_lcspr
 
 HEADING = "Gather the agencies' submissions"
 ONLY_OFFICE = "Only the Business Office asks agencies for their submissions (§8.2.1)."
@@ -57,11 +57,6 @@ DECIDED = {
     ),
     QaOutcome.INVITED_TO_MEETING: "The agency is invited to the panel meeting and emailed.",
 }
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _agencies_text(n: int) -> str:
@@ -127,7 +122,7 @@ def safeguarding_leads(request):
 @scope_required(Action.VIEW_CASES)
 def lcspr_submissions(request, reference):
     """Each agency's submission: what was asked, by when, where it stands, its QA."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     today = timezone.localdate()
     rows = [
         {
@@ -158,7 +153,7 @@ def lcspr_submissions(request, reference):
 def lcspr_submissions_request(request, reference):
     """Ask agencies for their submissions (§8.2.1): the kind pre-selected from the agreed
     methodology for the agencies that answered the Rapid Review."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     can_send = request.scope.can(Action.MANAGE_REQUESTS)
     if request.method == "POST" and not can_send:
         raise PermissionDenied(ONLY_OFFICE)
@@ -239,7 +234,7 @@ def _may_escalate(scope) -> bool:
 def lcspr_submission(request, reference, pk):
     """One agency's submission: what was asked, the documents, the Panel's decisions and
     the agency's answers (§8.7), and the §2.1.7 escalation."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     item = selectors.submission_get(scope=request.scope, lcspr=lcspr, pk=pk)
     scope = request.scope
     meetings = selectors.panel_meetings_ahead(lcspr=lcspr)
@@ -358,7 +353,7 @@ def _office_document(document):
     @require_GET
     @scope_required(Action.VIEW_CASES)
     def view(request, reference, pk):
-        case, lcspr = _case_and_lcspr(request, reference)
+        case, lcspr = case_and_lcspr(request, reference)
         return _document(
             request, selectors.submission_get(scope=request.scope, lcspr=lcspr, pk=pk), document
         )

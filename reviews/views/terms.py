@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import selectors as case_selectors
 from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.once import Once
@@ -32,7 +31,7 @@ from reviews.forms.terms import (
 from reviews.rules import TERMS_SECTIONS, terms_section_lines
 from reviews.selectors import panel as panel_selectors
 from reviews.selectors import terms as selectors
-from reviews.selectors.review import lcspr_get
+from reviews.web import case_and_lcspr
 
 SAVED = "Version {number} of the terms of reference is saved."
 SIGNIFICANT_SAVED = (
@@ -54,11 +53,6 @@ NO_MEETING_AHEAD = (
 )
 ONLY_DRAFTERS = "Only the Panel, the Reviewer or the Business Office can do this."
 ONLY_RECORDERS = "Only the Business Office or the CRG chair record the CRG's decisions."
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _context(case, heading, **extra):
@@ -85,7 +79,7 @@ def _number(value) -> int | None:
 def lcspr_terms(request, reference):
     """Where the terms of reference stand: the version in force, any change awaiting
     approval, every version, what is before the CRG and what it decided (§5.1.3)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.terms_state(lcspr)
     versions = selectors.terms_versions(lcspr)
     number = _number(request.GET.get("version"))
@@ -132,7 +126,7 @@ def lcspr_terms_edit(request, reference):
     """The draft (§5.1.2): from the template and the Rapid Review's key lines of enquiry
     at first, then from the latest version. Each save is a new version; a save over a
     version someone else saved meanwhile is a conflict, the typed text kept."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     latest = selectors.terms_latest(lcspr)
     form = TermsForm(
         request.POST if request.method == "POST" else None,
@@ -196,7 +190,7 @@ def _diff_rows(before: list[str], after: list[str]) -> list[tuple[str, str]]:
 @scope_required(Action.VIEW_CASES)
 def lcspr_terms_changes(request, reference):
     """What changed between two versions, section by section (§5.3.1)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     versions = selectors.terms_versions(lcspr)
     numbers = [v.number for v in versions]
     by_number = {v.number: v for v in versions}
@@ -240,7 +234,7 @@ def lcspr_terms_changes(request, reference):
 def lcspr_terms_pdf(request, reference):
     """The terms of reference in force (or the latest draft, or `?version=N`) as a PDF:
     case reference only, no child's name."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     number = _number(request.GET.get("version"))
     # The timetable (§5.8): the milestones still planned, soonest first. Their titles are
     # case content for the PDF's readers only (never an email or a log line).
@@ -263,7 +257,7 @@ def lcspr_terms_pdf(request, reference):
 def lcspr_terms_put_to_crg(request, reference):
     """Put the latest version to a CRG meeting from the calendar for agreement (§5.1.3)
     or approval of its change (§5.3.1)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.terms_state(lcspr)
     meetings = selectors.crg_meetings_ahead(lcspr)
     form = PutToCrgForm(
@@ -315,7 +309,7 @@ def lcspr_terms_put_to_crg(request, reference):
 def lcspr_terms_agreement(request, reference):
     """The CRG's decision on the version put to it: agreed on the meeting's date, or not
     agreed with what to change (§5.1.3, §5.3.1)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     pending = selectors.terms_pending(lcspr)
     form = AgreementForm(
         request.POST if request.method == "POST" else None,
@@ -366,7 +360,7 @@ def lcspr_terms_agreement(request, reference):
 def lcspr_terms_minor(request, reference):
     """Accept a wording change after agreement as minor: in force without going back to
     the CRG. A significant change cannot be (§5.3.1). GET asks to confirm."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     state = selectors.terms_state(lcspr)
     if request.method == "POST":
         try:
@@ -395,7 +389,7 @@ def lcspr_terms_minor(request, reference):
 
 @scope_required(Action.VIEW_CASES)
 def lcspr_issues(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     can_refer = request.scope.can(Action.DRAFT_TERMS_OF_REFERENCE)
     if request.method == "POST" and not can_refer:
         raise PermissionDenied(ONLY_DRAFTERS)
@@ -440,7 +434,7 @@ def lcspr_issues(request, reference):
 
 @scope_required(Action.VIEW_CASES)
 def lcspr_issue_decision(request, reference, pk):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     issue = selectors.referred_issue_get(scope=request.scope, lcspr=lcspr, pk=pk)
     can_record = request.scope.can(Action.RECORD_CRG_AGREEMENT)
     if request.method == "POST" and not can_record:
@@ -484,7 +478,7 @@ def lcspr_issue_decision(request, reference, pk):
 
 @scope_required(Action.VIEW_CASES)
 def lcspr_parallel_processes(request, reference):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     can_edit = _can_edit_parallel(request.scope)
     if request.method == "POST" and not can_edit:
         raise PermissionDenied(ONLY_DRAFTERS)
@@ -518,7 +512,7 @@ def lcspr_parallel_processes(request, reference):
 
 @scope_required(Action.VIEW_CASES)
 def lcspr_parallel_process(request, reference, pk):
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     process = selectors.parallel_process_get(scope=request.scope, lcspr=lcspr, pk=pk)
     can_edit = _can_edit_parallel(request.scope)
     if request.method == "POST" and not can_edit:

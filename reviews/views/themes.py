@@ -9,7 +9,6 @@ from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
@@ -27,6 +26,7 @@ from reviews.selectors import themes as selectors
 from reviews.selectors.chronology import lcspr_submissions
 from reviews.selectors.review import lcspr_get
 from reviews.services import themes as services
+from reviews.web import case_and_lcspr
 
 ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel name the key themes."
 THEME_ADDED = "The key theme is added."
@@ -37,11 +37,6 @@ MOVED = "The order is changed."
 CODE_ADDED = "The theme is added to the list."
 CODE_SAVED = "The theme is saved."
 CODE_DELETED = "The theme is deleted from the list."
-
-
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
 
 
 def _refuse_post_without_panel(request) -> None:
@@ -60,7 +55,7 @@ def _move_direction(request) -> str:
 def lcspr_themes(request, reference):
     """The key themes in the Panel's order; add one, reorder them, or record why there
     are more than five."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     codes = list(selectors.theme_codes(case.partnership, active_only=True))
     once = Once(request, f"key-theme-{lcspr.pk}")
@@ -151,7 +146,7 @@ def _int(value) -> int | None:
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_key_theme(request, reference, pk):
     """One key theme: change it and the submissions tagged with it, or remove it."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     theme = selectors.key_theme_get(scope=request.scope, lcspr=lcspr, pk=pk)
     codes = [

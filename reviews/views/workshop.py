@@ -13,7 +13,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.models import Agency
 from cases.once import Once
@@ -33,8 +32,8 @@ from reviews.models import InviteeResponse, Workshop
 from reviews.rules import partnership_people
 from reviews.selectors import workshop as selectors
 from reviews.selectors.family import workshop_before_family_spoken
-from reviews.selectors.review import lcspr_get
 from reviews.services import workshop as services
+from reviews.web import case_and_lcspr
 
 ONLY_PANEL = "Only the Business Office, the Reviewer and the Panel run the learning workshop."
 PLAN_SAVED = "The workshop's plan is saved."
@@ -77,11 +76,6 @@ ANSWER_SAVED = {
 }
 
 
-def _case_and_lcspr(request, reference):
-    case = case_selectors.case_get(scope=request.scope, reference=reference)
-    return case, lcspr_get(scope=request.scope, case=case)
-
-
 def _refuse_post_without_panel(request) -> None:
     if request.method == "POST" and not request.scope.can(Action.RUN_PANEL_MEETINGS):
         raise PermissionDenied(ONLY_PANEL)
@@ -113,7 +107,7 @@ def _page(request, case, lcspr, template, heading, **context):
 def lcspr_workshop(request, reference):
     """Whether a workshop is held (§8.9.2), its half days and place (§8.11.1), who is
     invited and how they answered, and the links to the rest of the workshop's work."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     standing = selectors.workshop_standing(lcspr=lcspr)
     form = None
@@ -171,7 +165,7 @@ def lcspr_workshop(request, reference):
 def lcspr_workshop_invitees(request, reference):
     """Who is invited: chosen from the agencies' named practitioners and line managers
     (§8.10.1), or added by hand; without direct involvement only with a reason (§8.10.2)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     standing = selectors.workshop_standing(lcspr=lcspr)
     candidates = selectors.candidates(lcspr=lcspr, workshop=standing.workshop)
@@ -249,7 +243,7 @@ def _invitee_action(request, reference, pk, *, purpose, act):
     """The GOV.UK confirmation page of an action on one invitee: GET asks, POST acts at
     the version the page showed. A form sent twice (its one-time token spent) goes where
     the first went, even if the first removed the row."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     once = Once(request, f"workshop-{purpose}-{lcspr.pk}")
     if request.method == "POST" and (replay := once.replay_before_validating()) is not None:
         return replay
@@ -374,7 +368,7 @@ def lcspr_workshop_invitee_invite_again(request, reference, pk):
 def lcspr_workshop_send(request, reference):
     """Check and send the invitations not yet sent, with the briefing (§8.10.3); warned
     when they give less than plenty of notice."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     standing = selectors.workshop_standing(lcspr=lcspr)
     error = None
     if request.method == "POST":
@@ -400,7 +394,7 @@ def lcspr_workshop_send(request, reference):
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_workshop_briefing_pdf(request, reference):
     """The briefing as the invitees receive it (§8.10.3)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     workshop = selectors.workshop_of(lcspr=lcspr) or Workshop(lcspr=lcspr)
     return pdf_response(
         request,
@@ -414,7 +408,7 @@ def lcspr_workshop_briefing_pdf(request, reference):
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_workshop_attendance(request, reference):
     """Who attended, recorded once the workshop has started."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     standing = selectors.workshop_standing(lcspr=lcspr)
     form = AttendanceForm(request.POST or None, invitees=standing.invitees)
@@ -440,7 +434,7 @@ def lcspr_workshop_attendance(request, reference):
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_workshop_record(request, reference):
     """The record of discussion under the §8.11.3 headings, with a version."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     standing = selectors.workshop_standing(lcspr=lcspr)
     workshop = standing.workshop
@@ -486,7 +480,7 @@ def lcspr_workshop_record(request, reference):
 @scope_required(Action.VIEW_REVIEW_TEAM_RECORDS)
 def lcspr_workshop_conversations(request, reference):
     """Conversations with key practitioners who could not attend (§8.12.1)."""
-    case, lcspr = _case_and_lcspr(request, reference)
+    case, lcspr = case_and_lcspr(request, reference)
     _refuse_post_without_panel(request)
     standing = selectors.workshop_standing(lcspr=lcspr)
     once = Once(request, f"workshop-conversation-{lcspr.pk}")
