@@ -9,6 +9,7 @@ approvals are recorded and the office marks it final (§9.1.5); the final PDF na
 and never the child. axe finds nothing on any page visited."""
 
 import io
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -293,3 +294,27 @@ def test_the_report_from_a_draft_to_the_final_pdf(page, review):
     for name in (child_name, child_name.split()[0], first_name):
         assert name not in text
     sign_out(page)
+
+
+@pytest.mark.parametrize("review", ["leicester"], indirect=True, ids=["leicester"])
+def test_the_reports_other_pages_pass_axe(page, review):
+    """The report's pages the path above does not pass through, on Leicester's demo (its
+    report has comments and recommendations): the terms' own requirements, the separate
+    group's decision, a recommendation, and a comment with its answer form."""
+    cast, lcspr, _ = review
+    reference = lcspr.case.reference
+    sign_in_as(page, cast.office)
+    page.goto(f"/cases/{reference}/lcspr/report/requirements/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, "l-e2e-requirements")
+    page.goto(f"/cases/{reference}/lcspr/findings/group/")
+    check_page(page, "l-e2e-findings-group")
+    page.goto(f"/cases/{reference}/lcspr/findings/")
+    page.locator("a[href*='/lcspr/recommendations/']").first.click()
+    expect(page).to_have_url(re.compile(r"/lcspr/recommendations/\d+/$"))
+    check_page(page, "l-e2e-recommendation")
+    page.goto(f"/cases/{reference}/lcspr/report/")
+    page.get_by_role("link", name="Draft 2", exact=True).click()
+    page.locator("a[href*='/report/comments/']:visible").first.click()
+    expect(page).to_have_url(re.compile(r"/report/comments/\d+/$"))
+    check_page(page, "l-e2e-comment")
