@@ -106,6 +106,29 @@ class Partnership(models.Model):
         blank=True,
         help_text="§3.1.3: where the notice of an LCSPR's delay goes to the Secretary of State.",
     )
+    # §10.5.1: the final report (or the improvements-only information) goes to the National
+    # Panel (`national_panel_email`), Ofsted and the DfE seven working days before
+    # publication; §10.5.3: the NSPCC National Repository, case by case.
+    ofsted_email = models.EmailField(
+        blank=True,
+        default="SCR.SIN@ofsted.gov.uk",
+        help_text="§10.5.1: where the publication pack goes to Ofsted.",
+    )
+    dfe_email = models.EmailField(
+        blank=True,
+        default="Mailbox.CPOD@education.gov.uk",
+        help_text="§10.5.1: where the publication pack goes to the Department for Education.",
+    )
+    nspcc_email = models.EmailField(
+        blank=True,
+        default="information@nspcc.org.uk",
+        help_text="§10.5.3: the NSPCC National Repository of Safeguarding Case Reviews.",
+    )
+    email_publication_pack = models.BooleanField(
+        default=False,
+        help_text="§10.5.1: send the publication pack by email from this product with the "
+        "file attached. Off: the office sends it another way and records it.",
+    )
 
     history = HistoricalRecords(m2m_fields=[usual_agencies])
 

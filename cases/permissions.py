@@ -33,6 +33,10 @@ class Action(StrEnum):
     WRITE_REPORT = "write_report"
     COMMENT_ON_REPORT = "comment_on_report"
     WRITE_FINDINGS = "write_findings"  # issue 15: findings and recommendations (§9.2)
+    MANAGE_PUBLICATION = "manage_publication"  # issue 16: publication (§10)
+    MANAGE_ACTION_PLANS = "manage_action_plans"  # issue 16: action plans (§10.1.2, §11.4)
+    UPDATE_OWN_ACTIONS = "update_own_actions"  # issue 16: an agency's actions (§11.3.3)
+    MANAGE_LEARNING = "manage_learning"  # issue 16: dissemination, national reviews (§11-§12)
 
 
 _PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
@@ -121,6 +125,20 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # who writes the report (§9.1.1), and the Business Office that supports the review; the
     # Panel and the CRG chair read them (VIEW_REVIEW_TEAM_RECORDS).
     Action.WRITE_FINDINGS: frozenset({Role.BUSINESS_OFFICE, Role.REVIEWER}),
+    # issue 16: publication (§10). Publication planning starts once the CRG and the
+    # partnership endorse the final report (§10.2.1); the Business Office runs it with the
+    # CRG chair, records the partnership's decision to publish or only the improvements
+    # (§10.1.1), sends the notice (§10.5.1) and keeps the publication record (§10.5.2).
+    Action.MANAGE_PUBLICATION: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # The partnership's action plans (§10.1.2) and the regular audits of their progress
+    # (§11.4.1), kept by the Business Office and the CRG chair, who oversees the learning's
+    # implementation (§1.6.2).
+    Action.MANAGE_ACTION_PLANS: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # Each agency reports on the actions it owns, and their impact (§11.3.3), in the portal.
+    Action.UPDATE_OWN_ACTIONS: frozenset({Role.AGENCY_USER}),
+    # Sharing the learning (§11.2-11.3), the CRG's review of national reviews (§11.5.1) and
+    # the Panel's requests about one (§12.3): the Business Office and the CRG chair.
+    Action.MANAGE_LEARNING: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

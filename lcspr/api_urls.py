@@ -1,6 +1,6 @@
 """The API router: every app's endpoints under /api/v1/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from cases.api import intake as intake_api
 from cases.api import views as cases_api
@@ -52,4 +52,6 @@ urlpatterns = [
         name="api_lcspr_report_drafts",
     ),
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
+    # issue 16: publications and action plans (§10-§11)
+    path("", include("publication.api.urls")),
 ]

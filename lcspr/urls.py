@@ -23,6 +23,7 @@ from cases.views import (
     sign_in,
     timescales,
 )
+from publication.urls import urlpatterns as publication_urlpatterns
 from rapidreview.views import actions as rr_actions
 from rapidreview.views import after as rr_after
 from rapidreview.views import care_death as rr_care_death
@@ -436,3 +437,6 @@ urlpatterns += [
 # The LCSPR's pages, cases/<reference>/lcspr/... (full paths, so the access tests read
 # each route's `reference` from its own pattern).
 urlpatterns += review_urlpatterns
+
+# issue 16: publication, action plans and the learning (§10-§12, §1.6.3).
+urlpatterns += publication_urlpatterns

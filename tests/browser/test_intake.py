@@ -116,6 +116,7 @@ def send_requests(page, slug, *, school_label, tick):
 def police_reply(page, reference, slug, *, chronology_template):
     sign_in(page, "police-portal")
     page.get_by_role("link", name="Information requests", exact=True).click()
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
     assert_accessible(page, f"{slug}-portal-home")
     page.get_by_role("link", name=reference).click()
     expect(

@@ -30,6 +30,11 @@ ROWS_OF_NO_CASE = {
     "Attendance",
     "ThemeCode",
     "SafeguardingLead",
+    # The partnership's learning from national reviews (§11.5, §12): no case of its own, so
+    # a Reviewer or Panel member sees none of it.
+    "NationalReview",
+    "NationalReviewRequest",
+    "NationalReviewSupport",
 }
 
 

@@ -1,0 +1,3 @@
+"""Action plans (§10.1.2, §11.3-11.4): the office's pages and the portal's."""
+
+urlpatterns = []

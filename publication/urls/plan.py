@@ -1,0 +1,3 @@
+"""Publication (§10): cases/<reference>/lcspr/publication/..."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""The public page of each partnership, /published/<slug>/, with its Atom feed (§10.5.2)."""
+
+urlpatterns = []
