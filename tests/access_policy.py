@@ -39,6 +39,10 @@ POLICY_TABLE = """
 | write_report             | yes | -     | -      | -          | yes      | -     | -     | -      |
 | comment_on_report        | yes | yes   | -      | -          | yes      | yes   | -     | -      |
 | write_findings           | yes | -     | -      | -          | yes      | -     | -     | -      |
+| manage_publication       | yes | yes   | -      | -          | -        | -     | -     | -      |
+| manage_action_plans      | yes | yes   | -      | -          | -        | -     | -     | -      |
+| update_own_actions       | -   | -     | -      | -          | -        | -     | -     | yes    |
+| manage_learning          | yes | yes   | -      | -          | -        | -     | -     | -      |
 """
 
 COLUMNS = {
