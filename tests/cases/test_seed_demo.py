@@ -31,6 +31,15 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(demo):
         "leicestershire-rutland",
     }
     assert Membership.objects.get(user__username="police-portal").agency == police
+    # Each partnership's admin, staff so as to reach its scoped /admin/.
+    for username, slug in (
+        ("leicester-admin", "leicester"),
+        ("lr-admin", "leicestershire-rutland"),
+    ):
+        admin = User.objects.get(username=username)
+        assert admin.is_staff
+        assert not admin.is_superuser
+        assert Membership.objects.get(user=admin).partnership.slug == slug
     for partnership in Partnership.objects.all():
         assert Case.objects.for_partnership(partnership).count() == 6 + len(HELD_RAPID_REVIEWS)
         # issue 13: clock. Where the notice of an LCSPR's delay goes (§3.1.3).

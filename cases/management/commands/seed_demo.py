@@ -139,6 +139,10 @@ USERS = [
             (Role.PANEL_MEMBER, "leicestershire-rutland", None),
         ],
     ),
+    # Each partnership's admin, who keeps its local rules, theme codes (§8.8) and notice
+    # addresses (§3.1.3, §10.5.1).
+    ("leicester-admin", "Lena Ward", [(Role.PARTNERSHIP_ADMIN, "leicester", None)]),
+    ("lr-admin", "Gareth Lowe", [(Role.PARTNERSHIP_ADMIN, "leicestershire-rutland", None)]),
     ("police-portal", "DS Sam Patel", [(Role.AGENCY_USER, None, "Leicestershire Police")]),
     (
         "school-portal",
@@ -2051,6 +2055,8 @@ class Command(BaseCommand):
         )
         if created:  # an existing user's password is theirs; never reset it
             user.set_password(password)
+            # A partnership admin reaches /admin/, scoped to their partnership there.
+            user.is_staff = any(role == Role.PARTNERSHIP_ADMIN for role, _, _ in roles)
             user._change_reason = "Demo user"
             user.save()
             self._demo_authenticator(user)
