@@ -41,7 +41,7 @@ from cases.models import (
 )
 from cases.services import ChildDetails, NotificationDetails, ReferralDetails, ReplyDetails
 from cases.tenancy import Scope
-from cases.timescales import NOT_DUTIES, Event
+from cases.timescales import NOT_DUTIES
 
 # The demo users' authenticator key (README: add it to an app, or run `make code`).
 DEMO_TOTP_KEY_HEX = b"lcspr-demo-totp-key!".hex()
@@ -139,6 +139,15 @@ USERS = [
             (Role.PANEL_MEMBER, "leicestershire-rutland", None),
         ],
     ),
+    # Issue 16: the independent Reviewers who wrote the reviews now ready for publication,
+    # and L&R's Local Authority member of that review's Panel: each sees only that one case.
+    ("published-reviewer", "Dr Elaine Whitcombe", [(Role.REVIEWER, "leicester", None)]),
+    (
+        "lr-published-reviewer",
+        "Dr Martin Osei",
+        [(Role.REVIEWER, "leicestershire-rutland", None)],
+    ),
+    ("lr-published-panel", "Siobhan Reilly", [(Role.PANEL_MEMBER, "leicestershire-rutland", None)]),
     # Each partnership's admin, who keeps its local rules, theme codes (§8.8) and notice
     # addresses (§3.1.3, §10.5.1).
     ("leicester-admin", "Lena Ward", [(Role.PARTNERSHIP_ADMIN, "leicester", None)]),
@@ -364,6 +373,105 @@ REPORT_WORD_DRAFT = [
 ]
 REPORT_WORD_PAGES = {"overview": "Page 1", "methods": "Page 1", "daily_life": "Page 2"}
 
+# Issue 16: each partnership's review at publication (`CASES`' case received 200 days ago)
+# has a final report, made through issue 15's services on past days. Its Reviewer and Panel
+# (§6.1.1, §6.2.1): (username, agency represented).
+PUBLISHED_REVIEWER_USER = {
+    "leicester": "published-reviewer",
+    "leicestershire-rutland": "lr-published-reviewer",
+}
+PUBLISHED_PANEL_USERS = {
+    "leicester": [
+        ("panel-police", "Leicestershire Police"),
+        ("panel-icb", "Leicester, Leicestershire and Rutland Integrated Care Board"),
+        ("leicester-panel", "Leicester City Council"),
+    ],
+    "leicestershire-rutland": [
+        ("panel-police", "Leicestershire Police"),
+        ("panel-icb", "Leicester, Leicestershire and Rutland Integrated Care Board"),
+        ("lr-published-panel", "Leicestershire County Council"),
+    ],
+}
+# The two key themes of the published reviews (§8.8.1): (theme code, title, description).
+PUBLISHED_THEMES = [
+    (
+        "domestic-abuse",
+        "A parent's new partner",
+        "How agencies saw the risk a new partner in the household posed to Child A.",
+    ),
+    (
+        "information-sharing",
+        "Sharing what each agency knew",
+        "Why what the school saw and what the Police knew were not brought together.",
+    ),
+]
+# Their findings (§9.2.1), each answering the key line of enquiry of the same position, with
+# one agreed SMART recommendation (§9.2.2): (title, text, owner: "la", "police" or a health
+# trust's name, action, measure of success, days from today it is due). The first is due
+# before today, so that its action can be shown overdue once the plan is made (§11.3).
+PUBLISHED_HEALTH_TRUST = "University Hospitals of Leicester NHS Trust"
+PUBLISHED_FINDINGS = [
+    (
+        "The new partner's history was not shared",
+        "The Police knew of the partner's violence in a previous relationship; children's "
+        "social care did not ask, and the Police did not tell them, when he moved in.",
+        "police",
+        "Check every adult who joins the household of a child on a plan against Police "
+        "records, and share what is found within two working days.",
+        "An audit of twenty new household members finds every check made and shared in time.",
+        -10,
+    ),
+    (
+        "Bruises seen at school were not heard by health",
+        "Staff recorded bruises on Child A twice; the school nurse and the GP did not learn "
+        "of them, so the hospital treated the later injury without that history.",
+        PUBLISHED_HEALTH_TRUST,
+        "Give school staff a direct route to the safeguarding health team, and record every "
+        "concern passed along it.",
+        "Every concern a school passes on is seen by the safeguarding health team within one "
+        "working day, for three months running.",
+        60,
+    ),
+    (
+        "The move between services was not planned for",
+        "When the family moved across the city, Child A's case was closed by one team before "
+        "the next had opened it.",
+        "la",
+        "Hand over every child's case between teams at a meeting, before the first team closes it.",
+        "No child's case is closed before the next team has met the family, in a six-month audit.",
+        150,
+    ),
+]
+# The published reports' sections (reviews.services.report_drafts.DEFAULT_HEADINGS' keys):
+# every point of the minimum content (§9.1.2), with the pseudonym only (§9.1.3).
+PUBLISHED_REPORT = {
+    "overview": "Child A, aged 6, was seriously harmed by a parent's new partner, who had moved "
+    "into the household three months before.",
+    "methods": "A systems-based review: the agencies' information reports, a combined "
+    "chronology, conversations with practitioners and a learning event.",
+    "kloes": "Information about the new partner was held by the Police but was not asked for "
+    "or shared.\n\nWhat the school saw did not reach health.\n\nThe move between teams was "
+    "not planned for.",
+    "daily_life": "Child A enjoyed school and football; staff described a cheerful child who "
+    "became quieter in the months before.",
+    "protected_characteristics": "The family's language, culture and faith were recorded; no "
+    "interpreter was needed.",
+    "direct_work": "Child A was seen alone once, at school, and spoke of being scared at home.",
+    "context_systems": "The teams were short of staff and cases were closed to manage demand.",
+    "decisions": "Each concern was judged on its own, without the history other agencies held.",
+    "agencies_together": "The Police, the school and health each held part of the picture.",
+    "practice_in_general": "An audit found the same gap in checks on new household members.",
+    "prevent_harm": "Checks on every adult joining a child's household, shared promptly.",
+    "good_practice": "The class teacher recorded each concern clearly and the same day.",
+    "views": "Child A's parent spoke with the Reviewer about the help the family needed.",
+    "practitioners_events": "Practitioners described closing cases to manage their caseloads.",
+    "research": "The National Panel's review of harm by adults new to a child's household.",
+    "other_reports": "The partnership's audit of checks on new household members.",
+    "agencies_learn": "Agencies must ask about, and share, what they know of new adults.",
+    "recommendations": "Three recommendations, for the Police, the health trust and the Local "
+    "Authority, each with its measure of success and its date.",
+}
+
 # Where the demo sends the notice of an LCSPR's delay (§3.1.3): plausible, undeliverable.
 DEMO_NATIONAL_PANEL_EMAIL = "national-review-panel@notices.example"
 DEMO_SECRETARY_OF_STATE_EMAIL = "secretary-of-state@notices.example"
@@ -426,6 +534,9 @@ class Command(BaseCommand):
             # The LCSPRs the held Rapid Reviews opened, at two points of their six months
             # (the one opened by `CASES` is just decided: no basis, no team yet).
             self._lcsprs_under_way(partnership, agencies, users)
+        for partnership in partnerships.values():
+            # Issue 16: the review at publication, its report final.
+            self._publication_ready(partnership, agencies, users)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
@@ -896,13 +1007,16 @@ class Command(BaseCommand):
                 actor=office,
             )
 
-    def _terms_agreed(self, lcspr, agencies, users):
+    def _terms_agreed(self, lcspr, agencies, users, *, reviewer=None, panel=None, ahead=True):
         """A review some weeks in: its external Reviewer and a Panel of all three
         Safeguarding Partners, declared (§6.1.1, §6.2.1, §1.5.8); the Police liaison
         (§6.2.3); terms of reference agreed by the CRG (§5.1.3) with a scoping period,
         key lines of enquiry, the methodology and a criminal investigation alongside
         (§5.2-§5.6); a panel meeting held and minuted with an action, the family's
-        coordinator named (§7.1.3), and a learning event and the next meeting ahead (§5.8)."""
+        coordinator named (§7.1.3), and a learning event and the next meeting ahead (§5.8).
+        `reviewer` (a username) and `panel` ((username, agency name) pairs) name another
+        team than the partnership's usual one; `ahead=False`, for a review long past them,
+        leaves out the action and what is ahead."""
         from reviews import services as review_services
         from reviews.models import (
             Appointment,
@@ -927,7 +1041,8 @@ class Command(BaseCommand):
         decided = lcspr.decided_on
         appointed_on = min(decided + timedelta(days=7), today)
         team = []
-        reviewer = users[REVIEWER_USER[slug]]
+        reviewer = users[reviewer or REVIEWER_USER[slug]]
+        panel = panel or PANEL_USERS[slug]
         # A demo database whose Reviewer was appointed elsewhere keeps that: they see one
         # review only (§2.1.6).
         if not Appointment.objects.for_partnership(partnership).filter(user=reviewer).exists():
@@ -943,7 +1058,7 @@ class Command(BaseCommand):
                     )
                 )
         with _demo_clock(appointed_on):
-            for username, agency_name in PANEL_USERS[slug]:
+            for username, agency_name in panel:
                 team.append(
                     review_services.appointment_make(
                         lcspr=lcspr,
@@ -1025,7 +1140,7 @@ class Command(BaseCommand):
             meeting = review_services.panel_meeting_schedule(
                 lcspr=lcspr, held_on=held_on, actor=office, owner=reviewer
             )
-        local_authority_member = users[PANEL_USERS[slug][-1][0]]
+        local_authority_member = users[panel[-1][0]]
         with _demo_clock(held_on):
             answers = {
                 StandingItem.DECLARATIONS: "Everyone present has declared; no conflict of "
@@ -1046,13 +1161,14 @@ class Command(BaseCommand):
                 record=True,
                 actor=office,
             )
-            review_services.panel_action_add(
-                meeting=meeting,
-                description="Ask each agency for its information report.",
-                owner=local_authority_member,
-                due_on=today + timedelta(days=14),
-                actor=office,
-            )
+            if ahead:
+                review_services.panel_action_add(
+                    meeting=meeting,
+                    description="Ask each agency for its information report.",
+                    owner=local_authority_member,
+                    due_on=today + timedelta(days=14),
+                    actor=office,
+                )
             review_services.family_coordinator_name(
                 lcspr=lcspr,
                 name="Sarah Collins",
@@ -1061,6 +1177,8 @@ class Command(BaseCommand):
                 version=0,
                 actor=office,
             )
+        if not ahead:
+            return
         review_services.panel_meeting_schedule(
             lcspr=lcspr, held_on=today + timedelta(days=21), actor=office, owner=reviewer
         )
@@ -1994,6 +2112,189 @@ class Command(BaseCommand):
             )
             review_services.delay_notice_send(delay=delay, actor=office)
 
+    # --- Issue 16: reviews ready for publication ---------------------------------------------
+
+    def _publication_ready_lcsprs(self, partnership):
+        """The partnership's reviews at the publication stage (`CASES`), oldest first, each
+        with its report final once `_publication_ready` has run: publication (§10) is
+        layered on these."""
+        from reviews.models import Lcspr
+
+        return list(
+            Lcspr.objects.for_partnership(partnership)
+            .filter(case__stage=Stage.PUBLICATION)
+            .select_related("case__partnership")
+            .order_by("decided_on", "id")
+        )
+
+    def _publication_ready(self, partnership, agencies, users):
+        """Each review at publication, told through the services on the past days since its
+        decision (some six months ago): its Reviewer and Panel, terms of reference agreed
+        (§5-§6); two key themes (§8.8.1); three findings, each with an agreed SMART
+        recommendation owned by another agency (§9.2); one draft written with the pseudonym
+        only and its checklist filled (§9.1.2-9.1.3); the Panel's QA passed, the CRG's
+        approval at a past meeting signed off by the chair, all three Safeguarding
+        Partners' approval (§9.1.4-9.1.5); and the report marked final with the Reviewer's
+        name (§10.5.2). Its `lcspr_complete` stays open: publication completes it
+        (§3.1.3). Each part is skipped once it is there, so a second run changes nothing."""
+        from reviews.models import KeyTheme, ReportDraft
+        from reviews.selectors.report_approval import report_is_final
+        from reviews.selectors.terms import terms_in_force
+
+        slug = partnership.slug
+        yesterday = timezone.localdate() - timedelta(days=1)
+        for lcspr in self._publication_ready_lcsprs(partnership):
+            decided = lcspr.decided_on
+
+            def day(n, decided=decided):
+                return min(decided + timedelta(days=n), yesterday)
+
+            self._terms_agreed(
+                lcspr,
+                agencies,
+                users,
+                reviewer=PUBLISHED_REVIEWER_USER[slug],
+                panel=PUBLISHED_PANEL_USERS[slug],
+                ahead=False,
+            )
+            if terms_in_force(lcspr) is None:
+                continue
+            lead = self._review_lead(lcspr, users[OFFICE_USER[slug]])
+            if not KeyTheme.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+                with _demo_clock(day(60)):
+                    self._published_themes(lcspr, lead)
+            if not ReportDraft.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+                self._published_report_approved(lcspr, agencies, users, lead, day)
+            if not report_is_final(lcspr):
+                self._published_report_final(lcspr, users, day)
+
+    def _published_themes(self, lcspr, lead):
+        """The review's two key themes, coded from the partnership's list (§8.8.1)."""
+        from reviews import services as review_services
+        from reviews.models import ThemeCode
+
+        partnership = lcspr.case.partnership
+        review_services.starting_themes_give(partnership)  # the list every partnership has
+        codes = {
+            theme.code: theme
+            for theme in ThemeCode.objects.for_partnership(partnership).filter(is_active=True)
+        }
+        for code, title, description in PUBLISHED_THEMES:
+            review_services.key_theme_add(
+                lcspr=lcspr, code=codes[code], title=title, description=description, actor=lead
+            )
+
+    def _published_findings(self, lcspr, agencies, lead, today):
+        """Three findings, each answering a key theme and the line of enquiry of its
+        position (§9.2.1), each with one SMART recommendation agreed (§9.2.2) and owned
+        by another agency: the Police, a health trust, the Local Authority. The
+        recommendations are due some days from `today`, the real day the demo is loaded
+        (the first before it): each was ahead on the day it was written."""
+        from reviews import services as review_services
+        from reviews.selectors.findings import kloes_in_force, review_key_themes
+
+        themes = review_key_themes(lcspr)
+        kloes = kloes_in_force(lcspr)
+        owners = {
+            "police": agencies["Leicestershire Police"],
+            "la": agencies[LOCAL_AUTHORITY[lcspr.case.partnership.slug]],
+        }
+        for index, (title, text, owner, action, measure, due_in) in enumerate(PUBLISHED_FINDINGS):
+            finding = review_services.finding_add(
+                lcspr=lcspr,
+                title=title,
+                text=text,
+                themes=[themes[index % len(themes)]],
+                kloes=[kloes[index % len(kloes)]],
+                actor=lead,
+            )
+            agency = owners.get(owner) or agencies[owner]
+            due = today + timedelta(days=due_in)
+            recommendation = review_services.recommendation_add(
+                finding=finding,
+                action=action,
+                owner_agency=agency,
+                owner_group="",
+                measure=measure,
+                due_on=due,
+                actor=lead,
+            )
+            review_services.recommendation_update(
+                recommendation=recommendation,
+                finding=finding,
+                action=action,
+                owner_agency=agency,
+                owner_group="",
+                measure=measure,
+                due_on=due,
+                agreed=True,
+                version=recommendation.version,
+                actor=lead,
+            )
+
+    def _published_report_approved(self, lcspr, agencies, users, lead, day):
+        """The findings, one draft written in the product and finished clean of the
+        anonymisation guard's hits, its checklist filled; then `_report_approved`'s QA,
+        CRG approval and the Police's confirmation, and the other two Safeguarding
+        Partners' approval, the Local Authority's representative confirming and the
+        office recording the ICB's (§9.1.4-9.1.5)."""
+        from reviews.models import SafeguardingPartner
+        from reviews.services import report_approval
+
+        slug = lcspr.case.partnership.slug
+        office = users[OFFICE_USER[slug]]
+        today = timezone.localdate()  # the real day, read before the clock is set back
+        with _demo_clock(day(90)):
+            self._published_findings(lcspr, agencies, lead, today)
+        with _demo_clock(day(100)):
+            draft = self._draft_written(lcspr, lead, PUBLISHED_REPORT, "Draft 1")
+            self._checklist_filled(draft, lead)
+        crg_day = day(120)
+        while crg_day.weekday() >= 5:
+            crg_day -= timedelta(days=1)
+
+        def before(n):
+            return crg_day - timedelta(days=n)
+
+        self._report_approved(lcspr, draft, crg_day, before, users, agencies)
+        with _demo_clock(crg_day + timedelta(days=5)):
+            report_approval.report_partner_confirm(
+                lcspr=lcspr,
+                actor=users[LOCAL_AUTHORITY_CRG_USER[slug]],
+                number=draft.number,
+                partner=SafeguardingPartner.LOCAL_AUTHORITY,
+            )
+            report_approval.report_partner_confirm(
+                lcspr=lcspr,
+                actor=office,
+                number=draft.number,
+                partner=SafeguardingPartner.INTEGRATED_CARE_BOARD,
+                name="Dr Fiona Grant, Director of Nursing and Quality, the ICB",
+            )
+
+    def _published_report_final(self, lcspr, users, day):
+        """The approved draft marked final by the Business Office, with the Reviewer's name
+        on its PDF (§9.1.5, §10.5.2); the guard reads the PDF first (§9.1.3)."""
+        from reviews.selectors.report_approval import approval_state
+        from reviews.services import report_approval
+
+        state = approval_state(lcspr)
+        if state.draft is None:
+            return
+        on = day(130)  # a week after the partners' approval (`_published_report_approved`)
+        while on.weekday() >= 5:
+            on -= timedelta(days=1)
+        with _demo_clock(on):
+            result = report_approval.report_mark_final(
+                lcspr=lcspr,
+                actor=users[OFFICE_USER[lcspr.case.partnership.slug]],
+                number=state.draft.number,
+            )
+        if result.final is None:
+            raise CommandError(
+                f"Case {lcspr.case.reference}: the demo report has anonymisation hits in its PDF."
+            )
+
     def _open_deadline(self, case, kind):
         return (
             Deadline.objects.for_partnership(case.partnership)
@@ -2021,21 +2322,9 @@ class Command(BaseCommand):
                 key_lines_of_enquiry="",
                 actor=office,
             )
-            lcspr = Deadline.objects.for_partnership(case.partnership).filter(
-                case=case, kind="lcspr_complete"
-            )
-        if Stage.PUBLICATION in stages:
-            for deadline in lcspr:  # the review is written and approved
-                services.deadline_complete(
-                    deadline=deadline, on=min(deadline.due_date, timezone.localdate()), actor=office
-                )
-            services.deadlines_schedule(
-                case=case,
-                event=Event.PUBLICATION_PLANNED,
-                event_date=timezone.localdate() + timedelta(days=30),
-                actor=office,
-                reason="Demo: publication planned",
-            )
+        # A review at publication gets its final report from `_publication_ready`; its
+        # `lcspr_complete` stays open: publication completes it (§3.1.3), and the
+        # publication plan schedules Event.PUBLICATION_PLANNED.
 
     def _agencies(self, partnerships):
         agencies = {}
