@@ -554,3 +554,98 @@ def test_demo_report_leicester_at_partnership_approval_and_lr_uploaded_from_word
     for name in DEMO_FAMILY_NAMES + [n for pair in DEMO_CHILD_NAMES for n in pair if n]:
         for part in name.split():
             assert part not in caplog.text
+
+
+def test_demo_reviews_at_publication_have_final_reports_with_three_agreed_recommendations(
+    demo, caplog
+):
+    """Issue 16, Demo: each partnership's review at publication has its report final, with
+    its Reviewer's name on it, approved by the CRG (the chair signing) and all three
+    Safeguarding Partners (§9.1.5); three agreed SMART recommendations owned by three
+    agencies, one due already (§9.2.2). Its six months are not completed by hand and no
+    publication date is planned yet: publication does both (§3.1.3, §10.5.1). A second
+    run changes nothing."""
+    import io
+    import logging
+
+    import pypdf
+    from django.utils import timezone
+
+    from cases.management.commands.seed_demo import (
+        CHAIR_USER,
+        DEMO_CHILD_NAMES,
+        PUBLISHED_REVIEWER_USER,
+        Command,
+    )
+    from cases.models import Child, Deadline, DeadlineStatus, Stage
+    from reviews import models as review_models
+    from reviews.models import (
+        Recommendation,
+        RecommendationStatus,
+        ReportCrgOutcome,
+        ReportFinal,
+        SafeguardingPartner,
+    )
+    from reviews.report_status import ReportStatus
+    from reviews.selectors.report_approval import approval_state, report_is_final
+
+    partnerships = demo
+    caplog.set_level(logging.DEBUG)
+    tables = [
+        ReportFinal,
+        Recommendation,
+        review_models.Finding,
+        review_models.KeyTheme,
+        review_models.ReportDraft,
+        review_models.Appointment,
+        review_models.ReportPartnerApproval,
+    ]
+    counts = [model.unscoped.count() for model in tables]
+    call_command("seed_demo", stdout=StringIO())
+    assert [model.unscoped.count() for model in tables] == counts
+
+    today = timezone.localdate()
+    child_names = [name for pair in DEMO_CHILD_NAMES for name in pair if name]
+    for slug, partnership in partnerships.items():
+        [lcspr] = Command()._publication_ready_lcsprs(partnership)
+        assert lcspr.case.stage == Stage.PUBLICATION
+        assert report_is_final(lcspr)
+        state = approval_state(lcspr)
+        assert state.status == ReportStatus.FINAL
+        assert set(state.partners) == set(SafeguardingPartner.values)
+        [crg] = state.crg
+        assert crg.outcome == ReportCrgOutcome.APPROVED
+        assert crg.chair_signed_by.username == CHAIR_USER[slug]
+        assert crg.meeting.held_on < today
+
+        final = ReportFinal.objects.for_partnership(partnership).get(lcspr=lcspr)
+        reviewer = User.objects.get(username=PUBLISHED_REVIEWER_USER[slug]).get_full_name()
+        assert final.reviewer_name == reviewer
+        with final.file.open("rb") as stored:
+            reader = pypdf.PdfReader(io.BytesIO(stored.read()))
+        shown = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+        assert "Child A" in shown
+        assert reviewer in shown
+        for name in (
+            Child.objects.for_partnership(partnership)
+            .filter(case=lcspr.case)
+            .values_list("name", flat=True)
+        ):
+            assert not any(part in shown for part in name.split())
+
+        recommendations = list(
+            Recommendation.objects.for_partnership(partnership).filter(lcspr=lcspr)
+        )
+        assert [r.status for r in recommendations] == [RecommendationStatus.AGREED] * 3
+        assert len({r.owner_agency_id for r in recommendations}) == 3
+        assert all(r.measure for r in recommendations)
+        dues = sorted(r.due_on for r in recommendations)
+        assert dues[0] < today < dues[1]  # one due already: its action can be overdue
+
+        deadlines = Deadline.objects.for_partnership(partnership).filter(case=lcspr.case)
+        assert deadlines.get(kind="lcspr_complete").status == DeadlineStatus.OPEN
+        assert not deadlines.filter(kind="report_sent_to_national_panel").exists()
+
+    for name in child_names:
+        for part in name.split():
+            assert part not in caplog.text
