@@ -21,3 +21,22 @@ def national_review_contact_email(*, partnership_id: int, request_id: int) -> in
     from publication.services.learning import review_request_contact_email_send
 
     return review_request_contact_email_send(partnership_id=partnership_id, request_id=request_id)
+
+
+@shared_task
+def learning_mail_sweep() -> int:
+    """Celery beat's every-few-minutes job for the learning's emails (see
+    cases.tasks.mail_sweep)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from publication.services.learning import unsent_contact_emails_send
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        unsent_contact_emails_send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+    )

@@ -18,7 +18,7 @@ from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import Partnership, User
 from cases.permissions import Action, require
-from cases.services.mail import claim, sending
+from cases.services.mail import claim, sending, unsent_send
 from publication.models import (
     ActionPlan,
     Briefing,
@@ -339,3 +339,21 @@ def review_request_contact_email_send(*, partnership_id: int, request_id: int) -
         )
     logger.info("national review request %s: CRG chair told", request.pk)
     return 1
+
+
+def unsent_contact_emails_send(*, partnership, before) -> int:
+    """The mail sweep: the CRG chairs not yet told of requests recorded before `before`
+    (their job was lost to a broker outage, or gave up)."""
+    ids = (
+        NationalReviewRequest.objects.for_partnership(partnership)
+        .filter(contact__isnull=False, contact_told_at__isnull=True, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    p = partnership.pk
+    return unsent_send(
+        [
+            lambda pk=pk: review_request_contact_email_send(partnership_id=p, request_id=pk)
+            for pk in ids
+        ]
+    )

@@ -251,3 +251,26 @@ def test_another_partnership_finds_neither_review_nor_request(client, leicester,
         )
     assert error.value.message == services.CONTACT_NOT_CHAIR
     assert NationalReviewSupport.objects.for_partnership(lr).count() == 0
+
+
+def test_the_mail_sweep_tells_a_chair_whose_email_was_not_sent(leicester):
+    """A broker outage lost the job: the sweep sends it once, and never twice."""
+    from datetime import timedelta as td
+
+    from publication.tasks import learning_mail_sweep
+
+    chair = staff_user(leicester, role=Role.CRG_CHAIR, email="chair2@leicester.example")
+    request = services.review_request_create(
+        partnership=leicester,
+        actor=None,
+        title="Unsent",
+        received_on=timezone.localdate(),
+        parameters="p",
+        contact=chair,
+    )  # the on-commit job never runs inside this test's transaction
+    NationalReviewRequest.unscoped.filter(pk=request.pk).update(
+        created_at=timezone.now() - td(hours=1)
+    )
+    assert learning_mail_sweep() == 1
+    assert learning_mail_sweep() == 0
+    assert [m.to for m in mail.outbox] == [["chair2@leicester.example"]]
