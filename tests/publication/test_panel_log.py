@@ -246,3 +246,53 @@ def test_a_case_without_decisions_closes_as_before(leicester):
     case = open_case(leicester)
     case_stage_set(case=case, stage=Stage.CLOSED, actor=None, reason="Withdrawn")
     assert Case.unscoped.get(pk=case.pk).stage == Stage.CLOSED
+
+
+def _referral(partnership, *, status):
+    """A referral the CRG found raises learning outside an LCSPR (§1.4.5), its decision's
+    notification deadline in `status`."""
+    from cases.models import DeadlineStatus, Referral
+
+    case = open_case(partnership)
+    Referral.unscoped.create(
+        case=case,
+        received_on=DAY,
+        summary="Child A was hurt.",
+        learning_outside_review_on=DAY + timedelta(days=30),
+    )
+    Deadline.unscoped.create(
+        case=case,
+        kind="referral_decision_notified",
+        event_date=DAY,
+        due_date=DAY + timedelta(days=61),
+        status=status,
+        completed_on=DAY + timedelta(days=31) if status == DeadlineStatus.MET else None,
+    )
+    return case
+
+
+def test_a_referral_decision_is_logged_and_a_waived_notification_stops_closing(leicester):
+    from cases.models import DeadlineStatus
+    from publication.rules_panel_log import REFERRAL_DECISION, REFERRAL_UNNOTIFIED
+
+    notified = _referral(leicester, status=DeadlineStatus.MET)
+    waived = _referral(leicester, status=DeadlineStatus.WAIVED)
+    office = staff_user(leicester)
+    entries = _by_reference(
+        panel_log(scope=Scope(user=office, membership=office.memberships.get()))
+    )
+    (sent,) = entries[notified.reference]
+    assert (sent.decision, sent.due_on, sent.sent_on, sent.status) == (
+        REFERRAL_DECISION,
+        DAY + timedelta(days=61),
+        DAY + timedelta(days=31),
+        "sent",
+    )
+    (unsent,) = entries[waived.reference]
+    assert unsent.status == "not_sent"
+    case_stage_set(case=notified, stage=Stage.CLOSED, actor=None, reason="Learning taken forward")
+    with pytest.raises(ApplicationError) as refused:
+        case_stage_set(case=waived, stage=Stage.CLOSED, actor=None, reason="Learning taken forward")
+    assert refused.value.message == REFERRAL_UNNOTIFIED.format(
+        of_day=f" of {DAY + timedelta(days=30):%-d %B %Y}"
+    )
