@@ -66,8 +66,10 @@ NON_CASE_PAGES = {
 }
 # issue 16: learning. The partnership's learning pages and the National Panel log: tried
 # with rows in each partnership (a briefing, a swift learning message, a national review, a
-# request, and a decision of each kind in the log) in tests/publication/test_learning.py,
-# test_national_reviews.py and test_panel_log.py (test_*_other_partnership_*).
+# request, and a decision of each kind in the log) in tests/publication/: test_learning.py
+# test_another_partnership_finds_no_briefing, test_national_reviews.py
+# test_another_partnership_finds_neither_review_nor_request, and test_panel_log.py
+# test_the_other_partnership_and_an_unappointed_reviewer_see_none_of_it.
 LEARNING_LIST_ROUTES = {
     "learning/",
     "learning/briefings/new/",
