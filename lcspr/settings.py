@@ -229,6 +229,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reviews.tasks.mail_sweep",
         "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
     },
+    # issue 16: learning. The CRG chairs not yet told of a national review request (§12.3).
+    "learning-mail-sweep": {
+        "task": "publication.tasks.learning_mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
     "duplicate-guards-purge": {
         "task": "cases.tasks.duplicate_guards_purge",
         "schedule": crontab(hour=3, minute=30),

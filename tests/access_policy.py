@@ -345,6 +345,20 @@ ROUTES = {
     "lcspr_report_partner": "view_cases",
     "lcspr_report_final": "manage_review",
     "lcspr_report_final_pdf": "view_review_team_records",
+    # issue 16: learning. The partnership's learning pages are read by everyone in it (a
+    # Reviewer or Panel member sees only their own review's rows); writing them, and the
+    # create pages, need manage_learning (checked on POST for the pages by id).
+    "learning": "view_cases",
+    "learning_briefing_new": "manage_learning",
+    "learning_briefing": "view_cases",
+    "national_reviews": "view_cases",
+    "national_review_new": "manage_learning",
+    "national_review": "view_cases",
+    "national_review_requests": "view_cases",
+    "national_review_request_new": "manage_learning",
+    "national_review_request": "view_cases",
+    "national_panel_log": "view_cases",
+    "national_panel_log_csv": "view_cases",
     "timescales_api": "read_api",
     "schema": SIGNED_IN,
     "swagger-ui": SIGNED_IN,

@@ -64,6 +64,22 @@ NON_CASE_PAGES = {
     # issue 14: the partnership's agencies and their Safeguarding Leads (§8.2.2), no case
     "safeguarding-leads/",
 }
+# issue 16: learning. The partnership's learning pages and the National Panel log: tried
+# with rows in each partnership (a briefing, a swift learning message, a national review, a
+# request, and a decision of each kind in the log) in tests/publication/: test_learning.py
+# test_another_partnership_finds_no_briefing, test_national_reviews.py
+# test_another_partnership_finds_neither_review_nor_request, and test_panel_log.py
+# test_the_other_partnership_and_an_unappointed_reviewer_see_none_of_it.
+LEARNING_LIST_ROUTES = {
+    "learning/",
+    "learning/briefings/new/",
+    "learning/national-reviews/",
+    "learning/national-reviews/new/",
+    "learning/national-review-requests/",
+    "learning/national-review-requests/new/",
+    "national-panel-log/",
+    "national-panel-log.csv",
+}
 # The CRG calendar: tested below with a meeting in each partnership, and by every role
 # in tests/rapidreview/test_papers_isolation.py.
 MEETING_ROUTES = {
@@ -130,6 +146,7 @@ LIST_ROUTES = sorted(
     | RAPID_REVIEW_LIST_ROUTES
     | MEETING_ROUTES
     | LCSPR_LIST_ROUTES
+    | LEARNING_LIST_ROUTES  # issue 16: learning
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -161,6 +178,13 @@ OTHER_PARAMETER_ROUTES = {
     # get 404 (tests/reviews/test_report_guard.py
     # test_another_partnership_and_an_unappointed_reviewer_find_nothing).
     "cases/<str:reference>/lcspr/report/drafts/<int:number>/anonymisation/",
+    # issue 16: learning. A briefing, a national review and a National Panel request by id:
+    # another partnership's is a 404 (tests/publication/test_learning.py
+    # test_another_partnership_finds_no_briefing, test_national_reviews.py
+    # test_another_partnership_finds_neither_review_nor_request).
+    "learning/briefings/<int:pk>/",
+    "learning/national-reviews/<int:pk>/",
+    "learning/national-review-requests/<int:pk>/",
 }
 
 

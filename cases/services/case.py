@@ -11,6 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
 
+from cases.closing import close_refusal
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
 from cases.models import (
@@ -111,6 +112,9 @@ def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -
         )
     if stage == Stage.CLOSED and decision_unnotified(case):
         raise ApplicationError(DECISION_NOT_NOTIFIED, field="stage")
+    # issue 16: learning. Decisions the downstream apps know un-notified (§1.6.3).
+    if stage == Stage.CLOSED and (refusal := close_refusal(case)):
+        raise ApplicationError(refusal, field="stage")
     with transaction.atomic():
         case.stage = stage
         case.full_clean()

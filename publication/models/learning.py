@@ -107,6 +107,9 @@ class NationalReviewRequest(Tenant):
         help_text="The CRG chair, the main point of contact (§12.3).",
     )
     note = models.TextField(blank=True)
+    # issue 16: learning. The CRG chair told by email that they are the point of contact
+    # (the mail queue's sent-stamp, cases/services/mail.py).
+    contact_told_at = models.DateTimeField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

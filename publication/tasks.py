@@ -1,0 +1,42 @@
+"""Background jobs of the publication app: thin edges that take ids, name their
+partnership and call a service. Each is safe to run twice: the services stamp what they
+sent."""
+
+from smtplib import SMTPException
+
+from celery import shared_task
+
+_RETRY = {
+    "autoretry_for": (SMTPException, OSError),
+    "retry_backoff": 30,
+    "retry_backoff_max": 30 * 60,
+    "max_retries": 8,
+}
+
+
+# issue 16: learning
+@shared_task(**_RETRY)
+def national_review_contact_email(*, partnership_id: int, request_id: int) -> int:
+    """The CRG chair told they are the main point of contact for a national review (§12.3)."""
+    from publication.services.learning import review_request_contact_email_send
+
+    return review_request_contact_email_send(partnership_id=partnership_id, request_id=request_id)
+
+
+@shared_task
+def learning_mail_sweep() -> int:
+    """Celery beat's every-few-minutes job for the learning's emails (see
+    cases.tasks.mail_sweep)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from publication.services.learning import unsent_contact_emails_send
+
+    before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
+    return sum(
+        unsent_contact_emails_send(partnership=partnership, before=before)
+        for partnership in Partnership.objects.order_by("pk")
+    )
