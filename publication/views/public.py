@@ -18,7 +18,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Enclosure
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from publication.selectors import public as selectors
 
@@ -38,7 +38,7 @@ def _not_found(request):
     return render(request, "publication/public/not_found.html", status=404)
 
 
-@require_GET
+@require_safe
 def published_list(request, partnership_slug):
     """The partnership's published reviews, newest first: each one's title, date, Reviewer
     (unless published anonymously), its files with their SHA-256, and for archived reports
@@ -58,7 +58,7 @@ def published_list(request, partnership_slug):
     )
 
 
-@require_GET
+@require_safe
 def published_document(request, partnership_slug, public_id, document):
     """Exactly the file that was published: its bytes are checked against the checksum
     kept when it was made, and refused if they differ."""
@@ -154,7 +154,7 @@ class PublishedFeed(Feed):
         self.request = request
 
 
-@require_GET
+@require_safe
 def published_feed(request, partnership_slug):
     """A feed made for each request, so that its enclosures' addresses are the request's."""
     return PublishedFeed(request)(request, partnership_slug=partnership_slug)
