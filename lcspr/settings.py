@@ -238,6 +238,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.duplicate_guards_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # issue 16: public. Reports archived after their year of publication (§10.5.2).
+    "publications-archive": {
+        "task": "publication.tasks.publications_archive_sweep",
+        "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -40,3 +40,37 @@ def learning_mail_sweep() -> int:
         unsent_contact_emails_send(partnership=partnership, before=before)
         for partnership in Partnership.objects.order_by("pk")
     )
+
+
+# issue 16: public. Archiving after the year of publication (§10.5.2).
+@shared_task
+def publications_archive_sweep() -> int:
+    """Celery beat's daily job: one task per partnership, each naming its partnership."""
+    from cases.models import Partnership
+
+    ids = list(Partnership.objects.values_list("pk", flat=True))
+    for partnership_id in ids:
+        partnership_publications_archive.delay(partnership_id=partnership_id)
+    return len(ids)
+
+
+@shared_task(**_RETRY)
+def partnership_publications_archive(*, partnership_id: int) -> int:
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from publication.services.archive import publications_archive, unsent_archived_emails_send
+
+    partnership = Partnership.objects.get(pk=partnership_id)
+    archived = publications_archive(partnership=partnership, today=timezone.localdate())
+    unsent_archived_emails_send(partnership=partnership)
+    return len(archived)
+
+
+@shared_task(**_RETRY)
+def publication_archived_email(*, partnership_id: int, publication_id: int) -> int:
+    from publication.services.archive import publication_archived_email_send
+
+    return publication_archived_email_send(
+        partnership_id=partnership_id, publication_id=publication_id
+    )

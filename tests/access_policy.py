@@ -360,6 +360,8 @@ ROUTES = {
     "national_panel_log": "view_cases",
     "national_panel_log_csv": "view_cases",
     "timescales_api": "read_api",
+    # issue 16: public. The publications' dates and timeliness for reporting systems (§10.5).
+    "api_publications": "read_api",
     "schema": SIGNED_IN,
     "swagger-ui": SIGNED_IN,
 }
@@ -501,6 +503,12 @@ PUBLIC_ROUTES = {
     # issue 14: an invitee's answer to the learning workshop, by the secret link emailed
     # to them (no account): only the event, never the case (tests/reviews/test_workshop.py).
     "workshop_invitation": "a learning workshop invitee's personal link (no account)",
+    # issue 16: public. Each partnership's published reports, their files and Atom feed
+    # (§10.5.2), for anyone: only what was published, by an opaque id, never a case
+    # reference (tests/publication/test_public.py).
+    "published_list": "a partnership's public page of published reports",
+    "published_feed": "the public page's Atom feed",
+    "published_document": "a published report's or action plan's file",
 }
 
 

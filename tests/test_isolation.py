@@ -136,6 +136,9 @@ RAPID_REVIEW_LIST_ROUTES = {"portal/papers/", "api/v1/rapid-reviews/"}
 # issue 13: API. The list of LCSPRs: tested below with a review in each partnership (a
 # case without one is not listed), and by a Reviewer in tests/reviews/test_api.py.
 LCSPR_LIST_ROUTES = {"api/v1/lcsprs/"}
+# issue 16: public. The list of publications: tested below with a publication in each
+# partnership (a case without one is not listed), and in tests/publication/test_api.py.
+PUBLICATION_LIST_ROUTES = {"api/v1/publications/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
@@ -147,6 +150,7 @@ LIST_ROUTES = sorted(
     | MEETING_ROUTES
     | LCSPR_LIST_ROUTES
     | LEARNING_LIST_ROUTES  # issue 16: learning
+    | PUBLICATION_LIST_ROUTES  # issue 16: public
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -185,6 +189,13 @@ OTHER_PARAMETER_ROUTES = {
     "learning/briefings/<int:pk>/",
     "learning/national-reviews/<int:pk>/",
     "learning/national-review-requests/<int:pk>/",
+    # issue 16: public. The public page, its feed and files by a partnership's slug and a
+    # publication's opaque id: for anyone, only what is published; another partnership's
+    # slug, an unpublished or archived publication answer 404 (tests/publication/
+    # test_public.py).
+    "published/<slug:partnership_slug>/",
+    "published/<slug:partnership_slug>/feed.atom",
+    "published/<slug:partnership_slug>/<uuid:public_id>/<slug:document>.pdf",
 }
 
 
@@ -298,6 +309,36 @@ def test_lists_of_lcsprs_show_only_the_own_partnership(path, client, two_cases, 
     """issue 13: API. A review in each partnership: each token, and each signed-in
     officer, lists its own review and never the other's."""
     leicester_case, lr_case = two_cases
+    for partnership, mine, theirs in (
+        (leicester, leicester_case, lr_case),
+        (lr, lr_case, leicester_case),
+    ):
+        user = staff_user(partnership)
+        token = APIClient()
+        token.credentials(
+            HTTP_AUTHORIZATION=f"Token {api_token_create(membership=user.memberships.get())}"
+        )
+        by_token = token.get(url_for(path))
+        by_session = sign_in(client, user).get(url_for(path), HTTP_ACCEPT="application/json")
+        for response in (by_token, by_session):
+            assert response.status_code == 200
+            listed = [row["case_reference"] for row in response.json()["results"]]
+            assert listed == [mine.reference]
+            assert theirs.reference not in response.text
+
+
+# issue 16: public
+@pytest.mark.parametrize("path", sorted(PUBLICATION_LIST_ROUTES))
+def test_lists_of_publications_show_only_the_own_partnership(
+    path, client, two_cases, leicester, lr
+):
+    """A publication in each partnership: each token, and each signed-in officer, lists
+    its own and never the other's."""
+    from publication.models import Publication
+
+    leicester_case, lr_case = two_cases
+    for case in two_cases:
+        Publication.unscoped.create(lcspr=case.lcspr, published_on=timezone.localdate())
     for partnership, mine, theirs in (
         (leicester, leicester_case, lr_case),
         (lr, lr_case, leicester_case),

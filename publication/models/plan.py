@@ -92,6 +92,17 @@ class Publication(Tenant):
     )
     # §10.5.2: available for at least a year (`publication_available_until`), then archived.
     archived_on = models.DateField(null=True, blank=True)
+    # issue 16: public. The public page's names for it (publication/views/public.py): an
+    # opaque identifier in its download addresses, never the case reference or a row id
+    # that leads to the internal case, and a title approved for publication.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    public_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title shown on the public page (no child's name, no case reference).",
+    )
+    # The Business Office told that it was archived (cases/services/mail.py `claim`).
+    archived_emailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     # §10.5.3: the NSPCC National Repository, decided case by case.
     nspcc_choice = models.CharField(max_length=20, choices=NspccChoice.choices, blank=True)
