@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.duplicate_guards_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # issue 16: actions. Reminders and escalation of the action plans' actions (§11.4.1).
+    "action-reminders-sweep": {
+        "task": "publication.tasks_actions.action_reminders_sweep",
+        "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
