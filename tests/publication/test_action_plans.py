@@ -26,7 +26,7 @@ from publication.models import (
 from publication.services import action_plans as services
 from publication.services.audits import RATING_NEEDED
 from reviews import services as review_services
-from tests.factories import open_case, sign_in, staff_user
+from tests.factories import appoint, open_case, sign_in, staff_user
 from tests.publication.action_fixtures import (
     _media_in_tmp,  # noqa: F401 - autouse
     add_evidence,
@@ -34,14 +34,31 @@ from tests.publication.action_fixtures import (
     make_plan,
     once_token,
 )
-from tests.reviews.test_findings import (  # noqa: F401 - `review` is a fixture
+from tests.reviews.test_findings import (
     add_finding,
     add_recommendation,
-    review,
+    add_theme,
+    agree_terms,
     smart_values,
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def review(leicester):
+    """An LCSPR with its Reviewer, agreed terms and a key theme (tests/reviews)."""
+    case = open_case(leicester)
+    reviewer = staff_user(leicester, role=Role.REVIEWER)
+    lcspr = appoint(case, reviewer).lcspr
+    agree_terms(lcspr)
+    return {
+        "case": case,
+        "lcspr": lcspr,
+        "reviewer": reviewer,
+        "office": staff_user(leicester),
+        "theme": add_theme(lcspr),
+    }
 
 
 def agreed(
@@ -81,7 +98,8 @@ def test_an_lcspr_plan_carries_agreed_recommendations_once_and_then_only_new_one
     plan = ActionPlan.objects.for_partnership(review["case"].partnership).get()
     assert response.status_code == 302
     assert response.url == reverse("action_plan_detail", kwargs={"pk": plan.pk})
-    assert plan.source == PlanSource.LCSPR and plan.case == review["case"]
+    assert plan.source == PlanSource.LCSPR
+    assert plan.case == review["case"]
     assert plan_recs(plan) == [("1.1", first.pk)]
 
     # Again: nothing new, nothing doubled.
@@ -96,7 +114,8 @@ def test_an_lcspr_plan_carries_agreed_recommendations_once_and_then_only_new_one
     assert added == 1
     assert [pk for _, pk in plan_recs(plan)] == [first.pk, second.pk]
     page = client.get(reverse("action_plan_detail", kwargs={"pk": plan.pk})).content.decode()
-    assert "Recommendation 1.1" in page and "Recommendation 2.1" in page
+    assert "Recommendation 1.1" in page
+    assert "Recommendation 2.1" in page
 
 
 def test_the_lcspr_page_before_the_plan_offers_to_open_it(client, review):
@@ -154,7 +173,8 @@ def test_a_national_review_plan_is_opened_once_and_its_route_leads_to_it(client,
     response = client.post(url)
     plan = services.national_review_plan_open(national_review=review, actor=office)
     assert response.url == reverse("action_plan_detail", kwargs={"pk": plan.pk})
-    assert plan.case is None and plan.source == PlanSource.NATIONAL_REVIEW
+    assert plan.case is None
+    assert plan.source == PlanSource.NATIONAL_REVIEW
     assert ActionPlan.objects.for_partnership(leicester).count() == 1
     assert client.get(url).url == reverse("action_plan_detail", kwargs={"pk": plan.pk})
 
