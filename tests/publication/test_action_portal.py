@@ -9,10 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
-from rest_framework.test import APIClient
 
 from cases.models import Role
-from cases.services import api_token_create
 from cases.services.information_request import UPLOAD_CONTENT_MISMATCH
 from publication.models import ActionEvidence, ActionUpdate, NationalReview
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
@@ -174,34 +172,6 @@ def test_the_office_updates_on_the_agencys_behalf(client, world):
     # The other partnership's office cannot.
     sign_in(client, world["lr"]["office"])
     assert client.get(url).status_code == 404
-
-
-def test_the_api_lists_the_partnerships_actions_or_a_portal_tokens_own(world, leicester):
-    office = APIClient()
-    office.credentials(
-        HTTP_AUTHORIZATION="Token "
-        + api_token_create(membership=world["leicester"]["office"].memberships.get())
-    )
-    rows = office.get(reverse("api_action_plans")).json()["results"]
-    ids = {row["id"] for row in rows}
-    assert ids == {world["leicester"]["action"].pk, world["leicester"]["health_action"].pk}
-    portal = APIClient()
-    portal.credentials(
-        HTTP_AUTHORIZATION="Token "
-        + api_token_create(membership=world["police_user"].memberships.get())
-    )
-    rows = portal.get(reverse("api_action_plans")).json()["results"]
-    assert {row["id"] for row in rows} == {
-        world["leicester"]["action"].pk,
-        world["lr"]["action"].pk,
-    }
-    row = next(r for r in rows if r["id"] == world["leicester"]["action"].pk)
-    assert row["case_reference"] == world["leicester"]["case"].reference
-    assert row["owner_agency"] == "Leicestershire Police"
-    assert row["recommendation_number"] == "1"
-    assert row["source"] == "rapid_review"
-    assert row["overdue"] is False
-    assert row["rag"] is None
 
 
 # --- Every route by id, by every role --------------------------------------------------------
