@@ -77,7 +77,7 @@ def portal_action(request, pk):
             "label": selectors.plan_label(action.plan),
             "updates": selectors.action_updates(action),
             "evidence": selectors.action_evidence(action),
-            "form": form if action.status == ActionStatus.OPEN else None,
+            "form": form if action.status == ActionStatus.OPEN or form.errors else None,
             "once": once,
             "overdue": action.status == ActionStatus.OPEN and action.due_on < timezone.localdate(),
         },

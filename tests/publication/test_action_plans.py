@@ -413,3 +413,14 @@ def test_the_list_counts_open_overdue_and_closed_actions(client, leicester):
     page = client.get(reverse("action_plans")).text
     assert f"Case {made['case'].reference}" in page
     assert "1 overdue" in page
+
+
+def test_a_reports_recommendation_offers_its_smart_terms_for_the_first_action(client, review):
+    rec = agreed(review)
+    plan, _ = services.lcspr_plan_open(lcspr=review["lcspr"], actor=review["office"])
+    plan_rec = PlanRecommendation.objects.for_partnership(plan.partnership).get(plan=plan)
+    sign_in(client, review["office"])
+    page = client.get(reverse("plan_recommendation", kwargs={"pk": plan_rec.pk})).text
+    assert rec.action in page
+    assert rec.measure in page
+    assert f'value="{rec.due_on.year}"' in page
