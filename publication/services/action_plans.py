@@ -28,6 +28,7 @@ from publication.models import (
     PlanSource,
     Response,
 )
+from publication.services.reminders import action_assigned_tell
 
 logger = logging.getLogger(__name__)
 
@@ -322,6 +323,7 @@ def action_add(
         order=(last or 0) + 1,
     )
     _save(action, actor, "SMART action added (§10.1.2)")
+    action_assigned_tell(action=action, today=timezone.localdate())
     logger.info("action plan %s: action %s added", plan.pk, action.pk)
     return action
 
@@ -351,10 +353,13 @@ def action_change(
         raise ApplicationError(ACTION_CONFLICT, field="version")
     if row.status == ActionStatus.CLOSED:
         raise ApplicationError(ACTION_CLOSED)
+    new_owner = row.owner_agency_id != owner_agency.pk
     row.text, row.owner_agency, row.lead_name = text.strip(), owner_agency, lead_name.strip()
     row.lead_email, row.measure, row.due_on = lead_email.strip(), measure.strip(), due_on
     row.version += 1
     _save(row, actor, "Action changed")
+    if new_owner:
+        action_assigned_tell(action=row, today=timezone.localdate())
     return row
 
 

@@ -31,6 +31,7 @@ SUBJECTS = {
     ReminderKind.DUE_SOON: "{label}: an action is due on {due}",
     ReminderKind.OVERDUE: "{label}: an action is overdue (due {due})",
     ReminderKind.ESCALATED: "{label}: an overdue action escalated to the CRG chair",
+    ReminderKind.ASSIGNED: "{label}: an action for your agency, due {due}",
 }
 
 
@@ -62,6 +63,7 @@ def action_reminders_make(*, partnership: Partnership, today: date) -> list[int]
     ActionReminder.objects.bulk_create(rows, ignore_conflicts=True)
     return list(
         ActionReminder.objects.for_partnership(partnership)
+        # An assignment whose job was lost is sent here too (the sweep is its safety net).
         .filter(sent_at__isnull=True, action__status=ActionStatus.OPEN)
         .order_by("id")
         .values_list("pk", flat=True)
@@ -126,6 +128,22 @@ def action_reminder_send(*, partnership: Partnership, reminder_id: int) -> int:
     reminder.save(update_fields=["recipients"])
     logger.info("action reminder %s: emailed %d people", reminder.pk, len(recipients))
     return len(recipients)
+
+
+def action_assigned_tell(*, action: PlanAction, today: date) -> None:
+    """Tell the owner agency (its portal users and the lead) that the action is its own:
+    one row per action and day, emailed once the caller's transaction commits."""
+    from cases.mail_queue import enqueue_on_commit
+    from publication.tasks_actions import action_reminder_email
+
+    partnership = action.plan.partnership
+    reminder, made = ActionReminder.objects.for_partnership(partnership).get_or_create(
+        action=action, kind=ReminderKind.ASSIGNED, on=today
+    )
+    if made:
+        enqueue_on_commit(
+            action_reminder_email, partnership_id=partnership.pk, reminder_id=reminder.pk
+        )
 
 
 def action_reminders_run(*, partnership: Partnership, today: date) -> int:

@@ -34,6 +34,9 @@ def plan_due(partnership, *, working_days):
     Child.unscoped.create(case=made["case"], pseudonym="Child A", name=CHILD)
     cal = working_calendar(partnership=partnership)
     today = timezone.localdate()
+    # The assignment's email (its job runs after the commit the test never makes) goes
+    # with the sweep, before the due date is moved.
+    action_reminders_run(partnership=partnership, today=today)
     if not cal.is_working_day(today):
         today = cal.add(today, 1)
     due = cal.add(today, working_days) if working_days >= 0 else cal.subtract(today, -working_days)
@@ -53,7 +56,11 @@ def test_a_due_soon_reminder_goes_once_to_the_agency_and_the_lead(leicester):
     assert set(message.to) == {"portal@agency.example", "pat.lead@agency.example"}
     assert made["case"].reference in message.subject
     assert CHILD not in message.subject + message.body
-    reminders = ActionReminder.objects.for_partnership(leicester).filter(action=made["action"])
+    reminders = (
+        ActionReminder.objects.for_partnership(leicester)
+        .filter(action=made["action"])
+        .exclude(kind=ReminderKind.ASSIGNED)
+    )
     assert list(reminders.values_list("kind", "recipients")) == [(ReminderKind.DUE_SOON, 2)]
 
 
@@ -73,7 +80,11 @@ def test_overdue_daily_and_escalated_to_the_chair_once(leicester):
     mail.outbox.clear()
     action_reminders_run(partnership=leicester, today=made["today"])
     action_reminders_run(partnership=leicester, today=made["today"])  # twice: nothing more
-    kinds = sorted(ActionReminder.objects.for_partnership(leicester).values_list("kind", flat=True))
+    kinds = sorted(
+        ActionReminder.objects.for_partnership(leicester)
+        .exclude(kind=ReminderKind.ASSIGNED)
+        .values_list("kind", flat=True)
+    )
     assert kinds == [ReminderKind.ESCALATED, ReminderKind.OVERDUE]
     assert len(mail.outbox) == 2
     to_chair = next(m for m in mail.outbox if chair.email in m.to)
@@ -117,3 +128,24 @@ def test_the_dashboard_shows_overdue_actions_to_the_office_and_the_agency_its_ow
         reverse("portal_action", kwargs={"pk": made["action"].pk})
         not in client.get(reverse("dashboard")).text
     )
+
+
+def test_the_owner_agency_is_told_of_a_new_action_once(
+    leicester, django_capture_on_commit_callbacks
+):
+    agency = agency_serving(leicester)
+    agency_user(agency, email="portal@agency.example")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        made = make_plan(leicester, agency)
+    # (The office is also told the case was opened: not this test's business.)
+    told = [m for m in mail.outbox if "portal@agency.example" in m.to]
+    assert len(told) == 1
+    message = told[0]
+    assert set(message.to) == {"portal@agency.example", "pat.lead@agency.example"}
+    assert made["case"].reference in message.subject
+    assert reverse("portal_action", kwargs={"pk": made["action"].pk}) in message.body
+    # The sweep finds it sent: nothing more.
+    sent = len(mail.outbox)
+    action_reminders_run(partnership=leicester, today=timezone.localdate())
+    assert len(mail.outbox) == sent
