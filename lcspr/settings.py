@@ -243,6 +243,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks.publications_archive_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
     },
+    # issue 16: actions. Reminders and escalation of the action plans' actions (§11.4.1).
+    "action-reminders-sweep": {
+        "task": "publication.tasks_actions.action_reminders_sweep",
+        "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -359,6 +359,24 @@ ROUTES = {
     "national_review_request": "view_cases",
     "national_panel_log": "view_cases",
     "national_panel_log_csv": "view_cases",
+    # issue 16: actions. The office's action plans (§10.1.2, §11.4.1): the partnership's
+    # people read them; keeping them, audits and updates on an agency's behalf need
+    # manage_action_plans (checked on POST for the pages that are read too). The agency's
+    # own actions in the portal (§11.3.3); the API lists a portal token's own agency's.
+    "action_plans": "view_cases",
+    "action_plan_detail": "view_cases",
+    "action_plan_audit_new": "manage_action_plans",
+    "plan_recommendation": "view_cases",
+    "plan_action": "view_cases",
+    "action_on_behalf": "manage_action_plans",
+    "action_evidence_file": "view_cases",
+    "lcspr_action_plan": "view_cases",
+    "rapid_review_action_plan": "view_cases",
+    "national_review_action_plan": "view_cases",
+    "portal_actions": "update_own_actions",
+    "portal_action": "update_own_actions",
+    "portal_action_evidence": "update_own_actions",
+    "api_action_plans": "read_requests_api",
     "timescales_api": "read_api",
     # issue 16: public. The publications' dates and timeliness for reporting systems (§10.5).
     "api_publications": "read_api",
@@ -483,6 +501,16 @@ ROW_READERS = {
     # issue 15: findings and recommendations (tests/reviews/test_findings.py)
     "lcspr_finding": "partnership",
     "lcspr_recommendation": "partnership",
+    # issue 16: actions (tests/publication/test_action_portal.py)
+    "action_plan_detail": "partnership",
+    "action_plan_audit_new": "partnership",
+    "plan_recommendation": "partnership",
+    "plan_action": "partnership",
+    "action_on_behalf": "partnership",
+    "action_evidence_file": "partnership",
+    "national_review_action_plan": "partnership",
+    "portal_action": "agency",
+    "portal_action_evidence": "agency",
 }
 
 # Routes anyone may reach, signed in or not. Each declares nothing and must show no case

@@ -128,6 +128,15 @@ GENOGRAM_PORTAL_ROUTES = {
     "portal/genograms/<int:pk>/",
     "portal/genogram-versions/<int:pk>/",
 }
+# issue 16: actions. The action plans' routes by id (a plan, a recommendation, an action,
+# its evidence, a national review) and their lists: tried with a plan in each partnership
+# and actions of two agencies by every staff role of both partnerships and each agency's
+# user in tests/publication/test_action_portal.py
+# (test_action_routes_reach_only_their_partnership_and_owner_agency, and
+# test_action_lists_show_only_the_own). A new route needs a row kind there.
+ACTION_PLAN_ROUTES = {
+    path for path, entry in routes() if path.startswith(("action-plans/", "portal/action"))
+} | {"national-reviews/<int:pk>/action-plan/", "api/v1/action-plans/"}
 # Lists of information requests: tested below with requests to two agencies; lists of
 # Rapid Reviews and of an agency's meeting papers: tested with a Rapid Review in each
 # partnership (tests/rapidreview/test_api.py, tests/rapidreview/test_papers_isolation.py).
@@ -151,6 +160,7 @@ LIST_ROUTES = sorted(
     | LCSPR_LIST_ROUTES
     | LEARNING_LIST_ROUTES  # issue 16: learning
     | PUBLICATION_LIST_ROUTES  # issue 16: public
+    | ACTION_PLAN_ROUTES  # issue 16: actions
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -162,6 +172,7 @@ PK_ROUTES = sorted(
     and path not in RAPID_REVIEW_PK_ROUTES
     and path not in SUBMISSION_PORTAL_ROUTES
     and path not in GENOGRAM_PORTAL_ROUTES
+    and path not in ACTION_PLAN_ROUTES  # issue 16: actions
     and not path.startswith(LCSPR)
 )
 
@@ -212,6 +223,7 @@ def test_every_route_with_parameters_is_checked():
         and path not in LCSPR_PK_ROUTES
         and path not in SUBMISSION_PORTAL_ROUTES
         and path not in GENOGRAM_PORTAL_ROUTES
+        and path not in ACTION_PLAN_ROUTES  # issue 16: actions
     }
     assert unchecked == set()
 

@@ -215,6 +215,8 @@ class ReminderKind(models.TextChoices):
     DUE_SOON = "due_soon", "Due soon"
     OVERDUE = "overdue", "Overdue"
     ESCALATED = "escalated", "Escalated to the CRG chair"
+    # issue 16: actions. The owner agency told the action is its own (migration 00NN_actions).
+    ASSIGNED = "assigned", "Assigned to the owner agency"
 
 
 class ActionReminder(Tenant):
