@@ -233,6 +233,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks.duplicate_guards_purge",
         "schedule": crontab(hour=3, minute=30),
     },
+    # issue 16: plan. The publication's emails (plan steps' owners, the pack, §10.5.1).
+    "publication-plan-mail-sweep": {
+        "task": "publication.tasks.plan_mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
