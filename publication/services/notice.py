@@ -21,13 +21,12 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
-from cases.models import DeadlineStatus, User
+from cases.models import User
 from cases.permissions import Action, require
-from cases.services.deadline import deadline_complete
 from cases.services.mail import claim, sending, unsent_send
 from publication.models import PackKind, PanelNotice, Publication, SentBy
 from publication.selectors import plan as selectors
-from publication.services.plan import ONLY_OFFICE, _locked
+from publication.services.plan import ONLY_OFFICE, _locked, sent_deadline_complete
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +56,6 @@ def _recipients(publication: Publication) -> list[str]:
     if missing:
         raise ApplicationError(MAILBOX_MISSING.format(missing=" and ".join(missing)))
     return have
-
-
-def _complete_deadline(publication: Publication, on: date, actor) -> None:
-    """Recording the notice completes `report_sent_to_national_panel` where it exists."""
-    deadline = selectors.deadline_of(publication.lcspr, "report_sent_to_national_panel")
-    if deadline is not None and deadline.status == DeadlineStatus.OPEN:
-        deadline_complete(deadline=deadline, on=on, actor=actor)
 
 
 @transaction.atomic
@@ -112,7 +104,7 @@ def panel_notice_send(
     publication._history_user = actor
     publication._change_reason = "Notice to the National Panel, Ofsted and the DfE recorded"
     publication.save(update_fields=["version", "updated_at"])
-    _complete_deadline(publication, sent_on, actor)
+    sent_deadline_complete(publication, sent_on, actor)
     if sent_by == SentBy.EMAIL:
         from publication.tasks import panel_notice_email
 

@@ -25,11 +25,16 @@ from django.utils import timezone
 from cases.dates import format_date
 from cases.errors import ApplicationError
 from cases.mail_queue import enqueue_on_commit
-from cases.models import User
+from cases.models import DeadlineStatus, User
 from cases.permissions import Action, require
 from cases.selectors import working_calendar
 from cases.services.common import validated_save as _save
-from cases.services.deadline import dated_item_close, dated_item_set, deadlines_schedule
+from cases.services.deadline import (
+    dated_item_close,
+    dated_item_set,
+    deadline_complete,
+    deadlines_schedule,
+)
 from cases.services.mail import claim, sending, unsent_send
 from cases.timescales import Event
 from publication.models import (
@@ -326,7 +331,7 @@ def publication_arrangements_save(
         )
     for key in ARRANGEMENT_FIELDS:
         value = values.get(key)
-        setattr(publication, key, value.strip() if isinstance(value, str) else value)
+        setattr(publication, key, value if key == "family_discussed_on" else (value or "").strip())
     _bump(publication, actor, "Publication arrangements recorded (§10.3-10.4)")
     p = publication
     if p.family_wishes and p.family_discussed_on and p.family_discussion:
@@ -377,8 +382,19 @@ def publication_date_set(
         actor=actor,
         reason="Planned publication date set",
     )
+    notice = selectors.latest_notice(publication)
+    if notice is not None:  # the pack went before the date was set
+        sent_deadline_complete(publication, notice.sent_on, actor)
     _step_done(publication, PlanStep.DATE, actor)
     return publication
+
+
+def sent_deadline_complete(publication: Publication, on: date, actor) -> None:
+    """The pack sent completes `report_sent_to_national_panel` (§10.5.1) where it exists:
+    met if sent by its date, missed if after."""
+    deadline = selectors.deadline_of(publication.lcspr, "report_sent_to_national_panel")
+    if deadline is not None and deadline.status == DeadlineStatus.OPEN:
+        deadline_complete(deadline=deadline, on=on, actor=actor)
 
 
 # --- Publish or withhold (§10.1.1, footnote 23) -----------------------------------------
