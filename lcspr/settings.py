@@ -248,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "publication.tasks_actions.action_reminders_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
     },
+    # issue 16: plan. The publication's emails (plan steps' owners, the pack, §10.5.1).
+    "publication-plan-mail-sweep": {
+        "task": "publication.tasks.plan_mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 

@@ -377,6 +377,21 @@ ROUTES = {
     "portal_action": "update_own_actions",
     "portal_action_evidence": "update_own_actions",
     "api_action_plans": "read_requests_api",
+    # issue 16: plan. The publication page is the case's readers'; every step of it is the
+    # office's or the chair's (MANAGE_PUBLICATION); its documents are the review team's.
+    "lcspr_publication": "view_cases",
+    "lcspr_publication_open": "manage_publication",
+    "lcspr_publication_task": "manage_publication",
+    "lcspr_publication_contacts": "manage_publication",
+    "lcspr_publication_arrangements": "manage_publication",
+    "lcspr_publication_date": "manage_publication",
+    "lcspr_publication_decision": "manage_publication",
+    "lcspr_publication_notice": "manage_publication",
+    "lcspr_publication_record": "manage_publication",
+    "lcspr_publication_nspcc": "manage_publication",
+    "lcspr_publication_archive_request": "manage_publication",
+    "lcspr_publication_improvements_pdf": "view_review_team_records",
+    "lcspr_publication_action_plan_pdf": "view_review_team_records",
     "timescales_api": "read_api",
     # issue 16: public. The publications' dates and timeliness for reporting systems (§10.5).
     "api_publications": "read_api",

@@ -177,6 +177,9 @@ class PublicationTask(Tenant):
     done_on = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
     version = models.PositiveIntegerField(default=1)
+    # issue 16: plan. The owner's email, claimed before sending (cases/services/mail.py);
+    # cleared when the task passes to another owner, who is told in turn.
+    email_sent_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords()
 
