@@ -3,7 +3,7 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from cases.management.commands.seed_demo import HELD_RAPID_REVIEWS
+from cases.management.commands.seed_demo import HELD_RAPID_REVIEWS, PENDING_CASE
 from cases.models import Agency, Case, Membership, Partnership, User
 
 
@@ -41,7 +41,12 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(demo):
         assert not admin.is_superuser
         assert Membership.objects.get(user=admin).partnership.slug == slug
     for partnership in Partnership.objects.all():
-        assert Case.objects.for_partnership(partnership).count() == 6 + len(HELD_RAPID_REVIEWS)
+        # issue 16: Leicester's second review at publication (PENDING_CASE).
+        pending = 1 if partnership.slug == PENDING_CASE[0] else 0
+        assert (
+            Case.objects.for_partnership(partnership).count()
+            == 6 + len(HELD_RAPID_REVIEWS) + pending
+        )
         # issue 13: clock. Where the notice of an LCSPR's delay goes (§3.1.3).
         assert partnership.national_panel_email
         assert partnership.secretary_of_state_email
@@ -562,32 +567,15 @@ def test_demo_reviews_at_publication_have_final_reports_with_three_agreed_recomm
     """Issue 16, Demo: each partnership's review at publication has its report final, with
     its Reviewer's name on it, approved by the CRG (the chair signing) and all three
     Safeguarding Partners (§9.1.5); three agreed SMART recommendations owned by three
-    agencies, one due already (§9.2.2). Its six months are not completed by hand and no
-    publication date is planned yet: publication does both (§3.1.3, §10.5.1). A second
-    run changes nothing."""
-    import io
+    agencies, one due already (§9.2.2). Leicester has a second (PENDING_CASE), with its
+    own Reviewer. A second run changes nothing. (Their publication: the test below.)"""
     import logging
 
-    import pypdf
     from django.utils import timezone
 
-    from cases.management.commands.seed_demo import (
-        CHAIR_USER,
-        DEMO_CHILD_NAMES,
-        PUBLISHED_REVIEWER_USER,
-        Command,
-    )
-    from cases.models import Child, Deadline, DeadlineStatus, Stage
+    from cases.management.commands.seed_demo import DEMO_CHILD_NAMES, Command
     from reviews import models as review_models
-    from reviews.models import (
-        Recommendation,
-        RecommendationStatus,
-        ReportCrgOutcome,
-        ReportFinal,
-        SafeguardingPartner,
-    )
-    from reviews.report_status import ReportStatus
-    from reviews.selectors.report_approval import approval_state, report_is_final
+    from reviews.models import Recommendation, ReportFinal
 
     partnerships = demo
     caplog.set_level(logging.DEBUG)
@@ -607,45 +595,225 @@ def test_demo_reviews_at_publication_have_final_reports_with_three_agreed_recomm
     today = timezone.localdate()
     child_names = [name for pair in DEMO_CHILD_NAMES for name in pair if name]
     for slug, partnership in partnerships.items():
-        [lcspr] = Command()._publication_ready_lcsprs(partnership)
-        assert lcspr.case.stage == Stage.PUBLICATION
-        assert report_is_final(lcspr)
-        state = approval_state(lcspr)
-        assert state.status == ReportStatus.FINAL
-        assert set(state.partners) == set(SafeguardingPartner.values)
-        [crg] = state.crg
-        assert crg.outcome == ReportCrgOutcome.APPROVED
-        assert crg.chair_signed_by.username == CHAIR_USER[slug]
-        assert crg.meeting.held_on < today
-
-        final = ReportFinal.objects.for_partnership(partnership).get(lcspr=lcspr)
-        reviewer = User.objects.get(username=PUBLISHED_REVIEWER_USER[slug]).get_full_name()
-        assert final.reviewer_name == reviewer
-        with final.file.open("rb") as stored:
-            reader = pypdf.PdfReader(io.BytesIO(stored.read()))
-        shown = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
-        assert "Child A" in shown
-        assert reviewer in shown
-        for name in (
-            Child.objects.for_partnership(partnership)
-            .filter(case=lcspr.case)
-            .values_list("name", flat=True)
-        ):
-            assert not any(part in shown for part in name.split())
-
-        recommendations = list(
-            Recommendation.objects.for_partnership(partnership).filter(lcspr=lcspr)
-        )
-        assert [r.status for r in recommendations] == [RecommendationStatus.AGREED] * 3
-        assert len({r.owner_agency_id for r in recommendations}) == 3
-        assert all(r.measure for r in recommendations)
-        dues = sorted(r.due_on for r in recommendations)
-        assert dues[0] < today < dues[1]  # one due already: its action can be overdue
-
-        deadlines = Deadline.objects.for_partnership(partnership).filter(case=lcspr.case)
-        assert deadlines.get(kind="lcspr_complete").status == DeadlineStatus.OPEN
-        assert not deadlines.filter(kind="report_sent_to_national_panel").exists()
+        lcsprs = Command()._publication_ready_lcsprs(partnership)
+        assert len(lcsprs) == (2 if slug == PENDING_CASE[0] else 1)
+        for index, lcspr in enumerate(lcsprs):
+            _final_with_recommendations(lcspr, slug, index, today)
 
     for name in child_names:
+        for part in name.split():
+            assert part not in caplog.text
+
+
+def _final_with_recommendations(lcspr, slug, index, today):
+    import io
+
+    import pypdf
+
+    from cases.management.commands.seed_demo import (
+        CHAIR_USER,
+        PENDING_REVIEWER_USER,
+        PUBLISHED_REVIEWER_USER,
+    )
+    from cases.models import Child, Stage
+    from reviews.models import (
+        Recommendation,
+        RecommendationStatus,
+        ReportCrgOutcome,
+        ReportFinal,
+        SafeguardingPartner,
+    )
+    from reviews.report_status import ReportStatus
+    from reviews.selectors.report_approval import approval_state, report_is_final
+
+    partnership = lcspr.case.partnership
+    assert lcspr.case.stage == Stage.PUBLICATION
+    assert report_is_final(lcspr)
+    state = approval_state(lcspr)
+    assert state.status == ReportStatus.FINAL
+    assert set(state.partners) == set(SafeguardingPartner.values)
+    [crg] = state.crg
+    assert crg.outcome == ReportCrgOutcome.APPROVED
+    assert crg.chair_signed_by.username == CHAIR_USER[slug]
+    assert crg.meeting.held_on < today
+
+    final = ReportFinal.objects.for_partnership(partnership).get(lcspr=lcspr)
+    username = PUBLISHED_REVIEWER_USER[slug] if index == 0 else PENDING_REVIEWER_USER
+    reviewer = User.objects.get(username=username).get_full_name()
+    assert final.reviewer_name == reviewer
+    with final.file.open("rb") as stored:
+        reader = pypdf.PdfReader(io.BytesIO(stored.read()))
+    shown = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Child A" in shown
+    assert reviewer in shown
+    for name in (
+        Child.objects.for_partnership(partnership)
+        .filter(case=lcspr.case)
+        .values_list("name", flat=True)
+    ):
+        assert not any(part in shown for part in name.split())
+
+    recommendations = list(Recommendation.objects.for_partnership(partnership).filter(lcspr=lcspr))
+    assert [r.status for r in recommendations] == [RecommendationStatus.AGREED] * 3
+    assert len({r.owner_agency_id for r in recommendations}) == 3
+    assert all(r.measure for r in recommendations)
+    dues = sorted(r.due_on for r in recommendations)
+    assert dues[0] < today < dues[1]  # one due already: its action can be overdue
+
+
+def test_demo_publication_action_plans_and_learning_stories(demo, client, caplog):
+    """Issue 16, Demo: Leicester's review published (the report, more than seven working
+    days after its pack, the NSPCC submission recorded), its public page listing it with
+    both files downloadable by anyone; its action plan part-complete, one action overdue
+    and one closed on the Police portal user's evidence, with an audit; L&R's published as
+    improvements only, its report never served; a national review's learning with its
+    plan and a §12.3 request; and Leicester's pending publication, its planned date the
+    earliest allowed, an earlier one refused (§10.5.1). The pack's mailboxes are the
+    demo's reserved domain. A second run changes nothing."""
+    import hashlib
+    import logging
+
+    from django.utils import timezone
+
+    from cases.management.commands.seed_demo import DEMO_CHILD_NAMES, Command
+    from cases.models import Deadline, DeadlineStatus
+    from cases.selectors import working_calendar
+    from publication import models as pub
+    from publication.rules import earliest_publication_date, planned_date_allowed
+    from publication.selectors.plan import earliest_allowed, latest_notice, publication_of
+    from tests.factories import sign_in
+
+    partnerships = demo
+    caplog.set_level(logging.DEBUG)
+    tables = [
+        pub.Publication,
+        pub.PanelNotice,
+        pub.PlanAction,
+        pub.ActionUpdate,
+        pub.ActionEvidence,
+        pub.ProgressAudit,
+        pub.Briefing,
+        pub.NationalReview,
+        pub.NationalReviewRequest,
+        pub.NationalReviewSupport,
+    ]
+    counts = [model.unscoped.count() for model in tables]
+    call_command("seed_demo", stdout=StringIO())
+    assert [model.unscoped.count() for model in tables] == counts
+
+    today = timezone.localdate()
+    leicester, lr = partnerships["leicester"], partnerships["leicestershire-rutland"]
+    for partnership in (leicester, lr):
+        for field in ("national_panel_email", "ofsted_email", "dfe_email", "nspcc_email"):
+            assert getattr(partnership, field).endswith(".example")
+
+    # Leicester: published, the pack sent more than seven working days before.
+    first, pending_lcspr = Command()._publication_ready_lcsprs(leicester)
+    published = publication_of(first)
+    assert published.choice == pub.PublishChoice.REPORT
+    assert published.published_on <= today
+    notice = latest_notice(published)
+    assert notice.kind == pub.PackKind.REPORT
+    assert published.published_on > earliest_allowed(published)
+    assert ".example/" in published.url
+    assert first.case.reference not in published.url
+    assert published.nspcc_choice == pub.NspccChoice.SUBMIT
+    assert published.nspcc_submitted_on is not None
+    deadlines = Deadline.objects.for_partnership(leicester).filter(case=first.case)
+    assert deadlines.get(kind="lcspr_complete").status != DeadlineStatus.OPEN
+    assert deadlines.filter(kind="publication_available_until").exists()
+
+    # Its public page, as anyone sees it: both published files, exactly as published.
+    page = client.get("/published/leicester/").content.decode()
+    assert first.case.reference not in page
+    for kind, sha in (
+        ("report", first.report_final.sha256),
+        ("action-plan", published.action_plan_sha256),
+    ):
+        url = f"/published/leicester/{published.public_id}/{kind}.pdf"
+        assert url in page
+        response = client.get(url)
+        assert response.status_code == 200
+        assert hashlib.sha256(response.content).hexdigest() == sha
+    assert f"/published/leicester/{publication_of(pending_lcspr).public_id}/" not in page
+
+    # Its action plan: each recommendation accepted; one action overdue, one closed on
+    # the Police portal user's evidence; an audit with a RAG rating for each open action.
+    plan = pub.ActionPlan.objects.for_partnership(leicester).get(case=first.case)
+    recommendations = pub.PlanRecommendation.objects.for_partnership(leicester).filter(plan=plan)
+    assert {r.response for r in recommendations} == {pub.Response.ACCEPTED}
+    actions = pub.PlanAction.objects.for_partnership(leicester).filter(plan=plan)
+    open_actions = actions.filter(status=pub.ActionStatus.OPEN)
+    assert open_actions.filter(due_on__lt=today).count() == 1
+    [closed] = actions.filter(status=pub.ActionStatus.CLOSED)
+    [update] = pub.ActionUpdate.objects.for_partnership(leicester).filter(action=closed)
+    assert update.written_by.username == "police-portal"
+    assert not update.on_behalf
+    assert update.progress
+    assert update.impact
+    [evidence] = pub.ActionEvidence.objects.for_partnership(leicester).filter(action=closed)
+    assert evidence.update == update
+    assert evidence.size > 0
+    [audit] = pub.ProgressAudit.objects.for_partnership(leicester).filter(plan=plan)
+    assert audit.ratings.count() == open_actions.count()
+    briefings = pub.Briefing.objects.for_partnership(leicester)
+    delivered = briefings.get(kind=pub.BriefingKind.SEVEN_MINUTE)
+    assert delivered.delivered_on
+    assert delivered.reach
+    assert briefings.get(kind=pub.BriefingKind.MULTI_AGENCY).planned_on > today
+
+    # The Police portal user sees the closed action and the overdue one as their own.
+    sign_in(client, User.objects.get(username="police-portal"))
+    portal = client.get("/portal/actions/")
+    assert portal.status_code == 200
+    for action in (closed, open_actions.get(due_on__lt=today)):
+        assert f"/portal/actions/{action.pk}/" in portal.content.decode()
+    client.logout()
+
+    # L&R: withheld, the improvements only published with the action plan.
+    [withheld_lcspr] = Command()._publication_ready_lcsprs(lr)
+    withheld = publication_of(withheld_lcspr)
+    assert withheld.choice == pub.PublishChoice.IMPROVEMENTS_ONLY
+    assert withheld.choice_reason
+    assert latest_notice(withheld).kind == pub.PackKind.IMPROVEMENTS
+    assert withheld.published_on <= today
+    page = client.get("/published/leicestershire-rutland/").content.decode()
+    base = f"/published/leicestershire-rutland/{withheld.public_id}"
+    assert f"{base}/improvements.pdf" in page
+    assert f"{base}/action-plan.pdf" in page
+    assert f"{base}/report.pdf" not in page
+    assert client.get(f"{base}/improvements.pdf").status_code == 200
+    assert client.get(f"{base}/report.pdf").status_code == 404
+    [refused] = pub.PlanRecommendation.objects.for_partnership(lr).filter(
+        response=pub.Response.NOT_ACCEPTED
+    )
+    assert refused.statement
+
+    # A national review's learning: its themes, the CRG meeting, the local application
+    # and its plan with one action; the Panel's request with the chair as contact.
+    [national] = pub.NationalReview.objects.for_partnership(leicester)
+    assert national.themes
+    assert national.local_application
+    assert national.crg_meeting is not None
+    assert national.considered_on <= today
+    national_plan = pub.ActionPlan.objects.for_partnership(leicester).get(national_review=national)
+    assert pub.PlanAction.objects.for_partnership(leicester).filter(plan=national_plan).count()
+    [request] = pub.NationalReviewRequest.objects.for_partnership(leicester)
+    assert request.contact.username == "leicester-chair"
+    assert request.support.count() == 1
+
+    # Pending: the pack sent yesterday-ish, the planned date the earliest allowed; an
+    # earlier one is refused.
+    pending = publication_of(pending_lcspr)
+    assert pending.published_on is None
+    sent = latest_notice(pending).sent_on
+    assert today - timedelta(days=4) <= sent < today
+    calendar = working_calendar(partnership=leicester)
+    earliest = earliest_publication_date(sent, calendar)
+    assert pending.planned_on == earliest > today
+    assert not planned_date_allowed(earliest - timedelta(days=1), sent, calendar)
+
+    names = [name for pair in DEMO_CHILD_NAMES for name in pair if name]
+    for name in names:
         for part in name.split():
             assert part not in caplog.text

@@ -148,6 +148,8 @@ USERS = [
         [(Role.REVIEWER, "leicestershire-rutland", None)],
     ),
     ("lr-published-panel", "Siobhan Reilly", [(Role.PANEL_MEMBER, "leicestershire-rutland", None)]),
+    # Issue 16: the Reviewer of Leicester's second review at publication (PENDING_CASE).
+    ("pending-reviewer", "Dr Priya Raman", [(Role.REVIEWER, "leicester", None)]),
     # Each partnership's admin, who keeps its local rules, theme codes (§8.8) and notice
     # addresses (§3.1.3, §10.5.1).
     ("leicester-admin", "Lena Ward", [(Role.PARTNERSHIP_ADMIN, "leicester", None)]),
@@ -195,6 +197,7 @@ DEMO_CHILD_NAMES = [
     ("Maya Demo-Quill", None),
     ("Theo Demo-Lindqvist", "Ada Demo-Lindqvist"),
     ("Zara Demo-Okonkwo", None),
+    ("Finn Demo-Harrowby", None),  # issue 16: Leicester's pending publication (PENDING_CASE)
 ]
 SUMMARIES = [
     "Child A, aged 3, was admitted to hospital with a head injury; the explanation given "
@@ -214,6 +217,8 @@ SUMMARIES = [
     "A parent's mental health had been a concern to several agencies.",
     "Child A, aged 7, suffered a serious head injury; the family had moved between two "
     "Local Authority areas.",
+    "Child A, aged 4, was seriously harmed by a parent's new partner; the school had seen "
+    "bruises twice.",
 ]
 
 # Demo cases per partnership: (days ago received, the stages it went through, led by
@@ -475,6 +480,26 @@ PUBLISHED_REPORT = {
 # Where the demo sends the notice of an LCSPR's delay (§3.1.3): plausible, undeliverable.
 DEMO_NATIONAL_PANEL_EMAIL = "national-review-panel@notices.example"
 DEMO_SECRETARY_OF_STATE_EMAIL = "secretary-of-state@notices.example"
+# Issue 16: where the demo's publication pack (§10.5.1) and NSPCC submission (§10.5.3) go:
+# the same reserved domain, never the real Ofsted, DfE or NSPCC mailboxes (the fields'
+# defaults, which the demo replaces).
+DEMO_PUBLICATION_EMAILS = {
+    "ofsted_email": "ofsted-notices@notices.example",
+    "dfe_email": "dfe-notices@notices.example",
+    "nspcc_email": "nspcc-repository@notices.example",
+}
+# Issue 16's demo stories on the reviews at publication (§10-§12): Leicester's first review
+# published with its action plan part-complete, L&R's published as improvements only; and a
+# second Leicester review (index into DEMO_CHILD_NAMES and SUMMARIES, days ago received)
+# whose notice went yesterday, its planned date the earliest allowed (§10.5.1).
+PUBLICATION_STORY = {"leicester": "report", "leicestershire-rutland": "improvements"}
+PENDING_CASE = ("leicester", 9, 190)
+PENDING_REVIEWER_USER = "pending-reviewer"
+# Where each partnership publishes (§10.5.2): an example website, not a real one.
+DEMO_WEBSITE = {
+    "leicester": "https://www.leicester-safeguarding.example/reviews/",
+    "leicestershire-rutland": "https://www.lr-safeguarding.example/reviews/",
+}
 
 
 class Command(BaseCommand):
@@ -523,6 +548,7 @@ class Command(BaseCommand):
             self._calendar(partnership, office)
         for partnership in partnerships.values():
             self._delay_notice_addresses(partnership)
+            self._publication_addresses(partnership)
         for partnership in partnerships.values():
             # A separate check, so that a demo database seeded before these existed gains
             # them too; a partnership with a signed-off Rapid Review already has them.
@@ -534,9 +560,16 @@ class Command(BaseCommand):
             # The LCSPRs the held Rapid Reviews opened, at two points of their six months
             # (the one opened by `CASES` is just decided: no basis, no team yet).
             self._lcsprs_under_way(partnership, agencies, users)
+        # Issue 16: Leicester's second review at publication, for the pending story.
+        opened += self._pending_case(partnerships, agencies, users)
         for partnership in partnerships.values():
             # Issue 16: the review at publication, its report final.
             self._publication_ready(partnership, agencies, users)
+        for partnership in partnerships.values():
+            # Issue 16's demo: publication, action plans and learning (§10-§12).
+            self._published(partnership, agencies, users)
+            self._learning_logged(partnership, agencies, users)
+        self._pending_publication(partnerships[PENDING_CASE[0]], users)
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
@@ -958,6 +991,20 @@ class Command(BaseCommand):
         unset = [name for name in fields if not getattr(partnership, name)]
         for name in unset:
             setattr(partnership, name, fields[name])
+        if unset:
+            partnership.save(update_fields=unset)
+
+    def _publication_addresses(self, partnership):
+        """Where the publication pack (§10.5.1) and the NSPCC submission (§10.5.3) go, if
+        the admin has set none: the demo's reserved-domain addresses, never the real
+        Ofsted, DfE or NSPCC mailboxes."""
+        unset = [
+            name
+            for name in DEMO_PUBLICATION_EMAILS
+            if getattr(partnership, name) in ("", Partnership._meta.get_field(name).default)
+        ]
+        for name in unset:
+            setattr(partnership, name, DEMO_PUBLICATION_EMAILS[name])
         if unset:
             partnership.save(update_fields=unset)
 
@@ -2143,7 +2190,7 @@ class Command(BaseCommand):
 
         slug = partnership.slug
         yesterday = timezone.localdate() - timedelta(days=1)
-        for lcspr in self._publication_ready_lcsprs(partnership):
+        for index, lcspr in enumerate(self._publication_ready_lcsprs(partnership)):
             decided = lcspr.decided_on
 
             def day(n, decided=decided):
@@ -2153,7 +2200,8 @@ class Command(BaseCommand):
                 lcspr,
                 agencies,
                 users,
-                reviewer=PUBLISHED_REVIEWER_USER[slug],
+                # A Reviewer sees one review only (§2.1.6): the second has its own.
+                reviewer=PUBLISHED_REVIEWER_USER[slug] if index == 0 else PENDING_REVIEWER_USER,
                 panel=PUBLISHED_PANEL_USERS[slug],
                 ahead=False,
             )
@@ -2295,6 +2343,471 @@ class Command(BaseCommand):
                 f"Case {lcspr.case.reference}: the demo report has anonymisation hits in its PDF."
             )
 
+    # --- Issue 16: the demo's publication, action plan and learning stories ----------------
+
+    def _pending_case(self, partnerships, agencies, users):
+        """Leicester's second review at publication (PENDING_CASE), made as `CASES` makes
+        its review at publication; `_publication_ready` then gives it its final report.
+        Added once: skipped when the partnership has it (or has no demo cases yet)."""
+        slug, index, days_ago = PENDING_CASE
+        partnership = partnerships.get(slug)
+        if partnership is None or len(self._publication_ready_lcsprs(partnership)) != 1:
+            return 0
+        office = users[OFFICE_USER[slug]]
+        stages = [Stage.RAPID_REVIEW, Stage.LCSPR, Stage.PUBLICATION]
+        case = self._intake(
+            partnership,
+            index,
+            received_on=timezone.localdate() - timedelta(days=days_ago),
+            referral=False,
+            office=office,
+            lead=office,
+            agencies=agencies,
+        )
+        self._duties_done(case, office)
+        for stage in stages[1:]:
+            services.case_stage_set(case=case, stage=stage, actor=office, reason="Demo: moved on")
+        self._deadlines(case, stages, office)
+        return 1
+
+    def _publication_of(self, lcspr):
+        from publication.selectors import plan as plan_selectors
+
+        return plan_selectors.publication_of(lcspr)
+
+    def _fresh(self, publication):
+        from publication.models import Publication
+
+        return Publication.objects.for_partnership(publication.lcspr.case.partnership).get(
+            pk=publication.pk
+        )
+
+    def _published(self, partnership, agencies, users):
+        """The partnership's first review at publication taken through §10 on past days:
+        the plan opened, each agency's leads, the family's wishes, the practitioners'
+        support and the media contact recorded (§10.2-10.4); the action plan made from the
+        report's recommendations (§10.1.2); the decision (Leicester: publish the report;
+        L&R: only the improvements, with the reason, footnote 23); the planned date; the
+        pack sent well over seven working days ahead (§10.5.1); Leicester's Police action
+        closed with the portal user's evidence and an audit's RAG ratings (§11.3-11.4);
+        publication on the example website and the NSPCC decision (§10.5.2-10.5.3); and
+        Leicester's briefings (§11.3.2). Skipped once the publication exists."""
+        from reviews.selectors.report_approval import report_is_final
+
+        lcsprs = self._publication_ready_lcsprs(partnership)
+        if not lcsprs or not report_is_final(lcsprs[0]) or self._publication_of(lcsprs[0]):
+            return
+        from publication.models import PublishChoice, SentBy
+        from publication.services import notice as notice_services
+        from publication.services import plan as plan_services
+
+        lcspr, slug = lcsprs[0], partnership.slug
+        office = users[OFFICE_USER[slug]]
+        improvements = PUBLICATION_STORY[slug] == "improvements"
+        with _demo_clock(_working_day_ago(45)):
+            publication = plan_services.publication_open(lcspr=lcspr, actor=office)
+        with _demo_clock(_working_day_ago(44)):
+            self._plan_recorded(publication, office)
+        with _demo_clock(_working_day_ago(40)):
+            plan, actions = self._action_plan_made(lcspr, office, improvements=improvements)
+        with _demo_clock(_working_day_ago(38)):
+            publication = self._fresh(publication)
+            result = plan_services.publication_decide(
+                publication=publication,
+                choice=PublishChoice.IMPROVEMENTS_ONLY if improvements else PublishChoice.REPORT,
+                reason=(
+                    "Child A's family asked that the report not be published: the details "
+                    "of the harm would identify Child A's sibling at school. The partnership "
+                    "publishes the improvements to be made instead (footnote 23)."
+                    if improvements
+                    else ""
+                ),
+                version=publication.version,
+                actor=office,
+            )
+            if result.publication is None:
+                raise CommandError(
+                    f"Case {lcspr.case.reference}: the demo improvements document has "
+                    "anonymisation hits."
+                )
+        with _demo_clock(_working_day_ago(30)):
+            publication = self._fresh(publication)
+            plan_services.publication_date_set(
+                publication=publication,
+                planned_on=_working_day_ago(4),
+                version=publication.version,
+                actor=office,
+            )
+        if not improvements and not partnership.email_publication_pack:
+            # Leicester sends its pack by email from the product (§10.5.1): the outbox,
+            # or the console in development, shows it with the report attached.
+            partnership.email_publication_pack = True
+            partnership.save(update_fields=["email_publication_pack"])
+        by_email = partnership.email_publication_pack
+        sent_on = _working_day_ago(20)
+        with _demo_clock(sent_on):
+            notice_services.panel_notice_send(
+                publication=self._fresh(publication),
+                actor=office,
+                sent_by=SentBy.EMAIL if by_email else SentBy.OTHER,
+                sent_on=sent_on,
+                note="" if by_email else "Sent by the partnership's secure email.",
+            )
+        if not improvements:
+            self._action_closed_with_evidence(actions[1], users, office)
+            with _demo_clock(_working_day_ago(14)):
+                self._audit(plan, office)
+        self._publication_recorded(publication, office, improvements=improvements)
+        if not improvements:
+            self._briefings(partnership, plan, office)
+
+    def _plan_recorded(self, publication, office):
+        """Each involved agency's strategic and media leads (§10.2.1), the family's wishes
+        (§10.3.2), the practitioners' support (§10.3.3) and the media contact (§10.4.1)."""
+        from django.utils.text import slugify
+
+        from publication.selectors import plan as plan_selectors
+        from publication.services import plan as plan_services
+
+        lcspr = publication.lcspr
+        rows = [
+            plan_services.ContactRow(
+                agency_id=agency.pk,
+                strategic_lead_name="Head of Safeguarding (demo)",
+                strategic_lead_email=f"safeguarding@{slugify(agency.name)[:40]}.example",
+                media_lead_name="Communications Manager (demo)",
+                media_lead_email=f"press@{slugify(agency.name)[:40]}.example",
+            )
+            for agency in plan_selectors.involved_agencies(lcspr)
+        ]
+        publication = plan_services.publication_contacts_save(
+            publication=publication, rows=rows, version=publication.version, actor=office
+        )
+        publication = self._fresh(publication)
+        slug = lcspr.case.partnership.slug
+        plan_services.publication_arrangements_save(
+            publication=publication,
+            values={
+                "family_wishes": "Child A's parent asked to read the report first and to be "
+                "told the date a week ahead.",
+                "family_discussed_on": timezone.localdate(),
+                "family_discussion": "The Reviewer and the family's coordinator met the parent "
+                "at home and went through the arrangements.",
+                "practitioner_arrangements": "Managers tell the practitioners involved the date "
+                "a week ahead, with a briefing and time with the wellbeing service.",
+                "practitioner_senior_manager": "Head of Service, Children's Social Care",
+                "media_contact_name": "Partnership Communications Lead (demo)",
+                "media_contact_role": "Communications, the Safeguarding Partnership",
+                "media_contact_email": f"media@{DEMO_WEBSITE[slug].split('/')[2][4:]}",
+                "media_contact_phone": "",
+            },
+            version=publication.version,
+            actor=office,
+        )
+
+    def _action_plan_made(self, lcspr, office, *, improvements):
+        """The action plan opened from the report's agreed recommendations (§10.1.2): each
+        accepted with a SMART action carrying the recommendation's owner, measure and date,
+        Leicester's Police one with a second (due before today); on L&R's, the Local Authority's
+        recommendation not accepted, with the statement published with the plan. Returns
+        the plan and Leicester's two Police actions: the one due 10 days ago, the other."""
+        from publication.models import PlanRecommendation, Response
+        from publication.services import action_plans
+
+        partnership = lcspr.case.partnership
+        plan, _ = action_plans.lcspr_plan_open(lcspr=lcspr, actor=office)
+        recommendations = list(
+            PlanRecommendation.objects.for_partnership(partnership)
+            .filter(plan=plan)
+            .select_related("source_recommendation__owner_agency")
+            .order_by("order")
+        )
+        police = []
+        for index, rec in enumerate(recommendations):
+            source = rec.source_recommendation
+            if improvements and index == len(recommendations) - 1:
+                action_plans.recommendation_respond(
+                    recommendation=rec,
+                    response=Response.NOT_ACCEPTED,
+                    statement="Since its restructure the Local Authority hands over every case "
+                    "at a meeting between the two teams; the partnership will check this in "
+                    "its annual audit rather than add a new action.",
+                    version=rec.version,
+                    actor=office,
+                )
+                continue
+            action = action_plans.action_add(
+                recommendation=rec,
+                text=source.action,
+                owner_agency=source.owner_agency,
+                lead_name="Safeguarding Lead (demo)",
+                lead_email="",
+                measure=source.measure,
+                due_on=source.due_on,
+                actor=office,
+            )
+            if index == 0 and not improvements:
+                police.append(action)
+                police.append(
+                    action_plans.action_add(
+                        recommendation=rec,
+                        text="Brief every public protection officer on the check and on "
+                        "sharing what it finds with children's social care.",
+                        owner_agency=source.owner_agency,
+                        lead_name="Detective Inspector, Public Protection (demo)",
+                        lead_email="",
+                        measure="Every officer of the public protection unit briefed, the "
+                        "attendance kept.",
+                        due_on=_working_day_ago(15),
+                        actor=office,
+                    )
+                )
+        return plan, police
+
+    def _action_closed_with_evidence(self, action, users, office):
+        """The Police's portal user reports the briefings done, with the attendance list as
+        evidence (§11.3.3); the office closes the action on that evidence (§11.4.1)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from publication.models import PlanAction
+        from publication.services import action_plans, action_updates
+
+        partnership = action.plan.partnership
+        with _demo_clock(_working_day_ago(18)):
+            action_updates.action_update_add(
+                action=action,
+                progress="All 42 officers of the public protection unit were briefed in "
+                "three sessions; the attendance list is attached.",
+                impact="Officers now share what the check finds within two working days: 9 "
+                "of the 10 checks since were shared in time.",
+                actor=users["police-portal"],
+                on_behalf=False,
+                upload=SimpleUploadedFile(
+                    "briefing-attendance.txt",
+                    b"Public protection unit: briefing on checks of new household members\n"
+                    b"Session 1: 15 officers\nSession 2: 14 officers\nSession 3: 13 officers\n"
+                    b"Total: 42 of 42 officers briefed\n",
+                    content_type="text/plain",
+                ),
+                description="Attendance of the three briefings",
+            )
+        with _demo_clock(_working_day_ago(17)):
+            action = PlanAction.objects.for_partnership(partnership).get(pk=action.pk)
+            action_plans.action_close(
+                action=action,
+                note="Closed on the attendance list: every officer briefed.",
+                version=action.version,
+                actor=office,
+            )
+
+    def _audit(self, plan, office):
+        """An audit of progress with a RAG rating for each open action (§11.4.1)."""
+        from publication.models import ActionStatus, PlanAction, Rag
+        from publication.services import audits
+
+        ratings = {}
+        for action in (
+            PlanAction.objects.for_partnership(plan.partnership)
+            .filter(plan=plan, status=ActionStatus.OPEN)
+            .order_by("due_on")
+        ):
+            if action.due_on < timezone.localdate() + timedelta(days=14):
+                ratings[action.pk] = (Rag.AMBER, "Checks started; the audit of them is not done.")
+            else:
+                ratings[action.pk] = (Rag.GREEN, "On track.")
+        audits.audit_record(
+            plan=plan,
+            held_on=timezone.localdate(),
+            note="Quarterly audit of progress at the CRG.",
+            ratings=ratings,
+            actor=office,
+            today=timezone.localdate(),
+        )
+
+    def _publication_recorded(self, publication, office, *, improvements):
+        """Published four working days ago on the example website, the Reviewer named as
+        the final report has it (§10.5.2); and the NSPCC decision (§10.5.3)."""
+        from publication.models import NspccChoice
+        from publication.selectors import plan as plan_selectors
+        from publication.services import record
+
+        slug = publication.lcspr.case.partnership.slug
+        with _demo_clock(_working_day_ago(4)):
+            publication = self._fresh(publication)
+            name, anonymous = plan_selectors.reviewer_default(publication)
+            record.publication_record(
+                publication=publication,
+                published_on=timezone.localdate(),
+                url=DEMO_WEBSITE[slug]
+                + ("improvements-after-a-review/" if improvements else "learning-from-a-review/"),
+                reviewer_name=name,
+                anonymous_reviewer=anonymous,
+                version=publication.version,
+                actor=office,
+            )
+        with _demo_clock(_working_day_ago(3)):
+            publication = self._fresh(publication)
+            record.nspcc_record(
+                publication=publication,
+                choice=NspccChoice.DO_NOT_SUBMIT if improvements else NspccChoice.SUBMIT,
+                reason=(
+                    "Only the improvements are published: there is no report to submit."
+                    if improvements
+                    else "Published in full: the repository shares its learning nationally."
+                ),
+                submitted_on=None if improvements else timezone.localdate(),
+                version=publication.version,
+                actor=office,
+            )
+
+    def _briefings(self, partnership, plan, office):
+        """The plan for sharing the learning (§11.3.2): a seven-minute briefing delivered,
+        with its reach, and a multi-agency event planned."""
+        from publication.models import BriefingKind
+        from publication.services import learning
+
+        with _demo_clock(_working_day_ago(2)):
+            learning.briefing_create(
+                partnership=partnership,
+                actor=office,
+                kind=BriefingKind.SEVEN_MINUTE,
+                title="Seven-minute briefing: a new adult in the household",
+                audience="Practitioners of every agency",
+                planned_on=timezone.localdate(),
+                plan=plan,
+                delivered_on=timezone.localdate(),
+                delivery="Sent to every agency's safeguarding leads and read at team meetings.",
+                reach=140,
+            )
+        learning.briefing_create(
+            partnership=partnership,
+            actor=office,
+            kind=BriefingKind.MULTI_AGENCY,
+            title="Multi-agency learning event: sharing what each agency knows",
+            audience="Frontline practitioners and managers",
+            planned_on=timezone.localdate() + timedelta(days=21),
+            plan=plan,
+        )
+
+    def _learning_logged(self, partnership, agencies, users):
+        """Leicester's CRG considered a national review at its latest past meeting: its
+        themes, the local application agreed and an action plan with one action (§11.5.1);
+        and the National Panel's request about a national review, the CRG chair its main
+        point of contact, with the office's support (§12.3). Skipped once it exists."""
+        from publication.models import NationalReview, SupportKind
+        from publication.services import action_plans, learning
+        from rapidreview.models import CrgMeeting
+
+        slug = partnership.slug
+        if slug != "leicester":
+            return
+        if NationalReview.objects.for_partnership(partnership).exists():
+            return
+        today = timezone.localdate()
+        meeting = (
+            CrgMeeting.objects.for_partnership(partnership)
+            .filter(held_on__lt=today - timedelta(days=7))
+            .order_by("-held_on")
+            .first()
+        )
+        if meeting is None:
+            return
+        office = users[OFFICE_USER[slug]]
+        with _demo_clock(meeting.held_on + timedelta(days=1)):
+            review = learning.national_review_create(
+                partnership=partnership,
+                actor=office,
+                title="The Myth of Invisible Men: safeguarding children under 1 from "
+                "non-accidental injury caused by male carers",
+                published_on=datetime.date(2021, 9, 8),
+                themes="Men in a baby's household unseen by services; services built around "
+                "mothers; what is known of a man's history not shared.",
+                crg_meeting=meeting,
+                local_application="Every agency asks about, and records, the men in a baby's "
+                "household; health visitors invite fathers to every contact.",
+            )
+            plan = action_plans.national_review_plan_open(national_review=review, actor=office)
+            rec = action_plans.plan_recommendation_add(
+                plan=plan,
+                number="1",
+                text="Record the men in a baby's household at every health contact.",
+                actor=office,
+            )
+            action_plans.action_add(
+                recommendation=rec,
+                text="Add the household's men to the health visitors' first-visit record.",
+                owner_agency=agencies["Leicestershire Partnership NHS Trust"],
+                lead_name="Named Nurse for Safeguarding (demo)",
+                lead_email="",
+                measure="An audit of fifty first visits finds every man in the household recorded.",
+                due_on=today + timedelta(days=90),
+                actor=office,
+            )
+        chair = User.objects.get(username=CHAIR_USER[slug])
+        with _demo_clock(_working_day_ago(10)):
+            request = learning.review_request_create(
+                partnership=partnership,
+                actor=office,
+                title="National review of harm to children by adults new to the household",
+                received_on=_working_day_ago(20),
+                parameters="The Panel asks for the partnership's reviews since 2024 that "
+                "involved a new adult in the household, and for local attendance at two "
+                "practitioner events.",
+                contact=chair,
+                partners_informed_on=_working_day_ago(19),
+                crg_informed_on=_working_day_ago(15),
+            )
+            learning.review_support_add(
+                request=request,
+                actor=office,
+                kind=SupportKind.INFORMATION,
+                on=timezone.localdate(),
+                description="The published report and action plan sent to the Panel's review team.",
+            )
+
+    def _pending_publication(self, partnership, users):
+        """Leicester's second review at publication: the plan opened, the decision to
+        publish the report, the pack sent yesterday (a working day) and the planned date
+        set to the earliest allowed, seven working days after it (§10.5.1), so that an
+        earlier date is refused. Skipped once its publication exists."""
+        from reviews.selectors.report_approval import report_is_final
+
+        lcsprs = self._publication_ready_lcsprs(partnership)
+        if len(lcsprs) < 2 or not report_is_final(lcsprs[1]) or self._publication_of(lcsprs[1]):
+            return
+        from publication.models import PublishChoice, SentBy
+        from publication.services import notice as notice_services
+        from publication.services import plan as plan_services
+
+        lcspr, office = lcsprs[1], users[OFFICE_USER[partnership.slug]]
+        with _demo_clock(_working_day_ago(8)):
+            publication = plan_services.publication_open(lcspr=lcspr, actor=office)
+            publication = self._fresh(publication)
+            plan_services.publication_decide(
+                publication=publication,
+                choice=PublishChoice.REPORT,
+                reason="",
+                version=publication.version,
+                actor=office,
+            )
+        sent_on = _working_day_ago(1)
+        with _demo_clock(sent_on):
+            by_email = partnership.email_publication_pack
+            notice_services.panel_notice_send(
+                publication=self._fresh(publication),
+                actor=office,
+                sent_by=SentBy.EMAIL if by_email else SentBy.OTHER,
+                sent_on=sent_on,
+                note="" if by_email else "Sent by the partnership's secure email.",
+            )
+            publication = self._fresh(publication)
+            plan_services.publication_date_set(
+                publication=publication,
+                planned_on=plan_services.earliest_planned_date(publication),
+                version=publication.version,
+                actor=office,
+            )
+
     def _open_deadline(self, case, kind):
         return (
             Deadline.objects.for_partnership(case.partnership)
@@ -2406,6 +2919,16 @@ def _demo_clock(day):
         mock.patch.object(timezone, "now", return_value=at),
     ):
         yield
+
+
+def _working_day_ago(days):
+    """The day `days` days before the real today (even under `_demo_clock`), or the Friday
+    before it if that is a weekend."""
+    real_now = datetime.datetime.now(datetime.UTC)  # not `timezone.now`, which it patches
+    day = timezone.localtime(real_now).date() - timedelta(days=days)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return day
 
 
 def _network(lcspr):
