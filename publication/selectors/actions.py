@@ -288,7 +288,8 @@ def action_dashboard(scope: Scope) -> dict:
             items.append(
                 ActionItem(
                     label=plan_label(action.plan),
-                    text=f"Action {action.pk} of {action.owner_agency.name} is overdue",
+                    text=f"Action {action.recommendation.number}.{action.order} of "
+                    f"{action.owner_agency.name} is overdue",
                     url=reverse("action_plan_detail", kwargs={"pk": action.plan_id}),
                     due_on=action.due_on,
                     overdue=True,

@@ -6,6 +6,7 @@ lead to their action plans; the agencies on the Panel or owning a recommendation
 labels."""
 
 import html
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -13,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Child
-from publication.models import ActionReminder, ReminderKind
+from publication.models import ActionReminder, PlanAction, ReminderKind
 from publication.selectors import plan as plan_selectors
 from publication.services import plan as plan_services
 from publication.services.action_updates import action_update_add
@@ -120,6 +121,15 @@ def test_the_dashboard_shows_the_agency_update_until_the_next_audit(client, upda
         today=timezone.localdate(),
     )
     assert url not in text(client.get(reverse("dashboard")))
+
+
+def test_the_overdue_list_numbers_the_action_as_its_plan_does(client, updated):
+    action = updated["action"]
+    PlanAction.unscoped.filter(pk=action.pk).update(due_on=timezone.localdate() - timedelta(days=3))
+    sign_in(client, updated["office"])
+    page = text(client.get(reverse("dashboard")))
+    number = f"{updated['rec'].number}.{action.order}"
+    assert f"Action {number} of Test Police is overdue" in page
 
 
 def test_the_other_partnership_is_not_shown_the_update(client, updated, lr):
