@@ -217,6 +217,8 @@ class ReminderKind(models.TextChoices):
     ESCALATED = "escalated", "Escalated to the CRG chair"
     # issue 16: actions. The owner agency told the action is its own (migration 00NN_actions).
     ASSIGNED = "assigned", "Assigned to the owner agency"
+    # The office told that the owner agency posted an update (§11.3.3, §11.4.1).
+    UPDATED = "updated", "Update posted: the office told"
 
 
 class ActionReminder(Tenant):

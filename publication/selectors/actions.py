@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -25,8 +25,10 @@ from publication.models import (
     AuditRating,
     PlanAction,
     PlanRecommendation,
+    PlanSource,
     ProgressAudit,
 )
+from reviews import workspace
 
 
 def _or_404(row, what: str):
@@ -279,18 +281,21 @@ def action_dashboard(scope: Scope) -> dict:
     actions due within the reminder window or overdue for its portal users (§11.3.3)."""
     today = timezone.localdate()
     items: list[ActionItem] = []
+    update_items: list[ActionItem] = []
     if scope.partnership is not None and scope.can(Action.MANAGE_ACTION_PLANS):
         rows = portal_actions(scope=scope).filter(status=ActionStatus.OPEN, due_on__lt=today)
         for action in rows[:50]:
             items.append(
                 ActionItem(
                     label=plan_label(action.plan),
-                    text=f"Action {action.pk} of {action.owner_agency.name} is overdue",
+                    text=f"Action {action.recommendation.number}.{action.order} of "
+                    f"{action.owner_agency.name} is overdue",
                     url=reverse("action_plan_detail", kwargs={"pk": action.plan_id}),
                     due_on=action.due_on,
                     overdue=True,
                 )
             )
+        update_items = agency_updates_to_read(scope=scope)
     elif scope.agency is not None and scope.can(Action.UPDATE_OWN_ACTIONS):
         from cases.selectors import working_calendar
 
@@ -313,4 +318,88 @@ def action_dashboard(scope: Scope) -> dict:
                     overdue=overdue,
                 )
             )
-    return {"action_items": sorted(items, key=lambda item: (item.due_on, item.label))}
+    return {
+        "action_items": sorted(items, key=lambda item: (item.due_on, item.label)),
+        "action_update_items": update_items,
+    }
+
+
+def agency_updates_to_read(*, scope: Scope) -> list[ActionItem]:
+    """The office's "Updates from agencies" (§11.3.3, §11.4.1): each open action whose owner
+    agency posted an update (not one the office entered for it) since the plan's latest
+    audit was recorded; the next audit reads them (and the email told the lead officer)."""
+    audited_since = ProgressAudit.objects.filter(
+        plan=OuterRef("action__plan"), recorded_at__gte=OuterRef("written_at")
+    )
+    updates = (
+        ActionUpdate.objects.visible_to(scope)
+        .filter(on_behalf=False, action__status=ActionStatus.OPEN)
+        .exclude(Exists(audited_since))
+        .select_related(
+            "action__plan__case",
+            "action__plan__national_review",
+            "action__owner_agency",
+            "action__recommendation",
+        )
+        .order_by("-written_at", "-id")
+    )
+    items, seen = [], set()
+    for update in updates[:200]:
+        action = update.action
+        if action.pk in seen:
+            continue
+        seen.add(action.pk)
+        items.append(
+            ActionItem(
+                label=plan_label(action.plan),
+                text=f"{action.owner_agency.name} posted an update on action "
+                f"{action.recommendation.number}.{action.order}",
+                url=reverse("plan_action", kwargs={"pk": action.pk}),
+                due_on=action.due_on,
+                overdue=is_overdue(
+                    status=action.status, due_on=action.due_on, today=timezone.localdate()
+                ),
+            )
+        )
+    return items[:50]
+
+
+# --- The LCSPR page's task ------------------------------------------------------------------
+
+
+def action_plan_task_status(lcspr) -> workspace.TaskStatus:
+    """The LCSPR page's "Action plan" task (§10.1.2): what the office does next with it."""
+    from reviews.selectors.findings import recommendations_for_action_plans
+
+    TaskState, TaskStatus = workspace.TaskState, workspace.TaskStatus
+    plan = (
+        ActionPlan.objects.for_partnership(lcspr.case.partnership)
+        .filter(case=lcspr.case, source=PlanSource.LCSPR)
+        .first()
+    )
+    if plan is None:
+        agreed = len(recommendations_for_action_plans(lcspr))
+        if not agreed:
+            return TaskStatus(TaskState.CANNOT_START, "Waits for agreed recommendations (§9.2)")
+        return TaskStatus(
+            TaskState.NOT_STARTED,
+            f"{agreed} agreed recommendation{'' if agreed == 1 else 's'} to carry into the plan",
+        )
+    counts = PlanAction.objects.for_partnership(lcspr.case.partnership).filter(plan=plan)
+    open_count = counts.filter(status=ActionStatus.OPEN).count()
+    if counts.exists() and not open_count:
+        return TaskStatus(TaskState.COMPLETED, "Every action is closed with evidence")
+    return TaskStatus(
+        TaskState.IN_PROGRESS, f"{open_count} open action{'' if open_count == 1 else 's'}"
+    )
+
+
+workspace.register(
+    workspace.Task(
+        order=85,
+        key="action_plan",
+        title="Action plan",
+        url_name="lcspr_action_plan",
+        status=action_plan_task_status,
+    )
+)

@@ -32,7 +32,7 @@ from publication.models import (
 )
 from publication.rules import earliest_publication_date
 from reviews import workspace
-from reviews.models import Lcspr
+from reviews.models import Appointment, Lcspr, Recommendation
 from reviews.selectors.report_approval import approval_state, report_final, report_is_final
 
 NOT_FINAL = (
@@ -101,10 +101,23 @@ def owners(partnership) -> QuerySet[User]:
 def involved_agencies(lcspr: Lcspr) -> list[Agency]:
     """§10.2.1: the agencies involved in the review, those asked for information on the
     case (the Rapid Review's requests and the LCSPR's submissions)."""
-    ids = (
-        InformationRequest.objects.for_partnership(lcspr.case.partnership)
+    partnership = lcspr.case.partnership
+    ids = set(
+        InformationRequest.objects.for_partnership(partnership)
         .filter(case=lcspr.case)
         .values_list("agency_id", flat=True)
+    )
+    # The agencies on the review's Panel (§6.2.1) and those owning its recommendations are
+    # involved too, even where the review asked them for nothing through the product.
+    ids |= set(
+        Appointment.objects.for_partnership(partnership)
+        .filter(lcspr=lcspr, agency__isnull=False)
+        .values_list("agency_id", flat=True)
+    )
+    ids |= set(
+        Recommendation.objects.for_partnership(partnership)
+        .filter(lcspr=lcspr, owner_agency__isnull=False)
+        .values_list("owner_agency_id", flat=True)
     )
     return list(Agency.objects.filter(pk__in=ids).order_by("name"))
 

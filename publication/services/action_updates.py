@@ -12,6 +12,7 @@ import hashlib
 import logging
 
 from django.db import transaction
+from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.models import Membership, Role, User
@@ -19,6 +20,7 @@ from cases.permissions import Action, user_can
 from cases.services.common import validated_save as _save
 from cases.services.information_request import _check_upload as upload_check
 from publication.models import ActionEvidence, ActionStatus, ActionUpdate, PlanAction
+from publication.services.reminders import action_update_tell
 
 logger = logging.getLogger(__name__)
 
@@ -80,6 +82,10 @@ def action_update_add(
             description=description,
             actor=actor,
         )
+    if not on_behalf:
+        # The office hears of it: an email to the case's lead officer (or the Business
+        # Office) and the dashboard's "Updates from agencies" (§11.4.1).
+        action_update_tell(action=row, today=timezone.localdate())
     logger.info("action %s: update posted %s", row.pk, who)
     return update
 

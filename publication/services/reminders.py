@@ -32,6 +32,7 @@ SUBJECTS = {
     ReminderKind.OVERDUE: "{label}: an action is overdue (due {due})",
     ReminderKind.ESCALATED: "{label}: an overdue action escalated to the CRG chair",
     ReminderKind.ASSIGNED: "{label}: an action for your agency, due {due}",
+    ReminderKind.UPDATED: "{label}: an agency posted an update on its action",
 }
 
 
@@ -86,10 +87,33 @@ def _chair_emails(partnership: Partnership) -> list[str]:
     )
 
 
+def _office_emails(action: PlanAction) -> list[str]:
+    """Who hears of an agency's update (§11.4.1: the office chases every action to its
+    evidence): the case's lead officer, else (a national review's plan, or no lead) the
+    partnership's Business Office."""
+    case = action.plan.case
+    lead = case.lead_officer if case is not None else None
+    if lead is not None and lead.is_active and lead.email:
+        return [lead.email]
+    return sorted(
+        {
+            m.user.email
+            for m in Membership.objects.filter(
+                partnership=action.plan.partnership,
+                role=Role.BUSINESS_OFFICE,
+                is_active=True,
+                user__is_active=True,
+            )
+            .exclude(user__email="")
+            .select_related("user")
+        }
+    )
+
+
 def action_reminder_send(*, partnership: Partnership, reminder_id: int) -> int:
     """Send one reminder, claimed first so that it goes once; the number of recipients."""
     rows = ActionReminder.objects.for_partnership(partnership).select_related(
-        "action__plan__case", "action__plan__partnership", "action__owner_agency"
+        "action__plan__case__lead_officer", "action__plan__partnership", "action__owner_agency"
     )
     reminder = claim(rows, pk=reminder_id, stamp="sent_at", reason="Action reminder emailed")
     if reminder is None:
@@ -98,6 +122,9 @@ def action_reminder_send(*, partnership: Partnership, reminder_id: int) -> int:
     if reminder.kind == ReminderKind.ESCALATED:
         recipients = _chair_emails(partnership)
         url = reverse("action_plan_detail", kwargs={"pk": action.plan_id})
+    elif reminder.kind == ReminderKind.UPDATED:
+        recipients = _office_emails(action)
+        url = reverse("plan_action", kwargs={"pk": action.pk})
     else:
         recipients = agency_portal_emails(action.owner_agency_id)
         if action.lead_email:
@@ -139,6 +166,23 @@ def action_assigned_tell(*, action: PlanAction, today: date) -> None:
     partnership = action.plan.partnership
     reminder, made = ActionReminder.objects.for_partnership(partnership).get_or_create(
         action=action, kind=ReminderKind.ASSIGNED, on=today
+    )
+    if made:
+        enqueue_on_commit(
+            action_reminder_email, partnership_id=partnership.pk, reminder_id=reminder.pk
+        )
+
+
+def action_update_tell(*, action: PlanAction, today: date) -> None:
+    """Tell the office that the owner agency posted an update (§11.3.3): one email per
+    action and day, however many updates the agency posts, sent once the caller's
+    transaction commits (the daily sweep sends it if the job was lost)."""
+    from cases.mail_queue import enqueue_on_commit
+    from publication.tasks_actions import action_reminder_email
+
+    partnership = action.plan.partnership
+    reminder, made = ActionReminder.objects.for_partnership(partnership).get_or_create(
+        action=action, kind=ReminderKind.UPDATED, on=today
     )
     if made:
         enqueue_on_commit(

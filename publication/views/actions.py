@@ -110,7 +110,7 @@ def action_plan_detail(request, pk):
         "publication/actions/plan.html",
         {
             "plan": plan,
-            "label": selectors.plan_label(plan),
+            "plan_label": selectors.plan_label(plan),
             "rows": selectors.plan_rows(plan),
             "audits": selectors.plan_audits(plan),
             "form": form,
@@ -289,7 +289,7 @@ def plan_recommendation(request, pk):
         "publication/actions/recommendation.html",
         {
             "plan": plan,
-            "label": selectors.plan_label(plan),
+            "plan_label": selectors.plan_label(plan),
             "rec": rec,
             "row": row,
             "respond_form": respond_form,
@@ -362,7 +362,7 @@ def plan_action(request, pk):
         "publication/actions/action.html",
         {
             "plan": plan,
-            "label": selectors.plan_label(plan),
+            "plan_label": selectors.plan_label(plan),
             "action": action,
             "overdue": action.status == ActionStatus.OPEN and action.due_on < today,
             "rag": selectors.latest_rags([action]).get(action.pk, ""),
@@ -415,7 +415,7 @@ def action_on_behalf(request, pk):
         "publication/actions/update.html",
         {
             "action": action,
-            "label": selectors.plan_label(action.plan),
+            "plan_label": selectors.plan_label(action.plan),
             "form": form,
             "once": once,
             "on_behalf": True,
@@ -468,7 +468,7 @@ def action_plan_audit_new(request, pk):
         "publication/actions/audit.html",
         {
             "plan": plan,
-            "label": selectors.plan_label(plan),
+            "plan_label": selectors.plan_label(plan),
             "form": form,
             "once": once,
             "nothing_open": not actions,

@@ -74,7 +74,7 @@ def portal_action(request, pk):
         "publication/actions/portal_action.html",
         {
             "action": action,
-            "label": selectors.plan_label(action.plan),
+            "plan_label": selectors.plan_label(action.plan),
             "updates": selectors.action_updates(action),
             "evidence": selectors.action_evidence(action),
             "form": form if action.status == ActionStatus.OPEN or form.errors else None,
