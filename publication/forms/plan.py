@@ -152,6 +152,13 @@ class RecordForm(forms.Form):
     anonymous_reviewer = forms.BooleanField(
         label="Published without the Reviewer's name", required=False
     )
+    public_title = forms.CharField(
+        label="Title on the partnership's public page (optional)",
+        help_text="No child's name and no case reference. Left empty, the page shows "
+        "“Local Child Safeguarding Practice Review”.",
+        max_length=200,
+        required=False,
+    )
 
 
 class NspccForm(forms.Form):

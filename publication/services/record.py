@@ -47,6 +47,10 @@ NSPCC_NO_ADDRESS = (
     "The partnership has no address for the NSPCC National Repository: the partnership admin "
     "sets it (§10.5.3)."
 )
+TITLE_NOT_ANONYMOUS = (
+    "The title names someone or something the anonymisation guard looks for, or the case "
+    "reference: give a title with neither (§9.1.3)."
+)
 REQUESTER_NEEDED = "Enter who asked for the archived report."
 RECEIVED_NEEDED = "Enter the date the request was received."
 
@@ -61,10 +65,12 @@ def publication_record(
     anonymous_reviewer: bool,
     version: int,
     actor: User | None,
+    public_title: str = "",
 ) -> Publication:
     """Record the report published (§10.5.2): not before seven working days after the pack
     was sent (§10.5.1), not in the future. The case's action plan, if it has one, is frozen
-    into a PDF published alongside (§10.1.2)."""
+    into a PDF published alongside (§10.1.2). The public page's title is read by the
+    anonymisation guard's matching first (§9.1.3): it is published too."""
     from publication.documents.plan import action_plan_pdf
 
     case = publication.lcspr.case
@@ -89,7 +95,11 @@ def publication_record(
     if not anonymous_reviewer and not reviewer_name:
         raise ApplicationError(REVIEWER_NEEDED, field="reviewer_name")
     publication.published_on, publication.url = published_on, url.strip()
+    public_title = public_title.strip()
+    if public_title and _title_hits(publication.lcspr, public_title):
+        raise ApplicationError(TITLE_NOT_ANONYMOUS, field="public_title")
     publication.reviewer_name, publication.anonymous_reviewer = reviewer_name, anonymous_reviewer
+    publication.public_title = public_title
     publication.recorded_by = actor
     plan = selectors.action_plan_of(publication.lcspr)
     if plan is not None:
@@ -110,6 +120,17 @@ def publication_record(
     )
     logger.info("case %s: publication recorded", case.reference)
     return publication
+
+
+def _title_hits(lcspr, title: str) -> bool:
+    """Whether the title names what the guard looks for, or carries the case reference."""
+    from reviews import anonymisation
+    from reviews.selectors.report_guard import restricted_data
+
+    if lcspr.case.reference.lower() in title.lower():
+        return True
+    chunk = anonymisation.Chunk(location="The public title", text=title)
+    return bool(anonymisation.scan(restricted_data(lcspr), [chunk]))
 
 
 def _published(publication: Publication, version: int | None) -> Publication:

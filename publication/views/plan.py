@@ -441,6 +441,7 @@ def lcspr_publication_record(request, reference):
                 anonymous_reviewer=data["anonymous_reviewer"],
                 version=data["version"],
                 actor=request.user,
+                public_title=data["public_title"],
             )
         except ApplicationError as error:
             current = selectors.publication_of(lcspr)

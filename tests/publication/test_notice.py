@@ -314,6 +314,40 @@ def test_the_record_freezes_the_action_plan_and_defaults_the_reviewer(
     assert "A researcher" in text(client.get(page(case)))
 
 
+def test_the_public_title_is_refused_with_the_childs_name_or_the_case_reference(
+    client, decided, case, office, leicester
+):
+    from tests.publication.conftest import CHILD_NAME
+
+    leicester.national_panel_email = "panel@example.gov.uk"
+    leicester.save()
+    sent_on = working_calendar(partnership=leicester).subtract(timezone.localdate(), 8)
+    notice_services.panel_notice_send(
+        publication=decided, actor=office, sent_by=SentBy.OTHER, sent_on=sent_on
+    )
+    decided.refresh_from_db()
+    sign_in(client, office)
+    form = {
+        "version": decided.version,
+        "url": "https://example.org/published/lcspr",
+        "reviewer_name": "Harriet Ollerenshaw",
+        **date_post("published_on", timezone.localdate()),
+    }
+    for title in (f"Learning from the death of {CHILD_NAME}", f"Review {case.reference}"):
+        response = client.post(page(case, "record/"), {**form, "public_title": title})
+        assert response.status_code == 200
+        shown = html.unescape(text(response))
+        assert record_services.TITLE_NOT_ANONYMOUS in shown
+        assert f'value="{title}"' in shown  # what was typed is kept
+    decided.refresh_from_db()
+    assert decided.published_on is None
+    title = "Child A: learning about a baby's safety at home"
+    response = client.post(page(case, "record/"), {**form, "public_title": title})
+    assert response.status_code == 302
+    public = client.get(f"/published/{leicester.slug}/")
+    assert html.escape(title) in public.content.decode()
+
+
 def test_publication_cannot_be_recorded_before_the_pack_is_sent(decided, office):
     with pytest.raises(ApplicationError) as refused:
         record_services.publication_record(
