@@ -110,16 +110,19 @@ class Partnership(models.Model):
     # Panel (`national_panel_email`), Ofsted and the DfE seven working days before
     # publication; §10.5.3: the NSPCC National Repository, case by case.
     ofsted_email = models.EmailField(
+        "Ofsted email",
         blank=True,
         default="SCR.SIN@ofsted.gov.uk",
         help_text="§10.5.1: where the publication pack goes to Ofsted.",
     )
     dfe_email = models.EmailField(
+        "DfE email",
         blank=True,
         default="Mailbox.CPOD@education.gov.uk",
         help_text="§10.5.1: where the publication pack goes to the Department for Education.",
     )
     nspcc_email = models.EmailField(
+        "NSPCC email",
         blank=True,
         default="information@nspcc.org.uk",
         help_text="§10.5.3: the NSPCC National Repository of Safeguarding Case Reviews.",

@@ -26,8 +26,10 @@ RAPID_REVIEW_DECISIONS = {
 }
 REFERRAL_DECISION = "Referral decision: no LCSPR, learning outside a review (§1.4.5)"
 PUBLICATION_DECISIONS = {
-    PublishChoice.REPORT: "Publication: the report is published",
-    PublishChoice.IMPROVEMENTS_ONLY: "Non-publication: only the improvements are published",
+    PublishChoice.REPORT: "Publication decision: publish the report",
+    PublishChoice.IMPROVEMENTS_ONLY: (
+        "Non-publication decision: publish only the improvements to be made (§10.1.1)"
+    ),
 }
 DELAY_DECISION = "Delay: the report will not be published within six months (§3.1.3)"
 

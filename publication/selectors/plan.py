@@ -32,7 +32,7 @@ from publication.models import (
 )
 from publication.rules import earliest_publication_date
 from reviews import workspace
-from reviews.models import Appointment, Lcspr, Recommendation
+from reviews.models import Appointment, Lcspr, Recommendation, ReportFinal
 from reviews.selectors.report_approval import approval_state, report_final, report_is_final
 
 NOT_FINAL = (
@@ -308,7 +308,18 @@ def publication_work(scope: Scope) -> list[WorkItem]:
     """Each open plan step on its owner's dashboard (the email tells them too)."""
     if scope.partnership is None or not scope.can(Action.MANAGE_PUBLICATION):
         return []
-    items = []
+    items = [
+        # §10.2.1: planning starts once the CRG and the partnership have endorsed the
+        # final report; until the plan is opened, nobody owns a step to be reminded of.
+        WorkItem(
+            case_reference=final.lcspr.case.reference,
+            text="The final report is approved: open the publication plan (§10.2.1)",
+            url=reverse("lcspr_publication", kwargs={"reference": final.lcspr.case.reference}),
+        )
+        for final in ReportFinal.objects.visible_to(scope)
+        .filter(lcspr__publication__isnull=True)
+        .select_related("lcspr__case")
+    ]
     for task in (
         PublicationTask.objects.visible_to(scope)
         .filter(owner=scope.user, done_on__isnull=True)

@@ -407,7 +407,16 @@ def lcspr_publication_notice(request, reference):
     return render(
         request,
         "publication/plan/notice.html",
-        _context(case, heading, form=form, once=once, email=email, recipients=have, pack=pack),
+        _context(
+            case,
+            heading,
+            form=form,
+            once=once,
+            email=email,
+            recipients=have,
+            pack=pack,
+            sent=selectors.latest_notice(publication),
+        ),
     )
 
 

@@ -123,6 +123,10 @@ def test_the_pack_is_emailed_once_with_the_file_whose_checksum_is_kept(
 
     assert panel_notice_email(partnership_id=leicester.pk, notice_id=notice.pk) == 0
     assert len(mail.outbox) == 1
+    # Sending again is a knowing act: the page says when it went and what another send does.
+    again = html.unescape(text(client.get(url)))
+    assert f"The pack was already sent on {format_date(timezone.localdate())}" in again
+    assert "Send the pack again by email" in again
     # The page shows the earliest allowed publication date.
     earliest = earliest_publication_date(
         timezone.localdate(), working_calendar(partnership=leicester)

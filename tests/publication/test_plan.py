@@ -108,9 +108,13 @@ def test_opening_twice_changes_nothing(final, case, office):
 
 
 def test_the_owner_sees_the_steps_on_the_dashboard(client, final, case, office):
+    sign_in(client, office)
+    to_open = "The final report is approved: open the publication plan"
+    assert to_open in text(client.get("/"))  # nobody owns a step yet: the office is told
     opened(case, office)
-    shown = text(sign_in(client, office).get("/"))
+    shown = text(client.get("/"))
     assert "Publication plan: " + PlanStep.FAMILY.label in shown
+    assert to_open not in shown
 
 
 def test_the_office_opens_the_plan_from_the_page_and_the_lcspr_page_links_it(
