@@ -10,6 +10,7 @@ fails once on the mail server is retried through the broker and then sent once.
 A job added to our apps fails `test_every_task_is_run_here` until a test here runs it.
 """
 
+import logging
 import time
 
 import pytest
@@ -64,6 +65,20 @@ COVERED = {
     "reviews.tasks.report_guard_email": "test_the_report_guard_email",
     "reviews.tasks.report_comment_email": "test_the_report_comment_email",
     "reviews.tasks.report_partner_email": "test_the_report_partner_email",
+    # issue 16: learning (§12.3)
+    "publication.tasks.national_review_contact_email": "test_the_national_review_contact_emails",
+    "publication.tasks.learning_mail_sweep": "test_the_national_review_contact_emails",
+    # issue 16: public. Archiving after the year of publication (§10.5.2)
+    "publication.tasks.publications_archive_sweep": "test_the_archive_sweep_and_its_email",
+    "publication.tasks.partnership_publications_archive": "test_the_archive_sweep_and_its_email",
+    "publication.tasks.publication_archived_email": "test_the_archive_sweep_and_its_email",
+    # issue 16: plan (§10.2.1, §10.5.1)
+    "publication.tasks.publication_task_email": "test_the_publication_plan_emails",
+    "publication.tasks.panel_notice_email": "test_the_publication_plan_emails",
+    "publication.tasks.plan_mail_sweep": "test_the_publication_plan_emails",
+    # issue 16: action plans (§11.4.1)
+    "publication.tasks_actions.action_reminder_email": "test_the_action_reminders",
+    "publication.tasks_actions.action_reminders_sweep": "test_the_action_reminders",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -113,6 +128,21 @@ def _fails_once_then_sent(subject, recipients):
     assert FailFirstBackend.attempts.count(subject) == 2
     [message] = _sent(subject)
     assert sorted(message.to) == sorted(recipients)
+
+
+def _run(task, caplog, seconds=60):
+    """Queue a job with no arguments and wait until the worker has finished it: what it
+    returned, as the worker logs it (results are not kept, CELERY_TASK_IGNORE_RESULT)."""
+    caplog.set_level(logging.INFO, logger="celery.app.trace")
+    mark = f"{task.name}[{task.delay().id}] succeeded in "
+    done = []
+
+    def finished():
+        done[:] = [r.getMessage() for r in caplog.records if mark in r.getMessage()]
+        return bool(done)
+
+    assert _wait_for(finished, seconds), f"{task.name} never finished"
+    return done[0].rsplit(": ", 1)[1]
 
 
 def test_every_task_is_run_here():
@@ -840,3 +870,147 @@ def test_the_report_partner_email(worker, partnerships):
     FailFirstBackend.fail_subject = subject
     crg_approve(case, staff_user(leicester), staff_user(leicester, Role.CRG_CHAIR), meeting, 1)
     _fails_once_then_sent(subject, ["police-rep@city.example"])
+
+
+def test_the_national_review_contact_emails(worker, partnerships, monkeypatch, settings, caplog):
+    """Issue 16, learning: the CRG chair named the point of contact for a national review
+    request (§12.3) is emailed once through the worker, a failure retried; a job lost to a
+    broker outage is sent by the learning's mail sweep."""
+    from django.utils import timezone
+
+    from publication.services.learning import review_request_create
+    from publication.tasks import learning_mail_sweep, national_review_contact_email
+
+    leicester = partnerships["leicester"]
+    chair = staff_user(leicester, Role.CRG_CHAIR, email="chair@city.example")
+    subject = f"{leicester.name}: you are the point of contact for a national review request"
+    FailFirstBackend.fail_subject = subject
+    values = {"received_on": timezone.localdate(), "parameters": "Infants under one."}
+    review_request_create(
+        partnership=leicester, actor=None, title="Infants", contact=chair, **values
+    )
+    _fails_once_then_sent(subject, [chair.email])
+
+    monkeypatch.setattr(national_review_contact_email, "delay", lambda **kwargs: None)
+    second = staff_user(leicester, Role.CRG_CHAIR, email="chair2@city.example")
+    review_request_create(
+        partnership=leicester, actor=None, title="Neglect", contact=second, **values
+    )
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    assert _run(learning_mail_sweep, caplog) == "1"
+    assert [m.to for m in _sent(subject)] == [[chair.email], [second.email]]
+
+
+def test_the_archive_sweep_and_its_email(worker, partnerships, caplog):
+    """Issue 16, public: the daily sweep queues one job per partnership; a report whose
+    year of publication has passed is archived (§10.5.2) and the Business Office is
+    emailed once through the worker, a failure retried."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from publication.tasks import publications_archive_sweep
+    from tests.publication.public_rows import publication
+
+    leicester = partnerships["leicester"]
+    office = staff_user(leicester, email="office@city.example")
+    today = timezone.localdate()
+    row, _ = publication(leicester, published_on=today - timedelta(days=400))
+    recent, _ = publication(leicester, published_on=today - timedelta(days=30))
+    subject = f"Case {row.lcspr.case.reference}: the published report is archived"
+    FailFirstBackend.fail_subject = subject
+    assert _run(publications_archive_sweep, caplog) == str(Partnership.objects.count())
+    _fails_once_then_sent(subject, [office.email])
+    row.refresh_from_db()
+    recent.refresh_from_db()
+    assert (row.archived_on, recent.archived_on) == (today, None)
+    assert [m for m in mail.outbox if "archived" in m.subject] == _sent(subject)
+
+
+def test_the_publication_plan_emails(worker, partnerships, monkeypatch, settings, caplog):
+    """Issue 16, plan: a plan step's new owner is told, and the pack is emailed to the
+    National Panel, Ofsted and the DfE (§10.5.1), each once through the worker, a failure
+    retried; a step owner's job lost to a broker outage is sent by the plan's mail sweep."""
+    from publication.models import PlanStep, PublicationTask, SentBy
+    from publication.services import notice, plan
+    from publication.tasks import plan_mail_sweep, publication_task_email
+    from tests.publication.public_rows import publication
+
+    leicester = partnerships["leicester"]
+    leicester.national_panel_email = "panel@example.gov.uk"
+    leicester.ofsted_email = "ofsted@example.gov.uk"
+    leicester.dfe_email = "dfe@example.gov.uk"
+    leicester.email_publication_pack = True
+    leicester.save()
+    office = staff_user(leicester, email="office@city.example")
+    row, _ = publication(leicester)  # the partnership decided to publish the report
+    reference = row.lcspr.case.reference
+    task = PublicationTask.unscoped.create(
+        publication=row, step=PlanStep.MEDIA, due_on=working_days_ahead(10, leicester)
+    )
+
+    def owner_set(owner):
+        task.refresh_from_db()
+        plan.publication_task_update(
+            publication=row,
+            step=PlanStep.MEDIA,
+            owner=owner,
+            due_on=task.due_on,
+            done_on=None,
+            note="",
+            version=task.version,
+            actor=office,
+        )
+
+    subject = f"Case {reference}: a publication plan step is yours"
+    FailFirstBackend.fail_subject = subject
+    owner_set(office)
+    _fails_once_then_sent(subject, [office.email])
+
+    pack = f"{leicester.name}: LCSPR publication pack, case {reference}"
+    FailFirstBackend.fail_subject = pack
+    row.refresh_from_db()
+    notice.panel_notice_send(publication=row, actor=office, sent_by=SentBy.EMAIL)
+    mailboxes = ["panel@example.gov.uk", "ofsted@example.gov.uk", "dfe@example.gov.uk"]
+    _fails_once_then_sent(pack, mailboxes)
+    [(_, _, mimetype)] = _sent(pack)[0].attachments
+    assert mimetype == "application/pdf"
+
+    monkeypatch.setattr(publication_task_email, "delay", lambda **kwargs: None)
+    second = staff_user(leicester, email="office2@city.example")
+    owner_set(second)
+    settings.MAIL_SWEEP_GRACE_MINUTES = 0
+    assert _run(plan_mail_sweep, caplog) == "1"
+    assert [m.to for m in _sent(subject)] == [[office.email], [second.email]]
+
+
+def test_the_action_reminders(worker, partnerships, caplog):
+    """Issue 16, action plans: the owner agency told of a new action is emailed once
+    through the worker, a failure retried; the daily sweep sends an overdue action's
+    reminder (§11.4.1) once, even when run twice."""
+    from django.utils import timezone
+
+    from cases.selectors import working_calendar
+    from publication.models import PlanAction, PlanSource
+    from publication.tasks_actions import action_reminders_sweep
+    from tests.publication.action_fixtures import agency_serving, declined_case, make_plan
+
+    leicester = partnerships["leicester"]
+    agency = agency_serving(leicester)
+    agency_user(agency, email="portal@agency.example")
+    case = declined_case(leicester)
+    label = f"Case {case.reference}: {PlanSource.RAPID_REVIEW.label}"
+    FailFirstBackend.fail_subject = f"{label}: an action for your agency"
+    action = make_plan(leicester, agency, case=case)["action"]
+    recipients = ["pat.lead@agency.example", "portal@agency.example"]
+    _fails_once_then_sent(
+        f"{label}: an action for your agency, due {action.due_on:%-d %B %Y}", recipients
+    )
+
+    due = working_calendar(partnership=leicester).subtract(timezone.localdate(), 1)
+    PlanAction.unscoped.filter(pk=action.pk).update(due_on=due)
+    assert _run(action_reminders_sweep, caplog) == "1"
+    assert _run(action_reminders_sweep, caplog) == "0"
+    [overdue] = _sent(f"{label}: an action is overdue (due {due:%-d %B %Y})")
+    assert sorted(overdue.to) == recipients
