@@ -245,7 +245,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # issue 16: actions. Reminders and escalation of the action plans' actions (§11.4.1).
     "action-reminders-sweep": {
-        "task": "publication.tasks_actions.action_reminders_sweep",
+        "task": "publication.tasks.action_reminders_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
     },
     # issue 16: plan. The publication's emails (plan steps' owners, the pack, §10.5.1).

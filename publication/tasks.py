@@ -111,3 +111,30 @@ def plan_mail_sweep() -> int:
             notice.unsent_panel_notices_send,
         )
     )
+
+
+# issue 16: actions. Reminders and escalation of the action plans' actions (§11.4.1).
+@shared_task(**_RETRY)
+def action_reminder_email(*, partnership_id: int, reminder_id: int) -> int:
+    """One action reminder (an action assigned to its agency), sent once it is claimed."""
+    from cases.models import Partnership
+    from publication.services.reminders import action_reminder_send
+
+    partnership = Partnership.objects.get(pk=partnership_id)
+    return action_reminder_send(partnership=partnership, reminder_id=reminder_id)
+
+
+@shared_task
+def action_reminders_sweep() -> int:
+    """Every partnership's action reminders for today; safe to run twice (one
+    ActionReminder row per action, kind and day, claimed before it is sent)."""
+    from django.utils import timezone
+
+    from cases.models import Partnership
+    from publication.services.reminders import action_reminders_run
+
+    today = timezone.localdate()
+    return sum(
+        action_reminders_run(partnership=partnership, today=today)
+        for partnership in Partnership.objects.order_by("pk")
+    )

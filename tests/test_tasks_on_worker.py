@@ -77,8 +77,8 @@ COVERED = {
     "publication.tasks.panel_notice_email": "test_the_publication_plan_emails",
     "publication.tasks.plan_mail_sweep": "test_the_publication_plan_emails",
     # issue 16: action plans (§11.4.1)
-    "publication.tasks_actions.action_reminder_email": "test_the_action_reminders",
-    "publication.tasks_actions.action_reminders_sweep": "test_the_action_reminders",
+    "publication.tasks.action_reminder_email": "test_the_action_reminders",
+    "publication.tasks.action_reminders_sweep": "test_the_action_reminders",
 }
 OUR_APPS = {"cases", "rapidreview", "reviews", "publication"}
 
@@ -993,7 +993,7 @@ def test_the_action_reminders(worker, partnerships, caplog):
 
     from cases.selectors import working_calendar
     from publication.models import PlanAction, PlanSource
-    from publication.tasks_actions import action_reminders_sweep
+    from publication.tasks import action_reminders_sweep
     from tests.publication.action_fixtures import agency_serving, declined_case, make_plan
 
     leicester = partnerships["leicester"]

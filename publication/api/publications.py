@@ -13,13 +13,13 @@ from rest_framework import generics, serializers
 from cases.api.views import ScopedApiMixin
 from cases.models import DeadlineStatus
 from cases.selectors import working_calendar
-from publication.availability import (
+from publication.models import NspccChoice, PackKind, Publication, PublishChoice
+from publication.rules.availability import (
     AVAILABLE_UNTIL_KIND,
     SIX_MONTH_KIND,
     available_until,
     notice_in_time,
 )
-from publication.models import NspccChoice, PackKind, Publication, PublishChoice
 from publication.selectors.api_publications import publication_list
 
 PACK_OF_CHOICE = {

@@ -1,5 +1,5 @@
 """The forms of the action plans (§10.1.2, §11.3-11.4). A SMART action missing a part is
-refused with that field named, keeping what was typed (publication/action_rules.py)."""
+refused with that field named, keeping what was typed (publication/rules/actions.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.template.defaultfilters import filesizeformat
 from cases.forms.fields import GovukDateField
 from cases.models import Agency
 from cases.services.information_request import UPLOAD_TOO_BIG
-from publication.action_rules import SMART_FIELDS
 from publication.models import Rag, Response
+from publication.rules.actions import SMART_FIELDS
 
 STALE_PAGE = "This page was out of date. Check what is shown and save again."
 

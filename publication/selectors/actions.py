@@ -16,7 +16,6 @@ from django.utils import timezone
 from cases.dashboard import register
 from cases.permissions import Action
 from cases.tenancy import Scope
-from publication.action_rules import is_overdue
 from publication.models import (
     ActionEvidence,
     ActionPlan,
@@ -28,6 +27,7 @@ from publication.models import (
     PlanSource,
     ProgressAudit,
 )
+from publication.rules.actions import is_overdue
 from reviews import workspace
 
 

@@ -7,8 +7,8 @@ from django.db.models import F, Prefetch, QuerySet
 
 from cases.models import Deadline
 from cases.tenancy import Scope
-from publication.availability import AVAILABLE_UNTIL_KIND, SIX_MONTH_KIND
 from publication.models import PanelNotice, Publication
+from publication.rules.availability import AVAILABLE_UNTIL_KIND, SIX_MONTH_KIND
 
 
 def publication_list(*, scope: Scope) -> QuerySet[Publication]:

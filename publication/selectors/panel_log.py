@@ -16,7 +16,7 @@ from cases.models import Deadline, DeadlineStatus, Referral
 from cases.tenancy import Scope
 from cases.timescales import DECISION_NOTIFIED
 from publication.models import PackKind, Publication
-from publication.rules_panel_log import (
+from publication.rules.panel_log import (
     DELAY_DECISION,
     PUBLICATION_DECISIONS,
     RAPID_REVIEW_DECISIONS,

@@ -30,7 +30,7 @@ from publication.models import (
     PublicationTask,
     PublishChoice,
 )
-from publication.rules import earliest_publication_date
+from publication.rules.plan import earliest_publication_date
 from reviews import workspace
 from reviews.models import Appointment, Lcspr, Recommendation, ReportFinal
 from reviews.selectors.report_approval import approval_state, report_final, report_is_final

@@ -17,7 +17,6 @@ from cases.errors import ApplicationError
 from cases.models import Agency, Case, User
 from cases.permissions import Action, require
 from cases.services.common import validated_save as _save
-from publication.action_rules import SMART_FIELDS
 from publication.models import (
     ActionEvidence,
     ActionPlan,
@@ -28,6 +27,7 @@ from publication.models import (
     PlanSource,
     Response,
 )
+from publication.rules.actions import SMART_FIELDS
 from publication.services.reminders import action_assigned_tell
 
 logger = logging.getLogger(__name__)

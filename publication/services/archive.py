@@ -21,8 +21,12 @@ from cases.dates import format_date
 from cases.models import Deadline, DeadlineStatus, Membership, Partnership, Role
 from cases.selectors import working_calendar
 from cases.services.mail import claim, sending
-from publication.availability import AVAILABLE_UNTIL_KIND, available_until, is_due_for_archiving
 from publication.models import Publication
+from publication.rules.availability import (
+    AVAILABLE_UNTIL_KIND,
+    available_until,
+    is_due_for_archiving,
+)
 
 logger = logging.getLogger(__name__)
 

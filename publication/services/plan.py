@@ -44,7 +44,7 @@ from publication.models import (
     PublicationTask,
     PublishChoice,
 )
-from publication.rules import earliest_publication_date
+from publication.rules.plan import earliest_publication_date
 from publication.selectors import plan as selectors
 from reviews import anonymisation as guard_rules
 from reviews.models import Lcspr

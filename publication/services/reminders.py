@@ -21,8 +21,8 @@ from cases.models import Membership, Partnership, Role
 from cases.selectors import working_calendar
 from cases.services.information_request import agency_portal_emails
 from cases.services.mail import claim, sending
-from publication.action_rules import reminder_kind_for
 from publication.models import ActionReminder, ActionStatus, PlanAction, ReminderKind
+from publication.rules.actions import reminder_kind_for
 from publication.selectors.actions import plan_label
 
 logger = logging.getLogger(__name__)
@@ -161,7 +161,7 @@ def action_assigned_tell(*, action: PlanAction, today: date) -> None:
     """Tell the owner agency (its portal users and the lead) that the action is its own:
     one row per action and day, emailed once the caller's transaction commits."""
     from cases.mail_queue import enqueue_on_commit
-    from publication.tasks_actions import action_reminder_email
+    from publication.tasks import action_reminder_email
 
     partnership = action.plan.partnership
     reminder, made = ActionReminder.objects.for_partnership(partnership).get_or_create(
@@ -178,7 +178,7 @@ def action_update_tell(*, action: PlanAction, today: date) -> None:
     action and day, however many updates the agency posts, sent once the caller's
     transaction commits (the daily sweep sends it if the job was lost)."""
     from cases.mail_queue import enqueue_on_commit
-    from publication.tasks_actions import action_reminder_email
+    from publication.tasks import action_reminder_email
 
     partnership = action.plan.partnership
     reminder, made = ActionReminder.objects.for_partnership(partnership).get_or_create(

@@ -20,7 +20,6 @@ from cases.once import Once
 from cases.permissions import Action
 from cases.uploads import upload_stopped_at_limit
 from cases.web import form_error, scope_required, with_current_version
-from publication.action_web import evidence_response
 from publication.forms.actions import (
     ActionEditForm,
     ActionForm,
@@ -35,6 +34,7 @@ from publication.selectors import actions as selectors
 from publication.services import action_plans as services
 from publication.services.action_updates import action_update_add
 from publication.services.audits import audit_record
+from publication.web import evidence_response
 from reviews.web import case_and_lcspr
 
 ONLY_MANAGERS = services.ONLY_MANAGERS

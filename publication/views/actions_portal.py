@@ -17,11 +17,11 @@ from cases.once import Once
 from cases.permissions import Action
 from cases.uploads import upload_stopped_at_limit
 from cases.web import form_error, scope_required
-from publication.action_web import evidence_response
 from publication.forms.actions import UpdateForm
 from publication.models import ActionStatus
 from publication.selectors import actions as selectors
 from publication.services.action_updates import action_update_add
+from publication.web import evidence_response
 
 UPDATE_POSTED = "Your update is recorded. The partnership's Business Office can see it now."
 

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from cases.permissions import Action
 from cases.web import log_download, scope_required, valid_filters
 from publication.forms.learning import PanelLogFilterForm
-from publication.rules_panel_log import NOT_SENT, SENT_LATE
+from publication.rules.panel_log import NOT_SENT, SENT_LATE
 from publication.selectors.panel_log import panel_log
 
 CSV_HEADER = ["Case", "Decision", "Decided", "Due", "Sent", "Status", "What was sent", "Seed"]

@@ -679,7 +679,7 @@ def test_demo_publication_action_plans_and_learning_stories(demo, client, caplog
     from cases.models import Deadline, DeadlineStatus
     from cases.selectors import working_calendar
     from publication import models as pub
-    from publication.rules import earliest_publication_date, planned_date_allowed
+    from publication.rules.plan import earliest_publication_date, planned_date_allowed
     from publication.selectors.plan import earliest_allowed, latest_notice, publication_of
     from tests.factories import sign_in
 

@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.models import Role
-from publication.action_rules import SMART_FIELDS
 from publication.models import (
     ActionPlan,
     ActionStatus,
@@ -23,6 +22,7 @@ from publication.models import (
     PlanSource,
     Response,
 )
+from publication.rules.actions import SMART_FIELDS
 from publication.services import action_plans as services
 from publication.services.audits import RATING_NEEDED
 from reviews import services as review_services

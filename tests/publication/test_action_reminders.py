@@ -13,7 +13,7 @@ from cases.models import Child, Role
 from cases.selectors import working_calendar
 from publication.models import ActionReminder, PlanAction, ReminderKind
 from publication.services.reminders import action_reminders_run
-from publication.tasks_actions import action_reminders_sweep
+from publication.tasks import action_reminders_sweep
 from tests.factories import agency_user, sign_in, staff_user
 from tests.publication.action_fixtures import (
     _media_in_tmp,  # noqa: F401 - autouse

@@ -13,8 +13,8 @@ from django.core import mail
 from django.utils import timezone
 
 from cases.models import Deadline, DeadlineStatus, Partnership
-from publication.availability import AVAILABLE_UNTIL_KIND
 from publication.models import Publication
+from publication.rules.availability import AVAILABLE_UNTIL_KIND
 from publication.services.archive import publication_archived_email_send, publications_archive
 from publication.tasks import partnership_publications_archive, publications_archive_sweep
 from tests.factories import sign_in, staff_user

@@ -26,7 +26,7 @@ from publication.models import (
     PublishChoice,
     SentBy,
 )
-from publication.rules import earliest_publication_date, planned_date_allowed
+from publication.rules.plan import earliest_publication_date, planned_date_allowed
 from publication.services import notice as notice_services
 from publication.services import plan as services
 from publication.services import record as record_services

@@ -17,7 +17,7 @@ from cases.models import Case, Child, Deadline, Role, Stage
 from cases.services import case_stage_set
 from cases.tenancy import Scope
 from publication.models import PackKind, PanelNotice, Publication, PublishChoice, SentBy
-from publication.rules_panel_log import (
+from publication.rules.panel_log import (
     DELAY_DECISION,
     PUBLICATION_DECISIONS,
     PUBLICATION_UNNOTIFIED,
@@ -273,7 +273,7 @@ def _referral(partnership, *, status):
 
 def test_a_referral_decision_is_logged_and_a_waived_notification_stops_closing(leicester):
     from cases.models import DeadlineStatus
-    from publication.rules_panel_log import REFERRAL_DECISION, REFERRAL_UNNOTIFIED
+    from publication.rules.panel_log import REFERRAL_DECISION, REFERRAL_UNNOTIFIED
 
     notified = _referral(leicester, status=DeadlineStatus.MET)
     waived = _referral(leicester, status=DeadlineStatus.WAIVED)
