@@ -27,6 +27,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from cases.dates import format_date
+from cases.management.commands.seed_demo import DEMO_CHILD_NAMES
+from cases.management.commands.seed_demo import Command as SeedDemo
 from cases.models import Agency, Child, InformationRequest, Partnership, Stage, User
 from publication.models import PlanAction, Publication
 from publication.selectors.plan import earliest_allowed
@@ -35,7 +37,6 @@ from publication.services.archive import publications_archive
 from publication.views.actions import ACTION_CLOSED, AUDIT_RECORDED, PLAN_OPENED
 from publication.views.actions_portal import UPDATE_POSTED
 from publication.views.plan import DECIDED, NOTICE_EMAILED, OPENED, PUBLISHED, SAVED
-from reviews.models import Lcspr
 from reviews.selectors.report_approval import report_is_final
 from tests.browser.test_intake import fill_date, sign_out
 from tests.browser.test_lcspr import check_page, sign_in_as
@@ -43,6 +44,8 @@ from tests.browser.test_lcspr import check_page, sign_in_as
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 ATOM = "{http://www.w3.org/2005/Atom}"
+# The added review's child: invented, and in none of the demo's cases (DEMO_CHILD_NAMES).
+E2E_CHILD = "Juniper Demo-Pendlebury"
 EVIDENCE = b"%PDF-1.4\n% the new referral pathway, signed off\n%%EOF\n"
 
 
@@ -75,24 +78,23 @@ def today_is(day):
 
 @pytest.fixture
 def ready(request, demo):
-    """The demo's review at publication with its report final and no publication yet,
-    its partnership emailing the pack (to the demo's reserved addresses)."""
+    """A review at publication with its report final and no publication yet, added to the
+    demo by the demo's own machinery (the demo publishes all of its own), its child named
+    `E2E_CHILD`, its partnership emailing the pack (to the demo's reserved addresses)."""
     cast = CASTS[request.param]
     partnership = Partnership.objects.get(slug=cast.slug)
-    candidates = [
-        lcspr
-        for lcspr in Lcspr.objects.for_partnership(partnership).filter(
-            case__stage=Stage.PUBLICATION
-        )
-        if report_is_final(lcspr)
-        and not Publication.objects.for_partnership(partnership).filter(lcspr=lcspr).exists()
-    ]
-    assert candidates, f"{cast.slug}: the demo has no final report waiting for publication"
+    lcspr = SeedDemo().ready_review_add(
+        partnership,
+        child_name=E2E_CHILD,
+        reviewer=(f"{cast.short}-e2e-reviewer", "Dr Imogen Featherstone"),
+    )
+    assert lcspr.case.stage == Stage.PUBLICATION
+    assert report_is_final(lcspr)
+    assert not Publication.objects.for_partnership(partnership).filter(lcspr=lcspr).exists()
     partnership.email_publication_pack = True
     partnership.ofsted_email = f"ofsted@{cast.slug}.example"
     partnership.dfe_email = f"dfe@{cast.slug}.example"
     partnership.save(update_fields=["email_publication_pack", "ofsted_email", "dfe_email"])
-    lcspr = candidates[0]
     # The demo's review at publication asked no agency for information: the Police are
     # asked here, so that an agency is involved whose leads the plan records (§10.2.1).
     InformationRequest.unscoped.get_or_create(
@@ -262,9 +264,11 @@ def the_public_page(browser, live_server, cast, reference, child_name, pack):
         main: pack,
         "action-plan": publication.action_plan_file.open("rb").read(),
     }
+    # The demo's own publications are listed too: this review's section is read.
+    section = visitor.locator(f"main section#review-{publication.public_id}")
     if cast.improvements_only:
-        expect(visitor.get_by_text("Only the information about the improvements")).to_be_visible()
-    links = visitor.locator("main a[download]")
+        expect(section.get_by_text("Only the information about the improvements")).to_be_visible()
+    links = section.locator("a[download]")
     expect(links).to_have_count(2)
     for n in range(2):
         href = links.nth(n).get_attribute("href")
@@ -278,7 +282,11 @@ def the_public_page(browser, live_server, cast, reference, child_name, pack):
     assert reference not in feed.text()
     assert child_name not in feed.text()
     root = ElementTree.fromstring(feed.body())  # noqa: S314 (the product's own feed)
-    [entry] = root.findall(f"{ATOM}entry")
+    [entry] = [
+        entry
+        for entry in root.findall(f"{ATOM}entry")
+        if entry.findtext(f"{ATOM}id") == f"urn:uuid:{publication.public_id}"
+    ]
     enclosures = [
         link.get("href") for link in entry.findall(f"{ATOM}link") if link.get("rel") == "enclosure"
     ]
@@ -353,7 +361,8 @@ def test_a_final_report_published_followed_up_and_archived(browser, live_server,
     cast, lcspr = ready
     reference = lcspr.case.reference
     child_name = Child.unscoped.get(case=lcspr.case).name
-    assert child_name
+    assert child_name == E2E_CHILD
+    assert all(E2E_CHILD not in names for names in DEMO_CHILD_NAMES)
 
     sign_in_as(page, cast.office)
     plan_url, action = the_office_opens_the_action_plan(page, cast, reference)

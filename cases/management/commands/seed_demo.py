@@ -576,9 +576,12 @@ class Command(BaseCommand):
             f"{'from DEMO_PASSWORD' if password != settings.DEMO_PASSWORD_DEFAULT else password}"
         )
 
-    def _intake(self, partnership, index, *, received_on, referral, office, lead, agencies):
-        """A demo notification or referral, with invented children (§4.1)."""
-        subject, sibling = DEMO_CHILD_NAMES[index]
+    def _intake(
+        self, partnership, index, *, received_on, referral, office, lead, agencies, names=None
+    ):
+        """A demo notification or referral, with invented children (§4.1): those of
+        DEMO_CHILD_NAMES[index], or `names` ((subject, sibling or None)) if given."""
+        subject, sibling = names or DEMO_CHILD_NAMES[index]
         children = [
             ChildDetails(
                 role=ChildRole.SUBJECT,
@@ -2184,37 +2187,68 @@ class Command(BaseCommand):
         Partners' approval (§9.1.4-9.1.5); and the report marked final with the Reviewer's
         name (§10.5.2). Its `lcspr_complete` stays open: publication completes it
         (§3.1.3). Each part is skipped once it is there, so a second run changes nothing."""
+        slug = partnership.slug
+        for index, lcspr in enumerate(self._publication_ready_lcsprs(partnership)):
+            # A Reviewer sees one review only (§2.1.6): the second has its own.
+            reviewer = PUBLISHED_REVIEWER_USER[slug] if index == 0 else PENDING_REVIEWER_USER
+            self._report_made_final(lcspr, agencies, users, reviewer=reviewer)
+
+    def _report_made_final(self, lcspr, agencies, users, *, reviewer):
+        """One review at publication told as `_publication_ready` tells each, `reviewer`
+        (a username) its Reviewer. Each part is skipped once it is there."""
         from reviews.models import KeyTheme, ReportDraft
         from reviews.selectors.report_approval import report_is_final
         from reviews.selectors.terms import terms_in_force
 
+        partnership = lcspr.case.partnership
         slug = partnership.slug
         yesterday = timezone.localdate() - timedelta(days=1)
-        for index, lcspr in enumerate(self._publication_ready_lcsprs(partnership)):
-            decided = lcspr.decided_on
+        decided = lcspr.decided_on
 
-            def day(n, decided=decided):
-                return min(decided + timedelta(days=n), yesterday)
+        def day(n):
+            return min(decided + timedelta(days=n), yesterday)
 
-            self._terms_agreed(
-                lcspr,
-                agencies,
-                users,
-                # A Reviewer sees one review only (§2.1.6): the second has its own.
-                reviewer=PUBLISHED_REVIEWER_USER[slug] if index == 0 else PENDING_REVIEWER_USER,
-                panel=PUBLISHED_PANEL_USERS[slug],
-                ahead=False,
+        self._terms_agreed(
+            lcspr,
+            agencies,
+            users,
+            reviewer=reviewer,
+            panel=PUBLISHED_PANEL_USERS[slug],
+            ahead=False,
+        )
+        if terms_in_force(lcspr) is None:
+            return
+        lead = self._review_lead(lcspr, users[OFFICE_USER[slug]])
+        if not KeyTheme.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+            with _demo_clock(day(60)):
+                self._published_themes(lcspr, lead)
+        if not ReportDraft.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
+            self._published_report_approved(lcspr, agencies, users, lead, day)
+        if not report_is_final(lcspr):
+            self._published_report_final(lcspr, users, day)
+
+    def ready_review_add(self, partnership, *, child_name, reviewer, index=9, days_ago=185):
+        """For tests, on a database `seed_demo` has loaded: one more review at publication
+        in `partnership`, made through the services as the demo makes its own
+        (`_publication_case_add`, `_report_made_final`), its report final and no
+        publication begun. Its child is `child_name` (invented, not in DEMO_CHILD_NAMES);
+        `reviewer` ((username, full name)) is a new Reviewer of the partnership, since a
+        Reviewer sees one review only (§2.1.6). Returns the review (an Lcspr)."""
+        from reviews.models import Lcspr
+
+        partnerships = {p.slug: p for p in Partnership.objects.all()}
+        agencies = self._agencies(partnerships)
+        username, full_name = reviewer
+        roles = [(Role.REVIEWER, partnership.slug, None)]
+        self._user(username, full_name, settings.DEMO_PASSWORD, roles, partnerships, agencies)
+        users = {user.username: user for user in User.objects.all()}
+        with transaction.atomic():
+            case = self._publication_case_add(
+                partnership, index, days_ago, agencies, users, names=(child_name, None)
             )
-            if terms_in_force(lcspr) is None:
-                continue
-            lead = self._review_lead(lcspr, users[OFFICE_USER[slug]])
-            if not KeyTheme.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
-                with _demo_clock(day(60)):
-                    self._published_themes(lcspr, lead)
-            if not ReportDraft.objects.for_partnership(partnership).filter(lcspr=lcspr).exists():
-                self._published_report_approved(lcspr, agencies, users, lead, day)
-            if not report_is_final(lcspr):
-                self._published_report_final(lcspr, users, day)
+            lcspr = Lcspr.objects.for_partnership(partnership).get(case=case)
+            self._report_made_final(lcspr, agencies, users, reviewer=username)
+        return lcspr
 
     def _published_themes(self, lcspr, lead):
         """The review's two key themes, coded from the partnership's list (§8.8.1)."""
@@ -2353,7 +2387,13 @@ class Command(BaseCommand):
         partnership = partnerships.get(slug)
         if partnership is None or len(self._publication_ready_lcsprs(partnership)) != 1:
             return 0
-        office = users[OFFICE_USER[slug]]
+        self._publication_case_add(partnership, index, days_ago, agencies, users)
+        return 1
+
+    def _publication_case_add(self, partnership, index, days_ago, agencies, users, names=None):
+        """A case received `days_ago` days ago, its children those of `_intake`, taken as
+        `CASES` takes its own through the Rapid Review and the LCSPR to publication."""
+        office = users[OFFICE_USER[partnership.slug]]
         stages = [Stage.RAPID_REVIEW, Stage.LCSPR, Stage.PUBLICATION]
         case = self._intake(
             partnership,
@@ -2363,12 +2403,13 @@ class Command(BaseCommand):
             office=office,
             lead=office,
             agencies=agencies,
+            names=names,
         )
         self._duties_done(case, office)
         for stage in stages[1:]:
             services.case_stage_set(case=case, stage=stage, actor=office, reason="Demo: moved on")
         self._deadlines(case, stages, office)
-        return 1
+        return case
 
     def _publication_of(self, lcspr):
         from publication.selectors import plan as plan_selectors
