@@ -18,7 +18,6 @@ from cases import selectors as case_selectors
 from cases.errors import ApplicationError
 from cases.once import Once
 from cases.permissions import Action
-from cases.uploads import upload_stopped_at_limit
 from cases.web import form_error, scope_required, with_current_version
 from publication.forms.actions import (
     ActionEditForm,
@@ -27,14 +26,12 @@ from publication.forms.actions import (
     CloseForm,
     RecommendationAddForm,
     RespondForm,
-    UpdateForm,
 )
 from publication.models import ActionStatus, PlanSource, Response
 from publication.selectors import actions as selectors
 from publication.services import action_plans as services
-from publication.services.action_updates import action_update_add
 from publication.services.audits import audit_record
-from publication.web import evidence_response
+from publication.web import action_update_posted, evidence_response
 from reviews.web import case_and_lcspr
 
 ONLY_MANAGERS = services.ONLY_MANAGERS
@@ -383,33 +380,11 @@ def action_on_behalf(request, pk):
     """The agency's update, entered by the Business Office on its behalf (§11.3.3)."""
     action = selectors.action_get(scope=request.scope, pk=pk)
     url = reverse("plan_action", kwargs={"pk": action.pk})
-    once = Once(request, f"action-update-{action.pk}")
-    posted = request.method == "POST"
-    form = UpdateForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        stopped_at_limit=posted and upload_stopped_at_limit(request),
+    form, once, done = action_update_posted(
+        request, action, url=url, on_behalf=True, done=UPDATE_POSTED
     )
-    if form.is_bound and form.is_valid():
-        with transaction.atomic():
-            try:
-                if (replay := once.replay()) is not None:
-                    return replay
-                action_update_add(
-                    action=action,
-                    progress=form.cleaned_data["progress"],
-                    impact=form.cleaned_data["impact"],
-                    upload=form.cleaned_data.get("file"),
-                    description=form.cleaned_data["description"],
-                    actor=request.user,
-                    on_behalf=True,
-                )
-            except ApplicationError as error:
-                form_error(form, error)
-            else:
-                once.spend(url)
-                messages.success(request, UPDATE_POSTED)
-                return redirect(url)
+    if done is not None:
+        return done
     return render(
         request,
         "publication/actions/update.html",

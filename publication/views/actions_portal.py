@@ -5,23 +5,16 @@ change and evidence (checked like every other upload)."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from cases.errors import ApplicationError
-from cases.once import Once
 from cases.permissions import Action
-from cases.uploads import upload_stopped_at_limit
-from cases.web import form_error, scope_required
-from publication.forms.actions import UpdateForm
+from cases.web import scope_required
 from publication.models import ActionStatus
 from publication.selectors import actions as selectors
-from publication.services.action_updates import action_update_add
-from publication.web import evidence_response
+from publication.web import action_update_posted, evidence_response
 
 UPDATE_POSTED = "Your update is recorded. The partnership's Business Office can see it now."
 
@@ -42,33 +35,11 @@ def portal_action(request, pk):
     """One of the agency's actions: its terms, updates and evidence; post an update."""
     action = selectors.action_get(scope=request.scope, pk=pk)
     url = reverse("portal_action", kwargs={"pk": action.pk})
-    once = Once(request, f"action-update-{action.pk}")
-    posted = request.method == "POST"
-    form = UpdateForm(
-        request.POST if posted else None,
-        request.FILES if posted else None,
-        stopped_at_limit=posted and upload_stopped_at_limit(request),
+    form, once, done = action_update_posted(
+        request, action, url=url, on_behalf=False, done=UPDATE_POSTED
     )
-    if form.is_bound and form.is_valid():
-        with transaction.atomic():
-            try:
-                if (replay := once.replay()) is not None:
-                    return replay
-                action_update_add(
-                    action=action,
-                    progress=form.cleaned_data["progress"],
-                    impact=form.cleaned_data["impact"],
-                    upload=form.cleaned_data.get("file"),
-                    description=form.cleaned_data["description"],
-                    actor=request.user,
-                    on_behalf=False,
-                )
-            except ApplicationError as error:
-                form_error(form, error)
-            else:
-                once.spend(url)
-                messages.success(request, UPDATE_POSTED)
-                return redirect(url)
+    if done is not None:
+        return done
     return render(
         request,
         "publication/actions/portal_action.html",
