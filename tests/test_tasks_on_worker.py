@@ -10,7 +10,6 @@ fails once on the mail server is retried through the broker and then sent once.
 A job added to our apps fails `test_every_task_is_run_here` until a test here runs it.
 """
 
-import logging
 import time
 
 import pytest
@@ -130,19 +129,24 @@ def _fails_once_then_sent(subject, recipients):
     assert sorted(message.to) == sorted(recipients)
 
 
-def _run(task, caplog, seconds=60):
-    """Queue a job with no arguments and wait until the worker has finished it: what it
-    returned, as the worker logs it (results are not kept, CELERY_TASK_IGNORE_RESULT)."""
-    caplog.set_level(logging.INFO, logger="celery.app.trace")
-    mark = f"{task.name}[{task.delay().id}] succeeded in "
-    done = []
+def _run_then_wait(task, user):
+    """Queue a job with no arguments and wait until the worker (one, taking jobs in turn)
+    has finished it: a stale duplicate guard queued behind it is purged only after it.
+    Results are not kept (CELERY_TASK_IGNORE_RESULT), and the worker logs no "succeeded"
+    line at its WARNING level, so what a job did is read from its effects."""
+    from datetime import timedelta
 
-    def finished():
-        done[:] = [r.getMessage() for r in caplog.records if mark in r.getMessage()]
-        return bool(done)
+    from django.utils import timezone
 
-    assert _wait_for(finished, seconds), f"{task.name} never finished"
-    return done[0].rsplit(": ", 1)[1]
+    from cases import services
+    from cases.models import FormToken
+    from cases.tasks import duplicate_guards_purge
+
+    behind = services.form_token_issue(user=user, purpose="notification")
+    FormToken.objects.filter(token=behind).update(created_at=timezone.now() - timedelta(days=8))
+    task.delay()
+    duplicate_guards_purge.delay()
+    assert _wait_for(lambda: not FormToken.objects.filter(token=behind).exists()), task.name
 
 
 def test_every_task_is_run_here():
@@ -872,7 +876,7 @@ def test_the_report_partner_email(worker, partnerships):
     _fails_once_then_sent(subject, ["police-rep@city.example"])
 
 
-def test_the_national_review_contact_emails(worker, partnerships, monkeypatch, settings, caplog):
+def test_the_national_review_contact_emails(worker, partnerships, monkeypatch, settings):
     """Issue 16, learning: the CRG chair named the point of contact for a national review
     request (§12.3) is emailed once through the worker, a failure retried; a job lost to a
     broker outage is sent by the learning's mail sweep."""
@@ -897,7 +901,8 @@ def test_the_national_review_contact_emails(worker, partnerships, monkeypatch, s
         partnership=leicester, actor=None, title="Neglect", contact=second, **values
     )
     settings.MAIL_SWEEP_GRACE_MINUTES = 0
-    assert _run(learning_mail_sweep, caplog) == "1"
+    learning_mail_sweep.delay()
+    assert _wait_for(lambda: len(_sent(subject)) == 2)
     assert [m.to for m in _sent(subject)] == [[chair.email], [second.email]]
 
 
@@ -929,7 +934,7 @@ def test_the_archive_sweep_and_its_email(worker, partnerships):
     assert [m for m in mail.outbox if "archived" in m.subject] == _sent(subject)
 
 
-def test_the_publication_plan_emails(worker, partnerships, monkeypatch, settings, caplog):
+def test_the_publication_plan_emails(worker, partnerships, monkeypatch, settings):
     """Issue 16, plan: a plan step's new owner is told, and the pack is emailed to the
     National Panel, Ofsted and the DfE (§10.5.1), each once through the worker, a failure
     retried; a step owner's job lost to a broker outage is sent by the plan's mail sweep."""
@@ -982,18 +987,19 @@ def test_the_publication_plan_emails(worker, partnerships, monkeypatch, settings
     second = staff_user(leicester, email="office2@city.example")
     owner_set(second)
     settings.MAIL_SWEEP_GRACE_MINUTES = 0
-    assert _run(plan_mail_sweep, caplog) == "1"
+    plan_mail_sweep.delay()
+    assert _wait_for(lambda: len(_sent(subject)) == 2)
     assert [m.to for m in _sent(subject)] == [[office.email], [second.email]]
 
 
-def test_the_action_reminders(worker, partnerships, caplog):
+def test_the_action_reminders(worker, partnerships):
     """Issue 16, action plans: the owner agency told of a new action is emailed once
     through the worker, a failure retried; the daily sweep sends an overdue action's
     reminder (§11.4.1) once, even when run twice."""
     from django.utils import timezone
 
     from cases.selectors import working_calendar
-    from publication.models import PlanAction, PlanSource
+    from publication.models import ActionReminder, PlanAction, PlanSource, ReminderKind
     from publication.tasks import action_reminders_sweep
     from tests.publication.action_fixtures import agency_serving, declined_case, make_plan
 
@@ -1011,7 +1017,10 @@ def test_the_action_reminders(worker, partnerships, caplog):
 
     due = working_calendar(partnership=leicester).subtract(timezone.localdate(), 1)
     PlanAction.unscoped.filter(pk=action.pk).update(due_on=due)
-    assert _run(action_reminders_sweep, caplog) == "1"
-    assert _run(action_reminders_sweep, caplog) == "0"
-    [overdue] = _sent(f"{label}: an action is overdue (due {due:%-d %B %Y})")
+    overdue_subject = f"{label}: an action is overdue (due {due:%-d %B %Y})"
+    action_reminders_sweep.delay()
+    assert _wait_for(lambda: _sent(overdue_subject))
+    _run_then_wait(action_reminders_sweep, staff_user(leicester))  # the same day again
+    assert ActionReminder.unscoped.filter(action=action, kind=ReminderKind.OVERDUE).count() == 1
+    [overdue] = _sent(overdue_subject)
     assert sorted(overdue.to) == recipients
