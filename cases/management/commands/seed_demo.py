@@ -493,6 +493,8 @@ DEMO_PUBLICATION_EMAILS = {
 # second Leicester review (index into DEMO_CHILD_NAMES and SUMMARIES, days ago received)
 # whose notice went yesterday, its planned date the earliest allowed (§10.5.1).
 PUBLICATION_STORY = {"leicester": "report", "leicestershire-rutland": "improvements"}
+# The partnerships whose demo logs a national review's learning and a §12.3 request.
+NATIONAL_REVIEW_STORY = {"leicester"}
 PENDING_CASE = ("leicester", 9, 190)
 PENDING_REVIEWER_USER = "pending-reviewer"
 # Where each partnership publishes (§10.5.2): an example website, not a real one.
@@ -2740,7 +2742,7 @@ class Command(BaseCommand):
         from rapidreview.models import CrgMeeting
 
         slug = partnership.slug
-        if slug != "leicester":
+        if slug not in NATIONAL_REVIEW_STORY:
             return
         if NationalReview.objects.for_partnership(partnership).exists():
             return
