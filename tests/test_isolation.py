@@ -148,6 +148,13 @@ LCSPR_LIST_ROUTES = {"api/v1/lcsprs/"}
 # issue 16: public. The list of publications: tested below with a publication in each
 # partnership (a case without one is not listed), and in tests/publication/test_api.py.
 PUBLICATION_LIST_ROUTES = {"api/v1/publications/"}
+# issue 17: reporting. Figures, the cases behind them and their downloads, by a
+# measure's slug: tried for every measure and format on the demo's two partnerships in
+# tests/reporting/test_isolation.py, by each partnership's office (only its own case
+# references), the cross-partnership role (none at all) and a token of each.
+REPORT_ROUTES = {
+    path for path, entry in routes() if path.startswith(("reports/", "api/v1/reports/"))
+}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
@@ -161,6 +168,7 @@ LIST_ROUTES = sorted(
     | LEARNING_LIST_ROUTES  # issue 16: learning
     | PUBLICATION_LIST_ROUTES  # issue 16: public
     | ACTION_PLAN_ROUTES  # issue 16: actions
+    | REPORT_ROUTES  # issue 17: reporting
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -224,6 +232,7 @@ def test_every_route_with_parameters_is_checked():
         and path not in SUBMISSION_PORTAL_ROUTES
         and path not in GENOGRAM_PORTAL_ROUTES
         and path not in ACTION_PLAN_ROUTES  # issue 16: actions
+        and path not in REPORT_ROUTES  # issue 17: reporting
     }
     assert unchecked == set()
 

@@ -1,0 +1,3 @@
+"""annual: to come (issue 17)."""
+
+urlpatterns = []

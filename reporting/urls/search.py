@@ -1,0 +1,3 @@
+"""search: to come (issue 17)."""
+
+urlpatterns = []

@@ -1,0 +1,3 @@
+"""slippage: to come (issue 17)."""
+
+urlpatterns = []
