@@ -109,6 +109,33 @@ def _timeliness(slug: str, title: str, seed: str, summary: str) -> Measure:
 
 MONTHLY_COUNT = (Column("count", "Number"),)
 
+
+# The figures of an agency's replies due in the period (§4.3.4, §8.2): received on or
+# before the date in the letter, after it, not received with the date passed, or not yet
+# due; the rate is on time over those due by now.
+def _reply_figures(total: str) -> tuple[Column, ...]:
+    return (
+        Column("total", total),
+        Column("on_time", "On time"),
+        Column("late", "Late"),
+        Column("overdue", "Overdue"),
+        Column("awaited", "Not yet due"),
+        Column("rate", "On time", Kind.RATE),
+    )
+
+
+REPLY_COLUMNS = (
+    Column("on_time", "On time"),
+    Column("late", "Late"),
+    Column("overdue", "Overdue"),
+    Column("rate", "On time", Kind.RATE),
+)
+ESCALATION_COLUMNS = (
+    Column("count", "Escalations"),
+    Column("unanswered", "No reply"),
+    Column("refused", "Refused"),
+)
+
 MEASURES: tuple[Measure, ...] = (
     # --- Volumes -------------------------------------------------------------------
     Measure(
@@ -116,7 +143,9 @@ MEASURES: tuple[Measure, ...] = (
         title="Notifications received",
         part=Part.VOLUMES,
         seed="§4.2",
-        summary="Local Authority notifications of a serious incident received in the period.",
+        summary="Local Authority notifications received in the period, by the date received "
+        "(§4.2.2): a child's death or serious harm (§4.1.2), including the deaths of "
+        "looked-after children and care leavers (§1.3.5).",
         figures=(
             Column("count", "Notifications"),
             Column("deaths", "Child deaths"),
@@ -138,7 +167,10 @@ MEASURES: tuple[Measure, ...] = (
         columns=MONTHLY_COUNT,
         row_label="Month received",
         chart=("count",),
-        case_columns=(Column("received_on", "Received", Kind.DATE),),
+        case_columns=(
+            Column("received_on", "Received", Kind.DATE),
+            Column("converted_on", "Notified", Kind.DATE),
+        ),
     ),
     Measure(
         slug="care-deaths",
@@ -180,12 +212,16 @@ MEASURES: tuple[Measure, ...] = (
         title="Rapid Reviews held",
         part=Part.VOLUMES,
         seed="§4.4-§4.6",
-        summary="Rapid Review meetings held in the period, and whether each was quorate.",
-        figures=(Column("count", "Held"),),
-        columns=MONTHLY_COUNT,
+        summary="Rapid Reviews whose CRG meeting took place in the period (a referral's "
+        "decision at a CRG meeting too, §4.9), and whether the meeting was quorate (§4.6.1).",
+        figures=(Column("count", "Held"), Column("quorate", "Quorate")),
+        columns=(Column("count", "Held"), Column("quorate", "Quorate")),
         row_label="Month held",
-        chart=("count",),
-        case_columns=(Column("held_on", "Meeting", Kind.DATE),),
+        chart=("count", "quorate"),
+        case_columns=(
+            Column("held_on", "Meeting", Kind.DATE),
+            Column("quorate", "Quorum", Kind.TEXT),
+        ),
     ),
     Measure(
         slug="rapid-review-decisions",
@@ -214,12 +250,14 @@ MEASURES: tuple[Measure, ...] = (
         title="Local Child Safeguarding Practice Reviews",
         part=Part.VOLUMES,
         seed="§5-§10",
-        summary="Reviews open at the end of the period, reports completed (final) and reports "
-        "published in it.",
+        summary="Reviews commissioned in the period, open at its end (decided and not yet "
+        "published, §3.1.3), and whose report was marked final (§9.1.5) or published "
+        "(§10.5.2) in it.",
         figures=(
             Column("open", "Open at the end"),
             Column("completed", "Reports completed"),
             Column("published", "Published"),
+            Column("commissioned", "Commissioned"),
         ),
         columns=(Column("count", "Reviews"),),
         row_label="Status",
@@ -284,23 +322,13 @@ MEASURES: tuple[Measure, ...] = (
         title="Information requests replied to on time, by agency",
         part=Part.AGENCIES,
         seed="§4.3.4",
-        summary="Information requests whose reply was due in the period, by agency: replied "
-        "by the date in the letter, late, or still awaited.",
-        figures=(
-            Column("total", "Replies due"),
-            Column("on_time", "On time"),
-            Column("late", "Late"),
-            Column("awaited", "Awaited"),
-            Column("rate", "On time", Kind.RATE),
-        ),
-        columns=(
-            Column("on_time", "On time"),
-            Column("late", "Late"),
-            Column("awaited", "Awaited"),
-            Column("rate", "On time", Kind.RATE),
-        ),
+        summary="Rapid Review information requests whose reply was due in the period, by "
+        "agency: received by the date in the letter (on time), after it (late), not received "
+        "and the date passed (overdue), or not yet due.",
+        figures=_reply_figures("Replies due"),
+        columns=REPLY_COLUMNS,
         row_label="Agency",
-        chart=("on_time", "late"),
+        chart=("on_time", "late", "overdue"),
         case_columns=(
             Column("agency", "Agency", Kind.TEXT),
             Column("due", "Due", Kind.DATE),
@@ -314,25 +342,16 @@ MEASURES: tuple[Measure, ...] = (
         title="Review submissions on time, by agency",
         part=Part.AGENCIES,
         seed="§8.2",
-        summary="Agencies' submissions to an LCSPR (chronologies, reports) due in the period, "
-        "by agency.",
-        figures=(
-            Column("total", "Submissions due"),
-            Column("on_time", "On time"),
-            Column("late", "Late"),
-            Column("awaited", "Awaited"),
-            Column("rate", "On time", Kind.RATE),
-        ),
-        columns=(
-            Column("on_time", "On time"),
-            Column("late", "Late"),
-            Column("awaited", "Awaited"),
-            Column("rate", "On time", Kind.RATE),
-        ),
+        summary="Agencies' submissions to an LCSPR (chronologies, reports, factual summaries) "
+        "due in the period, by agency: on time, late, overdue or not yet due, as for "
+        "information requests. One returned for more is judged by its new date.",
+        figures=_reply_figures("Submissions due"),
+        columns=REPLY_COLUMNS,
         row_label="Agency",
-        chart=("on_time", "late"),
+        chart=("on_time", "late", "overdue"),
         case_columns=(
             Column("agency", "Agency", Kind.TEXT),
+            Column("kind", "Asked for", Kind.TEXT),
             Column("due", "Due", Kind.DATE),
             Column("replied", "Submitted", Kind.DATE),
             Column("on_time", "On time", Kind.FLAG),
@@ -344,15 +363,16 @@ MEASURES: tuple[Measure, ...] = (
         title="Escalations, by step",
         part=Part.AGENCIES,
         seed="§2.1.7",
-        summary="Refused or unanswered requests escalated in the period, by the step reached "
-        "and the agency.",
-        figures=(Column("count", "Escalations"),),
-        columns=(Column("count", "Escalations"),),
+        summary="Steps taken in the period to escalate a refused or unanswered request "
+        "(§2.1.7), by step and why; the cases behind them name the agency.",
+        figures=ESCALATION_COLUMNS,
+        columns=ESCALATION_COLUMNS,
         row_label="Step",
-        chart=("count",),
+        chart=("unanswered", "refused"),
         case_columns=(
             Column("agency", "Agency", Kind.TEXT),
             Column("step", "Step", Kind.TEXT),
+            Column("cause", "Why", Kind.TEXT),
             Column("escalated_on", "Escalated", Kind.DATE),
         ),
     ),
