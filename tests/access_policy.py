@@ -410,6 +410,11 @@ ROUTES = {
     "report_measure_cases_export": "view_report_cases",
     "api_reports": "view_reports",
     "api_report": "view_reports",
+    # issue 17: slippage. Every open case against its milestones: a list of cases.
+    "report_slippage": "view_report_cases",
+    # issue 17: annual. The annual report's figures, on a page and as a PDF: no case.
+    "report_annual": "view_reports",
+    "report_annual_pdf": "view_reports",
 }
 
 # Routes by id: whose row the id may name, besides what the route needs above.

@@ -377,40 +377,59 @@ MEASURES: tuple[Measure, ...] = (
         ),
     ),
     # --- Learning ------------------------------------------------------------------
+    # Rapid Reviews are not coded against the theme list (only an LCSPR's key themes are,
+    # §8.8.1), so the themes are the LCSPRs'.
     Measure(
         slug="themes",
         title="Key themes across reviews",
         part=Part.LEARNING,
         seed="§8.8",
-        summary="Key themes coded in the period's Rapid Reviews and LCSPRs, by theme.",
+        summary="Key themes the LCSPRs coded in the period from the partnership's theme list "
+        "(§8.8.1), by theme: how many reviews named each, and how many of their findings "
+        "answer it (§9.2.1).",
         figures=(Column("count", "Themes coded"), Column("reviews", "Reviews")),
         columns=(
-            Column("rapid_reviews", "Rapid Reviews"),
-            Column("lcsprs", "LCSPRs"),
+            Column("lcsprs", "Reviews"),
+            Column("findings", "Findings answering it"),
         ),
         row_label="Theme",
-        chart=("rapid_reviews", "lcsprs"),
-        case_columns=(Column("theme", "Theme", Kind.TEXT), Column("source", "In", Kind.TEXT)),
+        chart=("lcsprs", "findings"),
+        case_columns=(
+            Column("theme", "Theme", Kind.TEXT),
+            Column("coded_on", "Coded", Kind.DATE),
+            Column("findings", "Findings"),
+        ),
     ),
     Measure(
         slug="recommendations",
         title="Recommendations by status",
         part=Part.LEARNING,
         seed="§9.2",
-        summary="Recommendations of the reviews whose report was final in the period, by status.",
-        figures=(Column("count", "Recommendations"),),
+        summary="Recommendations of the reviews whose report was marked final in the period "
+        "(§9.1.5), by where each stands: a draft, agreed (§9.2.2), or answered in the "
+        "partnership's action plan, accepted or not (§10.1.2).",
+        figures=(
+            Column("count", "Recommendations"),
+            Column("accepted", "Accepted in an action plan"),
+            Column("not_accepted", "Not accepted"),
+        ),
         columns=(Column("count", "Recommendations"),),
         row_label="Status",
         chart=("count",),
-        case_columns=(Column("status", "Status", Kind.TEXT),),
+        case_columns=(
+            Column("status", "Status", Kind.TEXT),
+            Column("final_on", "Report final", Kind.DATE),
+        ),
     ),
     Measure(
         slug="actions",
         title="Actions by status and RAG rating",
         part=Part.LEARNING,
         seed="§11.4",
-        summary="Actions of the partnership's action plans due in the period, by status and "
-        "their latest audit's RAG rating.",
+        summary="Actions of the partnership's action plans due in the period, by how each "
+        "stood at the end of the period (or today, if sooner): closed, overdue (open past "
+        "its due date) or open, and the RAG rating of its latest audit by then (§11.4.1). "
+        "Closed with evidence: closed with evidence still kept.",
         figures=(
             Column("count", "Actions"),
             Column("closed", "Closed"),
@@ -437,7 +456,8 @@ MEASURES: tuple[Measure, ...] = (
         title="Overdue actions, by agency",
         part=Part.LEARNING,
         seed="§11.4",
-        summary="Open actions past their due date at the end of the period, by owner agency.",
+        summary="Actions open and past their due date at the end of the period (or today, if "
+        "sooner), whenever they fell due, by owner agency.",
         figures=(Column("count", "Overdue actions"),),
         columns=(Column("count", "Overdue"),),
         row_label="Agency",

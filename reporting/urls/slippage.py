@@ -1,3 +1,9 @@
-"""slippage: to come (issue 17)."""
+"""/reports/slippage/: each open case against each statutory milestone."""
 
-urlpatterns = []
+from django.urls import path
+
+from reporting.views import slippage
+
+urlpatterns = [
+    path("", slippage.report_slippage, name="report_slippage"),
+]

@@ -99,9 +99,11 @@ def report_measure_cases(request, slug):
     )
 
 
-def _download(request, *, name: str, fmt: str, header, rows, sheet: str) -> HttpResponse:
+def _download(request, *, name: str, what: str, fmt: str, header, rows, sheet: str) -> HttpResponse:
+    """`what` is the access log's object type (40 characters at most): what was downloaded
+    and of which measure, never the period, which the file's name holds."""
     body = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes([(sheet, header, rows)])
-    log_download(request, reference="", what=f"report_{name}")
+    log_download(request, reference="", what=what)
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -126,6 +128,7 @@ def report_measure_export(request, slug, fmt):
     return _download(
         request,
         name=f"{slug}-{ask.period.start}-{ask.period.end}",
+        what=f"figures_{slug}",
         fmt=fmt,
         header=header,
         rows=rows,
@@ -148,6 +151,7 @@ def report_measure_cases_export(request, slug, fmt):
     return _download(
         request,
         name=f"{slug}-cases-{ask.period.start}-{ask.period.end}",
+        what=f"cases_{slug}",
         fmt=fmt,
         header=header,
         rows=rows,

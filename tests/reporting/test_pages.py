@@ -156,3 +156,13 @@ def test_memberships_of_the_cross_role_read_no_case_rows(joint, leicester):
     _notified_case(leicester)
     membership = Membership.objects.get(user=joint)
     assert not Case.objects.visible_to(Scope(user=joint, membership=membership)).exists()
+
+
+def test_every_download_s_log_line_fits_the_access_log():
+    """The access log's object type names the measure downloaded (figures_<slug>,
+    cases_<slug>): every slug must fit it."""
+    from cases.models import AccessEvent
+
+    longest = AccessEvent._meta.get_field("object_type").max_length
+    for measure in MEASURES:
+        assert len(f"figures_{measure.slug}") <= longest, measure.slug
