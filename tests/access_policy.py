@@ -410,6 +410,9 @@ ROUTES = {
     "report_measure_cases_export": "view_report_cases",
     "api_reports": "view_reports",
     "api_report": "view_reports",
+    # issue 17: search. The learning across reviews: published material for everyone who
+    # may search, a review's own records only where the case may be seen.
+    "learning_search": "search_learning",
 }
 
 # Routes by id: whose row the id may name, besides what the route needs above.
