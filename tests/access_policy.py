@@ -415,6 +415,9 @@ ROUTES = {
     # issue 17: annual. The annual report's figures, on a page and as a PDF: no case.
     "report_annual": "view_reports",
     "report_annual_pdf": "view_reports",
+    # issue 17: search. The learning across reviews: published material for everyone who
+    # may search, a review's own records only where the case may be seen.
+    "learning_search": "search_learning",
 }
 
 # Routes by id: whose row the id may name, besides what the route needs above.

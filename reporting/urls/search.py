@@ -1,3 +1,9 @@
-"""search: to come (issue 17)."""
+"""/learning/search/: the learning search across reviews and the recurring themes."""
 
-urlpatterns = []
+from django.urls import path
+
+from reporting.views import search
+
+urlpatterns = [
+    path("", search.learning_search, name="learning_search"),
+]
