@@ -495,6 +495,8 @@ def row_status(name, membership, bundle):
     by_partnership = membership.partnership_id == request.case.partnership_id
     if membership.role in APPOINTED_ONLY:
         by_partnership = by_partnership and appointed(membership.user, request.case)
+    if membership.role == Role.JOINT_REPORTING:  # figures only: no case's row (aggregates_only)
+        by_partnership = False
     by_agency = membership.agency_id is not None and membership.agency_id == request.agency_id
     rule = ROW_READERS[name]
     if rule.endswith("once entered on its behalf"):
