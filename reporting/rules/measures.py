@@ -269,9 +269,8 @@ MEASURES: tuple[Measure, ...] = (
         "rapid-review-timeliness",
         "Rapid Reviews completed and sent within 15 working days",
         "§3.1.2",
-        "Rapid Reviews whose `rapid_review_complete` date fell in the period: the review "
-        "completed and its report sent to the National Panel within 15 working days of "
-        "the notification.",
+        "Rapid Reviews whose completion date fell in the period: the review completed and "
+        "its report sent to the National Panel within 15 working days of the notification.",
     ),
     _timeliness(
         "information-request-timeliness",
