@@ -46,7 +46,7 @@ RULE_BROKEN = (
 )
 
 # GETs whose parameters have limits a schema cannot state for a date (see each parameter).
-RULES_ON_QUERIES = {"/api/v1/timescales/"}
+RULES_ON_QUERIES = {"/api/v1/timescales/", "/api/v1/reports/{measure}/"}
 # Every list (a GET with a `cursor`, cases/api/pagination.py) has such rules too.
 RULES_ON_LISTS = (
     "FieldErrors",
