@@ -99,9 +99,11 @@ def report_measure_cases(request, slug):
     )
 
 
-def _download(request, *, name: str, fmt: str, header, rows, sheet: str) -> HttpResponse:
+def _download(request, *, name: str, what: str, fmt: str, header, rows, sheet: str) -> HttpResponse:
     body = csv_bytes(header, rows) if fmt == "csv" else xlsx_bytes([(sheet, header, rows)])
-    log_download(request, reference="", what=f"report_{name}")
+    # The access log's `what` holds 40 characters: what was downloaded, not the file's
+    # long name (the route, logged beside it, is the export's).
+    log_download(request, reference="", what=f"{what} ({fmt})")
     response = HttpResponse(body, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response
@@ -126,6 +128,7 @@ def report_measure_export(request, slug, fmt):
     return _download(
         request,
         name=f"{slug}-{ask.period.start}-{ask.period.end}",
+        what="report figures",
         fmt=fmt,
         header=header,
         rows=rows,
@@ -148,6 +151,7 @@ def report_measure_cases_export(request, slug, fmt):
     return _download(
         request,
         name=f"{slug}-cases-{ask.period.start}-{ask.period.end}",
+        what="report cases",
         fmt=fmt,
         header=header,
         rows=rows,
