@@ -607,7 +607,12 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="deadline_unique_per_case_kind")
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # Reporting reads one kind of statutory date due in a period (reporting/selectors
+            # /timeliness.py): without it, each figure scanned every deadline (make bench).
+            models.Index(fields=["kind", "due_date"]),
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.due_date}"

@@ -4,37 +4,83 @@ them. Figures only: never a child's name or a case's content."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.http import Http404
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
+from cases.api.exceptions import RuleBroken
 from cases.api.views import ScopedApiMixin
+from cases.partnerships import PARTNERSHIPS
 from cases.permissions import Action
 from reporting.rules.access import may_see_cases, reporting_partnerships
 from reporting.rules.measures import MEASURES
 from reporting.rules.period import PeriodError, period_from
 from reporting.selectors.base import COMPUTATIONS, cases_behind, results
 
+PARTNERSHIP_SLUGS = [p["slug"] for p in PARTNERSHIPS]
+YEAR_RANGE = (2000, 2100)  # as reporting.rules.period reads `year`
+
 PERIOD_PARAMETERS = [
     OpenApiParameter(
         "partnership",
+        enum=PARTNERSHIP_SLUGS,
         description="The partnership's slug. By default the token's own; the "
-        "cross-partnership reporting role may name any partnership it reports on.",
+        "cross-partnership reporting role may name any partnership it reports on. "
+        "Another partnership answers 403.",
     ),
-    OpenApiParameter("from", description="The period's first day, YYYY-MM-DD (with `to`)."),
-    OpenApiParameter("to", description="The period's last day, YYYY-MM-DD (with `from`)."),
+    OpenApiParameter(
+        "from",
+        OpenApiTypes.DATE,
+        description="The period's first day, YYYY-MM-DD, with `to` (one without the "
+        "other answers 422).",
+        examples=[OpenApiExample("The financial year 2025-26", value="2025-04-01")],
+    ),
+    OpenApiParameter(
+        "to",
+        OpenApiTypes.DATE,
+        description="The period's last day, YYYY-MM-DD, with `from`; before `from`, or more "
+        "than ten years after it, answers 422.",
+        examples=[OpenApiExample("Its last day", value="2026-03-31")],
+    ),
     OpenApiParameter(
         "year",
-        int,
+        {"type": "integer", "minimum": YEAR_RANGE[0], "maximum": YEAR_RANGE[1]},
         description="Instead of from/to: the financial year starting 1 April of this year. "
         "By default the current financial year.",
+        examples=[OpenApiExample("2025-26", value=2025)],
     ),
 ]
+MEASURE_PARAMETER = OpenApiParameter(
+    "measure",
+    location=OpenApiParameter.PATH,
+    enum=[m.slug for m in MEASURES],
+    description="A measure's slug, as GET /api/v1/reports/ lists them; a measure defined "
+    "but not yet computed answers 404.",
+)
+
+
+def _is_date(value: str) -> bool:
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _refusal(error: PeriodError, params) -> APIException:
+    """A value not as the schema says (a date that is not one, a year out of range): 400;
+    values each as the schema says that make no period together: 422, naming the field."""
+    value = params.get(error.field) or ""
+    malformed = error.field not in ("from", "to") or (value and not _is_date(value))
+    return (ValidationError if malformed else RuleBroken)({error.field: [error.message]})
 
 
 class MeasureIndexSerializer(serializers.Serializer):
@@ -58,7 +104,7 @@ class ReportCaseSerializer(serializers.Serializer):
     values = serializers.DictField()
 
 
-class ReportSerializer(serializers.Serializer):
+class MeasureReportSerializer(serializers.Serializer):
     measure = serializers.CharField()
     title = serializers.CharField()
     seed = serializers.CharField()
@@ -118,8 +164,8 @@ class ReportApi(ScopedApiMixin, APIView):
     required_action = Action.VIEW_REPORTS
 
     @extend_schema(
-        parameters=PERIOD_PARAMETERS,
-        responses=ReportSerializer,
+        parameters=[MEASURE_PARAMETER, *PERIOD_PARAMETERS],
+        responses=MeasureReportSerializer,
         examples=[
             OpenApiExample(
                 "Rapid Review timeliness",
@@ -163,12 +209,14 @@ class ReportApi(ScopedApiMixin, APIView):
         try:
             period = period_from(request.query_params, today=timezone.localdate())
         except PeriodError as error:
-            raise ValidationError({error.field: [error.message]}) from None
+            raise _refusal(error, request.query_params) from None
         allowed = reporting_partnerships(request.scope)
         slug = request.query_params.get("partnership") or request.scope.partnership.slug
+        if slug not in PARTNERSHIP_SLUGS:
+            raise ValidationError({"partnership": ["Give a partnership's slug."]})
         chosen = [p for p in allowed if p.slug == slug]
         if not chosen:
-            raise ValidationError({"partnership": ["Not a partnership you report on."]})
+            raise PermissionDenied("Not a partnership you report on.")
         (result,) = results(measure, chosen, period)
         body = {
             "measure": measure,

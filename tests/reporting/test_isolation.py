@@ -107,4 +107,4 @@ def test_a_token_reads_only_its_own_partnership(slug, demo):
             assert answer.status_code == 200
             assert not [ref for ref in others if ref in answer.content.decode()]
         refused = client.get(url, {"partnership": other.slug})
-        assert refused.status_code == 400
+        assert refused.status_code == 403
