@@ -85,6 +85,9 @@ def report_measure_cases(request, slug):
     ask = asked(request)
     row = request.GET.get("row", "")
     lines = cases_behind(slug, scope=request.scope, period=ask.period, row=row)
+    # The row as its table names it ("June 2026", an agency's name), not its key.
+    (own,) = results(slug, [request.scope.partnership], ask.period) if row else [None]
+    row_label = next((r.label for r in own.rows if r.key == row), row) if own else ""
     return render(
         request,
         "reporting/measure_cases.html",
@@ -92,6 +95,7 @@ def report_measure_cases(request, slug):
             "ask": ask,
             "measure": measure,
             "row": row,
+            "row_label": row_label,
             "count": len(lines),
             **paged(request, lines, CASES_PER_PAGE),
             "current": "reports",
