@@ -12,7 +12,8 @@ sent after L&R's two working days (§4.3.3), replies late or never given and esc
 (§2.1.7). A decision to proceed opens its LCSPR, whose key themes are coded from the
 partnership's list (§8.8.1), "Neglect" in three of them, with a finding and an agreed
 recommendation; the review then completes, as the demo's own reviews at publication
-show in full (§10), and its case closes.
+show in full (§10), its action plan's one action is closed on evidence (§11) and its
+case closes.
 
 A few steps are written directly, where the service costs the seed too much (each of
 these about a second a story on a loaded machine) for what the history needs, and none
@@ -36,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 from django.utils import timezone
 
@@ -397,9 +399,14 @@ class History:
             (cal.add(notified_on, story.notified_day), lambda: self._notified(state)),
         ]
         if story.proceed:
+            completed_on = held_on + timedelta(days=story.completed_after)
+            # The action is closed in time, or (a review that ran late) late too.
+            closed_after = 110 if story.completed_after <= 180 else 130
             events += [
                 (held_on + timedelta(days=35), lambda: self._themes(state, story.themes)),
-                (held_on + timedelta(days=story.completed_after), lambda: self._completed(state)),
+                (completed_on - timedelta(days=20), lambda: self._plan_made(state, completed_on)),
+                (completed_on, lambda: self._completed(state)),
+                (completed_on + timedelta(days=closed_after), lambda: self._action_done(state)),
             ]
         return events
 
@@ -971,21 +978,78 @@ class History:
             actor=office,
         )
 
+    def _plan_made(self, state, completed_on: date) -> None:
+        """The action plan made from the review's agreed recommendation, with one SMART
+        action due four months after the report (§10.1.2)."""
+        from publication.models import PlanRecommendation
+        from publication.services import action_plans
+        from reviews.models import Recommendation
+
+        office = self.cast.office
+        plan, _ = action_plans.lcspr_plan_open(lcspr=self._lcspr(state), actor=office)
+        source = Recommendation.objects.for_partnership(self.partnership).get(
+            lcspr__case=state["case"]
+        )
+        recommendation = PlanRecommendation.objects.for_partnership(self.partnership).get(plan=plan)
+        state["action"] = action_plans.action_add(
+            recommendation=recommendation,
+            text=source.action,
+            owner_agency=source.owner_agency,
+            lead_name="Head of Early Help (demo)",
+            lead_email="",
+            measure=source.measure,
+            due_on=completed_on + timedelta(days=120),
+            actor=office,
+        )
+
     def _completed(self, state) -> None:
         """The review completed on this day, met or missed against its six months (§3.1.2,
-        §3.1.3), and its case closed: the demo's own reviews at publication tell that part
-        of the story in full (§10)."""
+        §3.1.3): its report published, as the demo's own reviews at publication tell in
+        full (§10), and its action plan under way (§11)."""
         office = self.cast.office
         deadline = self._open_deadline(state, "lcspr_complete")
         if deadline is not None:
             services.deadline_complete(deadline=deadline, on=timezone.localdate(), actor=office)
         for stage, reason in (
             (Stage.PUBLICATION, "The review's report was agreed for publication (demo history)"),
-            (Stage.CLOSED, "The review was published and its learning taken on (demo history)"),
+            (Stage.LEARNING, "The report was published (demo history)"),
         ):
             services.case_stage_set(
                 case=self._case(state), stage=stage, actor=office, reason=reason
             )
+
+    def _action_done(self, state) -> None:
+        """The Local Authority's evidence that the action is done, entered by the office
+        for it (§11.3.3), the action closed on it (§11.4.1), and the case closed."""
+        from publication.models import PlanAction
+        from publication.services import action_plans, action_updates
+
+        office = self.cast.office
+        action = PlanAction.objects.for_partnership(self.partnership).get(pk=state["action"].pk)
+        action_updates.action_update_add(
+            action=action,
+            progress="Every concern about a child under five is now shared with the health "
+            "visitor; the audit is attached.",
+            impact="The audit found every concern shared within a week.",
+            actor=office,
+            on_behalf=True,
+            upload=SimpleUploadedFile(
+                "audit-summary.txt",
+                b"Audit of 20 cases: every concern shared with the health visitor in time.\n",
+                content_type="text/plain",
+            ),
+            description="The audit's summary",
+        )
+        action.refresh_from_db()
+        action_plans.action_close(
+            action=action, note="Closed on the audit.", version=action.version, actor=office
+        )
+        services.case_stage_set(
+            case=self._case(state),
+            stage=Stage.CLOSED,
+            actor=office,
+            reason="The action plan is complete (demo history)",
+        )
 
 
 def history_plan(partnership: Partnership, today: date) -> list[Planned]:
