@@ -48,7 +48,6 @@ INSTALLED_APPS = [
     "rapidreview",
     "reviews",
     "publication",
-    "reporting",
 ]
 
 MIDDLEWARE = [
