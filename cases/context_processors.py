@@ -10,6 +10,9 @@ def scope(request):
         "product_name": settings.PRODUCT_NAME,
         "active_membership": current.membership if current else None,
         "has_other_memberships": len(getattr(request, "memberships", [])) > 1,
+        "can_view_cases": bool(current and current.can(Action.VIEW_CASES)),
+        "can_view_reports": bool(current and current.can(Action.VIEW_REPORTS)),  # issue 17
+        "can_search_learning": bool(current and current.can(Action.SEARCH_LEARNING)),  # issue 17
         "can_view_access_log": bool(current and current.can(Action.VIEW_ACCESS_LOG)),
         "can_view_restricted_file": bool(current and current.can(Action.VIEW_RESTRICTED_FILE)),
         "can_open_case": bool(current and current.can(Action.OPEN_CASE)),

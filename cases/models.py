@@ -190,6 +190,10 @@ class Role(models.TextChoices):
     PANEL_MEMBER = "panel_member", "Case Review Panel member"
     PARTNERSHIP_ADMIN = "partnership_admin", "Partnership admin"
     AGENCY_USER = "agency_user", "Agency user"
+    # issue 17: reporting. Held for example by the Independent Scrutineer or the joint
+    # executive: the aggregates of every partnership on `Membership.reports_on`, side by
+    # side, and never a case's detail (cases/tenancy.py finds it no case row).
+    JOINT_REPORTING = "joint_reporting", "Cross-partnership reporting"
 
 
 class Membership(models.Model):
@@ -219,6 +223,13 @@ class Membership(models.Model):
         related_name="+",
         help_text="For a CRG member: the partner agency they represent on the Case Review "
         "Group, for which they confirm its decisions (§4.6.1).",
+    )
+    reports_on = models.ManyToManyField(
+        Partnership,
+        blank=True,
+        related_name="+",
+        help_text="For cross-partnership reporting: the other partnerships whose figures "
+        "this person sees beside those of the partnership above. Never a case's detail.",
     )
     is_active = models.BooleanField(default=True)
 
@@ -596,7 +607,12 @@ class Deadline(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["case", "kind"], name="deadline_unique_per_case_kind")
         ]
-        indexes = [models.Index(fields=["status", "due_date"])]
+        indexes = [
+            models.Index(fields=["status", "due_date"]),
+            # Reporting reads one kind of statutory date due in a period (reporting/selectors
+            # /timeliness.py): without it, each figure scanned every deadline (make bench).
+            models.Index(fields=["kind", "due_date"]),
+        ]
 
     def __str__(self):
         return f"{self.case_id} {self.kind} {self.due_date}"

@@ -37,9 +37,14 @@ class Action(StrEnum):
     MANAGE_ACTION_PLANS = "manage_action_plans"  # issue 16: action plans (§10.1.2, §11.4)
     UPDATE_OWN_ACTIONS = "update_own_actions"  # issue 16: an agency's actions (§11.3.3)
     MANAGE_LEARNING = "manage_learning"  # issue 16: dissemination, national reviews (§11-§12)
+    VIEW_REPORTS = "view_reports"  # issue 17: the partnership's figures
+    VIEW_REPORT_CASES = "view_report_cases"  # issue 17: the cases behind a figure
+    SEARCH_LEARNING = "search_learning"  # issue 17: learning search across reviews
 
 
-_PARTNERSHIP_ROLES = frozenset(role for role in Role if role != Role.AGENCY_USER)
+_PARTNERSHIP_ROLES = frozenset(
+    role for role in Role if role not in {Role.AGENCY_USER, Role.JOINT_REPORTING}
+)
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Everyone who works for the partnership reads its cases; agency users only
@@ -66,7 +71,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Agencies reply through the portal, and only to what is addressed to them.
     Action.REPLY_TO_REQUESTS: frozenset({Role.AGENCY_USER}),
     # The partnership's requests, or (for a portal user's token) the agency's own.
-    Action.READ_REQUESTS_API: frozenset(Role),
+    Action.READ_REQUESTS_API: frozenset(Role) - {Role.JOINT_REPORTING},
     # The CRG calendar is kept by the admins and the Business Office, who also set each
     # Rapid Review's meeting (§4.4.1, §4.4.2).
     Action.MANAGE_MEETINGS: frozenset({Role.BUSINESS_OFFICE, Role.PARTNERSHIP_ADMIN}),
@@ -139,6 +144,32 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # Sharing the learning (§11.2-11.3), the CRG's review of national reviews (§11.5.1) and
     # the Panel's requests about one (§12.3): the Business Office and the CRG chair.
     Action.MANAGE_LEARNING: frozenset({Role.BUSINESS_OFFICE, Role.CRG_CHAIR}),
+    # issue 17: reporting. The partnership's figures are for those who answer for it to its
+    # board, the Independent Scrutineer, Ofsted and the National Panel (§1.6.3, §3.1): the
+    # Business Office, the CRG chair, the scrutineer and the partnership admin, and the
+    # cross-partnership reporting role, which sees every partnership it reports on.
+    Action.VIEW_REPORTS: frozenset(
+        {
+            Role.BUSINESS_OFFICE,
+            Role.CRG_CHAIR,
+            Role.INDEPENDENT_SCRUTINEER,
+            Role.PARTNERSHIP_ADMIN,
+            Role.JOINT_REPORTING,
+        }
+    ),
+    # The cases behind a figure are case detail: not for the cross-partnership role.
+    Action.VIEW_REPORT_CASES: frozenset(
+        {
+            Role.BUSINESS_OFFICE,
+            Role.CRG_CHAIR,
+            Role.INDEPENDENT_SCRUTINEER,
+            Role.PARTNERSHIP_ADMIN,
+        }
+    ),
+    # What reviews learned, across reviews (§1.4.1's recurrent themes, §11): published
+    # material for everyone who works for a partnership or reports on it; a review's
+    # restricted records only for its team (reporting/selectors/search.py).
+    Action.SEARCH_LEARNING: _PARTNERSHIP_ROLES | {Role.JOINT_REPORTING},
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

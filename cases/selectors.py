@@ -704,11 +704,25 @@ def _requests(*, scope: Scope) -> QuerySet[InformationRequest]:
     )
 
 
-def portal_requests(*, scope: Scope) -> QuerySet[InformationRequest]:
+def portal_requests(
+    *,
+    scope: Scope,
+    stages: list[str] | None = None,
+    sent_from: date | None = None,
+    sent_to: date | None = None,
+) -> QuerySet[InformationRequest]:
     """The requests addressed to the scope's agency, in every partnership it serves (or,
     for partnership staff, their partnership's), newest first; not those of a case
-    withdrawn as a duplicate, which are opened by their link only."""
-    return _requests(scope=scope).filter(case__withdrawn_at__isnull=True)
+    withdrawn as a duplicate, which are opened by their link only. Optionally only those
+    of cases at `stages`, or sent from and to these days (UK time, both included)."""
+    requests = _requests(scope=scope).filter(case__withdrawn_at__isnull=True)
+    if stages:
+        requests = requests.filter(case__stage__in=stages)
+    if sent_from:
+        requests = requests.filter(sent_at__date__gte=sent_from)
+    if sent_to:
+        requests = requests.filter(sent_at__date__lte=sent_to)
+    return requests
 
 
 def due_state(*, due: date, today: date, cal: WorkingCalendar) -> str:

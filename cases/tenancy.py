@@ -60,6 +60,13 @@ class Scope:
         return role_can(self.role, action)
 
     @property
+    def aggregates_only(self) -> bool:
+        """Whether this role reads figures only, never a case's rows (issue 17: reporting)."""
+        from cases.models import Role
+
+        return self.role == Role.JOINT_REPORTING
+
+    @property
     def appointed_only(self) -> bool:
         """Whether this role sees only the reviews its user is appointed to (§2.1.6)."""
         from cases.models import Role
@@ -100,6 +107,15 @@ class TenantQuerySet(models.QuerySet):
         path = self.model.tenant_partnership_path
         return self.filter(**{path: partnership})._mark_scoped()
 
+    def for_partnerships(self, partnerships) -> TenantQuerySet:
+        """Rows of several partnerships at once, for figures that compare them side by side
+        (reporting/rules/access.py chooses which, from the scope)."""
+        partnerships = list(partnerships)
+        if not partnerships or any(p is None for p in partnerships):
+            raise UnscopedQueryError("for_partnerships() needs partnerships.")
+        path = self.model.tenant_partnership_path
+        return self.filter(**{f"{path}__in": partnerships})._mark_scoped()
+
     def by_secret(self, **secret: str) -> TenantQuerySet:
         """The row a secret names, in whichever partnership it is: the SHA-256 of a personal
         link's token, unique and unguessable, is its holder's only scope (a workshop
@@ -110,7 +126,7 @@ class TenantQuerySet(models.QuerySet):
 
     def visible_to(self, scope: Scope | None) -> TenantQuerySet:
         """Rows the scope's user may read: nothing, if there is no scope."""
-        if scope is None:
+        if scope is None or scope.aggregates_only:
             return self.none()._mark_scoped()
         if scope.partnership is not None:
             rows = self.for_partnership(scope.partnership)

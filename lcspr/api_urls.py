@@ -54,4 +54,6 @@ urlpatterns = [
     path("timescales/", TimescalesApi.as_view(), name="timescales_api"),
     # issue 16: publications and action plans (§10-§11)
     path("", include("publication.api.urls")),
+    # issue 17: reporting
+    path("", include("reporting.api.urls")),
 ]

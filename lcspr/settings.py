@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "rapidreview",
     "reviews",
     "publication",
+    "reporting",
 ]
 
 MIDDLEWARE = [

@@ -383,6 +383,11 @@ urlpatterns = [
     # The admin signs in through the product's own sign-in (two factors, lockout, log).
     path("admin/login/", sign_in.admin_login),
     path("admin/", admin_scoping.admin_urls(admin.site)),
+    # issue 17: reporting. The named pages before a measure's slug.
+    path("reports/slippage/", include("reporting.urls.slippage")),
+    path("reports/annual/", include("reporting.urls.annual")),
+    path("learning/search/", include("reporting.urls.search")),
+    path("reports/", include("reporting.urls.figures")),
     path("api/v1/", include("lcspr.api_urls")),
     path("api/schema/", SchemaApi.as_view(), name="schema"),
     # The split view serves its start-up script as a file, so the CSP needs no inline script.

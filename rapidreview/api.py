@@ -10,8 +10,9 @@ from datetime import date
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 
+from cases.api.lists import ListFilterSerializer, list_filters, list_parameters
 from cases.api.views import ScopedApiMixin
-from cases.models import Case, DeadlineStatus, Stage
+from cases.models import Case, DeadlineStatus
 from rapidreview.models import Decision
 from rapidreview.selectors import (
     RAPID_REVIEW_DEADLINES,
@@ -124,19 +125,13 @@ class RapidReviewOutputSerializer(serializers.Serializer):
     deadlines = RapidReviewDeadlineSerializer(many=True)
 
 
-class RapidReviewFilterSerializer(serializers.Serializer):
-    stage = serializers.MultipleChoiceField(choices=Stage.choices, required=False)
+class RapidReviewFilterSerializer(ListFilterSerializer):
     decision = serializers.ChoiceField(choices=DECISION_FILTERS, required=False)
 
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(
-            "stage",
-            enum=Stage.values,
-            many=True,
-            description="Only cases at these stages (repeat the parameter for several).",
-        ),
+        *list_parameters(rows="cases", dated="date received (`opened_on`)"),
         OpenApiParameter(
             "decision",
             enum=DECISION_FILTERS,
@@ -153,16 +148,13 @@ class RapidReviewListApi(ScopedApiMixin, generics.ListAPIView):
     serializer_class = RapidReviewOutputSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        data = {key: params[key] for key in ("decision",) if key in params}
-        if "stage" in params:
-            data["stage"] = params.getlist("stage")
-        filters = RapidReviewFilterSerializer(data=data)
-        filters.is_valid(raise_exception=True)
+        filters = list_filters(self.request, RapidReviewFilterSerializer)
         return rapid_review_list(
             scope=self.request.scope,
-            stages=list(filters.validated_data.get("stage", [])),
-            decision=filters.validated_data.get("decision"),
+            stages=filters["stage"],
+            decision=filters.get("decision"),
+            opened_from=filters["from"],
+            opened_to=filters["to"],
         )
 
     def list(self, request, *args, **kwargs):

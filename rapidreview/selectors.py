@@ -747,11 +747,17 @@ UNDECIDED = "undecided"
 
 
 def rapid_review_list(
-    *, scope: Scope, stages: Sequence[str] = (), decision: str | None = None
+    *,
+    scope: Scope,
+    stages: Sequence[str] = (),
+    decision: str | None = None,
+    opened_from: date | None = None,
+    opened_to: date | None = None,
 ) -> QuerySet[Case]:
     """Every case with a Rapid Review record, and every case awaiting the CRG's decision
-    that has none yet (its meeting not yet set), newest first. The deadlines and the
-    meeting's attendance come in one query each, whatever the number of rows."""
+    that has none yet (its meeting not yet set), newest first; optionally only those
+    received (`opened_on`) from and to these days. The deadlines and the meeting's
+    attendance come in one query each, whatever the number of rows."""
     cases = (
         Case.objects.visible_to(scope)
         .filter(Q(rapid_review__isnull=False) | Q(stage__in=DECIDING_STAGES))
@@ -777,6 +783,10 @@ def rapid_review_list(
         cases = cases.filter(Q(rapid_review__isnull=True) | Q(rapid_review__decision=""))
     elif decision:
         cases = cases.filter(rapid_review__decision=decision)
+    if opened_from:
+        cases = cases.filter(opened_on__gte=opened_from)
+    if opened_to:
+        cases = cases.filter(opened_on__lte=opened_to)
     return cases
 
 

@@ -30,6 +30,7 @@ from cases.api.intake import (
     REPLAYED_HEADER,
     REPLAYED_PARAMETER,
 )
+from cases.api.lists import ListFilterSerializer, list_filters, list_parameters
 from cases.api.views import ScopedApiMixin
 from cases.errors import ApplicationError
 from cases.models import (
@@ -219,18 +220,16 @@ class LcsprOutputSerializer(serializers.Serializer):
     )
 
 
-class LcsprFilterSerializer(serializers.Serializer):
-    stage = serializers.MultipleChoiceField(choices=Stage.choices, required=False)
+class LcsprFilterSerializer(ListFilterSerializer):
     at_risk = serializers.ChoiceField(choices=list(BOOLEANS), required=False)
 
 
 @extend_schema(
     parameters=[
-        OpenApiParameter(
-            "stage",
-            enum=Stage.values,
-            many=True,
-            description="Only reviews of cases at these stages (repeat the parameter for several).",
+        *list_parameters(
+            rows="reviews",
+            dated="decision to hold the LCSPR (`decided_on`)",
+            stage_of="the review's case",
         ),
         OpenApiParameter(
             "at_risk",
@@ -249,17 +248,14 @@ class LcsprListApi(ScopedApiMixin, generics.ListAPIView):
     serializer_class = LcsprOutputSerializer
 
     def get_queryset(self):
-        params = self.request.query_params
-        data = {key: params[key] for key in ("at_risk",) if key in params}
-        if "stage" in params:
-            data["stage"] = params.getlist("stage")
-        filters = LcsprFilterSerializer(data=data)
-        filters.is_valid(raise_exception=True)
-        at_risk = filters.validated_data.get("at_risk")
+        filters = list_filters(self.request, LcsprFilterSerializer)
+        at_risk = filters.get("at_risk")
         return selectors.lcspr_list(
             scope=self.request.scope,
-            stages=list(filters.validated_data.get("stage", [])),
+            stages=filters["stage"],
             at_risk=BOOLEANS[at_risk] if at_risk is not None else None,
+            decided_from=filters["from"],
+            decided_to=filters["to"],
         )
 
     def list(self, request, *args, **kwargs):

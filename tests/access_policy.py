@@ -10,39 +10,42 @@ from cases.models import Role
 
 # `yes`: the role may; `-`: it may not.
 POLICY_TABLE = """
-| may                      | BO  | chair | member | scrutineer | reviewer | panel | admin | agency |
-| ------------------------ | --- | ----- | ------ | ---------- | -------- | ----- | ----- | ------ |
-| view_cases               | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      |
-| read_api                 | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      |
-| open_case                | yes | -     | -      | -          | -        | -     | -     | -      |
-| change_stage             | yes | yes   | -      | -          | -        | -     | -     | -      |
-| use_timescale_calculator | yes | yes   | -      | -          | -        | -     | yes   | -      |
-| view_restricted_file     | yes | yes   | -      | -          | yes      | -     | -     | -      |
-| manage_requests          | yes | -     | -      | -          | -        | -     | -     | -      |
-| reply_to_requests        | -   | -     | -      | -          | -        | -     | -     | yes    |
-| read_requests_api        | yes | yes   | yes    | yes        | yes      | yes   | yes   | yes    |
-| manage_meetings          | yes | -     | -      | -          | -        | -     | yes   | -      |
-| send_rapid_review_papers | yes | -     | -      | -          | -        | -     | -     | -      |
-| record_decision          | yes | yes   | -      | -          | -        | -     | -     | -      |
-| approve_decision         | -   | yes   | -      | -          | -        | -     | -     | -      |
-| confirm_decision         | -   | -     | yes    | -          | -        | -     | -     | -      |
-| view_access_log          | yes | yes   | -      | -          | -        | -     | yes   | -      |
-| manage_review            | yes | yes   | -      | -          | -        | -     | -     | -      |
-| draft_terms_of_reference | yes | -     | -      | -          | yes      | yes   | -     | -      |
-| record_crg_agreement     | yes | yes   | -      | -          | -        | -     | -     | -      |
-| run_panel_meetings       | yes | -     | -      | -          | yes      | yes   | -     | -      |
-| view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      |
-| engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      |
-| keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      |
-| keep_never_publish_list  | yes | -     | -      | -          | yes      | -     | -     | -      |
-| accept_anonymisation_hit | -   | yes   | -      | -          | -        | -     | -     | -      |
-| write_report             | yes | -     | -      | -          | yes      | -     | -     | -      |
-| comment_on_report        | yes | yes   | -      | -          | yes      | yes   | -     | -      |
-| write_findings           | yes | -     | -      | -          | yes      | -     | -     | -      |
-| manage_publication       | yes | yes   | -      | -          | -        | -     | -     | -      |
-| manage_action_plans      | yes | yes   | -      | -          | -        | -     | -     | -      |
-| update_own_actions       | -   | -     | -      | -          | -        | -     | -     | yes    |
-| manage_learning          | yes | yes   | -      | -          | -        | -     | -     | -      |
+| may                      | BO  | chair | member | scrutineer | reviewer | panel | admin | agency | joint |
+| ------------------------ | --- | ----- | ------ | ---------- | -------- | ----- | ----- | ------ | ----- |
+| view_cases               | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      | -     |
+| read_api                 | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      | -     |
+| open_case                | yes | -     | -      | -          | -        | -     | -     | -      | -     |
+| change_stage             | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| use_timescale_calculator | yes | yes   | -      | -          | -        | -     | yes   | -      | -     |
+| view_restricted_file     | yes | yes   | -      | -          | yes      | -     | -     | -      | -     |
+| manage_requests          | yes | -     | -      | -          | -        | -     | -     | -      | -     |
+| reply_to_requests        | -   | -     | -      | -          | -        | -     | -     | yes    | -     |
+| read_requests_api        | yes | yes   | yes    | yes        | yes      | yes   | yes   | yes    | -     |
+| manage_meetings          | yes | -     | -      | -          | -        | -     | yes   | -      | -     |
+| send_rapid_review_papers | yes | -     | -      | -          | -        | -     | -     | -      | -     |
+| record_decision          | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| approve_decision         | -   | yes   | -      | -          | -        | -     | -     | -      | -     |
+| confirm_decision         | -   | -     | yes    | -          | -        | -     | -     | -      | -     |
+| view_access_log          | yes | yes   | -      | -          | -        | -     | yes   | -      | -     |
+| manage_review            | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| draft_terms_of_reference | yes | -     | -      | -          | yes      | yes   | -     | -      | -     |
+| record_crg_agreement     | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| run_panel_meetings       | yes | -     | -      | -          | yes      | yes   | -     | -      | -     |
+| view_review_team_records | yes | yes   | -      | -          | yes      | yes   | -     | -      | -     |
+| engage_family            | yes | -     | -      | -          | yes      | yes   | -     | -      | -     |
+| keep_theme_list          | -   | -     | -      | -          | -        | -     | yes   | -      | -     |
+| keep_never_publish_list  | yes | -     | -      | -          | yes      | -     | -     | -      | -     |
+| accept_anonymisation_hit | -   | yes   | -      | -          | -        | -     | -     | -      | -     |
+| write_report             | yes | -     | -      | -          | yes      | -     | -     | -      | -     |
+| comment_on_report        | yes | yes   | -      | -          | yes      | yes   | -     | -      | -     |
+| write_findings           | yes | -     | -      | -          | yes      | -     | -     | -      | -     |
+| manage_publication       | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| manage_action_plans      | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| update_own_actions       | -   | -     | -      | -          | -        | -     | -     | yes    | -     |
+| manage_learning          | yes | yes   | -      | -          | -        | -     | -     | -      | -     |
+| view_reports             | yes | yes   | -      | yes        | -        | -     | yes   | -      | yes   |
+| view_report_cases        | yes | yes   | -      | yes        | -        | -     | yes   | -      | -     |
+| search_learning          | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      | yes   |
 """
 
 COLUMNS = {
@@ -54,6 +57,7 @@ COLUMNS = {
     "panel": Role.PANEL_MEMBER,
     "admin": Role.PARTNERSHIP_ADMIN,
     "agency": Role.AGENCY_USER,
+    "joint": Role.JOINT_REPORTING,
 }
 
 
@@ -397,6 +401,23 @@ ROUTES = {
     "api_publications": "read_api",
     "schema": SIGNED_IN,
     "swagger-ui": SIGNED_IN,
+    # issue 17: reporting. Figures for those who answer for the partnership; the cases
+    # behind a figure for those of them who may see cases, never the cross-partnership role.
+    "reports": "view_reports",
+    "report_measure": "view_reports",
+    "report_measure_export": "view_reports",
+    "report_measure_cases": "view_report_cases",
+    "report_measure_cases_export": "view_report_cases",
+    "api_reports": "view_reports",
+    "api_report": "view_reports",
+    # issue 17: slippage. Every open case against its milestones: a list of cases.
+    "report_slippage": "view_report_cases",
+    # issue 17: annual. The annual report's figures, on a page and as a PDF: no case.
+    "report_annual": "view_reports",
+    "report_annual_pdf": "view_reports",
+    # issue 17: search. The learning across reviews: published material for everyone who
+    # may search, a review's own records only where the case may be seen.
+    "learning_search": "search_learning",
 }
 
 # Routes by id: whose row the id may name, besides what the route needs above.

@@ -60,9 +60,18 @@ EXAMPLE_QUERIES = {
 }
 
 
+# issue 17: reporting. A measure's slug and a download's format, asked with an example.
+EXAMPLE_PARAMETERS = {
+    "slug": "rapid-review-timeliness",
+    "measure": "rapid-review-timeliness",
+    "fmt": "csv",
+}
+
+
 def url_for(path, reference="", pk=""):
     url = "/" + re.sub(r"<(\w+:)?reference>", reference, path)
     url = re.sub(r"<int:pk>", str(pk), url)
+    url = re.sub(r"<(?:\w+:)?(slug|measure|fmt)>", lambda m: EXAMPLE_PARAMETERS[m.group(1)], url)
     query = EXAMPLE_QUERIES.get(path)
     return f"{url}?{query}" if query else url
 

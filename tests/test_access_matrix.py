@@ -74,7 +74,9 @@ def every_role(partnerships, seeded):
             user = staff_user(partnership, role=role)
             if role in APPOINTED_ONLY:
                 appoint(seeded[slug][0], user, role)
-            users.append((role, slug, user, True))
+            # The cross-partnership reporting role sees no case, not even its own
+            # partnership's (issue 17): a page that shows one is wrong.
+            users.append((role, slug, user, role != Role.JOINT_REPORTING))
         users.append((Role.REVIEWER, slug, staff_user(partnership, role=Role.REVIEWER), False))
     users.append((Role.AGENCY_USER, None, agency_user(AgencyFactory(name="Police")), True))
     return users

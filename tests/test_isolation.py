@@ -148,6 +148,21 @@ LCSPR_LIST_ROUTES = {"api/v1/lcsprs/"}
 # issue 16: public. The list of publications: tested below with a publication in each
 # partnership (a case without one is not listed), and in tests/publication/test_api.py.
 PUBLICATION_LIST_ROUTES = {"api/v1/publications/"}
+# issue 17: reporting. Figures, the cases behind them and their downloads, by a
+# measure's slug: tried for every measure and format on the demo's two partnerships in
+# tests/reporting/test_isolation.py, by each partnership's office (only its own case
+# references), the cross-partnership role (none at all) and a token of each.
+REPORT_ROUTES = {
+    path for path, entry in routes() if path.startswith(("reports/", "api/v1/reports/"))
+}
+# issue 17: search. The learning search has no parameters, and shows a case only where a
+# record found, or a recurring theme, names it: not the generic list's "own case". Tried
+# with a restricted finding, a draft and a published report in each partnership, by each
+# partnership's people, an appointed and an unappointed Reviewer and the cross-partnership
+# role, in tests/reporting/test_search.py (test_each_partnership_finds_its_own_records_and_
+# not_the_other, test_a_restricted_finding_is_found_only_by_who_may_see_its_case,
+# test_published_reports_are_found_by_the_cross_partnership_role_in_both).
+SEARCH_ROUTES = {"learning/search/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
@@ -161,6 +176,8 @@ LIST_ROUTES = sorted(
     | LEARNING_LIST_ROUTES  # issue 16: learning
     | PUBLICATION_LIST_ROUTES  # issue 16: public
     | ACTION_PLAN_ROUTES  # issue 16: actions
+    | REPORT_ROUTES  # issue 17: reporting
+    | SEARCH_ROUTES  # issue 17: search
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -224,6 +241,7 @@ def test_every_route_with_parameters_is_checked():
         and path not in SUBMISSION_PORTAL_ROUTES
         and path not in GENOGRAM_PORTAL_ROUTES
         and path not in ACTION_PLAN_ROUTES  # issue 16: actions
+        and path not in REPORT_ROUTES  # issue 17: reporting
     }
     assert unchecked == set()
 
@@ -477,6 +495,8 @@ def row_status(name, membership, bundle):
     by_partnership = membership.partnership_id == request.case.partnership_id
     if membership.role in APPOINTED_ONLY:
         by_partnership = by_partnership and appointed(membership.user, request.case)
+    if membership.role == Role.JOINT_REPORTING:  # figures only: no case's row (aggregates_only)
+        by_partnership = False
     by_agency = membership.agency_id is not None and membership.agency_id == request.agency_id
     rule = ROW_READERS[name]
     if rule.endswith("once entered on its behalf"):

@@ -1,3 +1,5 @@
+import math
+
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
@@ -24,10 +26,27 @@ def _as_rule_broken(exc):
     return RuleBroken(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
+def _throttled(exc: exceptions.Throttled) -> exceptions.Throttled:
+    """A 429 that says, in whole seconds, how long to wait: the same number as its
+    `Retry-After` header (DRF would round the header down and the message up)."""
+    if exc.wait is None:
+        return exc
+    seconds = max(1, math.ceil(exc.wait))
+    answer = exceptions.Throttled(
+        detail=f"Too many requests from this token (or browser session): wait {seconds} "
+        f"second{'s' if seconds != 1 else ''}, as Retry-After says, then try again."
+    )
+    answer.wait = seconds
+    return answer
+
+
 def exception_handler(exc, context):
     """Application and model validation errors become 422s with the user's message; a body
-    over `DATA_UPLOAD_MAX_MEMORY_SIZE` a JSON 400 rather than Django's HTML page."""
-    if isinstance(exc, ApplicationError | DjangoValidationError):
+    over `DATA_UPLOAD_MAX_MEMORY_SIZE` a JSON 400 rather than Django's HTML page; a 429
+    says how long to wait."""
+    if isinstance(exc, exceptions.Throttled):
+        exc = _throttled(exc)
+    elif isinstance(exc, ApplicationError | DjangoValidationError):
         exc = _as_rule_broken(exc)
     elif isinstance(exc, RequestDataTooBig):
         exc = exceptions.ParseError(TOO_LARGE)

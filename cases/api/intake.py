@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from cases import selectors, services
 from cases.api.exceptions import RuleBroken
+from cases.api.lists import list_filters, list_parameters
 from cases.api.views import ScopedApiMixin
 from cases.models import (
     AbuseOrNeglect,
@@ -373,12 +374,24 @@ class InformationRequestOutputSerializer(serializers.ModelSerializer):
         return request.records_secured if self._visible(request) else None
 
 
+@extend_schema(
+    parameters=list_parameters(
+        rows="requests", dated="day sent (`sent_at`, UK time)", stage_of="the request's case"
+    )
+)
 class InformationRequestListApi(ScopedApiMixin, generics.ListAPIView):
-    """Information requests: a portal user's own agency's only, or the partnership's."""
+    """Information requests, newest sent first: a portal user's own agency's only, or the
+    partnership's."""
 
     name = "Information requests"
     required_action = Action.READ_REQUESTS_API
     serializer_class = InformationRequestOutputSerializer
 
     def get_queryset(self):
-        return selectors.portal_requests(scope=self.request.scope)
+        filters = list_filters(self.request)
+        return selectors.portal_requests(
+            scope=self.request.scope,
+            stages=filters["stage"],
+            sent_from=filters["from"],
+            sent_to=filters["to"],
+        )

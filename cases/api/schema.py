@@ -46,7 +46,14 @@ RULE_BROKEN = (
 )
 
 # GETs whose parameters have limits a schema cannot state for a date (see each parameter).
-RULES_ON_QUERIES = {"/api/v1/timescales/"}
+RULES_ON_QUERIES = {"/api/v1/timescales/", "/api/v1/reports/{measure}/"}
+# Every list (a GET with a `cursor`, cases/api/pagination.py) has such rules too.
+RULES_ON_LISTS = (
+    "FieldErrors",
+    "The parameters are as this schema describes them, but a rule refuses them, named: "
+    "a `cursor` that is not from this list's `next` or `previous` link, a `cursor` with "
+    "`page` or with `pagination=page`, or `to` before `from`.",
+)
 
 
 def _response(component: str, description: str) -> dict:
@@ -82,6 +89,10 @@ def add_error_responses(result, generator, request, public):
                 responses.setdefault("415", _response("Error", "The body is not JSON."))
             if method == "post" or route in RULES_ON_QUERIES:
                 responses.setdefault("422", _response(*RULE_BROKEN))
+            if method == "get" and any(
+                p.get("name") == "cursor" for p in operation.get("parameters", [])
+            ):
+                responses.setdefault("422", _response(*RULES_ON_LISTS))
             responses["429"]["headers"] = {
                 "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds."}
             }

@@ -1,11 +1,12 @@
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 
 from cases import selectors
+from cases.api.lists import list_filters, list_parameters
 from cases.api.scoping import HasScope
-from cases.models import Case, Stage
+from cases.models import Case
 from cases.permissions import Action
 
 
@@ -35,24 +36,15 @@ class CaseOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class CaseFilterSerializer(serializers.Serializer):
-    stage = serializers.MultipleChoiceField(choices=Stage.choices, required=False)
-
-
 class ScopedApiMixin:
     permission_classes = [IsAuthenticated, HasScope]
     required_action = Action.READ_API
 
 
 @extend_schema(
-    parameters=[
-        OpenApiParameter(
-            "stage",
-            enum=Stage.values,
-            many=True,
-            description="Only cases at these stages (repeat the parameter for several).",
-        )
-    ]
+    parameters=list_parameters(
+        rows="cases", dated="date received (`opened_on`)", stage_of="the case"
+    )
 )
 class CaseListApi(ScopedApiMixin, generics.ListAPIView):
     """The partnership's cases, newest first."""
@@ -62,14 +54,12 @@ class CaseListApi(ScopedApiMixin, generics.ListAPIView):
     serializer_class = CaseOutputSerializer
 
     def get_queryset(self):
-        filters = CaseFilterSerializer(
-            data={"stage": self.request.query_params.getlist("stage")}
-            if "stage" in self.request.query_params
-            else {}
-        )
-        filters.is_valid(raise_exception=True)
+        filters = list_filters(self.request)
         return selectors.case_list(
-            scope=self.request.scope, stages=list(filters.validated_data.get("stage", []))
+            scope=self.request.scope,
+            stages=filters["stage"],
+            received_from=filters["from"],
+            received_to=filters["to"],
         )
 
 

@@ -7,8 +7,10 @@ token only the actions its agency owns (like the information requests' list)."""
 from __future__ import annotations
 
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from cases.api.lists import list_filters, list_parameters
 from cases.api.views import ScopedApiMixin
 from cases.permissions import Action
 from publication.selectors import actions as selectors
@@ -37,15 +39,29 @@ class ActionPlanActionOutputSerializer(serializers.Serializer):
         return row.rag or None
 
 
+@extend_schema(
+    parameters=list_parameters(
+        rows="actions",
+        dated="due date (`due_on`)",
+        stage_of="the plan's case (a national review's plan has none, so never matches)",
+    )
+)
 class ActionPlanListApi(ScopedApiMixin, generics.ListAPIView):
-    """Actions of the action plans: the partnership's, or a portal token's own agency's."""
+    """Actions of the action plans, by status (as the word sorts), then the soonest due: the
+    partnership's, or a portal token's own agency's."""
 
     name = "Action plans"
     required_action = Action.READ_REQUESTS_API
     serializer_class = ActionPlanActionOutputSerializer
 
     def get_queryset(self):
-        return selectors.portal_actions(scope=self.request.scope)
+        filters = list_filters(self.request)
+        return selectors.portal_actions(
+            scope=self.request.scope,
+            stages=filters["stage"],
+            due_from=filters["from"],
+            due_to=filters["to"],
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

@@ -8,8 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers
 
+from cases.api.lists import list_filters, list_parameters
 from cases.api.views import ScopedApiMixin
 from cases.models import DeadlineStatus
 from cases.selectors import working_calendar
@@ -180,6 +182,13 @@ class PublicationOutputSerializer(serializers.Serializer):
     )
 
 
+@extend_schema(
+    parameters=list_parameters(
+        rows="publications",
+        dated="date published (`published_on`; a date filter leaves out those not yet published)",
+        stage_of="the review's case",
+    )
+)
 class PublicationListApi(ScopedApiMixin, generics.ListAPIView):
     """The partnership's publications, newest publication first, then those not yet
     published: dates, archiving, the NSPCC decision and timeliness (§10.5, §3.1.3). A
@@ -189,7 +198,13 @@ class PublicationListApi(ScopedApiMixin, generics.ListAPIView):
     serializer_class = PublicationOutputSerializer
 
     def get_queryset(self):
-        return publication_list(scope=self.request.scope)
+        filters = list_filters(self.request)
+        return publication_list(
+            scope=self.request.scope,
+            stages=filters["stage"],
+            published_from=filters["from"],
+            published_to=filters["to"],
+        )
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

@@ -5,6 +5,7 @@ agency owns, in the partnerships it serves (PlanAction.tenant_agency_path)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -233,9 +234,17 @@ def evidence_get(*, scope: Scope, pk: int) -> ActionEvidence:
 # --- The portal and the API -----------------------------------------------------------------
 
 
-def portal_actions(*, scope: Scope) -> QuerySet[PlanAction]:
-    """The actions the scope sees: for an agency's user, only its agency's own (§11.3.3)."""
-    return (
+def portal_actions(
+    *,
+    scope: Scope,
+    stages: Sequence[str] = (),
+    due_from: date | None = None,
+    due_to: date | None = None,
+) -> QuerySet[PlanAction]:
+    """The actions the scope sees: for an agency's user, only its agency's own (§11.3.3);
+    optionally only those of a case at `stages` (never a national review's, which has no
+    case), or due from and to these days."""
+    actions = (
         PlanAction.objects.visible_to(scope)
         .select_related(
             "plan__case",
@@ -246,6 +255,13 @@ def portal_actions(*, scope: Scope) -> QuerySet[PlanAction]:
         )
         .order_by("status", "due_on", "id")
     )
+    if stages:
+        actions = actions.filter(plan__case__stage__in=stages)
+    if due_from:
+        actions = actions.filter(due_on__gte=due_from)
+    if due_to:
+        actions = actions.filter(due_on__lte=due_to)
+    return actions
 
 
 def action_rows(actions, *, today: date | None = None) -> list[ActionRow]:

@@ -3,6 +3,9 @@ publications, one for their notices and one for their deadlines, whatever their 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 from django.db.models import F, Prefetch, QuerySet
 
 from cases.models import Deadline
@@ -11,10 +14,18 @@ from publication.models import PanelNotice, Publication
 from publication.rules.availability import AVAILABLE_UNTIL_KIND, SIX_MONTH_KIND
 
 
-def publication_list(*, scope: Scope) -> QuerySet[Publication]:
+def publication_list(
+    *,
+    scope: Scope,
+    stages: Sequence[str] = (),
+    published_from: date | None = None,
+    published_to: date | None = None,
+) -> QuerySet[Publication]:
     """The publications the scope may see (an appointed Reviewer or Panel member: of their
-    reviews only), the newest publication first, then those not yet published."""
-    return (
+    reviews only), the newest publication first, then those not yet published; optionally
+    only those of cases at `stages`, or published from and to these days (which leaves
+    out those not yet published)."""
+    publications = (
         Publication.objects.visible_to(scope)
         .select_related("lcspr__case__partnership")
         .prefetch_related(
@@ -35,3 +46,10 @@ def publication_list(*, scope: Scope) -> QuerySet[Publication]:
             F("published_on").desc(nulls_last=True), F("planned_on").desc(nulls_last=True), "-pk"
         )
     )
+    if stages:
+        publications = publications.filter(lcspr__case__stage__in=stages)
+    if published_from:
+        publications = publications.filter(published_on__gte=published_from)
+    if published_to:
+        publications = publications.filter(published_on__lte=published_to)
+    return publications

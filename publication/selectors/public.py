@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from django.utils import timezone
@@ -66,17 +66,26 @@ def partnership_by_slug(slug: str) -> Partnership | None:
     return Partnership.objects.filter(slug=slug).first()
 
 
-def _published(partnership: Partnership, today: date) -> QuerySet[Publication]:
+def published_now(today: date, prefix: str = "") -> Q:
     """Published on or before today, its choice made, and not archived: nothing planned,
-    decided or noticed but unpublished, nothing dated in the future, nothing archived."""
+    decided or noticed but unpublished, nothing dated in the future, nothing archived.
+    `prefix`: the way from another model to its publication ("lcspr__publication__"). The
+    learning search reads published material by this rule too (reporting/selectors/
+    search.py)."""
+    return Q(
+        **{
+            f"{prefix}published_on__isnull": False,
+            f"{prefix}published_on__lte": today,
+            f"{prefix}archived_on__isnull": True,
+            f"{prefix}choice__in": PublishChoice.values,
+        }
+    )
+
+
+def _published(partnership: Partnership, today: date) -> QuerySet[Publication]:
     return (
         Publication.objects.for_partnership(partnership)
-        .filter(
-            published_on__isnull=False,
-            published_on__lte=today,
-            archived_on__isnull=True,
-            choice__in=PublishChoice.values,
-        )
+        .filter(published_now(today))
         .select_related("lcspr__report_final")
         .order_by("-published_on", "-pk")
     )

@@ -34,6 +34,7 @@ from rapidreview.views.shared import (
     refuse_post_without,
     refused,
 )
+from reporting.selectors.search import case_recurrence
 
 RECORD_SAVED = "The meeting record is saved."
 DECISION_SAVED = "The decision is recorded. It now needs signing off."
@@ -134,6 +135,8 @@ def rapid_review_decision(request, reference):
             ),
             assessed=criteria_assessed(review) if review and review.decision else [],
             awaited=selectors.scrutineer_advice_awaited(review),
+            # issue 17: the evidence for §1.4.1's "recurrent themes".
+            recurrence=case_recurrence(request.scope, case, today=timezone.localdate()),
         ),
     )
 

@@ -40,10 +40,13 @@ def lcspr_list(
     stages: Sequence[str] = (),
     at_risk: bool | None = None,
     today: date | None = None,
+    decided_from: date | None = None,
+    decided_to: date | None = None,
 ) -> QuerySet[Lcspr]:
     """The LCSPRs the scope may see (an appointed Reviewer or Panel member: only the
     reviews they are appointed to and have declared for), newest decision first, with
-    what the API's rows read prefetched."""
+    what the API's rows read prefetched; optionally only those decided from and to these
+    days."""
     today = today or timezone.localdate()
     agreed = TermsAgreement.objects.visible_to(scope).filter(
         version=OuterRef("pk"), outcome=AgreementOutcome.AGREED
@@ -120,6 +123,10 @@ def lcspr_list(
         lcsprs = lcsprs.filter(case__stage__in=stages)
     if at_risk is not None:
         lcsprs = at_risk_filter(lcsprs, at_risk=at_risk, today=today)
+    if decided_from:
+        lcsprs = lcsprs.filter(decided_on__gte=decided_from)
+    if decided_to:
+        lcsprs = lcsprs.filter(decided_on__lte=decided_to)
     return lcsprs
 
 

@@ -293,7 +293,11 @@ def test_the_combined_chronology_is_offered_only_where_the_variant_says(
 # --- Pages at any stage, for every role --------------------------------------------------
 
 
-@pytest.mark.parametrize("role", [r for r in Role if r != Role.AGENCY_USER])
+# The roles that read cases: not an agency's, nor the cross-partnership reporting role,
+# which reads no case at all (tests/reporting/test_pages.py).
+@pytest.mark.parametrize(
+    "role", [r for r in Role if r not in (Role.AGENCY_USER, Role.JOINT_REPORTING)]
+)
 def test_the_pages_answer_every_role_before_there_is_a_rapid_review(client, leicester, role):
     case = open_case(leicester)
     person = staff_user(leicester, role)

@@ -1,0 +1,100 @@
+"""Every reporting page, download and report endpoint costs the same number of queries
+with 500 cases as with 5: each measure's figures come from grouped queries, never a query
+a case (the views' promise, reporting/views/measures.py). Measures registered later are
+tried as they are registered (reporting.selectors.base.COMPUTATIONS), for the office of a
+partnership and for the cross-partnership reporting role."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases.models import AgencyKind, Role
+from reporting.selectors.base import COMPUTATIONS
+from tests.factories import AgencyFactory, sign_in, staff_user
+from tests.reporting.bulk import bulk_cases
+
+pytestmark = pytest.mark.django_db
+
+YEAR = {"year": "2025"}  # the financial year 2025-26, which the rows fall in
+START, DAYS = date(2025, 4, 1), 365
+FEW, MANY = 5, 500
+FORMATS = ("csv", "xlsx")
+
+
+def _figure_urls() -> list[str]:
+    """The pages and downloads of figures (every role that reports), for every measure."""
+    urls = [reverse("reports"), reverse("api_reports")]
+    for slug in sorted(COMPUTATIONS):
+        urls.append(reverse("report_measure", args=[slug]))
+        urls += [reverse("report_measure_export", args=[slug, fmt]) for fmt in FORMATS]
+        urls.append(reverse("api_report", args=[slug]))
+    return urls
+
+
+def _case_urls() -> list[str]:
+    """The cases behind each measure, and their downloads (a role that may see cases)."""
+    urls = []
+    for slug in sorted(COMPUTATIONS):
+        urls.append(reverse("report_measure_cases", args=[slug]))
+        urls += [reverse("report_measure_cases_export", args=[slug, fmt]) for fmt in FORMATS]
+    return urls
+
+
+def _counts(client, urls) -> dict[str, int]:
+    counts = {}
+    for url in urls:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url, YEAR)
+        assert response.status_code == 200, url
+        counts[url] = len(captured.captured_queries)
+    return counts
+
+
+def test_every_reporting_page_costs_the_same_queries_for_500_cases_as_for_5(client, leicester, lr):
+    agencies = [
+        AgencyFactory(name=f"Agency {n}", kind=kind)
+        for n, kind in enumerate((AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL))
+    ]
+    for partnership in (leicester, lr):
+        bulk_cases(partnership, FEW, start=START, days=DAYS, agencies=agencies)
+    office = staff_user(leicester)
+    joint = staff_user(leicester, role=Role.JOINT_REPORTING)
+    joint.memberships.get().reports_on.add(lr)
+    roles = {"office": (office, _figure_urls() + _case_urls()), "joint": (joint, _figure_urls())}
+
+    def all_counts() -> dict[str, dict[str, int]]:
+        found = {}
+        for name, (user, urls) in roles.items():
+            sign_in(client, user)
+            client.get(reverse("reports"), YEAR)  # the session's first request, uncounted
+            found[name] = _counts(client, urls)
+            client.logout()
+        return found
+
+    few = all_counts()
+    sign_in(client, office)
+    before = client.get(reverse("api_report", args=["rapid-review-timeliness"]), YEAR).json()
+    client.logout()
+
+    for partnership in (leicester, lr):
+        bulk_cases(
+            partnership,
+            MANY - FEW,
+            start=START,
+            days=DAYS,
+            agencies=agencies,
+            first_number=FEW + 1,
+        )
+    many = all_counts()
+
+    sign_in(client, office)
+    after = client.get(reverse("api_report", args=["rapid-review-timeliness"]), YEAR).json()
+    assert after["figures"]["total"] > before["figures"]["total"] * 10  # the rows count
+    for role in roles:
+        grew = {url: (few[role][url], n) for url, n in many[role].items() if n != few[role][url]}
+        assert not grew, f"{role}: queries (5 cases, 500 cases) by page: {grew}"
