@@ -2,9 +2,11 @@ from datetime import timedelta
 from io import StringIO
 
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.management.commands.seed_demo import HELD_RAPID_REVIEWS, PENDING_CASE
-from cases.models import Agency, Case, Membership, Partnership, User
+from cases.management.demo_history import HISTORY_NAME_PARTS, history_cases, history_plan
+from cases.models import Agency, Case, Membership, Partnership, Role, User
 
 
 def test_seed_demo_is_idempotent_and_makes_the_documented_users(demo):
@@ -21,6 +23,7 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(demo):
         "leicester-la-crg",
         "lr-la-crg",
         "scrutineer",
+        "llr-reporting",
         "police-portal",
         "school-portal",
     ]:
@@ -40,12 +43,19 @@ def test_seed_demo_is_idempotent_and_makes_the_documented_users(demo):
         assert admin.is_staff
         assert not admin.is_superuser
         assert Membership.objects.get(user=admin).partnership.slug == slug
+    # issue 17: the joint executive's reporting account sees both partnerships' figures.
+    joint = Membership.objects.get(user__username="llr-reporting")
+    assert (joint.role, joint.partnership.slug) == (Role.JOINT_REPORTING, "leicester")
+    assert list(joint.reports_on.values_list("slug", flat=True)) == ["leicestershire-rutland"]
     for partnership in Partnership.objects.all():
         # issue 16: Leicester's second review at publication (PENDING_CASE).
         pending = 1 if partnership.slug == PENDING_CASE[0] else 0
+        # issue 17: the history's cases (tests/cases/test_seed_demo_history.py).
+        history = len(history_plan(partnership, timezone.localdate()))
+        assert history_cases(partnership).count() == history
         assert (
             Case.objects.for_partnership(partnership).count()
-            == 6 + len(HELD_RAPID_REVIEWS) + pending
+            == 6 + len(HELD_RAPID_REVIEWS) + pending + history
         )
         # issue 13: clock. Where the notice of an LCSPR's delay goes (§3.1.3).
         assert partnership.national_panel_email
@@ -83,18 +93,25 @@ def test_no_seeded_child_name_reaches_a_log_an_email_or_a_url(partnerships, capl
     call_command("seed_demo", stdout=StringIO())
     office = User.objects.get(username="leicester-office")
     sign_in(client, office)
-    for case in Case.objects.for_partnership(Partnership.objects.get(slug="leicester")):
+    cases = Case.objects.for_partnership(Partnership.objects.get(slug="leicester"))
+    for case in cases:
         for page in ("", "restricted/", "requests/", "combined-summary/"):
             assert client.get(f"{case.get_absolute_url()}{page}").status_code == 200
     names = [name for pair in DEMO_CHILD_NAMES for name in pair if name]
-    restricted = client.get(f"{case.get_absolute_url()}restricted/").content.decode()
-    assert any(name in restricted for name in names)  # the names are really there
+    # The names are really there: the demo's own (its newest case), and the history's
+    # (issue 17: its oldest).
+    restricted = client.get(f"{cases.first().get_absolute_url()}restricted/").content.decode()
+    assert any(name in restricted for name in names)
+    restricted = client.get(f"{cases.last().get_absolute_url()}restricted/").content.decode()
+    assert any(part in restricted for part in HISTORY_NAME_PARTS)
     logged = caplog.text + "".join(m.subject + m.body for m in mail.outbox)
     logged += " ".join(e.object_reference + e.route + e.purpose for e in AccessEvent.unscoped.all())
     for name in names + DEMO_FAMILY_NAMES:
         assert name not in logged
         for part in name.split():
             assert part not in logged
+    for part in HISTORY_NAME_PARTS:
+        assert part not in logged
 
 
 def test_demo_has_rapid_reviews_at_each_point_in_both_partnerships(demo):
@@ -116,7 +133,10 @@ def test_demo_has_rapid_reviews_at_each_point_in_both_partnerships(demo):
 
     today = timezone.localdate()
     for partnership in partnerships.values():
-        reviews = RapidReview.objects.for_partnership(partnership)
+        # The demo's own reviews: the history's are tests/cases/test_seed_demo_history.py's.
+        reviews = RapidReview.objects.for_partnership(partnership).exclude(
+            case__in=history_cases(partnership)
+        )
         ahead = reviews.filter(meeting__held_on__gt=today, decision="")
         assert ahead.filter(case__stage=Stage.RAPID_REVIEW).exists()
 

@@ -5,9 +5,7 @@ Idempotent: running it again changes nothing that is already there.
 
 import datetime
 import io
-from contextlib import contextmanager
 from datetime import timedelta
-from unittest import mock
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +14,10 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import selectors, services
+from cases.management.demo_clock import demo_clock as _demo_clock
+from cases.management.demo_clock import real_today
+from cases.management.demo_history import Cast as HistoryCast
+from cases.management.demo_history import history_make
 from cases.models import (
     AbuseOrNeglect,
     Agency,
@@ -87,6 +89,10 @@ REPRESENTS = {
     ("lr-la-crg", "leicestershire-rutland"): "Leicestershire County Council",
 }
 
+# Cross-partnership reporting (issue 17): the other partnerships whose figures a joint
+# reporting membership sees, by (username, partnership slug).
+REPORTS_ON = {("llr-reporting", "leicester"): ["leicestershire-rutland"]}
+
 # username, full name, memberships as (role, partnership slug or None, agency name or None)
 USERS = [
     ("leicester-office", "Priya Shah", [(Role.BUSINESS_OFFICE, "leicester", None)]),
@@ -154,6 +160,9 @@ USERS = [
     # addresses (§3.1.3, §10.5.1).
     ("leicester-admin", "Lena Ward", [(Role.PARTNERSHIP_ADMIN, "leicester", None)]),
     ("lr-admin", "Gareth Lowe", [(Role.PARTNERSHIP_ADMIN, "leicestershire-rutland", None)]),
+    # issue 17: the joint executive's reporting account. Its membership is Leicester's; it
+    # reports on L&R too (REPORTS_ON): both partnerships' figures, never a case.
+    ("llr-reporting", "Dr Kiran Okafor", [(Role.JOINT_REPORTING, "leicester", None)]),
     ("police-portal", "DS Sam Patel", [(Role.AGENCY_USER, None, "Leicestershire Police")]),
     (
         "school-portal",
@@ -572,10 +581,30 @@ class Command(BaseCommand):
             self._published(partnership, agencies, users)
             self._learning_logged(partnership, agencies, users)
         self._pending_publication(partnerships[PENDING_CASE[0]], users)
+        for partnership in partnerships.values():
+            # Issue 17: two financial years and this one of history, for the reports. Last,
+            # so that the stories above find the demo's own cases, meetings and reviews.
+            opened += history_make(partnership, self._history_cast(partnership, agencies, users))
         self.stdout.write(
             f"Demo data ready: {len(agencies)} agencies, {len(users)} users, "
             f"{opened} new cases. Demo password: "
             f"{'from DEMO_PASSWORD' if password != settings.DEMO_PASSWORD_DEFAULT else password}"
+        )
+
+    def _history_cast(self, partnership, agencies, users):
+        """Who the history's stories have (cases/management/demo_history.py): the demo's
+        own people and agencies."""
+        slug = partnership.slug
+        return HistoryCast(
+            office=users[OFFICE_USER[slug]],
+            chair=users[CHAIR_USER[slug]],
+            police_member=users["police-crg"],
+            la_member=users[LOCAL_AUTHORITY_CRG_USER[slug]],
+            police_portal=users["police-portal"],
+            police=agencies["Leicestershire Police"],
+            local_authority=agencies[LOCAL_AUTHORITY[slug]],
+            trust=agencies["University Hospitals of Leicester NHS Trust"],
+            referrer=agencies["Leicestershire Partnership NHS Trust"],
         )
 
     def _intake(
@@ -2917,6 +2946,9 @@ class Command(BaseCommand):
                 membership.represents = agencies[represents]
                 membership._change_reason = "Demo: the partner agency they represent on the CRG"
                 membership.save(update_fields=["represents"])
+            reports_on = REPORTS_ON.get((username, slug))
+            if reports_on and not membership.reports_on.exists():
+                membership.reports_on.set([partnerships[other] for other in reports_on])
         return user
 
     def _superuser(self, password):
@@ -2942,33 +2974,10 @@ class Command(BaseCommand):
         )
 
 
-@contextmanager
-def _demo_clock(day):
-    """Run the services as on `day`, so that demo history is made by the same rules as
-    real work: meetings are created and set while ahead (the services refuse dates in
-    the past), decided on their day, and the report sent when it was. Every record and
-    deadline is then consistent; writing historic rows directly would skip the checks
-    (the meeting window, quorum, sign-off) that make the demo worth looking at.
-    Timestamps (sign-off, history) read 10:00 that day. For this command only."""
-    at = timezone.make_aware(datetime.datetime.combine(day, datetime.time(10, 0)))
-    real_localdate = timezone.localdate
-
-    def localdate(value=None, **kwargs):
-        return day if value is None else real_localdate(value, **kwargs)
-
-    # Module attributes: the services call `timezone.localdate()` and `timezone.now()`.
-    with (
-        mock.patch.object(timezone, "localdate", localdate),
-        mock.patch.object(timezone, "now", return_value=at),
-    ):
-        yield
-
-
 def _working_day_ago(days):
     """The day `days` days before the real today (even under `_demo_clock`), or the Friday
     before it if that is a weekend."""
-    real_now = datetime.datetime.now(datetime.UTC)  # not `timezone.now`, which it patches
-    day = timezone.localtime(real_now).date() - timedelta(days=days)
+    day = real_today() - timedelta(days=days)
     while day.weekday() >= 5:
         day -= timedelta(days=1)
     return day
