@@ -115,6 +115,10 @@ def test_a_bad_period_is_named_and_the_typed_value_kept(client, leicester):
     )
     assert api.status_code == 400
     assert "from" in api.json()
+    # A parameter with no value is not a date either (the pages read it as absent).
+    api = client.get(reverse("api_report", args=["rapid-review-timeliness"]), {"to": ""})
+    assert api.status_code == 400
+    assert api.json() == {"to": ["Give a value, or leave the parameter out."]}
 
 
 def test_another_partnership_is_refused_to_the_api(client, leicester, lr):
