@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -168,6 +169,9 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+# Source maps (the API docs' bundles ship 6 MB of them) are for a developer's tools, not
+# for users: compressing them at build took most of collectstatic's minute.
+WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "map")
 
 # Cache and background jobs: Redis when REDIS_URL is set. Without it the cache
 # is in-process and Celery uses kombu's filesystem transport under var/, so
