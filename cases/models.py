@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 
 from cases.dates import format_date, format_datetime
 from cases.tenancy import AccessEventManager, TenantManager
+from cases.timescales import NOT_DUTIES
 
 
 class User(AbstractUser):
@@ -399,7 +400,13 @@ class Case(models.Model):
         default_manager_name = "unscoped"
         base_manager_name = "unscoped"
         ordering = ["-opened_on", "-id"]
-        indexes = [models.Index(fields=["partnership", "stage"])]
+        indexes = [
+            models.Index(fields=["partnership", "stage"]),
+            # A partnership's case list, newest first, read a page at a time (issue 18).
+            models.Index(
+                fields=["partnership", "-opened_on", "-id"], name="case_partnership_opened"
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "reference_year", "reference_number"],
@@ -515,7 +522,11 @@ class AccessEvent(models.Model):
         default_manager_name = "unscoped"
         base_manager_name = "unscoped"
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["partnership", "-at"])]
+        indexes = [
+            models.Index(fields=["partnership", "-at"]),
+            # The partnership's log includes what anyone did to its cases (issue 18).
+            models.Index(fields=["case_partnership", "-at"], name="access_case_partnership_at"),
+        ]
 
     def __str__(self):
         return f"{format_datetime(self.at)} {self.username} {self.action} {self.object_reference}"
@@ -612,6 +623,13 @@ class Deadline(models.Model):
             # Reporting reads one kind of statutory date due in a period (reporting/selectors
             # /timeliness.py): without it, each figure scanned every deadline (make bench).
             models.Index(fields=["kind", "due_date"]),
+            # The dashboard's next deadlines: the open duties, soonest first. Without it the
+            # "not before" dates, which stay open for ever, are read on every visit (issue 18).
+            models.Index(
+                fields=["due_date", "id"],
+                condition=Q(status=DeadlineStatus.OPEN) & ~Q(kind__in=sorted(NOT_DUTIES)),
+                name="deadline_open_duty_due",
+            ),
         ]
 
     def __str__(self):
@@ -711,6 +729,12 @@ class Reminder(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "dismissed_at"]),
+            # A person's notifications on the dashboard: those not dismissed, newest first.
+            models.Index(
+                fields=["recipient", "-created_at", "-id"],
+                condition=Q(dismissed_at__isnull=True),
+                name="reminder_undismissed",
+            ),
             # The sender's queue: only the reminders not yet emailed, in order.
             models.Index(
                 fields=["id"],
@@ -1094,6 +1118,10 @@ class RequestStatus(models.TextChoices):
 
 # What the Business Office sees of a reply: an agency's draft is its own until submitted.
 RECEIVED_STATUSES = frozenset({RequestStatus.SUBMITTED, RequestStatus.ACCEPTED})
+# Waiting for the agency's reply (unless its case is withdrawn as a duplicate).
+OPEN_FOR_AGENCY_STATUSES = frozenset(
+    {RequestStatus.NOT_STARTED, RequestStatus.IN_PROGRESS, RequestStatus.RETURNED}
+)
 
 
 class ReplyKind(models.TextChoices):
@@ -1212,7 +1240,25 @@ class InformationRequest(models.Model):
                 fields=["case", "agency", "purpose"], name="one_request_per_agency_and_purpose"
             )
         ]
-        indexes = [models.Index(fields=["agency", "status"])]
+        indexes = [
+            models.Index(fields=["agency", "status"]),
+            # Newest sent first: an agency's portal and API lists (issue 18), and a
+            # partnership's API list.
+            models.Index(fields=["agency", "-sent_at", "-id"], name="request_agency_sent"),
+            models.Index(fields=["-sent_at", "-id"], name="request_sent"),
+            # What the agency must answer, the soonest reply due first (its portal's home).
+            models.Index(
+                fields=["agency", "reply_due_on", "id"],
+                condition=Q(status__in=sorted(OPEN_FOR_AGENCY_STATUSES)),
+                name="request_open_due",
+            ),
+            # The office's replies to review, oldest submitted first.
+            models.Index(
+                fields=["submitted_at", "id"],
+                condition=Q(status=RequestStatus.SUBMITTED),
+                name="request_submitted",
+            ),
+        ]
 
     def __str__(self):
         return f"Request {self.pk} ({self.case_id})"
@@ -1232,11 +1278,7 @@ class InformationRequest(models.Model):
     @property
     def is_open_for_agency(self) -> bool:
         """Waiting for the agency's reply: not once its case is withdrawn as a duplicate."""
-        return not self.case.is_withdrawn and self.status in (
-            RequestStatus.NOT_STARTED,
-            RequestStatus.IN_PROGRESS,
-            RequestStatus.RETURNED,
-        )
+        return not self.case.is_withdrawn and self.status in OPEN_FOR_AGENCY_STATUSES
 
 
 class SharingDecision(models.TextChoices):

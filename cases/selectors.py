@@ -14,6 +14,7 @@ from cases import case_sources
 from cases.case_sources import NextAction, TimelineEvent
 from cases.dates import format_date, format_datetime
 from cases.models import (
+    OPEN_FOR_AGENCY_STATUSES,
     RECEIVED_STATUSES,
     AccessEvent,
     Agency,
@@ -449,6 +450,19 @@ def working_calendar(*, partnership) -> WorkingCalendar:
     )
 
 
+def working_calendars(*, partnership_ids) -> dict[int, WorkingCalendar]:
+    """The working calendar of each of these partnerships, from one query of their closure
+    days: for a list whose rows span partnerships (an agency serves both), never one
+    calendar a row (issue 18)."""
+    closures: dict[int, dict[date, str]] = {pk: {} for pk in partnership_ids}
+    if closures:
+        for pk, day, reason in ClosureDay.objects.filter(partnership_id__in=closures).values_list(
+            "partnership_id", "day", "reason"
+        ):
+            closures[pk][day] = reason
+    return {pk: WorkingCalendar(closures=days) for pk, days in closures.items()}
+
+
 DUE_SOON_WORKING_DAYS = 5  # the first reminder threshold (issue 4's defaults)
 
 
@@ -482,11 +496,12 @@ def _plural(n: int, word: str) -> str:
 
 def deadline_views(*, deadlines, today: date) -> list[DeadlineView]:
     """How each deadline stands today, in its partnership's working days."""
-    calendars: dict[int, WorkingCalendar] = {}
+    deadlines = list(deadlines)
+    calendars = working_calendars(partnership_ids={d.case.partnership_id for d in deadlines})
     views = []
     for deadline in deadlines:
         partnership = deadline.case.partnership
-        cal = calendars.setdefault(partnership.pk, working_calendar(partnership=partnership))
+        cal = calendars[partnership.pk]
         timescale = deadline.timescale  # None for an own item (a review's milestone)
         if deadline.kind in NOT_DUTIES and deadline.status == DeadlineStatus.OPEN:
             # An earliest date: nothing to do by it, so never "overdue".
@@ -704,6 +719,23 @@ def _requests(*, scope: Scope) -> QuerySet[InformationRequest]:
     )
 
 
+def without_text_columns(queryset: QuerySet, *relations: str) -> QuerySet:
+    """`queryset` without the free text (and JSON) of its rows and of the `relations` it
+    selects: a list shows none of it, and an agency's replies or a meeting's record run to
+    pages, loaded a thousand rows at a time otherwise (issue 18)."""
+    deferred = []
+    for relation in ("", *relations):
+        model = queryset.model
+        for part in filter(None, relation.split("__")):
+            model = model._meta.get_field(part).related_model
+        deferred += [
+            f"{relation}__{field.name}" if relation else field.name
+            for field in model._meta.concrete_fields
+            if isinstance(field, models.TextField | models.JSONField)
+        ]
+    return queryset.defer(*deferred)
+
+
 def portal_requests(
     *,
     scope: Scope,
@@ -714,8 +746,11 @@ def portal_requests(
     """The requests addressed to the scope's agency, in every partnership it serves (or,
     for partnership staff, their partnership's), newest first; not those of a case
     withdrawn as a duplicate, which are opened by their link only. Optionally only those
-    of cases at `stages`, or sent from and to these days (UK time, both included)."""
-    requests = _requests(scope=scope).filter(case__withdrawn_at__isnull=True)
+    of cases at `stages`, or sent from and to these days (UK time, both included). A list's
+    rows: without the replies' text (`request_get` reads one whole)."""
+    requests = without_text_columns(
+        _requests(scope=scope).filter(case__withdrawn_at__isnull=True), "case"
+    )
     if stages:
         requests = requests.filter(case__stage__in=stages)
     if sent_from:
@@ -733,20 +768,70 @@ def due_state(*, due: date, today: date, cal: WorkingCalendar) -> str:
     return "due soon" if cal.between(today, due) <= DUE_SOON_WORKING_DAYS else ""
 
 
-def portal_requests_by_due(*, scope: Scope, today: date) -> list[InformationRequest]:
-    """The agency's requests, the soonest reply due first, each with its `due_state`
-    (empty once the reply is submitted: nothing is due from the agency then)."""
-    calendars: dict[int, WorkingCalendar] = {}
-    found = list(portal_requests(scope=scope).order_by("reply_due_on", "id"))
-    for item in found:
-        partnership = item.case.partnership
-        cal = calendars.setdefault(partnership.pk, working_calendar(partnership=partnership))
+def portal_requests_to_answer(*, scope: Scope) -> QuerySet[InformationRequest]:
+    """The agency's requests waiting for its reply (`is_open_for_agency`), the soonest reply
+    due first, without their text: for a page of them (`with_due_states`)."""
+    return (
+        portal_requests(scope=scope)
+        .filter(status__in=OPEN_FOR_AGENCY_STATUSES)
+        .order_by("reply_due_on", "id")
+    )
+
+
+def portal_requests_answered(*, scope: Scope) -> QuerySet[InformationRequest]:
+    """The agency's submitted replies (accepted or not yet), the newest request first,
+    without their text."""
+    return portal_requests(scope=scope).exclude(status__in=OPEN_FOR_AGENCY_STATUSES)
+
+
+def with_due_states(requests, *, today: date) -> list[InformationRequest]:
+    """The requests, each with its `due_state` (empty once the reply is submitted: nothing
+    is due from the agency then), in one query of closure days whatever their number."""
+    requests = list(requests)
+    calendars = working_calendars(partnership_ids={r.case.partnership_id for r in requests})
+    for item in requests:
         item.due_state = (
-            due_state(due=item.reply_due_on, today=today, cal=cal)
+            due_state(due=item.reply_due_on, today=today, cal=calendars[item.case.partnership_id])
             if item.is_open_for_agency
             else ""
         )
-    return found
+    return requests
+
+
+@dataclass(frozen=True)
+class RequestsToAnswer:
+    """How many requests wait for the agency's reply: all, overdue, and due soon (within
+    DUE_SOON_WORKING_DAYS working days of each partnership's calendar)."""
+
+    total: int
+    overdue: int
+    due_soon: int
+
+
+def portal_requests_to_answer_counts(*, scope: Scope, today: date) -> RequestsToAnswer:
+    """The counts, in one query: "due soon" ends on a different day in each partnership
+    served (its own closure days), so each partnership's rows meet their own horizon."""
+    requests = portal_requests(scope=scope).filter(status__in=OPEN_FOR_AGENCY_STATUSES)
+    partnership_ids = (
+        [p.pk for p in scope.agency.partnerships.all()]
+        if scope.agency is not None
+        else [scope.partnership.pk]
+    )
+    calendars = working_calendars(partnership_ids=partnership_ids)
+    # due_state: "due soon" is at most DUE_SOON_WORKING_DAYS working days after today, so
+    # before the next working day after those.
+    due_soon = models.Q(pk__in=[])
+    for pk, cal in calendars.items():
+        due_soon |= models.Q(
+            case__partnership_id=pk,
+            reply_due_on__lt=cal.add(today, DUE_SOON_WORKING_DAYS + 1),
+        )
+    counts = requests.aggregate(
+        total=Count("pk"),
+        overdue=Count("pk", filter=models.Q(reply_due_on__lt=today)),
+        due_soon=Count("pk", filter=models.Q(reply_due_on__gte=today) & due_soon),
+    )
+    return RequestsToAnswer(**counts)
 
 
 def portal_request_get(*, scope: Scope, pk: int) -> InformationRequest:

@@ -112,15 +112,17 @@ def valid_filters(form) -> dict:
     return form.cleaned_data
 
 
-def paged(request, rows, per_page) -> dict:
-    """One page of rows with GOV.UK pagination links that keep the filters."""
-    page = Paginator(rows, per_page).get_page(request.GET.get("page"))
+def paged(request, rows, per_page, *, parameter="page") -> dict:
+    """One page of rows with GOV.UK pagination links that keep the filters. A page with
+    two lists gives the second its own `parameter`, so that each keeps its page."""
+    page = Paginator(rows, per_page).get_page(request.GET.get(parameter))
     query_without_page = request.GET.copy()
-    query_without_page.pop("page", None)
+    query_without_page.pop(parameter, None)
     return {
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "query_without_page": query_without_page.urlencode(),
+        "page_parameter": parameter,
     }
 
 

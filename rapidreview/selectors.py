@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db import models
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases import selectors as case_selectors
@@ -25,7 +26,6 @@ from cases.models import (
 from cases.permissions import Action
 from cases.tenancy import Scope
 from cases.timescales import DECISION_NOTIFIED
-from cases.workdays import WorkingCalendar
 from rapidreview.models import (
     AdviceKind,
     Attendance,
@@ -678,50 +678,69 @@ def decision_notified_deadline(case: Case) -> Deadline | None:
     )
 
 
-def portal_invitations(*, scope: Scope, today: date) -> list[Invitation]:
+def portal_invitations(*, scope: Scope, today: date) -> QuerySet[Invitation]:
     """The agency's invitations to Rapid Review meetings: the meetings to come, soonest
-    first, each with its `due_state` ("due soon" when its papers must be read within
-    DUE_SOON_WORKING_DAYS working days); then those without a date; then the meetings
-    held ("held"), the latest first."""
-    invitations = list(
-        Invitation.objects.visible_to(scope).select_related(
-            "review__case__partnership", "review__meeting"
+    first; then those without a date; then the meetings held, the latest first. Ordered in
+    the database and without the meetings' records, so that a page of them is read at a
+    time (issue 18); `with_meeting_states` tells how soon each is."""
+    held_on = F("review__meeting__held_on")
+    return (
+        case_selectors.without_text_columns(
+            Invitation.objects.visible_to(scope).select_related(
+                "review__case__partnership", "review__meeting"
+            ),
+            "review",
+            "review__case",
+        )
+        .annotate(
+            meeting_group=models.Case(
+                models.When(review__meeting__isnull=True, then=models.Value(1)),
+                models.When(review__meeting__held_on__lt=today, then=models.Value(2)),
+                default=models.Value(0),
+            ),
+            coming_on=models.Case(models.When(review__meeting__held_on__gte=today, then=held_on)),
+            held_before=models.Case(models.When(review__meeting__held_on__lt=today, then=held_on)),
+        )
+        .order_by(
+            "meeting_group",
+            F("coming_on").asc(nulls_last=True),
+            F("held_before").desc(nulls_last=True),
+            "pk",
         )
     )
-    calendars: dict[int, WorkingCalendar] = {}
+
+
+def with_meeting_states(invitations, *, today: date) -> list[Invitation]:
+    """The invitations, each with its `due_state`: "due soon" when its papers must be read
+    within DUE_SOON_WORKING_DAYS working days, "held" once the meeting is past; one query
+    of closure days whatever their number."""
+    invitations = list(invitations)
+    calendars = case_selectors.working_calendars(
+        partnership_ids={invitation.review.case.partnership_id for invitation in invitations}
+    )
     for invitation in invitations:
         meeting = invitation.review.meeting
-        partnership = invitation.review.case.partnership
-        cal = calendars.setdefault(
-            partnership.pk, case_selectors.working_calendar(partnership=partnership)
-        )
         if meeting is None:
             invitation.due_state = ""
         elif meeting.held_on < today:
             invitation.due_state = "held"
         else:
             invitation.due_state = case_selectors.due_state(
-                due=meeting.held_on, today=today, cal=cal
+                due=meeting.held_on,
+                today=today,
+                cal=calendars[invitation.review.case.partnership_id],
             )
-
-    def order(invitation):
-        meeting = invitation.review.meeting
-        if meeting is None:
-            return (1, 0, invitation.pk)
-        if meeting.held_on < today:
-            return (2, -meeting.held_on.toordinal(), invitation.pk)
-        return (0, meeting.held_on.toordinal(), invitation.pk)
-
-    return sorted(invitations, key=order)
+    return invitations
 
 
-def portal_outcomes(*, scope: Scope) -> list[OutcomeNotice]:
-    """The outcomes sent to the agency (§4.8.2), newest first."""
-    return list(
-        OutcomeNotice.objects.visible_to(scope)
-        .select_related("review__case__partnership")
-        .order_by("-sent_at", "-id")
-    )
+def portal_outcomes(*, scope: Scope) -> QuerySet[OutcomeNotice]:
+    """The outcomes sent to the agency (§4.8.2), newest first, without the review's record
+    (the list shows its date only)."""
+    return case_selectors.without_text_columns(
+        OutcomeNotice.objects.visible_to(scope).select_related("review__case__partnership"),
+        "review",
+        "review__case",
+    ).order_by("-sent_at", "-id")
 
 
 def outcome_notices(*, review: RapidReview) -> list[OutcomeNotice]:

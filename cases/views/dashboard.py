@@ -10,6 +10,8 @@ from cases.models import Reminder
 from cases.permissions import Action
 from cases.web import scope_required
 
+PORTAL_REQUESTS_SHOWN = 10
+
 
 @scope_required()
 def dashboard(request):
@@ -27,9 +29,15 @@ def dashboard(request):
     if scope.can(Action.MANAGE_REQUESTS):
         context["replies_to_review"] = selectors.requests_to_review(scope=scope)
     if scope.can(Action.REPLY_TO_REQUESTS):
-        context["portal_requests"] = [
-            r for r in selectors.portal_requests(scope=scope) if r.is_open_for_agency
-        ]
+        today = timezone.localdate()
+        # The most urgent few; the portal's home pages through them all.
+        context["portal_requests"] = selectors.with_due_states(
+            selectors.portal_requests_to_answer(scope=scope)[:PORTAL_REQUESTS_SHOWN], today=today
+        )
+        context["portal_request_counts"] = selectors.portal_requests_to_answer_counts(
+            scope=scope, today=today
+        )
+        context["due_soon_days"] = selectors.DUE_SOON_WORKING_DAYS
     return render(request, "cases/dashboard.html", context)
 
 

@@ -31,7 +31,7 @@ from cases.permissions import Action
 from cases.services import information_request as services_ir
 from cases.services.information_request import NOT_OPEN_FOR_AGENCY
 from cases.uploads import upload_stopped_at_limit
-from cases.web import form_error, scope_required, with_current_version
+from cases.web import form_error, paged, scope_required, with_current_version
 from reviews import services as review_services
 from reviews.forms.practitioners import NamedPractitionerForm
 from reviews.selectors import practitioners as practitioner_selectors
@@ -74,17 +74,32 @@ def _log_view(request, item) -> None:
     )
 
 
+REQUESTS_PER_PAGE = 25
+
+
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_home(request):
-    requests = selectors.portal_requests_by_due(scope=request.scope, today=timezone.localdate())
-    open_requests = [r for r in requests if r.is_open_for_agency]
+    """What the agency must answer, the soonest due first; then its submitted replies, the
+    newest first: each list a page at a time (issue 18: an agency like the police serves
+    nearly every case of both partnerships)."""
+    to_answer = paged(
+        request, selectors.portal_requests_to_answer(scope=request.scope), REQUESTS_PER_PAGE
+    )
+    to_answer["page"].object_list = selectors.with_due_states(
+        to_answer["page"].object_list, today=timezone.localdate()
+    )
     return render(
         request,
         "portal/home.html",
         {
-            "open_requests": open_requests,
+            "to_answer": to_answer,
             "due_soon_days": selectors.DUE_SOON_WORKING_DAYS,
-            "answered_requests": [r for r in requests if not r.is_open_for_agency],
+            "answered": paged(
+                request,
+                selectors.portal_requests_answered(scope=request.scope),
+                REQUESTS_PER_PAGE,
+                parameter="submitted_page",
+            ),
         },
     )
 

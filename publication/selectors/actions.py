@@ -313,15 +313,19 @@ def action_dashboard(scope: Scope) -> dict:
             )
         update_items = agency_updates_to_read(scope=scope)
     elif scope.agency is not None and scope.can(Action.UPDATE_OWN_ACTIONS):
-        from cases.selectors import working_calendar
+        from cases.selectors import working_calendars
 
-        for action in portal_actions(scope=scope).filter(status=ActionStatus.OPEN):
-            partnership = action.plan.partnership
-            horizon = working_calendar(partnership=partnership).add(
+        # Each partnership's own reminder window and closure days: one horizon a partnership
+        # served, met in the query, never a calendar an action (issue 18).
+        partnerships = list(scope.agency.partnerships.all())
+        calendars = working_calendars(partnership_ids=[p.pk for p in partnerships])
+        within = Q(pk__in=[])
+        for partnership in partnerships:
+            horizon = calendars[partnership.pk].add(
                 today, max((int(n) for n in partnership.reminder_working_days), default=0)
             )
-            if action.due_on > horizon:
-                continue
+            within |= Q(plan__partnership=partnership, due_on__lte=horizon)
+        for action in portal_actions(scope=scope).filter(within, status=ActionStatus.OPEN)[:50]:
             overdue = action.due_on < today
             items.append(
                 ActionItem(

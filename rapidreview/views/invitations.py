@@ -13,7 +13,7 @@ from cases.errors import ApplicationError
 from cases.models import AccessAction
 from cases.permissions import Action
 from cases.services import access_record
-from cases.web import scope_required, summary_context
+from cases.web import paged, scope_required, summary_context
 from rapidreview import selectors, services
 from rapidreview.models import Decision, Invitation
 
@@ -88,18 +88,32 @@ def invitation_chronology_pdf(request, pk):
 # --- The agency portal: papers and outcomes ----------------------------------------------
 
 
+PAPERS_PER_PAGE = 25
+
+
 @require_GET
 @scope_required(Action.REPLY_TO_REQUESTS)
 def portal_papers(request):
-    """The agency's invitations to Rapid Review meetings, and the outcomes sent to it."""
+    """The agency's invitations to Rapid Review meetings, and the outcomes sent to it: each
+    list a page at a time (issue 18)."""
+    today = timezone.localdate()
+    invitations = paged(
+        request, selectors.portal_invitations(scope=request.scope, today=today), PAPERS_PER_PAGE
+    )
+    invitations["page"].object_list = selectors.with_meeting_states(
+        invitations["page"].object_list, today=today
+    )
     return render(
         request,
         "portal/papers.html",
         {
-            "invitations": selectors.portal_invitations(
-                scope=request.scope, today=timezone.localdate()
+            "invitations": invitations,
+            "notices": paged(
+                request,
+                selectors.portal_outcomes(scope=request.scope),
+                PAPERS_PER_PAGE,
+                parameter="outcomes_page",
             ),
-            "notices": selectors.portal_outcomes(scope=request.scope),
             "due_soon_days": case_selectors.DUE_SOON_WORKING_DAYS,
         },
     )
