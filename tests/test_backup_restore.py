@@ -355,11 +355,17 @@ def test_a_small_backup_restores_and_force_replaces_a_non_empty_target(archive, 
     assert "--force" in refused.stderr
     assert target.row_counts()["cases_child"] == 0  # untouched
 
+    # A file the backup does not have stays, and is the one difference the restore reports.
+    (target.media / "stray.txt").write_text("uploaded after the backup")
     forced = _restore(archive, target, "--force")
-    assert forced.returncode == 0, forced.stdout + forced.stderr
-    assert "Everything matches the backup" in forced.stdout
+    assert forced.returncode != 0, forced.stdout + forced.stderr
+    assert "  stray.txt: not in the backup DIFFERS" in forced.stdout
+    assert forced.stdout.count("DIFFERS") == 1
+    assert "1 difference(s)" in forced.stderr
     assert target.row_counts() == _source_row_counts()
-    assert target.files() == _checksums(media)
+    restored = target.files()
+    assert restored.pop("stray.txt") == hashlib.sha256(b"uploaded after the backup").hexdigest()
+    assert restored == _checksums(media)  # large.pdf overwritten with the backup's
 
 
 def test_restore_refuses_the_non_empty_database_the_settings_name(archive, seeded):

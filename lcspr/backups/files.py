@@ -4,6 +4,7 @@ paths), so that it backs up and restores any storage the settings configure."""
 import hashlib
 from collections.abc import Iterable, Iterator
 
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.base import ContentFile
 
 from lcspr.backups.errors import BackupError
@@ -52,8 +53,11 @@ def write(storage, name: str, blocks: Iterable[bytes]) -> None:
     The content is gathered in memory (uploads are at most UPLOAD_MAX_BYTES) rather than in
     a temporary file, which would hold it unencrypted outside the storage.
     """
-    if storage.exists(name):
-        storage.delete(name)
-    saved = storage.save(name, ContentFile(b"".join(blocks)))
+    try:
+        if storage.exists(name):
+            storage.delete(name)
+        saved = storage.save(name, ContentFile(b"".join(blocks)))
+    except SuspiciousFileOperation as error:
+        raise BackupError(f"The storage refuses the file name {name!r}: {error}") from None
     if saved != name:
         raise BackupError(f"The storage saved {name} as {saved}: restore into an empty storage.")

@@ -41,8 +41,8 @@ class Command(BaseCommand):
         self._migrations_note(manifest)
         if not comparison.matches:
             raise CommandError(
-                f"The restore differs from the backup's manifest in {comparison.differences} "
-                "places (listed above)."
+                "The restore differs from the backup's manifest: "
+                f"{comparison.differences} difference(s), listed above as DIFFERS."
             )
         self.stdout.write(
             f"Everything matches the backup: {len(comparison.tables)} tables and "
