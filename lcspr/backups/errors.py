@@ -58,8 +58,9 @@ ARCHIVE_DISAGREES = "The archive's contents disagree with its own manifest: {det
 
 NOTHING_RESTORED = "Nothing was restored."
 PART_RESTORED = (
-    "The restore stopped part way (the archive changed while it was read): the database's "
-    "transaction was rolled back if it was still open, but files may have been written."
+    "The restore stopped part way: a database restore that had not finished was rolled back, "
+    "but files written before this point stay. Restore again with --force once the cause is "
+    "fixed."
 )
 TARGET_NOT_EMPTY = (
     "The target is not empty: {what}. Restore into an empty database and media folder, or "

@@ -244,8 +244,9 @@ def _verified_manifest(archive: ArchiveReader) -> dict:
         database = manifest["database"]
         listed = {f["path"]: (f["size"], f["sha256"]) for f in manifest["files"]}
         promised_dump = (database["dump_bytes"], database["dump_sha256"])
-        dict(database["tables"])
-    except (KeyError, TypeError, AttributeError):
+        if not isinstance(database["tables"], dict) or not isinstance(manifest["migrations"], dict):
+            raise TypeError
+    except (KeyError, TypeError):
         raise BackupError(ARCHIVE_MALFORMED) from None
     if dump != promised_dump:
         raise BackupError(ARCHIVE_DISAGREES.format(detail="the database dump's checksum"))
