@@ -22,7 +22,7 @@ RUN pip install --no-cache-dir -r requirements.lock
 COPY . .
 COPY --from=assets /app/static/dist static/dist
 RUN DEBUG=0 SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input -v0 \
- && mkdir -p var/backups && chown -R lcspr var
+ && mkdir -p var/backups var/media && chown -R lcspr var
 USER lcspr
 EXPOSE 8000
 CMD ["gunicorn", "lcspr.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", \

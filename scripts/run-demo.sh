@@ -25,7 +25,8 @@ cat <<TXT
 
   LCSPR case manager: http://$host:$port/sign-in/
   Sign in as leicester-office, lr-office, leicester-chair, lr-chair, police-crg,
-  leicester-la-crg, lr-la-crg, scrutineer, reviewer, police-portal or school-portal
+  leicester-la-crg, lr-la-crg, scrutineer, reviewer, llr-reporting, police-portal or
+  school-portal
   (configuration: admin at /admin/), password: ${DEMO_PASSWORD:-lcspr-demo-only}. Second factor: run \`make code WHO=<user>\` in
   another terminal, or add the key NRRXG4DSFVSGK3LPFV2G65DQFVVWK6JB to an
   authenticator app (all demo users share it).
