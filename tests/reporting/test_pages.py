@@ -90,6 +90,14 @@ def test_the_cross_partnership_role_sees_both_side_by_side_and_no_case(
     assert "cases" not in api
 
 
+def test_the_cross_partnership_role_s_dashboard_leads_to_the_reports(client, joint):
+    """It has no case work to list: its dashboard says what it has, rather than nothing."""
+    sign_in(client, joint)
+    body = client.get(reverse("dashboard")).content.decode()
+    assert "Your account shows the partnerships' figures, not their cases" in body
+    assert f'href="{reverse("reports")}">open the reports</a>' in body
+
+
 def test_a_role_without_reports_is_refused(client, leicester):
     sign_in(client, staff_user(leicester, role=Role.CRG_MEMBER))
     assert client.get(reverse("reports")).status_code == 403
