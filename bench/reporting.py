@@ -16,7 +16,8 @@ no network. It prints p50 and p95 of each and the ratio page / admin; the issue'
 is a ratio of at most 1 for each dashboard page.
 
 BENCH_ROUNDS (default 30) sets the rounds; BENCH_CASES (default 10000) the cases, with
-ten deadlines each; BENCH_KEEP=1 keeps the database, to look into a page (EXPLAIN ANALYZE).
+ten deadlines each; BENCH_KEEP=1 keeps the database, to look into a page (EXPLAIN ANALYZE),
+and BENCH_REUSE=<its name> times the pages on it again without loading anything.
 """
 
 import os
@@ -37,7 +38,10 @@ if not url.startswith(("postgres://", "postgresql://")):
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", 30))
 CASES = int(os.environ.get("BENCH_CASES", 10_000))
 DEADLINES_PER_CASE = 10
-NAME = f"lcspr_bench_reporting_{uuid.uuid4().hex[:12]}"  # two runs never share one
+# Two runs never share one; BENCH_REUSE names a database an earlier run kept (BENCH_KEEP),
+# to time a change without loading the rows again.
+REUSE = os.environ.get("BENCH_REUSE", "")
+NAME = REUSE or f"lcspr_bench_reporting_{uuid.uuid4().hex[:12]}"
 
 parsed = urlparse(url)
 os.environ["DATABASE_URL"] = urlunparse(parsed._replace(path=f"/{NAME}"))
@@ -51,8 +55,9 @@ os.environ["LOG_LEVEL"] = "WARNING"
 import psycopg  # noqa: E402
 
 admin_url = urlunparse(parsed._replace(path="/postgres"))
-with psycopg.connect(admin_url, autocommit=True) as conn:
-    conn.execute(f'CREATE DATABASE "{NAME}"')
+if not REUSE:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{NAME}"')
 
 
 def drop_database():
@@ -77,7 +82,7 @@ try:
     from django.test import Client
 
     from cases.admin_scoping import PartnershipScopedAdmin
-    from cases.models import AgencyKind, Case, Partnership, Role
+    from cases.models import AgencyKind, Case, Partnership, Role, User
 
     class CaseChangelist(PartnershipScopedAdmin, admin.ModelAdmin):
         """Django's plain changelist of cases (100 a page, counted, filters by stage and
@@ -102,42 +107,52 @@ try:
     def step(text):
         print(f"  {text}", file=sys.stderr, flush=True)
 
-    step(f"migrating {NAME}")
-    began = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    migrated = time.perf_counter() - began
-    step(f"loading {CASES:,} cases")
-
     from tests.factories import AgencyFactory, sign_in, staff_user
     from tests.reporting.bulk import bulk_cases
 
-    partnerships = list(Partnership.objects.order_by("slug"))
-    agencies = [
-        AgencyFactory(name=f"Bench agency {n}", kind=kind, partnerships=partnerships)
-        for n, kind in enumerate((AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL))
-    ]
-    began = time.perf_counter()
-    for partnership in partnerships:
-        bulk_cases(
-            partnership,
-            CASES // len(partnerships),
-            start=date(2023, 4, 1),
-            days=3 * 365,
-            agencies=agencies,
-            deadlines_per_case=DEADLINES_PER_CASE,
-        )
+    def load():
+        """Migrate, load the rows and ANALYZE; the seconds each took, and the office user."""
+        step(f"migrating {NAME}")
+        began = time.perf_counter()
+        call_command("migrate", verbosity=0)
+        migrated = time.perf_counter() - began
+        step(f"loading {CASES:,} cases")
+        partnerships = list(Partnership.objects.order_by("slug"))
+        agencies = [
+            AgencyFactory(name=f"Bench agency {n}", kind=kind, partnerships=partnerships)
+            for n, kind in enumerate(
+                (AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL)
+            )
+        ]
+        began = time.perf_counter()
+        for partnership in partnerships:
+            bulk_cases(
+                partnership,
+                CASES // len(partnerships),
+                start=date(2023, 4, 1),
+                days=3 * 365,
+                agencies=agencies,
+                deadlines_per_case=DEADLINES_PER_CASE,
+            )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        loaded = time.perf_counter() - began
+        leicester = next(p for p in partnerships if p.slug == "leicester")
+        office = staff_user(leicester, role=Role.BUSINESS_OFFICE, username="bench-office")
+        office.is_staff = office.is_superuser = True  # the same user opens the admin
+        office.save()
+        return migrated, loaded, office
+
+    if REUSE:
+        step(f"reusing {NAME}")
+        migrated, loaded, office = 0.0, 0.0, User.objects.get(username="bench-office")
+    else:
+        migrated, loaded, office = load()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
         cursor.execute("SELECT count(*) FROM cases_case")
         (cases,) = cursor.fetchone()
         cursor.execute("SELECT count(*) FROM cases_deadline")
         (deadlines,) = cursor.fetchone()
-    loaded = time.perf_counter() - began
-
-    leicester = next(p for p in partnerships if p.slug == "leicester")
-    office = staff_user(leicester, role=Role.BUSINESS_OFFICE, username="bench-office")
-    office.is_staff = office.is_superuser = True  # the same user opens the admin
-    office.save()
     client = sign_in(Client(), office)
 
     YEAR = "?year=2025"  # the financial year 2025-26: a third of the rows
@@ -186,7 +201,7 @@ try:
     for name in PAGES:
         print(f"  [{'MISSED' if name in missed else 'met'}] {name} ({PAGES[name]})")
 finally:
-    if os.environ.get("BENCH_KEEP"):  # to look into a page with EXPLAIN ANALYZE
+    if os.environ.get("BENCH_KEEP") or REUSE:  # to look into a page with EXPLAIN ANALYZE
         print(f"\nkept the database {NAME}: drop it when done", file=sys.stderr)
     else:
         drop_database()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cases.models import Partnership
 from reporting.rules.measures import MEASURES, Measure, Part
 from reporting.rules.period import Period
-from reporting.selectors.base import COMPUTATIONS, Result, results
+from reporting.selectors.base import COMPUTATIONS, Result, results_of
 
 
 @dataclass(frozen=True)
@@ -28,12 +28,12 @@ class AnnualPart:
 
 def annual_report(partnerships: Sequence[Partnership], period: Period) -> list[AnnualPart]:
     """Each part with its measures' results; a part with no measure computed is left out."""
+    shown = [m for m in MEASURES if m.slug in COMPUTATIONS]
+    found = results_of([m.slug for m in shown], partnerships, period)
     parts = []
     for part in Part:
         measures = [
-            AnnualMeasure(measure=m, results=results(m.slug, partnerships, period))
-            for m in MEASURES
-            if m.part == part and m.slug in COMPUTATIONS
+            AnnualMeasure(measure=m, results=found[m.slug]) for m in shown if m.part == part
         ]
         if measures:
             parts.append(AnnualPart(part=part, measures=measures))

@@ -84,6 +84,24 @@ def computes(slug: str, *, cases: CasesFn):
     return register
 
 
+# Figures of several measures computed at once, for the pages that show every measure:
+# slug -> fn(partnerships, period) -> {slug: {partnership_id: Figures}}.
+BatchFn = Callable[[Sequence[Partnership], Period], dict[str, dict[int, Figures]]]
+TOGETHER: dict[str, BatchFn] = {}
+
+
+def computed_together(slugs):
+    """Register the decorated function as computing the figures of all `slugs` at once;
+    each keeps its own `@computes` registration for a page that shows it alone."""
+
+    def register(batch: BatchFn) -> BatchFn:
+        for slug in slugs:
+            TOGETHER[slug] = batch
+        return batch
+
+    return register
+
+
 def rate(part: int, whole: int) -> float | None:
     """part / whole, or None when there is nothing to share (never a 0% of nothing)."""
     return part / whole if whole else None
@@ -93,12 +111,34 @@ def results(slug: str, partnerships: Sequence[Partnership], period: Period) -> l
     """The measure's result for each partnership, in the order given."""
     computation = COMPUTATIONS[slug]
     by_partnership = computation.figures(partnerships, period) if partnerships else {}
-    empty = Figures(
-        figures={c.key: (None if c.kind == "rate" else 0) for c in computation.measure.figures}
-    )
+    return _results(computation.measure, by_partnership, partnerships, period)
+
+
+def results_of(
+    slugs: Sequence[str], partnerships: Sequence[Partnership], period: Period
+) -> dict[str, list[Result]]:
+    """`results` of each measure, the measures computed together (TOGETHER) at once."""
+    figures: dict[str, dict[int, Figures]] = {}
+    for slug in slugs:
+        if slug in figures:
+            continue
+        if not partnerships:
+            figures[slug] = {}
+        elif slug in TOGETHER:
+            figures.update(TOGETHER[slug](partnerships, period))
+        else:
+            figures[slug] = COMPUTATIONS[slug].figures(partnerships, period)
+    return {
+        slug: _results(COMPUTATIONS[slug].measure, figures[slug], partnerships, period)
+        for slug in slugs
+    }
+
+
+def _results(measure, by_partnership, partnerships, period) -> list[Result]:
+    empty = Figures(figures={c.key: (None if c.kind == "rate" else 0) for c in measure.figures})
     return [
         Result(
-            measure=computation.measure,
+            measure=measure,
             partnership=p,
             period=period,
             figures=by_partnership.get(p.pk, empty).figures,

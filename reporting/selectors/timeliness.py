@@ -4,7 +4,8 @@ agree with every other page and endpoint that shows those dates. A date counts i
 period its due date falls in; it is met, missed, open or waived as the deadline says,
 and the rate is met / (met + missed).
 
-One aggregate query per measure, grouped by partnership and month due.
+One aggregate query per measure, grouped by partnership and month due; one for them all
+where a page shows them all.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from django.db.models.functions import TruncMonth
 from cases.models import Deadline, DeadlineStatus
 from cases.timescales import TIMESCALES_BY_KIND
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computes, rate
+from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
 
 MET = Q(status=DeadlineStatus.MET)
 MISSED = Q(status=DeadlineStatus.MISSED)
@@ -50,56 +51,91 @@ DUTIES = {
 def _in_period(duty: Duty, period: Period) -> Q:
     """The duty's dates due in the period, of cases not withdrawn (a duplicate, or opened in
     error: cases/services/correction.py)."""
+    return _due_in(duty.kinds, period)
+
+
+def _due_in(kinds, period: Period) -> Q:
     return Q(
-        kind__in=duty.kinds,
+        kind__in=kinds,
         due_date__gte=period.start,
         due_date__lte=period.end,
         case__withdrawn_at__isnull=True,
     )
 
 
-def _figures_of(duty: Duty):
-    def figures(partnerships, period: Period) -> dict[int, Figures]:
-        grouped = (
-            Deadline.objects.for_partnerships(partnerships)
-            .filter(_in_period(duty, period))
-            .annotate(month=TruncMonth("due_date"))
-            .values("case__partnership_id", "month")
-            .annotate(
-                total=Count("id"),
-                met=Count("id", filter=duty.met),
-                missed=Count("id", filter=duty.missed),
-                open=Count("id", filter=Q(status=DeadlineStatus.OPEN)),
-                waived=Count("id", filter=Q(status=DeadlineStatus.WAIVED)),
-            )
-            .order_by()
+COUNTED = ("total", "met", "missed", "open", "waived")
+
+
+def _figures_of_duties(duties: dict[str, Duty], partnerships, period: Period):
+    """Each duty's figures, {slug: {partnership id: Figures}}, from one aggregate query
+    over all their dates: grouped by partnership, month and kind, with each duty's met and
+    missed counted by its own rule (§4.4.2's window differs)."""
+    by_rule = {slug: (f"met_{i}", f"missed_{i}") for i, slug in enumerate(duties)}
+    grouped = (
+        Deadline.objects.for_partnerships(partnerships)
+        .filter(_due_in({kind for duty in duties.values() for kind in duty.kinds}, period))
+        .annotate(month=TruncMonth("due_date"))
+        .values("case__partnership_id", "month", "kind")
+        .annotate(
+            total=Count("id"),
+            open=Count("id", filter=Q(status=DeadlineStatus.OPEN)),
+            waived=Count("id", filter=Q(status=DeadlineStatus.WAIVED)),
+            **{
+                name: Count("id", filter=condition)
+                for slug, duty in duties.items()
+                for name, condition in zip(by_rule[slug], (duty.met, duty.missed), strict=True)
+            },
         )
-        by_month: dict[int, dict] = defaultdict(dict)
-        for line in grouped:
-            by_month[line["case__partnership_id"]][_month_key(line["month"])] = line
-        out = {}
-        for partnership in partnerships:
-            months = by_month.get(partnership.pk, {})
-            totals = {
-                key: sum(m[key] for m in months.values())
-                for key in ("total", "met", "missed", "open", "waived")
-            }
-            totals["rate"] = rate(totals["met"], totals["met"] + totals["missed"])
-            rows = [
-                Row(
-                    key=_month_key(month),
-                    label=f"{month:%B %Y}",
-                    values={
-                        "met": months.get(_month_key(month), {}).get("met", 0),
-                        "missed": months.get(_month_key(month), {}).get("missed", 0),
-                        "open": months.get(_month_key(month), {}).get("open", 0),
-                        "rate": _month_rate(months.get(_month_key(month))),
-                    },
-                )
-                for month in period.months()
-            ]
-            out[partnership.pk] = Figures(figures=totals, rows=rows)
-        return out
+        .order_by()
+    )
+    # slug -> partnership id -> month key -> counts
+    months: dict[str, dict[int, dict[str, dict[str, int]]]] = {
+        slug: defaultdict(dict) for slug in duties
+    }
+    for line in grouped:
+        for slug, duty in duties.items():
+            if line["kind"] not in duty.kinds:
+                continue
+            met, missed = by_rule[slug]
+            counts = months[slug][line["case__partnership_id"]].setdefault(
+                _month_key(line["month"]), dict.fromkeys(COUNTED, 0)
+            )
+            for key, value in zip(
+                COUNTED,
+                (line["total"], line[met], line[missed], line["open"], line["waived"]),
+                strict=True,
+            ):
+                counts[key] += value
+    return {
+        slug: {p.pk: _figures(months[slug].get(p.pk, {}), period) for p in partnerships}
+        for slug in duties
+    }
+
+
+def _figures(months: dict[str, dict[str, int]], period: Period) -> Figures:
+    totals = {key: sum(m[key] for m in months.values()) for key in COUNTED}
+    totals["rate"] = rate(totals["met"], totals["met"] + totals["missed"])
+    rows = []
+    for month in period.months():
+        line = months.get(_month_key(month))
+        rows.append(
+            Row(
+                key=_month_key(month),
+                label=f"{month:%B %Y}",
+                values={
+                    "met": line["met"] if line else 0,
+                    "missed": line["missed"] if line else 0,
+                    "open": line["open"] if line else 0,
+                    "rate": _month_rate(line),
+                },
+            )
+        )
+    return Figures(figures=totals, rows=rows)
+
+
+def _figures_of(slug: str, duty: Duty):
+    def figures(partnerships, period: Period) -> dict[int, Figures]:
+        return _figures_of_duties({slug: duty}, partnerships, period)[slug]
 
     return figures
 
@@ -147,4 +183,11 @@ def _cases_of(duty: Duty):
 
 
 for _slug, _duty in DUTIES.items():
-    computes(_slug, cases=_cases_of(_duty))(_figures_of(_duty))
+    computes(_slug, cases=_cases_of(_duty))(_figures_of(_slug, _duty))
+
+
+@computed_together(DUTIES)
+def all_timeliness(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+    """Every timeliness measure at once, for the pages that show them all (the figures,
+    the annual report): one query rather than one a measure."""
+    return _figures_of_duties(DUTIES, partnerships, period)

@@ -14,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from cases.models import AgencyKind, Role
-from reporting.selectors.base import COMPUTATIONS
+from reporting.rules.period import Period
+from reporting.selectors.base import COMPUTATIONS, TOGETHER, results, results_of
 from tests.factories import AgencyFactory, sign_in, staff_user
-from tests.reporting.bulk import bulk_cases
+from tests.reporting.bulk import KINDS, bulk_cases
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +99,32 @@ def test_every_reporting_page_costs_the_same_queries_for_500_cases_as_for_5(clie
     for role in roles:
         grew = {url: (few[role][url], n) for url, n in many[role].items() if n != few[role][url]}
         assert not grew, f"{role}: queries (5 cases, 500 cases) by page: {grew}"
+
+
+def test_the_measures_computed_together_agree_with_each_computed_alone(leicester, lr):
+    """The figures page and the annual report compute some measures at once (one query for
+    every timeliness measure): each has the figures and rows its own page shows, for each
+    partnership."""
+    agencies = [
+        AgencyFactory(name=f"Agency {n}", kind=kind)
+        for n, kind in enumerate((AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL))
+    ]
+    for partnership in (leicester, lr):
+        bulk_cases(
+            partnership,
+            60,
+            start=START,
+            days=DAYS,
+            agencies=agencies,
+            deadlines_per_case=len(KINDS),
+        )
+    period = Period.financial_year(START.year)
+    together = results_of(sorted(COMPUTATIONS), [leicester, lr], period)
+    assert TOGETHER, "some measures are computed together"
+    for slug in sorted(COMPUTATIONS):
+        alone = results(slug, [leicester, lr], period)
+        assert [(r.figures, r.rows) for r in together[slug]] == [
+            (r.figures, r.rows) for r in alone
+        ], slug
+    totals = [r.figures["total"] for slug in TOGETHER for r in together[slug]]
+    assert any(totals), "the rows hold dates of the measures computed together"
