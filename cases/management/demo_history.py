@@ -38,8 +38,8 @@ from datetime import date, time, timedelta
 
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import F
 from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
 
 from cases import selectors, services
 from cases.management.demo_clock import demo_clock, real_today
@@ -434,12 +434,18 @@ class History:
         """The history's notices went at the time: the office's new-case email and the
         agencies' request emails are not sent again now (their tasks find them sent)."""
         cases = history_cases(self.partnership).values("pk")
-        Case.objects.for_partnership(self.partnership).filter(pk__in=cases).update(
-            opened_notice_sent_at=F("created_at")
+        opened = list(Case.objects.for_partnership(self.partnership).filter(pk__in=cases))
+        for case in opened:
+            case.opened_notice_sent_at = case.created_at
+        _saved_with_history(opened, ["opened_notice_sent_at"], "Demo history: told at the time")
+        requests = list(
+            InformationRequest.objects.for_partnership(self.partnership).filter(
+                case__in=cases, email_sent_at__isnull=True
+            )
         )
-        InformationRequest.objects.for_partnership(self.partnership).filter(
-            case__in=cases, email_sent_at__isnull=True
-        ).update(email_sent_at=F("sent_at"))
+        for request in requests:
+            request.email_sent_at = request.sent_at
+        _saved_with_history(requests, ["email_sent_at"], "Demo history: emailed at the time")
 
     # --- Intake (§4.1) --------------------------------------------------------------------
 
@@ -769,16 +775,30 @@ class History:
             originals.append(original)
         Attachment.objects.bulk_create(originals)
         details = self._reply_details("Safeguarding Lead (entered by the Business Office)")
-        InformationRequest.objects.for_partnership(self.partnership).filter(
-            pk__in=[request.pk for request in requests]
-        ).update(
-            **{name: getattr(details, name) for name in REPLY_FIELDS},
-            status=RequestStatus.SUBMITTED,
-            submitted_at=now,
-            submitted_by=office,
-            entered_on_behalf_by=office,
-            entered_on_behalf_at=now,
-            version=F("version") + 1,
+        replied = list(
+            InformationRequest.objects.for_partnership(self.partnership).filter(
+                pk__in=[request.pk for request in requests]
+            )
+        )
+        for request in replied:
+            for name in REPLY_FIELDS:
+                setattr(request, name, getattr(details, name))
+            request.status = RequestStatus.SUBMITTED
+            request.submitted_at = request.entered_on_behalf_at = now
+            request.submitted_by = request.entered_on_behalf_by = office
+            request.version += 1
+        _saved_with_history(
+            replied,
+            [
+                *REPLY_FIELDS,
+                "status",
+                "submitted_at",
+                "submitted_by",
+                "entered_on_behalf_by",
+                "entered_on_behalf_at",
+                "version",
+            ],
+            "Demo history: the reply entered on the agency's behalf",
         )
 
     def _escalated(self, state, on: date) -> None:
@@ -876,11 +896,15 @@ class History:
         meet or miss no deadline. The decision and its sign-off are the services'."""
         from rapidreview.models import RapidReview
 
-        RapidReview.objects.for_partnership(self.partnership).filter(pk=review.pk).update(
-            facts_reviewed="The facts in the agencies' replies.",
-            improvement_potential="Some potential: agencies could share concerns sooner.",
-            no_immediate_action=True,
-            version=F("version") + 1,
+        written = RapidReview.objects.for_partnership(self.partnership).get(pk=review.pk)
+        written.facts_reviewed = "The facts in the agencies' replies."
+        written.improvement_potential = "Some potential: agencies could share concerns sooner."
+        written.no_immediate_action = True
+        written.version += 1
+        _saved_with_history(
+            [written],
+            ["facts_reviewed", "improvement_potential", "no_immediate_action", "version"],
+            "Demo history: the meeting's record",
         )
         CombinedSummary.objects.create(
             case=review.case,
@@ -1062,3 +1086,10 @@ def history_make(partnership: Partnership, cast: Cast) -> int:
     if history_exists(partnership):
         return 0
     return History(partnership, cast).make(real_today())
+
+
+def _saved_with_history(rows: list, fields: list[str], reason: str) -> None:
+    """Write the rows' `fields` in one statement, each row's history kept (simple-history's
+    bulk_update_with_history), as the services' save() would keep it."""
+    if rows:
+        bulk_update_with_history(rows, type(rows[0]), fields, default_change_reason=reason)
