@@ -1258,6 +1258,9 @@ class InformationRequest(models.Model):
                 condition=Q(status=RequestStatus.SUBMITTED),
                 name="request_submitted",
             ),
+            # The replies due in a period, by purpose: the figures of agencies' replies
+            # (issue 17, reporting/selectors/agencies.py).
+            models.Index(fields=["purpose", "reply_due_on"], name="request_purpose_due"),
         ]
 
     def __str__(self):

@@ -8,7 +8,8 @@ the date has passed; not yet due otherwise. A reply returned for more informatio
 judged by its new date and awaits its next submission. The rate is on time over every
 reply due by now (on time, late and overdue).
 
-One aggregate query per measure, grouped by partnership and agency (or step).
+One aggregate query per measure, grouped by partnership and agency (or step); one for both
+measures of replies where a page shows them all.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from cases.models import (
     RequestPurpose,
 )
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computes, rate
+from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
 
 REPLY_STATES = ("on_time", "late", "overdue", "awaited")
 
@@ -44,9 +45,9 @@ def _states(today) -> dict[str, Q]:
     }
 
 
-def _due(rows: QuerySet, purpose: str, period: Period) -> QuerySet:
+def _due(rows: QuerySet, purposes, period: Period) -> QuerySet:
     return rows.filter(
-        purpose=purpose,
+        purpose__in=purposes,
         reply_due_on__gte=period.start,
         reply_due_on__lte=period.end,
         case__withdrawn_at__isnull=True,
@@ -61,39 +62,48 @@ def _rate(counts: dict) -> float | None:
     return rate(counts["on_time"], counts["on_time"] + counts["late"] + counts["overdue"])
 
 
-def _replies_figures(purpose: str):
-    def figures(partnerships, period: Period) -> dict[int, Figures]:
-        states = _states(timezone.localdate())
-        grouped = (
-            _due(InformationRequest.objects.for_partnerships(partnerships), purpose, period)
-            .values("agency_id", "agency__name", pid=F("case__partnership_id"))
-            .annotate(**{key: Count("id", filter=q) for key, q in states.items()})
-            .order_by(Lower("agency__name"), "agency_id")
-        )
-        by_agency: dict[int, list[dict]] = defaultdict(list)
-        for line in grouped:
-            by_agency[line["pid"]].append(line)
-        out = {}
-        for p in partnerships:
-            agencies = by_agency.get(p.pk, [])
-            totals = {key: sum(a[key] for a in agencies) for key in REPLY_STATES}
-            out[p.pk] = Figures(
-                figures={"total": sum(totals.values()), **totals, "rate": _rate(totals)},
-                rows=[
-                    Row(
-                        key=str(a["agency_id"]),
-                        label=a["agency__name"],
-                        values={
-                            "on_time": a["on_time"],
-                            "late": a["late"],
-                            "overdue": a["overdue"],
-                            "rate": _rate(a),
-                        },
-                    )
-                    for a in agencies
-                ],
+def _replies_of(purposes: dict[str, str], partnerships, period: Period):
+    """Each purpose's replies by agency, {slug: {partnership id: Figures}}, in one query
+    grouped by purpose, partnership and agency."""
+    states = _states(timezone.localdate())
+    grouped = (
+        _due(InformationRequest.objects.for_partnerships(partnerships), purposes.values(), period)
+        .values("purpose", "agency_id", "agency__name", pid=F("case__partnership_id"))
+        .annotate(**{key: Count("id", filter=q) for key, q in states.items()})
+        .order_by(Lower("agency__name"), "agency_id")
+    )
+    by_agency: dict[tuple[str, int], list[dict]] = defaultdict(list)
+    for line in grouped:
+        by_agency[line["purpose"], line["pid"]].append(line)
+    return {
+        slug: {p.pk: _replies(by_agency.get((purpose, p.pk), [])) for p in partnerships}
+        for slug, purpose in purposes.items()
+    }
+
+
+def _replies(agencies: list[dict]) -> Figures:
+    totals = {key: sum(a[key] for a in agencies) for key in REPLY_STATES}
+    return Figures(
+        figures={"total": sum(totals.values()), **totals, "rate": _rate(totals)},
+        rows=[
+            Row(
+                key=str(a["agency_id"]),
+                label=a["agency__name"],
+                values={
+                    "on_time": a["on_time"],
+                    "late": a["late"],
+                    "overdue": a["overdue"],
+                    "rate": _rate(a),
+                },
             )
-        return out
+            for a in agencies
+        ],
+    )
+
+
+def _replies_figures(slug: str, purpose: str):
+    def figures(partnerships, period: Period) -> dict[int, Figures]:
+        return _replies_of({slug: purpose}, partnerships, period)[slug]
 
     return figures
 
@@ -109,7 +119,7 @@ def _replies_cases(purpose: str):
     def cases(scope, period: Period) -> list[CaseLine]:
         states = _states(timezone.localdate())
         requests = (
-            _due(InformationRequest.objects.visible_to(scope), purpose, period)
+            _due(InformationRequest.objects.visible_to(scope), [purpose], period)
             .annotate(
                 answered_on_time=_flag(states["on_time"]),
                 answered=_flag(states["on_time"] | states["late"]),
@@ -137,11 +147,18 @@ def _replies_cases(purpose: str):
 
 
 # §4.3.4: the Rapid Review's information requests; §8.2: the agencies' LCSPR submissions.
-for _slug, _purpose in (
-    ("agency-requests", RequestPurpose.RAPID_REVIEW),
-    ("agency-submissions", RequestPurpose.LCSPR),
-):
-    computes(_slug, cases=_replies_cases(_purpose))(_replies_figures(_purpose))
+PURPOSES = {
+    "agency-requests": RequestPurpose.RAPID_REVIEW,
+    "agency-submissions": RequestPurpose.LCSPR,
+}
+for _slug, _purpose in PURPOSES.items():
+    computes(_slug, cases=_replies_cases(_purpose))(_replies_figures(_slug, _purpose))
+
+
+@computed_together(PURPOSES)
+def all_replies(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+    """Both measures of agencies' replies at once, for the pages that show them all."""
+    return _replies_of(PURPOSES, partnerships, period)
 
 
 # --- Escalations (§2.1.7) -----------------------------------------------------------------

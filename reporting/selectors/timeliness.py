@@ -69,8 +69,14 @@ COUNTED = ("total", "met", "missed", "open", "waived")
 def _figures_of_duties(duties: dict[str, Duty], partnerships, period: Period):
     """Each duty's figures, {slug: {partnership id: Figures}}, from one aggregate query
     over all their dates: grouped by partnership, month and kind, with each duty's met and
-    missed counted by its own rule (§4.4.2's window differs)."""
-    by_rule = {slug: (f"met_{i}", f"missed_{i}") for i, slug in enumerate(duties)}
+    missed counted by its own rule (§4.4.2's window differs). A rule that several duties
+    share is counted once."""
+    conditions: dict[Q, str] = {}  # each distinct met or missed rule -> its count's name
+
+    def name_of(rule: Q) -> str:
+        return conditions.setdefault(rule, f"rule_{len(conditions)}")
+
+    by_rule = {slug: (name_of(duty.met), name_of(duty.missed)) for slug, duty in duties.items()}
     grouped = (
         Deadline.objects.for_partnerships(partnerships)
         .filter(_due_in({kind for duty in duties.values() for kind in duty.kinds}, period))
@@ -80,11 +86,7 @@ def _figures_of_duties(duties: dict[str, Duty], partnerships, period: Period):
             total=Count("id"),
             open=Count("id", filter=Q(status=DeadlineStatus.OPEN)),
             waived=Count("id", filter=Q(status=DeadlineStatus.WAIVED)),
-            **{
-                name: Count("id", filter=condition)
-                for slug, duty in duties.items()
-                for name, condition in zip(by_rule[slug], (duty.met, duty.missed), strict=True)
-            },
+            **{name: Count("id", filter=condition) for condition, name in conditions.items()},
         )
         .order_by()
     )

@@ -42,7 +42,7 @@ from cases.models import (
 from rapidreview.models import Attendance, Decision, Declaration, RapidReview
 from rapidreview.quorum import MIN_PARTNER_AGENCIES, MIN_SAFEGUARDING_PARTNERS
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computes, rate
+from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
 from reviews.models import Lcspr
 
 NOT_WITHDRAWN = Q(case__withdrawn_at__isnull=True)
@@ -69,6 +69,15 @@ def _monthly(
     """`rows` (already scoped and filtered to the period) counted in one grouped query by
     partnership and the month of `on`: "count", and each of `counts` by its condition.
     One breakdown row per month of the period, a month without any rows at 0."""
+    by_month = _by_month(rows, on=on, partnership=partnership, counts=counts)
+    keys = {key: key for key in ("count", *counts)}
+    return _month_figures(by_month, keys, partnerships, period, row_keys)
+
+
+def _by_month(
+    rows: QuerySet, *, on: str, partnership: str, counts: dict[str, Q]
+) -> dict[int, dict[str, dict]]:
+    """{partnership id: {month key: {"count": n, and each of `counts`: n}}}, one query."""
     grouped = (
         rows.annotate(month=TruncMonth(on))
         .values("month", pid=F(partnership))
@@ -78,17 +87,30 @@ def _monthly(
     by_month: dict[int, dict[str, dict]] = defaultdict(dict)
     for line in grouped:
         by_month[line["pid"]][_month_key(line["month"])] = line
-    keys = ("count", *counts)
+    return by_month
+
+
+def _month_figures(
+    by_month: dict[int, dict[str, dict]],
+    keys: dict[str, str],
+    partnerships: Sequence[Partnership],
+    period: Period,
+    row_keys: tuple[str, ...] = ("count",),
+) -> dict[int, Figures]:
+    """Figures from `_by_month`'s counts: each figure of `keys` (figure: count's name)
+    summed over the months, and a row a month of `row_keys`' figures."""
     out = {}
     for p in partnerships:
         months = by_month.get(p.pk, {})
         out[p.pk] = Figures(
-            figures={key: sum(m[key] for m in months.values()) for key in keys},
+            figures={key: sum(m[name] for m in months.values()) for key, name in keys.items()},
             rows=[
                 Row(
                     key=_month_key(month),
                     label=f"{month:%B %Y}",
-                    values={key: months.get(_month_key(month), {}).get(key, 0) for key in row_keys},
+                    values={
+                        key: months.get(_month_key(month), {}).get(keys[key], 0) for key in row_keys
+                    },
                 )
                 for month in period.months()
             ],
@@ -134,21 +156,6 @@ def notification_cases(scope, period: Period) -> list[CaseLine]:
     ]
 
 
-@computes("notifications", cases=notification_cases)
-def notification_figures(partnerships, period: Period) -> dict[int, Figures]:
-    return _monthly(
-        _notifications(Notification.objects.for_partnerships(partnerships), period),
-        on="received_on",
-        partnership="case__partnership_id",
-        counts={
-            "deaths": Q(incident_kind=IncidentKind.DEATH),
-            "harm": Q(incident_kind=IncidentKind.SERIOUS_HARM),
-        },
-        partnerships=partnerships,
-        period=period,
-    )
-
-
 # §1.3.5: the death of a looked-after child, or of a care leaver up to and including 24.
 CARE_DEATH = Q(
     incident_kind=IncidentKind.DEATH,
@@ -173,21 +180,54 @@ def care_death_cases(scope, period: Period) -> list[CaseLine]:
     ]
 
 
-@computes("care-deaths", cases=care_death_cases)
-def care_death_figures(partnerships, period: Period) -> dict[int, Figures]:
-    return _monthly(
-        _notifications(Notification.objects.for_partnerships(partnerships), period).filter(
-            CARE_DEATH
-        ),
+NOTIFIED = {
+    "deaths": Q(incident_kind=IncidentKind.DEATH),
+    "harm": Q(incident_kind=IncidentKind.SERIOUS_HARM),
+}
+CARE_DEATHS = {
+    "care_deaths": CARE_DEATH,
+    "looked_after": CARE_DEATH & Q(care_status=CareStatus.LOOKED_AFTER),
+    "care_leavers": CARE_DEATH & Q(care_status=CareStatus.CARE_LEAVER),
+}
+# Each measure's figures, as the names of the counts `_notified` makes.
+NOTIFICATION_KEYS = {
+    "notifications": {"count": "count", "deaths": "deaths", "harm": "harm"},
+    "care-deaths": {
+        "count": "care_deaths",
+        "looked_after": "looked_after",
+        "care_leavers": "care_leavers",
+    },
+}
+
+
+def _notified(slugs, partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+    """The notifications (§4.2) and the care deaths among them (§1.3.5), in one query."""
+    by_month = _by_month(
+        _notifications(Notification.objects.for_partnerships(partnerships), period),
         on="received_on",
         partnership="case__partnership_id",
-        counts={
-            "looked_after": Q(care_status=CareStatus.LOOKED_AFTER),
-            "care_leavers": Q(care_status=CareStatus.CARE_LEAVER),
-        },
-        partnerships=partnerships,
-        period=period,
+        counts={**NOTIFIED, **CARE_DEATHS},
     )
+    return {
+        slug: _month_figures(by_month, NOTIFICATION_KEYS[slug], partnerships, period)
+        for slug in slugs
+    }
+
+
+@computes("notifications", cases=notification_cases)
+def notification_figures(partnerships, period: Period) -> dict[int, Figures]:
+    return _notified(["notifications"], partnerships, period)["notifications"]
+
+
+@computes("care-deaths", cases=care_death_cases)
+def care_death_figures(partnerships, period: Period) -> dict[int, Figures]:
+    return _notified(["care-deaths"], partnerships, period)["care-deaths"]
+
+
+@computed_together(NOTIFICATION_KEYS)
+def all_notified(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+    """Both measures of notifications at once, for the pages that show them all."""
+    return _notified(NOTIFICATION_KEYS, partnerships, period)
 
 
 # --- Referrals (§4.1.5, §4.9) -------------------------------------------------------------

@@ -23,6 +23,7 @@ from cases.models import (
     InformationRequest,
     Notification,
     Referral,
+    RequestPurpose,
     RequestStatus,
     Stage,
 )
@@ -143,6 +144,9 @@ def _requests(cases: list[Case], agencies: list, per_case: int) -> None:
         return InformationRequest(
             case=case,
             agency=agencies[(n + k) % len(agencies)],
+            # A Rapid Review's requests (§4.3.4) in two cases of three, an LCSPR's (§8.2)
+            # in the third: a case asks each agency once for each.
+            purpose=RequestPurpose.LCSPR if n % 3 == 2 else RequestPurpose.RAPID_REVIEW,
             status=status,
             sent_at=sent_at,
             reply_due_on=case.opened_on + timedelta(days=14),
