@@ -26,6 +26,9 @@ def _manage(*args, timeout=120, **env):
             "REDIS_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "DEMO",
+            "STORAGE_BACKEND",
+            "AWS_STORAGE_BUCKET_NAME",
+            "MEDIA_ROOT",
         }
     }
     return subprocess.run(
@@ -142,3 +145,80 @@ def test_static_files_collect_with_hashed_names(tmp_path):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "dist/app.css" in manifest
     assert "js/app.mjs" in manifest
+
+
+SHOW_STORAGE = (
+    "from django.core.files.storage import storages; from django.conf import settings as s; "
+    "print(type(storages['default']).__name__); "
+    "o = s.STORAGES['default']['OPTIONS']; "
+    "print(*[o.get(k) for k in ('bucket_name', 'endpoint_url', 'region_name', 'access_key', "
+    "'addressing_style', 'default_acl', 'querystring_auth', 'file_overwrite', 'location')])"
+)
+
+
+def test_uploads_go_to_a_folder_on_this_host_by_default(tmp_path):
+    shown = _manage(
+        "shell", "--no-imports", "-c", SHOW_STORAGE, SECRET_KEY="x" * 50, MEDIA_ROOT=str(tmp_path)
+    )
+    assert shown.returncode == 0, shown.stderr
+    kind, options = shown.stdout.splitlines()
+    assert kind == "FileSystemStorage"
+    assert options.split()[-1] == str(tmp_path)
+
+
+def test_an_s3_compatible_object_store_is_chosen_by_the_environment_alone():
+    """As docker-compose's MinIO or a cloud's bucket is configured (README, More than one
+    web host): private objects, signed URLs, never an overwrite."""
+    s3 = {
+        "SECRET_KEY": "x" * 50,
+        "AWS_STORAGE_BUCKET_NAME": "lcspr-uploads",
+        "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+        "AWS_S3_REGION_NAME": "eu-west-2",
+        "AWS_ACCESS_KEY_ID": "lcspr",
+        "AWS_SECRET_ACCESS_KEY": "a-long-secret",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+    }
+    for chosen in ({"STORAGE_BACKEND": "s3"}, {}):  # a bucket name alone chooses it too
+        shown = _manage("shell", "--no-imports", "-c", SHOW_STORAGE, **s3, **chosen)
+        assert shown.returncode == 0, shown.stderr
+        kind, options = shown.stdout.splitlines()
+        assert kind == "S3Storage"
+        assert options.split() == [
+            "lcspr-uploads",
+            "http://minio:9000",
+            "eu-west-2",
+            "lcspr",
+            "path",
+            "private",
+            "True",
+            "False",
+            "None",
+        ]
+
+
+def test_an_object_store_without_its_bucket_or_an_unknown_storage_stops_start_up():
+    missing = _manage("check", SECRET_KEY="x" * 50, STORAGE_BACKEND="s3")
+    assert missing.returncode != 0
+    assert "Set the AWS_STORAGE_BUCKET_NAME environment variable" in missing.stderr
+    unknown = _manage("check", SECRET_KEY="x" * 50, STORAGE_BACKEND="nfs")
+    assert unknown.returncode != 0
+    assert "STORAGE_BACKEND is 'nfs': it must be one of filesystem, s3." in unknown.stderr
+
+
+def test_sessions_lockouts_and_the_shared_cache_assume_no_one_host():
+    shown = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_ENGINE, s.AXES_HANDLER, s.CACHES['default']['BACKEND'], "
+        "s.CSRF_USE_SESSIONS)",
+        SECRET_KEY="x" * 50,
+        REDIS_URL="redis://redis:6379/0",
+    )
+    assert shown.stdout.split() == [
+        "django.contrib.sessions.backends.db",
+        "axes.handlers.database.AxesDatabaseHandler",
+        "lcspr.cache.TolerantRedisCache",
+        "False",
+    ], shown.stderr
