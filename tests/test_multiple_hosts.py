@@ -2,7 +2,16 @@
 an S3-compatible object store serves them by configuration alone; the cache tolerates
 Redis going away; and one person's session is served by any host."""
 
+import http.client
+import os
+import re
 import socket
+import subprocess
+import sys
+import time
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import quote, urlencode
 
 import boto3
 import pytest
@@ -16,7 +25,14 @@ from cases import services
 from cases.models import AgencyKind, Attachment, Stage
 from cases.tenancy import Scope
 from lcspr.backups import files
-from tests.factories import AgencyFactory, agency_user, open_case, sign_in, working_days_ahead
+from tests.factories import (
+    AgencyFactory,
+    agency_user,
+    open_case,
+    sign_in,
+    staff_user,
+    working_days_ahead,
+)
 
 BUCKET = "lcspr-test-uploads"
 REGION = "eu-west-2"
@@ -233,3 +249,207 @@ def test_without_redis_the_api_and_pages_still_answer(client, redis_gone, leices
     refused = client.get("/api/v1/cases/")
     assert refused.status_code in (401, 403)
     assert "detail" in refused.json()
+
+
+# --- One session, two web hosts ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+# Environment a deployment would not have: the suite's own settings stay out of the hosts'.
+NOT_PASSED_ON = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "HTTPS", "DATABASE_URL", "DEMO"}
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Host:
+    """One gunicorn process, as docker-compose's `web` runs it, on a loopback port."""
+
+    def __init__(self, env: dict, log: Path):
+        self.port = _free_port()
+        self.log = log.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "lcspr.wsgi",
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--workers",
+                "1",
+                "--logger-class",
+                "lcspr.gunicorn_logging.RedactingLogger",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_until_serving(self) -> None:
+        """Until /health/ answers (the load balancer's check). The limit only stops a host
+        that never starts; it measures nothing."""
+        for _ in range(600):
+            assert self.process.poll() is None, "gunicorn stopped: see its log"
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                connection.request("GET", "/health/")
+                if connection.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise AssertionError(f"gunicorn on port {self.port} never answered /health/")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+
+
+class Browser:
+    """One browser: its cookies go to whichever host it asks, as behind a load balancer
+    (cookies are the host name's, not the port's), and it follows no redirect itself."""
+
+    def __init__(self):
+        self.cookies: dict[str, str] = {}
+
+    def request(self, host: Host, method: str, path: str, form: dict | None = None):
+        headers = {"Host": "127.0.0.1"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        connection = http.client.HTTPConnection("127.0.0.1", host.port, timeout=60)
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        text = response.read().decode()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel["max-age"] == "0":
+                    self.cookies.pop(name, None)
+                else:
+                    self.cookies[name] = morsel.value
+        return response.status, response.headers.get("Location", ""), text
+
+
+def _csrf_token(page: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def _database_url_of_the_test_database() -> str:
+    from django.db import connection
+
+    db = connection.settings_dict
+    password = f":{quote(db['PASSWORD'])}" if db["PASSWORD"] else ""
+    return (
+        f"postgres://{quote(db['USER'])}{password}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
+
+
+@pytest.fixture
+def two_hosts(transactional_db, tmp_path):
+    """Two web hosts sharing the suite's test database, its Redis and nothing else: no
+    file, no memory. DEBUG=1 only so that static files need no collectstatic."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("two processes cannot share the suite's in-memory SQLite database")
+    env = {k: v for k, v in os.environ.items() if k not in NOT_PASSED_ON}
+    env.update(
+        DEBUG="1",
+        SECRET_KEY="one-secret-every-host-shares-" + "x" * 30,
+        ALLOWED_HOSTS="127.0.0.1",
+        HTTPS="0",
+        DATABASE_URL=_database_url_of_the_test_database(),
+        MEDIA_ROOT=str(tmp_path / "media"),
+    )
+    hosts = [Host(env, tmp_path / f"gunicorn-{n}.log") for n in (1, 2)]
+    try:
+        for host in hosts:
+            host.wait_until_serving()
+        yield hosts
+    finally:
+        for host in hosts:
+            host.stop()
+
+
+def test_two_web_hosts_sharing_one_database_serve_one_persons_session_alternately(
+    two_hosts, leicester, lr
+):
+    from django.contrib.sessions.models import Session
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    first, second = two_hosts
+    office = staff_user(leicester, username="t-leicester-office")
+    device = TOTPDevice.objects.create(user=office, name="app", confirmed=True)
+    mine = open_case(leicester, stage=Stage.RAPID_REVIEW)
+    theirs = open_case(lr, stage=Stage.RAPID_REVIEW)
+    browser = Browser()
+
+    # The password on one host; the second factor on the other.
+    status, _, page = browser.request(first, "GET", "/sign-in/")
+    assert status == 200
+    status, location, _ = browser.request(
+        first,
+        "POST",
+        "/sign-in/",
+        {
+            "username": office.username,
+            "password": "correct-horse-battery",
+            "csrfmiddlewaretoken": _csrf_token(page),
+        },
+    )
+    assert (status, location) == (302, "/")
+    # The other host knows the password was given, and asks for the second factor.
+    status, location, _ = browser.request(second, "GET", location)
+    assert status == 302
+    assert location.startswith("/sign-in/two-factor/")
+    status, _, page = browser.request(second, "GET", location)
+    assert status == 200
+    status, location, _ = browser.request(
+        second,
+        "POST",
+        "/sign-in/two-factor/",
+        {"code": f"{totp(device.bin_key):06d}", "csrfmiddlewaretoken": _csrf_token(page)},
+    )
+    assert (status, location) == (302, "/")
+    # The session is a row in the database both hosts share.
+    assert Session.objects.filter(session_key=browser.cookies["sessionid"]).exists()
+
+    pages = ["/", "/cases/", f"/cases/{mine.reference}/", f"/cases/{mine.reference}/timeline/"]
+    for turn in range(8):
+        host = two_hosts[turn % 2]
+        path = pages[turn % len(pages)]
+        status, location, page = browser.request(host, "GET", path)
+        assert (status, location) == (200, ""), f"{path} on host {turn % 2 + 1}"
+        assert leicester.name in page  # the signed-in person's organisation
+        assert "Sign out" in page
+        assert "/sign-in/" not in location
+    status, _, page = browser.request(second, "GET", "/cases/")
+    assert mine.reference in page
+    assert theirs.reference not in page  # still this person's scope, on either host
+    status, _, _ = browser.request(first, "GET", f"/cases/{theirs.reference}/")
+    assert status == 404
+
+    # Signed out on one host is signed out on both.
+    status, _, page = browser.request(second, "GET", "/")
+    status, location, _ = browser.request(
+        second, "POST", "/sign-out/", {"csrfmiddlewaretoken": _csrf_token(page)}
+    )
+    assert status == 302
+    for host in two_hosts:
+        status, location, _ = browser.request(host, "GET", "/cases/")
+        assert status == 302
+        assert location.startswith("/sign-in/")
