@@ -165,14 +165,24 @@ MEDIA_STORAGE_BACKENDS = {
     "filesystem": "django.core.files.storage.FileSystemStorage",
     "s3": "storages.backends.s3.S3Storage",
 }
-STORAGE_BACKEND = env.str(
-    "STORAGE_BACKEND",
-    default="s3" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "filesystem",
+# Empty counts as unset (docker-compose passes every variable, set or not).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="") or (
+    "s3" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "filesystem"
 )
 if STORAGE_BACKEND not in MEDIA_STORAGE_BACKENDS:
     raise ImproperlyConfigured(
         f"STORAGE_BACKEND is {STORAGE_BACKEND!r}: it must be one of "
         f"{', '.join(MEDIA_STORAGE_BACKENDS)}."
+    )
+# Only a private ACL, or none for a bucket whose ACLs are disabled (AWS's "bucket owner
+# enforced"), where the bucket's policy and public access block keep the files private.
+PRIVATE_S3_ACLS = ("private", "bucket-owner-full-control", "")
+_s3_acl = env.str("AWS_DEFAULT_ACL", default="private")
+if STORAGE_BACKEND == "s3" and _s3_acl not in PRIVATE_S3_ACLS:
+    raise ImproperlyConfigured(
+        f"AWS_DEFAULT_ACL is {_s3_acl!r}: uploaded files are about children and are never "
+        "public. Use private (the default), bucket-owner-full-control, or empty for a "
+        "bucket whose ACLs are disabled."
     )
 if STORAGE_BACKEND == "s3":
     MEDIA_STORAGE_OPTIONS = {
@@ -189,7 +199,7 @@ if STORAGE_BACKEND == "s3":
         # Files about children: never public. Each object is private whatever the
         # bucket's default, and any URL made for one is signed and short-lived (the
         # product itself serves files only through views that check permission).
-        "default_acl": "private",
+        "default_acl": _s3_acl or None,
         "querystring_auth": True,
         "querystring_expire": 300,
         "custom_domain": None,

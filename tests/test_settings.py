@@ -28,6 +28,7 @@ def _manage(*args, timeout=120, **env):
             "DEMO",
             "STORAGE_BACKEND",
             "AWS_STORAGE_BUCKET_NAME",
+            "AWS_DEFAULT_ACL",
             "MEDIA_ROOT",
         }
     }
@@ -129,6 +130,41 @@ def test_docker_compose_names_the_production_services():
     assert services["redis"]["image"].startswith("redis")
 
 
+def test_docker_compose_scales_web_behind_a_load_balancer_without_sticky_sessions():
+    """`docker compose up --scale web=3` (README, More than one web host)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    # A replica has no host port of its own (three could not share one); only the load
+    # balancer is published, on loopback, for the TLS proxy.
+    assert "ports" not in services["web"]
+    assert services["lb"]["ports"] == ["127.0.0.1:8000:80"]
+    [mounted] = services["lb"]["volumes"]
+    text = (ROOT / mounted.split(":")[0]).read_text()
+    config = "\n".join(line.split("#", 1)[0] for line in text.splitlines())  # no comments
+    assert "set $web http://web:8000;" in config
+    assert "proxy_pass $web;" in config
+    assert "resolver 127.0.0.11" in config  # replicas added later are found
+    for sticky in ("ip_hash", "sticky", "hash $cookie"):
+        assert sticky not in config
+    # The TLS proxy's headers pass on unchanged: the client stays the rightmost entry.
+    assert "proxy_set_header X-Forwarded-For $http_x_forwarded_for;" in config
+    assert "proxy_add_x_forwarded_for" not in config
+    # Migrations run once, before any replica starts, not in each replica.
+    assert "migrate" in services["migrate"]["command"]
+    assert "migrate" not in services["web"]["command"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    # The object store is configuration: the same variables reach every app container.
+    for name in ("web", "worker", "beat", "backup"):
+        environment = services[name]["environment"]
+        assert {"STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"} <= set(
+            environment
+        )
+    assert services["minio"]["profiles"] == ["objectstore"]
+
+
 def test_static_files_collect_with_hashed_names(tmp_path):
     """The production storage resolves every url() in the built CSS (missing images fail)."""
     result = _manage(
@@ -196,13 +232,18 @@ def test_an_s3_compatible_object_store_is_chosen_by_the_environment_alone():
         ]
 
 
-def test_an_object_store_without_its_bucket_or_an_unknown_storage_stops_start_up():
+def test_an_object_store_without_its_bucket_a_public_acl_or_an_unknown_storage_stops_start_up():
     missing = _manage("check", SECRET_KEY="x" * 50, STORAGE_BACKEND="s3")
     assert missing.returncode != 0
     assert "Set the AWS_STORAGE_BUCKET_NAME environment variable" in missing.stderr
     unknown = _manage("check", SECRET_KEY="x" * 50, STORAGE_BACKEND="nfs")
     assert unknown.returncode != 0
     assert "STORAGE_BACKEND is 'nfs': it must be one of filesystem, s3." in unknown.stderr
+    public = _manage(
+        "check", SECRET_KEY="x" * 50, AWS_STORAGE_BUCKET_NAME="b", AWS_DEFAULT_ACL="public-read"
+    )
+    assert public.returncode != 0
+    assert "AWS_DEFAULT_ACL is 'public-read': uploaded files are about children" in public.stderr
 
 
 def test_sessions_lockouts_and_the_shared_cache_assume_no_one_host():
