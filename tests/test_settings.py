@@ -246,6 +246,27 @@ def test_an_object_store_without_its_bucket_a_public_acl_or_an_unknown_storage_s
     assert "AWS_DEFAULT_ACL is 'public-read': uploaded files are about children" in public.stderr
 
 
+def test_an_object_store_passes_the_deploy_check_only_with_a_shared_redis():
+    production = {
+        "SECRET_KEY": "x" * 64 + "-a-long-random-production-secret",
+        "ALLOWED_HOSTS": "lcspr.example.org",
+        "AWS_STORAGE_BUCKET_NAME": "lcspr-uploads",
+    }
+    alone = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert alone.returncode != 0
+    assert "lcspr.W002" in alone.stderr
+    shared = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        REDIS_URL="redis://redis:6379/0",
+        **production,
+    )
+    assert shared.returncode == 0, shared.stderr
+    assert "System check identified no issues (0 silenced)." in shared.stdout
+
+
 def test_sessions_lockouts_and_the_shared_cache_assume_no_one_host():
     shown = _manage(
         "shell",
