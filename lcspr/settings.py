@@ -9,6 +9,7 @@ from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -155,12 +156,64 @@ FORMAT_MODULE_PATH = ["lcspr.formats"]
 STATIC_URL = "/static/"
 STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files (agencies' documents, reports, genograms): always through
+# Django's storage API, never a filesystem path, so that a storage chosen here serves
+# every web host alike. The embedded default is a folder on this host; STORAGE_BACKEND=s3
+# (or a bucket name alone) puts them in an S3-compatible object store, for more than one
+# web host (README, More than one web host).
+MEDIA_STORAGE_BACKENDS = {
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+    "s3": "storages.backends.s3.S3Storage",
+}
+# Empty counts as unset (docker-compose passes every variable, set or not).
+STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="") or (
+    "s3" if env.str("AWS_STORAGE_BUCKET_NAME", default="") else "filesystem"
+)
+if STORAGE_BACKEND not in MEDIA_STORAGE_BACKENDS:
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND is {STORAGE_BACKEND!r}: it must be one of "
+        f"{', '.join(MEDIA_STORAGE_BACKENDS)}."
+    )
+# Only a private ACL, or none for a bucket whose ACLs are disabled (AWS's "bucket owner
+# enforced"), where the bucket's policy and public access block keep the files private.
+PRIVATE_S3_ACLS = ("private", "bucket-owner-full-control", "")
+_s3_acl = env.str("AWS_DEFAULT_ACL", default="private")
+if STORAGE_BACKEND == "s3" and _s3_acl not in PRIVATE_S3_ACLS:
+    raise ImproperlyConfigured(
+        f"AWS_DEFAULT_ACL is {_s3_acl!r}: uploaded files are about children and are never "
+        "public. Use private (the default), bucket-owner-full-control, or empty for a "
+        "bucket whose ACLs are disabled."
+    )
+if STORAGE_BACKEND == "s3":
+    MEDIA_STORAGE_OPTIONS = {
+        "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),  # required: refuses to start without
+        # Another provider's (MinIO, Ceph, a UK cloud's) address; none for AWS itself.
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        # Without keys boto3 looks for them as it always does (an instance role, say).
+        "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        # MinIO and most self-hosted stores want "path"; AWS, "virtual" (or auto).
+        "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        "signature_version": "s3v4",
+        # Files about children: never public. Each object is private whatever the
+        # bucket's default, and any URL made for one is signed and short-lived (the
+        # product itself serves files only through views that check permission).
+        "default_acl": _s3_acl or None,
+        "querystring_auth": True,
+        "querystring_expire": 300,
+        "custom_domain": None,
+        # Two uploads never share a name: a name taken gets a suffix, as on a folder.
+        "file_overwrite": False,
+    }
+else:
+    # Uploads live outside the web root and are only served through views that check
+    # permission.
+    MEDIA_STORAGE_OPTIONS = {"location": env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))}
 STORAGES = {
     "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        # Uploads live outside the web root and are only served through views
-        # that check permission.
-        "OPTIONS": {"location": env.str("MEDIA_ROOT", default=str(VAR_DIR / "media"))},
+        "BACKEND": MEDIA_STORAGE_BACKENDS[STORAGE_BACKEND],
+        "OPTIONS": MEDIA_STORAGE_OPTIONS,
     },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -175,13 +228,17 @@ WHITENOISE_SKIP_COMPRESS_EXTENSIONS = (*Compressor.SKIP_COMPRESS_EXTENSIONS, "ma
 
 # Cache and background jobs: Redis when REDIS_URL is set. Without it the cache
 # is in-process and Celery uses kombu's filesystem transport under var/, so
-# `make run` still runs a real worker (and beat) with nothing else installed.
+# `make run` still runs a real worker (and beat) with nothing else installed: one host
+# only. With Redis every web host shares the cache (rate-limit counters only:
+# lcspr/cache.py), and a Redis outage costs the counts, never a page.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "lcspr.cache.TolerantRedisCache",
             "LOCATION": REDIS_URL,
+            # A Redis that is gone or hangs costs a request at most a second.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -299,6 +356,9 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=30 * 60)
 SESSION_ABSOLUTE_TIMEOUT = env.int("SESSION_ABSOLUTE_TIMEOUT", default=10 * 60 * 60)
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
+# Sessions are rows in the database every web host shares (never the cache, nor a file on
+# one host), so any host serves any request and the load balancer needs no stickiness.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -413,6 +473,8 @@ RECOVERY_CODE_COUNT = 10
 # (or AXES_COOLOFF_HOURS pass: 1 by default, so that someone who types other
 # people's names cannot keep them out for long).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# Failures are counted in the database, so a lockout holds on every web host.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_RESET_ON_SUCCESS = True

@@ -26,6 +26,10 @@ def _manage(*args, timeout=120, **env):
             "REDIS_URL",
             "DJANGO_ALLOW_ASYNC_UNSAFE",
             "DEMO",
+            "STORAGE_BACKEND",
+            "AWS_STORAGE_BUCKET_NAME",
+            "AWS_DEFAULT_ACL",
+            "MEDIA_ROOT",
         }
     }
     return subprocess.run(
@@ -126,6 +130,41 @@ def test_docker_compose_names_the_production_services():
     assert services["redis"]["image"].startswith("redis")
 
 
+def test_docker_compose_scales_web_behind_a_load_balancer_without_sticky_sessions():
+    """`docker compose up --scale web=3` (README, More than one web host)."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    # A replica has no host port of its own (three could not share one); only the load
+    # balancer is published, on loopback, for the TLS proxy.
+    assert "ports" not in services["web"]
+    assert services["lb"]["ports"] == ["127.0.0.1:8000:80"]
+    [mounted] = services["lb"]["volumes"]
+    text = (ROOT / mounted.split(":")[0]).read_text()
+    config = "\n".join(line.split("#", 1)[0] for line in text.splitlines())  # no comments
+    assert "set $web http://web:8000;" in config
+    assert "proxy_pass $web;" in config
+    assert "resolver 127.0.0.11" in config  # replicas added later are found
+    for sticky in ("ip_hash", "sticky", "hash $cookie"):
+        assert sticky not in config
+    # The TLS proxy's headers pass on unchanged: the client stays the rightmost entry.
+    assert "proxy_set_header X-Forwarded-For $http_x_forwarded_for;" in config
+    assert "proxy_add_x_forwarded_for" not in config
+    # Migrations run once, before any replica starts, not in each replica.
+    assert "migrate" in services["migrate"]["command"]
+    assert "migrate" not in services["web"]["command"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"]["migrate"] == {
+            "condition": "service_completed_successfully"
+        }
+    # The object store is configuration: the same variables reach every app container.
+    for name in ("web", "worker", "beat", "backup"):
+        environment = services[name]["environment"]
+        assert {"STORAGE_BACKEND", "AWS_STORAGE_BUCKET_NAME", "AWS_S3_ENDPOINT_URL"} <= set(
+            environment
+        )
+    assert services["minio"]["profiles"] == ["objectstore"]
+
+
 def test_static_files_collect_with_hashed_names(tmp_path):
     """The production storage resolves every url() in the built CSS (missing images fail)."""
     result = _manage(
@@ -142,3 +181,106 @@ def test_static_files_collect_with_hashed_names(tmp_path):
     manifest = (tmp_path / "staticfiles.json").read_text()
     assert "dist/app.css" in manifest
     assert "js/app.mjs" in manifest
+
+
+SHOW_STORAGE = (
+    "from django.core.files.storage import storages; from django.conf import settings as s; "
+    "print(type(storages['default']).__name__); "
+    "o = s.STORAGES['default']['OPTIONS']; "
+    "print(*[o.get(k) for k in ('bucket_name', 'endpoint_url', 'region_name', 'access_key', "
+    "'addressing_style', 'default_acl', 'querystring_auth', 'file_overwrite', 'location')])"
+)
+
+
+def test_uploads_go_to_a_folder_on_this_host_by_default(tmp_path):
+    shown = _manage(
+        "shell", "--no-imports", "-c", SHOW_STORAGE, SECRET_KEY="x" * 50, MEDIA_ROOT=str(tmp_path)
+    )
+    assert shown.returncode == 0, shown.stderr
+    kind, options = shown.stdout.splitlines()
+    assert kind == "FileSystemStorage"
+    assert options.split()[-1] == str(tmp_path)
+
+
+def test_an_s3_compatible_object_store_is_chosen_by_the_environment_alone():
+    """As docker-compose's MinIO or a cloud's bucket is configured (README, More than one
+    web host): private objects, signed URLs, never an overwrite."""
+    s3 = {
+        "SECRET_KEY": "x" * 50,
+        "AWS_STORAGE_BUCKET_NAME": "lcspr-uploads",
+        "AWS_S3_ENDPOINT_URL": "http://minio:9000",
+        "AWS_S3_REGION_NAME": "eu-west-2",
+        "AWS_ACCESS_KEY_ID": "lcspr",
+        "AWS_SECRET_ACCESS_KEY": "a-long-secret",
+        "AWS_S3_ADDRESSING_STYLE": "path",
+    }
+    for chosen in ({"STORAGE_BACKEND": "s3"}, {}):  # a bucket name alone chooses it too
+        shown = _manage("shell", "--no-imports", "-c", SHOW_STORAGE, **s3, **chosen)
+        assert shown.returncode == 0, shown.stderr
+        kind, options = shown.stdout.splitlines()
+        assert kind == "S3Storage"
+        assert options.split() == [
+            "lcspr-uploads",
+            "http://minio:9000",
+            "eu-west-2",
+            "lcspr",
+            "path",
+            "private",
+            "True",
+            "False",
+            "None",
+        ]
+
+
+def test_an_object_store_without_its_bucket_a_public_acl_or_an_unknown_storage_stops_start_up():
+    missing = _manage("check", SECRET_KEY="x" * 50, STORAGE_BACKEND="s3")
+    assert missing.returncode != 0
+    assert "Set the AWS_STORAGE_BUCKET_NAME environment variable" in missing.stderr
+    unknown = _manage("check", SECRET_KEY="x" * 50, STORAGE_BACKEND="nfs")
+    assert unknown.returncode != 0
+    assert "STORAGE_BACKEND is 'nfs': it must be one of filesystem, s3." in unknown.stderr
+    public = _manage(
+        "check", SECRET_KEY="x" * 50, AWS_STORAGE_BUCKET_NAME="b", AWS_DEFAULT_ACL="public-read"
+    )
+    assert public.returncode != 0
+    assert "AWS_DEFAULT_ACL is 'public-read': uploaded files are about children" in public.stderr
+
+
+def test_an_object_store_passes_the_deploy_check_only_with_a_shared_redis():
+    production = {
+        "SECRET_KEY": "x" * 64 + "-a-long-random-production-secret",
+        "ALLOWED_HOSTS": "lcspr.example.org",
+        "AWS_STORAGE_BUCKET_NAME": "lcspr-uploads",
+    }
+    alone = _manage("check", "--deploy", "--fail-level", "WARNING", **production)
+    assert alone.returncode != 0
+    assert "lcspr.W002" in alone.stderr
+    shared = _manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        REDIS_URL="redis://redis:6379/0",
+        **production,
+    )
+    assert shared.returncode == 0, shared.stderr
+    assert "System check identified no issues (0 silenced)." in shared.stdout
+
+
+def test_sessions_lockouts_and_the_shared_cache_assume_no_one_host():
+    shown = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings as s; "
+        "print(s.SESSION_ENGINE, s.AXES_HANDLER, s.CACHES['default']['BACKEND'], "
+        "s.CSRF_USE_SESSIONS)",
+        SECRET_KEY="x" * 50,
+        REDIS_URL="redis://redis:6379/0",
+    )
+    assert shown.stdout.split() == [
+        "django.contrib.sessions.backends.db",
+        "axes.handlers.database.AxesDatabaseHandler",
+        "lcspr.cache.TolerantRedisCache",
+        "False",
+    ], shown.stderr
