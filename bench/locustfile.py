@@ -1,0 +1,44 @@
+"""The load test's users (`make loadtest`; bench/loadtest.py starts the server, signs the
+users in and runs this headless).
+
+bench/loadtest.py writes a plan (LOADTEST_PLAN, JSON): for each account, the session cookie
+it made for it and the pages it opens, as [name, path], where "{case}" stands for one of
+the account's cases and "{request}" for one of its agency's requests, drawn at random each
+time. Each simulated user takes the next account and opens its pages in turn, so that each
+page is asked for about as often as the others; the admin changelist is an account's one
+page, the yardstick. A page that answers anything but 200 (a redirect to the sign-in page
+included) counts as a failure.
+"""
+
+import itertools
+import json
+import os
+import random
+
+from locust import HttpUser, between, task
+
+with open(os.environ["LOADTEST_PLAN"]) as plan_file:
+    PLAN = json.load(plan_file)
+ACCOUNTS = itertools.cycle(PLAN["accounts"])
+
+
+class Person(HttpUser):
+    wait_time = between(0.2, 0.8)
+
+    def on_start(self):
+        self.account = next(ACCOUNTS)
+        self.client.headers["Cookie"] = f"{PLAN['cookie_name']}={self.account['cookie']}"
+        self.pages = itertools.cycle(self.account["pages"])
+
+    @task
+    def open_next_page(self):
+        name, path = next(self.pages)
+        path = path.format(
+            case=random.choice(self.account["cases"] or [""]),  # noqa: S311 - not secret
+            request=random.choice(self.account["requests"] or [""]),  # noqa: S311
+        )
+        with self.client.get(
+            path, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code != 200:
+                response.failure(f"{response.status_code} for {name}")
