@@ -23,7 +23,7 @@ ACCOUNTS = itertools.cycle(PLAN["accounts"])
 
 
 class Person(HttpUser):
-    wait_time = between(0.2, 0.8)
+    wait_time = between(1, 2)  # a person reading, not a flood: the server's time counts
 
     def on_start(self):
         self.account = next(ACCOUNTS)

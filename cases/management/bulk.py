@@ -69,6 +69,7 @@ TEXT = (
 # which no real request does: that is how a second run finds the rows of the first.
 SCALE_NETWORK = ipaddress.ip_network("192.0.2.0/24")
 MEETING_SIZE = 5  # Rapid Reviews decided at one CRG meeting
+SIGNED_OFF_BUT_ONE_IN = 100
 
 
 def _cycle(values, n: int):
@@ -309,9 +310,15 @@ def _decisions(cases: list[Case], cap: int | None, attendees, history: bool, use
     def review(n: int, case: Case) -> RapidReview:
         meeting = meetings[n // MEETING_SIZE] if meetings else None
         decided_on = meeting.held_on if meeting else case.opened_on + timedelta(days=15)
+        # With a meeting, a decision is signed off a few days later, but for one in a
+        # hundred still waiting for its signatures (what the chairs' dashboards list).
+        signed = meeting and n % SIGNED_OFF_BUT_ONE_IN != SIGNED_OFF_BUT_ONE_IN - 1
         return RapidReview(
             case=case,
             meeting=meeting,
+            signed_off_at=datetime.combine(decided_on + timedelta(days=3), time(12), tzinfo=UK)
+            if signed
+            else None,
             facts_reviewed=TEXT if meeting else "",
             decision=Decision.PROCEED if case.stage in REVIEWED else Decision.NOT_PROCEED,
             decision_rationale=TEXT if meeting else "",
