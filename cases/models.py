@@ -1264,14 +1264,6 @@ class InformationRequest(models.Model):
                 condition=Q(status=RequestStatus.SUBMITTED),
                 name="request_submitted",
             ),
-            # The LCSPR submissions, a few in every fifty requests: the office's and the
-            # Panel's dashboard reads them, and their §2.1.7 referrals, on every view, and
-            # read every request to find them (issue 18).
-            models.Index(
-                fields=["reply_due_on", "id"],
-                condition=Q(purpose=RequestPurpose.LCSPR),
-                name="request_lcspr_due",
-            ),
         ]
 
     def __str__(self):
