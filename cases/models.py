@@ -526,6 +526,12 @@ class AccessEvent(models.Model):
             models.Index(fields=["partnership", "-at"]),
             # The partnership's log includes what anyone did to its cases (issue 18).
             models.Index(fields=["case_partnership", "-at"], name="access_case_partnership_at"),
+            # The log searched by user or by event, newest first, a page at a time by keyset
+            # (issue 18): without them a rare user or event (a refusal, a search by name)
+            # read the log back to its start to fill one page, or found nothing after
+            # reading all of it.
+            models.Index(fields=["username", "-at"], name="access_username_at"),
+            models.Index(fields=["action", "-at"], name="access_action_at"),
         ]
 
     def __str__(self):

@@ -1,6 +1,7 @@
-"""Helpers the view modules of every app share: access declarations, filters and paging,
-service refusals on forms, conflict re-binding, logged PDF downloads, and banners with
-a heading and details."""
+"""Helpers the view modules of every app share: access declarations, filters and paging
+(by page number, or by keyset for a list that grows for ever), service refusals on
+forms, conflict re-binding, logged PDF downloads, and banners with a heading and
+details."""
 
 from functools import wraps
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from cases import selectors, services
 from cases.errors import ApplicationError
+from cases.keyset import NotOurCursor, keyset_page
 from cases.models import AccessAction
 from cases.permissions import Action
 
@@ -123,6 +125,32 @@ def paged(request, rows, per_page, *, parameter="page") -> dict:
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "query_without_page": query_without_page.urlencode(),
         "page_parameter": parameter,
+    }
+
+
+def keyset_paged(request, rows, per_page, *, parameter="cursor") -> dict:
+    """One page of a long list, newest first, by keyset (cases/keyset.py) rather than by
+    page number: no count, no OFFSET, so that the 1,000th page costs what the first does
+    (issue 18). The GOV.UK pagination's "Newer" and "Older" links keep the filters; their
+    cursor holds one row's order values (a time and an id), never case content. A cursor
+    that no link gave shows the first page."""
+    try:
+        page = keyset_page(rows, cursor=request.GET.get(parameter, ""), size=per_page)
+    except NotOurCursor:
+        page = keyset_page(rows, cursor="", size=per_page)
+    query = request.GET.copy()
+    query.pop(parameter, None)
+
+    def link(cursor):
+        if cursor is None:
+            return None
+        query[parameter] = cursor
+        return "?" + query.urlencode()
+
+    return {
+        "rows": page.rows,
+        "newer_url": link(page.previous_cursor),
+        "older_url": link(page.next_cursor),
     }
 
 

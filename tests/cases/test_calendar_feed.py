@@ -87,3 +87,46 @@ def test_the_new_address_is_not_kept_in_the_session_after_showing(client, office
     officer, *_ = officer_with_deadlines
     make_feed(client, officer)
     assert NEW_FEED_SESSION_KEY not in client.session
+
+
+def test_my_deadlines_are_those_given_to_me_and_the_unassigned_ones_of_cases_i_lead(
+    leicester, officer_with_deadlines
+):
+    """Read as two indexed queries (issue 18): the same deadlines as the rule says."""
+    from cases.models import Deadline, DeadlineStatus
+    from cases.selectors import deadlines_responsible_for
+    from cases.timescales import NOT_DUTIES
+
+    officer, led, _ = officer_with_deadlines
+    colleague = staff_user(leicester, username="colleague")
+    theirs = open_case(leicester, lead_officer=colleague)
+    services.deadlines_schedule(
+        case=theirs,
+        event=Event.NOTIFICATION_RECEIVED,
+        event_date=date(2026, 12, 18),
+        actor=None,
+        reason="x",
+    )
+    duties = Deadline.unscoped.filter(status=DeadlineStatus.OPEN).exclude(kind__in=NOT_DUTIES)
+    given_to_me = duties.filter(case=theirs).order_by("id").first()
+    unassigned, given_away = duties.filter(case=led).order_by("id")[:2]
+    Deadline.unscoped.filter(pk=given_to_me.pk).update(responsible=officer)
+    Deadline.unscoped.filter(pk=unassigned.pk).update(responsible=None)
+    Deadline.unscoped.filter(pk=given_away.pk).update(responsible=colleague)
+
+    mine = deadlines_responsible_for(user=officer)
+    found = {d.pk for d in mine}
+    assert {given_to_me.pk, unassigned.pk} <= found
+    assert given_away.pk not in found
+    assert given_away.pk in {d.pk for d in deadlines_responsible_for(user=colleague)}
+    expected = {
+        d.pk
+        for d in Deadline.unscoped.select_related("case").filter(status=DeadlineStatus.OPEN)
+        if d.kind not in NOT_DUTIES
+        and (
+            d.responsible_id == officer.pk
+            or (d.responsible_id is None and d.case.lead_officer_id == officer.pk)
+        )
+    }
+    assert found == expected
+    assert [(d.due_date, d.pk) for d in mine] == sorted((d.due_date, d.pk) for d in mine)

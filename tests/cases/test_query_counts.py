@@ -8,7 +8,15 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from cases.models import AgencyKind, Case, Deadline, DeadlineStatus, Reminder
+from cases.models import (
+    AccessAction,
+    AccessEvent,
+    AgencyKind,
+    Case,
+    Deadline,
+    DeadlineStatus,
+    Reminder,
+)
 from cases.services import api_token_create
 from rapidreview.models import (
     CrgMeeting,
@@ -63,6 +71,36 @@ def test_api_list_does_not_grow_with_rows(leicester, officer, django_assert_max_
     with django_assert_max_num_queries(few):
         response = client.get("/api/v1/cases/", {"page_size": 500})
     assert response.json()["count"] == 300
+
+
+def _log(partnership, n):
+    AccessEvent.unscoped.bulk_create(
+        AccessEvent(
+            username=f"reader{k}",
+            partnership=partnership,
+            case_partnership=partnership,
+            action=AccessAction.VIEW,
+            object_reference=f"LSCP-2026-{k:04d}",
+        )
+        for k in range(n)
+    )
+
+
+def test_the_access_log_costs_the_same_for_3_events_as_for_300(
+    client, leicester, officer, django_assert_max_num_queries
+):
+    """Its first page and an older one: paged by keyset, it counts nothing (issue 18)."""
+    sign_in(client, officer)
+    _log(leicester, 3)
+    few = _queries(lambda: client.get("/access-log/"))
+    _log(leicester, 297)
+    with django_assert_max_num_queries(few):
+        first = client.get("/access-log/")
+    assert len(first.context["events"]) == 50
+    with django_assert_max_num_queries(few):
+        older = client.get("/access-log/" + first.context["older_url"])
+    assert len(older.context["events"]) == 50
+    assert older.context["events"][0].pk < first.context["events"][-1].pk
 
 
 # --- The agency portal and the office's dashboard (issue 18) --------------------------------
