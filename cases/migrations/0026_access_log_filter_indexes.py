@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0024_indexes_for_lists_at_scale'),
+        ("cases", "0025_index_replies_due_by_purpose"),
     ]
 
     operations = [
