@@ -127,6 +127,14 @@ def case_get(*, scope: Scope, reference: str) -> Case:
         raise Http404("No such case.") from None
 
 
+def case_archived(*, scope: Scope, reference: str | None) -> bool:
+    """Whether the case with this reference, if the scope sees it, is archived (issue 18:
+    retention): it is then read only."""
+    if not reference:
+        return False
+    return _cases(scope=scope).filter(reference=reference, archived_at__isnull=False).exists()
+
+
 def case_membership_elsewhere(
     *, scope: Scope, memberships: list[Membership], reference: str
 ) -> Membership | None:

@@ -142,7 +142,6 @@ def retention_work(scope: Scope) -> list[WorkItem]:
             case_reference=review.case.reference,
             text="Its retention period has passed: decide to archive, keep or erase it",
             url=reverse("retention_decide", kwargs={"reference": review.case.reference}),
-            due_on=review.flagged_on,
         )
         for review in flagged_reviews(scope=scope)
     ]
