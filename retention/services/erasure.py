@@ -13,7 +13,8 @@ the child and what the case says:
 - every uploaded file (documents, genograms, report drafts, the published files,
   evidence) is deleted through the storage API, with each older version the history names;
 - the same fields are emptied in every history row (django-simple-history) of those rows,
-  including the rows deleted before, so the history does not keep what was erased.
+  including the rows deleted before, so the history does not keep what was erased, and
+  the reason typed for each change is replaced by "(reason erased ...)".
 
 Kept: the case's reference, partnership, stage and dates; every row's dates, statuses,
 choices, numbers and links (who, which agency, which meeting); the access log, which
@@ -30,20 +31,28 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import Cast, Concat
 from simple_history.utils import bulk_update_with_history
 
 from cases.models import Case, User
 from cases.tenancy import tenant_case_path
 
 ERASED_REASON = "Erased by a retention decision"
+REASON_ERASED = "(reason erased by a retention decision)"
 
 # Text fields kept on erasure: they name a kind, not the child or the case's content.
 KEPT_FIELDS = {
     ("cases", "Case", "reference"),
+    ("cases", "Child", "pseudonym"),  # "Child A": the name documents use instead
     ("cases", "Deadline", "kind"),
     ("cases", "Deadline", "own_seed"),
     ("publication", "PlanRecommendation", "number"),
 }
+# A text field in a uniqueness constraint (a workshop invitee's email and link digest)
+# cannot be emptied in every row: it becomes "erased-<row id>", unique and meaningless
+# (so an erased case's personal links stop working too).
+UNIQUE_ERASED = object()
 # Dates that identify a person; every other date is kept for the figures.
 IDENTIFYING_DATES = {"date_of_birth"}
 # The retention decision is the record of the erasure: it stays as it is.
@@ -74,7 +83,11 @@ def erasable_fields(model) -> dict[str, object]:
     unique = _unique_fields(model)
     erased = {}
     for f in model._meta.concrete_fields:
-        if (*label, f.name) in KEPT_FIELDS or f.name in unique or f.primary_key:
+        if (*label, f.name) in KEPT_FIELDS or f.primary_key:
+            continue
+        if f.name in unique:
+            if isinstance(f, models.CharField | models.TextField) and not f.choices:
+                erased[f.name] = UNIQUE_ERASED
             continue
         if isinstance(f, models.FileField):
             erased[f.name] = ""
@@ -115,6 +128,14 @@ def _ids(model, case: Case, memo: dict) -> set[int]:
         return memo[model]
     first = path.split("__")[0]
     parent = model._meta.get_field(first).related_model
+    if parent is not Case and tenant_case_path(parent) is None:
+        # A link through a row that belongs to no case: the live rows only, by the path.
+        memo[model] = set(
+            model.objects.for_partnership(case.partnership)
+            .filter(**{path: case})
+            .values_list("pk", flat=True)
+        )
+        return memo[model]
     parent_ids = {case.pk} if parent is Case else _ids(parent, case, memo)
     key = f"{model._meta.get_field(first).attname}__in"
     live = set(
@@ -135,8 +156,6 @@ def case_erase(*, case: Case, actor: User) -> Erasure:
     memo: dict = {}
     for model in case_models():
         erased = erasable_fields(model)
-        if not erased:
-            continue
         ids = _ids(model, case, memo)
         if not ids:
             continue
@@ -152,8 +171,8 @@ def case_erase(*, case: Case, actor: User) -> Erasure:
                 done.storages[file_name] = storage
         for row in rows:
             for name, value in erased.items():
-                setattr(row, name, value)
-        if rows:
+                setattr(row, name, f"erased-{row.pk}" if value is UNIQUE_ERASED else value)
+        if rows and erased:
             bulk_update_with_history(
                 rows,
                 model,
@@ -164,7 +183,20 @@ def case_erase(*, case: Case, actor: User) -> Erasure:
             done.rows[label] = len(rows)
         # The history rows themselves, including those of rows deleted before and the ones
         # just written: a history table has no history of its own.
-        done.history_rows[label] = history.update(**erased)  # history-free model
+        in_history = {
+            name: Concat(Value("erased-"), Cast("id", models.CharField()))
+            if value is UNIQUE_ERASED
+            else value
+            for name, value in erased.items()
+        }
+        if in_history:
+            done.history_rows[label] = history.update(**in_history)  # history-free model
+        # The reasons people typed for each change may name the child: the history keeps who
+        # changed what and when, and says the reason was erased.
+        typed = history.exclude(history_change_reason__in=[ERASED_REASON, REASON_ERASED])
+        typed.exclude(history_change_reason=None).update(  # history-free model
+            history_change_reason=REASON_ERASED
+        )
     done.files = sorted(done.storages)
     return done
 

@@ -260,6 +260,7 @@ def test_erase_removes_the_identifying_data_from_live_and_history_tables(
     child.address, child.date_of_birth = "1 High St, Leicester", date(2015, 1, 2)
     child.save()
     child.name = CHILD_NAMES["leicester"] + " Junior"  # a second history row
+    child._change_reason = f"Name corrected to {child.name}"
     child.save()
     file_names = [row.action_plan_file.name]
     storage = row.action_plan_file.storage
@@ -291,6 +292,7 @@ def test_erase_removes_the_identifying_data_from_live_and_history_tables(
     assert not history.exclude(name="").exists()
     assert not history.exclude(address="").exists()
     assert not history.filter(date_of_birth__isnull=False).exists()
+    assert not history.filter(history_change_reason__contains="Quarrington").exists()
     assert not Publication.history.filter(id=row.pk).exclude(public_title="").exists()
     # The files, through the storage API.
     assert not storage.exists(file_names[0])
@@ -333,3 +335,30 @@ def test_a_file_replaced_before_erasure_is_deleted_too(leicester):
         actor=staff_user(leicester),
     )
     assert {old, new} <= set(erasure.files)
+
+
+def test_every_text_field_of_a_case_is_erased_unless_named_as_kept():
+    """A model or field added later is erased with the others; what is kept is only what the
+    erasure module names (and choices, which name a kind, not a person)."""
+    from django.db import models
+
+    from retention.services.erasure import case_models, erasable_fields
+
+    kept = set()
+    for model in case_models():
+        erased = erasable_fields(model)
+        for f in model._meta.concrete_fields:
+            text = isinstance(f, models.CharField | models.TextField) and not f.choices
+            if (text or isinstance(f, models.FileField | models.JSONField)) and (
+                f.name not in erased
+            ):
+                kept.add((model._meta.label, f.name))
+    assert kept == {
+        ("cases.Case", "reference"),
+        ("cases.Child", "pseudonym"),
+        ("cases.Deadline", "kind"),
+        ("cases.Deadline", "own_seed"),
+        ("publication.PlanRecommendation", "number"),
+    }
+    assert "name" in erasable_fields(Child)
+    assert erasable_fields(Child)["date_of_birth"] is None
