@@ -50,7 +50,7 @@ def test_leicester_office_erases_a_case_past_its_period(page):
     page.get_by_role("link", name="Retention", exact=True).click()
     expect(page.get_by_role("heading", name="Retention", exact=True)).to_be_visible()
     assert_accessible(page, "retention-list")
-    page.get_by_role("link", name=f"{case.reference}: decide").click()
+    page.get_by_role("link", name=f"Decide on case {case.reference}").click()
     expect(
         page.get_by_role("heading", name=f"Retention decision: {case.reference}")
     ).to_be_visible()
@@ -92,7 +92,7 @@ def test_lr_chair_keeps_one_case_and_archives_another(page):
     page.goto("/retention/")
     assert_accessible(page, "retention-list-lr")
 
-    page.get_by_role("link", name=f"{kept.reference}: decide").click()
+    page.get_by_role("link", name=f"Decide on case {kept.reference}").click()
     page.get_by_label("Keep for a further period", exact=True).check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_role("alert")).to_contain_text("Say why the case is kept for longer")
@@ -106,7 +106,7 @@ def test_lr_chair_keeps_one_case_and_archives_another(page):
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text(f"Case {kept.reference} is kept until")).to_be_visible()
 
-    page.get_by_role("link", name=f"{archived.reference}: decide").click()
+    page.get_by_role("link", name=f"Decide on case {archived.reference}").click()
     page.get_by_label("Archive", exact=True).check()
     page.get_by_role("button", name="Record the decision").click()
     expect(page.get_by_text(f"Case {archived.reference} is archived.")).to_be_visible()
