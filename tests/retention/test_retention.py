@@ -311,6 +311,10 @@ def test_erase_removes_the_identifying_data_from_live_and_history_tables(
     page = client.get("/retention/").content.decode()
     assert case.reference in page
     assert "Retention period over" in page
+    # The case still opens by its reference, says it was erased and names nobody.
+    case_page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "Erased on" in case_page
+    assert CHILD_NAMES["leicester"] not in case_page
 
 
 def test_a_file_replaced_before_erasure_is_deleted_too(leicester):
@@ -362,3 +366,26 @@ def test_every_text_field_of_a_case_is_erased_unless_named_as_kept():
     }
     assert "name" in erasable_fields(Child)
     assert erasable_fields(Child)["date_of_birth"] is None
+
+
+def test_the_daily_sweep_flags_each_partnership_and_tells_each_office_its_own(
+    leicester, lr, django_capture_on_commit_callbacks
+):
+    from django.conf import settings
+
+    from retention.tasks import retention_reviews_sweep
+
+    assert "retention.tasks.retention_reviews_sweep" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    offices = {p: staff_user(p, email=f"office@{p.slug}.example.org") for p in (leicester, lr)}
+    cases = {p: closed(open_case(p), years_ago(30)) for p in (leicester, lr)}
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_reviews_sweep()
+    assert len(mail.outbox) == 2
+    for partnership, office in offices.items():
+        [email] = [m for m in mail.outbox if m.to == [office.email]]
+        assert cases[partnership].reference in email.subject
+        other = cases[lr if partnership == leicester else leicester]
+        assert other.reference not in email.subject + email.body
