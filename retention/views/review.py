@@ -11,7 +11,7 @@ from cases.web import form_error, scope_required
 from retention import selectors
 from retention.forms.decision import RetentionDecisionForm
 from retention.models import RetentionDecision
-from retention.services.decision import retention_decide
+from retention.services.decision import CONFLICT, retention_decide
 
 DONE = {
     RetentionDecision.ARCHIVE: "Case {reference} is archived. It no longer shows in the "
@@ -64,8 +64,11 @@ def retention_decide_view(request, reference):
                     DONE[data["decision"]].format(reference=reference, until=format_date(until)),
                 )
                 return redirect("retention_list")
+    # Posted on a review someone else decided meanwhile: said, not silently dropped.
+    conflict = CONFLICT if request.method == "POST" and review is None else ""
     return render(
         request,
         "retention/decide.html",
-        {**found, "form": form, "partnership": request.scope.partnership},
+        {**found, "form": form, "conflict": conflict, "partnership": request.scope.partnership},
+        status=409 if conflict else 200,
     )

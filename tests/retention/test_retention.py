@@ -389,3 +389,45 @@ def test_the_daily_sweep_flags_each_partnership_and_tells_each_office_its_own(
         assert cases[partnership].reference in email.subject
         other = cases[lr if partnership == leicester else leicester]
         assert other.reference not in email.subject + email.body
+
+
+def test_a_decision_made_meanwhile_by_someone_else_is_said_not_overwritten(
+    client, leicester, flagged
+):
+    from django.utils.html import escape
+
+    from retention.services.decision import CONFLICT
+
+    url = f"/retention/{flagged.case.reference}/"
+    until = TODAY + timedelta(days=90)
+    sign_in(client, staff_user(leicester, role=Role.CRG_CHAIR))
+    client.post(
+        url,
+        {
+            "decision": "keep",
+            "keep_until-day": until.day,
+            "keep_until-month": until.month,
+            "keep_until-year": until.year,
+            "reason": "Inquest",
+            "version": 1,
+        },
+    )
+    sign_in(client, staff_user(leicester))
+    ref = flagged.case.reference
+    response = client.post(
+        url, {"decision": "erase", "reason": "Past it", "confirm": ref, "version": 1}
+    )
+    assert response.status_code == 409
+    assert escape(CONFLICT) in response.content.decode()
+    flagged.refresh_from_db()
+    assert flagged.decision == RetentionDecision.KEEP
+    assert Child.unscoped.get(case=flagged.case).name == "Zebedee Quarrington"
+    # Once archived, the case is read only: a late post is refused, and says why.
+    from cases.web import ARCHIVED_READ_ONLY
+
+    case = flagged.case
+    case.archived_at = timezone.now()
+    case.save()
+    response = client.post(url, {"decision": "erase", "reason": "x", "confirm": ref, "version": 2})
+    assert response.status_code == 403
+    assert ARCHIVED_READ_ONLY in response.content.decode()
