@@ -431,3 +431,25 @@ def test_a_decision_made_meanwhile_by_someone_else_is_said_not_overwritten(
     response = client.post(url, {"decision": "erase", "reason": "x", "confirm": ref, "version": 2})
     assert response.status_code == 403
     assert ARCHIVED_READ_ONLY in response.content.decode()
+
+
+def test_closing_records_the_day_and_cases_closed_before_take_it_from_their_history(leicester):
+    import importlib
+
+    from django.apps import apps
+
+    case = open_case(leicester, stage=Stage.CLOSED)
+    assert case.closed_on == TODAY
+    # As if it closed 400 days ago, before the closing day was recorded.
+    closing = Case.history.filter(id=case.pk, stage=Stage.CLOSED).earliest("history_date")
+    closing.history_date -= timedelta(days=400)
+    closing.save()
+    case.closed_on = None
+    case.save()
+    migration = importlib.import_module(
+        "cases.migrations.0025_retention_period_and_case_closing_archiving"
+    )
+    migration.closed_on_from_history(apps, None)
+    case.refresh_from_db()
+    assert case.closed_on == timezone.localtime(closing.history_date).date()
+    assert case.closed_on == TODAY - timedelta(days=400)
