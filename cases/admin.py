@@ -99,6 +99,7 @@ class PartnershipAdmin(PartnershipScopedAdmin, SimpleHistoryAdmin):
         "uses_chronology_template",
         "school_request_route",
         "holds_request_parameters_meeting",
+        "retention_years",  # issue 18: retention, a local decision
     ]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}

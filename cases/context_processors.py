@@ -21,4 +21,6 @@ def scope(request):
         "can_use_calculator": bool(current and current.can(Action.USE_TIMESCALE_CALCULATOR)),
         # issue 14: chron (the partnership's theme list, §8.8)
         "can_keep_theme_list": bool(current and current.can(Action.KEEP_THEME_LIST)),
+        # issue 18: retention
+        "can_decide_retention": bool(current and current.can(Action.DECIDE_RETENTION)),
     }

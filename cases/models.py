@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -33,6 +34,12 @@ class SchoolRequestRoute(models.TextChoices):
         "via_education_representatives",
         "Via the Education representatives",
     )
+
+
+# Retention (issue 18): six years after the case closed, the period most local authority
+# retention schedules give to case files of this kind. A local default each partnership
+# changes in /admin/, never a framework rule.
+DEFAULT_RETENTION_YEARS = 6
 
 
 def default_reminder_working_days() -> list[int]:
@@ -132,6 +139,20 @@ class Partnership(models.Model):
         default=False,
         help_text="§10.5.1: send the publication pack by email from this product with the "
         "file attached. Off: the office sends it another way and records it.",
+    )
+    # Retention (issue 18): how long a closed case's records are kept before they are
+    # flagged for a person to decide to archive, keep or erase them (retention/rules.py).
+    # A local decision of the partnership and its data protection lead (its records
+    # retention schedule), not a paragraph of the framework: the framework sets only the
+    # published report's year of availability (§10.5.2), which must also have passed.
+    retention_years = models.PositiveSmallIntegerField(
+        "Retention period (years after the case closed)",
+        default=DEFAULT_RETENTION_YEARS,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text="A local decision, set by the partnership's data protection lead. After "
+        "this many years from its closing (and a year after any publication, §10.5.2) a "
+        "case is listed for a person to archive, keep or erase it. Nothing is deleted "
+        "automatically.",
     )
 
     history = HistoricalRecords(m2m_fields=[usual_agencies])
@@ -386,6 +407,13 @@ class Case(models.Model):
         related_name="+",
         help_text="The case of the same partnership that this one duplicates.",
     )
+    # Retention (issue 18): the day the case moved to Closed, which starts its retention
+    # period; archived (kept read-only, out of the working lists, found by its reference)
+    # or erased (identifying details and content removed, the reference, dates and the
+    # decision kept) by a person's decision on the retention page, never automatically.
+    closed_on = models.DateField(null=True, blank=True, editable=False)
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
+    erased_at = models.DateTimeField(null=True, blank=True, editable=False)
     # Goes up with every correction, so that two people correcting the case conflict.
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -432,6 +460,14 @@ class Case(models.Model):
     @property
     def is_withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class ApiToken(models.Model):

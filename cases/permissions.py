@@ -40,6 +40,7 @@ class Action(StrEnum):
     VIEW_REPORTS = "view_reports"  # issue 17: the partnership's figures
     VIEW_REPORT_CASES = "view_report_cases"  # issue 17: the cases behind a figure
     SEARCH_LEARNING = "search_learning"  # issue 17: learning search across reviews
+    DECIDE_RETENTION = "decide_retention"  # issue 18: archive, keep or erase a closed case
 
 
 _PARTNERSHIP_ROLES = frozenset(
@@ -170,6 +171,12 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     # material for everyone who works for a partnership or reports on it; a review's
     # restricted records only for its team (reporting/selectors/search.py).
     Action.SEARCH_LEARNING: _PARTNERSHIP_ROLES | {Role.JOINT_REPORTING},
+    # issue 18: retention. Whether a closed case past its retention period is archived, kept
+    # or erased: those who answer for the partnership's records, as for the access log (the
+    # Business Office, the CRG chair and the partnership admin, who sets the period).
+    Action.DECIDE_RETENTION: frozenset(
+        {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}
+    ),
     # Who looked at what: for those who answer for the partnership's records.
     Action.VIEW_ACCESS_LOG: frozenset(
         {Role.BUSINESS_OFFICE, Role.CRG_CHAIR, Role.PARTNERSHIP_ADMIN}

@@ -83,6 +83,14 @@ def case_list(
     The child's details match any child of the case (restricted: the view logs a search by
     name)."""
     cases = _cases(scope=scope).filter(withdrawn_at__isnull=True)
+    # Retention (issue 18): an archived case leaves the working lists; it is found by its
+    # full reference (and opened by its link).
+    if reference:
+        cases = cases.filter(
+            models.Q(archived_at__isnull=True) | models.Q(reference__iexact=reference.strip())
+        )
+    else:
+        cases = cases.filter(archived_at__isnull=True)
     if stages:
         cases = cases.filter(stage__in=stages)
     if reference:
@@ -119,6 +127,14 @@ def case_get(*, scope: Scope, reference: str) -> Case:
         raise Http404("No such case.") from None
 
 
+def case_archived(*, scope: Scope, reference: str | None) -> bool:
+    """Whether the case with this reference, if the scope sees it, is archived (issue 18:
+    retention): it is then read only."""
+    if not reference:
+        return False
+    return _cases(scope=scope).filter(reference=reference, archived_at__isnull=False).exists()
+
+
 def case_membership_elsewhere(
     *, scope: Scope, memberships: list[Membership], reference: str
 ) -> Membership | None:
@@ -130,7 +146,7 @@ def case_membership_elsewhere(
         other = Scope(user=scope.user, membership=membership)
         if (
             other.can(Action.VIEW_CASES)
-            and case_list(scope=other).filter(reference=reference).exists()
+            and case_list(scope=other, reference=reference).filter(reference=reference).exists()
         ):
             return membership
     return None

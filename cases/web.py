@@ -27,6 +27,12 @@ NO_ROLE_MESSAGE = (
 )
 
 
+ARCHIVED_READ_ONLY = (
+    "This case is archived after a retention decision: it is kept read only and can no "
+    "longer be changed."
+)
+
+
 def scope_required(action: Action | None = None):
     """Signed in, working for one organisation, and (optionally) allowed `action`."""
 
@@ -46,6 +52,11 @@ def scope_required(action: Action | None = None):
                 raise PermissionDenied(NO_ROLE_MESSAGE)
             if action is not None and not request.scope.can(action):
                 raise PermissionDenied("Your role does not give access to this page.")
+            if request.method == "POST" and selectors.case_archived(
+                scope=request.scope, reference=kwargs.get("reference")
+            ):
+                # issue 18: retention. An archived case is kept read only.
+                raise PermissionDenied(ARCHIVED_READ_ONLY)
             try:
                 return view(request, *args, **kwargs)
             except Http404:

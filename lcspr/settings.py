@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "reviews",
     "publication",
     "reporting",
+    "retention",
 ]
 
 MIDDLEWARE = [
@@ -303,6 +304,11 @@ CELERY_BEAT_SCHEDULE = {
     # issue 16: public. Reports archived after their year of publication (§10.5.2).
     "publications-archive": {
         "task": "publication.tasks.publications_archive_sweep",
+        "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
+    },
+    # issue 18: retention. Closed cases flagged for a person's decision (retention/rules.py).
+    "retention-reviews-flag": {
+        "task": "retention.tasks.retention_reviews_sweep",
         "schedule": crontab(hour=REMINDER_SWEEP_HOUR, minute=REMINDER_SWEEP_MINUTE),
     },
     # issue 16: actions. Reminders and escalation of the action plans' actions (§11.4.1).

@@ -35,6 +35,7 @@ from rapidreview.views import overview as rr_overview
 from rapidreview.views import papers as rr_papers
 from rapidreview.views import scrutineer as rr_scrutineer
 from rapidreview.views import sign_off as rr_sign_off
+from retention.urls import urlpatterns as retention_urlpatterns
 from reviews.urls import urlpatterns as review_urlpatterns
 
 admin.site.site_header = "LCSPR case manager configuration"
@@ -445,3 +446,5 @@ urlpatterns += review_urlpatterns
 
 # issue 16: publication, action plans and the learning (§10-§12, §1.6.3).
 urlpatterns += publication_urlpatterns
+# issue 18: retention
+urlpatterns += retention_urlpatterns

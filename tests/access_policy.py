@@ -46,6 +46,7 @@ POLICY_TABLE = """
 | view_reports             | yes | yes   | -      | yes        | -        | -     | yes   | -      | yes   |
 | view_report_cases        | yes | yes   | -      | yes        | -        | -     | yes   | -      | -     |
 | search_learning          | yes | yes   | yes    | yes        | yes      | yes   | yes   | -      | yes   |
+| decide_retention         | yes | yes   | -      | -          | -        | -     | yes   | -      | -     |
 """
 
 COLUMNS = {
@@ -418,6 +419,9 @@ ROUTES = {
     # issue 17: search. The learning across reviews: published material for everyone who
     # may search, a review's own records only where the case may be seen.
     "learning_search": "search_learning",
+    # issue 18: retention. The flagged cases and the decision on one.
+    "retention_list": "decide_retention",
+    "retention_decide": "decide_retention",
 }
 
 # Routes by id: whose row the id may name, besides what the route needs above.

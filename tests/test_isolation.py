@@ -163,6 +163,10 @@ REPORT_ROUTES = {
 # not_the_other, test_a_restricted_finding_is_found_only_by_who_may_see_its_case,
 # test_published_reports_are_found_by_the_cross_partnership_role_in_both).
 SEARCH_ROUTES = {"learning/search/"}
+# issue 18: retention. The list shows only closed cases flagged for a decision (a new case
+# is not on it): tested below with a flagged case in each partnership and a decision on
+# each; the decision page by reference is one of CASE_ROUTES.
+RETENTION_LIST_ROUTES = {"retention/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
@@ -178,6 +182,7 @@ LIST_ROUTES = sorted(
     | ACTION_PLAN_ROUTES  # issue 16: actions
     | REPORT_ROUTES  # issue 17: reporting
     | SEARCH_ROUTES  # issue 17: search
+    | RETENTION_LIST_ROUTES  # issue 18: retention
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.
@@ -385,6 +390,35 @@ def test_lists_of_publications_show_only_the_own_partnership(
             listed = [row["case_reference"] for row in response.json()["results"]]
             assert listed == [mine.reference]
             assert theirs.reference not in response.text
+
+
+# issue 18: retention
+@pytest.mark.parametrize("path", sorted(RETENTION_LIST_ROUTES))
+def test_retention_lists_show_only_the_own_partnership(path, client, leicester, lr):
+    """A closed case flagged in each partnership, one of them decided on: each office's
+    list shows its own flag and decision and nothing of the other's."""
+    from retention.services.decision import retention_decide
+    from retention.services.review import retention_reviews_flag
+
+    long_ago = timezone.localdate().replace(year=timezone.localdate().year - 30)
+    made = {}
+    for partnership in (leicester, lr):
+        flagged, decided = (open_case(partnership, stage=Stage.CLOSED) for _ in range(2))
+        for case in (flagged, decided):
+            case.closed_on = long_ago
+            case.save()
+        reviews = retention_reviews_flag(partnership=partnership, today=timezone.localdate())
+        user = staff_user(partnership)
+        [review] = [r for r in reviews if r.case == decided]
+        retention_decide(
+            review=review, decision="archive", reason="", version=review.version, actor=user
+        )
+        made[partnership] = (user, {flagged.reference, decided.reference})
+    for partnership, other in ((leicester, lr), (lr, leicester)):
+        user, mine = made[partnership]
+        page = sign_in(client, user).get(url_for(path)).content.decode()
+        assert all(reference in page for reference in mine)
+        assert not any(reference in page for reference in made[other][1])
 
 
 # --- Information requests: by agency as well as by partnership ---------------------------

@@ -10,6 +10,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.utils import timezone
 
 from cases.closing import close_refusal
 from cases.errors import ApplicationError
@@ -117,10 +118,13 @@ def case_stage_set(*, case: Case, stage: str, actor: User | None, reason: str) -
         raise ApplicationError(refusal, field="stage")
     with transaction.atomic():
         case.stage = stage
+        # Retention (issue 18): the closing day starts the partnership's retention period.
+        if stage == Stage.CLOSED:
+            case.closed_on = timezone.localdate()
         case.full_clean()
         case._history_user = actor
         case._change_reason = reason
-        case.save(update_fields=["stage", "updated_at"])
+        case.save(update_fields=["stage", "closed_on", "updated_at"])
     logger.info("case %s moved to %s", case.reference, stage)
     return case
 

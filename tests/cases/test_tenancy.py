@@ -104,6 +104,9 @@ def test_no_product_code_reads_case_data_around_the_choke_point():
         "cases/admin_scoping.py",
         # The daily purge of the anti-duplicate rows' own history, which holds no case data.
         "cases/services/once.py",
+        # issue 18: retention. Erasure empties the case's history rows too, which no scoped
+        # manager reaches; the ids come from the case read through the scope.
+        "retention/services/erasure.py",
     }
     bypasses = re.compile(r"\.unscoped\b|_default_manager|_base_manager|\b[A-Z]\w*\.history\.")
     offenders = []
@@ -129,7 +132,7 @@ def test_product_code_changes_rows_only_through_history_aware_paths():
     bulk = re.compile(r"\)\.update\(|\.bulk_update\(|objects\.update\(")
     offenders = [
         path.relative_to(root).as_posix()
-        for app in ["lcspr", "cases", "rapidreview", "reviews", "publication"]
+        for app in ["lcspr", "cases", "rapidreview", "reviews", "publication", "retention"]
         for path in (root / app).rglob("*.py")
         if "/migrations/" not in path.as_posix()
         and path.name != "tenancy.py"  # the scoped queryset's own update()
