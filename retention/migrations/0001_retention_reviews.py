@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('cases', '0025_retention_period_and_case_closing_archiving'),
+        ('cases', '0027_retention_period_and_case_closing_archiving'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

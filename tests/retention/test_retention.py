@@ -447,7 +447,7 @@ def test_closing_records_the_day_and_cases_closed_before_take_it_from_their_hist
     case.closed_on = None
     case.save()
     migration = importlib.import_module(
-        "cases.migrations.0025_retention_period_and_case_closing_archiving"
+        "cases.migrations.0027_retention_period_and_case_closing_archiving"
     )
     migration.closed_on_from_history(apps, None)
     case.refresh_from_db()

@@ -24,7 +24,7 @@ def closed_on_from_history(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0024_indexes_for_lists_at_scale'),
+        ('cases', '0026_access_log_filter_indexes'),
     ]
 
     operations = [
