@@ -104,6 +104,9 @@ def test_no_product_code_reads_case_data_around_the_choke_point():
         "cases/admin_scoping.py",
         # The daily purge of the anti-duplicate rows' own history, which holds no case data.
         "cases/services/once.py",
+        # The senders' claim: the sent-stamps of rows just read and locked through the
+        # scoped queryset, written by primary key (the scoped UPDATE's subquery is slow).
+        "cases/services/mail.py",
     }
     bypasses = re.compile(r"\.unscoped\b|_default_manager|_base_manager|\b[A-Z]\w*\.history\.")
     offenders = []
