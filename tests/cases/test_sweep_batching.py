@@ -26,6 +26,11 @@ NOTIFIED = date(2026, 12, 18)
 # Per case: the Rapid Review and the notification of its decision due today, and the
 # meeting two working days overdue (so also escalated to the CRG chair).
 SWEEP_DAY = date(2027, 1, 13)
+SAYS = {
+    "due": "This is due today, Wednesday 13 January 2027.",
+    "overdue": "is 2 working days overdue.",
+    "escalation": "As CRG chair you are told when a deadline is 1 working day overdue.",
+}
 
 
 def reminded_cases(partnership, count, *, lead):
@@ -92,6 +97,9 @@ def test_each_reminder_email_names_its_own_case_and_goes_to_its_own_person(leice
         assert f"<strong>Case {reference}</strong>" in html
         kind = "escalation" if message.subject.startswith("Escalation") else None
         kind = kind or ("overdue" if "overdue" in message.subject else "due")
+        # The shared text is the one for its own kind and date.
+        assert SAYS[kind] in message.body
+        assert SAYS[kind] in html
         (to,) = message.to
         sent.append((to, reference, kind))
     assert sorted(sent) == expected
