@@ -10,14 +10,15 @@ from datetime import date
 from smtplib import SMTPException
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
+from django.core.mail import EmailMessage, send_mail
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from cases.dates import format_date
 from cases.errors import ApplicationError
@@ -49,7 +50,14 @@ from cases.models import (
 )
 from cases.permissions import Action, require, user_can
 from cases.services.common import validated_save as _save
-from cases.services.mail import claim, claim_batch, send_each, sending
+from cases.services.mail import (
+    SharedRendering,
+    claim,
+    claim_batch,
+    deliver,
+    send_each,
+    sending,
+)
 from cases.tenancy import Scope
 
 logger = logging.getLogger(__name__)
@@ -286,6 +294,21 @@ def information_request_email_send(*, partnership_id: int, request_id: int) -> i
 
 def agency_portal_emails(agency_id: int) -> list[str]:
     return sorted({user.email for user in agency_portal_users(agency_id)})
+
+
+def agencies_portal_emails(agency_ids) -> dict[int, list[str]]:
+    """`agency_portal_emails` of several agencies in one query: {agency id: emails}."""
+    emails = {agency_id: set() for agency_id in agency_ids}
+    if emails:
+        for agency_id, email in (
+            Membership.objects.filter(
+                agency_id__in=emails, role=Role.AGENCY_USER, is_active=True, user__is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("agency_id", "user__email")
+        ):
+            emails[agency_id].add(email)
+    return {agency_id: sorted(found) for agency_id, found in emails.items()}
 
 
 def agency_portal_users(agency_id: int) -> list[User]:
@@ -1037,7 +1060,12 @@ def request_chases_make(*, partnership, today: date) -> int:
     """Chase unanswered requests at the partnership's reminder thresholds, and daily once
     overdue; the unique constraint makes each chase once, however often the sweep runs.
     A sweep that missed a day (beat, Redis or the worker down) chases for the threshold
-    most recently crossed on its next run; older thresholds are not sent in bulk."""
+    most recently crossed on its next run; older thresholds are not sent in bulk.
+
+    The chases already made are read in one query and only the new ones written, in bulk
+    with their history; a sweep running at the same time that made some of them first
+    (the unique constraint refuses the INSERT) makes this one read again and retry.
+    Returns how many this run made."""
     from cases.models import RequestChase
     from cases.selectors import working_calendar
 
@@ -1054,25 +1082,54 @@ def request_chases_make(*, partnership, today: date) -> int:
         )
         .values_list("pk", "reply_due_on")
     )
-    chases = []
-    for pk, due in open_requests.iterator(chunk_size=2000):
-        left = cal.between(today, due)
+    due = set()
+    for pk, reply_due_on in open_requests.iterator(chunk_size=5000):
+        left = cal.between(today, reply_due_on)
         threshold = left if left < 0 else min((t for t in thresholds if t >= left), default=None)
-        if threshold is None:
-            continue
-        chases.append(RequestChase(request_id=pk, threshold=threshold, reply_due_on=due))
-    made = RequestChase.objects.bulk_create(chases, ignore_conflicts=True, batch_size=2000)
-    logger.info("partnership %s: %d request chases considered", partnership.slug, len(made))
+        if threshold is not None:
+            due.add((pk, reply_due_on, threshold))
+    made = []
+    for attempt in range(3):
+        existing = set(
+            RequestChase.objects.for_partnership(partnership)
+            .filter(
+                reply_due_on__lte=horizon,
+                request__status__in=CHASED_STATUSES,
+                request__reply_due_on__lte=horizon,
+            )
+            .values_list("request_id", "reply_due_on", "threshold")
+        )
+        new = sorted(due - existing)
+        if not new:
+            break
+        try:
+            with transaction.atomic():
+                made = bulk_create_with_history(
+                    [
+                        RequestChase(request_id=pk, reply_due_on=on, threshold=threshold)
+                        for pk, on, threshold in new
+                    ],
+                    RequestChase,
+                    batch_size=2000,
+                    default_change_reason="Chase made by the daily sweep",
+                )
+            break
+        except IntegrityError:
+            if attempt == 2:
+                raise
+            logger.info("partnership %s: another sweep made chases at once", partnership.slug)
+    logger.info("partnership %s: %d request chases made", partnership.slug, len(made))
     return len(made)
 
 
-def request_chases_send(*, partnership, limit: int = 50, today: date | None = None) -> int:
+def request_chases_send(*, partnership, limit: int = 200, today: date | None = None) -> int:
     """Email each unsent chase to the agency's portal users (and, once overdue, to the
     case's lead officer or the Business Office, who may escalate under §2.1.7).
 
     Only chases of replies still awaited are sent. Each batch is claimed with SKIP LOCKED
-    and committed before the sends (cases/services/mail.py); a refused address is logged
-    and left for the next sweep without holding up (or resending) the others.
+    and committed before the sends (cases/services/mail.py); its emails go over one
+    connection, each template rendered once per distinct message. A refused address is
+    logged and left for the next sweep without holding up (or resending) the others.
     """
     from cases.models import RequestChase
     from cases.selectors import working_calendar
@@ -1088,6 +1145,8 @@ def request_chases_send(*, partnership, limit: int = 50, today: date | None = No
     office = _office_emails(partnership)
     cal = working_calendar(partnership=partnership)
     today = today or timezone.localdate()
+    rendering = SharedRendering()
+    portal_emails: dict[int, list[str]] = {}  # by agency, read once a run
 
     def days_left(chase) -> int:
         """A chase made late (its sweep missed the day) says how long is left now."""
@@ -1104,16 +1163,26 @@ def request_chases_send(*, partnership, limit: int = 50, today: date | None = No
     for start in range(0, len(ids), limit):
         # Claimed and committed before the sends, so a hung mail server holds no lock.
         batch = claim_batch(
-            pending.select_related("request__case", "request__agency"),
+            pending.select_related("request__case__lead_officer", "request__agency"),
             ids=ids[start : start + limit],
             stamp="email_sent_at",
             reason="Chase emailed",
         )
-        sent += send_each(batch, lambda chase: _chase_email(chase, office, staff, days_left))
+        portal_emails.update(
+            agencies_portal_emails({c.request.agency_id for c in batch} - portal_emails.keys())
+        )
+        sent += send_each(
+            batch,
+            lambda chase, connection: _chase_email(
+                chase, office, staff, days_left, portal_emails, rendering, connection
+            ),
+        )
     return sent
 
 
-def _chase_email(chase, office: list[str], staff: set[int], days_left) -> None:
+def _chase_email(
+    chase, office: list[str], staff: set[int], days_left, portal_emails, rendering, connection
+) -> None:
     """The agency's people get the portal link; once overdue the lead officer (or the
     office) gets the case's request page, in a message of their own.
 
@@ -1131,24 +1200,23 @@ def _chase_email(chase, office: list[str], staff: set[int], days_left) -> None:
     def send(recipients, path, *, to_agency):
         if not recipients:
             return
+        # The same text for every chase of this agency, date and kind: rendered once, the
+        # case reference and the link put in.
         context = {
-            "chase": chase,
-            "request": request,
-            "reference": reference,
+            "agency_name": request.agency.name,
+            "threshold": chase.threshold,
+            "reply_due_on": chase.reply_due_on,
             "days": days_left(chase),
-            "url": settings.SITE_URL + path,
             "to_agency": to_agency,
             "product_name": settings.PRODUCT_NAME,
         }
-        send_mail(
-            subject=subject,
-            message=render_to_string("emails/request_chase.txt", context),
-            from_email=None,
-            recipient_list=sorted(set(recipients)),
+        body = rendering.render(
+            "emails/request_chase.txt", context, reference=reference, url=settings.SITE_URL + path
         )
+        deliver(EmailMessage(subject=subject, body=body, to=sorted(set(recipients))), connection)
 
     send(
-        agency_portal_emails(request.agency_id),
+        portal_emails.get(request.agency_id, []),
         reverse("portal_request", kwargs={"pk": request.pk}),
         to_agency=True,
     )

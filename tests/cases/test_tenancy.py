@@ -107,6 +107,9 @@ def test_no_product_code_reads_case_data_around_the_choke_point():
         # issue 18: retention. Erasure empties the case's history rows too, which no scoped
         # manager reaches; the ids come from the case read through the scope.
         "retention/services/erasure.py",
+        # The senders' claim: the sent-stamps of rows just read and locked through the
+        # scoped queryset, written by primary key (the scoped UPDATE's subquery is slow).
+        "cases/services/mail.py",
     }
     bypasses = re.compile(r"\.unscoped\b|_default_manager|_base_manager|\b[A-Z]\w*\.history\.")
     offenders = []
