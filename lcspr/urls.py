@@ -165,6 +165,11 @@ urlpatterns = [
         name="combined_chronology",
     ),
     path(
+        "cases/<str:reference>/combined-chronology/pdf/",
+        combined.combined_chronology_pdf_status,
+        name="combined_chronology_pdf_status",
+    ),
+    path(
         "cases/<str:reference>/combined-chronology.pdf",
         combined.combined_chronology_pdf,
         name="combined_chronology_pdf",
@@ -352,6 +357,11 @@ urlpatterns = [
         "papers/<int:pk>/combined-summary.pdf",
         rr_invitations.invitation_summary_pdf,
         name="invitation_summary_pdf",
+    ),
+    path(
+        "papers/<int:pk>/combined-chronology/",
+        rr_invitations.invitation_chronology_pdf_status,
+        name="invitation_chronology_pdf_status",
     ),
     path(
         "papers/<int:pk>/combined-chronology.pdf",

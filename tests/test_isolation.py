@@ -96,6 +96,7 @@ RAPID_REVIEW_PK_ROUTES = {
     "papers/<int:pk>/",
     "papers/<int:pk>/combined-summary.pdf",
     "papers/<int:pk>/combined-chronology.pdf",
+    "papers/<int:pk>/combined-chronology/",  # issue 18: prepared in the background
     "portal/outcomes/<int:pk>/",
     "cases/<str:reference>/rapid-review/invitations/<int:pk>/sent/",
     "cases/<str:reference>/rapid-review/outcomes/<int:pk>/sent/",
