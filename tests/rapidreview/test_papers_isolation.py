@@ -10,7 +10,7 @@ from rapidreview import services
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.factories import AgencyFactory, agency_user, appoint, sign_in, staff_user
 from tests.rapidreview.test_papers import decided_and_signed, notified_review
-from tests.routes import POST_ONLY, routes
+from tests.routes import POST_ONLY, PREPARED_FIRST, routes
 from tests.test_isolation import MEETING_ROUTES, RAPID_REVIEW_PK_ROUTES, appointed
 
 pytestmark = pytest.mark.django_db
@@ -21,8 +21,7 @@ PAPER_ROUTES = (
     "invitation_chronology_pdf",
     "invitation_chronology_pdf_status",  # issue 18: prepared in the background
 )
-# The chronology's PDF, prepared in the background (issue 18): asked for before it is ready
-# it sends the person to the page that prepares it, which is the answer checked.
+# The chronology's PDF and the page that prepares it (issue 18).
 PREPARED = {"invitation_chronology_pdf", "invitation_chronology_pdf_status"}
 CASE_ROUTES = ("rapid_review_papers", "rapid_review_after", "rapid_review_report")
 
@@ -297,7 +296,7 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
                     if name in POST_ONLY:
                         response = client.post(url, follow=True)
                     else:
-                        response = client.get(url, follow=name in PREPARED)
+                        response = client.get(url, follow=name in PREPARED_FIRST)
                     ok = response.status_code == expected
                     if expected == 200:
                         ok = ok and shows_case(response, case.reference)
