@@ -50,6 +50,7 @@ bench: setup
 	BENCH_CALLS=$(or $(BENCH_CALLS),100000) $(BIN)/python bench/workdays.py
 	$(BIN)/python bench/sweep.py  # on PostgreSQL when DATABASE_URL names one
 	$(BIN)/python bench/reporting.py  # the same; the reporting pages beside the admin (issue 17)
+	$(BIN)/python bench/documents.py  # a migrated DATABASE_URL; the chronology PDF off the web (issue 18)
 
 # The mutation check (issue 19): break each listed rule in a scratch copy and show that the
 # tests notice. Too slow for CI; run it before resolving an issue that touches those rules.
