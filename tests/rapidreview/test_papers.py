@@ -276,7 +276,9 @@ def test_the_combined_chronology_is_offered_only_where_the_variant_says(
     review = notified_review(monkeypatch, partnership, office)
     member = staff_user(partnership, Role.CRG_MEMBER)
     (invitation,) = services.invitations_send(review=review, actor=office, users=[member])
-    chronology_pdf = reverse("combined_chronology_pdf", kwargs={"reference": review.case.reference})
+    chronology_pdf = reverse(
+        "combined_chronology_pdf_status", kwargs={"reference": review.case.reference}
+    )
     invitation_chronology = reverse("invitation_chronology_pdf", kwargs={"pk": invitation.pk})
     # Long: prepared by the worker when asked for on its own page (issue 18).
     prepare = reverse("invitation_chronology_pdf_status", kwargs={"pk": invitation.pk})
