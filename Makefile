@@ -50,6 +50,7 @@ bench: setup
 	BENCH_CALLS=$(or $(BENCH_CALLS),100000) $(BIN)/python bench/workdays.py
 	$(BIN)/python bench/sweep.py  # on PostgreSQL when DATABASE_URL names one
 	$(BIN)/python bench/reporting.py  # the same; the reporting pages beside the admin (issue 17)
+	$(BIN)/python bench/documents.py  # a migrated DATABASE_URL; the chronology PDF off the web (issue 18)
 
 # The pages under load at 10,000 cases (seed_scale), beside the admin changelist (issue 18):
 # gunicorn on 127.0.0.1 and locust, headless. LOADTEST_USERS, LOADTEST_DURATION, LOADTEST_SCALE,

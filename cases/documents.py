@@ -77,6 +77,11 @@ class LocalFilesOnly(URLFetcher):
 
 def render_pdf(template_name: str, context: dict) -> bytes:
     """Render a Django template to HTML, then to PDF bytes, without network access."""
+    return render_pdf_pages(template_name, context)[0]
+
+
+def render_pdf_pages(template_name: str, context: dict) -> tuple[bytes, int]:
+    """`render_pdf`, with the number of pages (shown before a long document's download)."""
     # Dates are written out in English ("Friday 11 December 2026") whatever
     # language the request or task that asked for the document was running in.
     with translation.override(settings.LANGUAGE_CODE):
@@ -86,8 +91,8 @@ def render_pdf(template_name: str, context: dict) -> bytes:
         string=html,
         base_url=str(DOCUMENT_ASSETS),
         url_fetcher=LocalFilesOnly(DOCUMENT_ASSETS),
-    )
-    return document.write_pdf()
+    ).render()
+    return document.write_pdf(), len(document.pages)
 
 
 # --- Reads -------------------------------------------------------------------------------
@@ -247,7 +252,13 @@ def _chronological(entry: ChronologyEntry) -> tuple:
 
 def combined_chronology_pdf(*, case: Case, entries: list[ChronologyEntry]) -> bytes:
     """Every agency's chronology entries merged into one, in date and time order (§4.5.1)."""
-    return render_pdf(
+    return combined_chronology_pdf_pages(case=case, entries=entries)[0]
+
+
+def combined_chronology_pdf_pages(*, case: Case, entries: list[ChronologyEntry]):
+    """`combined_chronology_pdf` and its number of pages. A long document: rendered in the
+    background worker (cases/services/rendered_document.py), never in a web request."""
+    return render_pdf_pages(
         "documents/combined_chronology.html",
         {**_base_context(case), "entries": sorted(entries, key=_chronological)},
     )

@@ -1578,6 +1578,82 @@ class CombinedSummary(models.Model):
         return f"Combined summary for {self.case_id}"
 
 
+class DocumentKind(models.TextChoices):
+    """Long documents rendered in the background worker rather than in a web request
+    (issue 18): a heavy case's combined chronology runs to 146 pages and 10 s."""
+
+    COMBINED_CHRONOLOGY = "combined_chronology", "combined chronology"
+
+
+class DocumentStatus(models.TextChoices):
+    QUEUED = "queued", "queued"
+    RENDERING = "rendering", "rendering"
+    READY = "ready", "ready"
+    FAILED = "failed", "failed"
+
+
+def rendered_document_path(instance, filename) -> str:
+    """Named by case id and a random part: never by content."""
+    import uuid
+
+    return f"documents/{instance.case_id}/{instance.kind}-{uuid.uuid4().hex}.pdf"
+
+
+class RenderedDocument(models.Model):
+    """One rendering of a long document of a case, for one `content_key`: a digest of what
+    the document shows (cases/rules.py), so that any change to those rows asks for a new
+    rendering and the old file is no longer offered. The file goes through Django's
+    storage API (local folder or object store)."""
+
+    tenant_partnership_path = "case__partnership"
+    tenant_agency_path = None
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="rendered_documents")
+    kind = models.CharField(max_length=40, choices=DocumentKind.choices)
+    content_key = models.CharField(max_length=64)
+    status = models.CharField(
+        max_length=10, choices=DocumentStatus.choices, default=DocumentStatus.QUEUED
+    )
+    file = models.FileField(upload_to=rendered_document_path, max_length=200, blank=True)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    requested_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # What failed, in words that name no case content (the exception's class, a time-out).
+    error = models.CharField(max_length=200, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    objects = TenantManager()
+    unscoped = models.Manager()  # noqa: DJ012 - a manager, which ruff takes for a field
+
+    class Meta:
+        default_manager_name = "unscoped"
+        base_manager_name = "unscoped"
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "kind", "content_key"], name="one_rendering_per_content"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["status", "queued_at"],
+                name="rendered_document_waiting",
+                condition=Q(status__in=["queued", "rendering"]),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} of {self.case_id} ({self.status})"
+
+
 class IdempotencyKey(models.Model):
     """A create through the API under a client's `Idempotency-Key`: the same key from the
     same user answers the first response again instead of creating twice. The unique

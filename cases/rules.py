@@ -89,3 +89,21 @@ class PersonNames:
             patterns.append(_whole(words))
             patterns += [_whole([w]) for w in words if len(w) >= NAME_PART_LETTERS]
         return patterns
+
+
+# --- Long documents rendered in the background (issue 18) -------------------------------
+
+# Goes up when a long document's template or layout changes, so that files rendered with
+# the old one are no longer offered.
+DOCUMENT_LAYOUTS = {"combined_chronology": 1}
+
+
+def content_key(kind: str, parts) -> str:
+    """The digest a rendered document is cached under: its kind and layout, and the change
+    stamps of every row it shows (`parts`, JSON-able). Any edit to those rows gives a new
+    key, so a new rendering; the old file is not offered again."""
+    import hashlib
+    import json
+
+    payload = json.dumps([kind, DOCUMENT_LAYOUTS[kind], parts], default=str, sort_keys=True)
+    return hashlib.sha256(payload.encode()).hexdigest()

@@ -28,6 +28,8 @@ from cases.models import (
     Deadline,
     DeadlineMove,
     DeadlineStatus,
+    DocumentKind,
+    DocumentStatus,
     Escalation,
     FamilyMember,
     ImportStatus,
@@ -38,6 +40,7 @@ from cases.models import (
     Partnership,
     Referral,
     Reminder,
+    RenderedDocument,
     RequestPurpose,
     RequestStatus,
     Role,
@@ -46,7 +49,7 @@ from cases.models import (
     User,
 )
 from cases.permissions import Action
-from cases.rules import REQUESTS_SENT, PersonNames, identities_open_to_agency
+from cases.rules import REQUESTS_SENT, PersonNames, content_key, identities_open_to_agency
 from cases.tenancy import Scope
 from cases.timescales import NOT_DUTIES, TIMESCALES_BY_KIND, Working, work_out
 from cases.workdays import WorkingCalendar
@@ -1035,19 +1038,121 @@ def combined_summary(*, case: Case) -> CombinedSummary | None:
     return CombinedSummary.objects.for_partnership(case.partnership).filter(case=case).first()
 
 
+def _combined_chronology_entries(case: Case):
+    return ChronologyEntry.objects.for_partnership(case.partnership).filter(
+        request__case=case,
+        request__status__in=RECEIVED_STATUSES,
+        request__purpose=RequestPurpose.RAPID_REVIEW,
+    )
+
+
 def combined_chronology(*, case: Case) -> list[ChronologyEntry]:
     """Every agency's submitted chronology entries on the case, merged by date and time
     (§4.5.1); drafts stay with their agency."""
     return list(
-        ChronologyEntry.objects.for_partnership(case.partnership)
-        .filter(
-            request__case=case,
-            request__status__in=RECEIVED_STATUSES,
-            request__purpose=RequestPurpose.RAPID_REVIEW,
-        )
+        _combined_chronology_entries(case)
         .select_related("request__agency")
         .order_by("happened_on", F("happened_at").asc(nulls_first=True), "request__agency__name")
     )
+
+
+# --- Long documents rendered in the background (issue 18) -------------------------------
+
+
+def _case_stamp(case: Case) -> list:
+    """What every document's heading and footer show of the case and its partnership."""
+    partnership = case.partnership
+    return [
+        case.reference,
+        partnership.name,
+        partnership.business_office_name,
+        Notification.objects.for_partnership(partnership).filter(case=case).exists(),
+    ]
+
+
+def _latest_history(model, ids) -> int | None:
+    """The newest history row of these rows: any edit through a history-aware path (every
+    product write) moves it, whether or not the edit bumped a version."""
+    return model.history.filter(id__in=ids).aggregate(latest=models.Max("history_id"))["latest"]
+
+
+def combined_chronology_key(*, case: Case, entries: list[ChronologyEntry] | None = None) -> str:
+    """The content key of the combined chronology's PDF: the case's heading, and each entry
+    shown with its version, its agency's name and the newest history row of them all.
+
+    With `entries` (the rows about to be rendered) the key is of those rows; the history
+    stamp is read first, so a concurrent edit can only make the key older than the
+    content, never newer: the next look asks for a fresh rendering rather than serving a
+    stale one."""
+    ids = list(_combined_chronology_entries(case).values_list("pk", flat=True))
+    stamp = _latest_history(ChronologyEntry, ids)
+    if entries is None:
+        rows = list(
+            _combined_chronology_entries(case)
+            .order_by("pk")
+            .values_list("pk", "version", "request_id", "request__agency__name")
+        )
+    else:
+        rows = sorted((e.pk, e.version, e.request_id, e.request.agency.name) for e in entries)
+    return content_key(
+        DocumentKind.COMBINED_CHRONOLOGY, [_case_stamp(case), stamp, [list(r) for r in rows]]
+    )
+
+
+DOCUMENT_KEYS = {DocumentKind.COMBINED_CHRONOLOGY: combined_chronology_key}
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    """A long document of a case as its page shows it: the rendering of what the case
+    shows now (`current`, None if nobody has asked), and, when that is not ready, the
+    last one made before the case changed (`earlier`, never offered for download)."""
+
+    key: str
+    current: RenderedDocument | None
+    earlier: RenderedDocument | None
+
+    @property
+    def ready(self) -> bool:
+        return self.current is not None and self.current.status == DocumentStatus.READY
+
+    @property
+    def preparing(self) -> bool:
+        return self.current is not None and self.current.status in (
+            DocumentStatus.QUEUED,
+            DocumentStatus.RENDERING,
+        )
+
+    @property
+    def waiting_long(self) -> bool:
+        """Queued for longer than a job normally waits: the queue may be down (the sweep,
+        cases.tasks.documents_sweep, queues it again when it is back)."""
+        return (
+            self.current is not None
+            and self.current.status == DocumentStatus.QUEUED
+            and self.current.queued_at is not None
+            and self.current.queued_at < timezone.now() - timedelta(minutes=2)
+        )
+
+    @property
+    def failed(self) -> bool:
+        return self.current is not None and self.current.status == DocumentStatus.FAILED
+
+
+def rendered_documents(*, case: Case, kind: str):
+    """The case's renderings of one kind, newest first. The case was read through the
+    caller's scope; its partnership scopes these rows."""
+    return RenderedDocument.objects.for_partnership(case.partnership).filter(case=case, kind=kind)
+
+
+def document_state(*, case: Case, kind: str) -> DocumentState:
+    key = DOCUMENT_KEYS[kind](case=case)
+    rows = rendered_documents(case=case, kind=kind)
+    current = rows.filter(content_key=key).first()
+    earlier = None
+    if current is None or current.status != DocumentStatus.READY:
+        earlier = rows.exclude(content_key=key).filter(status=DocumentStatus.READY).first()
+    return DocumentState(key=key, current=current, earlier=earlier)
 
 
 def request_get(*, scope: Scope, pk: int) -> InformationRequest:

@@ -6,6 +6,7 @@ Each is safe to run twice; the services they call say how.
 from smtplib import SMTPException
 
 from celery import shared_task
+from django.conf import settings
 
 from cases import services
 
@@ -95,3 +96,25 @@ def mail_sweep() -> int:
 def duplicate_guards_purge() -> int:
     """Celery beat's daily job: expired idempotency keys and stale form tokens."""
     return services.duplicate_guards_purge()
+
+
+@shared_task(
+    soft_time_limit=settings.DOCUMENT_RENDER_SOFT_TIME_LIMIT,
+    time_limit=settings.DOCUMENT_RENDER_TIME_LIMIT,
+)
+def document_render(*, partnership_id: int, document_id: int) -> str:
+    """A long document of a case (issue 18), rendered here rather than in a web request.
+    Safe to run twice: a rendering already made or under way is left alone."""
+    return services.document_render(partnership_id=partnership_id, document_id=document_id)
+
+
+@shared_task
+def documents_sweep() -> int:
+    """Celery beat's every-few-minutes job: queue again the documents a broker outage or a
+    lost worker left waiting."""
+    from cases.models import Partnership
+
+    return sum(
+        services.documents_sweep(partnership=partnership)
+        for partnership in Partnership.objects.order_by("pk")
+    )

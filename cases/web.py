@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -199,6 +199,18 @@ def pdf_response(request, pdf: bytes, *, case, name: str, what: str) -> HttpResp
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{case.reference}-{name}.pdf"'
     return response
+
+
+def stored_pdf_response(request, document, *, case, name: str, what: str) -> FileResponse:
+    """A PDF rendered in the background (cases/services/rendered_document.py), streamed
+    from storage, named by case reference, its download logged like `pdf_response`."""
+    log_download(request, reference=case.reference, what=what)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=f"{case.reference}-{name}.pdf",
+        content_type="application/pdf",
+    )
 
 
 def summary_context(case):

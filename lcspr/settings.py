@@ -268,6 +268,10 @@ CELERY_TASK_ALWAYS_EAGER = False
 # sent), the hard limit kills it. Both are well above EMAIL_TIMEOUT.
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
+# A long document (issue 18: a 146-page combined chronology took 10-13 s on the web) is
+# rendered by the worker: ten times that, and then it is said to have failed.
+DOCUMENT_RENDER_SOFT_TIME_LIMIT = env.int("DOCUMENT_RENDER_SOFT_TIME_LIMIT", default=150)
+DOCUMENT_RENDER_TIME_LIMIT = env.int("DOCUMENT_RENDER_TIME_LIMIT", default=180)
 # The daily deadline sweep (reminders and escalations).
 REMINDER_SWEEP_HOUR = env.int("REMINDER_SWEEP_HOUR", default=7)
 REMINDER_SWEEP_MINUTE = env.int("REMINDER_SWEEP_MINUTE", default=0)
@@ -295,6 +299,11 @@ CELERY_BEAT_SCHEDULE = {
     # issue 16: learning. The CRG chairs not yet told of a national review request (§12.3).
     "learning-mail-sweep": {
         "task": "publication.tasks.learning_mail_sweep",
+        "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
+    },
+    # issue 18: long documents that a broker outage or a lost worker left waiting.
+    "documents-sweep": {
+        "task": "cases.tasks.documents_sweep",
         "schedule": crontab(minute=f"*/{MAIL_SWEEP_MINUTES}"),
     },
     "duplicate-guards-purge": {

@@ -166,6 +166,11 @@ urlpatterns = [
         name="combined_chronology",
     ),
     path(
+        "cases/<str:reference>/combined-chronology/pdf/",
+        combined.combined_chronology_pdf_status,
+        name="combined_chronology_pdf_status",
+    ),
+    path(
         "cases/<str:reference>/combined-chronology.pdf",
         combined.combined_chronology_pdf,
         name="combined_chronology_pdf",
@@ -353,6 +358,11 @@ urlpatterns = [
         "papers/<int:pk>/combined-summary.pdf",
         rr_invitations.invitation_summary_pdf,
         name="invitation_summary_pdf",
+    ),
+    path(
+        "papers/<int:pk>/combined-chronology/",
+        rr_invitations.invitation_chronology_pdf_status,
+        name="invitation_chronology_pdf_status",
     ),
     path(
         "papers/<int:pk>/combined-chronology.pdf",

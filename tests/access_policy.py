@@ -136,6 +136,7 @@ ROUTES = {
     "combined_summary_pdf": "view_cases",
     "combined_chronology": "view_cases",
     "combined_chronology_pdf": "view_cases",
+    "combined_chronology_pdf_status": "view_cases",
     # A request's letter, reply and documents: its partnership's people and its agency.
     "request_letter": ANY_ROLE,
     "request_reply": ANY_ROLE,
@@ -182,6 +183,7 @@ ROUTES = {
     "invitation_papers": ANY_ROLE,
     "invitation_summary_pdf": ANY_ROLE,
     "invitation_chronology_pdf": ANY_ROLE,
+    "invitation_chronology_pdf_status": ANY_ROLE,
     "portal_papers": "reply_to_requests",
     "portal_outcome": "reply_to_requests",
     # The LCSPR (issue 13): Reviewers and Panel members reach only their own reviews'.
@@ -478,6 +480,7 @@ ROW_READERS = {
     "invitation_papers": "invitee",
     "invitation_summary_pdf": "invitee",
     "invitation_chronology_pdf": "invitee",
+    "invitation_chronology_pdf_status": "invitee",
     "portal_outcome": "agency",
     "invitation_delivery": "partnership",
     "outcome_delivery": "partnership",

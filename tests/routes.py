@@ -53,6 +53,10 @@ POST_ONLY = {
     "lcspr_family_member_remove",
     "lcspr_family_couple_remove",
 }
+# Downloads of a long document prepared in the background (issue 18): asked for before it
+# is ready, each sends the person to the page that prepares it (a 302), which is then the
+# answer checked.
+PREPARED_FIRST = {"combined_chronology_pdf", "invitation_chronology_pdf"}
 # Query strings that routes need to answer fully (a route missing here is asked bare).
 EXAMPLE_QUERIES = {
     "api/v1/timescales/": "partnership=leicester&event=notification_received&date=2026-12-18",

@@ -36,6 +36,9 @@ COVERED = {
     "rapidreview.tasks.outcome_email": "test_outcome_email",
     "rapidreview.tasks.mail_sweep": "test_the_mail_sweeps",
     "cases.tasks.duplicate_guards_purge": "test_the_duplicate_guards_purge",
+    # issue 18: long documents rendered by the worker
+    "cases.tasks.document_render": "test_the_long_documents",
+    "cases.tasks.documents_sweep": "test_the_long_documents",
     "rapidreview.tasks.sign_off_request_email": "test_the_sign_off_emails",
     "rapidreview.tasks.partner_told_email": "test_the_sign_off_emails",
     "rapidreview.tasks.scrutineer_advice_request_email": "test_the_scrutineer_emails",
@@ -291,6 +294,52 @@ def test_the_duplicate_guards_purge(worker, partnerships):
     duplicate_guards_purge.delay()
     assert _wait_for(lambda: not FormToken.objects.filter(token=stale).exists())
     assert FormToken.objects.filter(token=fresh).exists()
+
+
+def test_the_long_documents(worker, partnerships, settings, tmp_path):
+    """The combined chronology's PDF, asked for, is rendered by the worker into storage; one
+    left waiting by a broker outage is queued again by the sweep."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cases import services
+    from cases.models import DocumentKind, DocumentStatus, RenderedDocument
+    from cases.tasks import documents_sweep
+    from tests.cases.test_rendered_documents import case_with_entries
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media")},
+        },
+    }
+    leicester = partnerships["leicester"]
+    rows = RenderedDocument.objects.for_partnership(leicester)
+
+    def ready(document):
+        return rows.get(pk=document.pk).status == DocumentStatus.READY
+
+    case = case_with_entries(leicester, "Domestic incident reported")
+    document = services.document_prepare(
+        case=case, kind=DocumentKind.COMBINED_CHRONOLOGY, actor=None
+    )
+    assert _wait_for(lambda: ready(document))
+    assert rows.get(pk=document.pk).file.read().startswith(b"%PDF-")
+
+    waiting = case_with_entries(leicester, "Child A seen at school")
+    lost = RenderedDocument.objects.create(
+        case=waiting,
+        kind=DocumentKind.COMBINED_CHRONOLOGY,
+        content_key="as it was when the broker was down",
+        queued_at=timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES + 1),
+    )
+    documents_sweep.delay()
+    assert _wait_for(lambda: rows.filter(case=waiting, status=DocumentStatus.READY).exists())
+    # Rendered as the case is now, under the key of what it shows.
+    assert rows.get(pk=lost.pk).status == DocumentStatus.FAILED
+    assert rows.get(case=waiting, status=DocumentStatus.READY).content_key != lost.content_key
 
 
 def test_the_sign_off_emails(worker, partnerships, monkeypatch):

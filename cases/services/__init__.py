@@ -88,6 +88,11 @@ from cases.services.once import (
 )
 from cases.services.password_reset import password_reset_email_send
 from cases.services.reminder import reminder_dismiss, reminders_make, reminders_send
+from cases.services.rendered_document import (
+    document_prepare,
+    document_render,
+    documents_sweep,
+)
 from cases.services.token import (
     api_token_authenticate,
     api_token_create,
@@ -95,6 +100,9 @@ from cases.services.token import (
 )
 
 __all__ = [
+    "document_prepare",
+    "document_render",
+    "documents_sweep",
     "IdentityDetails",
     "child_identity_correct",
     "family_member_add",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from cases import documents as case_documents
 from cases import selectors as case_selectors
+from cases import services as case_services
 from cases.errors import ApplicationError
-from cases.models import AccessAction
+from cases.models import AccessAction, DocumentKind
 from cases.permissions import Action
 from cases.services import access_record
 from cases.web import paged, scope_required, summary_context
@@ -68,20 +70,56 @@ def invitation_summary_pdf(request, pk):
     )
 
 
-@require_GET
-@scope_required()
-def invitation_chronology_pdf(request, pk):
+def _invitation_chronology(request, pk) -> tuple[Invitation, object]:
     """§4.5.1: the combined chronology, where the partnership's variant shares one."""
     invitation = selectors.invitation_get(scope=request.scope, pk=pk)
     _papers_open(invitation)
     case = invitation.review.case
     if not case.partnership.uses_chronology_template:
         raise Http404("This partnership does not share a combined chronology.")
-    pdf = case_documents.combined_chronology_pdf(
-        case=case, entries=case_selectors.combined_chronology(case=case)
+    return invitation, case
+
+
+@require_http_methods(["GET", "POST"])
+@scope_required()
+def invitation_chronology_pdf_status(request, pk):
+    """The combined chronology's PDF, rendered by the worker (issue 18): GET says how it
+    stands, POST asks for it, idempotently (cases/services/rendered_document.py)."""
+    invitation, case = _invitation_chronology(request, pk)
+    kind = DocumentKind.COMBINED_CHRONOLOGY
+    if request.method == "POST":
+        case_services.document_prepare(case=case, kind=kind, actor=request.user)
+        return redirect("invitation_chronology_pdf_status", pk=invitation.pk)
+    return render(
+        request,
+        "rapidreview/invitation_chronology_pdf.html",
+        {
+            "invitation": invitation,
+            "case": case,
+            "portal": request.scope.agency is not None,
+            "state": case_selectors.document_state(case=case, kind=kind),
+            "prepare_url": reverse("invitation_chronology_pdf_status", args=[invitation.pk]),
+            "download_url": reverse("invitation_chronology_pdf", args=[invitation.pk]),
+        },
     )
-    return _papers_pdf(
-        request, invitation, pdf, name="combined-chronology", document="combined chronology"
+
+
+@require_GET
+@scope_required()
+def invitation_chronology_pdf(request, pk):
+    """The prepared PDF, streamed from storage and counted as an opening of the papers;
+    until it is ready, the page that prepares it."""
+    invitation, case = _invitation_chronology(request, pk)
+    state = case_selectors.document_state(case=case, kind=DocumentKind.COMBINED_CHRONOLOGY)
+    if not state.ready:
+        return redirect("invitation_chronology_pdf_status", pk=invitation.pk)
+    services.papers_opened(invitation=invitation, request=request, document="combined chronology")
+    request.access_logged = True  # papers_opened wrote the access log's row
+    return FileResponse(
+        state.current.file.open("rb"),
+        as_attachment=True,
+        filename=f"{case.reference}-combined-chronology.pdf",
+        content_type="application/pdf",
     )
 
 

@@ -1,6 +1,7 @@
 // Initialises GOV.UK and MOJ Frontend components (loaded as a module, no inline script).
 import { createAll, initAll as govukInitAll } from "../dist/govuk-frontend.min.js";
 import { FilterToggleButton, initAll as mojInitAll } from "../dist/moj-frontend.min.js";
+import { initDocumentStatus } from "./document-status.mjs";
 import { initDrafts } from "./drafts.mjs";
 import { initPreviews } from "./preview.mjs";
 
@@ -9,5 +10,6 @@ initDrafts();
 govukInitAll();
 initPreviews();
 mojInitAll();
+initDocumentStatus();
 // MOJ's initAll leaves out the filter toggle: it hides the filter on small screens.
 createAll(FilterToggleButton);

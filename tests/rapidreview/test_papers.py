@@ -268,7 +268,7 @@ def test_an_agency_reads_its_papers_in_the_portal(client, review, leicester, lei
 
 @pytest.mark.parametrize(("slug", "shares_chronology"), [("leicester", True), ("lr", False)])
 def test_the_combined_chronology_is_offered_only_where_the_variant_says(
-    monkeypatch, client, partnerships, slug, shares_chronology
+    monkeypatch, client, partnerships, slug, shares_chronology, django_capture_on_commit_callbacks
 ):
     partnership = partnerships["leicestershire-rutland" if slug == "lr" else slug]
     assert partnership.uses_chronology_template is shares_chronology  # §4.5.1
@@ -276,14 +276,23 @@ def test_the_combined_chronology_is_offered_only_where_the_variant_says(
     review = notified_review(monkeypatch, partnership, office)
     member = staff_user(partnership, Role.CRG_MEMBER)
     (invitation,) = services.invitations_send(review=review, actor=office, users=[member])
-    chronology_pdf = reverse("combined_chronology_pdf", kwargs={"reference": review.case.reference})
+    chronology_pdf = reverse(
+        "combined_chronology_pdf_status", kwargs={"reference": review.case.reference}
+    )
     invitation_chronology = reverse("invitation_chronology_pdf", kwargs={"pk": invitation.pk})
+    # Long: prepared by the worker when asked for on its own page (issue 18).
+    prepare = reverse("invitation_chronology_pdf_status", kwargs={"pk": invitation.pk})
 
     sign_in(client, office)
     assert (chronology_pdf in client.get(papers_url(review)).text) is shares_chronology
     sign_in(client, member)
     page = client.get(reverse("invitation_papers", kwargs={"pk": invitation.pk})).text
-    assert (invitation_chronology in page) is shares_chronology
+    assert (prepare in page) is shares_chronology
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = client.post(prepare)
+    assert asked.status_code == (302 if shares_chronology else 404)
+    if shares_chronology:
+        assert invitation_chronology in client.get(prepare).text
     response = client.get(invitation_chronology)
     assert response.status_code == (200 if shares_chronology else 404)
     invitation.refresh_from_db()

@@ -10,12 +10,19 @@ from rapidreview import services
 from tests.access_policy import APPOINTED_ONLY, ROUTES, ROW_READERS, may, route_name
 from tests.factories import AgencyFactory, agency_user, appoint, sign_in, staff_user
 from tests.rapidreview.test_papers import decided_and_signed, notified_review
-from tests.routes import POST_ONLY, routes
+from tests.routes import POST_ONLY, PREPARED_FIRST, routes
 from tests.test_isolation import MEETING_ROUTES, RAPID_REVIEW_PK_ROUTES, appointed
 
 pytestmark = pytest.mark.django_db
 
-PAPER_ROUTES = ("invitation_papers", "invitation_summary_pdf", "invitation_chronology_pdf")
+PAPER_ROUTES = (
+    "invitation_papers",
+    "invitation_summary_pdf",
+    "invitation_chronology_pdf",
+    "invitation_chronology_pdf_status",  # issue 18: prepared in the background
+)
+# The chronology's PDF and the page that prepares it (issue 18).
+PREPARED = {"invitation_chronology_pdf", "invitation_chronology_pdf_status"}
 CASE_ROUTES = ("rapid_review_papers", "rapid_review_after", "rapid_review_report")
 
 
@@ -178,12 +185,8 @@ def _row_status(name, user, membership, row, review):
             theirs = theirs and name not in ROWS_OF_MEETINGS and appointed(user, review.case)
     if not theirs:
         return 404
-    closed = name in ("invitation_summary_pdf", "invitation_chronology_pdf") and (
-        review.is_signed_off
-    )
-    no_chronology = name == "invitation_chronology_pdf" and not (
-        partnership.uses_chronology_template
-    )
+    closed = name in ("invitation_summary_pdf", *PREPARED) and review.is_signed_off
+    no_chronology = name in PREPARED and not (partnership.uses_chronology_template)
     return 404 if closed or no_chronology else 200
 
 
@@ -240,6 +243,7 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
         "invitation_papers": papers,
         "invitation_summary_pdf": papers,
         "invitation_chronology_pdf": papers,
+        "invitation_chronology_pdf_status": papers,
         "portal_outcome": [(n, by_id[n.review_id]) for n in world["notices"].values()],
         "invitation_delivery": papers,
         "outcome_delivery": [(n, by_id[n.review_id]) for n in world["notices"].values()],
@@ -292,7 +296,7 @@ def test_every_role_on_the_rapid_review_and_meeting_rows_by_id(
                     if name in POST_ONLY:
                         response = client.post(url, follow=True)
                     else:
-                        response = client.get(url)
+                        response = client.get(url, follow=name in PREPARED_FIRST)
                     ok = response.status_code == expected
                     if expected == 200:
                         ok = ok and shows_case(response, case.reference)
