@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0024_indexes_for_lists_at_scale'),
+        ('cases', '0027_retention_period_and_case_closing_archiving'),
     ]
 
     operations = [
