@@ -180,12 +180,21 @@ REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # While Redis is down every page still serves: the cache answers "nothing
+            # cached" and forgets writes (lcspr/cache.py). Sessions and django-axes live in
+            # the database, never here.
+            "BACKEND": "lcspr.cache.OutageTolerantRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Redis hands an unacknowledged task to another worker once visibility_timeout
+    # passes. With acks_late (below) a task is acknowledged only when it ends, so a
+    # timeout shorter than the longest run would hand a task that is still running to a
+    # second worker: it is set above the hard time limit, after which the task is dead.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_TASK_TIME_LIMIT", default=360) + 60
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery")))
@@ -199,6 +208,10 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, not when it starts, and a worker killed mid-task
+# (SIGKILL, out of memory) hands it back to the queue: the job runs again rather than
+# being lost. So a task can run twice: every task claims its rows (a sent-stamp, a unique
+# constraint) and is safe to run twice, or at once under two beats.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
