@@ -283,6 +283,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# With EMAIL_URL=filemail://, each email is written to a file in this folder (make faults
+# counts them there).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
 # Seconds a mail server may take to answer before the send fails and is retried later:
 # without it a server that accepts and never answers holds a worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
