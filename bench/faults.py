@@ -67,6 +67,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
 }
 procs: dict[str, subprocess.Popen] = {}
+OUTCOMES_DUE = [0]  # outcome notices seed_demo had emailed, made due again
 log = open(os.devnull, "w")  # noqa: SIM115 - replaced in main()
 
 
@@ -141,6 +142,12 @@ def setup():
     py = str(BIN / "python")
     run(py, "manage.py", "migrate", "--no-input", "-v0", stdout=log, stderr=log)
     run(py, "manage.py", "seed_demo", stdout=log, stderr=log)
+    OUTCOMES_DUE[0] = int(
+        shell(
+            "from rapidreview.models import OutcomeNotice as O; "
+            "print(O.unscoped.filter(email_sent_at__isnull=False).count())"
+        )
+    )
     # Everything seed_demo emailed becomes due again, so that the faults meet it: its
     # reminders are made afresh by the sweep, its requests and outcome notices are
     # re-sent by the mail sweep (grace 0).
@@ -174,7 +181,7 @@ def setup():
 # ---- the client -------------------------------------------------------------------------
 
 BASE = f"http://127.0.0.1:{WEB_PORT}"
-PAGES = ["/", "/cases/", "/api/v1/cases/"]
+PAGES = ["/", "/cases/"]  # the API answers 403 to an office session: not a fault
 responses: list[tuple[float, str, str]] = []  # (time, page, outcome)
 stop_client = threading.Event()
 
@@ -351,7 +358,12 @@ def disk_full_upload(session):
             sent = portal.post(url, headers={"Referer": BASE}, timeout=40, data=hidden,
                                files={"file": ("letter.pdf", b"%PDF-1.4\n" + b"0" * 300_000,
                                                      "application/pdf")})  # fmt: skip
-            outcome = f"{sent.status_code} ({classify(sent)})"
+            said = re.search(
+                r'govuk-error-message">(?:<span[^>]*>[^<]*</span>)?\s*([^<]+)', sent.text
+            )
+            outcome = f"{sent.status_code} ({classify(sent)}): " + (
+                said.group(1).strip() if said else "no error message on the page"
+            )
         else:
             outcome = f"upload page answered {page.status_code}"
     say(f"upload with the disk full: {outcome}")
@@ -390,7 +402,9 @@ def check(killed_at, recovery, upload):
         int, figures
     )
     subjects = Counter(
-        "reminder" if re.match(r"(Case |Escalation: case )", s or "") else "other"
+        "reminder"
+        if re.match(r"(Case .* (due .+|is overdue)|Escalation: case .*)$", s or "")
+        else "other"
         for _, s in messages
     )
     outcomes = Counter(o for _, _, o in responses)
@@ -403,7 +417,10 @@ def check(killed_at, recovery, upload):
         f"{subjects['reminder']} reminder emails in the outbox, {unsent} still unsent"
     )
     print(f"information requests: {req_sent} emailed, {req_unsent} sent but not emailed")
-    print(f"Rapid Review outcome notices: {out_sent} emailed, {out_unsent} not emailed")
+    print(
+        f"Rapid Review outcome notices: {OUTCOMES_DUE[0]} made due, {out_sent} emailed "
+        f"({out_unsent} never meant to be, as seeded)"
+    )
     shown = ", ".join(f"{o} {n}" for o, n in outcomes.items())
     print(f"web responses: {len(responses)}: {shown}")
     for label, took in recovery.items():
@@ -418,7 +435,7 @@ def check(killed_at, recovery, upload):
         failures.append(f"{stamped} reminders stamped sent but {subjects['reminder']} in outbox")
     if unsent:
         failures.append(f"{unsent} due reminders never sent")
-    if req_unsent or out_unsent:
+    if req_unsent or out_sent < OUTCOMES_DUE[0]:
         failures.append("information request or outcome emails never sent")
     if bad:
         failures.append(f"responses neither a page nor the error page: {bad}")
