@@ -377,7 +377,7 @@ def outbox():
         for part in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if part.strip():
                 msg = email.message_from_bytes(part)
-                messages.append((msg["To"], msg["Subject"]))
+                messages.append((msg["To"], " ".join(str(msg["Subject"]).split())))  # unfolded
     return messages
 
 
