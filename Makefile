@@ -10,7 +10,7 @@ PYTEST_PARALLEL ?= -n $(shell echo $$(( $$(nproc) + 1 ))) --dist loadgroup
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup system-packages code lint format bench loadtest mutants lock clean
+.PHONY: run test setup system-packages code lint format bench loadtest faults mutants lock clean
 
 setup: $(VENV)/.installed node_modules/.installed static/dist/app.css
 
@@ -57,6 +57,11 @@ bench: setup
 # LOADTEST_KEEP=1, LOADTEST_REUSE=<database> (bench/loadtest.py).
 loadtest: setup
 	$(BIN)/python bench/loadtest.py
+
+# The fault soak (issue 18): its own PostgreSQL, Redis, gunicorn, worker and beat under
+# /tmp, killed and restarted while emails are due. FAULTS_SECONDS bounds it (default 150).
+faults: setup
+	$(BIN)/python bench/faults.py
 
 # The mutation check (issue 19): break each listed rule in a scratch copy and show that the
 # tests notice. Too slow for CI; run it before resolving an issue that touches those rules.

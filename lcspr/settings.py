@@ -243,7 +243,13 @@ if REDIS_URL:
         }
     }
     CELERY_BROKER_URL = REDIS_URL
-    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+    # Redis hands an unacknowledged task to another worker once visibility_timeout
+    # passes. With acks_late (below) a task is acknowledged only when it ends, so a
+    # timeout shorter than the longest run would hand a task that is still running to a
+    # second worker: it is set above the hard time limit, after which the task is dead.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": env.int("CELERY_TASK_TIME_LIMIT", default=360) + 60
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CELERY_QUEUE_DIR = Path(env.str("CELERY_QUEUE_DIR", default=str(VAR_DIR / "celery")))
@@ -257,6 +263,10 @@ else:
         "store_processed": False,
     }
 CELERY_TASK_IGNORE_RESULT = True
+# A task is acknowledged when it ends, not when it starts, and a worker killed mid-task
+# (SIGKILL, out of memory) hands it back to the queue: the job runs again rather than
+# being lost. So a task can run twice: every task claims its rows (a sent-stamp, a unique
+# constraint) and is safe to run twice, or at once under two beats.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -342,6 +352,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# With EMAIL_URL=filemail://, each email is written to a file in this folder (make faults
+# counts them there).
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default="")
 # Seconds a mail server may take to answer before the send fails and is retried later:
 # without it a server that accepts and never answers holds a worker for ever.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)

@@ -1,0 +1,468 @@
+"""`make faults` (issue 18): a bounded soak with the real worker, beat, PostgreSQL, Redis and
+gunicorn, while reminders and emails are due, through five faults.
+
+It starts its own throwaway PostgreSQL (port 55432) and Redis (port 6390, no persistence)
+under /tmp, never the shared services, because it kills and restarts them. As root it
+mounts a 4 MB tmpfs as the upload folder, to fill it. Emails go to files (filemail://),
+one file each, so that they can be counted. A client signed in as the Leicester Business
+Office requests pages throughout and records every response.
+
+Faults, in order: SIGKILL the worker mid-sweep and restart it; restart Redis; restart
+PostgreSQL while requests are in flight; two beats at once; a full upload folder and an
+upload through the web. Then it checks and prints: each email once in the outbox, no
+reminder lost or doubled, every response a page or the product's own error page, and the
+seconds the app took to serve normally after each service came back (target 30).
+
+FAULTS_SECONDS (default 150) bounds the soak's quiet stretches; FAULTS_DIR (default
+/tmp/lcspr-faults) holds everything it makes, removed on the next run.
+"""
+
+# ruff: noqa: S603, S607 - it runs and stops its own services by their paths
+
+from __future__ import annotations
+
+import contextlib
+import email
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from base64 import b32decode
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+WORK = Path(os.environ.get("FAULTS_DIR", "/tmp/lcspr-faults"))  # noqa: S108 - throwaway
+SECONDS = int(os.environ.get("FAULTS_SECONDS", "150"))
+PG_PORT, REDIS_PORT, WEB_PORT = 55432, 6390, 8390
+PG_BIN = next(
+    (p / "initdb").resolve().parent
+    for p in [Path("/usr/local/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"))]
+    if (p / "initdb").exists()
+)
+ERROR_PAGE = "Sorry, there is a problem with the service"
+DEMO_TOTP_KEY = "NRRXG4DSFVSGK3LPFV2G65DQFVVWK6JB"  # the demo's shared key (README)
+ROOTED = os.geteuid() == 0
+
+ENV = {
+    **{k: v for k, v in os.environ.items() if k not in {"DEBUG", "DATABASE_URL", "REDIS_URL"}},
+    "DATABASE_URL": f"postgres://postgres@127.0.0.1:{PG_PORT}/lcspr_faults",
+    "REDIS_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
+    "SECRET_KEY": "faults-only-" + "x" * 40,
+    "DEMO": "1",
+    "HTTPS": "0",
+    "ALLOWED_HOSTS": "127.0.0.1",
+    "STATIC_ROOT": str(WORK / "static"),
+    "MEDIA_ROOT": str(WORK / "media"),
+    "EMAIL_URL": "filemail://",
+    "EMAIL_FILE_PATH": str(WORK / "outbox"),
+    "MAIL_SWEEP_MINUTES": "1",
+    "MAIL_SWEEP_GRACE_MINUTES": "0",
+    "CELERY_QUEUE_DIR": str(WORK / "celery"),
+    "LOG_LEVEL": "WARNING",
+}
+procs: dict[str, subprocess.Popen] = {}
+OUTCOMES_DUE = [0]  # outcome notices seed_demo had emailed, made due again
+log = open(os.devnull, "w")  # noqa: SIM115 - replaced in main()
+
+
+def say(text):
+    print(f"[{time.strftime('%H:%M:%S')}] {text}", flush=True)
+
+
+def run(*args, **kw):
+    return subprocess.run(args, check=True, env=ENV, cwd=ROOT, **kw)
+
+
+def as_postgres(*args):
+    prefix = ["runuser", "-u", "postgres", "--"] if ROOTED else []
+    return subprocess.run([*prefix, *args], check=True, stdout=log, stderr=log)
+
+
+def pg(action):
+    as_postgres(
+        str(PG_BIN / "pg_ctl"), "-D", str(WORK / "pg"), "-w", "-m", "fast", "-l",
+        str(WORK / "pg.log"), "-o", f"-p {PG_PORT} -k {WORK} -c listen_addresses=127.0.0.1",
+        action,
+    )  # fmt: skip
+
+
+def start(name, *args):
+    procs[name] = subprocess.Popen(args, env=ENV, cwd=ROOT, stdout=log, stderr=log)
+
+
+def redis_start():
+    start("redis", "/usr/bin/redis-server", "--port", str(REDIS_PORT), "--save", "",
+          "--appendonly", "no", "--bind", "127.0.0.1")  # fmt: skip
+    time.sleep(0.5)
+
+
+def worker_start():
+    start("worker", str(BIN / "celery"), "-A", "lcspr", "worker", "--concurrency=2",
+          "--without-mingle", "--without-gossip", "--loglevel=WARNING")  # fmt: skip
+
+
+def beat_start(name):
+    start(name, str(BIN / "celery"), "-A", "lcspr", "beat", "--loglevel=WARNING",
+          "--schedule", str(WORK / f"{name}-schedule"))  # fmt: skip
+
+
+def stop(name, sig=signal.SIGTERM):
+    proc = procs.pop(name)
+    proc.send_signal(sig)
+    proc.wait(timeout=30)
+
+
+def setup():
+    if ROOTED and os.path.ismount(WORK / "media"):
+        subprocess.run(["umount", str(WORK / "media")], check=False)
+    keep_static = WORK / "static"
+    for child in WORK.glob("*") if WORK.exists() else []:
+        if child not in {keep_static, WORK / "services.log"}:
+            shutil.rmtree(child) if child.is_dir() else child.unlink()
+    for folder in ("pg", "media", "outbox", "celery/queue", "celery/control"):
+        (WORK / folder).mkdir(parents=True, exist_ok=True)
+    if ROOTED:
+        shutil.chown(WORK, "postgres")
+        shutil.chown(WORK / "pg", "postgres")
+        # A small filesystem of its own, to fill without touching anyone else's disk.
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(WORK / "media")],
+                       check=True)  # fmt: skip
+    as_postgres(str(PG_BIN / "initdb"), "-D", str(WORK / "pg"), "-U", "postgres",
+                "--auth=trust", "-E", "UTF8")  # fmt: skip
+    pg("start")
+    as_postgres(str(PG_BIN / "createdb"), "-h", "127.0.0.1", "-p", str(PG_PORT), "-U",
+                "postgres", "lcspr_faults")  # fmt: skip
+    redis_start()
+    py = str(BIN / "python")
+    run(py, "manage.py", "migrate", "--no-input", "-v0", stdout=log, stderr=log)
+    run(py, "manage.py", "seed_demo", stdout=log, stderr=log)
+    OUTCOMES_DUE[0] = int(
+        shell(
+            "from rapidreview.models import OutcomeNotice as O; "
+            "print(O.unscoped.filter(email_sent_at__isnull=False).count())"
+        )
+    )
+    # Everything seed_demo emailed becomes due again, so that the faults meet it: its
+    # reminders are made afresh by the sweep, its requests and outcome notices are
+    # re-sent by the mail sweep (grace 0).
+    shell(
+        "from cases.models import Reminder, InformationRequest as R; "
+        "from rapidreview.models import OutcomeNotice as O; "
+        "Reminder.unscoped.all().delete(); "
+        "rows = [*R.unscoped.filter(email_sent_at__isnull=False), "
+        "*O.unscoped.filter(email_sent_at__isnull=False)]\n"
+        "for row in rows:\n"
+        "    row.email_sent_at = None; row.save(update_fields=['email_sent_at'])"
+    )
+    shutil.rmtree(WORK / "outbox")
+    (WORK / "outbox").mkdir()
+    if not (keep_static / "staticfiles.json").exists():
+        run(py, "manage.py", "collectstatic", "--no-input", "-v0", stdout=log, stderr=log)
+    start("web", str(BIN / "gunicorn"), "lcspr.wsgi", "-b", f"127.0.0.1:{WEB_PORT}",
+          "-w", "3", "--timeout", "30")  # fmt: skip
+    worker_start()
+    beat_start("beat")
+    import requests
+
+    for _ in range(240):
+        try:
+            requests.get(f"http://127.0.0.1:{WEB_PORT}/health/", timeout=5)
+            break
+        except requests.RequestException:
+            time.sleep(0.5)
+
+
+# ---- the client -------------------------------------------------------------------------
+
+BASE = f"http://127.0.0.1:{WEB_PORT}"
+PAGES = ["/", "/cases/"]  # the API answers 403 to an office session: not a fault
+responses: list[tuple[float, str, str]] = []  # (time, page, outcome)
+stop_client = threading.Event()
+
+
+def totp_now():
+    sys.path.insert(0, str(ROOT))
+    from django_otp.oath import totp
+
+    return f"{totp(b32decode(DEMO_TOTP_KEY)):06d}"
+
+
+def signed_in_session(username="leicester-office"):
+    import requests
+
+    session = requests.Session()
+    page = session.get(f"{BASE}/sign-in/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    password = os.environ.get("DEMO_PASSWORD", "lcspr-demo-only")
+    session.post(f"{BASE}/sign-in/", timeout=10, headers={"Referer": BASE},
+                 data={"csrfmiddlewaretoken": token, "username": username,
+                       "password": password})  # fmt: skip
+    page = session.get(f"{BASE}/sign-in/two-factor/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    done = session.post(f"{BASE}/sign-in/two-factor/", timeout=10, headers={"Referer": BASE},
+                        data={"csrfmiddlewaretoken": token, "code": totp_now()})  # fmt: skip
+    assert session.get(f"{BASE}/", timeout=10).status_code == 200, done.status_code
+    return session
+
+
+def classify(response) -> str:
+    if response.status_code < 400:
+        return "ok"
+    if response.status_code == 500 and ERROR_PAGE in response.text:
+        return "error page"
+    if "Traceback" in response.text or "Internal Server Error" in response.text:
+        return f"stack trace or bare error {response.status_code}"
+    return f"other {response.status_code}"
+
+
+def client(session):
+    import requests
+
+    n = 0
+    while not stop_client.is_set():
+        page = PAGES[n % len(PAGES)]
+        n += 1
+        try:
+            outcome = classify(session.get(BASE + page, timeout=40, allow_redirects=False))
+        except requests.RequestException as error:
+            outcome = f"no answer ({type(error).__name__})"
+        responses.append((time.monotonic(), page, outcome))
+        time.sleep(0.1)
+
+
+def back_within(label, since, session):
+    """Seconds from a service's return until a page serves normally."""
+    import requests
+
+    while time.monotonic() - since < 120:
+        try:
+            if session.get(BASE + "/", timeout=10).status_code == 200:
+                took = time.monotonic() - since
+                say(f"{label}: the app serves normally {took:.1f} s after the service returned")
+                return took
+        except requests.RequestException:
+            pass
+        time.sleep(0.25)
+    return float("inf")
+
+
+def outbox_count():
+    return len(list((WORK / "outbox").glob("*.log")))
+
+
+def shell(code):
+    return run(str(BIN / "python"), "manage.py", "shell", "--no-imports", "-c", code,
+               capture_output=True, text=True).stdout  # fmt: skip
+
+
+SWEEP = "from cases.tasks import deadlines_sweep; deadlines_sweep.delay()"
+
+
+# ---- the soak ---------------------------------------------------------------------------
+
+
+def soak():
+    recovery = {}
+    probe = signed_in_session()
+    watcher = threading.Thread(target=client, args=(signed_in_session(),), daemon=True)
+    watcher.start()
+    quiet = max(5, SECONDS // 6)
+    say(f"baseline {quiet} s")
+    time.sleep(quiet)
+
+    # 1. The worker killed mid-sweep (SIGKILL), then restarted: acks_late hands the task back.
+    before = outbox_count()
+    shell(SWEEP)
+    waited = time.monotonic()
+    while outbox_count() == before and time.monotonic() - waited < 60:
+        time.sleep(0.02)
+    time.sleep(0.2)
+    killed_at = outbox_count() - before
+    # The pool's processes too, as a supervisor's kill of the whole group would.
+    pid = procs["worker"].pid
+    children = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    stop("worker", signal.SIGKILL)
+    for child in children.stdout.split():
+        os.kill(int(child), signal.SIGKILL)
+    say(f"worker SIGKILLed mid-sweep after {killed_at} of its emails; restarting it")
+    worker_start()
+    time.sleep(quiet)
+
+    # 2. Redis restarted (its data lost: no persistence), with pages requested throughout.
+    stop("redis")
+    say("Redis stopped")
+    time.sleep(quiet)
+    redis_start()
+    recovery["Redis"] = back_within("Redis", time.monotonic(), probe)
+    time.sleep(quiet)
+
+    # 3. PostgreSQL restarted while requests are in flight.
+    say("PostgreSQL restarting during requests")
+    threads = [
+        threading.Thread(target=lambda: probe.get(BASE + "/cases/", timeout=40)) for _ in range(3)
+    ]
+    for t in threads:
+        t.start()
+    pg("restart")
+    recovery["PostgreSQL"] = back_within("PostgreSQL", time.monotonic(), probe)
+    for t in threads:
+        t.join()
+    time.sleep(quiet)
+
+    # 4. Two beats at once, across at least one mail-sweep minute, and the sweep twice.
+    beat_start("beat2")
+    say("two beats running; the deadline sweep queued twice")
+    shell(SWEEP + "; deadlines_sweep.delay()")
+    time.sleep(max(65, quiet))
+    stop("beat2")
+
+    # 5. The upload folder full, and an upload through the web.
+    upload = disk_full_upload(probe)
+    time.sleep(quiet)
+    # Let the last minute's mail sweep run before counting.
+    time.sleep(65)
+    stop_client.set()
+    watcher.join()
+    return killed_at, recovery, upload
+
+
+def disk_full_upload(session):
+    """Fill the upload folder's filesystem, then send a Word draft through the web."""
+    if not ROOTED:
+        say("not root: no tmpfs to fill, so the full-disk fault is skipped (said in the report)")
+        return "skipped"
+    filler = WORK / "media" / "filler"
+    subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], stdout=log, stderr=log,
+                   check=False)  # fmt: skip
+    say(f"upload folder full ({shutil.disk_usage(WORK / 'media').free} bytes free)")
+    target = shell(
+        "from cases.models import InformationRequest as R; "
+        "from cases.models import Membership as M; "
+        "a = M.objects.filter(user__username='police-portal').values('agency'); "
+        "r = R.unscoped.filter(agency__in=a).order_by('pk').first(); "
+        "print(r.pk if r else '')"
+    ).strip()
+    outcome = "no upload page found"
+    if target:
+        url = f"{BASE}/portal/requests/{target}/documents/"
+        portal = signed_in_session("police-portal")
+        page = portal.get(url, timeout=20)
+        hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
+        if page.status_code == 200 and hidden:
+            sent = portal.post(url, headers={"Referer": BASE}, timeout=40, data=hidden,
+                               files={"file": ("letter.pdf", b"%PDF-1.4\n" + b"0" * 300_000,
+                                                     "application/pdf")})  # fmt: skip
+            said = re.search(
+                r'govuk-error-message">(?:<span[^>]*>[^<]*</span>)?\s*([^<]+)', sent.text
+            )
+            outcome = f"{sent.status_code} ({classify(sent)}): " + (
+                said.group(1).strip() if said else "no error message on the page"
+            )
+        else:
+            outcome = f"upload page answered {page.status_code}"
+    say(f"upload with the disk full: {outcome}")
+    filler.unlink()
+    return outcome
+
+
+def outbox():
+    messages = []
+    for path in (WORK / "outbox").glob("*.log"):
+        for part in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
+            if part.strip():
+                msg = email.message_from_bytes(part)
+                messages.append((msg["To"], " ".join(str(msg["Subject"]).split())))  # unfolded
+    return messages
+
+
+def check(killed_at, recovery, upload):
+    messages = outbox()
+    doubled = {key: n for key, n in Counter(messages).items() if n > 1}
+    figures = shell(
+        "from django.db.models import Count; "
+        "from cases.models import Reminder, InformationRequest as R; "
+        "from rapidreview.models import OutcomeNotice as O; "
+        "sent = Reminder.unscoped.filter(email_sent_at__isnull=False, recipient__email__gt='');"
+        "unsent = Reminder.unscoped.filter(email_sent_at__isnull=True, deadline__status='open');"
+        "dup = Reminder.unscoped.values('deadline','recipient','kind','threshold')"
+        ".annotate(n=Count('id')).filter(n__gt=1).count();"
+        "print(Reminder.unscoped.count(), sent.count(), unsent.count(), dup,"
+        " R.unscoped.filter(email_sent_at__isnull=False).count(),"
+        " R.unscoped.filter(email_sent_at__isnull=True, sent_at__isnull=False).count(),"
+        " O.unscoped.filter(email_sent_at__isnull=False).count(),"
+        " O.unscoped.filter(email_sent_at__isnull=True).count())"
+    ).split()
+    reminders, stamped, unsent, dup_rows, req_sent, req_unsent, out_sent, out_unsent = map(
+        int, figures
+    )
+    subjects = Counter(
+        "reminder"
+        if re.match(r"(Case .* (due .+|is overdue)|Escalation: case .*)$", s or "")
+        else "other"
+        for _, s in messages
+    )
+    outcomes = Counter(o for _, _, o in responses)
+    bad = {o: n for o, n in outcomes.items() if o not in {"ok", "error page"}}
+    print("\n== make faults: results ==")
+    print(f"worker SIGKILLed after {killed_at} emails of the sweep had gone")
+    print(f"outbox: {len(messages)} emails, {sum(doubled.values()) - len(doubled)} duplicates")
+    print(
+        f"reminders: {reminders} rows, {dup_rows} doubled rows, {stamped} stamped sent, "
+        f"{subjects['reminder']} reminder emails in the outbox, {unsent} still unsent"
+    )
+    print(f"information requests: {req_sent} emailed, {req_unsent} sent but not emailed")
+    print(
+        f"Rapid Review outcome notices: {OUTCOMES_DUE[0]} made due, {out_sent} emailed "
+        f"({out_unsent} never meant to be, as seeded)"
+    )
+    shown = ", ".join(f"{o} {n}" for o, n in outcomes.items())
+    print(f"web responses: {len(responses)}: {shown}")
+    for label, took in recovery.items():
+        print(f"{label}: serving normally {took:.1f} s after it returned (target 30 s)")
+    print(f"upload with the upload folder full: {upload}")
+    failures = []
+    if doubled:
+        failures.append(f"emails doubled: {list(doubled)[:5]}")
+    if dup_rows:
+        failures.append("reminder rows doubled")
+    if stamped != subjects["reminder"]:
+        failures.append(f"{stamped} reminders stamped sent but {subjects['reminder']} in outbox")
+    if unsent:
+        failures.append(f"{unsent} due reminders never sent")
+    if req_unsent or out_sent < OUTCOMES_DUE[0]:
+        failures.append("information request or outcome emails never sent")
+    if bad:
+        failures.append(f"responses neither a page nor the error page: {bad}")
+    if any(took > 30 for took in recovery.values()):
+        failures.append("slow to recover")
+    print("FAILED:\n  " + "\n  ".join(failures) if failures else "all checks passed")
+    return not failures
+
+
+def main():
+    global log
+    WORK.mkdir(parents=True, exist_ok=True)
+    log = open(WORK / "services.log", "a")  # noqa: SIM115 - for the whole run
+    ok = False
+    try:
+        say(f"setting up under {WORK} (PostgreSQL :{PG_PORT}, Redis :{REDIS_PORT})")
+        setup()
+        ok = check(*soak())
+    finally:
+        for name in list(procs):
+            stop(name, signal.SIGTERM)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            pg("stop")
+        if ROOTED:
+            subprocess.run(["umount", str(WORK / "media")], check=False)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
