@@ -1,7 +1,7 @@
 """`make faults` (issue 18): a bounded soak with the real worker, beat, PostgreSQL, Redis and
 gunicorn, while reminders and emails are due, through five faults.
 
-It starts its own throwaway PostgreSQL (port 55432) and Redis (port 6390, no persistence)
+It starts its own throwaway PostgreSQL (port 55432) and Redis (port 56390, no persistence)
 under /tmp, never the shared services, because it kills and restarts them. As root it
 mounts a 4 MB tmpfs as the upload folder, to fill it. Emails go to files (filemail://),
 one file each, so that they can be counted. A client signed in as the Leicester Business
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 WORK = Path(os.environ.get("FAULTS_DIR", "/tmp/lcspr-faults"))  # noqa: S108 - throwaway
 SECONDS = int(os.environ.get("FAULTS_SECONDS", "150"))
-PG_PORT, REDIS_PORT, WEB_PORT = 55432, 6390, 8390
+PG_PORT, REDIS_PORT, WEB_PORT = 55432, 56390, 58390
 PG_BIN = next(
     (p / "initdb").resolve().parent
     for p in [Path("/usr/local/bin"), *sorted(Path("/usr/lib/postgresql").glob("*/bin"))]
