@@ -1289,8 +1289,12 @@ class InformationRequest(models.Model):
             models.Index(fields=["agency", "-sent_at", "-id"], name="request_agency_sent"),
             models.Index(fields=["-sent_at", "-id"], name="request_sent"),
             # What the agency must answer, the soonest reply due first (its portal's home).
+            # With the case, so that the dashboard's counts of them (overdue, due soon) are
+            # an index-only scan: 14-16 ms and 2,750 heap blocks at 10,000 cases, 3-5 ms
+            # and none once vacuumed (issue 18).
             models.Index(
                 fields=["agency", "reply_due_on", "id"],
+                include=["case"],
                 condition=Q(status__in=sorted(OPEN_FOR_AGENCY_STATUSES)),
                 name="request_open_due",
             ),

@@ -44,6 +44,8 @@ login_view = sign_in.SignInView.as_view()
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("your-work/", dashboard.my_work, name="my_work"),
+    path("sign-offs/", rr_sign_off.sign_offs_waiting, name="sign_offs_waiting"),
     path("sign-in/", login_view, name="login"),
     path("sign-in/two-factor/", sign_in.two_factor_verify, name="two_factor_verify"),
     path("sign-in/set-up-two-factor/", sign_in.two_factor_setup, name="two_factor_setup"),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import models
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from cases import selectors as case_selectors
@@ -32,6 +32,7 @@ from rapidreview.models import (
     CareDeathDecision,
     CrgMeeting,
     Delivery,
+    ImmediateAction,
     Invitation,
     MeetingKind,
     OutcomeNotice,
@@ -215,22 +216,30 @@ def attendee_people(*, meeting: CrgMeeting) -> dict[int, Attendee]:
     return people
 
 
-def withdrawn_from_decision(*, review: RapidReview) -> set[int]:
-    """The users who declared a conflict at the deciding meeting and took no part."""
-    if review.meeting is None:
+def withdrawn_from_decision(
+    *, review: RapidReview, attendances: Sequence[Attendance] | None = None
+) -> set[int]:
+    """The users who declared a conflict at the deciding meeting and took no part.
+    `attendances`, the deciding meeting's, when the caller has read them already."""
+    if review.meeting_id is None:
         return set()
-    return {a.user_id for a in attendance(meeting=review.meeting) if a.withdrew_from_decision}
+    if attendances is None:
+        attendances = attendance(meeting=review.meeting)
+    return {a.user_id for a in attendances if a.withdrew_from_decision}
 
 
-def sign_off_roles_needed(review: RapidReview) -> list[str]:
+def sign_off_roles_needed(
+    review: RapidReview, *, attendances: Sequence[Attendance] | None = None
+) -> list[str]:
     """The chair, and each Safeguarding Partner represented at the meeting (§4.6.1) by
     someone who took part in the decision: one who declared a conflict and took no part
-    does not sign (§1.5.8), so their agency is not waited for."""
-    if review.meeting is None:
+    does not sign (§1.5.8), so their agency is not waited for. `attendances`, the deciding
+    meeting's, when the caller has read them already."""
+    if review.meeting_id is None:
         return sign_off_roles_for(set())
-    return sign_off_roles_for(
-        {a.agency.kind for a in attendance(meeting=review.meeting) if a.counts_for_quorum}
-    )
+    if attendances is None:
+        attendances = attendance(meeting=review.meeting)
+    return sign_off_roles_for({a.agency.kind for a in attendances if a.counts_for_quorum})
 
 
 def represented_partners(user, partnership) -> set[str]:
@@ -252,8 +261,12 @@ class SignOffReadiness:
     missing: list[str]
 
 
-def sign_off_readiness(review: RapidReview) -> SignOffReadiness:
-    """What must be in the record before anyone signs it."""
+def sign_off_readiness(
+    review: RapidReview, *, has_actions: bool | None = None, summary_agreed: bool | None = None
+) -> SignOffReadiness:
+    """What must be in the record before anyone signs it. `has_actions` and
+    `summary_agreed`, when the caller has read them already (`sign_offs_waiting` annotates
+    them on every review in one query)."""
     missing = []
     if not review.decision:
         missing.append("the decision, with its rationale against each criterion (§4.6.2)")
@@ -261,12 +274,18 @@ def sign_off_readiness(review: RapidReview) -> SignOffReadiness:
         missing.append("the facts reviewed (§4.6.2)")
     if not review.improvement_potential:
         missing.append("the potential for identifying improvements (§4.6.2)")
-    if not review.no_immediate_action and not review.actions.exists():
-        missing.append("the immediate safety actions agreed, or that none is needed (§4.6.2)")
-    summary = CombinedSummary.objects.for_partnership(review.case.partnership).filter(
-        case=review.case, sections_agreed_on__isnull=False
-    )
-    if not summary.exists():
+    if not review.no_immediate_action:
+        if has_actions is None:
+            has_actions = review.actions.exists()
+        if not has_actions:
+            missing.append("the immediate safety actions agreed, or that none is needed (§4.6.2)")
+    if summary_agreed is None:
+        summary_agreed = (
+            CombinedSummary.objects.for_partnership(review.case.partnership)
+            .filter(case=review.case, sections_agreed_on__isnull=False)
+            .exists()
+        )
+    if not summary_agreed:
         missing.append("sections 2 and 3 of the Combined Summary agreed (§4.6.3)")
     return SignOffReadiness(ready=not missing, missing=missing)
 
@@ -318,25 +337,53 @@ def sign_offs_waiting(*, scope: Scope) -> list[tuple[RapidReview, list[str]]]:
         .prefetch_related(
             Prefetch("sign_offs", queryset=SignOff.objects.visible_to(scope), to_attr="signed")
         )
+        # sign_off_readiness's two reads, for every review at once (issue 18: these and the
+        # meetings' attendance were five queries per review waiting). The reviews are the
+        # scope's partnership's, so these reads are too, as sign_off_readiness's own are.
+        .annotate(
+            has_actions=Exists(
+                ImmediateAction.objects.for_partnership(scope.partnership).filter(
+                    review=OuterRef("pk")
+                )
+            ),
+            summary_agreed=Exists(
+                CombinedSummary.objects.for_partnership(scope.partnership).filter(
+                    case=OuterRef("case"), sections_agreed_on__isnull=False
+                )
+            ),
+        )
         .order_by("meeting__held_on", "id")
     )
+    reviews = list(reviews)
+    by_meeting: dict[int, list[Attendance]] = {review.meeting_id: [] for review in reviews}
+    if by_meeting:
+        for row in (
+            Attendance.objects.for_partnership(scope.partnership)
+            .filter(meeting_id__in=by_meeting)
+            .select_related("agency")
+        ):
+            by_meeting[row.meeting_id].append(row)
     waiting = []
     for review in reviews:
-        if scope.user.pk in withdrawn_from_decision(review=review):
+        attendances = by_meeting[review.meeting_id]
+        if scope.user.pk in withdrawn_from_decision(review=review, attendances=attendances):
             continue
         signed = {s.role: s for s in review.signed}
         if any(s.user_id == scope.user.pk and not s.on_behalf_reason for s in review.signed):
             continue
         roles = [
             role
-            for role in sign_off_roles_needed(review)
+            for role in sign_off_roles_needed(review, attendances=attendances)
             if role not in signed
             and (
                 role in represented
                 or (role == SignOffRole.CHAIR and scope.can(Action.APPROVE_DECISION))
             )
         ]
-        if roles and sign_off_readiness(review).ready:
+        readiness = sign_off_readiness(
+            review, has_actions=review.has_actions, summary_agreed=review.summary_agreed
+        )
+        if roles and readiness.ready:
             waiting.append((review, roles))
     return waiting
 

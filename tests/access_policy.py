@@ -96,6 +96,8 @@ SIGNED_IN = "signed in"  # signed in with both factors, no organisation needed
 # fails tests/test_access_matrix.py until someone decides here who may reach it.
 ROUTES = {
     "dashboard": ANY_ROLE,
+    "my_work": ANY_ROLE,  # issue 18: all of the dashboard's "Your work on reviews"
+    "sign_offs_waiting": "view_cases",  # issue 18: all the decisions waiting to be signed
     "organisation_choose": SIGNED_IN,
     "case_list": "view_cases",
     "notification_new": "open_case",

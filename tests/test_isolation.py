@@ -168,6 +168,10 @@ SEARCH_ROUTES = {"learning/search/"}
 # is not on it): tested below with a flagged case in each partnership and a decision on
 # each; the decision page by reference is one of CASE_ROUTES.
 RETENTION_LIST_ROUTES = {"retention/"}
+# issue 18: the full lists behind the dashboard's bounded ones list a person's tasks, not
+# every case: tests/cases/test_dashboard_lists.py shows each partnership its own and the
+# other's none.
+DASHBOARD_LIST_ROUTES = {"your-work/", "sign-offs/"}
 LIST_ROUTES = sorted(
     path
     for path, entry in routes()
@@ -184,6 +188,7 @@ LIST_ROUTES = sorted(
     | REPORT_ROUTES  # issue 17: reporting
     | SEARCH_ROUTES  # issue 17: search
     | RETENTION_LIST_ROUTES  # issue 18: retention
+    | DASHBOARD_LIST_ROUTES  # issue 18: dashboard lists
 )
 # Routes of one request, or of one of its parts (a document, a chronology entry),
 # by its id: tested below for every agency and partnership.

@@ -4,13 +4,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from cases import dashboard as dashboard_lists
 from cases import selectors, services
 from cases.dashboard import sections as dashboard_sections
 from cases.models import Reminder
 from cases.permissions import Action
-from cases.web import scope_required
+from cases.web import paged, scope_required
 
 PORTAL_REQUESTS_SHOWN = 10
+PER_PAGE = 50
 
 
 @scope_required()
@@ -39,6 +41,15 @@ def dashboard(request):
         )
         context["due_soon_days"] = selectors.DUE_SOON_WORKING_DAYS
     return render(request, "cases/dashboard.html", context)
+
+
+@scope_required()
+def my_work(request):
+    """Every item of "Your work on reviews", paginated: the dashboard shows the first few
+    and links here (issue 18)."""
+    items, _ = dashboard_lists.work(request.scope)
+    context = {"scope": request.scope, **paged(request, items, PER_PAGE)}
+    return render(request, "cases/my_work.html", context)
 
 
 @require_POST

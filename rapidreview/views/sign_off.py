@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases.errors import ApplicationError
 from cases.permissions import Action
-from cases.web import form_error, scope_required
+from cases.web import form_error, paged, scope_required
 from rapidreview import selectors, services
 from rapidreview.forms.decision import (
     PartnerSignOffForm,
@@ -215,3 +215,12 @@ def rapid_review_sign_off_for_partner(request, reference):
             today=timezone.localdate(),
         ),
     )
+
+
+@scope_required(Action.VIEW_CASES)
+def sign_offs_waiting(request):
+    """Every decision waiting for this person's signature, paginated: the dashboard shows
+    the first few and links here (issue 18)."""
+    waiting = selectors.sign_offs_waiting(scope=request.scope)
+    context = {"scope": request.scope, **paged(request, waiting, 50)}
+    return render(request, "rapidreview/sign_offs_waiting.html", context)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.http import Http404
 from django.urls import reverse
 
@@ -277,25 +277,35 @@ def _declarations_due(scope: Scope) -> list[dashboard.WorkItem]:
     ]
 
 
-@dashboard.register_work
-def _reviews_to_set_up(scope: Scope) -> list[dashboard.WorkItem]:
+@dashboard.register_bounded_work
+def _reviews_to_set_up(scope: Scope, *, limit: int | None = None) -> dashboard.WorkList:
     """The office's and the chair's: reviews still without a recorded basis (§1.4.5) or a
-    Reviewer (§6.1.1), so that no review stalls unnoticed."""
+    Reviewer (§6.1.1), so that no review stalls unnoticed. At most `limit` reviews' items,
+    by case reference (`dashboard.work_order`: they have no due date), and how many
+    items there are in all (issue 18: at scale there are a thousand)."""
     if not scope.can(Action.MANAGE_REVIEW):
-        return []
-    running = (
+        return dashboard.WorkList([], 0)
+    to_set_up = (
         Lcspr.objects.visible_to(scope)
         .filter(case__stage=Stage.LCSPR)
-        .select_related("case")
-        .order_by("decided_on", "id")
+        .annotate(
+            has_reviewer=Exists(
+                Appointment.objects.visible_to(scope).filter(
+                    role=AppointmentRole.REVIEWER, ended_on=None, lcspr=OuterRef("pk")
+                )
+            )
+        )
+        .filter(Q(basis="") | Q(has_reviewer=False))
     )
-    with_reviewer = set(
-        Appointment.objects.visible_to(scope)
-        .filter(role=AppointmentRole.REVIEWER, ended_on=None, lcspr__in=running)
-        .values_list("lcspr_id", flat=True)
+    counts = to_set_up.aggregate(
+        no_basis=Count("pk", filter=Q(basis="")),
+        no_reviewer=Count("pk", filter=Q(has_reviewer=False)),
     )
+    rows = to_set_up.select_related("case").order_by("case__reference", "id")
+    if limit is not None:
+        rows = rows[:limit]  # each gives one item or two: at least `limit` items
     items = []
-    for lcspr in running:
+    for lcspr in rows:
         reference = lcspr.case.reference
         if not lcspr.basis:
             items.append(
@@ -305,7 +315,7 @@ def _reviews_to_set_up(scope: Scope) -> list[dashboard.WorkItem]:
                     url=reverse("lcspr_setup", kwargs={"reference": reference}),
                 )
             )
-        if lcspr.pk not in with_reviewer:
+        if not lcspr.has_reviewer:
             items.append(
                 dashboard.WorkItem(
                     case_reference=reference,
@@ -313,7 +323,7 @@ def _reviews_to_set_up(scope: Scope) -> list[dashboard.WorkItem]:
                     url=reverse("lcspr_appointments", kwargs={"reference": reference}),
                 )
             )
-    return items
+    return dashboard.WorkList(items, counts["no_basis"] + counts["no_reviewer"])
 
 
 @dashboard.register_work
