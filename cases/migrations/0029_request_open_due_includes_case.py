@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0027_retention_period_and_case_closing_archiving"),
+        ("cases", "0028_rendered_documents"),
     ]
 
     operations = [
