@@ -1,6 +1,7 @@
 """A Business Office officer, a scrutineer of both partnerships and an agency user, in Chromium."""
 
 import re
+import time
 
 import pytest
 from django_otp.oath import totp
@@ -28,8 +29,14 @@ def sign_in(page, username, password=PASSWORD, second_factor=True):
 
 
 def current_code(username):
+    """The code the authenticator shows now, or, when this user's last sign-in already
+    used this 30-second step (a used code cannot be replayed), the next step's code, which
+    the one-step tolerance accepts. Its step is worked out from the device, not assumed,
+    so a sign-in that falls just after a step boundary still gets a code that is accepted."""
     device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    return f"{totp(device.bin_key):06d}"
+    now = int(time.time() - device.t0) // device.step
+    drift = max(0, device.last_t + 1 - now)
+    return f"{totp(device.bin_key, step=device.step, t0=device.t0, drift=drift):06d}"
 
 
 def seeded_cases(slug) -> int:
