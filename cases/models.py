@@ -1764,3 +1764,37 @@ class StagedChronologyImport(models.Model):
 
     def __str__(self):
         return f"Chronology import {self.pk} ({self.request_id})"
+
+
+class MailClaim(models.Model):
+    """A sender's lease on one row's email while it is in flight (cases/services/mail.py).
+
+    A sender stamps the row "sent" and writes this lease in one transaction, before it
+    talks to the mail server, so that no other sender takes the same email; it deletes the
+    lease as soon as the server has accepted the message. A lease still here after the
+    longest a task can live (`CELERY_TASK_TIME_LIMIT`) belongs to a sender that was killed
+    mid-batch (SIGKILL, out of memory): the mail sweep takes the stamp back off so that the
+    email is sent, not lost. Only primary keys and a field name, never case content. A
+    lease lives for one send, so it keeps no history of its own: the row's stamps are kept
+    in the row's history (tests/test_history.py names it as an exception).
+    """
+
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", on_delete=models.CASCADE, related_name="+"
+    )
+    object_id = models.PositiveBigIntegerField()
+    stamp = models.CharField(max_length=64, help_text="The row's sent-stamp field.")
+    claimed_at = models.DateTimeField(db_index=True)
+    # The Celery task that claimed it (empty outside a task): when the task ends, alive,
+    # its leases end too, including those of rows it claimed and chose not to email.
+    held_by = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_type", "object_id", "stamp"], name="mail_claim_once_per_email"
+            )
+        ]
+
+    def __str__(self):
+        return f"Mail claim {self.content_type_id}:{self.object_id}.{self.stamp}"

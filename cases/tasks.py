@@ -76,18 +76,27 @@ def password_reset_email(*, user_id: int, domain: str, protocol: str) -> int:
 @shared_task
 def mail_sweep() -> int:
     """Celery beat's every-few-minutes job: send what a broker outage (or a job that gave
-    up) left unsent. The next run is its retry."""
+    up, or a worker killed mid-batch) left unsent. The next run is its retry.
+
+    First the emails a killed sender held are taken back (every app's: each app's own
+    sweep then sends its kind). Then this app's: the case-opened notices, the information
+    requests' emails, and the reminders and chases a deadline sweep made but did not send
+    (Redis, without persistence, loses a queued sweep when it restarts).
+    """
     from datetime import timedelta
 
     from django.conf import settings
     from django.utils import timezone
 
     from cases.models import Partnership
-    from cases.services.mail import unsent_emails_send
+    from cases.services.mail import expired_claims_release, unsent_emails_send
 
+    expired_claims_release()
     before = timezone.now() - timedelta(minutes=settings.MAIL_SWEEP_GRACE_MINUTES)
     return sum(
         unsent_emails_send(partnership=partnership, before=before)
+        + services.reminders_send(partnership=partnership, before=before)
+        + services.request_chases_send(partnership=partnership, before=before)
         for partnership in Partnership.objects.order_by("pk")
     )
 

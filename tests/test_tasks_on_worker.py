@@ -1018,7 +1018,7 @@ def test_the_publication_plan_emails(worker, partnerships, monkeypatch, settings
             actor=office,
         )
 
-    subject = f"Case {reference}: a publication plan step is yours"
+    subject = f'Case {reference}: the publication plan step "{PlanStep.MEDIA.label}" is yours'
     FailFirstBackend.fail_subject = subject
     owner_set(office)
     _fails_once_then_sent(subject, [office.email])

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from smtplib import SMTPException
 
 from django.conf import settings
@@ -1122,9 +1122,12 @@ def request_chases_make(*, partnership, today: date) -> int:
     return len(made)
 
 
-def request_chases_send(*, partnership, limit: int = 200, today: date | None = None) -> int:
+def request_chases_send(
+    *, partnership, limit: int = 200, today: date | None = None, before: datetime | None = None
+) -> int:
     """Email each unsent chase to the agency's portal users (and, once overdue, to the
-    case's lead officer or the Business Office, who may escalate under §2.1.7).
+    case's lead officer or the Business Office, who may escalate under §2.1.7); only those
+    made before `before`, for the mail sweep.
 
     Only chases of replies still awaited are sent. Each batch is claimed with SKIP LOCKED
     and committed before the sends (cases/services/mail.py); its emails go over one
@@ -1140,6 +1143,8 @@ def request_chases_send(*, partnership, limit: int = 200, today: date | None = N
         request__status__in=CHASED_STATUSES,
         request__case__withdrawn_at__isnull=True,
     )
+    if before is not None:
+        pending = pending.filter(created_at__lt=before)
     ids = list(pending.order_by("id").values_list("pk", flat=True))
     sent = 0
     office = _office_emails(partnership)

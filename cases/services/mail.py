@@ -1,22 +1,34 @@
-"""How every email sender claims its row: lock it, stamp it, commit, and only then talk to
-the mail server.
+"""How every email sender claims its row: lock it, stamp it, lease it, commit, and only
+then talk to the mail server.
 
 A mail server that accepts a connection and never answers must not hold a database lock:
 while a sender waits on SMTP, no row (least of all the partnership's, which numbers new
 cases) is locked. The sent-stamp is the claim. A second run, or two at once, finds it set
 and sends nothing; a send that fails takes the stamp back off, so that the task's retry or
 the mail sweep (`cases.tasks.mail_sweep`) sends it later.
+
+A sender can also die mid-batch without a chance to take anything back (SIGKILL, out of
+memory). So each claim also writes a lease (`cases.models.MailClaim`), deleted as soon as
+the mail server has accepted that one message. A lease older than the longest a task can
+live belongs to a dead sender: `expired_claims_release` takes its stamp back off and the
+sweep sends the email. The one message a kill can double is the one in flight, killed
+after the server accepted it and before its lease was deleted.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from smtplib import SMTPException, SMTPRecipientsRefused, SMTPResponseException
 
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.mail import EmailMessage, get_connection
-from django.db import transaction
+from django.db import DatabaseError, transaction
+from django.db import connection as db_connection
 from django.db.models import Model, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -26,13 +38,26 @@ from simple_history.utils import bulk_update_with_history, get_history_manager_f
 
 logger = logging.getLogger(__name__)
 
+RELEASED = "Email not confirmed sent (its sender was stopped): left to be sent again"
+
+
+def lease() -> timedelta:
+    """How long a claim is held before it is taken for a dead sender's. No task lives past
+    its hard time limit (the worker kills it), so a claim older than that, with a margin
+    for the clocks of two hosts, is not held by anyone. It is shorter than the broker's
+    visibility timeout (settings), so a task that Redis hands back after its worker died
+    finds the claims it held already released."""
+    return timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
 
 def claim(queryset: QuerySet, *, pk: int, stamp: str, reason: str) -> Model | None:
     """Stamp the row if it is still unsent and commit; None if it was already claimed.
 
     Only the row itself is locked (`of=("self",)`), never the rows `select_related` joins:
-    those are the case and the partnership that every other save needs.
+    those are the case and the partnership that every other save needs. A claim of this
+    email that a dead sender left (its task handed back by the broker) is released first.
     """
+    expired_claims_release(model=queryset.model, stamp=stamp, pks=[pk])
     with transaction.atomic():
         row = (
             queryset.select_for_update(of=("self",))
@@ -44,15 +69,17 @@ def claim(queryset: QuerySet, *, pk: int, stamp: str, reason: str) -> Model | No
         setattr(row, stamp, timezone.now())
         row._change_reason = reason
         row.save(update_fields=[stamp])
+        _lease([row], stamp=stamp)
     return row
 
 
 def claim_batch(queryset: QuerySet, *, ids: list[int], stamp: str, reason: str) -> list[Model]:
     """Claim the unsent rows among `ids` that no other sender holds (SKIP LOCKED).
 
-    Three statements however many rows: the locking SELECT, one UPDATE of the stamp by
+    Four statements however many rows: the locking SELECT, one UPDATE of the stamp by
     primary key (never through the tenant-scoped queryset, whose joins PostgreSQL would
-    plan as `WHERE id IN (SELECT ... JOIN ...)`), and one INSERT of the rows' history.
+    plan as `WHERE id IN (SELECT ... JOIN ...)`), one INSERT of the rows' history and one
+    of their leases.
     """
     with transaction.atomic():
         rows = list(
@@ -61,6 +88,7 @@ def claim_batch(queryset: QuerySet, *, ids: list[int], stamp: str, reason: str) 
             .order_by("id")
         )
         _stamp_all(rows, stamp=stamp, value=timezone.now(), reason=reason)
+        _lease(rows, stamp=stamp)
     return rows
 
 
@@ -70,12 +98,95 @@ def unclaim(row: Model, *, stamp: str, reason: str) -> None:
     row._change_reason = reason
     with transaction.atomic():
         row.save(update_fields=[stamp])
+        _release([row], stamp=stamp)
 
 
 def unclaim_all(rows: list[Model], *, stamp: str, reason: str) -> None:
     """Take the stamps of a batch not sent back off, in one write."""
     with transaction.atomic():
         _stamp_all(rows, stamp=stamp, value=None, reason=reason)
+        _release(rows, stamp=stamp)
+
+
+def _lease(rows: list[Model], *, stamp: str) -> None:
+    """Lease the claimed rows' emails to this sender (inside the claim's transaction)."""
+    from cases.models import MailClaim
+
+    if not rows:
+        return
+    content_type = ContentType.objects.get_for_model(type(rows[0]))
+    now, task = timezone.now(), _current_task_id()
+    MailClaim.objects.bulk_create(
+        MailClaim(
+            content_type=content_type, object_id=row.pk, stamp=stamp, claimed_at=now, held_by=task
+        )
+        for row in rows
+    )
+
+
+def _current_task_id() -> str:
+    from celery import current_task
+
+    request = getattr(current_task, "request", None)
+    return (getattr(request, "id", None) or "") if current_task else ""
+
+
+def task_claims_release(*, task_id: str, since) -> None:
+    """A task that ended (returned or raised, not killed) holds no email in flight: the
+    leases it took since it started end, including those of rows it claimed and then had
+    no one to email. (The same task id handed back after a kill does not end the dead
+    run's leases, which are older than its start.)"""
+    from cases.models import MailClaim
+
+    if task_id:
+        MailClaim.objects.filter(held_by=task_id, claimed_at__gte=since).delete()
+
+
+def _release(rows: Iterable[Model], *, stamp: str) -> None:
+    """The emails have gone (or been taken back): their leases end."""
+    from cases.models import MailClaim
+
+    rows = list(rows)
+    if not rows:
+        return
+    MailClaim.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(rows[0])),
+        object_id__in=[row.pk for row in rows],
+        stamp=stamp,
+    ).delete()
+
+
+def expired_claims_release(*, model=None, stamp: str | None = None, pks=None) -> int:
+    """Take the sent-stamps back off the emails whose sender died holding them (a lease
+    older than `lease()`), so that the mail sweep or the task's next run sends them; and
+    end those leases. In one transaction, the leases locked with SKIP LOCKED: two sweeps
+    at once release each email once. The number of emails released.
+    """
+    from cases.models import MailClaim
+
+    claims = MailClaim.objects.filter(claimed_at__lt=timezone.now() - lease())
+    if model is not None:
+        claims = claims.filter(content_type=ContentType.objects.get_for_model(model))
+    if stamp is not None:
+        claims = claims.filter(stamp=stamp)
+    if pks is not None:
+        claims = claims.filter(object_id__in=pks)
+    released = 0
+    with transaction.atomic():
+        held = list(claims.select_for_update(skip_locked=True).order_by("pk"))
+        if not held:
+            return 0
+        groups: dict[tuple[int, str], list[int]] = defaultdict(list)
+        for held_claim in held:
+            groups[held_claim.content_type_id, held_claim.stamp].append(held_claim.object_id)
+        for (content_type_id, field), ids in groups.items():
+            rows_model = ContentType.objects.get_for_id(content_type_id).model_class()
+            rows = list(rows_model._base_manager.filter(pk__in=ids, **{f"{field}__isnull": False}))
+            _stamp_all(rows, stamp=field, value=None, reason=RELEASED)
+            released += len(rows)
+        MailClaim.objects.filter(pk__in=[held_claim.pk for held_claim in held]).delete()
+    logger.warning("%d emails left by a stopped sender are to be sent again", released)
+    return released
 
 
 def _stamp_all(rows: list[Model], *, stamp: str, value, reason: str) -> None:
@@ -111,6 +222,7 @@ def sending(row: Model, *, stamp: str) -> Iterator[None]:
     except BaseException:
         unclaim(row, stamp=stamp, reason="Email failed: left to be sent again")
         raise
+    _release([row], stamp=stamp)
 
 
 def deliver(message: EmailMessage, connection) -> None:
@@ -143,6 +255,7 @@ def send_each(
     sent, position = 0, 0  # batch[position:] are claimed and not yet sent
     connection = get_connection()
     try:
+        _commit_without_waiting_for_the_disk()
         connection.open()
         while position < len(batch):
             row = batch[position]
@@ -158,15 +271,35 @@ def send_each(
                     _reconnect(connection)  # not an answer: the server may have hung up
                 continue
             sent, position = sent + 1, position + 1
+            _release([row], stamp=stamp)  # accepted: a kill from here on does not resend it
     except BaseException:
         unclaim_all(batch[position:], stamp=stamp, reason="Email stopped: left for the next sweep")
         raise
     finally:
+        _commit_waiting_for_the_disk()
         try:
             connection.close()
         except (SMTPException, OSError):
             logger.warning("the mail server did not close the connection cleanly")
     return sent
+
+
+def _commit_without_waiting_for_the_disk() -> None:
+    """While a batch is sent, each email's lease ends in a commit of its own. Waiting for
+    each of those to reach the disk (a WAL flush a message) made the 37,000 reminders of
+    `bench/sweep.py` take 111 s instead of about 25. The commits that end leases, and
+    those that give back a failed email's claim, are the ones this covers, so a
+    PostgreSQL crash (not a restart, which flushes first) can lose only the latest few
+    of them: those leases run out and their emails go again. Never an email lost."""
+    if db_connection.vendor == "postgresql":
+        with db_connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+def _commit_waiting_for_the_disk() -> None:
+    if db_connection.vendor == "postgresql":
+        with suppress(DatabaseError), db_connection.cursor() as cursor:
+            cursor.execute("RESET synchronous_commit")
 
 
 class SharedRendering:

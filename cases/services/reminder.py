@@ -9,7 +9,7 @@ each reminder happen once, whatever runs twice or at once.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
@@ -98,8 +98,12 @@ def reminders_make(*, partnership: Partnership, today: date) -> int:
     return made
 
 
-def reminders_send(*, partnership: Partnership, today: date | None = None) -> int:
-    """Email every reminder not yet emailed whose deadline is still open at that date.
+def reminders_send(
+    *, partnership: Partnership, today: date | None = None, before: datetime | None = None
+) -> int:
+    """Email every reminder not yet emailed whose deadline is still open at that date
+    (only those made before `before`, for the mail sweep, which leaves fresh ones to the
+    deadline sweep that made them).
 
     Each batch is claimed (cases/services/mail.py): locked with SKIP LOCKED, stamped by
     primary key and committed before any email is sent, so two senders never take the
@@ -113,6 +117,8 @@ def reminders_send(*, partnership: Partnership, today: date | None = None) -> in
         deadline__status=DeadlineStatus.OPEN,
         deadline__due_date=F("due_date"),
     )
+    if before is not None:
+        pending = pending.filter(created_at__lt=before)
     cal = working_calendar(partnership=partnership)
     today = today or timezone.localdate()
     rendering = SharedRendering()

@@ -512,7 +512,9 @@ def publication_task_email_send(*, partnership_id: int, task_id: int) -> int:
     reference = task.publication.lcspr.case.reference
     with sending(task, stamp="email_sent_at"):
         send_mail(
-            subject=f"Case {reference}: a publication plan step is yours",
+            # Named in the subject: one owner of two steps gets two emails, told apart.
+            subject=f'Case {reference}: the publication plan step "{PlanStep(task.step).label}" '
+            "is yours",
             message=render_to_string(
                 "emails/publication_task.txt",
                 {
