@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import email
+import email.policy
 import os
 import re
 import shutil
@@ -39,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 WORK = Path(os.environ.get("FAULTS_DIR", "/tmp/lcspr-faults"))  # noqa: S108 - throwaway
 SECONDS = int(os.environ.get("FAULTS_SECONDS", "150"))
+SCALE = os.environ.get("FAULTS_SCALE", "0.02")  # seed_scale's: 200 cases, 2,000 deadlines
 PG_PORT, REDIS_PORT, WEB_PORT = 55432, 56390, 58390
 PG_BIN = next(
     (p / "initdb").resolve().parent
@@ -72,6 +74,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
 }
 procs: dict[str, subprocess.Popen] = {}
+LOG_START = [0]  # where this run's lines begin in services.log
 OUTCOMES_DUE = [0]  # outcome notices seed_demo had emailed, made due again
 log = open(os.devnull, "w")  # noqa: SIM115 - replaced in main()
 
@@ -147,6 +150,9 @@ def setup():
     py = str(BIN / "python")
     run(py, "manage.py", "migrate", "--no-input", "-v0", stdout=log, stderr=log)
     run(py, "manage.py", "seed_demo", stdout=log, stderr=log)
+    # Volume on the demo, so that the deadline sweep's batch is long enough (hundreds of
+    # reminders) for the kill to land in the middle of it, with emails claimed and unsent.
+    run(py, "manage.py", "seed_scale", "--scale", SCALE, stdout=log, stderr=log)
     OUTCOMES_DUE[0] = int(
         shell(
             "from rapidreview.models import OutcomeNotice as O; "
@@ -381,7 +387,8 @@ def outbox():
     for path in (WORK / "outbox").glob("*.log"):
         for part in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if part.strip():
-                msg = email.message_from_bytes(part)
+                # The default policy decodes an encoded subject (one with a "§" in it).
+                msg = email.message_from_bytes(part, policy=email.policy.default)
                 messages.append(
                     (msg["To"], " ".join(str(msg["Subject"]).split()), _text_of(msg))  # unfolded
                 )
@@ -391,10 +398,17 @@ def outbox():
 def _text_of(msg) -> str:
     """The plain text of a message: two emails are the same email when their recipients,
     subject and text are (two steps of one plan have the same subject, not the same text)."""
-    for part in msg.walk():
-        if part.get_content_type() == "text/plain":
-            return part.get_payload(decode=True).decode(errors="replace").strip()
-    return ""
+    body = msg.get_body(preferencelist=("plain",))
+    return body.get_content().strip() if body is not None else ""
+
+
+def released_after_the_kill() -> int:
+    """Emails a killed sender held, taken back by the mail sweep (cases/services/mail.py
+    logs each release at WARNING, which the services' log keeps)."""
+    with open(WORK / "services.log", "rb") as whole:
+        whole.seek(LOG_START[0])  # this run's part of it
+        text = whole.read().decode(errors="replace")
+    return sum(int(n) for n in re.findall(r"(\d+) emails left by a stopped sender", text))
 
 
 def check(killed_at, recovery, upload):
@@ -428,6 +442,10 @@ def check(killed_at, recovery, upload):
     bad = {o: n for o, n in outcomes.items() if o not in {"ok", "error page"}}
     print("\n== make faults: results ==")
     print(f"worker SIGKILLed after {killed_at} emails of the sweep had gone")
+    print(
+        f"emails the killed worker had claimed and not sent, sent again by the mail sweep: "
+        f"{released_after_the_kill()}"
+    )
     print(f"outbox: {len(messages)} emails, {sum(doubled.values()) - len(doubled)} duplicates")
     print(
         f"reminders: {reminders} rows, {dup_rows} doubled rows, {stamped} stamped sent, "
@@ -469,6 +487,7 @@ def main():
     global log
     WORK.mkdir(parents=True, exist_ok=True)
     log = open(WORK / "services.log", "a")  # noqa: SIM115 - for the whole run
+    LOG_START[0] = log.tell()
     ok = False
     try:
         say(f"setting up under {WORK} (PostgreSQL :{PG_PORT}, Redis :{REDIS_PORT})")
