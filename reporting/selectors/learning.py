@@ -13,14 +13,24 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from django.db.models import Case, CharField, Count, Exists, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.utils import timezone
 
 from cases.models import Partnership
 from publication.models import ActionEvidence, ActionStatus, AuditRating, PlanAction, Response
 from reporting.rules import learning as rules
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computes
+from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes
 from reviews.models import KeyTheme, Recommendation, RecommendationStatus
 
 # --- Key themes (§8.8) -------------------------------------------------------------------
@@ -224,13 +234,17 @@ def _evidence_kept(evidence, day) -> Exists:
     )
 
 
+def _due_in(period: Period) -> Q:
+    return Q(due_on__gte=period.start, due_on__lte=period.end)
+
+
 def _actions(source: Callable, period: Period):
     """The actions due in the period, each with its standing, RAG and evidence on the day
     read (rules.as_at), from `source(Model)`: a scoped manager of each model."""
     day = rules.as_at(period, timezone.localdate())
     return (
         source(PlanAction)
-        .filter(_not_withdrawn(), due_on__gte=period.start, due_on__lte=period.end)
+        .filter(_not_withdrawn(), _due_in(period))
         .annotate(
             standing=_standing(day),
             rag=_latest_rag(source(AuditRating), day),
@@ -274,6 +288,11 @@ def actions_figures(partnerships: Sequence[Partnership], period: Period) -> dict
         .annotate(count=Count("id"))
         .order_by()
     )
+    return _actions_of(grouped, partnerships)
+
+
+def _actions_of(grouped, partnerships) -> dict[int, Figures]:
+    """The figures of actions from counts by partnership, standing, RAG and evidence."""
     # {partnership: {standing: {rag: count}}}, and closed actions with evidence kept.
     counts: dict[int, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(lambda: defaultdict(int))
@@ -338,6 +357,11 @@ def overdue_actions_figures(
         .annotate(count=Count("id"))
         .order_by()
     )
+    return _overdue_of(grouped, partnerships)
+
+
+def _overdue_of(grouped, partnerships) -> dict[int, Figures]:
+    """The figures of overdue actions from counts by partnership and owning agency."""
     rows: dict[int, list[Row]] = defaultdict(list)
     for line in grouped:
         rows[line["plan__partnership_id"]].append(
@@ -354,4 +378,63 @@ def overdue_actions_figures(
             rows=sorted(rows[p.pk], key=lambda r: (-r.values["count"], r.label)),
         )
         for p in partnerships
+    }
+
+
+@computed_together(("actions", "overdue-actions"))
+def all_actions(partnerships: Sequence[Partnership], period: Period) -> dict[str, dict]:
+    """Both measures of actions at once, for the pages that show them all: one query over
+    the actions either counts (due in the period, or overdue on the day read), grouped by
+    partnership and owning agency and, for an action due in the period, its standing, RAG
+    and evidence (worked out for those only)."""
+    day = rules.as_at(period, timezone.localdate())
+    due, overdue = _due_in(period), _overdue_on(day)
+    scoped = lambda model: model.objects.for_partnerships(partnerships)  # noqa: E731
+    grouped = list(
+        scoped(PlanAction)
+        .filter(_not_withdrawn(), due | overdue)
+        .annotate(
+            standing=Case(When(due, then=_standing(day))),
+            rag=Case(When(due, then=_latest_rag(scoped(AuditRating), day))),
+            with_evidence=Case(When(due, then=_evidence_kept(scoped(ActionEvidence), day))),
+        )
+        .values(
+            "plan__partnership_id",
+            "owner_agency_id",
+            "owner_agency__name",
+            "standing",
+            "rag",
+            "with_evidence",
+        )
+        .annotate(due=Count("id", filter=due), overdue=Count("id", filter=overdue))
+        .order_by()
+    )
+    in_period: dict[tuple, int] = defaultdict(int)
+    by_agency: dict[tuple, int] = defaultdict(int)
+    for line in grouped:
+        pid = line["plan__partnership_id"]
+        if line["due"]:
+            in_period[pid, line["standing"], line["rag"], line["with_evidence"]] += line["due"]
+        if line["overdue"]:
+            by_agency[pid, line["owner_agency_id"], line["owner_agency__name"]] += line["overdue"]
+    return {
+        "actions": _actions_of(
+            [
+                {"plan__partnership_id": p, "standing": s, "rag": r, "with_evidence": e, "count": n}
+                for (p, s, r, e), n in in_period.items()
+            ],
+            partnerships,
+        ),
+        "overdue-actions": _overdue_of(
+            [
+                {
+                    "plan__partnership_id": p,
+                    "owner_agency_id": a,
+                    "owner_agency__name": name,
+                    "count": n,
+                }
+                for (p, a, name), n in by_agency.items()
+            ],
+            partnerships,
+        ),
     }

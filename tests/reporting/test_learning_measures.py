@@ -24,7 +24,7 @@ from publication.models import (
     Response,
 )
 from reporting.rules.period import Period
-from reporting.selectors.base import COMPUTATIONS, cases_behind, results
+from reporting.selectors.base import COMPUTATIONS, cases_behind, results, results_of
 from reviews.models import (
     Finding,
     KeyTheme,
@@ -424,6 +424,27 @@ def test_the_figures_take_the_same_queries_however_many_records(leicester, lr, s
     with CaptureQueriesContext(connection) as full:
         results(slug, [leicester, lr], YEAR)
     assert len(empty) == len(full) == queries
+
+
+def test_the_actions_computed_together_agree_with_each_computed_alone(leicester, lr):
+    """The figures page reads both measures of actions in one query: each has the figures
+    and rows its own page shows, for each partnership, in a year over and in one not."""
+    _actions_data(leicester)
+    _actions_data(lr)
+    slugs = ["actions", "overdue-actions"]
+    today = timezone.localdate()
+    for period in (YEAR, Period(today - timedelta(days=400), today + timedelta(days=10))):
+        with CaptureQueriesContext(connection) as together_queries:
+            together = results_of(slugs, [leicester, lr], period)
+        assert len(together_queries) == 1
+        for slug in slugs:
+            alone = results(slug, [leicester, lr], period)
+            assert [(r.figures, r.rows) for r in together[slug]] == [
+                (r.figures, r.rows) for r in alone
+            ], (slug, period)
+        if period == YEAR:  # the known answers of the tests above
+            assert [r.figures["count"] for r in together["actions"]] == [6, 6]
+            assert [r.figures["count"] for r in together["overdue-actions"]] == [4, 4]
 
 
 def test_every_learning_measure_is_computed():

@@ -18,6 +18,7 @@ from reporting.rules.period import Period
 from reporting.selectors.base import COMPUTATIONS, TOGETHER, results, results_of
 from tests.factories import AgencyFactory, sign_in, staff_user
 from tests.reporting.bulk import KINDS, bulk_cases
+from tests.reporting.test_learning_measures import _actions_data
 
 pytestmark = pytest.mark.django_db
 
@@ -118,6 +119,8 @@ def test_the_measures_computed_together_agree_with_each_computed_alone(leicester
             agencies=agencies,
             deadlines_per_case=len(KINDS),
         )
+    for partnership in (leicester, lr):  # plans' actions, due in the period or overdue in it
+        _actions_data(partnership)
     period = Period.financial_year(START.year)
     together = results_of(sorted(COMPUTATIONS), [leicester, lr], period)
     assert TOGETHER, "some measures are computed together"
