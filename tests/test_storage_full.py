@@ -55,7 +55,7 @@ class FailingDisk(FullDisk):
     failure = (errno.EIO, "Input/output error")
 
 
-def _storage(settings, location, backend):
+def use_storage(settings, location, backend):
     settings.STORAGES = {
         **settings.STORAGES,
         "default": {
@@ -68,7 +68,7 @@ def _storage(settings, location, backend):
 @pytest.fixture
 def media(settings, tmp_path):
     location = tmp_path / "media"
-    _storage(settings, location, FullDisk)
+    use_storage(settings, location, FullDisk)
     return location
 
 
@@ -136,7 +136,7 @@ def test_a_portal_document_on_a_full_disk_is_refused_saying_so_and_nothing_is_ke
     assert "Jayden" not in logged
     # The form's token was not spent: once there is room, sending it again works.
     assert once_token(response) == token
-    _storage(settings, media, FileSystemStorage)
+    use_storage(settings, media, FileSystemStorage)
     upload.seek(0)
     again = client.post(url, {"once_token": token, "file": upload})
     assert again.status_code == 302
@@ -145,7 +145,7 @@ def test_a_portal_document_on_a_full_disk_is_refused_saying_so_and_nothing_is_ke
 
 
 def test_another_storage_failure_says_so_too(client, item, portal_user, settings, tmp_path):
-    _storage(settings, tmp_path / "media", FailingDisk)
+    use_storage(settings, tmp_path / "media", FailingDisk)
     sign_in(client, portal_user)
     response = client.post(
         portal_url(item, "documents/"), {"file": SimpleUploadedFile("notes.pdf", PDF_BYTES)}
@@ -159,7 +159,7 @@ def test_a_row_that_fails_to_save_takes_its_file_with_it(
     item, portal_user, settings, tmp_path, monkeypatch
 ):
     location = tmp_path / "media"
-    _storage(settings, location, FileSystemStorage)
+    use_storage(settings, location, FileSystemStorage)
 
     def broken_save(row, *args, **kwargs):
         raise DatabaseError("the database went away")
