@@ -234,3 +234,34 @@ def test_the_api_answers_a_full_disk_with_503_and_makes_no_draft(leicester, medi
     assert response.json() == {"file": [STORAGE_FULL]}
     assert not ReportDraft.objects.for_partnership(review["case"].partnership).exists()
     assert files_under(media) == []
+
+
+class S3Refusing(FileSystemStorage):
+    """An object store answering the upload with an error, as botocore raises it."""
+
+    code = "InternalError"
+
+    def _save(self, name, content):
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": self.code, "Message": "refused"}}, "PutObject")
+
+
+class S3Full(S3Refusing):
+    code = "XMinioStorageFull"  # MinIO's "Storage backend has reached its minimum free drive"
+
+
+@pytest.mark.parametrize(
+    ("backend", "message"), [(S3Refusing, STORAGE_FAILED), (S3Full, STORAGE_FULL)]
+)
+def test_an_object_store_error_is_answered_like_a_disk_error(
+    client, item, portal_user, settings, tmp_path, backend, message
+):
+    use_storage(settings, tmp_path / "media", backend)
+    sign_in(client, portal_user)
+    response = client.post(
+        portal_url(item, "documents/"), {"file": SimpleUploadedFile("notes.pdf", PDF_BYTES)}
+    )
+    assert response.status_code == 200
+    assert field_errors(response, "file") == [message]
+    assert not Attachment.unscoped.filter(request=item).exists()
