@@ -34,6 +34,7 @@ import threading
 import time
 from base64 import b32decode
 from collections import Counter
+from html import unescape
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -344,7 +345,8 @@ def soak():
 
 
 def disk_full_upload(session):
-    """Fill the upload folder's filesystem, then send a Word draft through the web."""
+    """Fill the upload folder's filesystem, then attach a PDF in the agency portal: the page
+    must say the file could not be saved, and no document row nor file may be left."""
     if not ROOTED:
         say("not root: no tmpfs to fill, so the full-disk fault is skipped (said in the report)")
         return "skipped"
@@ -352,31 +354,49 @@ def disk_full_upload(session):
     subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=64k"], stdout=log, stderr=log,
                    check=False)  # fmt: skip
     say(f"upload folder full ({shutil.disk_usage(WORK / 'media').free} bytes free)")
+    files_before = {p for p in (WORK / "media").rglob("*") if p.is_file()}
+    # A request still open for the police's reply: a submitted one has no upload form, and
+    # posting to it is refused for that reason (the first by pk is submitted in seed_demo).
     target = shell(
         "from cases.models import InformationRequest as R; "
         "from cases.models import Membership as M; "
         "a = M.objects.filter(user__username='police-portal').values('agency'); "
-        "r = R.unscoped.filter(agency__in=a).order_by('pk').first(); "
+        "r = next((r for r in R.unscoped.filter(agency__in=a).select_related('case')"
+        ".order_by('pk') if r.is_open_for_agency), None); "
         "print(r.pk if r else '')"
     ).strip()
-    outcome = "no upload page found"
+    outcome = "no request open for the police's reply"
     if target:
+        count = (
+            "from cases.models import Attachment as A; "
+            f"print(A.unscoped.filter(request_id={target}).count())"
+        )
+        rows_before = int(shell(count))
         url = f"{BASE}/portal/requests/{target}/documents/"
         portal = signed_in_session("police-portal")
         page = portal.get(url, timeout=20)
         hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', page.text))
-        if page.status_code == 200 and hidden:
+        if page.status_code == 200 and 'type="file"' in page.text:
             sent = portal.post(url, headers={"Referer": BASE}, timeout=40, data=hidden,
                                files={"file": ("letter.pdf", b"%PDF-1.4\n" + b"0" * 300_000,
                                                      "application/pdf")})  # fmt: skip
-            said = re.search(
-                r'govuk-error-message">(?:<span[^>]*>[^<]*</span>)?\s*([^<]+)', sent.text
+            # The field's message, else the error summary's (a refusal not about the file),
+            # else the banner of the page it went on to (the upload went through).
+            said = (
+                re.search(r'govuk-error-message">(?:<span[^>]*>[^<]*</span>)?\s*([^<]+)', sent.text)
+                or re.search(r'govuk-error-summary__list">\s*<li><a [^>]*>([^<]+)', sent.text)
+                or re.search(r'govuk-notification-banner__heading">\s*([^<]+)', sent.text)
             )
-            outcome = f"{sent.status_code} ({classify(sent)}): " + (
-                said.group(1).strip() if said else "no error message on the page"
+            rows = int(shell(count)) - rows_before
+            left = {p for p in (WORK / "media").rglob("*") if p.is_file()} - files_before
+            outcome = (
+                f"{sent.status_code}{' after a redirect' if sent.history else ''} "
+                f"({classify(sent)}): "
+                + (unescape(said.group(1)).strip() if said else "no message on the page")
+                + f"; {rows} document rows and {len(left)} files added"
             )
         else:
-            outcome = f"upload page answered {page.status_code}"
+            outcome = f"upload page answered {page.status_code} with no upload form"
     say(f"upload with the disk full: {outcome}")
     filler.unlink()
     return outcome
@@ -477,6 +497,10 @@ def check(killed_at, recovery, upload):
         failures.append("information request or outcome emails never sent")
     if bad:
         failures.append(f"responses neither a page nor the error page: {bad}")
+    if upload != "skipped" and not (
+        "storage is full" in upload and upload.endswith("; 0 document rows and 0 files added")
+    ):
+        failures.append("the upload with the folder full was not refused cleanly")
     if any(took > 30 for took in recovery.values()):
         failures.append("slow to recover")
     print("FAILED:\n  " + "\n  ".join(failures) if failures else "all checks passed")

@@ -33,6 +33,7 @@ from cases.api.intake import (
 from cases.api.lists import ListFilterSerializer, list_filters, list_parameters
 from cases.api.views import ScopedApiMixin
 from cases.errors import ApplicationError
+from cases.file_store import StorageUnavailable
 from cases.models import (
     SAFEGUARDING_PARTNER_KINDS,
     DeadlineStatus,
@@ -528,6 +529,8 @@ class LcsprReportDraftCreateApi(ScopedApiMixin, APIView):
                 draft = report_draft_upload(
                     lcspr=lcspr, upload=upload, note=note, actor=request.user
                 )
+            except StorageUnavailable:
+                raise  # not the file's fault: a 503 (cases.api.exceptions)
             except ApplicationError as refused:
                 # The file itself is the problem (not Word, protected, too large, a draft
                 # still being written): a 400 naming it, as a form field's error would.

@@ -6,6 +6,7 @@ from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases.errors import ApplicationError
+from cases.file_store import StorageUnavailable
 
 TOO_LARGE = "The request body is too large."
 
@@ -18,6 +19,15 @@ class RuleBroken(exceptions.APIException):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     default_detail = "The request breaks a rule of the case manager."
     default_code = "rule_broken"
+
+
+class StorageRefused(exceptions.APIException):
+    """The file storage would not take an upload (full, or failing): nothing was saved, and
+    the same request can be sent again later."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "The file could not be saved. Nothing was saved. Try again later."
+    default_code = "storage_unavailable"
 
 
 def _as_rule_broken(exc):
@@ -41,11 +51,13 @@ def _throttled(exc: exceptions.Throttled) -> exceptions.Throttled:
 
 
 def exception_handler(exc, context):
-    """Application and model validation errors become 422s with the user's message; a body
-    over `DATA_UPLOAD_MAX_MEMORY_SIZE` a JSON 400 rather than Django's HTML page; a 429
-    says how long to wait."""
+    """Application and model validation errors become 422s with the user's message, but a
+    file the storage would not take a 503; a body over `DATA_UPLOAD_MAX_MEMORY_SIZE` a
+    JSON 400 rather than Django's HTML page; a 429 says how long to wait."""
     if isinstance(exc, exceptions.Throttled):
         exc = _throttled(exc)
+    elif isinstance(exc, StorageUnavailable):
+        exc = StorageRefused({exc.field or "detail": [exc.message]})
     elif isinstance(exc, ApplicationError | DjangoValidationError):
         exc = _as_rule_broken(exc)
     elif isinstance(exc, RequestDataTooBig):

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases.dates import format_date
 from cases.errors import ApplicationError
+from cases.file_store import stored_file
 from cases.mail_queue import enqueue_on_commit
 from cases.models import (
     Agency,
@@ -998,12 +999,15 @@ def _attachment_store(
         uploaded_by=actor,
         is_original=is_original,
     )
-    attachment.file.save(name, upload, save=False)
-    _save(
-        attachment,
-        actor,
-        "Original reply attached by the Business Office" if is_original else "Document attached",
-    )
+    with stored_file(
+        attachment.file,
+        name,
+        upload,
+        subject=f"case {request.case.reference}",
+        what="the original reply" if is_original else "an agency's document",
+    ):
+        why = "Original reply attached by the Business Office" if is_original else None
+        _save(attachment, actor, why or "Document attached")
     return attachment
 
 

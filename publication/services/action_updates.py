@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.file_store import stored_file
 from cases.models import Membership, Role, User
 from cases.permissions import Action, user_can
 from cases.services.common import validated_save as _save
@@ -105,6 +106,12 @@ def evidence_store(*, action, update, upload, content_type, description, actor) 
         description=description.strip()[:300],
         uploaded_by=actor,
     )
-    evidence.file.save(evidence.original_name, upload, save=False)
-    _save(evidence, actor, "Evidence uploaded (§11.3.3)")
+    with stored_file(
+        evidence.file,
+        evidence.original_name,
+        upload,
+        subject=f"action {action.pk}",
+        what="evidence for an update",
+    ):
+        _save(evidence, actor, "Evidence uploaded (§11.3.3)")
     return evidence

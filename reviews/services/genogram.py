@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from cases import selectors as case_selectors
 from cases.errors import ApplicationError
+from cases.file_store import stored_file
 from cases.mail_queue import enqueue_on_commit
 from cases.models import Agency, Membership, Role, User
 from cases.permissions import Action, require, user_can
@@ -164,9 +165,15 @@ def genogram_upload_add(
         sha256=digest.hexdigest(),
         uploaded_by=actor,
     )
-    version.file.save(version.original_name, upload, save=False)
     who = "on the agency's behalf" if on_behalf else "by the agency"
-    _save(version, actor, f"Genogram version {version.number} uploaded {who}")
+    with stored_file(
+        version.file,
+        version.original_name,
+        upload,
+        subject=f"case {lcspr.case.reference}",
+        what=f"genogram version {version.number}",
+    ):
+        _save(version, actor, f"Genogram version {version.number} uploaded {who}")
     logger.info(
         "case %s: genogram version %d uploaded %s", lcspr.case.reference, version.number, who
     )

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from cases.dates import format_date
 from cases.errors import ApplicationError
+from cases.file_store import stored_file
 from cases.mail_queue import enqueue_on_commit
 from cases.models import User
 from cases.permissions import Action, require, user_can
@@ -553,7 +554,13 @@ def report_mark_final(
             anonymous_reviewer=anonymous_reviewer,
             marked_by=actor,
         )
-        final.file.save(f"{lcspr.case.reference}-report.pdf", ContentFile(pdf), save=False)
-        _save(final, actor, f"Draft {state.draft.number} marked final (§9.1.5)")
+        with stored_file(
+            final.file,
+            f"{lcspr.case.reference}-report.pdf",
+            ContentFile(pdf),
+            subject=f"case {lcspr.case.reference}",
+            what="the final report",
+        ):
+            _save(final, actor, f"Draft {state.draft.number} marked final (§9.1.5)")
     logger.info("case %s: report draft %d marked final", lcspr.case.reference, draft.number)
     return FinalResult(final)

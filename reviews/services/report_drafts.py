@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.file_store import stored_file
 from cases.mail_queue import enqueue_on_commit
 from cases.models import User
 from cases.permissions import Action, require
@@ -329,14 +330,20 @@ def report_draft_upload(*, lcspr: Lcspr, upload, note: str = "", actor: User | N
         finished_by=actor,
         created_by=actor,
     )
-    draft.file.save("draft.docx", ContentFile(content), save=False)
-    _save(draft, actor, f"Draft {draft.number} uploaded from Word (§9.1)")
-    for n, part in enumerate(read.sections, start=1):
-        section = ReportSection(
-            draft=draft, order=n, heading=part.heading or "Untitled", body=part.body
-        )
-        _save(section, actor, f"Section of Word draft {draft.number}")
-    report_guard_run(draft=draft)
+    with stored_file(
+        draft.file,
+        "draft.docx",
+        ContentFile(content),
+        subject=f"case {lcspr.case.reference}",
+        what=f"report draft {draft.number}",
+    ):
+        _save(draft, actor, f"Draft {draft.number} uploaded from Word (§9.1)")
+        for n, part in enumerate(read.sections, start=1):
+            section = ReportSection(
+                draft=draft, order=n, heading=part.heading or "Untitled", body=part.body
+            )
+            _save(section, actor, f"Section of Word draft {draft.number}")
+        report_guard_run(draft=draft)
     logger.info("case %s: report draft %s uploaded", lcspr.case.reference, draft.number)
     return draft
 

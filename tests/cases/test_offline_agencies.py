@@ -7,10 +7,12 @@ import re
 import zipfile
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from cases import services
 from cases.errors import ApplicationError
+from cases.file_store import STORAGE_FULL
 from cases.models import (
     AccessAction,
     AccessEvent,
@@ -44,6 +46,7 @@ from tests.factories import (
     staff_user,
     working_days_ahead,
 )
+from tests.test_storage_full import FullDisk, files_under, use_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -266,6 +269,31 @@ def test_only_the_office_enters_a_reply_for_an_agency(leicester, police):
 def _once_token(page, action):
     form = re.search(rf'action="[^"]*{re.escape(action)}".*?</form>', page, re.S).group(0)
     return re.search(rf'name="{FIELD}" value="([^"]+)"', form).group(1)
+
+
+def test_an_emailed_reply_on_a_full_disk_is_not_attached_nor_entered(
+    client, office_request, settings, tmp_path
+):
+    """Issue 18: the original cannot be stored, so the reply is not started on the agency's
+    behalf either; the page says why, and sending it again once there is room works."""
+    item, office = office_request
+    sign_in(client, office)
+    page = client.get(request_page(item)).text
+    token = _once_token(page, "on-behalf/")
+    location = tmp_path / "filling-up"
+    use_storage(settings, location, FullDisk)
+    start = f"{request_page(item)}on-behalf/"
+    full = client.post(start, {FIELD: token, "file": original()})
+    assert full.status_code == 200
+    assert field_errors(full, "file") == [STORAGE_FULL]
+    assert "govuk-error-summary" in full.text
+    attached = Attachment.objects.for_partnership(item.case.partnership).filter(request=item)
+    assert not attached.exists()
+    assert not reload(item).is_entered_on_behalf
+    assert files_under(location) == []
+    use_storage(settings, location, FileSystemStorage)
+    assert client.post(start, {FIELD: token, "file": original()}).status_code == 302
+    assert reload(item).is_entered_on_behalf
 
 
 def test_the_office_records_an_emailed_reply_through_the_web(client, office_request, police):

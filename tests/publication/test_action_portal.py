@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from cases.file_store import STORAGE_FULL
 from cases.models import Role
 from cases.services.information_request import UPLOAD_CONTENT_MISMATCH
 from publication.models import ActionEvidence, ActionUpdate, NationalReview
@@ -25,6 +26,7 @@ from tests.publication.action_fixtures import (
 )
 from tests.routes import routes, url_for
 from tests.test_isolation import ACTION_PLAN_ROUTES
+from tests.test_storage_full import FullDisk, files_under, use_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -146,6 +148,40 @@ def test_a_bad_evidence_file_is_refused_saying_why_and_nothing_is_saved(client, 
         .filter(progress="Typed progress")
         .exists()
     )
+
+
+def test_evidence_on_a_full_disk_keeps_what_was_typed_and_saves_nothing(
+    client, world, settings, tmp_path
+):
+    """Issue 18: the upload folder's disk is full. The update and its evidence are one:
+    neither is saved, the page says why, and the typed text is there to send again."""
+    action = world["leicester"]["action"]
+    partnership = action.plan.partnership
+    updates_before = ActionUpdate.objects.for_partnership(partnership).count()
+    evidence_before = ActionEvidence.objects.for_partnership(partnership).count()
+    files_before = files_under(tmp_path)
+    use_storage(settings, tmp_path, FullDisk)
+    sign_in(client, world["police_user"])
+    url = reverse("portal_action", kwargs={"pk": action.pk})
+    response = client.post(
+        url,
+        {
+            "once_token": once_token(client.get(url)),
+            "progress": "Half the team trained",
+            "impact": "Referrals now shared the same day",
+            "description": "Training register",
+            "file": pdf("register.pdf"),
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert escape(STORAGE_FULL) in page
+    assert "govuk-error-summary" in page
+    typed = ("Half the team trained", "Referrals now shared the same day", "Training register")
+    assert [text for text in typed if text not in page] == []  # all kept
+    assert ActionUpdate.objects.for_partnership(partnership).count() == updates_before
+    assert ActionEvidence.objects.for_partnership(partnership).count() == evidence_before
+    assert files_under(tmp_path) == files_before
 
 
 def test_the_office_updates_on_the_agencys_behalf(client, world):

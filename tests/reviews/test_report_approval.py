@@ -13,10 +13,12 @@ import docx
 import pypdf
 import pytest
 from django.core import mail
+from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from cases.errors import ApplicationError
+from cases.file_store import STORAGE_FULL
 from cases.models import AccessEvent, AgencyKind, Child, Role
 from rapidreview.models import Attendance, CrgMeeting, MeetingKind
 from reviews.models import (
@@ -45,6 +47,7 @@ from reviews.services.report_approval import QaAnswers
 from reviews.services.report_drafts import CHECKLIST_AFTER_QA, REPORT_FINAL
 from reviews.workspace import TaskState
 from tests.factories import AgencyFactory, appoint, open_case, sign_in, staff_user
+from tests.test_storage_full import FullDisk, files_under, use_storage
 
 pytestmark = pytest.mark.django_db
 
@@ -498,6 +501,29 @@ def test_the_final_pdf_names_the_child_by_pseudonym_and_the_reviewer_and_is_froz
     ).exists()
     with pytest.raises(services.ApplicationError):
         qa_pass(case, panel, 1)  # frozen
+
+
+def test_marking_final_on_a_full_disk_says_so_and_the_report_is_not_final(
+    client, case, reviewer, panel, office, chair, meeting, settings, tmp_path
+):
+    """Issue 18: the final PDF cannot be stored, so nothing is marked final; the page says
+    why, and marking it again once there is room works."""
+    approved(case, panel, office, chair, meeting)
+    location = tmp_path / "filling-up"
+    use_storage(settings, location, FullDisk)
+    sign_in(client, office)
+    page = url(case, "final/")
+    token = once_token(client, page)
+    response = client.post(page, {"number": 1, "once_token": token})
+    assert response.status_code == 200
+    assert STORAGE_FULL in html.unescape(text(response))
+    assert "govuk-error-summary" in text(response)
+    assert not ReportFinal.unscoped.exists()
+    assert not selectors.report_is_final(case.lcspr)
+    assert files_under(location) == []
+    use_storage(settings, location, FileSystemStorage)
+    assert client.post(page, {"number": 1, "once_token": token}).status_code == 302
+    assert selectors.report_is_final(case.lcspr)
 
 
 def test_the_reviewer_may_be_left_off_the_final_pdf(case, reviewer, panel, office, chair, meeting):
