@@ -75,6 +75,7 @@ ENV = {
     "LOG_LEVEL": "WARNING",
 }
 procs: dict[str, subprocess.Popen] = {}
+KILLED_FILES: set[Path] = set()  # the outbox's files when the worker was killed
 LOG_START = [0]  # where this run's lines begin in services.log
 OUTCOMES_DUE = [0]  # outcome notices seed_demo had emailed, made due again
 log = open(os.devnull, "w")  # noqa: SIM115 - replaced in main()
@@ -113,11 +114,11 @@ def redis_start():
 
 def worker_start():
     start("worker", str(BIN / "celery"), "-A", "lcspr", "worker", "--concurrency=2",
-          "--without-mingle", "--without-gossip", "--loglevel=WARNING")  # fmt: skip
+          "--without-mingle", "--without-gossip", "--loglevel=INFO")  # fmt: skip
 
 
 def beat_start(name):
-    start(name, str(BIN / "celery"), "-A", "lcspr", "beat", "--loglevel=WARNING",
+    start(name, str(BIN / "celery"), "-A", "lcspr", "beat", "--loglevel=INFO",
           "--schedule", str(WORK / f"{name}-schedule"))  # fmt: skip
 
 
@@ -302,6 +303,7 @@ def soak():
     stop("worker", signal.SIGKILL)
     for child in children.stdout.split():
         os.kill(int(child), signal.SIGKILL)
+    KILLED_FILES.update((WORK / "outbox").glob("*.log"))  # the killed batch's among them
     say(f"worker SIGKILLed mid-sweep after {killed_at} of its emails; restarting it")
     worker_start()
     time.sleep(quiet)
@@ -402,9 +404,9 @@ def disk_full_upload(session):
     return outcome
 
 
-def outbox():
+def outbox(paths=None):
     messages = []
-    for path in (WORK / "outbox").glob("*.log"):
+    for path in (WORK / "outbox").glob("*.log") if paths is None else paths:
         for part in path.read_bytes().split(b"\n" + b"-" * 79 + b"\n"):
             if part.strip():
                 # The default policy decodes an encoded subject (one with a "§" in it).
@@ -413,6 +415,13 @@ def outbox():
                     (msg["To"], " ".join(str(msg["Subject"]).split()), _text_of(msg))  # unfolded
                 )
     return messages
+
+
+def in_flight_at_the_kill() -> set:
+    """The last message each connection open at the kill wrote: the one message a kill
+    can double (accepted by the mail server before its lease ended, cases/services/mail.py).
+    Any other duplicate fails the soak."""
+    return {messages[-1] for path in KILLED_FILES if (messages := outbox([path]))}
 
 
 def _text_of(msg) -> str:
@@ -434,6 +443,10 @@ def released_after_the_kill() -> int:
 def check(killed_at, recovery, upload):
     messages = outbox()
     doubled = {key: n for key, n in Counter(messages).items() if n > 1}
+    # At most one message in flight, sent again: the only double SMTP cannot rule out.
+    in_flight = {key for key in doubled if key in in_flight_at_the_kill() and doubled[key] == 2}
+    in_flight = set(list(in_flight)[:1])
+    doubled = {key: n for key, n in doubled.items() if key not in in_flight}
     figures = shell(
         "from django.db.models import Count; "
         "from cases.models import Reminder, InformationRequest as R; "
@@ -452,12 +465,10 @@ def check(killed_at, recovery, upload):
     reminders, stamped, unsent, dup_rows, req_sent, req_unsent, out_sent, out_unsent, held = map(
         int, figures
     )
-    subjects = Counter(
-        "reminder"
-        if re.match(r"(Case .* (due .+|is overdue)|Escalation: case .*)$", s or "")
-        else "other"
-        for _, s, _ in messages
-    )
+    # A deadline's reminder, told apart by its text (templates/emails/reminder.txt), since
+    # other emails' subjects also end "due ..." (an action for an agency).
+    reminder_keys = {key for key in messages if "to see the case's deadlines." in key[2]}
+    subjects = Counter("reminder" if key in reminder_keys else "other" for key in messages)
     outcomes = Counter(o for _, _, o in responses)
     bad = {o: n for o, n in outcomes.items() if o not in {"ok", "error page"}}
     print("\n== make faults: results ==")
@@ -466,7 +477,11 @@ def check(killed_at, recovery, upload):
         f"emails the killed worker had claimed and not sent, sent again by the mail sweep: "
         f"{released_after_the_kill()}"
     )
-    print(f"outbox: {len(messages)} emails, {sum(doubled.values()) - len(doubled)} duplicates")
+    print(
+        f"outbox: {len(messages)} emails, {sum(doubled.values()) - len(doubled)} duplicates, "
+        f"and {len(in_flight)} message in flight at the kill sent again"
+        + "".join(f" ({key[1]!r} to {key[0]})" for key in in_flight)
+    )
     print(
         f"reminders: {reminders} rows, {dup_rows} doubled rows, {stamped} stamped sent, "
         f"{subjects['reminder']} reminder emails in the outbox, {unsent} still unsent"
@@ -487,7 +502,7 @@ def check(killed_at, recovery, upload):
         failures.append(f"emails doubled: {[key[:2] for key in doubled][:5]}")
     if dup_rows:
         failures.append("reminder rows doubled")
-    if stamped != subjects["reminder"]:
+    if stamped != subjects["reminder"] - sum(1 for key in in_flight if key in reminder_keys):
         failures.append(f"{stamped} reminders stamped sent but {subjects['reminder']} in outbox")
     if unsent:
         failures.append(f"{unsent} due reminders never sent")
