@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.dashboard import WorkItem, register_work
+from cases.dashboard import WorkItem, WorkList, register_bounded_work, work_order
 from cases.dates import format_date
 from cases.models import (
     RECEIVED_STATUSES,
@@ -240,63 +240,77 @@ def _url(request: InformationRequest) -> str:
     )
 
 
-@register_work
-def submissions_work(scope: Scope) -> list[WorkItem]:
+@register_bounded_work
+def submissions_work(scope: Scope, *, limit: int | None = None) -> WorkList:
     """The office: submissions overdue or awaiting quality assurance; the Reviewer and the
     Panel: those awaiting quality assurance (§8.7); the office and the CRG chair: those
-    referred to the CRG (§2.1.7); an agency: what the Panel asked of it."""
-    today = timezone.localdate()
+    referred to the CRG (§2.1.7); an agency: what the Panel asked of it.
+
+    Each kind is read in the dashboard's order (`work_order`), limited and counted in SQL,
+    with none of the reply's text: at 10,000 cases a partnership has well over a thousand
+    of them (issue 18)."""
     if scope.agency is not None:
-        return _agency_work(scope)
+        return _agency_work(scope, limit=limit)
     if scope.partnership is None:
-        return []
+        return WorkList([], 0)
+    today = timezone.localdate()
     office = scope.can(Action.MANAGE_REQUESTS)
     panel = scope.can(Action.RUN_PANEL_MEETINGS)
-    items = []
+    requests = (
+        InformationRequest.objects.visible_to(scope)
+        .filter(purpose=RequestPurpose.LCSPR, case__stage=Stage.LCSPR)
+        .select_related("agency", "case")
+        .only("id", "status", "reply_due_on", "agency__name", "case__reference")
+    )
+    kinds = []  # (rows in the dashboard's order, the item each gives)
     if office or panel:
-        rows = (
-            InformationRequest.objects.visible_to(scope)
-            .filter(purpose=RequestPurpose.LCSPR, case__stage=Stage.LCSPR)
-            .exclude(status=RequestStatus.ACCEPTED)
-            .select_related("agency", "case")
-            .order_by("reply_due_on", "id")
+        kinds.append(
+            (
+                requests.filter(status=RequestStatus.SUBMITTED).order_by("case__reference", "id"),
+                lambda request: WorkItem(
+                    case_reference=request.case.reference,
+                    text=f"Quality-assure the submission from {request.agency.name} (§8.7)",
+                    url=_url(request),
+                    due_on=None,
+                ),
+            )
         )
-        for request in rows:
-            if awaiting_qa(request):
-                items.append(
-                    WorkItem(
-                        case_reference=request.case.reference,
-                        text=f"Quality-assure the submission from {request.agency.name} (§8.7)",
-                        url=_url(request),
-                        due_on=None,
-                    )
-                )
-            elif office and is_overdue(request, today):
-                items.append(
-                    WorkItem(
-                        case_reference=request.case.reference,
-                        text=f"Chase the overdue submission from {request.agency.name}",
-                        url=_url(request),
-                        due_on=request.reply_due_on,
-                    )
-                )
+    if office:
+        kinds.append(
+            (
+                requests.exclude(status__in=RECEIVED_STATUSES)
+                .filter(reply_due_on__lt=today)
+                .order_by("reply_due_on", "case__reference", "id"),
+                lambda request: WorkItem(
+                    case_reference=request.case.reference,
+                    text=f"Chase the overdue submission from {request.agency.name}",
+                    url=_url(request),
+                    due_on=request.reply_due_on,
+                ),
+            )
+        )
     if office or scope.role == Role.CRG_CHAIR:
-        for step in _latest_steps(_referred_to_crg(scope)):
-            if step.resolved:
-                continue
-            items.append(
-                WorkItem(
+        kinds.append(
+            (
+                _unresolved_referrals(scope).order_by("request__case__reference", "id"),
+                lambda step: WorkItem(
                     case_reference=step.request.case.reference,
                     text=f"The submission from {step.request.agency.name} is referred to the "
                     "Case Review Group (§2.1.7)",
                     url=_url(step.request),
                     due_on=None,
-                )
+                ),
             )
-    return items
+        )
+    items, total = [], 0
+    for rows, item in kinds:
+        total += rows.count()
+        items += [item(row) for row in (rows if limit is None else rows[:limit])]
+    items.sort(key=work_order)
+    return WorkList(items if limit is None else items[:limit], total)
 
 
-def _agency_work(scope: Scope) -> list[WorkItem]:
+def _agency_work(scope: Scope, *, limit: int | None) -> WorkList:
     rows = (
         InformationRequest.objects.visible_to(scope)
         .filter(
@@ -305,26 +319,33 @@ def _agency_work(scope: Scope) -> list[WorkItem]:
             case__withdrawn_at__isnull=True,
         )
         .select_related("case")
-        .order_by("reply_due_on", "id")
+        .only("id", "reply_due_on", "case__reference")
+        .order_by("reply_due_on", "case__reference", "id")
     )
-    return [
+    items = [
         WorkItem(
             case_reference=request.case.reference,
             text="Give the more information the Case Review Panel asked for (§8.7)",
             url=reverse("portal_request", kwargs={"pk": request.pk}),
             due_on=request.reply_due_on,
         )
-        for request in rows
+        for request in (rows if limit is None else rows[:limit])
     ]
+    return WorkList(items, rows.count())
 
 
-def _referred_to_crg(scope: Scope) -> QuerySet[Escalation]:
-    """§2.1.7 escalations of LCSPR submissions, every step."""
+def _unresolved_referrals(scope: Scope) -> QuerySet[Escalation]:
+    """Each LCSPR submission's latest §2.1.7 step (which alone is marked resolved when it
+    is) that is not resolved, with the request's agency and case but none of its text."""
+    later = Escalation.objects.visible_to(scope).filter(
+        request=OuterRef("request"), step__gt=OuterRef("step")
+    )
     return (
         Escalation.objects.visible_to(scope)
-        .filter(request__purpose=RequestPurpose.LCSPR)
+        .filter(request__purpose=RequestPurpose.LCSPR, resolved=False)
+        .exclude(Exists(later))
         .select_related("request__agency", "request__case")
-        .order_by("step", "id")
+        .only("id", "request__id", "request__agency__name", "request__case__reference")
     )
 
 

@@ -2,6 +2,8 @@
 many there are and a link to all of them; its query count does not grow with them; the
 full list is paginated and shows each partnership only its own."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -9,9 +11,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.dashboard import SHOWN
-from cases.models import Case, CombinedSummary, Role, Stage
+from cases.models import (
+    Case,
+    CombinedSummary,
+    Escalation,
+    EscalationCause,
+    EscalationStep,
+    InformationRequest,
+    RequestPurpose,
+    Role,
+    Stage,
+)
 from rapidreview.models import RapidReview
-from tests.factories import open_case, sign_in, staff_user
+from tests.factories import AgencyFactory, open_case, sign_in, staff_user
 from tests.rapidreview.flow import decided, meeting_held, notified, quorate_attendance, recorded
 
 pytestmark = pytest.mark.django_db
@@ -156,14 +168,65 @@ def test_sign_offs_waiting_cost_the_same_queries_for_one_or_many(client, leicest
     assert "No decision is waiting for your signature." in other
 
 
+def _referred_submissions(partnership, n, *, agency):
+    """n LCSPR submissions overdue and referred to the CRG (§2.1.7), one a review, the
+    first step of each later raised with the strategic lead (the latest step counts)."""
+    today = timezone.localdate()
+    references = []
+    for _ in range(n):
+        case = _at(open_case(partnership), Stage.LCSPR)
+        request = InformationRequest.unscoped.create(
+            case=case,
+            agency=agency,
+            purpose=RequestPurpose.LCSPR,
+            reply_due_on=today - timedelta(days=10),
+            sent_at=timezone.now() - timedelta(days=30),
+        )
+        for step in (EscalationStep.CASE_REVIEW_GROUP, EscalationStep.STRATEGIC_LEAD):
+            Escalation.unscoped.create(
+                request=request, step=step, cause=EscalationCause.SILENCE, escalated_on=today
+            )
+        references.append(case.reference)
+    return sorted(references)
+
+
 @pytest.mark.parametrize("role", [Role.BUSINESS_OFFICE, Role.CRG_CHAIR])
 def test_office_and_chair_dashboards_do_not_grow_with_their_lists(client, leicester, role):
     user = staff_user(leicester, role)
     sign_in(client, user)
+    police = AgencyFactory(name="Leicestershire Police", partnerships=[leicester])
     _reviews_to_set_up(leicester, 1)
+    _referred_submissions(leicester, 1, agency=police)
     _at(open_case(leicester), Stage.CRG_CONSIDERATION)
     few = _queries(client, reverse("dashboard"))
     _reviews_to_set_up(leicester, SHOWN + 3)
+    _referred_submissions(leicester, SHOWN + 3, agency=police)
     for _ in range(SHOWN + 3):
         _at(open_case(leicester), Stage.CRG_CONSIDERATION)
     assert _queries(client, reverse("dashboard")) == few
+
+
+def test_referred_and_overdue_submissions_show_the_first_few_and_count_them_all(client, leicester):
+    """A submission overdue and referred to the CRG is two items for the office (chase it;
+    it is referred), one for the chair (referred), counted once however many steps it
+    has taken; the dashboard shows the first few, the full list has all."""
+    police = AgencyFactory(name="Leicestershire Police", partnerships=[leicester])
+    references = _referred_submissions(leicester, SHOWN + 2, agency=police)
+    office_user = staff_user(leicester)
+    sign_in(client, office_user)
+    with CaptureQueriesContext(connection) as captured:
+        client.get(reverse("dashboard"))
+    read = [q["sql"] for q in captured.captured_queries if "cases_escalation" in q["sql"]]
+    # Limited in SQL, and none of the agency's reply is read to list it.
+    assert read
+    assert all(f"LIMIT {SHOWN}" in sql for sql in read if "COUNT(" not in sql)
+    assert not any('"cases_informationrequest"."facts"' in sql for sql in read)
+    office = _page(client, office_user, reverse("dashboard"))
+    total = 2 * (SHOWN + 2)
+    assert f"{total} items: the {SHOWN} most urgent are below." in office
+    full = _page(client, staff_user(leicester, username="office-2"), reverse("my_work"))
+    assert f"{total} items" in full
+    chair = _page(client, staff_user(leicester, Role.CRG_CHAIR), reverse("my_work"))
+    assert f"{SHOWN + 2} items" in chair
+    assert chair.count("is referred to the Case Review Group (§2.1.7)") == SHOWN + 2
+    assert [ref for ref in references if f"Case {ref}</a>" in chair] == references
