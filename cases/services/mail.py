@@ -143,17 +143,24 @@ def task_claims_release(*, task_id: str, since) -> None:
 
 
 def _release(rows: Iterable[Model], *, stamp: str) -> None:
-    """The emails have gone (or been taken back): their leases end."""
+    """The emails have gone (or been taken back): their leases end.
+
+    One plain DELETE, run once a message while a batch is sent: not `QuerySet.delete()`,
+    whose collector and transaction (BEGIN, DELETE, COMMIT) cost ten times as much. A
+    lease has no history, no signals and nothing pointing at it."""
     from cases.models import MailClaim
 
     rows = list(rows)
     if not rows:
         return
-    MailClaim.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(rows[0])),
-        object_id__in=[row.pk for row in rows],
-        stamp=stamp,
-    ).delete()
+    content_type = ContentType.objects.get_for_model(type(rows[0]))
+    ids = ", ".join(["%s"] * len(rows))
+    with db_connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{MailClaim._meta.db_table}" '  # noqa: S608 - the model's own table
+            f"WHERE content_type_id = %s AND stamp = %s AND object_id IN ({ids})",
+            [content_type.pk, stamp, *(row.pk for row in rows)],
+        )
 
 
 def expired_claims_release(*, model=None, stamp: str | None = None, pks=None) -> int:
