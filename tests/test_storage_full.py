@@ -144,17 +144,6 @@ def test_a_portal_document_on_a_full_disk_is_refused_saying_so_and_nothing_is_ke
     assert len(files_under(media)) == 1
 
 
-def test_another_storage_failure_says_so_too(client, item, portal_user, settings, tmp_path):
-    use_storage(settings, tmp_path / "media", FailingDisk)
-    sign_in(client, portal_user)
-    response = client.post(
-        portal_url(item, "documents/"), {"file": SimpleUploadedFile("notes.pdf", PDF_BYTES)}
-    )
-    assert response.status_code == 200
-    assert field_errors(response, "file") == [STORAGE_FAILED]
-    assert files_under(tmp_path / "media") == []
-
-
 def test_a_row_that_fails_to_save_takes_its_file_with_it(
     item, portal_user, settings, tmp_path, monkeypatch
 ):
@@ -252,9 +241,10 @@ class S3Full(S3Refusing):
 
 
 @pytest.mark.parametrize(
-    ("backend", "message"), [(S3Refusing, STORAGE_FAILED), (S3Full, STORAGE_FULL)]
+    ("backend", "message"),
+    [(FailingDisk, STORAGE_FAILED), (S3Refusing, STORAGE_FAILED), (S3Full, STORAGE_FULL)],
 )
-def test_an_object_store_error_is_answered_like_a_disk_error(
+def test_another_storage_failure_or_an_object_store_error_says_so_too(
     client, item, portal_user, settings, tmp_path, backend, message
 ):
     use_storage(settings, tmp_path / "media", backend)
@@ -265,3 +255,4 @@ def test_an_object_store_error_is_answered_like_a_disk_error(
     assert response.status_code == 200
     assert field_errors(response, "file") == [message]
     assert not Attachment.unscoped.filter(request=item).exists()
+    assert files_under(tmp_path / "media") == []

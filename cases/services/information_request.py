@@ -1006,8 +1006,10 @@ def _attachment_store(
         subject=f"case {request.case.reference}",
         what="the original reply" if is_original else "an agency's document",
     ):
-        why = "Original reply attached by the Business Office" if is_original else None
-        _save(attachment, actor, why or "Document attached")
+        reason = (
+            "Original reply attached by the Business Office" if is_original else "Document attached"
+        )
+        _save(attachment, actor, reason)
     return attachment
 
 

@@ -127,8 +127,7 @@ def _lease(rows: list[Model], *, stamp: str) -> None:
 def _current_task_id() -> str:
     from celery import current_task
 
-    request = getattr(current_task, "request", None)
-    return (getattr(request, "id", None) or "") if current_task else ""
+    return (current_task and current_task.request.id) or ""
 
 
 def task_claims_release(*, task_id: str, since) -> None:

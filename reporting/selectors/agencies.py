@@ -114,8 +114,7 @@ def _replies_of(purposes: dict[str, str], partnerships, period: Period):
                 **dict.fromkeys(REPLY_STATES, 0),
             }
             by_agency[row["purpose"], row["pid"]].append(lines[key])
-        if row["state"] in REPLY_STATES:
-            lines[key][row["state"]] += row["count"]
+        lines[key][row["state"]] += row["count"]
     return {
         slug: {p.pk: _replies(by_agency.get((purpose, p.pk), [])) for p in partnerships}
         for slug, purpose in purposes.items()
