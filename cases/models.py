@@ -1307,6 +1307,16 @@ class InformationRequest(models.Model):
             # The replies due in a period, by purpose: the figures of agencies' replies
             # (issue 17, reporting/selectors/agencies.py).
             models.Index(fields=["purpose", "reply_due_on"], name="request_purpose_due"),
+            # A partnership's requests of one purpose, joined to their cases: the LCSPR
+            # submissions on the office's and the chair's dashboards (to quality-assure,
+            # overdue, referred to the CRG), an index-only scan of these few columns rather
+            # than the table with its replies' text: the referrals' count 81 ms to 22 ms,
+            # the overdue ones' 9 ms to 6 ms at 10,000 cases (issue 18).
+            models.Index(
+                fields=["purpose", "case"],
+                include=["id", "status", "reply_due_on", "agency"],
+                name="request_purpose_case",
+            ),
         ]
 
     def __str__(self):

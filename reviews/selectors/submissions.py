@@ -304,10 +304,26 @@ def submissions_work(scope: Scope, *, limit: int | None = None) -> WorkList:
         )
     items, total = [], 0
     for rows, item in kinds:
-        total += rows.count()
-        items += [item(row) for row in (rows if limit is None else rows[:limit])]
+        count = rows.count()
+        total += count
+        items += [item(row) for row in _first(rows, count, limit)]
     items.sort(key=work_order)
     return WorkList(items if limit is None else items[:limit], total)
+
+
+# Issue 18: fewer rows than this are read whole, ordered by the database and limited here.
+READ_WHOLE = 200
+
+
+def _first(rows: QuerySet, count: int, limit: int | None):
+    """The first `limit` of rows (of which there are `count`). A LIMIT lets PostgreSQL walk
+    an index in the list's order and stop at the limit, which pays when matches are many
+    and costs a walk of every candidate when they are few (the overdue submissions of the
+    reviews under way, among the partnership's thousands of requests: 39 ms for none at
+    10,000 cases, against 5 ms without the LIMIT); the count says which it is."""
+    if limit is None:
+        return rows
+    return list(rows)[:limit] if count <= READ_WHOLE else rows[:limit]
 
 
 def _agency_work(scope: Scope, *, limit: int | None) -> WorkList:
@@ -337,9 +353,10 @@ def _agency_work(scope: Scope, *, limit: int | None) -> WorkList:
 def _unresolved_referrals(scope: Scope) -> QuerySet[Escalation]:
     """Each LCSPR submission's latest §2.1.7 step (which alone is marked resolved when it
     is) that is not resolved, with the request's agency and case but none of its text."""
-    later = Escalation.objects.visible_to(scope).filter(
-        request=OuterRef("request"), step__gt=OuterRef("step")
-    )
+    # A later step of the same request, which the outer query has already scoped: joining
+    # the tenancy's path again here cost a hash of every request of the partnership (81 ms
+    # for the count at 10,000 cases, 22 ms without; issue 18). It reads nothing by itself.
+    later = Escalation.unscoped.filter(request=OuterRef("request"), step__gt=OuterRef("step"))
     return (
         Escalation.objects.visible_to(scope)
         .filter(request__purpose=RequestPurpose.LCSPR, resolved=False)

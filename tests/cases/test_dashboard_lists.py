@@ -23,6 +23,7 @@ from cases.models import (
     Stage,
 )
 from rapidreview.models import RapidReview
+from reviews.selectors import submissions
 from tests.factories import AgencyFactory, open_case, sign_in, staff_user
 from tests.rapidreview.flow import decided, meeting_held, notified, quorate_attendance, recorded
 
@@ -206,10 +207,16 @@ def test_office_and_chair_dashboards_do_not_grow_with_their_lists(client, leices
     assert _queries(client, reverse("dashboard")) == few
 
 
-def test_referred_and_overdue_submissions_show_the_first_few_and_count_them_all(client, leicester):
+@pytest.mark.parametrize("read_whole", [0, 1000])
+def test_referred_and_overdue_submissions_show_the_first_few_and_count_them_all(
+    client, leicester, monkeypatch, read_whole
+):
     """A submission overdue and referred to the CRG is two items for the office (chase it;
     it is referred), one for the chair (referred), counted once however many steps it
-    has taken; the dashboard shows the first few, the full list has all."""
+    has taken; the dashboard shows the first few, the full list has all. Limited in SQL
+    when there are many (more than READ_WHOLE), read whole and cut when there are few:
+    the same items either way."""
+    monkeypatch.setattr(submissions, "READ_WHOLE", read_whole)
     police = AgencyFactory(name="Leicestershire Police", partnerships=[leicester])
     references = _referred_submissions(leicester, SHOWN + 2, agency=police)
     office_user = staff_user(leicester)
@@ -217,9 +224,10 @@ def test_referred_and_overdue_submissions_show_the_first_few_and_count_them_all(
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("dashboard"))
     read = [q["sql"] for q in captured.captured_queries if "cases_escalation" in q["sql"]]
-    # Limited in SQL, and none of the agency's reply is read to list it.
+    # Limited in SQL when many, and none of the agency's reply is read to list it.
     assert read
-    assert all(f"LIMIT {SHOWN}" in sql for sql in read if "COUNT(" not in sql)
+    lists = [sql for sql in read if "COUNT(" not in sql]
+    assert all((f"LIMIT {SHOWN}" in sql) == (not read_whole) for sql in lists)
     assert not any('"cases_informationrequest"."facts"' in sql for sql in read)
     office = _page(client, office_user, reverse("dashboard"))
     total = 2 * (SHOWN + 2)
