@@ -161,6 +161,7 @@ def approval_state(lcspr: Lcspr) -> ApprovalState:
     if draft is None:
         facts = ReportFacts()
         return ApprovalState(None, report_state(facts), facts)
+    draft.lcspr = lcspr  # the review in hand, with its case: not read again for each record
     qas = qa_records(draft)
     crg = crg_records(draft)
     partners = partner_approvals(draft)
