@@ -4,9 +4,10 @@ bench/reporting.py registers it. The product registers no admin for cases (case 
 changes through the services only), so this registration lives here, in the load test's
 server only."""
 
+import os
 import warnings
 
-from lcspr.wsgi import application  # what gunicorn serves; it sets Django up
+import django
 
 
 def _yardstick():
@@ -27,7 +28,8 @@ def _yardstick():
         def scope_queryset(self, request, queryset, partnership_ids):
             return queryset.filter(partnership_id__in=partnership_ids)
 
-    # Before the first request imports the URLs, which read the admin's registry.
+    # Before the URLs are imported (lcspr.wsgi does it as the worker starts), as they read
+    # the admin's registry.
     admin.site.register(Case, CaseChangelist)
     # Static files from the source tree, unhashed, as the tests serve them (no
     # collectstatic): the load test asks for pages, not their assets.
@@ -39,5 +41,10 @@ def _yardstick():
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
 
 
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lcspr.settings")
+django.setup()
 _yardstick()
+
+from lcspr.wsgi import application  # noqa: E402 - what gunicorn serves, after the yardstick
+
 __all__ = ["application"]

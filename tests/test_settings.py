@@ -60,6 +60,29 @@ def test_without_debug_a_missing_secret_key_stops_start_up_clearly():
     assert "SECRET_KEY is not set" in checked.stderr
 
 
+def test_a_web_worker_is_ready_before_its_first_request():
+    """Issue 18: the views imported and the product's templates compiled as the worker
+    starts, not on the first request it serves (about two seconds for that person)."""
+    probe = (
+        "import sys, lcspr.wsgi; "
+        "from django.template import engines; "
+        "loader = engines['django'].engine.template_loaders[0]; "
+        "print('cases.views.dashboard' in sys.modules, "
+        "'cases/dashboard.html' in {k.split(':')[0] for k in loader.get_template_cache})"
+    )
+    env = {**os.environ, "SECRET_KEY": "x" * 50}
+    started = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert started.returncode == 0, started.stderr
+    assert started.stdout.split() == ["True", "True"]
+
+
 def test_developers_can_check_migrations_without_a_secret_key():
     assert _manage("makemigrations", "--check", "--dry-run").returncode == 0
 
