@@ -250,8 +250,9 @@ def start_server(port, work):
 
 
 def check_pages(port, plan):
-    """Each page once, before the clock starts (it warms each worker, too): a page that
-    does not answer 200 is left out of the run and named."""
+    """Each page once, before the clock starts: a page that does not answer 200 is left
+    out of the run and named. (Each worker readies itself as it starts,
+    `lcspr.startup.warm_up`.)"""
     refused = []
     for account in plan["accounts"]:
         cookie = f"{plan['cookie_name']}={account['cookie']}"
