@@ -339,7 +339,7 @@ def main():
                     "--users",
                     str(USERS),
                     "--spawn-rate",
-                    str(USERS),
+                    "1",  # people arrive over the first seconds, not in one instant
                     "--run-time",
                     DURATION,
                     "--host",
