@@ -61,21 +61,19 @@ def themes_cases(scope, period: Period) -> list[CaseLine]:
 def themes_figures(partnerships: Sequence[Partnership], period: Period) -> dict[int, Figures]:
     partnership = "lcspr__case__partnership_id"
     coded = KeyTheme.objects.for_partnerships(partnerships).filter(_themes_in(period))
-    by_code = (
+    by_code, by_partnership = yield (
         coded.values(partnership, "code__code", "code__label")
         .annotate(
             lcsprs=Count("lcspr", distinct=True),
             findings=Count("findings", distinct=True),
         )
-        .order_by()
-    )
-    # A review counts once however many of the list's themes it coded.
-    totals = {
-        line[partnership]: line
-        for line in coded.values(partnership)
+        .order_by(),
+        # A review counts once however many of the list's themes it coded.
+        coded.values(partnership)
         .annotate(count=Count("id"), reviews=Count("lcspr", distinct=True))
-        .order_by()
-    }
+        .order_by(),
+    )
+    totals = {line[partnership]: line for line in by_partnership}
     rows: dict[int, list[Row]] = defaultdict(list)
     for line in by_code:
         rows[line[partnership]].append(
@@ -151,7 +149,7 @@ def recommendations_figures(
     partnerships: Sequence[Partnership], period: Period
 ) -> dict[int, Figures]:
     partnership = "lcspr__case__partnership_id"
-    grouped = (
+    grouped = yield (
         Recommendation.objects.for_partnerships(partnerships)
         .filter(_recommendations_in(period))
         .annotate(standing=RECOMMENDATION_STANDING)
@@ -272,7 +270,7 @@ def actions_cases(scope, period: Period) -> list[CaseLine]:
 
 @computes("actions", cases=actions_cases)
 def actions_figures(partnerships: Sequence[Partnership], period: Period) -> dict[int, Figures]:
-    grouped = (
+    grouped = yield (
         _actions(lambda model: model.objects.for_partnerships(partnerships), period)
         .values("plan__partnership_id", "standing", "rag", "with_evidence")
         .annotate(count=Count("id"))
@@ -341,7 +339,7 @@ def overdue_actions_cases(scope, period: Period) -> list[CaseLine]:
 def overdue_actions_figures(
     partnerships: Sequence[Partnership], period: Period
 ) -> dict[int, Figures]:
-    grouped = (
+    grouped = yield (
         _overdue(lambda model: model.objects.for_partnerships(partnerships), period)
         .values("plan__partnership_id", "owner_agency_id", "owner_agency__name")
         .annotate(count=Count("id"))
@@ -380,7 +378,7 @@ def all_actions(partnerships: Sequence[Partnership], period: Period) -> dict[str
     day = rules.as_at(period, timezone.localdate())
     due, overdue = _due_in(period), _overdue_on(day)
     scoped = lambda model: model.objects.for_partnerships(partnerships)  # noqa: E731
-    grouped = list(
+    grouped = yield (
         scoped(PlanAction)
         .filter(_not_withdrawn(), due | overdue)
         .annotate(
