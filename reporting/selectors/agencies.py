@@ -41,7 +41,15 @@ from cases.models import (
     RequestPurpose,
 )
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
+from reporting.selectors.base import (
+    CaseLine,
+    Figures,
+    Reading,
+    Row,
+    computed_together,
+    computes,
+    rate,
+)
 
 REPLY_STATES = ("on_time", "late", "overdue", "awaited")
 
@@ -142,7 +150,7 @@ def _replies(agencies: list[dict]) -> Figures:
 
 
 def _replies_figures(slug: str, purpose: str):
-    def figures(partnerships, period: Period) -> dict[int, Figures]:
+    def figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
         return (yield from _replies_of({slug: purpose}, partnerships, period))[slug]
 
     return figures
@@ -196,7 +204,7 @@ for _slug, _purpose in PURPOSES.items():
 
 
 @computed_together(PURPOSES, heavy=True)
-def all_replies(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+def all_replies(partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """Both measures of agencies' replies at once, for the pages that show them all."""
     return (yield from _replies_of(PURPOSES, partnerships, period))
 
@@ -236,7 +244,7 @@ def escalation_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("escalations", cases=escalation_cases, heavy=True)
-def escalation_figures(partnerships, period: Period) -> dict[int, Figures]:
+def escalation_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     grouped = yield (
         _escalated(Escalation.objects.for_partnerships(partnerships), period)
         .values("step", pid=F("request__case__partnership_id"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -68,10 +68,13 @@ class Result:
         return self.figures.get(self.measure.headline_column.key)
 
 
+T = TypeVar("T")
+
 # A computation's reads: a generator that yields a `values()` query (or a tuple of them)
 # and is sent its rows (a list of dicts a query, as iterating it would give), and returns
 # what it computed from them.
-Reads = Generator[QuerySet | tuple[QuerySet, ...], Any, Any]
+Reading = Generator[QuerySet | tuple[QuerySet, ...], Any, T]  # Reading[what it returns]
+Reads = Reading[Any]
 ReadsFn = Callable[[Sequence[Partnership], Period], Reads]
 CasesFn = Callable[..., list[CaseLine]]
 

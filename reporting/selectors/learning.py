@@ -20,7 +20,7 @@ from cases.models import Partnership
 from publication.models import ActionEvidence, ActionStatus, AuditRating, PlanAction, Response
 from reporting.rules import learning as rules
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes
+from reporting.selectors.base import CaseLine, Figures, Reading, Row, computed_together, computes
 from reviews.models import KeyTheme, Recommendation, RecommendationStatus
 
 # --- Key themes (§8.8) -------------------------------------------------------------------
@@ -58,7 +58,9 @@ def themes_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("themes", cases=themes_cases)
-def themes_figures(partnerships: Sequence[Partnership], period: Period) -> dict[int, Figures]:
+def themes_figures(
+    partnerships: Sequence[Partnership], period: Period
+) -> Reading[dict[int, Figures]]:
     partnership = "lcspr__case__partnership_id"
     coded = KeyTheme.objects.for_partnerships(partnerships).filter(_themes_in(period))
     by_code, by_partnership = yield (
@@ -147,7 +149,7 @@ def recommendations_cases(scope, period: Period) -> list[CaseLine]:
 @computes("recommendations", cases=recommendations_cases)
 def recommendations_figures(
     partnerships: Sequence[Partnership], period: Period
-) -> dict[int, Figures]:
+) -> Reading[dict[int, Figures]]:
     partnership = "lcspr__case__partnership_id"
     grouped = yield (
         Recommendation.objects.for_partnerships(partnerships)
@@ -269,7 +271,9 @@ def actions_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("actions", cases=actions_cases)
-def actions_figures(partnerships: Sequence[Partnership], period: Period) -> dict[int, Figures]:
+def actions_figures(
+    partnerships: Sequence[Partnership], period: Period
+) -> Reading[dict[int, Figures]]:
     grouped = yield (
         _actions(lambda model: model.objects.for_partnerships(partnerships), period)
         .values("plan__partnership_id", "standing", "rag", "with_evidence")
@@ -338,7 +342,7 @@ def overdue_actions_cases(scope, period: Period) -> list[CaseLine]:
 @computes("overdue-actions", cases=overdue_actions_cases)
 def overdue_actions_figures(
     partnerships: Sequence[Partnership], period: Period
-) -> dict[int, Figures]:
+) -> Reading[dict[int, Figures]]:
     grouped = yield (
         _overdue(lambda model: model.objects.for_partnerships(partnerships), period)
         .values("plan__partnership_id", "owner_agency_id", "owner_agency__name")
@@ -370,7 +374,7 @@ def _overdue_of(grouped, partnerships) -> dict[int, Figures]:
 
 
 @computed_together(("actions", "overdue-actions"))
-def all_actions(partnerships: Sequence[Partnership], period: Period) -> dict[str, dict]:
+def all_actions(partnerships: Sequence[Partnership], period: Period) -> Reading[dict[str, dict]]:
     """Both measures of actions at once, for the pages that show them all: one query over
     the actions either counts (due in the period, or overdue on the day read), grouped by
     partnership and owning agency and, for an action due in the period, its standing, RAG

@@ -22,6 +22,7 @@ from reporting.selectors.base import (
     CaseLine,
     Figures,
     MonthOf,
+    Reading,
     Row,
     computed_together,
     computes,
@@ -143,7 +144,7 @@ def _figures(months: dict[str, dict[str, int]], period: Period) -> Figures:
 
 
 def _figures_of(slug: str, duty: Duty):
-    def figures(partnerships, period: Period) -> dict[int, Figures]:
+    def figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
         return (yield from _figures_of_duties({slug: duty}, partnerships, period))[slug]
 
     return figures
@@ -196,7 +197,7 @@ for _slug, _duty in DUTIES.items():
 
 
 @computed_together(DUTIES, heavy=True)
-def all_timeliness(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+def all_timeliness(partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """Every timeliness measure at once, for the pages that show them all (the figures,
     the annual report): one query rather than one a measure."""
     return (yield from _figures_of_duties(DUTIES, partnerships, period))

@@ -46,6 +46,7 @@ from reporting.selectors.base import (
     CaseLine,
     Figures,
     MonthOf,
+    Reading,
     Row,
     computed_together,
     computes,
@@ -73,7 +74,7 @@ def _monthly(
     partnerships: Sequence[Partnership],
     period: Period,
     row_keys: tuple[str, ...] = ("count",),
-) -> dict[int, Figures]:
+) -> Reading[dict[int, Figures]]:
     """`rows` (already scoped and filtered to the period) counted in one grouped query by
     partnership and the month of `on`: "count", and each of `counts` by its condition.
     One breakdown row per month of the period, a month without any rows at 0."""
@@ -84,7 +85,7 @@ def _monthly(
 
 def _by_month(
     rows: QuerySet, *, on: str, partnership: str, counts: dict[str, Q]
-) -> dict[int, dict[str, dict]]:
+) -> Reading[dict[int, dict[str, dict]]]:
     """{partnership id: {month key: {"count": n, and each of `counts`: n}}}, one query."""
     grouped = yield (
         rows.annotate(month=MonthOf(on))
@@ -132,7 +133,7 @@ def _by_key(
     by: str,
     partnership: str,
     partnerships: Sequence[Partnership],
-) -> dict[int, dict[str, int]]:
+) -> Reading[dict[int, dict[str, int]]]:
     """How many of `rows` each partnership has for each value of `by`, in one query."""
     grouped = yield rows.values(by, pid=F(partnership)).annotate(count=Count("id")).order_by()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
@@ -208,7 +209,7 @@ NOTIFICATION_KEYS = {
 }
 
 
-def _notified(slugs, partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+def _notified(slugs, partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """The notifications (§4.2) and the care deaths among them (§1.3.5), in one query."""
     by_month = yield from _by_month(
         _notifications(Notification.objects.for_partnerships(partnerships), period),
@@ -223,17 +224,17 @@ def _notified(slugs, partnerships, period: Period) -> dict[str, dict[int, Figure
 
 
 @computes("notifications", cases=notification_cases)
-def notification_figures(partnerships, period: Period) -> dict[int, Figures]:
+def notification_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     return (yield from _notified(["notifications"], partnerships, period))["notifications"]
 
 
 @computes("care-deaths", cases=care_death_cases)
-def care_death_figures(partnerships, period: Period) -> dict[int, Figures]:
+def care_death_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     return (yield from _notified(["care-deaths"], partnerships, period))["care-deaths"]
 
 
 @computed_together(NOTIFICATION_KEYS)
-def all_notified(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+def all_notified(partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """Both measures of notifications at once, for the pages that show them all."""
     return (yield from _notified(NOTIFICATION_KEYS, partnerships, period))
 
@@ -262,7 +263,7 @@ def referral_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("referrals", cases=referral_cases)
-def referral_figures(partnerships, period: Period) -> dict[int, Figures]:
+def referral_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     return (
         yield from _monthly(
             _referrals(Referral.objects.for_partnerships(partnerships), period),
@@ -296,7 +297,7 @@ def case_stage_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("cases-by-stage", cases=case_stage_cases)
-def case_stage_figures(partnerships, period: Period) -> dict[int, Figures]:
+def case_stage_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     counts = yield from _by_key(
         _opened(Case.objects.for_partnerships(partnerships), period),
         by="stage",
@@ -391,7 +392,7 @@ def held_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("rapid-reviews-held", cases=held_cases)
-def held_figures(partnerships, period: Period) -> dict[int, Figures]:
+def held_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     return (
         yield from _monthly(
             _with_quorum(
@@ -437,7 +438,7 @@ def decision_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("rapid-review-decisions", cases=decision_cases)
-def decision_figures(partnerships, period: Period) -> dict[int, Figures]:
+def decision_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     counts = yield from _by_key(
         _decided(RapidReview.objects.for_partnerships(partnerships), period),
         by="decision",
@@ -534,7 +535,7 @@ def lcspr_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("lcsprs", cases=lcspr_cases)
-def lcspr_figures(partnerships, period: Period) -> dict[int, Figures]:
+def lcspr_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     statuses = _lcspr_statuses(period)
     grouped = yield (
         _lcsprs(Lcspr.objects.for_partnerships(partnerships))
