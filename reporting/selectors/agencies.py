@@ -41,7 +41,15 @@ from cases.models import (
     RequestPurpose,
 )
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
+from reporting.selectors.base import (
+    CaseLine,
+    Figures,
+    Reading,
+    Row,
+    computed_together,
+    computes,
+    rate,
+)
 
 REPLY_STATES = ("on_time", "late", "overdue", "awaited")
 
@@ -96,7 +104,7 @@ def _replies_of(purposes: dict[str, str], partnerships, period: Period):
     grouped by purpose, partnership, agency and state (a count a state, filtered, tested
     every state on every request). The agency's name is read once a group, not grouped by
     nor lowered on every request."""
-    grouped = (
+    grouped = yield (
         _due(InformationRequest.objects.for_partnerships(partnerships), purposes.values(), period)
         .annotate(state=_state(timezone.localdate()))
         .values("purpose", "agency_id", "state", pid=F("case__partnership_id"))
@@ -142,8 +150,8 @@ def _replies(agencies: list[dict]) -> Figures:
 
 
 def _replies_figures(slug: str, purpose: str):
-    def figures(partnerships, period: Period) -> dict[int, Figures]:
-        return _replies_of({slug: purpose}, partnerships, period)[slug]
+    def figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+        return (yield from _replies_of({slug: purpose}, partnerships, period))[slug]
 
     return figures
 
@@ -195,10 +203,10 @@ for _slug, _purpose in PURPOSES.items():
     computes(_slug, cases=_replies_cases(_purpose))(_replies_figures(_slug, _purpose))
 
 
-@computed_together(PURPOSES)
-def all_replies(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+@computed_together(PURPOSES, heavy=True)
+def all_replies(partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """Both measures of agencies' replies at once, for the pages that show them all."""
-    return _replies_of(PURPOSES, partnerships, period)
+    return (yield from _replies_of(PURPOSES, partnerships, period))
 
 
 # --- Escalations (§2.1.7) -----------------------------------------------------------------
@@ -235,9 +243,9 @@ def escalation_cases(scope, period: Period) -> list[CaseLine]:
     ]
 
 
-@computes("escalations", cases=escalation_cases)
-def escalation_figures(partnerships, period: Period) -> dict[int, Figures]:
-    grouped = (
+@computes("escalations", cases=escalation_cases, heavy=True)
+def escalation_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    grouped = yield (
         _escalated(Escalation.objects.for_partnerships(partnerships), period)
         .values("step", pid=F("request__case__partnership_id"))
         .annotate(

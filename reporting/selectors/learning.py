@@ -20,7 +20,7 @@ from cases.models import Partnership
 from publication.models import ActionEvidence, ActionStatus, AuditRating, PlanAction, Response
 from reporting.rules import learning as rules
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes
+from reporting.selectors.base import CaseLine, Figures, Reading, Row, computed_together, computes
 from reviews.models import KeyTheme, Recommendation, RecommendationStatus
 
 # --- Key themes (§8.8) -------------------------------------------------------------------
@@ -58,24 +58,24 @@ def themes_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("themes", cases=themes_cases)
-def themes_figures(partnerships: Sequence[Partnership], period: Period) -> dict[int, Figures]:
+def themes_figures(
+    partnerships: Sequence[Partnership], period: Period
+) -> Reading[dict[int, Figures]]:
     partnership = "lcspr__case__partnership_id"
     coded = KeyTheme.objects.for_partnerships(partnerships).filter(_themes_in(period))
-    by_code = (
+    by_code, by_partnership = yield (
         coded.values(partnership, "code__code", "code__label")
         .annotate(
             lcsprs=Count("lcspr", distinct=True),
             findings=Count("findings", distinct=True),
         )
-        .order_by()
-    )
-    # A review counts once however many of the list's themes it coded.
-    totals = {
-        line[partnership]: line
-        for line in coded.values(partnership)
+        .order_by(),
+        # A review counts once however many of the list's themes it coded.
+        coded.values(partnership)
         .annotate(count=Count("id"), reviews=Count("lcspr", distinct=True))
-        .order_by()
-    }
+        .order_by(),
+    )
+    totals = {line[partnership]: line for line in by_partnership}
     rows: dict[int, list[Row]] = defaultdict(list)
     for line in by_code:
         rows[line[partnership]].append(
@@ -149,9 +149,9 @@ def recommendations_cases(scope, period: Period) -> list[CaseLine]:
 @computes("recommendations", cases=recommendations_cases)
 def recommendations_figures(
     partnerships: Sequence[Partnership], period: Period
-) -> dict[int, Figures]:
+) -> Reading[dict[int, Figures]]:
     partnership = "lcspr__case__partnership_id"
-    grouped = (
+    grouped = yield (
         Recommendation.objects.for_partnerships(partnerships)
         .filter(_recommendations_in(period))
         .annotate(standing=RECOMMENDATION_STANDING)
@@ -271,8 +271,10 @@ def actions_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("actions", cases=actions_cases)
-def actions_figures(partnerships: Sequence[Partnership], period: Period) -> dict[int, Figures]:
-    grouped = (
+def actions_figures(
+    partnerships: Sequence[Partnership], period: Period
+) -> Reading[dict[int, Figures]]:
+    grouped = yield (
         _actions(lambda model: model.objects.for_partnerships(partnerships), period)
         .values("plan__partnership_id", "standing", "rag", "with_evidence")
         .annotate(count=Count("id"))
@@ -340,8 +342,8 @@ def overdue_actions_cases(scope, period: Period) -> list[CaseLine]:
 @computes("overdue-actions", cases=overdue_actions_cases)
 def overdue_actions_figures(
     partnerships: Sequence[Partnership], period: Period
-) -> dict[int, Figures]:
-    grouped = (
+) -> Reading[dict[int, Figures]]:
+    grouped = yield (
         _overdue(lambda model: model.objects.for_partnerships(partnerships), period)
         .values("plan__partnership_id", "owner_agency_id", "owner_agency__name")
         .annotate(count=Count("id"))
@@ -372,7 +374,7 @@ def _overdue_of(grouped, partnerships) -> dict[int, Figures]:
 
 
 @computed_together(("actions", "overdue-actions"))
-def all_actions(partnerships: Sequence[Partnership], period: Period) -> dict[str, dict]:
+def all_actions(partnerships: Sequence[Partnership], period: Period) -> Reading[dict[str, dict]]:
     """Both measures of actions at once, for the pages that show them all: one query over
     the actions either counts (due in the period, or overdue on the day read), grouped by
     partnership and owning agency and, for an action due in the period, its standing, RAG
@@ -380,7 +382,7 @@ def all_actions(partnerships: Sequence[Partnership], period: Period) -> dict[str
     day = rules.as_at(period, timezone.localdate())
     due, overdue = _due_in(period), _overdue_on(day)
     scoped = lambda model: model.objects.for_partnerships(partnerships)  # noqa: E731
-    grouped = list(
+    grouped = yield (
         scoped(PlanAction)
         .filter(_not_withdrawn(), due | overdue)
         .annotate(

@@ -14,12 +14,20 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q
-from django.db.models.functions import TruncMonth
 
 from cases.models import Deadline, DeadlineStatus
 from cases.timescales import TIMESCALES_BY_KIND
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
+from reporting.selectors.base import (
+    CaseLine,
+    Figures,
+    MonthOf,
+    Reading,
+    Row,
+    computed_together,
+    computes,
+    rate,
+)
 
 MET = Q(status=DeadlineStatus.MET)
 MISSED = Q(status=DeadlineStatus.MISSED)
@@ -77,10 +85,10 @@ def _figures_of_duties(duties: dict[str, Duty], partnerships, period: Period):
         return conditions.setdefault(rule, f"rule_{len(conditions)}")
 
     by_rule = {slug: (name_of(duty.met), name_of(duty.missed)) for slug, duty in duties.items()}
-    grouped = (
+    grouped = yield (
         Deadline.objects.for_partnerships(partnerships)
         .filter(_due_in({kind for duty in duties.values() for kind in duty.kinds}, period))
-        .annotate(month=TruncMonth("due_date"))
+        .annotate(month=MonthOf("due_date"))
         .values("case__partnership_id", "month", "kind")
         .annotate(
             total=Count("id"),
@@ -136,8 +144,8 @@ def _figures(months: dict[str, dict[str, int]], period: Period) -> Figures:
 
 
 def _figures_of(slug: str, duty: Duty):
-    def figures(partnerships, period: Period) -> dict[int, Figures]:
-        return _figures_of_duties({slug: duty}, partnerships, period)[slug]
+    def figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+        return (yield from _figures_of_duties({slug: duty}, partnerships, period))[slug]
 
     return figures
 
@@ -188,8 +196,8 @@ for _slug, _duty in DUTIES.items():
     computes(_slug, cases=_cases_of(_duty))(_figures_of(_slug, _duty))
 
 
-@computed_together(DUTIES)
-def all_timeliness(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+@computed_together(DUTIES, heavy=True)
+def all_timeliness(partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """Every timeliness measure at once, for the pages that show them all (the figures,
     the annual report): one query rather than one a measure."""
-    return _figures_of_duties(DUTIES, partnerships, period)
+    return (yield from _figures_of_duties(DUTIES, partnerships, period))

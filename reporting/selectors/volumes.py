@@ -26,7 +26,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.functions import Coalesce, TruncDate, TruncMonth
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from cases.models import (
@@ -42,7 +42,16 @@ from cases.models import (
 from rapidreview.models import Attendance, Decision, Declaration, RapidReview
 from rapidreview.quorum import MIN_PARTNER_AGENCIES, MIN_SAFEGUARDING_PARTNERS
 from reporting.rules.period import Period
-from reporting.selectors.base import CaseLine, Figures, Row, computed_together, computes, rate
+from reporting.selectors.base import (
+    CaseLine,
+    Figures,
+    MonthOf,
+    Reading,
+    Row,
+    computed_together,
+    computes,
+    rate,
+)
 from reviews.models import Lcspr
 
 NOT_WITHDRAWN = Q(case__withdrawn_at__isnull=True)
@@ -65,21 +74,21 @@ def _monthly(
     partnerships: Sequence[Partnership],
     period: Period,
     row_keys: tuple[str, ...] = ("count",),
-) -> dict[int, Figures]:
+) -> Reading[dict[int, Figures]]:
     """`rows` (already scoped and filtered to the period) counted in one grouped query by
     partnership and the month of `on`: "count", and each of `counts` by its condition.
     One breakdown row per month of the period, a month without any rows at 0."""
-    by_month = _by_month(rows, on=on, partnership=partnership, counts=counts)
+    by_month = yield from _by_month(rows, on=on, partnership=partnership, counts=counts)
     keys = {key: key for key in ("count", *counts)}
     return _month_figures(by_month, keys, partnerships, period, row_keys)
 
 
 def _by_month(
     rows: QuerySet, *, on: str, partnership: str, counts: dict[str, Q]
-) -> dict[int, dict[str, dict]]:
+) -> Reading[dict[int, dict[str, dict]]]:
     """{partnership id: {month key: {"count": n, and each of `counts`: n}}}, one query."""
-    grouped = (
-        rows.annotate(month=TruncMonth(on))
+    grouped = yield (
+        rows.annotate(month=MonthOf(on))
         .values("month", pid=F(partnership))
         .annotate(count=Count("id"), **{key: Count("id", filter=q) for key, q in counts.items()})
         .order_by()
@@ -124,9 +133,9 @@ def _by_key(
     by: str,
     partnership: str,
     partnerships: Sequence[Partnership],
-) -> dict[int, dict[str, int]]:
+) -> Reading[dict[int, dict[str, int]]]:
     """How many of `rows` each partnership has for each value of `by`, in one query."""
-    grouped = rows.values(by, pid=F(partnership)).annotate(count=Count("id")).order_by()
+    grouped = yield rows.values(by, pid=F(partnership)).annotate(count=Count("id")).order_by()
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for line in grouped:
         counts[line["pid"]][str(line[by])] = line["count"]
@@ -200,9 +209,9 @@ NOTIFICATION_KEYS = {
 }
 
 
-def _notified(slugs, partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+def _notified(slugs, partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """The notifications (§4.2) and the care deaths among them (§1.3.5), in one query."""
-    by_month = _by_month(
+    by_month = yield from _by_month(
         _notifications(Notification.objects.for_partnerships(partnerships), period),
         on="received_on",
         partnership="case__partnership_id",
@@ -215,19 +224,19 @@ def _notified(slugs, partnerships, period: Period) -> dict[str, dict[int, Figure
 
 
 @computes("notifications", cases=notification_cases)
-def notification_figures(partnerships, period: Period) -> dict[int, Figures]:
-    return _notified(["notifications"], partnerships, period)["notifications"]
+def notification_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    return (yield from _notified(["notifications"], partnerships, period))["notifications"]
 
 
 @computes("care-deaths", cases=care_death_cases)
-def care_death_figures(partnerships, period: Period) -> dict[int, Figures]:
-    return _notified(["care-deaths"], partnerships, period)["care-deaths"]
+def care_death_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    return (yield from _notified(["care-deaths"], partnerships, period))["care-deaths"]
 
 
 @computed_together(NOTIFICATION_KEYS)
-def all_notified(partnerships, period: Period) -> dict[str, dict[int, Figures]]:
+def all_notified(partnerships, period: Period) -> Reading[dict[str, dict[int, Figures]]]:
     """Both measures of notifications at once, for the pages that show them all."""
-    return _notified(NOTIFICATION_KEYS, partnerships, period)
+    return (yield from _notified(NOTIFICATION_KEYS, partnerships, period))
 
 
 # --- Referrals (§4.1.5, §4.9) -------------------------------------------------------------
@@ -254,15 +263,17 @@ def referral_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("referrals", cases=referral_cases)
-def referral_figures(partnerships, period: Period) -> dict[int, Figures]:
-    return _monthly(
-        _referrals(Referral.objects.for_partnerships(partnerships), period),
-        on="received_on",
-        partnership="case__partnership_id",
-        # §4.1.6: the Local Authority notified after the referral, at any date so far.
-        counts={"converted": Q(converted_on__isnull=False)},
-        partnerships=partnerships,
-        period=period,
+def referral_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    return (
+        yield from _monthly(
+            _referrals(Referral.objects.for_partnerships(partnerships), period),
+            on="received_on",
+            partnership="case__partnership_id",
+            # §4.1.6: the Local Authority notified after the referral, at any date so far.
+            counts={"converted": Q(converted_on__isnull=False)},
+            partnerships=partnerships,
+            period=period,
+        )
     )
 
 
@@ -286,8 +297,8 @@ def case_stage_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("cases-by-stage", cases=case_stage_cases)
-def case_stage_figures(partnerships, period: Period) -> dict[int, Figures]:
-    counts = _by_key(
+def case_stage_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    counts = yield from _by_key(
         _opened(Case.objects.for_partnerships(partnerships), period),
         by="stage",
         partnership="partnership_id",
@@ -381,18 +392,20 @@ def held_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("rapid-reviews-held", cases=held_cases)
-def held_figures(partnerships, period: Period) -> dict[int, Figures]:
-    return _monthly(
-        _with_quorum(
-            _held(RapidReview.objects.for_partnerships(partnerships), period),
-            Attendance.objects.for_partnerships(partnerships),
-        ),
-        on="meeting__held_on",
-        partnership="case__partnership_id",
-        counts={"quorate": QUORATE},
-        partnerships=partnerships,
-        period=period,
-        row_keys=("count", "quorate"),
+def held_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    return (
+        yield from _monthly(
+            _with_quorum(
+                _held(RapidReview.objects.for_partnerships(partnerships), period),
+                Attendance.objects.for_partnerships(partnerships),
+            ),
+            on="meeting__held_on",
+            partnership="case__partnership_id",
+            counts={"quorate": QUORATE},
+            partnerships=partnerships,
+            period=period,
+            row_keys=("count", "quorate"),
+        )
     )
 
 
@@ -425,8 +438,8 @@ def decision_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("rapid-review-decisions", cases=decision_cases)
-def decision_figures(partnerships, period: Period) -> dict[int, Figures]:
-    counts = _by_key(
+def decision_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
+    counts = yield from _by_key(
         _decided(RapidReview.objects.for_partnerships(partnerships), period),
         by="decision",
         partnership="case__partnership_id",
@@ -522,9 +535,9 @@ def lcspr_cases(scope, period: Period) -> list[CaseLine]:
 
 
 @computes("lcsprs", cases=lcspr_cases)
-def lcspr_figures(partnerships, period: Period) -> dict[int, Figures]:
+def lcspr_figures(partnerships, period: Period) -> Reading[dict[int, Figures]]:
     statuses = _lcspr_statuses(period)
-    grouped = (
+    grouped = yield (
         _lcsprs(Lcspr.objects.for_partnerships(partnerships))
         .values(pid=F("case__partnership_id"))
         .annotate(**{key: Count("id", filter=q) for key, q in statuses.items()})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import psycopg
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -15,7 +16,7 @@ from django.urls import reverse
 
 from cases.models import AgencyKind, Role
 from reporting.rules.period import Period
-from reporting.selectors.base import COMPUTATIONS, TOGETHER, results, results_of
+from reporting.selectors.base import COMPUTATIONS, TOGETHER, read_together, results, results_of
 from tests.factories import AgencyFactory, sign_in, staff_user
 from tests.reporting.bulk import KINDS, bulk_cases
 from tests.reporting.test_learning_measures import _actions_data
@@ -132,3 +133,58 @@ def test_the_measures_computed_together_agree_with_each_computed_alone(leicester
     for slug in TOGETHER:
         headlines = [r.headline for r in together[slug]]
         assert any(headlines), f"the rows hold figures of {slug}, computed together"
+
+
+def _rows_of_every_measure(leicester, lr):
+    agencies = [
+        AgencyFactory(name=f"Agency {n}", kind=kind)
+        for n, kind in enumerate((AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL))
+    ]
+    for partnership in (leicester, lr):
+        bulk_cases(
+            partnership,
+            40,
+            start=START,
+            days=DAYS,
+            agencies=agencies,
+            deadlines_per_case=len(KINDS),
+        )
+        _actions_data(partnership)
+
+
+@pytest.mark.parametrize("pipelined", [True, False], ids=["pipeline", "one at a time"])
+def test_each_measure_read_with_the_others_has_the_figures_it_has_alone(
+    leicester, lr, monkeypatch, pipelined
+):
+    """The figures page sends every measure's queries to PostgreSQL at once, in one
+    pipeline (reporting.selectors.base.read_together), and reads their rows once all are
+    sent; where there is no pipeline (SQLite) it runs them one at a time. Either way each
+    measure, read alongside all the others (not computed together), has the figures and
+    rows its own page shows, for each partnership."""
+    if not pipelined:
+        monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    _rows_of_every_measure(leicester, lr)
+    period = Period.financial_year(START.year)
+    slugs = sorted(COMPUTATIONS)
+    read = read_together([COMPUTATIONS[slug].reads([leicester, lr], period) for slug in slugs])
+    for slug, figures in zip(slugs, read, strict=True):
+        assert figures == COMPUTATIONS[slug].figures([leicester, lr], period), slug
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL pipeline")
+def test_the_figures_page_sends_every_measures_queries_in_one_pipeline(leicester, lr):
+    """What makes the figures page cheaper than its queries one after another: each is
+    sent while the next is built, none waited for until all are sent."""
+    _rows_of_every_measure(leicester, lr)
+    sent_in_pipeline = []
+
+    def record(execute, sql, params, many, context):
+        status = connection.connection.pgconn.pipeline_status
+        sent_in_pipeline.append(status != psycopg.pq.PipelineStatus.OFF)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        found = results_of(sorted(COMPUTATIONS), [leicester, lr], Period.financial_year(2025))
+    assert any(r.headline for results in found.values() for r in results)
+    assert len(sent_in_pipeline) >= len(set(TOGETHER.values())), "every measure's query"
+    assert all(sent_in_pipeline), sent_in_pipeline
