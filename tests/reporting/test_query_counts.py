@@ -107,21 +107,7 @@ def test_the_measures_computed_together_agree_with_each_computed_alone(leicester
     """The figures page and the annual report compute some measures at once (one query for
     every timeliness measure): each has the figures and rows its own page shows, for each
     partnership."""
-    agencies = [
-        AgencyFactory(name=f"Agency {n}", kind=kind)
-        for n, kind in enumerate((AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL))
-    ]
-    for partnership in (leicester, lr):
-        bulk_cases(
-            partnership,
-            60,
-            start=START,
-            days=DAYS,
-            agencies=agencies,
-            deadlines_per_case=len(KINDS),
-        )
-    for partnership in (leicester, lr):  # plans' actions, due in the period or overdue in it
-        _actions_data(partnership)
+    _rows_of_every_measure(leicester, lr, cases=60)
     period = Period.financial_year(START.year)
     together = results_of(sorted(COMPUTATIONS), [leicester, lr], period)
     assert TOGETHER, "some measures are computed together"
@@ -135,7 +121,9 @@ def test_the_measures_computed_together_agree_with_each_computed_alone(leicester
         assert any(headlines), f"the rows hold figures of {slug}, computed together"
 
 
-def _rows_of_every_measure(leicester, lr):
+def _rows_of_every_measure(leicester, lr, cases=40):
+    """Cases with every kind of deadline, requests to three agencies, and plans' actions
+    due in the period or overdue in it, in both partnerships."""
     agencies = [
         AgencyFactory(name=f"Agency {n}", kind=kind)
         for n, kind in enumerate((AgencyKind.POLICE, AgencyKind.HEALTH_TRUST, AgencyKind.SCHOOL))
@@ -143,7 +131,7 @@ def _rows_of_every_measure(leicester, lr):
     for partnership in (leicester, lr):
         bulk_cases(
             partnership,
-            40,
+            cases,
             start=START,
             days=DAYS,
             agencies=agencies,
