@@ -4,14 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0030_mail_claims'),
+        ("cases", "0030_mail_claims"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='informationrequest',
-            index=models.Index(fields=['purpose', 'case'], include=('id', 'status', 'reply_due_on', 'agency'), name='request_purpose_case'),
+            model_name="informationrequest",
+            index=models.Index(
+                fields=["purpose", "case"],
+                include=("id", "status", "reply_due_on", "agency"),
+                name="request_purpose_case",
+            ),
         ),
     ]
