@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet
+from django.db.models import DateTimeField, QuerySet
 from django.db.models.functions import TruncMonth
 from django.db.models.query import ValuesIterable
 
@@ -237,9 +237,12 @@ def computed_together(slugs, *, heavy: bool = False):
 class MonthOf(TruncMonth):
     """The first day of a date's month. On PostgreSQL the date is truncated as a timestamp
     without a time zone: DATE_TRUNC on the date itself would first make it a timestamp in
-    the session's time zone, a conversion on every row that cannot change a date's month."""
+    the session's time zone, a conversion on every row that cannot change a date's month.
+    A moment (a datetime) keeps TruncMonth's conversion: its month is the local one."""
 
     def as_postgresql(self, compiler, connection, **extra_context):
+        if isinstance(self.lhs.output_field, DateTimeField):
+            return self.as_sql(compiler, connection, **extra_context)
         sql, params = compiler.compile(self.lhs)
         return f"DATE_TRUNC('month', ({sql})::timestamp)::date", params
 
