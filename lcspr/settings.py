@@ -123,6 +123,17 @@ else:
     # connection is never closed when the thread ends: with DEBUG every request closes its own.
     DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
+        # Issue 18: the dashboards run the same few dozen scoped queries on every request,
+        # and PostgreSQL spent longer planning them than running them. With the parameters
+        # bound on the server, psycopg prepares a query its connection has run 5 times and
+        # the server keeps its plan. Off (`0`) behind a pooler in transaction mode, which
+        # cannot keep a connection's prepared statements.
+        DATABASES["default"]["OPTIONS"] = {
+            **DATABASES["default"].get("OPTIONS", {}),
+            "server_side_binding": True,
+            "prepare_threshold": 5,
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"

@@ -5,7 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import yaml
+from django.db import connection
+
+from cases.models import Partnership
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -126,6 +130,39 @@ def test_database_connections_are_not_kept_under_the_development_server():
         "shell", "--no-imports", "-c", show, SECRET_KEY="x" * 50, DATABASE_URL=database
     )
     assert production.stdout.split() == ["60"], production.stderr
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+@pytest.mark.django_db
+def test_a_query_a_connection_runs_again_and_again_is_planned_once():
+    """Issue 18: the dashboards' scoped queries keep their plans on a kept connection, rather
+    than being planned again on every request."""
+    for slug in ["leicester", "leicestershire-rutland"] * 3:
+        list(Partnership.objects.filter(slug=slug).values_list("pk", flat=True))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert [s for s in prepared if '"cases_partnership"."slug" = $1' in s], prepared
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    show = (
+        "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {}); "
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+    )
+    database = "postgres://lcspr@127.0.0.1:5432/lcspr"
+    on = _manage("shell", "--no-imports", "-c", show, SECRET_KEY="x" * 50, DATABASE_URL=database)
+    assert on.stdout.split() == ["True", "5"], on.stderr
+    off = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        SECRET_KEY="x" * 50,
+        DATABASE_URL=database,
+        DATABASE_PREPARED_STATEMENTS="0",
+    )
+    assert off.stdout.split() == ["None", "None"], off.stderr
 
 
 def test_the_deploy_check_refuses_demo_data():
