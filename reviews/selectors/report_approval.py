@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -402,34 +403,37 @@ def report_approval_work(scope: Scope) -> list[WorkItem]:
         return reverse("lcspr_report_approval", kwargs={"reference": lcspr.case.reference})
 
     today = timezone.localdate()
-    if scope.can(Action.RECORD_CRG_AGREEMENT):
-        for approval in (
+    records, sign_offs = scope.can(Action.RECORD_CRG_AGREEMENT), scope.can(Action.APPROVE_DECISION)
+    steps = Q()  # both steps in one read where one person takes both (issue 18)
+    if records:
+        steps |= Q(outcome=ReportCrgOutcome.PENDING, meeting__held_on__lte=today)
+    if sign_offs:
+        steps |= Q(outcome=ReportCrgOutcome.APPROVED, chair_signed_at__isnull=True)
+    if steps:
+        approvals = list(
             ReportCrgApproval.objects.visible_to(scope)
-            .filter(outcome=ReportCrgOutcome.PENDING, meeting__held_on__lte=today)
+            .filter(steps)
             .select_related("lcspr__case", "draft", "meeting")
-        ):
-            items.append(
-                WorkItem(
-                    case_reference=approval.lcspr.case.reference,
-                    text=f"Record the CRG's decision on the report (draft {approval.draft.number})",
-                    url=url(approval.lcspr),
-                    due_on=approval.meeting.held_on,
-                )
+        )
+        items += [
+            WorkItem(
+                case_reference=approval.lcspr.case.reference,
+                text=f"Record the CRG's decision on the report (draft {approval.draft.number})",
+                url=url(approval.lcspr),
+                due_on=approval.meeting.held_on,
             )
-    if scope.can(Action.APPROVE_DECISION):
-        for approval in (
-            ReportCrgApproval.objects.visible_to(scope)
-            .filter(outcome=ReportCrgOutcome.APPROVED, chair_signed_at__isnull=True)
-            .select_related("lcspr__case", "draft")
-        ):
-            items.append(
-                WorkItem(
-                    case_reference=approval.lcspr.case.reference,
-                    text=f"Sign off the CRG's approval of the report (draft "
-                    f"{approval.draft.number})",
-                    url=url(approval.lcspr),
-                )
+            for approval in approvals
+            if approval.outcome == ReportCrgOutcome.PENDING
+        ]
+        items += [
+            WorkItem(
+                case_reference=approval.lcspr.case.reference,
+                text=f"Sign off the CRG's approval of the report (draft {approval.draft.number})",
+                url=url(approval.lcspr),
             )
+            for approval in approvals
+            if approval.outcome == ReportCrgOutcome.APPROVED
+        ]
     awaiting = _awaiting_partnership(scope)
     partner_step = [(lcspr, state) for lcspr, state in awaiting if state.step == Step.PARTNERS]
     if partner_step:

@@ -323,6 +323,8 @@ def _first(rows: QuerySet, count: int, limit: int | None):
     10,000 cases, against 5 ms without the LIMIT); the count says which it is."""
     if limit is None:
         return rows
+    if count == 0:
+        return []
     return list(rows)[:limit] if count <= READ_WHOLE else rows[:limit]
 
 
