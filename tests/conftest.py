@@ -1,4 +1,6 @@
+import fcntl
 import os
+import pickle
 import sys
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -259,12 +261,31 @@ def lr_office(lr):
 
 # The demo (seed_demo) for tests that read it: tests/browser and tests/cases/test_seed_demo.
 @pytest.fixture(scope="session")
-def demo_rows(django_db_setup, django_db_blocker):
+def demo_rows(django_db_setup, django_db_blocker, tmp_path_factory):
     """On PostgreSQL, seed_demo's rows, table by table, as it leaves them: it runs once a
-    test process (its ~4,400 queries took most of a browser test's time), then the database
-    is flushed as after any transactional test. `demo` copies the rows back for each test."""
+    test run (its ~4,400 queries took most of a browser test's time), then the database
+    is flushed as after any transactional test. `demo` copies the rows back for each test.
+    Under pytest-xdist the first process to need them seeds its own database while the
+    others wait on a lock, then they read its rows from this run's shared temporary folder
+    (pytest-xdist's documented way to run a session fixture once): every process seeding
+    its own took ~100 s of CPU each, charged to whichever test came first."""
     if connection.vendor != "postgresql":
         return None
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        return _seeded_rows(django_db_blocker)
+    shared = tmp_path_factory.getbasetemp().parent / "demo-rows.pickle"  # new each run
+    with open(shared.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if shared.exists():
+            return pickle.loads(shared.read_bytes())  # noqa: S301 - this run's own file
+        rows = _seeded_rows(django_db_blocker)
+        partial = shared.with_suffix(".partial")
+        partial.write_bytes(pickle.dumps(rows))
+        partial.rename(shared)
+        return rows
+
+
+def _seeded_rows(django_db_blocker):
     eager = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True  # as in every test (tests/conftest.py)
     with django_db_blocker.unblock():

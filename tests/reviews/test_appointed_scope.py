@@ -157,14 +157,14 @@ def test_a_person_is_appointed_once_at_a_time(leicester, three_cases):
         )
 
 
-def test_the_demo_reviewer_sees_one_leicester_review_and_nothing_else(partnerships):
+def test_the_demo_reviewer_sees_one_leicester_review_and_nothing_else(demo):
+    partnerships = demo  # the demo's rows, as seed_demo left them (tests/conftest.py)
     import os
 
     from django.core.management import call_command
 
     from cases.models import User
 
-    call_command("seed_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # idempotent  # noqa: SIM115
     reviewer = scope_of(User.objects.get(username="reviewer"))
     [case] = Case.objects.visible_to(reviewer)
