@@ -158,7 +158,8 @@ def test_a_person_is_appointed_once_at_a_time(leicester, three_cases):
 
 
 def test_the_demo_reviewer_sees_one_leicester_review_and_nothing_else(demo):
-    partnerships = demo  # the demo's rows, as seed_demo left them (tests/conftest.py)
+    """From the demo's rows as seed_demo leaves them (`demo`, tests/conftest.py), seeded once
+    more: a second run changes nothing."""
     import os
 
     from django.core.management import call_command
@@ -168,7 +169,7 @@ def test_the_demo_reviewer_sees_one_leicester_review_and_nothing_else(demo):
     call_command("seed_demo", stdout=open(os.devnull, "w"))  # idempotent  # noqa: SIM115
     reviewer = scope_of(User.objects.get(username="reviewer"))
     [case] = Case.objects.visible_to(reviewer)
-    assert case.partnership == partnerships["leicester"]
+    assert case.partnership == demo["leicester"]
     assert case.lcspr.appointments.get(user=reviewer.user).is_external
 
 
