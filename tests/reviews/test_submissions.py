@@ -724,6 +724,13 @@ def test_the_reviewer_refers_an_unanswered_submission_to_the_crg(client, review,
     chair = staff_user(case.partnership, role=Role.CRG_CHAIR)
     chair_items = [i.text for i in selectors.submissions_work(scope_of(chair))]
     assert any("referred to the Case Review Group" in t for t in chair_items)
+    # Once the review has moved on (here to publication), its submissions are nobody's
+    # work any more: the referral leaves both dashboards, as the overdue chase does.
+    type(case).unscoped.filter(pk=case.pk).update(stage=Stage.PUBLICATION)
+    for person in (chair, review["office"]):
+        work = selectors.submissions_work(scope_of(person))
+        assert [i.text for i in work if "referred" in i.text] == []
+        assert work.total == len(work)
 
 
 def test_a_crg_member_may_not_escalate(review, police):
