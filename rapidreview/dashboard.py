@@ -28,7 +28,9 @@ def rapid_review_tasks(scope: Scope) -> dict:
         deaths = selectors.care_deaths_to_consider(scope=scope)
         # issue 18: the oldest few, with how many; the case list filtered by the stage
         # shows them all
-        context["care_deaths_to_consider"] = list(deaths[:SHOWN])
+        context["care_deaths_to_consider"] = list(
+            deaths.only("id", "reference", "opened_on")[:SHOWN]
+        )
         context["care_deaths_total"] = deaths.count()
         context["care_death_stage"] = Stage.CRG_CONSIDERATION
     return context

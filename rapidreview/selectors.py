@@ -432,6 +432,14 @@ def my_invitations(*, scope: Scope) -> list[Invitation]:
             review__case__withdrawn_at__isnull=True,
         )
         .select_related("review__case", "review__meeting")
+        .only(  # what the dashboard's table shows (issue 18)
+            "id",
+            "opened_count",
+            "review__case__reference",
+            "review__meeting__held_on",
+            "review__meeting__starts_at",
+            "review__meeting__location",
+        )
         .order_by("review__meeting__held_on", "id")
     )
 
@@ -909,6 +917,12 @@ def outcome_for_delivery(*, review: RapidReview, pk: int) -> OutcomeNotice:
         raise Http404("No such outcome.") from None
 
 
+# What the dashboard shows of an invitation or outcome nobody was sent, and who it was for
+# (issue 18: not every column of the review, the case, the agency and the user).
+_NOT_SENT_FIELDS = ("id", "sent_at", "review__case__reference", "agency__name")
+_NOT_SENT_USER_FIELDS = ("user__first_name", "user__last_name", "user__username", "user__email")
+
+
 def not_sent_to_anyone(
     *, scope: Scope, limit: int = 20
 ) -> list[tuple[str, Invitation | OutcomeNotice]]:
@@ -924,6 +938,7 @@ def not_sent_to_anyone(
         for row in model.objects.visible_to(scope)
         .filter(email_sent_at__isnull=True, deliveries__isnull=True)
         .select_related("review__case", "agency", *(["user"] if model is Invitation else []))
+        .only(*_NOT_SENT_FIELDS, *(_NOT_SENT_USER_FIELDS if model is Invitation else ()))
         .order_by("sent_at", "id")[:limit]
     ]
     nobody = {id(row) for row in _nobody_to_email([row for _, row in waiting])}

@@ -319,11 +319,13 @@ def publication_work(scope: Scope) -> list[WorkItem]:
         for final in ReportFinal.objects.visible_to(scope)
         .filter(lcspr__publication__isnull=True)
         .select_related("lcspr__case")
+        .only("id", "lcspr__case__reference")  # not the final's file and hashes (issue 18)
     ]
     for task in (
         PublicationTask.objects.visible_to(scope)
         .filter(owner=scope.user, done_on__isnull=True)
         .select_related("publication__lcspr__case")
+        .only("id", "step", "due_on", "publication__lcspr__case__reference")
     ):
         reference = task.publication.lcspr.case.reference
         items.append(

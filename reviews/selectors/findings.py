@@ -323,6 +323,7 @@ def findings_group_work(scope: Scope) -> list[WorkItem]:
         .filter(Exists(findings))
         .filter(Q(sent_at__isnull=True) | Q(Exists(changed)))
         .select_related("lcspr__case")
+        .only("id", "group_name", "lcspr__case__reference")
         .order_by("lcspr__case__reference")
     )
     return [

@@ -514,6 +514,7 @@ def genogram_work(scope: Scope) -> list[WorkItem]:
         asks.annotate(arrived=Exists(arrived))
         .filter(arrived=False)
         .select_related("agency", "lcspr__case")
+        .only("id", "due_on", "agency__name", "lcspr__case__reference")
         .order_by("due_on", "pk")
     )
     items = []

@@ -259,6 +259,7 @@ def panel_work(scope: Scope) -> list[WorkItem]:
         for action in PanelAction.objects.visible_to(scope)
         .filter(owner=scope.user, done_on__isnull=True)
         .select_related("meeting__lcspr__case")
+        .only("id", "due_on", "meeting__lcspr__case__reference")
     ]
     if scope.role in {Role.BUSINESS_OFFICE, Role.REVIEWER}:
         today = timezone.localdate()
@@ -270,6 +271,7 @@ def panel_work(scope: Scope) -> list[WorkItem]:
                 milestone__due_on__lte=today,
             )
             .select_related("milestone", "lcspr__case")
+            .only("id", "milestone__due_on", "lcspr__case__reference")
         ):
             reference = meeting.lcspr.case.reference
             items.append(

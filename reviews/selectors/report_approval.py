@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -372,17 +372,18 @@ def report_business(meeting: CrgMeeting, scope: Scope) -> list[meeting_business.
 def _awaiting_partnership(scope: Scope) -> list[tuple[Lcspr, ApprovalState]]:
     """The reviews whose report the CRG approved and signed off and that are not final:
     only these can wait for the partners or for marking final (a query for the few, then
-    each one's state)."""
+    each one's state). An EXISTS, not a join made DISTINCT, which compared every column of
+    the review and its case (issue 18)."""
+    signed_off = ReportCrgApproval.objects.for_partnership(scope.partnership).filter(
+        lcspr=OuterRef("pk"),
+        outcome=ReportCrgOutcome.APPROVED,
+        chair_signed_at__isnull=False,
+    )
     found = []
     for lcspr in (
         Lcspr.objects.visible_to(scope)
-        .filter(
-            report_crg_approvals__outcome=ReportCrgOutcome.APPROVED,
-            report_crg_approvals__chair_signed_at__isnull=False,
-            report_final__isnull=True,
-        )
+        .filter(Exists(signed_off), report_final__isnull=True)
         .select_related("case__partnership")
-        .distinct()
     ):
         state = approval_state(lcspr)
         if state.step in {Step.PARTNERS, Step.MARK_FINAL}:
@@ -414,6 +415,7 @@ def report_approval_work(scope: Scope) -> list[WorkItem]:
             ReportCrgApproval.objects.visible_to(scope)
             .filter(steps)
             .select_related("lcspr__case", "draft", "meeting")
+            .only("id", "outcome", "lcspr__case__reference", "draft__number", "meeting__held_on")
         )
         items += [
             WorkItem(

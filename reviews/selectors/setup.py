@@ -265,6 +265,7 @@ def _declarations_due(scope: Scope) -> list[dashboard.WorkItem]:
         Appointment.objects.for_partnership(scope.partnership)
         .filter(user=scope.user, ended_on=None, declared_at=None)
         .select_related("lcspr__case")
+        .only("id", "lcspr__case__reference")
         .order_by("appointed_on", "id")
     )
     return [
@@ -301,7 +302,11 @@ def _reviews_to_set_up(scope: Scope, *, limit: int | None = None) -> dashboard.W
         no_basis=Count("pk", filter=Q(basis="")),
         no_reviewer=Count("pk", filter=Q(has_reviewer=False)),
     )
-    rows = to_set_up.select_related("case").order_by("case__reference", "id")
+    rows = (
+        to_set_up.select_related("case")
+        .only("id", "basis", "case__reference")
+        .order_by("case__reference", "id")
+    )
     if limit is not None:
         rows = rows[:limit]  # each gives one item or two: at least `limit` items
     items = []

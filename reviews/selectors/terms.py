@@ -360,6 +360,7 @@ def terms_work(scope: Scope) -> list[WorkItem]:
             TermsAgreement.objects.visible_to(scope)
             .filter(outcome=AgreementOutcome.PENDING, meeting__held_on__lte=today)
             .select_related("lcspr__case", "version", "meeting")
+            .only("id", "lcspr__case__reference", "version__number", "meeting__held_on")
         ):
             reference = agreement.lcspr.case.reference
             items.append(
@@ -375,6 +376,7 @@ def terms_work(scope: Scope) -> list[WorkItem]:
             ReferredIssue.objects.visible_to(scope)
             .filter(decided_on__isnull=True, meeting__held_on__lte=today)
             .select_related("lcspr__case", "meeting")
+            .only("id", "lcspr__case__reference", "meeting__held_on")
         ):
             reference = issue.lcspr.case.reference
             items.append(
@@ -391,7 +393,16 @@ def terms_work(scope: Scope) -> list[WorkItem]:
     for notice in (
         TermsNotice.objects.visible_to(scope)
         .filter(user=scope.user)
-        .select_related("agreement__lcspr__case", "agreement__version")
+        .select_related("agreement__lcspr__case")
+        .only(
+            "id",
+            "created_at",
+            "agreement__outcome",
+            "agreement__decided_on",
+            "agreement__version",
+            "agreement__lcspr__case__reference",
+            "agreement__lcspr__case__partnership",
+        )
         .order_by("-created_at")
     ):
         agreement = notice.agreement

@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -363,11 +363,13 @@ def workshop_work(scope: Scope) -> list[WorkItem]:
         return []
     now = timezone.now()
     items = []
+    # An EXISTS, not a join made DISTINCT, which compared every column of the record too
+    # (issue 18).
+    has_sessions = WorkshopSession.objects.visible_to(scope).filter(workshop=OuterRef("pk"))
     for workshop in (
         Workshop.objects.visible_to(scope)
-        .filter(is_held=True, sessions__isnull=False)
+        .filter(Exists(has_sessions), is_held=True)
         .select_related("lcspr__case")
-        .distinct()
     ):
         held = sessions(workshop=workshop)
         if not held or held[-1].ends_at > now:
