@@ -3,6 +3,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.views.defaults import server_error
 
+from cases.dashboard import SHOWN
 from cases.models import Membership, Role, Stage
 from cases.web import NO_ROLE_MESSAGE
 from tests.factories import AgencyFactory, UserFactory, agency_user, open_case, sign_in, staff_user
@@ -47,6 +48,25 @@ def test_dashboard_lists_my_cases_and_counts_by_stage(signed_in, leicester, leic
     assert list(response.context["my_cases"]) == [mine]
     counts = {value: n for value, _, n in response.context["stage_counts"]}
     assert counts[Stage.INTAKE] == 2
+    assert "open cases: the" not in response.text  # all of them are shown
+
+
+def test_dashboard_shows_the_latest_of_many_cases_and_links_to_them_all(
+    signed_in, leicester, leicester_office
+):
+    mine = [open_case(leicester, lead_officer=leicester_office) for _ in range(SHOWN + 2)]
+    open_case(leicester, lead_officer=leicester_office, stage=Stage.CLOSED)
+    client = signed_in(leicester_office)
+    response = client.get(reverse("dashboard"))
+    latest = sorted(mine, key=lambda case: (case.opened_on, case.pk), reverse=True)[:SHOWN]
+    assert response.context["my_cases"] == latest
+    assert f"You lead {SHOWN + 2} open cases: the {SHOWN} received last are above" in (
+        response.text
+    )
+    link = response.context["my_cases_url"]
+    assert f'href="{link.replace("&", "&amp;")}"' in response.text
+    listed = client.get(link)
+    assert sorted(listed.context["page"].object_list, key=lambda c: c.pk) == mine
 
 
 def test_case_list_filters_by_stage_and_reference(signed_in, leicester, leicester_office):
