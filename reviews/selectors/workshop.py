@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -363,17 +363,21 @@ def workshop_work(scope: Scope) -> list[WorkItem]:
         return []
     now = timezone.now()
     items = []
-    # An EXISTS, not a join made DISTINCT, which compared every column of the record too
-    # (issue 18).
-    has_sessions = WorkshopSession.objects.visible_to(scope).filter(workshop=OuterRef("pk"))
+    # When its last half day (the one starting last) ends, read with the workshop: not a
+    # join made DISTINCT over every column of the record, nor a read of each workshop's
+    # sessions (issue 18).
+    last_ends = (
+        WorkshopSession.objects.visible_to(scope)
+        .filter(workshop=OuterRef("pk"))
+        .order_by("-starts_at")
+        .values("ends_at")[:1]
+    )
     for workshop in (
         Workshop.objects.visible_to(scope)
-        .filter(Exists(has_sessions), is_held=True)
+        .annotate(last_ends_at=Subquery(last_ends))
+        .filter(is_held=True, last_ends_at__lte=now)
         .select_related("lcspr__case")
     ):
-        held = sessions(workshop=workshop)
-        if not held or held[-1].ends_at > now:
-            continue
         if all(getattr(workshop, name).strip() for name, _, _ in RECORD_HEADINGS):
             continue
         reference = workshop.lcspr.case.reference
@@ -382,7 +386,7 @@ def workshop_work(scope: Scope) -> list[WorkItem]:
                 case_reference=reference,
                 text=RECORD_DUE,
                 url=reverse("lcspr_workshop_record", kwargs={"reference": reference}),
-                due_on=timezone.localtime(held[-1].ends_at).date(),
+                due_on=timezone.localtime(workshop.last_ends_at).date(),
             )
         )
     return items

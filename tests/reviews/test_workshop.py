@@ -25,6 +25,7 @@ from reviews.models import (
     NamedPractitioner,
     ThemeCode,
     WorkshopInvitee,
+    WorkshopSession,
 )
 from reviews.rules import WORKSHOP_NOTICE_WORKING_DAYS, workshop_short_notice
 from reviews.selectors import workshop as selectors
@@ -454,6 +455,29 @@ def _hold(review):
     session.starts_at, session.ends_at = past - timedelta(hours=3), past
     session.save()
     return workshop
+
+
+def _record_due(client):
+    return [i for i in client.get("/").context["work_items"] if i.text == selectors.RECORD_DUE]
+
+
+def test_the_record_is_due_when_the_last_half_day_has_ended(client, review, invited):
+    sign_in(client, review["reviewer"])
+    workshop = _hold(review)
+    first = selectors.sessions(workshop=workshop)[0]
+    later = WorkshopSession.objects.create(
+        workshop=workshop,
+        starts_at=timezone.now() + timedelta(hours=1),
+        ends_at=timezone.now() + timedelta(hours=4),
+    )
+    # A second half day still to come: the workshop is not over, so no record is due yet.
+    assert _record_due(client) == []
+    later.starts_at = first.ends_at + timedelta(hours=1)
+    later.ends_at = later.starts_at + timedelta(hours=3)
+    later.save()
+    (item,) = _record_due(client)
+    assert item.due_on == timezone.localtime(later.ends_at).date()
+    assert item.case_reference == review["case"].reference
 
 
 def test_attendance_record_and_the_dashboard(client, review, invited):
