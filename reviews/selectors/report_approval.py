@@ -57,23 +57,25 @@ PARTNER_AGENCY_KIND = {
 }
 
 
-def latest_finished_draft(lcspr: Lcspr) -> ReportDraft | None:
+def latest_finished_draft(lcspr: Lcspr, *, records: bool = True) -> ReportDraft | None:
     """The draft the approvals are judged on: the latest finished one."""
-    return (
-        ReportDraft.objects.for_partnership(lcspr.case.partnership)
-        .filter(lcspr=lcspr, finished_at__isnull=False)
-        .order_by("-number")
-        .first()
+    drafts = ReportDraft.objects.for_partnership(lcspr.case.partnership).filter(
+        lcspr=lcspr, finished_at__isnull=False
     )
+    if not records:
+        drafts = drafts.only("id", "lcspr", "number")
+    return drafts.order_by("-number").first()
 
 
-def report_final(lcspr: Lcspr) -> ReportFinal | None:
-    return (
-        ReportFinal.objects.for_partnership(lcspr.case.partnership)
-        .filter(lcspr=lcspr)
-        .select_related("draft", "marked_by")
-        .first()
-    )
+def report_final(lcspr: Lcspr, *, records: bool = True) -> ReportFinal | None:
+    finals = ReportFinal.objects.for_partnership(lcspr.case.partnership).filter(lcspr=lcspr)
+    if records:
+        finals = finals.select_related("draft", "marked_by")
+    else:
+        finals = finals.select_related("draft").only(
+            "id", "draft__id", "draft__lcspr", "draft__number"
+        )
+    return finals.first()
 
 
 def report_is_final(lcspr: Lcspr) -> bool:
@@ -82,13 +84,13 @@ def report_is_final(lcspr: Lcspr) -> bool:
     return ReportFinal.objects.for_partnership(lcspr.case.partnership).filter(lcspr=lcspr).exists()
 
 
-def qa_records(draft: ReportDraft) -> list[ReportQa]:
-    return list(
-        ReportQa.objects.for_partnership(draft.lcspr.case.partnership)
-        .filter(draft=draft)
-        .select_related("recorded_by", "panel_meeting__milestone")
-        .order_by("recorded_at", "id")
-    )
+def qa_records(draft: ReportDraft, *, records: bool = True) -> list[ReportQa]:
+    qas = ReportQa.objects.for_partnership(draft.lcspr.case.partnership).filter(draft=draft)
+    if records:
+        qas = qas.select_related("recorded_by", "panel_meeting__milestone")
+    else:
+        qas = qas.only("id", "outcome")
+    return list(qas.order_by("recorded_at", "id"))
 
 
 def qa_passed(draft: ReportDraft) -> ReportQa | None:
@@ -96,13 +98,15 @@ def qa_passed(draft: ReportDraft) -> ReportQa | None:
     return next((q for q in qa_records(draft) if q.outcome == ReportQaOutcome.PASSED), None)
 
 
-def crg_records(draft: ReportDraft) -> list[ReportCrgApproval]:
-    return list(
-        ReportCrgApproval.objects.for_partnership(draft.lcspr.case.partnership)
-        .filter(draft=draft)
-        .select_related("meeting", "recorded_by", "chair_signed_by", "submitted_by")
-        .order_by("submitted_at", "id")
+def crg_records(draft: ReportDraft, *, records: bool = True) -> list[ReportCrgApproval]:
+    crg = ReportCrgApproval.objects.for_partnership(draft.lcspr.case.partnership).filter(
+        draft=draft
     )
+    if records:
+        crg = crg.select_related("meeting", "recorded_by", "chair_signed_by", "submitted_by")
+    else:
+        crg = crg.only("id", "outcome", "chair_signed_at")
+    return list(crg.order_by("submitted_at", "id"))
 
 
 def crg_pending(lcspr: Lcspr) -> ReportCrgApproval | None:
@@ -115,13 +119,17 @@ def crg_pending(lcspr: Lcspr) -> ReportCrgApproval | None:
     )
 
 
-def partner_approvals(draft: ReportDraft) -> dict[str, ReportPartnerApproval]:
-    return {
-        a.partner: a
-        for a in ReportPartnerApproval.objects.for_partnership(draft.lcspr.case.partnership)
-        .filter(draft=draft)
-        .select_related("recorded_by", "user")
-    }
+def partner_approvals(
+    draft: ReportDraft, *, records: bool = True
+) -> dict[str, ReportPartnerApproval]:
+    approvals = ReportPartnerApproval.objects.for_partnership(draft.lcspr.case.partnership).filter(
+        draft=draft
+    )
+    if records:
+        approvals = approvals.select_related("recorded_by", "user")
+    else:
+        approvals = approvals.only("id", "partner")
+    return {a.partner: a for a in approvals}
 
 
 @dataclass
@@ -154,19 +162,23 @@ class ApprovalState:
         return next((q for q in self.qas if q.outcome == ReportQaOutcome.PASSED), None)
 
 
-def approval_state(lcspr: Lcspr) -> ApprovalState:
+def approval_state(lcspr: Lcspr, *, records: bool = True) -> ApprovalState:
     """Where the report stands (reviews/report_status.py), from the records of the latest
-    finished draft only: a later draft needs its own approvals (§9.1.5)."""
-    final = report_final(lcspr)
-    draft = final.draft if final else latest_finished_draft(lcspr)
+    finished draft only: a later draft needs its own approvals (§9.1.5).
+
+    `records=False` reads only what decides where it stands (the dashboards, issue 18):
+    each record without who made it or at which meeting, and only the columns the facts
+    below read."""
+    final = report_final(lcspr, records=records)
+    draft = final.draft if final else latest_finished_draft(lcspr, records=records)
     if draft is None:
         facts = ReportFacts()
         return ApprovalState(None, report_state(facts), facts)
     draft.lcspr = lcspr  # the review in hand, with its case: not read again for each record
-    qas = qa_records(draft)
-    crg = crg_records(draft)
-    partners = partner_approvals(draft)
-    hits = list(draft_open_hits(draft))
+    qas = qa_records(draft, records=records)
+    crg = crg_records(draft, records=records)
+    partners = partner_approvals(draft, records=records)
+    hits = list(draft_open_hits(draft) if records else draft_open_hits(draft).only("id"))
     latest_crg = crg[-1] if crg else None
     facts = ReportFacts(
         draft=draft.number,
@@ -385,7 +397,7 @@ def _awaiting_partnership(scope: Scope) -> list[tuple[Lcspr, ApprovalState]]:
         .filter(Exists(signed_off), report_final__isnull=True)
         .select_related("case__partnership")
     ):
-        state = approval_state(lcspr)
+        state = approval_state(lcspr, records=False)
         if state.step in {Step.PARTNERS, Step.MARK_FINAL}:
             found.append((lcspr, state))
     return found
