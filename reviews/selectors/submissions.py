@@ -246,9 +246,9 @@ def submissions_work(scope: Scope, *, limit: int | None = None) -> WorkList:
     Panel: those awaiting quality assurance (§8.7); the office and the CRG chair: those
     referred to the CRG (§2.1.7); an agency: what the Panel asked of it.
 
-    Each kind is read in the dashboard's order (`work_order`), limited and counted in SQL,
-    with none of the reply's text: at 10,000 cases a partnership has well over a thousand
-    of them (issue 18)."""
+    Each kind is read in the dashboard's order (`work_order`) with none of the reply's text,
+    and limited and counted in SQL where there are many: at 10,000 cases a partnership can
+    have well over a thousand of them (issue 18)."""
     if scope.agency is not None:
         return _agency_work(scope, limit=limit)
     if scope.partnership is None:
@@ -264,19 +264,39 @@ def submissions_work(scope: Scope, *, limit: int | None = None) -> WorkList:
     )
     awaiting = Q(status=RequestStatus.SUBMITTED)
     overdue = ~Q(status__in=RECEIVED_STATUSES) & Q(reply_due_on__lt=today)
-    # Both kinds of request counted in one pass over the reviews' requests (issue 18).
-    counts = (
-        requests.aggregate(
-            awaiting=Count("pk", filter=awaiting), overdue=Count("pk", filter=overdue)
+    if office or panel:
+        # Most days a partnership has few of either: one read of both kinds, split here
+        # (issue 18: each read walks the partnership's LCSPR requests). Beyond READ_WHOLE
+        # each kind is counted in SQL and read to its limit.
+        few = list(
+            requests.filter((awaiting | overdue) if office else awaiting).order_by(
+                "case__reference", "id"
+            )[: READ_WHOLE + 1]
         )
-        if office or panel
-        else {}
-    )
+        if len(few) <= READ_WHOLE:
+            awaiting_rows = [r for r in few if r.status == RequestStatus.SUBMITTED]
+            overdue_rows = sorted(
+                (
+                    r
+                    for r in few
+                    if office and r.status not in RECEIVED_STATUSES and r.reply_due_on < today
+                ),
+                key=lambda r: (r.reply_due_on, r.case.reference, r.id),
+            )
+            counts = {"awaiting": len(awaiting_rows), "overdue": len(overdue_rows)}
+        else:
+            awaiting_rows = requests.filter(awaiting).order_by("case__reference", "id")
+            overdue_rows = requests.filter(overdue).order_by(
+                "reply_due_on", "case__reference", "id"
+            )
+            counts = requests.aggregate(
+                awaiting=Count("pk", filter=awaiting), overdue=Count("pk", filter=overdue)
+            )
     kinds = []  # (rows in the dashboard's order, how many, the item each gives)
     if office or panel:
         kinds.append(
             (
-                requests.filter(awaiting).order_by("case__reference", "id"),
+                awaiting_rows,
                 counts["awaiting"],
                 lambda request: WorkItem(
                     case_reference=request.case.reference,
@@ -289,7 +309,7 @@ def submissions_work(scope: Scope, *, limit: int | None = None) -> WorkList:
     if office:
         kinds.append(
             (
-                requests.filter(overdue).order_by("reply_due_on", "case__reference", "id"),
+                overdue_rows,
                 counts["overdue"],
                 lambda request: WorkItem(
                     case_reference=request.case.reference,
