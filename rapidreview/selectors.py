@@ -333,7 +333,20 @@ def sign_offs_waiting(*, scope: Scope) -> list[tuple[RapidReview, list[str]]]:
         RapidReview.objects.visible_to(scope)
         .filter(signed_off_at__isnull=True, meeting__isnull=False, case__withdrawn_at__isnull=True)
         .exclude(decision="")
-        .select_related("case__partnership", "meeting")
+        .select_related("case", "meeting")
+        # What the lists show and sign_off_readiness reads, not every column of the review,
+        # its case, its partnership and its meeting (issue 18).
+        .only(
+            "id",
+            "case__reference",
+            "case__partnership",
+            "meeting__held_on",
+            "decision",
+            "decided_on",
+            "facts_reviewed",
+            "improvement_potential",
+            "no_immediate_action",
+        )
         .prefetch_related(
             Prefetch("sign_offs", queryset=SignOff.objects.visible_to(scope), to_attr="signed")
         )
