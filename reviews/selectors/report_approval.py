@@ -396,6 +396,8 @@ def _awaiting_partnership(scope: Scope) -> list[tuple[Lcspr, ApprovalState]]:
         Lcspr.objects.visible_to(scope)
         .filter(Exists(signed_off), report_final__isnull=True)
         .select_related("case__partnership")
+        # The reference for the link, the partnership for the state's reads (issue 18).
+        .only("id", "case__reference", "case__partnership__id")
     ):
         state = approval_state(lcspr, records=False)
         if state.step in {Step.PARTNERS, Step.MARK_FINAL}:
