@@ -274,13 +274,9 @@ def submissions_work(scope: Scope, *, limit: int | None = None) -> WorkList:
             )[: READ_WHOLE + 1]
         )
         if len(few) <= READ_WHOLE:
-            awaiting_rows = [r for r in few if r.status == RequestStatus.SUBMITTED]
+            awaiting_rows = [r for r in few if awaiting_qa(r)]
             overdue_rows = sorted(
-                (
-                    r
-                    for r in few
-                    if office and r.status not in RECEIVED_STATUSES and r.reply_due_on < today
-                ),
+                (r for r in few if office and is_overdue(r, today)),
                 key=lambda r: (r.reply_due_on, r.case.reference, r.id),
             )
             counts = {"awaiting": len(awaiting_rows), "overdue": len(overdue_rows)}
