@@ -12,7 +12,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 from django.test import override_settings
+from pytest_django.plugin import blocking_manager_key
 
 from cases.models import Partnership
 from cases.partnerships import ensure_partnerships
@@ -38,9 +40,14 @@ def _access_matrix_counts():
 
 
 def pytest_sessionfinish(session):
-    """In a pytest-xdist worker: hand this process's access-matrix counts to the controller."""
+    """In a pytest-xdist worker: hand this process's access-matrix counts to the controller.
+    In the controller: drop the run's template database (django_db_modify_db_settings)."""
     if hasattr(session.config, "workeroutput"):
         session.config.workeroutput["access_matrix"] = _access_matrix_counts()
+    elif connection.vendor == "postgresql" and session.config.pluginmanager.has_plugin("xdist"):
+        unblocked = session.config.stash[blocking_manager_key].unblock()
+        with unblocked, connection._nodb_cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {connection.ops.quote_name(_template())}")
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -96,6 +103,51 @@ def pytest_configure(config):
 
     DatabaseOperations.sql_flush = _emptied_by_delete(DatabaseOperations.sql_flush)
     connection_created.connect(_commit_without_waiting_for_the_disk)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix,
+    django_db_keepdb,
+    django_db_createdb,
+    django_db_blocker,
+    tmp_path_factory,
+):
+    """Under pytest-xdist each process has its own test database. The first process to get
+    here migrates a template once a run, while the others wait on a lock; each then makes its
+    database as a copy of it (PostgreSQL's CREATE DATABASE … TEMPLATE, through Django's
+    TEST["TEMPLATE"]), where `migrate` finds nothing left to apply. Every process migrating
+    its own cost ~40 s of CPU each at the start of `make test`. --reuse-db keeps each
+    process's own database, as before."""
+    if connection.vendor != "postgresql" or not os.environ.get("PYTEST_XDIST_WORKER"):
+        return
+    if django_db_keepdb and not django_db_createdb:
+        return
+    run = tmp_path_factory.getbasetemp().parent  # new each run, shared by its processes
+    with open(run / "template-database.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        ready = run / "template-database.ready"
+        if not ready.exists():
+            _migrated_template(django_db_blocker)
+            ready.touch()
+    connection.settings_dict["TEST"]["TEMPLATE"] = _template()
+
+
+def _template():
+    return f"{TEST_DATABASE_PREFIX}{connection.settings_dict['NAME']}_template"
+
+
+def _migrated_template(django_db_blocker):
+    """Django's own test database creation and migration, under the template's name."""
+    db = connection.settings_dict  # the same dict as settings.DATABASES["default"]
+    name, test = db["NAME"], db["TEST"]
+    db["TEST"] = {**test, "NAME": _template()}
+    try:
+        with django_db_blocker.unblock():
+            connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+            connection.close()  # CREATE DATABASE … TEMPLATE refuses while it is connected
+    finally:
+        db["NAME"], db["TEST"] = name, test
 
 
 # Module-scoped fixtures that start something slow: Chromium, a Celery worker.
