@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -171,6 +171,14 @@ def approval_state(lcspr: Lcspr, *, records: bool = True) -> ApprovalState:
     below read."""
     final = report_final(lcspr, records=records)
     draft = final.draft if final else latest_finished_draft(lcspr, records=records)
+    return draft_approval_state(lcspr, draft, final=final, records=records)
+
+
+def draft_approval_state(
+    lcspr: Lcspr, draft: ReportDraft | None, *, final: ReportFinal | None, records: bool = True
+) -> ApprovalState:
+    """`approval_state` of the draft the caller has read already: the final report's, or
+    else the latest finished one."""
     if draft is None:
         facts = ReportFacts()
         return ApprovalState(None, report_state(facts), facts)
@@ -391,6 +399,13 @@ def _awaiting_partnership(scope: Scope) -> list[tuple[Lcspr, ApprovalState]]:
         outcome=ReportCrgOutcome.APPROVED,
         chair_signed_at__isnull=False,
     )
+    # Not final, so the approvals are judged on the latest finished draft: read with each
+    # review, not in two more queries a review (issue 18).
+    latest = (
+        ReportDraft.objects.for_partnership(scope.partnership)
+        .filter(lcspr=OuterRef("pk"), finished_at__isnull=False)
+        .order_by("-number")
+    )
     found = []
     for lcspr in (
         Lcspr.objects.visible_to(scope)
@@ -398,8 +413,19 @@ def _awaiting_partnership(scope: Scope) -> list[tuple[Lcspr, ApprovalState]]:
         .select_related("case__partnership")
         # The reference for the link, the partnership for the state's reads (issue 18).
         .only("id", "case__reference", "case__partnership__id")
+        .annotate(
+            latest_draft_id=Subquery(latest.values("id")[:1]),
+            latest_draft_number=Subquery(latest.values("number")[:1]),
+        )
     ):
-        state = approval_state(lcspr, records=False)
+        draft = None
+        if lcspr.latest_draft_id is not None:  # as `.only()` would load it (fields in order)
+            draft = ReportDraft.from_db(
+                lcspr._state.db,
+                ["id", "lcspr_id", "number"],
+                [lcspr.latest_draft_id, lcspr.pk, lcspr.latest_draft_number],
+            )
+        state = draft_approval_state(lcspr, draft, final=None, records=False)
         if state.step in {Step.PARTNERS, Step.MARK_FINAL}:
             found.append((lcspr, state))
     return found
