@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 
 
 class CasesConfig(AppConfig):
@@ -8,3 +9,5 @@ class CasesConfig(AppConfig):
     def ready(self):
         from cases import checks  # noqa: F401 - registers the system checks
         from lcspr import startup  # noqa: F401 - and the start-up ones
+
+        connection_created.connect(startup.keep_prepared_statements)

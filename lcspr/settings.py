@@ -121,19 +121,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # The development server runs each request in a new thread, and a thread's persistent
     # connection is never closed when the thread ends: with DEBUG every request closes its own.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else env.int("CONN_MAX_AGE", default=60)
+    # Otherwise a connection lives ten minutes, and its prepared statements with it (below).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0 if DEBUG else env.int("CONN_MAX_AGE", default=600)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     if env.bool("DATABASE_PREPARED_STATEMENTS", default=True):
         # Issue 18: the dashboards run the same few dozen scoped queries on every request,
         # and PostgreSQL spent longer planning them than running them. With the parameters
-        # bound on the server, psycopg prepares a query its connection has run 5 times and
-        # the server keeps its plan. Off (`0`) behind a pooler in transaction mode, which
-        # cannot keep a connection's prepared statements.
+        # bound on the server, psycopg prepares a query the second time its connection runs
+        # it, and the server keeps its plan. At 5 times (and connections closed after a
+        # minute) a page that each web worker serves now and then never got there: under
+        # `make loadtest` the office's dashboard was 1.1-1.2 times the changelist's time,
+        # 1.0 at 2. Off (`0`) behind a pooler in transaction mode, which cannot keep a
+        # connection's prepared statements.
         DATABASES["default"]["OPTIONS"] = {
             **DATABASES["default"].get("OPTIONS", {}),
             "server_side_binding": True,
-            "prepare_threshold": 5,
+            "prepare_threshold": 1,
         }
+        # How many a connection keeps (lcspr/startup.py): psycopg keeps the last 100 by
+        # default, and the load test's pages alone run 863 distinct queries, so each page's
+        # plans were dropped before it came round again. Each kept plan costs the server
+        # about 100 kB (pg_backend_memory_contexts: 17 MB for 163), so up to about 100 MB a
+        # connection at this bound.
+        DATABASE_PREPARED_MAX = env.int("DATABASE_PREPARED_MAX", default=1000)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"

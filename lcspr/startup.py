@@ -41,3 +41,11 @@ def warm_up() -> None:
     root = settings.BASE_DIR / "templates"
     for path in sorted(root.rglob("*.html")):
         get_template(path.relative_to(root).as_posix())
+
+
+def keep_prepared_statements(sender, connection, **kwargs) -> None:
+    """How many prepared statements each PostgreSQL connection keeps (psycopg's
+    `prepared_max`, which no connection option sets): settings.DATABASE_PREPARED_MAX."""
+    keep = getattr(settings, "DATABASE_PREPARED_MAX", None)
+    if keep and connection.vendor == "postgresql":
+        connection.connection.prepared_max = keep

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from django.conf import settings
 from django.db import connection
 
 from cases.models import Partnership
@@ -129,7 +130,7 @@ def test_database_connections_are_not_kept_under_the_development_server():
     production = _manage(
         "shell", "--no-imports", "-c", show, SECRET_KEY="x" * 50, DATABASE_URL=database
     )
-    assert production.stdout.split() == ["60"], production.stderr
+    assert production.stdout.split() == ["600"], production.stderr
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
@@ -143,16 +144,29 @@ def test_a_query_a_connection_runs_again_and_again_is_planned_once():
         cursor.execute("SELECT statement FROM pg_prepared_statements")
         prepared = [statement for (statement,) in cursor.fetchall()]
     assert [s for s in prepared if '"cases_partnership"."slug" = $1' in s], prepared
+    # psycopg would keep only its default 100: fewer than one web worker's pages run.
+    assert connection.connection.prepared_max == settings.DATABASE_PREPARED_MAX > 100
 
 
 def test_prepared_statements_can_be_turned_off_for_a_pooler():
     show = (
         "from django.conf import settings as s; o = s.DATABASES['default'].get('OPTIONS', {}); "
-        "print(o.get('server_side_binding'), o.get('prepare_threshold'))"
+        "print(o.get('server_side_binding'), o.get('prepare_threshold'), "
+        "getattr(s, 'DATABASE_PREPARED_MAX', None))"
     )
     database = "postgres://lcspr@127.0.0.1:5432/lcspr"
     on = _manage("shell", "--no-imports", "-c", show, SECRET_KEY="x" * 50, DATABASE_URL=database)
-    assert on.stdout.split() == ["True", "5"], on.stderr
+    assert on.stdout.split() == ["True", "1", "1000"], on.stderr
+    fewer = _manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        show,
+        SECRET_KEY="x" * 50,
+        DATABASE_URL=database,
+        DATABASE_PREPARED_MAX="300",
+    )
+    assert fewer.stdout.split() == ["True", "1", "300"], fewer.stderr
     off = _manage(
         "shell",
         "--no-imports",
@@ -162,7 +176,7 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler():
         DATABASE_URL=database,
         DATABASE_PREPARED_STATEMENTS="0",
     )
-    assert off.stdout.split() == ["None", "None"], off.stderr
+    assert off.stdout.split() == ["None", "None", "None"], off.stderr
 
 
 def test_the_deploy_check_refuses_demo_data():
