@@ -155,27 +155,23 @@ def test_prepared_statements_can_be_turned_off_for_a_pooler():
         "getattr(s, 'DATABASE_PREPARED_MAX', None))"
     )
     database = "postgres://lcspr@127.0.0.1:5432/lcspr"
-    on = _manage("shell", "--no-imports", "-c", show, SECRET_KEY="x" * 50, DATABASE_URL=database)
+
+    def shown(**environment):
+        return _manage(
+            "shell",
+            "--no-imports",
+            "-c",
+            show,
+            SECRET_KEY="x" * 50,
+            DATABASE_URL=database,
+            **environment,
+        )
+
+    on = shown()
     assert on.stdout.split() == ["True", "1", "1000"], on.stderr
-    fewer = _manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        show,
-        SECRET_KEY="x" * 50,
-        DATABASE_URL=database,
-        DATABASE_PREPARED_MAX="300",
-    )
+    fewer = shown(DATABASE_PREPARED_MAX="300")
     assert fewer.stdout.split() == ["True", "1", "300"], fewer.stderr
-    off = _manage(
-        "shell",
-        "--no-imports",
-        "-c",
-        show,
-        SECRET_KEY="x" * 50,
-        DATABASE_URL=database,
-        DATABASE_PREPARED_STATEMENTS="0",
-    )
+    off = shown(DATABASE_PREPARED_STATEMENTS="0")
     assert off.stdout.split() == ["None", "None", "None"], off.stderr
 
 
